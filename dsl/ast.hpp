@@ -1,0 +1,205 @@
+// The abstract syntax tree of a `.rubric` file, produced by the parser's lowering pass.
+//
+// Expressions live in one flat array per Module, addressed by typed ExprId; an expression's
+// operands are a contiguous slice of `Module::operands`. The AST owns all of its text.
+// Invariant: every ExprId stored in a Module indexes that Module's `expressions`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dsl/source.hpp"
+
+namespace rubric::ast {
+
+struct ExprId {
+  std::uint32_t value = 0;
+  friend bool operator==(ExprId, ExprId) = default;
+};
+
+enum class ExprKind : std::uint8_t {
+  null_literal,
+  boolean_literal,  // text is "true" or "false"
+  number_literal,   // text is the number as written: "3", "3.50"
+  string_literal,   // text is the unescaped string
+  quantity_literal, // text is the number, unit the unit as written (`days`, `mg/d`)
+  name,             // text is the name
+  unary,            // unary_operator; operands: [operand]
+  binary,           // binary_operator; operands: [left, right]
+  test,             // test_operator; operands: [operand]
+  between,          // operands: [value, low, high]
+  membership,       // operands: [value, list]
+  list,             // operands: the elements
+  if_then_else,     // operands: [condition, then, else]
+  case_when,        // has_subject ? [subject, when1, then1, ..., else] : [when1, then1, ..., else]
+  call,             // text is the function name; operands: the arguments
+};
+
+enum class UnaryOperator : std::uint8_t { logical_not, negate, plus };
+
+enum class BinaryOperator : std::uint8_t {
+  logical_and,
+  logical_or,
+  logical_xor,
+  implies,
+  equal,
+  not_equal,
+  equivalent,
+  not_equivalent,
+  less,
+  less_or_equal,
+  greater,
+  greater_or_equal,
+  add,
+  subtract,
+  multiply,
+  divide,
+  truncated_divide,
+  modulo,
+};
+
+enum class TestOperator : std::uint8_t { is_null, is_not_null, is_true, is_not_true, is_false,
+                                         is_not_false };
+
+struct Expr {
+  ExprKind kind = ExprKind::null_literal;
+  UnaryOperator unary_operator = UnaryOperator::logical_not;
+  BinaryOperator binary_operator = BinaryOperator::logical_and;
+  TestOperator test_operator = TestOperator::is_null;
+  bool has_subject = false;  // case_when only
+  SourceRange range;
+  // For binary, test, between and membership: the operator's own range.
+  SourceRange operator_range;
+  std::string text;
+  std::string unit;
+  std::uint32_t first_operand = 0;
+  std::uint32_t operand_count = 0;
+};
+
+enum class TypeName : std::uint8_t {
+  boolean,
+  integer,
+  decimal,
+  string,
+  duration,
+  mass,
+  length,
+  volume,
+  quantity,  // unit holds the UCUM unit whose dimension it is
+  code,      // codes hold the allowed codes
+  null,      // internal only (values named for `rubric expr`): the type of `null`
+};
+
+struct TypeSpec {
+  TypeName name = TypeName::boolean;
+  std::string unit;
+  std::vector<std::string> codes;
+  std::vector<SourceRange> code_ranges;
+  SourceRange range;
+};
+
+enum class Bound : std::uint8_t { at_least, above, at_most, below };
+
+struct RangeLimit {
+  Bound bound = Bound::at_least;
+  ExprId value;
+};
+
+struct Named {
+  std::string name;
+  SourceRange range;
+};
+
+struct GuidelineHeader {
+  Named id;  // the guideline id (written as text)
+  std::string title;
+  std::string version;
+  SourceRange range;
+};
+
+struct SourceDeclaration {
+  std::uint32_t number = 0;
+  SourceRange number_range;
+  std::string citation;
+  SourceRange range;
+};
+
+struct FactDeclaration {
+  Named name;
+  TypeSpec type;
+  std::vector<RangeLimit> limits;  // empty, one comparison, or two for `between`
+  std::string description;
+  SourceRange range;
+};
+
+struct ParameterDeclaration {
+  Named name;
+  ExprId value;
+  std::string description;
+  SourceRange range;
+};
+
+struct Definition {
+  Named name;
+  ExprId value;
+  std::string description;
+  SourceRange range;
+};
+
+struct Citation {
+  std::uint32_t number = 0;
+  SourceRange range;
+};
+
+struct RecommendationDeclaration {
+  Named id;
+  Named kind;
+  std::string text;
+  std::vector<Citation> citations;
+  std::optional<std::string> evidence;
+  std::vector<Named> carried;
+  ExprId condition;
+  SourceRange range;
+};
+
+enum class DeclarationKind : std::uint8_t { guideline, source, fact, parameter, definition,
+                                            recommendation };
+
+// A declaration in file order: its kind and index into the matching vector.
+struct DeclarationRef {
+  DeclarationKind kind;
+  std::uint32_t index;
+};
+
+struct Module {
+  FileId file;
+  std::vector<GuidelineHeader> headers;  // a valid file has exactly one
+  std::vector<SourceDeclaration> sources;
+  std::vector<FactDeclaration> facts;
+  std::vector<ParameterDeclaration> parameters;
+  std::vector<Definition> definitions;
+  std::vector<RecommendationDeclaration> recommendations;
+  std::vector<DeclarationRef> order;
+
+  std::vector<Expr> expressions;
+  std::vector<ExprId> operands;
+
+  [[nodiscard]] const Expr& at(ExprId id) const { return expressions[id.value]; }
+  [[nodiscard]] std::span<const ExprId> operands_of(const Expr& expr) const {
+    return {operands.data() + expr.first_operand, expr.operand_count};
+  }
+};
+
+// Readable names for messages and dumps: `and`, `<=`, `is not null`, ...
+const char* spelling(UnaryOperator op);
+const char* spelling(BinaryOperator op);
+const char* spelling(TestOperator op);
+
+// An S-expression dump of one expression, for golden tests and debugging:
+// `(and (name a) (< (name b) (quantity 3 months)))`.
+std::string dump(const Module& module, ExprId expr);
+
+}  // namespace rubric::ast

@@ -1,0 +1,1125 @@
+// Name resolution, typing, constant evaluation and declaration checks.
+//
+// Diagnostic codes (see docs/diagnostics.md):
+//   E0201 unknown name              E0202 duplicate name           E0203 literal out of range
+//   E0204 unknown unit              E0205 type mismatch            E0206 cycle in definitions
+//   E0207 condition not boolean     E0208 unknown source           E0209 duplicate source
+//   E0210 unknown kind              E0211 not a constant           E0212 bad fact limits
+//   E0213 guideline header          E0214 unknown function/args    E0215 unknown code
+//   E0216 duplicate recommendation  E0217 bad carried parameter
+//   W0301 unused fact               W0302 unused parameter         W0303 unused definition
+//   W0304 unused source
+#include "dsl/checker.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace rubric {
+namespace {
+
+using ast::ExprId;
+using ast::ExprKind;
+
+bool is_error(const Type& type) { return type.kind == TypeKind::error; }
+
+// Whether values of the two types can be compared with `=` (and ordered, when `ordered`).
+bool comparable(const Type& a, const Type& b, bool ordered) {
+  if (a.kind == TypeKind::null || b.kind == TypeKind::null) {
+    return true;
+  }
+  if (a.is_numeric() && b.is_numeric()) {
+    return true;
+  }
+  if (a.kind == TypeKind::quantity && b.kind == TypeKind::quantity) {
+    return a.dimension == b.dimension;
+  }
+  const auto textual = [](const Type& t) {
+    return t.kind == TypeKind::string || t.kind == TypeKind::code;
+  };
+  if (textual(a) && textual(b)) {
+    return true;
+  }
+  if (a.kind == TypeKind::boolean && b.kind == TypeKind::boolean) {
+    return !ordered;
+  }
+  return false;
+}
+
+class Checker {
+ public:
+  Checker(CheckedModule& checked, const SourceManager& sources, Diagnostics& diagnostics)
+      : checked_(checked), module_(checked.module), sources_(sources), diagnostics_(diagnostics) {
+    const std::size_t count = module_.expressions.size();
+    checked_.types.assign(count, Type::of(TypeKind::error));
+    checked_.symbols.assign(count, Symbol{});
+    checked_.constants.assign(count, Value::null());
+    typed_.assign(count, false);
+  }
+
+  void run() {
+    header();
+    sources_declared();
+    declare_names();
+    facts();
+    parameters();
+    definitions();
+    recommendations();
+    unused();
+  }
+
+  // For a standalone expression: declarations, then the expression; no header required and
+  // no warnings about unused declarations.
+  void run_expression(ExprId id) {
+    sources_declared();
+    declare_names();
+    facts();
+    parameters();
+    definitions();
+    expression(id);
+  }
+
+  Type expression(ExprId id);
+
+  bool used_fact(std::uint32_t index) const { return used_facts_.contains(index); }
+
+ private:
+  // ---- Declarations ------------------------------------------------------------------------
+
+  void header() {
+    if (module_.headers.empty()) {
+      diagnostics_.error("E0213", SourceRange{module_.file, 0, 0},
+                         "missing guideline header; start the file with `guideline \"id\"`");
+      return;
+    }
+    const ast::GuidelineHeader& header = module_.headers.front();
+    if (header.id.name.empty()) {
+      diagnostics_.error("E0213", header.id.range, "the guideline id is empty");
+    }
+    for (std::size_t i = 1; i < module_.headers.size(); ++i) {
+      auto& diagnostic = diagnostics_.error("E0213", module_.headers[i].range,
+                                            "a file declares one guideline; this is a second one");
+      diagnostic.notes.push_back({header.range, "the first is here"});
+    }
+  }
+
+  void sources_declared() {
+    for (const ast::SourceDeclaration& source : module_.sources) {
+      if (source.number == 0) {
+        diagnostics_.error("E0209", source.number_range, "source numbers start at 1");
+        continue;
+      }
+      const auto [it, inserted] = source_numbers_.emplace(source.number, &source);
+      if (!inserted) {
+        auto& diagnostic =
+            diagnostics_.error("E0209", source.number_range,
+                               fmt::format("source {} is declared twice", source.number));
+        diagnostic.notes.push_back({it->second->range, "first declared here"});
+      }
+      if (source.citation.empty()) {
+        diagnostics_.error("E0209", source.range,
+                           fmt::format("source {} has an empty citation", source.number));
+      }
+    }
+  }
+
+  void declare(const ast::Named& name, Symbol symbol, const char* what) {
+    if (name.name.empty()) {
+      return;
+    }
+    if (name.name == "Coalesce") {
+      diagnostics_.error("E0202", name.range,
+                         fmt::format("{} is a function and cannot name a {}",
+                                     in_backticks(name.name), what));
+      return;
+    }
+    const auto [it, inserted] = names_.emplace(name.name, symbol);
+    if (!inserted) {
+      auto& diagnostic = diagnostics_.error(
+          "E0202", name.range,
+          fmt::format("{} is already declared; facts, parameters and definitions share one "
+                      "namespace",
+                      in_backticks(name.name)));
+      diagnostic.notes.push_back({declaration_range(it->second), "first declared here"});
+    }
+  }
+
+  SourceRange declaration_range(Symbol symbol) const {
+    switch (symbol.kind) {
+      case SymbolKind::fact:
+        return module_.facts[symbol.index].name.range;
+      case SymbolKind::parameter:
+        return module_.parameters[symbol.index].name.range;
+      case SymbolKind::definition:
+        return module_.definitions[symbol.index].name.range;
+      case SymbolKind::none:
+        break;
+    }
+    return {};
+  }
+
+  void declare_names() {
+    for (std::uint32_t i = 0; i < module_.facts.size(); ++i) {
+      declare(module_.facts[i].name, {SymbolKind::fact, i}, "fact");
+    }
+    for (std::uint32_t i = 0; i < module_.parameters.size(); ++i) {
+      declare(module_.parameters[i].name, {SymbolKind::parameter, i}, "parameter");
+    }
+    for (std::uint32_t i = 0; i < module_.definitions.size(); ++i) {
+      declare(module_.definitions[i].name, {SymbolKind::definition, i}, "definition");
+    }
+    checked_.parameters.assign(module_.parameters.size(), Value::null());
+    checked_.parameter_types.assign(module_.parameters.size(), Type::of(TypeKind::error));
+    parameter_state_.assign(module_.parameters.size(), State::unvisited);
+    checked_.definition_types.assign(module_.definitions.size(), Type::of(TypeKind::error));
+    definition_state_.assign(module_.definitions.size(), State::unvisited);
+  }
+
+  static Type declared_type(const ast::TypeSpec& spec, std::uint32_t fact_index, bool& unit_ok) {
+    unit_ok = true;
+    switch (spec.name) {
+      case ast::TypeName::boolean:
+        return Type::of(TypeKind::boolean);
+      case ast::TypeName::integer:
+        return Type::of(TypeKind::integer);
+      case ast::TypeName::decimal:
+        return Type::of(TypeKind::decimal);
+      case ast::TypeName::string:
+        return Type::of(TypeKind::string);
+      case ast::TypeName::duration:
+        return Type::quantity(Dimension::time());
+      case ast::TypeName::mass:
+        return Type::quantity(Dimension::mass());
+      case ast::TypeName::length:
+        return Type::quantity(Dimension::length());
+      case ast::TypeName::volume:
+        return Type::quantity(Dimension::volume());
+      case ast::TypeName::quantity: {
+        const Unit* unit = find_unit(spec.unit);
+        if (unit == nullptr) {
+          unit_ok = false;
+          return Type::of(TypeKind::error);
+        }
+        return Type::quantity(unit->dimension);
+      }
+      case ast::TypeName::null:
+        return Type::of(TypeKind::null);
+      case ast::TypeName::code: {
+        Type type = Type::of(TypeKind::code);
+        type.code_set = fact_index;
+        return type;
+      }
+    }
+    return Type::of(TypeKind::error);
+  }
+
+  void facts() {
+    checked_.facts.resize(module_.facts.size());
+    for (std::uint32_t i = 0; i < module_.facts.size(); ++i) {
+      const ast::FactDeclaration& fact = module_.facts[i];
+      FactSpec& spec = checked_.facts[i];
+      spec.name = fact.name.name;
+      spec.description = fact.description;
+      spec.range = fact.name.range;
+      bool unit_ok = true;
+      spec.type = declared_type(fact.type, i, unit_ok);
+      if (!unit_ok) {
+        diagnostics_.error("E0204", fact.type.range,
+                           fmt::format("unknown unit {} in the type of fact {}",
+                                       in_backticks(fact.type.unit), in_backticks(spec.name)));
+      }
+      if (fact.type.name == ast::TypeName::code) {
+        std::set<std::string> seen;
+        for (std::size_t c = 0; c < fact.type.codes.size(); ++c) {
+          if (!seen.insert(fact.type.codes[c]).second) {
+            diagnostics_.error("E0215", fact.type.code_ranges[c],
+                               fmt::format("code {} is listed twice",
+                                           in_backticks(fact.type.codes[c])));
+          }
+        }
+        spec.codes = fact.type.codes;
+      }
+      limits(fact, spec);
+    }
+  }
+
+  void limits(const ast::FactDeclaration& fact, FactSpec& spec) {
+    for (const ast::RangeLimit& limit : fact.limits) {
+      const Type limit_type = expression(limit.value);
+      if (is_error(limit_type) || is_error(spec.type)) {
+        continue;
+      }
+      const SourceRange where = module_.at(limit.value).range;
+      const bool ordered_type = spec.type.is_numeric() || spec.type.kind == TypeKind::quantity;
+      if (!ordered_type) {
+        diagnostics_.error("E0212", where,
+                           fmt::format("a {} fact cannot have a range; ranges apply to numbers "
+                                       "and quantities",
+                                       type_name(spec.type)));
+        continue;
+      }
+      if (!comparable(spec.type, limit_type, true) || limit_type.kind == TypeKind::null) {
+        diagnostics_.error("E0212", where,
+                           fmt::format("the limit of fact {} must be a {}; found a {}",
+                                       in_backticks(spec.name), type_name(spec.type),
+                                       type_name(limit_type)));
+        continue;
+      }
+      if (spec.type.kind == TypeKind::integer && limit_type.kind == TypeKind::decimal) {
+        diagnostics_.error("E0212", where,
+                           fmt::format("the limit of integer fact {} must be an integer",
+                                       in_backticks(spec.name)));
+        continue;
+      }
+      const std::optional<Value> value = constant(limit.value);
+      if (!value) {
+        continue;
+      }
+      const Value promoted = spec.type.kind == TypeKind::decimal ? to_decimal(*value) : *value;
+      if (limit.bound == ast::Bound::at_least || limit.bound == ast::Bound::above) {
+        spec.minimum = promoted;
+        spec.minimum_inclusive = limit.bound == ast::Bound::at_least;
+      } else {
+        spec.maximum = promoted;
+        spec.maximum_inclusive = limit.bound == ast::Bound::at_most;
+      }
+    }
+    if (spec.minimum && spec.maximum) {
+      const Value empty = greater(*spec.minimum, *spec.maximum);
+      if (!empty.is_null() && empty.as_boolean()) {
+        diagnostics_.error("E0212", fact.range,
+                           fmt::format("the range of fact {} is empty: {} is above {}",
+                                       in_backticks(spec.name), to_literal(*spec.minimum),
+                                       to_literal(*spec.maximum)));
+      }
+    }
+  }
+
+  // The value of a constant expression (literals, unary minus, arithmetic, parameters);
+  // nullopt after a diagnostic.
+  std::optional<Value> constant(ExprId id) {
+    const ast::Expr& expr = module_.at(id);
+    const auto operands = module_.operands_of(expr);
+    switch (expr.kind) {
+      case ExprKind::null_literal:
+      case ExprKind::boolean_literal:
+      case ExprKind::number_literal:
+      case ExprKind::string_literal:
+      case ExprKind::quantity_literal:
+        return checked_.constants[id.value];
+      case ExprKind::name: {
+        const Symbol symbol = checked_.symbols[id.value];
+        if (symbol.kind == SymbolKind::parameter) {
+          return checked_.parameters[symbol.index];
+        }
+        break;
+      }
+      case ExprKind::unary: {
+        const std::optional<Value> operand = constant(operands[0]);
+        if (!operand) {
+          return std::nullopt;
+        }
+        switch (expr.unary_operator) {
+          case ast::UnaryOperator::negate:
+            return negate(*operand);
+          case ast::UnaryOperator::plus:
+            return *operand;
+          case ast::UnaryOperator::logical_not:
+            return logical_not(*operand);
+        }
+        break;
+      }
+      case ExprKind::binary: {
+        const std::optional<Value> left = constant(operands[0]);
+        const std::optional<Value> right = left ? constant(operands[1]) : std::nullopt;
+        if (!left || !right) {
+          return std::nullopt;
+        }
+        switch (expr.binary_operator) {
+          case ast::BinaryOperator::add:
+            return add(*left, *right);
+          case ast::BinaryOperator::subtract:
+            return subtract(*left, *right);
+          case ast::BinaryOperator::multiply:
+            return multiply(*left, *right);
+          case ast::BinaryOperator::divide:
+            return divide(*left, *right);
+          case ast::BinaryOperator::truncated_divide:
+            return truncated_divide(*left, *right);
+          case ast::BinaryOperator::modulo:
+            return modulo(*left, *right);
+          default:
+            break;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    diagnostics_.error("E0211", expr.range,
+                       "expected a constant: a literal, a parameter, or arithmetic over them");
+    return std::nullopt;
+  }
+
+  enum class State : std::uint8_t { unvisited, visiting, done };
+
+  void parameters() {
+    for (std::uint32_t i = 0; i < module_.parameters.size(); ++i) {
+      parameter(i);
+    }
+  }
+
+  Type parameter(std::uint32_t index) {
+    if (parameter_state_[index] == State::done) {
+      return checked_.parameter_types[index];
+    }
+    const ast::ParameterDeclaration& declaration = module_.parameters[index];
+    if (parameter_state_[index] == State::visiting) {
+      diagnostics_.error("E0206", declaration.name.range,
+                         fmt::format("parameter {} depends on itself",
+                                     in_backticks(declaration.name.name)));
+      return Type::of(TypeKind::error);
+    }
+    parameter_state_[index] = State::visiting;
+    Type type = expression(declaration.value);
+    if (!is_error(type)) {
+      if (const std::optional<Value> value = constant(declaration.value)) {
+        checked_.parameters[index] = *value;
+        if (value->is_null() && type.kind != TypeKind::null) {
+          diagnostics_.error("E0203", module_.at(declaration.value).range,
+                             fmt::format("the value of parameter {} overflows or divides by "
+                                         "zero",
+                                         in_backticks(declaration.name.name)));
+        }
+      } else {
+        type = Type::of(TypeKind::error);
+      }
+    }
+    checked_.parameter_types[index] = type;
+    parameter_state_[index] = State::done;
+    return type;
+  }
+
+  void definitions() {
+    for (std::uint32_t i = 0; i < module_.definitions.size(); ++i) {
+      definition(i);
+    }
+  }
+
+  Type definition(std::uint32_t index) {
+    if (definition_state_[index] == State::done) {
+      return checked_.definition_types[index];
+    }
+    const ast::Definition& declaration = module_.definitions[index];
+    if (definition_state_[index] == State::visiting) {
+      std::string path;
+      const auto start = std::find(definition_stack_.begin(), definition_stack_.end(), index);
+      for (auto it = start; it != definition_stack_.end(); ++it) {
+        path += in_backticks(module_.definitions[*it].name.name) + " -> ";
+      }
+      path += in_backticks(declaration.name.name);
+      diagnostics_.error("E0206", declaration.name.range,
+                         fmt::format("definition {} depends on itself: {}",
+                                     in_backticks(declaration.name.name), path));
+      cyclic_ = true;
+      return Type::of(TypeKind::error);
+    }
+    definition_state_[index] = State::visiting;
+    definition_stack_.push_back(index);
+    const Type type = expression(declaration.value);
+    definition_stack_.pop_back();
+    checked_.definition_types[index] = type;
+    definition_state_[index] = State::done;
+    checked_.definition_order.push_back(index);
+    return type;
+  }
+
+  void recommendations() {
+    std::map<std::string, const ast::RecommendationDeclaration*> ids;
+    for (const ast::RecommendationDeclaration& recommendation : module_.recommendations) {
+      const auto [it, inserted] = ids.emplace(recommendation.id.name, &recommendation);
+      if (!inserted) {
+        auto& diagnostic = diagnostics_.error(
+            "E0216", recommendation.id.range,
+            fmt::format("recommendation {} is declared twice", in_backticks(recommendation.id.name)));
+        diagnostic.notes.push_back({it->second->id.range, "first declared here"});
+      }
+      kind(recommendation.kind);
+      if (recommendation.text.empty()) {
+        diagnostics_.error("E0216", recommendation.range,
+                           fmt::format("recommendation {} has an empty text",
+                                       in_backticks(recommendation.id.name)));
+      }
+      std::set<std::uint32_t> cited;
+      for (const ast::Citation& citation : recommendation.citations) {
+        if (!source_numbers_.contains(citation.number)) {
+          diagnostics_.error("E0208", citation.range,
+                             fmt::format("source {} is not declared; declare it with `source {} "
+                                         "\"citation\"`",
+                                         citation.number, citation.number));
+        } else if (!cited.insert(citation.number).second) {
+          diagnostics_.error("E0208", citation.range,
+                             fmt::format("source {} is cited twice", citation.number));
+        }
+        used_sources_.insert(citation.number);
+      }
+      for (const ast::Named& carried : recommendation.carried) {
+        const auto found = names_.find(carried.name);
+        if (found == names_.end() || found->second.kind != SymbolKind::parameter) {
+          std::string message = fmt::format("{} is not a parameter; `carry` lists parameters",
+                                            in_backticks(carried.name));
+          const std::string suggestion = closest(carried.name, SymbolKind::parameter);
+          if (!suggestion.empty()) {
+            message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+          }
+          diagnostics_.error("E0217", carried.range, message);
+        } else {
+          used_parameters_.insert(found->second.index);
+        }
+      }
+      const Type condition = expression(recommendation.condition);
+      if (!is_error(condition) && condition.kind != TypeKind::boolean) {
+        diagnostics_.error("E0207", module_.at(recommendation.condition).range,
+                           fmt::format("the condition of {} must be a boolean; found a {}",
+                                       in_backticks(recommendation.id.name),
+                                       type_name(condition)));
+      }
+    }
+  }
+
+  void kind(const ast::Named& kind) {
+    for (const char* known : kRecommendationKinds) {
+      if (kind.name == known) {
+        return;
+      }
+    }
+    std::vector<std::string_view> candidates(std::begin(kRecommendationKinds),
+                                             std::end(kRecommendationKinds));
+    std::string message = fmt::format("unknown recommendation kind {}", in_backticks(kind.name));
+    const std::string suggestion = closest_name(kind.name, candidates);
+    if (!suggestion.empty()) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+    } else {
+      message += "; the kinds are `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, "
+                 "`follow-up` and `monitor`";
+    }
+    diagnostics_.error("E0210", kind.range, message);
+  }
+
+  void unused() {
+    for (std::uint32_t i = 0; i < module_.facts.size(); ++i) {
+      if (!used_facts_.contains(i)) {
+        diagnostics_.warning("W0301", module_.facts[i].name.range,
+                             fmt::format("fact {} is never used",
+                                         in_backticks(module_.facts[i].name.name)));
+      }
+    }
+    for (std::uint32_t i = 0; i < module_.parameters.size(); ++i) {
+      if (!used_parameters_.contains(i)) {
+        diagnostics_.warning("W0302", module_.parameters[i].name.range,
+                             fmt::format("parameter {} is never used",
+                                         in_backticks(module_.parameters[i].name.name)));
+      }
+    }
+    for (std::uint32_t i = 0; i < module_.definitions.size(); ++i) {
+      if (!used_definitions_.contains(i)) {
+        diagnostics_.warning("W0303", module_.definitions[i].name.range,
+                             fmt::format("definition {} is never used",
+                                         in_backticks(module_.definitions[i].name.name)));
+      }
+    }
+    for (const ast::SourceDeclaration& source : module_.sources) {
+      if (source.number != 0 && !used_sources_.contains(source.number)) {
+        diagnostics_.warning("W0304", source.number_range,
+                             fmt::format("source {} is never cited", source.number));
+      }
+    }
+  }
+
+  std::string closest(const std::string& name, SymbolKind only = SymbolKind::none) const {
+    std::vector<std::string_view> candidates;
+    for (const auto& [candidate, symbol] : names_) {
+      if (only == SymbolKind::none || symbol.kind == only) {
+        candidates.push_back(candidate);
+      }
+    }
+    if (only == SymbolKind::none) {
+      candidates.push_back("Coalesce");
+    }
+    return closest_name(name, candidates);
+  }
+
+  // ---- Expressions -------------------------------------------------------------------------
+
+  Type literal(ExprId id, const ast::Expr& expr);
+  Type name(ExprId id, const ast::Expr& expr);
+  Type unary(const ast::Expr& expr);
+  Type binary(const ast::Expr& expr);
+  Type between(const ast::Expr& expr);
+  Type membership(const ast::Expr& expr);
+  Type list(const ast::Expr& expr);
+  Type if_then_else(const ast::Expr& expr);
+  Type case_when(const ast::Expr& expr);
+  Type call(const ast::Expr& expr);
+  Type test(const ast::Expr& expr);
+
+  void mismatch(const ast::Expr& expr, const std::string& message) {
+    diagnostics_.error("E0205", expr.range, message);
+  }
+
+  Type require_boolean(ExprId id, const char* role) {
+    const Type type = expression(id);
+    if (is_error(type) || type.kind == TypeKind::boolean || type.kind == TypeKind::null) {
+      return type;
+    }
+    mismatch(module_.at(id), fmt::format("expected a boolean {}; found a {}", role,
+                                         type_name(type)));
+    return Type::of(TypeKind::error);
+  }
+
+  // The common type of two branches or list elements; error type after a diagnostic.
+  std::optional<Type> unify(const Type& a, const Type& b) const {
+    if (a.kind == TypeKind::null) return b;
+    if (b.kind == TypeKind::null) return a;
+    if (a.is_numeric() && b.is_numeric()) {
+      return Type::of(a.kind == TypeKind::integer && b.kind == TypeKind::integer
+                          ? TypeKind::integer
+                          : TypeKind::decimal);
+    }
+    if (a.kind == TypeKind::quantity && b.kind == TypeKind::quantity &&
+        a.dimension == b.dimension) {
+      return a;
+    }
+    if ((a.kind == TypeKind::string || a.kind == TypeKind::code) &&
+        (b.kind == TypeKind::string || b.kind == TypeKind::code)) {
+      return a.kind == b.kind && a.code_set == b.code_set ? a : Type::of(TypeKind::string);
+    }
+    if (a.kind == b.kind && a.kind == TypeKind::boolean) {
+      return a;
+    }
+    return std::nullopt;
+  }
+
+  // A string literal compared with a code fact must be one of its codes.
+  void check_code(const Type& code, ExprId other) {
+    if (code.kind != TypeKind::code) {
+      return;
+    }
+    const ast::Expr& expr = module_.at(other);
+    if (expr.kind != ExprKind::string_literal) {
+      return;
+    }
+    const FactSpec& spec = checked_.facts[code.code_set];
+    if (std::find(spec.codes.begin(), spec.codes.end(), expr.text) != spec.codes.end()) {
+      return;
+    }
+    std::vector<std::string_view> candidates(spec.codes.begin(), spec.codes.end());
+    std::string message = fmt::format("{} is not a code of fact {}", in_backticks(expr.text),
+                                      in_backticks(spec.name));
+    const std::string suggestion = closest_name(expr.text, candidates);
+    if (!suggestion.empty()) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+    }
+    diagnostics_.error("E0215", expr.range, message);
+  }
+
+  CheckedModule& checked_;
+  ast::Module& module_;
+  const SourceManager& sources_;
+  Diagnostics& diagnostics_;
+  std::vector<bool> typed_;
+  std::map<std::string, Symbol> names_;
+  std::map<std::uint32_t, const ast::SourceDeclaration*> source_numbers_;
+  std::vector<State> parameter_state_;
+  std::vector<State> definition_state_;
+  std::vector<std::uint32_t> definition_stack_;
+  std::set<std::uint32_t> used_facts_;
+  std::set<std::uint32_t> used_parameters_;
+  std::set<std::uint32_t> used_definitions_;
+  std::set<std::uint32_t> used_sources_;
+  bool cyclic_ = false;
+};
+
+Type Checker::expression(ExprId id) {
+  if (typed_[id.value]) {
+    return checked_.types[id.value];
+  }
+  const ast::Expr& expr = module_.at(id);
+  Type type = Type::of(TypeKind::error);
+  switch (expr.kind) {
+    case ExprKind::null_literal:
+    case ExprKind::boolean_literal:
+    case ExprKind::number_literal:
+    case ExprKind::string_literal:
+    case ExprKind::quantity_literal:
+      type = literal(id, expr);
+      break;
+    case ExprKind::name:
+      type = name(id, expr);
+      break;
+    case ExprKind::unary:
+      type = unary(expr);
+      break;
+    case ExprKind::binary:
+      type = binary(expr);
+      break;
+    case ExprKind::test:
+      type = test(expr);
+      break;
+    case ExprKind::between:
+      type = between(expr);
+      break;
+    case ExprKind::membership:
+      type = membership(expr);
+      break;
+    case ExprKind::list:
+      type = list(expr);
+      break;
+    case ExprKind::if_then_else:
+      type = if_then_else(expr);
+      break;
+    case ExprKind::case_when:
+      type = case_when(expr);
+      break;
+    case ExprKind::call:
+      type = call(expr);
+      break;
+  }
+  checked_.types[id.value] = type;
+  typed_[id.value] = true;
+  return type;
+}
+
+Type Checker::literal(ExprId id, const ast::Expr& expr) {
+  Value& constant = checked_.constants[id.value];
+  switch (expr.kind) {
+    case ExprKind::null_literal:
+      return Type::of(TypeKind::null);
+    case ExprKind::boolean_literal:
+      constant = Value::boolean(expr.text == "true");
+      return Type::of(TypeKind::boolean);
+    case ExprKind::string_literal:
+      checked_.strings.push_back(expr.text);
+      constant = Value::string(checked_.strings.back());
+      return Type::of(TypeKind::string);
+    case ExprKind::number_literal: {
+      if (expr.text.find('.') == std::string::npos) {
+        const std::optional<Decimal> value = Decimal::parse(expr.text);
+        const std::optional<std::int32_t> integer = value ? value->to_int32() : std::nullopt;
+        if (!integer) {
+          // 2147483648 is allowed only as the operand of unary minus; see unary().
+          if (expr.text == "2147483648") {
+            constant = Value::decimal(*value);
+            return Type::of(TypeKind::integer);
+          }
+          diagnostics_.error("E0203", expr.range,
+                             fmt::format("integer {} is out of range; integers are 32-bit, "
+                                         "from -2147483648 to 2147483647",
+                                         in_backticks(expr.text)));
+          return Type::of(TypeKind::error);
+        }
+        constant = Value::integer(*integer);
+        return Type::of(TypeKind::integer);
+      }
+      const std::optional<Decimal> value = Decimal::parse(expr.text);
+      if (!value) {
+        diagnostics_.error("E0203", expr.range,
+                           fmt::format("decimal {} is out of range; decimals have at most 28 "
+                                       "digits, 8 of them after the point",
+                                       in_backticks(expr.text)));
+        return Type::of(TypeKind::error);
+      }
+      constant = Value::decimal(*value);
+      return Type::of(TypeKind::decimal);
+    }
+    case ExprKind::quantity_literal: {
+      const Unit* unit = find_unit(expr.unit);
+      if (unit == nullptr) {
+        diagnostics_.error("E0204", expr.range,
+                           fmt::format("unknown unit {}; use a UCUM code such as `'mg'`, "
+                                       "`'mg/d'`, `'[iU]'`, `'%'`, or a calendar word such as "
+                                       "`days`",
+                                       in_backticks(expr.unit)));
+        return Type::of(TypeKind::error);
+      }
+      const std::optional<Decimal> value = Decimal::parse(expr.text);
+      if (!value) {
+        diagnostics_.error("E0203", expr.range,
+                           fmt::format("quantity value {} is out of range; decimals have at most "
+                                       "28 digits, 8 of them after the point",
+                                       in_backticks(expr.text)));
+        return Type::of(TypeKind::error);
+      }
+      constant = Value::quantity(*value, *unit);
+      return Type::quantity(unit->dimension);
+    }
+    default:
+      break;
+  }
+  return Type::of(TypeKind::error);
+}
+
+Type Checker::name(ExprId id, const ast::Expr& expr) {
+  const auto found = names_.find(expr.text);
+  if (found == names_.end()) {
+    std::string message = fmt::format("unknown name {}", in_backticks(expr.text));
+    const std::string suggestion = closest(expr.text);
+    if (!suggestion.empty()) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+    }
+    diagnostics_.error("E0201", expr.range, message);
+    return Type::of(TypeKind::error);
+  }
+  const Symbol symbol = found->second;
+  checked_.symbols[id.value] = symbol;
+  switch (symbol.kind) {
+    case SymbolKind::fact:
+      used_facts_.insert(symbol.index);
+      return checked_.facts.size() > symbol.index ? checked_.facts[symbol.index].type
+                                                   : Type::of(TypeKind::error);
+    case SymbolKind::parameter:
+      used_parameters_.insert(symbol.index);
+      return parameter(symbol.index);
+    case SymbolKind::definition:
+      used_definitions_.insert(symbol.index);
+      return definition(symbol.index);
+    case SymbolKind::none:
+      break;
+  }
+  return Type::of(TypeKind::error);
+}
+
+Type Checker::unary(const ast::Expr& expr) {
+  const ExprId operand_id = module_.operands_of(expr)[0];
+  if (expr.unary_operator == ast::UnaryOperator::logical_not) {
+    const Type operand = require_boolean(operand_id, "operand of `not`");
+    return is_error(operand) ? operand : Type::of(TypeKind::boolean);
+  }
+  const ast::Expr& operand_expr = module_.at(operand_id);
+  const Type operand = expression(operand_id);
+  if (is_error(operand)) {
+    return operand;
+  }
+  // -2147483648: the one integer literal that exists only negated.
+  if (operand.kind == TypeKind::integer && operand_expr.kind == ExprKind::number_literal &&
+      operand_expr.text == "2147483648") {
+    if (expr.unary_operator == ast::UnaryOperator::negate) {
+      checked_.constants[operand_id.value] = Value::integer(INT32_MIN);
+      return operand;
+    }
+  } else if (operand_expr.kind == ExprKind::number_literal && operand_expr.text == "2147483648") {
+    return operand;
+  }
+  if (operand.is_numeric() || operand.kind == TypeKind::quantity ||
+      operand.kind == TypeKind::null) {
+    return operand;
+  }
+  mismatch(expr, fmt::format("unary `{}` needs a number or a quantity; found a {}",
+                             ast::spelling(expr.unary_operator), type_name(operand)));
+  return Type::of(TypeKind::error);
+}
+
+Type Checker::binary(const ast::Expr& expr) {
+  using B = ast::BinaryOperator;
+  const auto operands = module_.operands_of(expr);
+  const B op = expr.binary_operator;
+  if (op == B::logical_and || op == B::logical_or || op == B::logical_xor || op == B::implies) {
+    const std::string role = fmt::format("operand of `{}`", ast::spelling(op));
+    const Type left = require_boolean(operands[0], role.c_str());
+    const Type right = require_boolean(operands[1], role.c_str());
+    if (is_error(left) || is_error(right)) {
+      return Type::of(TypeKind::error);
+    }
+    return Type::of(TypeKind::boolean);
+  }
+  const Type left = expression(operands[0]);
+  const Type right = expression(operands[1]);
+  if (is_error(left) || is_error(right)) {
+    return Type::of(TypeKind::error);
+  }
+  const bool equality = op == B::equal || op == B::not_equal || op == B::equivalent ||
+                        op == B::not_equivalent;
+  const bool ordering =
+      op == B::less || op == B::less_or_equal || op == B::greater || op == B::greater_or_equal;
+  if (equality || ordering) {
+    if (!comparable(left, right, ordering)) {
+      mismatch(expr, fmt::format("cannot compare a {} with a {} using `{}`", type_name(left),
+                                 type_name(right), ast::spelling(op)));
+      return Type::of(TypeKind::error);
+    }
+    check_code(left, operands[1]);
+    check_code(right, operands[0]);
+    return Type::of(TypeKind::boolean);
+  }
+  // Arithmetic.
+  const auto describe = [&]() {
+    return fmt::format("cannot apply `{}` to a {} and a {}", ast::spelling(op), type_name(left),
+                       type_name(right));
+  };
+  if (left.kind == TypeKind::null && right.kind == TypeKind::null) {
+    return Type::of(op == B::divide ? TypeKind::decimal : TypeKind::null);
+  }
+  const Type& known = left.kind == TypeKind::null ? right : left;
+  if (left.kind == TypeKind::null || right.kind == TypeKind::null) {
+    if (known.is_numeric()) {
+      return op == B::divide ? Type::of(TypeKind::decimal) : known;
+    }
+    if (known.kind == TypeKind::quantity &&
+        (op == B::add || op == B::subtract || op == B::multiply || op == B::divide)) {
+      return known;
+    }
+    mismatch(expr, describe());
+    return Type::of(TypeKind::error);
+  }
+  if (left.is_numeric() && right.is_numeric()) {
+    if (op == B::divide) {
+      return Type::of(TypeKind::decimal);
+    }
+    const bool both_integer = left.kind == TypeKind::integer && right.kind == TypeKind::integer;
+    return Type::of(both_integer ? TypeKind::integer : TypeKind::decimal);
+  }
+  if (left.kind == TypeKind::quantity && right.kind == TypeKind::quantity) {
+    if ((op == B::add || op == B::subtract)) {
+      if (left.dimension == right.dimension) {
+        return left;
+      }
+      mismatch(expr, fmt::format("cannot {} a {} and a {}: the dimensions differ",
+                                 op == B::add ? "add" : "subtract", type_name(left),
+                                 type_name(right)));
+      return Type::of(TypeKind::error);
+    }
+    mismatch(expr, describe() + "; multiplying or dividing two quantities is not supported");
+    return Type::of(TypeKind::error);
+  }
+  if (left.kind == TypeKind::quantity && right.is_numeric() &&
+      (op == B::multiply || op == B::divide)) {
+    return left;
+  }
+  if (left.is_numeric() && right.kind == TypeKind::quantity && op == B::multiply) {
+    return right;
+  }
+  mismatch(expr, describe());
+  return Type::of(TypeKind::error);
+}
+
+Type Checker::test(const ast::Expr& expr) {
+  const ExprId operand = module_.operands_of(expr)[0];
+  if (expr.test_operator == ast::TestOperator::is_null ||
+      expr.test_operator == ast::TestOperator::is_not_null) {
+    const Type type = expression(operand);
+    return is_error(type) ? type : Type::of(TypeKind::boolean);
+  }
+  const Type type = require_boolean(operand, "operand of `is true` or `is false`");
+  return is_error(type) ? type : Type::of(TypeKind::boolean);
+}
+
+Type Checker::between(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  const Type value = expression(operands[0]);
+  const Type low = expression(operands[1]);
+  const Type high = expression(operands[2]);
+  if (is_error(value) || is_error(low) || is_error(high)) {
+    return Type::of(TypeKind::error);
+  }
+  if (!comparable(value, low, true) || !comparable(value, high, true)) {
+    mismatch(expr, fmt::format("`between` needs comparable values; found a {} between a {} and "
+                               "a {}",
+                               type_name(value), type_name(low), type_name(high)));
+    return Type::of(TypeKind::error);
+  }
+  return Type::of(TypeKind::boolean);
+}
+
+Type Checker::list(const ast::Expr& expr) {
+  Type element = Type::of(TypeKind::null);
+  bool failed = false;
+  for (const ExprId id : module_.operands_of(expr)) {
+    const Type type = expression(id);
+    if (is_error(type)) {
+      failed = true;
+      continue;
+    }
+    const std::optional<Type> unified = unify(element, type);
+    if (!unified) {
+      mismatch(module_.at(id), fmt::format("list elements must have one type; found a {} after "
+                                           "a {}",
+                                           type_name(type), type_name(element)));
+      failed = true;
+      continue;
+    }
+    element = *unified;
+  }
+  if (failed) {
+    return Type::of(TypeKind::error);
+  }
+  Type result = element;
+  result.element_kind = element.kind;
+  result.kind = TypeKind::list;
+  return result;
+}
+
+Type Checker::membership(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  const Type value = expression(operands[0]);
+  const ast::Expr& list_expr = module_.at(operands[1]);
+  if (list_expr.kind != ExprKind::list) {
+    expression(operands[1]);
+    mismatch(list_expr, "the right side of `in` must be a list such as `{1, 2, 3}`");
+    return Type::of(TypeKind::error);
+  }
+  const Type list_type = expression(operands[1]);
+  if (is_error(value) || is_error(list_type)) {
+    return Type::of(TypeKind::error);
+  }
+  Type element = list_type;
+  element.kind = list_type.element_kind;
+  if (!comparable(value, element, false)) {
+    mismatch(expr, fmt::format("cannot look for a {} in a {}", type_name(value),
+                               type_name(list_type)));
+    return Type::of(TypeKind::error);
+  }
+  for (const ExprId id : module_.operands_of(list_expr)) {
+    check_code(value, id);
+  }
+  return Type::of(TypeKind::boolean);
+}
+
+Type Checker::if_then_else(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  const Type condition = require_boolean(operands[0], "condition after `if`");
+  const Type then_type = expression(operands[1]);
+  const Type else_type = expression(operands[2]);
+  if (is_error(condition) || is_error(then_type) || is_error(else_type)) {
+    return Type::of(TypeKind::error);
+  }
+  const std::optional<Type> unified = unify(then_type, else_type);
+  if (!unified) {
+    mismatch(expr, fmt::format("the branches of `if` must have one type; found a {} and a {}",
+                               type_name(then_type), type_name(else_type)));
+    return Type::of(TypeKind::error);
+  }
+  return *unified;
+}
+
+Type Checker::case_when(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  std::size_t i = 0;
+  std::optional<Type> subject;
+  bool failed = false;
+  if (expr.has_subject) {
+    subject = expression(operands[0]);
+    failed = is_error(*subject);
+    i = 1;
+  }
+  Type result = Type::of(TypeKind::null);
+  const auto merge = [&](ExprId id) {
+    const Type type = expression(id);
+    if (is_error(type)) {
+      failed = true;
+      return;
+    }
+    const std::optional<Type> unified = unify(result, type);
+    if (!unified) {
+      mismatch(module_.at(id), fmt::format("the results of `case` must have one type; found a "
+                                           "{} after a {}",
+                                           type_name(type), type_name(result)));
+      failed = true;
+      return;
+    }
+    result = *unified;
+  };
+  for (; i + 1 < operands.size(); i += 2) {
+    if (subject) {
+      const Type when = expression(operands[i]);
+      if (!is_error(when) && !is_error(*subject) && !comparable(*subject, when, false)) {
+        mismatch(module_.at(operands[i]),
+                 fmt::format("cannot compare the `case` value, a {}, with a {}",
+                             type_name(*subject), type_name(when)));
+        failed = true;
+      }
+      if (is_error(when)) {
+        failed = true;
+      }
+    } else if (is_error(require_boolean(operands[i], "condition after `when`"))) {
+      failed = true;
+    }
+    merge(operands[i + 1]);
+  }
+  merge(operands.back());
+  return failed ? Type::of(TypeKind::error) : result;
+}
+
+Type Checker::call(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  if (expr.text != "Coalesce") {
+    std::string message = fmt::format("unknown function {}", in_backticks(expr.text));
+    if (closest_name(expr.text, {"Coalesce"}) == "Coalesce") {
+      message += "; did you mean `Coalesce`?";
+    } else {
+      message += "; the only function is `Coalesce`";
+    }
+    for (const ExprId id : operands) {
+      expression(id);
+    }
+    diagnostics_.error("E0214", expr.operator_range, message);
+    return Type::of(TypeKind::error);
+  }
+  if (operands.empty()) {
+    diagnostics_.error("E0214", expr.range, "`Coalesce` needs at least one argument");
+    return Type::of(TypeKind::error);
+  }
+  Type result = Type::of(TypeKind::null);
+  bool failed = false;
+  for (const ExprId id : operands) {
+    const Type type = expression(id);
+    if (is_error(type)) {
+      failed = true;
+      continue;
+    }
+    if (type.kind == TypeKind::list) {
+      mismatch(module_.at(id), "`Coalesce` over a list is not supported; pass the values as "
+                               "arguments");
+      failed = true;
+      continue;
+    }
+    const std::optional<Type> unified = unify(result, type);
+    if (!unified) {
+      mismatch(module_.at(id), fmt::format("the arguments of `Coalesce` must have one type; "
+                                           "found a {} after a {}",
+                                           type_name(type), type_name(result)));
+      failed = true;
+      continue;
+    }
+    result = *unified;
+  }
+  return failed ? Type::of(TypeKind::error) : result;
+}
+
+}  // namespace
+
+CheckedModule check_module(ast::Module module, const SourceManager& sources,
+                           Diagnostics& diagnostics) {
+  CheckedModule checked;
+  checked.module = std::move(module);
+  const std::size_t errors_before = diagnostics.error_count();
+  Checker checker(checked, sources, diagnostics);
+  checker.run();
+  checked.ok = diagnostics.error_count() == errors_before;
+  return checked;
+}
+
+CheckedModule check_expression(ast::Module module, ExprId expression,
+                               const SourceManager& sources, Diagnostics& diagnostics) {
+  CheckedModule checked;
+  checked.module = std::move(module);
+  const std::size_t errors_before = diagnostics.error_count();
+  Checker checker(checked, sources, diagnostics);
+  checker.run_expression(expression);
+  checked.ok = diagnostics.error_count() == errors_before;
+  return checked;
+}
+
+}  // namespace rubric

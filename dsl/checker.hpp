@@ -1,0 +1,60 @@
+// The checker: resolves names, types every expression (with its dimension), evaluates
+// parameters and fact limits, and checks declarations. Reports every problem it finds in
+// one run (codes E02xx for errors, W03xx for warnings); never throws.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "dsl/ast.hpp"
+#include "dsl/diagnostic.hpp"
+#include "dsl/types.hpp"
+#include "engine/fact_set.hpp"
+#include "engine/value.hpp"
+
+namespace rubric {
+
+enum class SymbolKind : std::uint8_t { none, fact, parameter, definition };
+
+struct Symbol {
+  SymbolKind kind = SymbolKind::none;
+  std::uint32_t index = 0;  // into the module's facts, parameters or definitions
+};
+
+inline constexpr const char* kRecommendationKinds[] = {
+    "refer", "prescribe", "caution", "avoid", "therapy", "order", "follow-up", "monitor"};
+
+// A module with everything the checker learnt about it. Invariant when `ok`: every
+// expression reachable from a definition, parameter or recommendation condition has a
+// non-error type, every name resolves, definitions are acyclic, and every condition is
+// boolean.
+struct CheckedModule {
+  ast::Module module;
+  std::vector<Type> types;        // per expression
+  std::vector<Symbol> symbols;    // per expression (names only)
+  std::vector<Value> constants;   // per expression: the value of a literal, else null
+  std::deque<std::string> strings;  // owns the characters of string constants
+  std::vector<FactSpec> facts;    // per fact declaration
+  std::vector<Value> parameters;  // per parameter declaration: its value
+  std::vector<Type> parameter_types;
+  std::vector<Type> definition_types;
+  // Definitions in dependency order (each after the definitions it uses).
+  std::vector<std::uint32_t> definition_order;
+  bool ok = false;
+
+  [[nodiscard]] const Type& type_of(ast::ExprId id) const { return types[id.value]; }
+};
+
+// Checks a parsed rule file. String constants point into `CheckedModule::strings`, which
+// stay valid while the CheckedModule lives (also across moves).
+CheckedModule check_module(ast::Module module, const SourceManager& sources,
+                           Diagnostics& diagnostics);
+
+// Checks a standalone expression (`rubric expr`, the CQL conformance runner): `module` holds
+// the expression and any fact declarations it may use (no guideline header needed).
+CheckedModule check_expression(ast::Module module, ast::ExprId expression,
+                               const SourceManager& sources, Diagnostics& diagnostics);
+
+}  // namespace rubric

@@ -1,0 +1,150 @@
+#include "dsl/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace rubric {
+
+Diagnostic& Diagnostics::report(Severity severity, std::string code, SourceRange range,
+                                std::string message) {
+  if (severity == Severity::error) {
+    ++error_count_;
+  }
+  diagnostics_.push_back(Diagnostic{std::move(code), severity, range, std::move(message), {}});
+  return diagnostics_.back();
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  for (const Diagnostic& diagnostic : other.diagnostics_) {
+    diagnostics_.push_back(diagnostic);
+  }
+  error_count_ += other.error_count_;
+}
+
+void Diagnostics::sort() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     if (a.range.file.value != b.range.file.value) {
+                       return a.range.file.value < b.range.file.value;
+                     }
+                     return a.range.offset < b.range.offset;
+                   });
+}
+
+namespace {
+
+const char* severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::note:
+      return "note";
+  }
+  return "error";
+}
+
+std::size_t code_points(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  }));
+}
+
+// The source line and a caret line under `range` (clipped to the first line).
+void append_excerpt(std::string& out, const SourceManager& sources, SourceRange range) {
+  const std::string_view line = sources.line_text(range.file, range.offset);
+  const LineColumn start = sources.line_column(range.file, range.offset);
+  const std::string number = std::to_string(start.line);
+  const std::string gutter(number.size(), ' ');
+  std::string shown;
+  for (const char c : line) {
+    shown += c == '\t' ? ' ' : c;
+  }
+  const std::size_t column = start.column - 1;
+  std::size_t width = 1;
+  if (range.length > 0) {
+    const std::string_view text = sources.text(range);
+    const std::size_t line_end = text.find('\n');
+    width = std::max<std::size_t>(1, code_points(text.substr(0, line_end)));
+  }
+  const std::size_t line_width = code_points(line);
+  if (column < line_width) {
+    width = std::min(width, line_width - column);
+  }
+  out += fmt::format("{} |\n{} | {}\n{} | {}^{}\n", gutter, number, shown, gutter,
+                     std::string(column, ' '), std::string(width - 1, '~'));
+}
+
+}  // namespace
+
+std::string format_diagnostic(const SourceManager& sources, const Diagnostic& diagnostic) {
+  std::string out;
+  const LineColumn position = sources.line_column(diagnostic.range.file, diagnostic.range.offset);
+  out += fmt::format("{}:{}:{}: {}[{}]: {}\n", sources.name(diagnostic.range.file), position.line,
+                     position.column, severity_name(diagnostic.severity), diagnostic.code,
+                     diagnostic.message);
+  append_excerpt(out, sources, diagnostic.range);
+  for (const Diagnostic::Note& note : diagnostic.notes) {
+    const LineColumn at = sources.line_column(note.range.file, note.range.offset);
+    out += fmt::format("{}:{}:{}: note: {}\n", sources.name(note.range.file), at.line, at.column,
+                       note.message);
+    append_excerpt(out, sources, note.range);
+  }
+  return out;
+}
+
+std::string format_diagnostics(const SourceManager& sources, const Diagnostics& diagnostics) {
+  std::string out;
+  for (const Diagnostic& diagnostic : diagnostics.all()) {
+    out += format_diagnostic(sources, diagnostic);
+  }
+  return out;
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates) {
+  std::string_view best;
+  std::size_t best_distance = 0;
+  for (const std::string_view candidate : candidates) {
+    const std::size_t distance = edit_distance(name, candidate);
+    if (best.empty() || distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  // Plausible misspellings only: at most a third of the longer name differs.
+  const std::size_t longest = std::max(name.size(), best.size());
+  if (best.empty() || best == name || best_distance * 3 > longest + 1) {
+    return {};
+  }
+  return std::string(best);
+}
+
+std::string in_backticks(std::string_view text) { return fmt::format("`{}`", text); }
+
+}  // namespace rubric

@@ -1,0 +1,68 @@
+// Diagnostics: every problem Rubric reports about user input (rule files, fact files,
+// expressions, command lines) is a Diagnostic value, never an exception.
+//
+// Message style: lowercase, no trailing period, user text in backticks, a hint after a
+// semicolon ("unknown name `neurologic_defict`; did you mean `neurologic_deficit`?").
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/source.hpp"
+
+namespace rubric {
+
+enum class Severity { error, warning, note };
+
+struct Diagnostic {
+  // A stable code such as "E0201"; see docs/diagnostics.md.
+  std::string code;
+  Severity severity = Severity::error;
+  SourceRange range;
+  std::string message;
+  // Optional secondary locations ("first declared here").
+  struct Note {
+    SourceRange range;
+    std::string message;
+  };
+  std::vector<Note> notes;
+};
+
+class Diagnostics {
+ public:
+  Diagnostic& report(Severity severity, std::string code, SourceRange range,
+                     std::string message);
+  Diagnostic& error(std::string code, SourceRange range, std::string message) {
+    return report(Severity::error, std::move(code), range, std::move(message));
+  }
+  Diagnostic& warning(std::string code, SourceRange range, std::string message) {
+    return report(Severity::warning, std::move(code), range, std::move(message));
+  }
+  void append(const Diagnostics& other);
+
+  [[nodiscard]] bool has_errors() const { return error_count_ > 0; }
+  [[nodiscard]] std::size_t error_count() const { return error_count_; }
+  [[nodiscard]] const std::vector<Diagnostic>& all() const { return diagnostics_; }
+  [[nodiscard]] bool empty() const { return diagnostics_.empty(); }
+  // Orders by file, offset, then insertion order (stable).
+  void sort();
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+  std::size_t error_count_ = 0;
+};
+
+// "file:line:col: error[E0201]: message", then the source line and a caret line
+// ("^~~~" under the range), then each note the same way.
+std::string format_diagnostic(const SourceManager& sources, const Diagnostic& diagnostic);
+std::string format_diagnostics(const SourceManager& sources, const Diagnostics& diagnostics);
+
+// The closest candidate to `name` by edit distance, when close enough to be a plausible
+// misspelling; empty otherwise.
+std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
+
+// Wraps user text in backticks for a message.
+std::string in_backticks(std::string_view text);
+
+}  // namespace rubric

@@ -1,0 +1,613 @@
+// The only translation unit that sees PEGTL: parses with grammar/rubric_grammar.hpp into a
+// PEGTL parse tree, then lowers the tree into rubric::ast.
+#include "dsl/parser.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/limit_depth.hpp>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "grammar/errors.hpp"
+#include "grammar/rubric_grammar.hpp"
+
+namespace rubric {
+namespace {
+
+namespace pegtl = tao::pegtl;
+namespace g = rubric::grammar;
+using Node = pegtl::parse_tree::node;
+
+// Parser rule nesting that corresponds to roughly kMaxNestingDepth levels of nested
+// expressions; beyond it the parser stops with a diagnostic instead of exhausting the stack.
+constexpr std::size_t kMaxRuleDepth = kMaxNestingDepth * 24;
+constexpr const char* kTooDeep = "maximum parser rule nesting depth exceeded";
+
+template <typename Rule>
+struct depth_limited : pegtl::limit_depth<kMaxRuleDepth> {};
+
+template <typename Rule>
+using selector = pegtl::parse_tree::selector<
+    Rule,
+    pegtl::parse_tree::store_content::on<
+        // Expressions.
+        g::null_literal, g::true_literal, g::false_literal, g::number_literal,
+        g::quantity_literal, g::string_literal, g::name, g::call, g::function_name,
+        g::list_selector, g::if_expression, g::case_expression, g::case_subject, g::case_item,
+        g::parenthesized, g::negation, g::logical_not, g::multiplicative, g::additive,
+        g::test_expression, g::test_suffix, g::between_expression, g::between_suffix,
+        g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
+        g::implication, g::op_plus, g::op_minus, g::op_times, g::op_divide, g::op_div, g::op_mod,
+        g::op_and, g::op_or, g::op_xor, g::op_implies, g::op_not, g::op_in, g::op_equal,
+        g::op_not_equal, g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal,
+        g::op_less, g::op_greater_or_equal, g::op_greater, g::op_is_not, g::op_is,
+        // Declarations.
+        g::guideline_declaration, g::guideline_id, g::title, g::version, g::source_declaration,
+        g::source_number, g::citation_text, g::fact_declaration, g::fact_name, g::type_boolean,
+        g::type_integer, g::type_decimal, g::type_string, g::type_duration, g::type_mass,
+        g::type_length, g::type_volume, g::type_quantity, g::type_code, g::unit_string,
+        g::code_value, g::range_between, g::range_comparison, g::description,
+        g::parameter_declaration, g::parameter_name, g::definition_declaration,
+        g::definition_name, g::recommendation_declaration, g::recommendation_id, g::kind_name,
+        g::recommendation_text, g::citation, g::evidence_text, g::carried_parameter>>;
+
+// Unescapes the body of a quoted string or text (without its quotes).
+std::string unescape(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\' || i + 1 == body.size()) {
+      out += body[i];
+      continue;
+    }
+    const char next = body[++i];
+    switch (next) {
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      default:
+        out += next;  // \' \" \\ and any other escaped character stand for themselves
+        break;
+    }
+  }
+  return out;
+}
+
+std::string_view without_quotes(std::string_view quoted_text) {
+  if (quoted_text.size() >= 2) {
+    return quoted_text.substr(1, quoted_text.size() - 2);
+  }
+  return {};
+}
+
+// The token at `offset` for a "found ..." hint.
+std::string found_at(std::string_view text, std::size_t offset) {
+  if (offset >= text.size()) {
+    return "the end of the file";
+  }
+  std::size_t end = offset;
+  const auto is_word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.';
+  };
+  if (is_word(text[offset])) {
+    while (end < text.size() && is_word(text[end]) && end - offset < 40) {
+      ++end;
+    }
+  } else if (text[offset] == '\n' || text[offset] == '\r') {
+    return "the end of the line";
+  } else {
+    // One UTF-8 character.
+    end = offset + 1;
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
+      ++end;
+    }
+  }
+  return in_backticks(text.substr(offset, end - offset));
+}
+
+class Lowering {
+ public:
+  Lowering(ast::Module& module, FileId file, Diagnostics& diagnostics)
+      : module_(module), file_(file), diagnostics_(diagnostics) {}
+
+  SourceRange range(const Node& node) const {
+    const auto begin = static_cast<std::uint32_t>(node.begin().byte);
+    const auto end = static_cast<std::uint32_t>(node.end().byte);
+    return SourceRange{file_, begin, end - begin};
+  }
+
+  ast::ExprId expression(const Node& node) {
+    if (node.is_type<g::implication>() || node.is_type<g::disjunction>() ||
+        node.is_type<g::conjunction>() || node.is_type<g::membership>() ||
+        node.is_type<g::equality>() || node.is_type<g::comparison>() ||
+        node.is_type<g::multiplicative>() || node.is_type<g::additive>()) {
+      return left_associative(node);
+    }
+    if (node.is_type<g::parenthesized>() || node.is_type<g::case_subject>()) {
+      return expression(*node.children.front());
+    }
+    if (node.is_type<g::test_expression>()) {
+      ast::ExprId operand = expression(*node.children.front());
+      for (std::size_t i = 1; i < node.children.size(); ++i) {
+        operand = test(*node.children[i], operand);
+      }
+      return operand;
+    }
+    if (node.is_type<g::between_expression>()) {
+      const ast::ExprId value = expression(*node.children.front());
+      if (node.children.size() == 1) {
+        return value;
+      }
+      const Node& suffix = *node.children[1];
+      const ast::ExprId low = expression(*suffix.children.at(0));
+      const ast::ExprId high = expression(*suffix.children.at(1));
+      ast::Expr expr = make(ast::ExprKind::between, range(node));
+      expr.operator_range = range(suffix);
+      return add(std::move(expr), {value, low, high});
+    }
+    if (node.is_type<g::negation>() || node.is_type<g::logical_not>()) {
+      const Node& op = *node.children.at(0);
+      const ast::ExprId operand = expression(*node.children.at(1));
+      ast::Expr expr = make(ast::ExprKind::unary, range(node));
+      expr.unary_operator = op.is_type<g::op_not>()     ? ast::UnaryOperator::logical_not
+                            : op.is_type<g::op_minus>() ? ast::UnaryOperator::negate
+                                                        : ast::UnaryOperator::plus;
+      expr.operator_range = range(op);
+      return add(std::move(expr), {operand});
+    }
+    if (node.is_type<g::null_literal>()) {
+      return add(make(ast::ExprKind::null_literal, range(node)), {});
+    }
+    if (node.is_type<g::true_literal>() || node.is_type<g::false_literal>()) {
+      ast::Expr expr = make(ast::ExprKind::boolean_literal, range(node));
+      expr.text = node.is_type<g::true_literal>() ? "true" : "false";
+      return add(std::move(expr), {});
+    }
+    if (node.is_type<g::number_literal>()) {
+      ast::Expr expr = make(ast::ExprKind::number_literal, range(node));
+      expr.text = node.string();
+      return add(std::move(expr), {});
+    }
+    if (node.is_type<g::quantity_literal>()) {
+      return quantity(node);
+    }
+    if (node.is_type<g::string_literal>()) {
+      ast::Expr expr = make(ast::ExprKind::string_literal, range(node));
+      expr.text = unescape(without_quotes(node.string_view()));
+      return add(std::move(expr), {});
+    }
+    if (node.is_type<g::name>()) {
+      ast::Expr expr = make(ast::ExprKind::name, range(node));
+      expr.text = node.string();
+      return add(std::move(expr), {});
+    }
+    if (node.is_type<g::call>()) {
+      ast::Expr expr = make(ast::ExprKind::call, range(node));
+      expr.text = node.children.at(0)->string();
+      expr.operator_range = range(*node.children.at(0));
+      std::vector<ast::ExprId> arguments;
+      for (std::size_t i = 1; i < node.children.size(); ++i) {
+        arguments.push_back(expression(*node.children[i]));
+      }
+      return add(std::move(expr), arguments);
+    }
+    if (node.is_type<g::list_selector>()) {
+      std::vector<ast::ExprId> elements;
+      for (const auto& child : node.children) {
+        elements.push_back(expression(*child));
+      }
+      return add(make(ast::ExprKind::list, range(node)), elements);
+    }
+    if (node.is_type<g::if_expression>()) {
+      std::vector<ast::ExprId> parts;
+      for (const auto& child : node.children) {
+        parts.push_back(expression(*child));
+      }
+      return add(make(ast::ExprKind::if_then_else, range(node)), parts);
+    }
+    if (node.is_type<g::case_expression>()) {
+      ast::Expr expr = make(ast::ExprKind::case_when, range(node));
+      std::vector<ast::ExprId> parts;
+      for (const auto& child : node.children) {
+        if (child->is_type<g::case_subject>()) {
+          expr.has_subject = true;
+          parts.push_back(expression(*child));
+        } else if (child->is_type<g::case_item>()) {
+          parts.push_back(expression(*child->children.at(0)));
+          parts.push_back(expression(*child->children.at(1)));
+        } else {
+          parts.push_back(expression(*child));
+        }
+      }
+      return add(std::move(expr), parts);
+    }
+    // Not reachable for a tree the grammar produced; keep the AST well-formed regardless.
+    diagnostics_.error("E0199", range(node),
+                       fmt::format("internal error: unexpected syntax node `{}`", node.type));
+    return add(make(ast::ExprKind::null_literal, range(node)), {});
+  }
+
+  void declaration(const Node& node) {
+    if (node.is_type<g::guideline_declaration>()) {
+      ast::GuidelineHeader header;
+      header.range = range(node);
+      for (const auto& child : node.children) {
+        if (child->is_type<g::guideline_id>()) {
+          header.id = ast::Named{text(*child), range(*child)};
+        } else if (child->is_type<g::title>()) {
+          header.title = text(*child);
+        } else if (child->is_type<g::version>()) {
+          header.version = text(*child);
+        }
+      }
+      push(ast::DeclarationKind::guideline, module_.headers, std::move(header));
+    } else if (node.is_type<g::source_declaration>()) {
+      ast::SourceDeclaration source;
+      source.range = range(node);
+      source.number_range = range(*node.children.at(0));
+      source.number = number(*node.children.at(0));
+      source.citation = text(*node.children.at(1));
+      push(ast::DeclarationKind::source, module_.sources, std::move(source));
+    } else if (node.is_type<g::fact_declaration>()) {
+      fact(node);
+    } else if (node.is_type<g::parameter_declaration>()) {
+      ast::ParameterDeclaration parameter;
+      parameter.range = range(node);
+      parameter.name = named(*node.children.at(0));
+      parameter.value = expression(*node.children.at(1));
+      if (node.children.size() > 2) {
+        parameter.description = text(*node.children[2]);
+      }
+      push(ast::DeclarationKind::parameter, module_.parameters, std::move(parameter));
+    } else if (node.is_type<g::definition_declaration>()) {
+      ast::Definition definition;
+      definition.range = range(node);
+      definition.name = named(*node.children.at(0));
+      definition.value = expression(*node.children.at(1));
+      if (node.children.size() > 2) {
+        definition.description = text(*node.children[2]);
+      }
+      push(ast::DeclarationKind::definition, module_.definitions, std::move(definition));
+    } else if (node.is_type<g::recommendation_declaration>()) {
+      recommendation(node);
+    }
+  }
+
+ private:
+  ast::Expr make(ast::ExprKind kind, SourceRange where) const {
+    ast::Expr expr;
+    expr.kind = kind;
+    expr.range = where;
+    return expr;
+  }
+
+  ast::ExprId add(ast::Expr expr, const std::vector<ast::ExprId>& operands) {
+    expr.first_operand = static_cast<std::uint32_t>(module_.operands.size());
+    expr.operand_count = static_cast<std::uint32_t>(operands.size());
+    module_.operands.insert(module_.operands.end(), operands.begin(), operands.end());
+    module_.expressions.push_back(std::move(expr));
+    return ast::ExprId{static_cast<std::uint32_t>(module_.expressions.size() - 1)};
+  }
+
+  template <typename T>
+  void push(ast::DeclarationKind kind, std::vector<T>& list, T value) {
+    module_.order.push_back({kind, static_cast<std::uint32_t>(list.size())});
+    list.push_back(std::move(value));
+  }
+
+  static std::string text(const Node& node) {
+    return unescape(without_quotes(node.string_view()));
+  }
+
+  ast::Named named(const Node& node) const { return ast::Named{node.string(), range(node)}; }
+
+  std::uint32_t number(const Node& node) {
+    const std::string digits = node.string();
+    if (digits.size() > 6) {
+      diagnostics_.error("E0110", range(node),
+                         fmt::format("source number {} is too large; the limit is 999999",
+                                     in_backticks(digits)));
+      return 0;
+    }
+    return static_cast<std::uint32_t>(std::stoul(digits));
+  }
+
+  static ast::BinaryOperator binary_operator(const Node& op) {
+    using B = ast::BinaryOperator;
+    if (op.is_type<g::op_and>()) return B::logical_and;
+    if (op.is_type<g::op_or>()) return B::logical_or;
+    if (op.is_type<g::op_xor>()) return B::logical_xor;
+    if (op.is_type<g::op_implies>()) return B::implies;
+    if (op.is_type<g::op_equal>()) return B::equal;
+    if (op.is_type<g::op_not_equal>()) return B::not_equal;
+    if (op.is_type<g::op_equivalent>()) return B::equivalent;
+    if (op.is_type<g::op_not_equivalent>()) return B::not_equivalent;
+    if (op.is_type<g::op_less>()) return B::less;
+    if (op.is_type<g::op_less_or_equal>()) return B::less_or_equal;
+    if (op.is_type<g::op_greater>()) return B::greater;
+    if (op.is_type<g::op_greater_or_equal>()) return B::greater_or_equal;
+    if (op.is_type<g::op_plus>()) return B::add;
+    if (op.is_type<g::op_minus>()) return B::subtract;
+    if (op.is_type<g::op_times>()) return B::multiply;
+    if (op.is_type<g::op_divide>()) return B::divide;
+    if (op.is_type<g::op_div>()) return B::truncated_divide;
+    return B::modulo;
+  }
+
+  // operand (op operand)*, folded to the left.
+  ast::ExprId left_associative(const Node& node) {
+    ast::ExprId left = expression(*node.children.front());
+    for (std::size_t i = 1; i + 1 < node.children.size(); i += 2) {
+      const Node& op = *node.children[i];
+      const ast::ExprId right = expression(*node.children[i + 1]);
+      const SourceRange whole = module_.at(left).range.to(module_.at(right).range);
+      if (op.is_type<g::op_in>()) {
+        ast::Expr expr = make(ast::ExprKind::membership, whole);
+        expr.operator_range = range(op);
+        left = add(std::move(expr), {left, right});
+        continue;
+      }
+      ast::Expr expr = make(ast::ExprKind::binary, whole);
+      expr.binary_operator = binary_operator(op);
+      expr.operator_range = range(op);
+      left = add(std::move(expr), {left, right});
+    }
+    return left;
+  }
+
+  ast::ExprId test(const Node& suffix, ast::ExprId operand) {
+    const Node& op = *suffix.children.at(0);
+    const Node& what = *suffix.children.at(1);
+    const bool negated = op.is_type<g::op_is_not>();
+    ast::Expr expr = make(ast::ExprKind::test, module_.at(operand).range.to(range(suffix)));
+    expr.operator_range = range(suffix);
+    if (what.is_type<g::null_literal>()) {
+      expr.test_operator = negated ? ast::TestOperator::is_not_null : ast::TestOperator::is_null;
+    } else if (what.is_type<g::true_literal>()) {
+      expr.test_operator = negated ? ast::TestOperator::is_not_true : ast::TestOperator::is_true;
+    } else {
+      expr.test_operator =
+          negated ? ast::TestOperator::is_not_false : ast::TestOperator::is_false;
+    }
+    return add(std::move(expr), {operand});
+  }
+
+  ast::ExprId quantity(const Node& node) {
+    const std::string_view all = node.string_view();
+    std::size_t i = 0;
+    while (i < all.size() && (std::isdigit(static_cast<unsigned char>(all[i])) != 0 ||
+                              all[i] == '.')) {
+      ++i;
+    }
+    ast::Expr expr = make(ast::ExprKind::quantity_literal, range(node));
+    expr.text = std::string(all.substr(0, i));
+    while (i < all.size() && (all[i] == ' ' || all[i] == '\t')) {
+      ++i;
+    }
+    const std::string_view unit = all.substr(i);
+    expr.unit = unit.starts_with('\'') ? unescape(without_quotes(unit)) : std::string(unit);
+    return add(std::move(expr), {});
+  }
+
+  void fact(const Node& node) {
+    ast::FactDeclaration fact;
+    fact.range = range(node);
+    for (const auto& child_pointer : node.children) {
+      const Node& child = *child_pointer;
+      if (child.is_type<g::fact_name>()) {
+        fact.name = named(child);
+      } else if (child.is_type<g::description>()) {
+        fact.description = text(child);
+      } else if (child.is_type<g::range_between>()) {
+        fact.limits.push_back({ast::Bound::at_least, expression(*child.children.at(0))});
+        fact.limits.push_back({ast::Bound::at_most, expression(*child.children.at(1))});
+      } else if (child.is_type<g::range_comparison>()) {
+        const Node& op = *child.children.at(0);
+        const ast::Bound bound = op.is_type<g::op_greater_or_equal>() ? ast::Bound::at_least
+                                 : op.is_type<g::op_greater>()        ? ast::Bound::above
+                                 : op.is_type<g::op_less_or_equal>()  ? ast::Bound::at_most
+                                                                      : ast::Bound::below;
+        fact.limits.push_back({bound, expression(*child.children.at(1))});
+      } else {
+        fact.type = type(child);
+      }
+    }
+    push(ast::DeclarationKind::fact, module_.facts, std::move(fact));
+  }
+
+  ast::TypeSpec type(const Node& node) const {
+    ast::TypeSpec spec;
+    spec.range = range(node);
+    using T = ast::TypeName;
+    if (node.is_type<g::type_boolean>()) spec.name = T::boolean;
+    if (node.is_type<g::type_integer>()) spec.name = T::integer;
+    if (node.is_type<g::type_decimal>()) spec.name = T::decimal;
+    if (node.is_type<g::type_string>()) spec.name = T::string;
+    if (node.is_type<g::type_duration>()) spec.name = T::duration;
+    if (node.is_type<g::type_mass>()) spec.name = T::mass;
+    if (node.is_type<g::type_length>()) spec.name = T::length;
+    if (node.is_type<g::type_volume>()) spec.name = T::volume;
+    if (node.is_type<g::type_quantity>()) {
+      spec.name = T::quantity;
+      spec.unit = unescape(without_quotes(node.children.at(0)->string_view()));
+    }
+    if (node.is_type<g::type_code>()) {
+      spec.name = T::code;
+      for (const auto& code : node.children) {
+        spec.codes.push_back(unescape(without_quotes(code->string_view())));
+        spec.code_ranges.push_back(range(*code));
+      }
+    }
+    return spec;
+  }
+
+  void recommendation(const Node& node) {
+    ast::RecommendationDeclaration recommendation;
+    recommendation.range = range(node);
+    for (const auto& child_pointer : node.children) {
+      const Node& child = *child_pointer;
+      if (child.is_type<g::recommendation_id>()) {
+        recommendation.id = named(child);
+      } else if (child.is_type<g::kind_name>()) {
+        recommendation.kind = named(child);
+      } else if (child.is_type<g::recommendation_text>()) {
+        recommendation.text = text(child);
+      } else if (child.is_type<g::citation>()) {
+        recommendation.citations.push_back({number(child), range(child)});
+      } else if (child.is_type<g::evidence_text>()) {
+        recommendation.evidence = text(child);
+      } else if (child.is_type<g::carried_parameter>()) {
+        recommendation.carried.push_back(named(child));
+      } else {
+        recommendation.condition = expression(child);
+      }
+    }
+    push(ast::DeclarationKind::recommendation, module_.recommendations,
+         std::move(recommendation));
+  }
+
+  ast::Module& module_;
+  FileId file_;
+  Diagnostics& diagnostics_;
+};
+
+void report_parse_error(const pegtl::parse_error& error, std::string_view text, FileId file,
+                        Diagnostics& diagnostics) {
+  const std::size_t offset = error.positions().empty() ? 0 : error.positions().front().byte;
+  const auto at = static_cast<std::uint32_t>(std::min(offset, text.size()));
+  std::string message(error.message());
+  std::string code = "E0101";
+  if (message == kTooDeep) {
+    code = "E0102";
+    message = fmt::format("expression nested too deeply; the limit is {} levels",
+                          kMaxNestingDepth);
+  } else if (message.starts_with("unterminated")) {
+    code = "E0103";
+  } else {
+    message += fmt::format("; found {}", found_at(text, at));
+  }
+  std::uint32_t length = at < text.size() ? 1 : 0;
+  diagnostics.error(code, SourceRange{file, at, length}, message);
+}
+
+bool starts_declaration(std::string_view line) {
+  for (const std::string_view keyword :
+       {"guideline", "source", "fact", "parameter", "define", "recommendation"}) {
+    if (line.starts_with(keyword) &&
+        (line.size() == keyword.size() ||
+         !(std::isalnum(static_cast<unsigned char>(line[keyword.size()])) != 0 ||
+           line[keyword.size()] == '_'))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The offset of the next line after `offset` that starts with a declaration keyword in
+// column 1, or the end of the text.
+std::size_t resume_point(std::string_view text, std::size_t offset) {
+  std::size_t line = text.find('\n', offset);
+  while (line != std::string_view::npos) {
+    ++line;
+    if (starts_declaration(text.substr(line))) {
+      return line;
+    }
+    line = text.find('\n', line);
+  }
+  return text.size();
+}
+
+// Where the declaration that failed begins: after the separators at `position`.
+std::size_t declaration_start(std::string_view text, std::size_t position, const std::string& name) {
+  pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name, position,
+                              1, 1);
+  try {
+    if (pegtl::parse<g::separator>(input)) {
+      return input.byte();
+    }
+  } catch (const pegtl::parse_error&) {
+    // An unterminated comment: nothing after it can be a declaration.
+    return text.size();
+  }
+  return position;
+}
+
+bool too_large(const SourceManager& sources, FileId file, Diagnostics& diagnostics) {
+  if (sources.text(file).size() <= kMaxSourceBytes) {
+    return false;
+  }
+  diagnostics.error("E0104", SourceRange{file, 0, 0},
+                    fmt::format("file is too large ({} bytes); the limit is {} bytes",
+                                sources.text(file).size(), kMaxSourceBytes));
+  return true;
+}
+
+}  // namespace
+
+ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics) {
+  ast::Module module;
+  module.file = file;
+  if (too_large(sources, file, diagnostics)) {
+    return module;
+  }
+  const std::string_view text = sources.text(file);
+  const std::string name(sources.name(file));
+  Lowering lowering(module, file, diagnostics);
+  std::size_t position = 0;
+  while (position < text.size()) {
+    pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name,
+                                position, 1, 1);
+    try {
+      auto root = pegtl::parse_tree::parse<g::next_declaration, selector, depth_limited,
+                                           g::control>(input);
+      if (!root) {
+        break;  // not reachable: next_declaration either matches or raises
+      }
+      for (const auto& child : root->children) {
+        lowering.declaration(*child);
+      }
+      const std::size_t next = input.byte();
+      if (next <= position) {
+        break;
+      }
+      position = next;
+    } catch (const pegtl::parse_error& error) {
+      report_parse_error(error, text, file, diagnostics);
+      position = resume_point(text, declaration_start(text, position, name));
+    }
+  }
+  return module;
+}
+
+std::optional<ast::ExprId> parse_expression(const SourceManager& sources, FileId file,
+                                            ast::Module& module, Diagnostics& diagnostics) {
+  if (too_large(sources, file, diagnostics)) {
+    return std::nullopt;
+  }
+  const std::string_view text = sources.text(file);
+  pegtl::memory_input<> input(text.data(), text.data() + text.size(), std::string(sources.name(file)));
+  Lowering lowering(module, file, diagnostics);
+  try {
+    auto root =
+        pegtl::parse_tree::parse<g::expression_input, selector, depth_limited, g::control>(input);
+    if (!root || root->children.empty()) {
+      return std::nullopt;
+    }
+    return lowering.expression(*root->children.front());
+  } catch (const pegtl::parse_error& error) {
+    report_parse_error(error, text, file, diagnostics);
+    return std::nullopt;
+  }
+}
+
+}  // namespace rubric

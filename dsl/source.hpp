@@ -1,0 +1,59 @@
+// Source texts and positions. A location is a file id plus a byte offset and length; line
+// and column are computed only when a location is printed.
+//
+// Contract: SourceManager owns every text added to it; the string_views it returns stay
+// valid for its lifetime (texts are never moved or freed). Not thread-safe for `add`;
+// const members may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rubric {
+
+struct FileId {
+  std::uint32_t value = 0;
+  friend bool operator==(FileId, FileId) = default;
+};
+
+struct SourceRange {
+  FileId file;
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;
+  [[nodiscard]] std::uint32_t end() const { return offset + length; }
+  // The smallest range covering both (same file).
+  [[nodiscard]] SourceRange to(SourceRange last) const;
+};
+
+// One-based line and column; the column counts Unicode code points.
+struct LineColumn {
+  std::uint32_t line = 1;
+  std::uint32_t column = 1;
+};
+
+class SourceManager {
+ public:
+  FileId add(std::string name, std::string text);
+  [[nodiscard]] std::string_view name(FileId file) const;
+  [[nodiscard]] std::string_view text(FileId file) const;
+  [[nodiscard]] std::string_view text(SourceRange range) const;
+  [[nodiscard]] LineColumn line_column(FileId file, std::uint32_t offset) const;
+  // The whole line holding `offset`, without its line break.
+  [[nodiscard]] std::string_view line_text(FileId file, std::uint32_t offset) const;
+  // The offset of the start of a one-based line and column (for locations reported by
+  // other parsers, e.g. YAML); clamps to the text.
+  [[nodiscard]] std::uint32_t offset_of(FileId file, LineColumn position) const;
+
+ private:
+  struct File {
+    std::string name;
+    std::string text;
+    std::vector<std::uint32_t> line_starts;
+  };
+  std::vector<std::unique_ptr<File>> files_;
+};
+
+}  // namespace rubric

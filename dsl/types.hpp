@@ -1,0 +1,43 @@
+// The static types of Rubric expressions, as the checker computes them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/units.hpp"
+
+namespace rubric {
+
+enum class TypeKind : std::uint8_t {
+  error,  // an expression that already has a diagnostic; never reported again
+  null,   // the literal `null`: compatible with every type
+  boolean,
+  integer,
+  decimal,
+  string,
+  quantity,  // with a dimension
+  code,      // a string restricted to a declared set of codes
+  list,      // `{...}`, only as the right operand of `in`; element_kind says of what
+};
+
+struct Type {
+  TypeKind kind = TypeKind::error;
+  Dimension dimension;                     // quantity, or list of quantity
+  TypeKind element_kind = TypeKind::null;  // list only
+  std::uint32_t code_set = 0;              // code: index of the fact whose codes apply
+
+  static Type of(TypeKind kind) { return Type{kind, {}, TypeKind::null, 0}; }
+  static Type quantity(Dimension dimension) {
+    return Type{TypeKind::quantity, dimension, TypeKind::null, 0};
+  }
+  [[nodiscard]] bool is_numeric() const {
+    return kind == TypeKind::integer || kind == TypeKind::decimal;
+  }
+  friend bool operator==(const Type&, const Type&) = default;
+};
+
+// "boolean", "integer", "decimal", "string", "duration", "quantity of mass", "code",
+// "list of integer", "null".
+std::string type_name(const Type& type);
+
+}  // namespace rubric

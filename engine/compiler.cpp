@@ -1,0 +1,358 @@
+// Compiles a checked module into a DecisionGraph with hash-consing, and builds Guidelines.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "dsl/checker.hpp"
+#include "dsl/parser.hpp"
+#include "engine/expression.hpp"
+#include "engine/graph.hpp"
+#include "engine/guideline.hpp"
+
+namespace rubric {
+
+// Appends nodes to a graph, returning the existing node for a structurally identical one.
+class GraphBuilder {
+ public:
+  explicit GraphBuilder(DecisionGraph& graph) : graph_(graph) {}
+
+  NodeId constant(const Value& value, SourceRange range) {
+    std::string key = fmt::format("c{}:{}", static_cast<int>(value.kind()), to_literal(value));
+    if (value.kind() == ValueKind::quantity) {
+      key += value.unit().code;
+    }
+    if (const auto found = index_.find(key); found != index_.end()) {
+      return found->second;
+    }
+    Value stored = value;
+    if (value.kind() == ValueKind::string) {
+      graph_.strings_.emplace_back(value.as_string());
+      stored = Value::string(graph_.strings_.back());
+    }
+    graph_.constants_.push_back(stored);
+    return add(key, Node{Opcode::constant,
+                         static_cast<std::uint32_t>(graph_.constants_.size() - 1), 0, 0, range},
+               {});
+  }
+
+  NodeId fact(std::uint32_t index, SourceRange range) {
+    return add(fmt::format("f{}", index), Node{Opcode::fact, index, 0, 0, range}, {});
+  }
+
+  NodeId operation(Opcode op, std::vector<NodeId> operands, SourceRange range) {
+    std::string key = fmt::format("o{}", static_cast<int>(op));
+    for (const NodeId operand : operands) {
+      key += fmt::format(",{}", operand.value);
+    }
+    return add(key, Node{op, 0, 0, 0, range}, operands);
+  }
+
+ private:
+  NodeId add(const std::string& key, Node node, const std::vector<NodeId>& operands) {
+    if (const auto found = index_.find(key); found != index_.end()) {
+      return found->second;
+    }
+    node.first_operand = static_cast<std::uint32_t>(graph_.operands_.size());
+    node.operand_count = static_cast<std::uint32_t>(operands.size());
+    graph_.operands_.insert(graph_.operands_.end(), operands.begin(), operands.end());
+    graph_.nodes_.push_back(node);
+    const NodeId id{static_cast<std::uint32_t>(graph_.nodes_.size() - 1)};
+    index_.emplace(key, id);
+    return id;
+  }
+
+  DecisionGraph& graph_;
+  std::unordered_map<std::string, NodeId> index_;
+};
+
+namespace {
+
+Opcode binary_opcode(ast::BinaryOperator op) {
+  using B = ast::BinaryOperator;
+  switch (op) {
+    case B::logical_and: return Opcode::logical_and;
+    case B::logical_or: return Opcode::logical_or;
+    case B::logical_xor: return Opcode::logical_xor;
+    case B::implies: return Opcode::implies;
+    case B::equal: return Opcode::equal;
+    case B::not_equal: return Opcode::not_equal;
+    case B::equivalent: return Opcode::equivalent;
+    case B::not_equivalent: return Opcode::not_equivalent;
+    case B::less: return Opcode::less;
+    case B::less_or_equal: return Opcode::less_or_equal;
+    case B::greater: return Opcode::greater;
+    case B::greater_or_equal: return Opcode::greater_or_equal;
+    case B::add: return Opcode::add;
+    case B::subtract: return Opcode::subtract;
+    case B::multiply: return Opcode::multiply;
+    case B::divide: return Opcode::divide;
+    case B::truncated_divide: return Opcode::truncated_divide;
+    case B::modulo: return Opcode::modulo;
+  }
+  return Opcode::logical_and;
+}
+
+// Lowers checked expressions to graph nodes. Definitions compile once and are shared.
+class ExpressionCompiler {
+ public:
+  ExpressionCompiler(const CheckedModule& checked, GraphBuilder& builder)
+      : checked_(checked), module_(checked.module), builder_(builder),
+        compiled_(module_.expressions.size()) {}
+
+  NodeId compile(ast::ExprId id) {
+    if (compiled_[id.value]) {
+      return *compiled_[id.value];
+    }
+    const NodeId node = lower(id);
+    compiled_[id.value] = node;
+    return node;
+  }
+
+ private:
+  NodeId lower(ast::ExprId id) {
+    const ast::Expr& expr = module_.at(id);
+    const auto operands = module_.operands_of(expr);
+    const SourceRange range = expr.range;
+    switch (expr.kind) {
+      case ast::ExprKind::null_literal:
+      case ast::ExprKind::boolean_literal:
+      case ast::ExprKind::number_literal:
+      case ast::ExprKind::string_literal:
+      case ast::ExprKind::quantity_literal:
+        return builder_.constant(checked_.constants[id.value], range);
+      case ast::ExprKind::name: {
+        const Symbol symbol = checked_.symbols[id.value];
+        switch (symbol.kind) {
+          case SymbolKind::fact:
+            return builder_.fact(symbol.index, range);
+          case SymbolKind::parameter:
+            return builder_.constant(checked_.parameters[symbol.index], range);
+          case SymbolKind::definition:
+            return compile(module_.definitions[symbol.index].value);
+          case SymbolKind::none:
+            break;
+        }
+        return builder_.constant(Value::null(), range);
+      }
+      case ast::ExprKind::unary: {
+        const ast::Expr& operand = module_.at(operands[0]);
+        if (expr.unary_operator == ast::UnaryOperator::negate &&
+            operand.kind == ast::ExprKind::number_literal && operand.text == "2147483648") {
+          // The checker stored -2147483648 as the literal's value.
+          return builder_.constant(checked_.constants[operands[0].value], range);
+        }
+        const NodeId value = compile(operands[0]);
+        switch (expr.unary_operator) {
+          case ast::UnaryOperator::logical_not:
+            return builder_.operation(Opcode::logical_not, {value}, range);
+          case ast::UnaryOperator::negate:
+            return builder_.operation(Opcode::negate, {value}, range);
+          case ast::UnaryOperator::plus:
+            return value;
+        }
+        return value;
+      }
+      case ast::ExprKind::binary:
+        return builder_.operation(binary_opcode(expr.binary_operator),
+                                  {compile(operands[0]), compile(operands[1])}, range);
+      case ast::ExprKind::test: {
+        const NodeId value = compile(operands[0]);
+        const auto test = [&](Opcode op, bool negated) {
+          const NodeId tested = builder_.operation(op, {value}, range);
+          return negated ? builder_.operation(Opcode::logical_not, {tested}, range) : tested;
+        };
+        switch (expr.test_operator) {
+          case ast::TestOperator::is_null: return test(Opcode::is_null, false);
+          case ast::TestOperator::is_not_null: return test(Opcode::is_null, true);
+          case ast::TestOperator::is_true: return test(Opcode::is_true, false);
+          case ast::TestOperator::is_not_true: return test(Opcode::is_true, true);
+          case ast::TestOperator::is_false: return test(Opcode::is_false, false);
+          case ast::TestOperator::is_not_false: return test(Opcode::is_false, true);
+        }
+        return value;
+      }
+      case ast::ExprKind::between: {
+        // `x between a and b` means `x >= a and x <= b`.
+        const NodeId value = compile(operands[0]);
+        const NodeId low =
+            builder_.operation(Opcode::greater_or_equal, {value, compile(operands[1])}, range);
+        const NodeId high =
+            builder_.operation(Opcode::less_or_equal, {value, compile(operands[2])}, range);
+        return builder_.operation(Opcode::logical_and, {low, high}, range);
+      }
+      case ast::ExprKind::membership: {
+        std::vector<NodeId> parts{compile(operands[0])};
+        for (const ast::ExprId element : module_.operands_of(module_.at(operands[1]))) {
+          parts.push_back(compile(element));
+        }
+        return builder_.operation(Opcode::in_list, parts, range);
+      }
+      case ast::ExprKind::list:
+        return builder_.constant(Value::null(), range);  // lists exist only under `in`
+      case ast::ExprKind::if_then_else:
+        return builder_.operation(
+            Opcode::if_then_else,
+            {compile(operands[0]), compile(operands[1]), compile(operands[2])}, range);
+      case ast::ExprKind::case_when: {
+        // Nested `if`s from the last `when` outward; a subject is matched by `=`.
+        std::size_t first = expr.has_subject ? 1 : 0;
+        NodeId result = compile(operands.back());
+        const std::optional<NodeId> subject =
+            expr.has_subject ? std::optional<NodeId>(compile(operands[0])) : std::nullopt;
+        for (std::size_t i = operands.size() - 1; i >= first + 2; i -= 2) {
+          NodeId condition = compile(operands[i - 2]);
+          if (subject) {
+            condition = builder_.operation(Opcode::equal, {*subject, condition},
+                                           module_.at(operands[i - 2]).range);
+          }
+          result = builder_.operation(Opcode::if_then_else,
+                                      {condition, compile(operands[i - 1]), result}, range);
+        }
+        return result;
+      }
+      case ast::ExprKind::call: {
+        std::vector<NodeId> arguments;
+        for (const ast::ExprId argument : operands) {
+          arguments.push_back(compile(argument));
+        }
+        return builder_.operation(Opcode::coalesce, arguments, range);
+      }
+    }
+    return builder_.constant(Value::null(), range);
+  }
+
+  const CheckedModule& checked_;
+  const ast::Module& module_;
+  GraphBuilder& builder_;
+  std::vector<std::optional<NodeId>> compiled_;
+};
+
+}  // namespace
+
+class GuidelineCompiler {
+ public:
+  static std::shared_ptr<const Guideline> compile(const CheckedModule& checked) {
+    auto guideline = std::make_shared<Guideline>();
+    const ast::Module& module = checked.module;
+    if (!module.headers.empty()) {
+      guideline->id_ = module.headers.front().id.name;
+      guideline->title_ = module.headers.front().title;
+      guideline->version_ = module.headers.front().version;
+    }
+    for (const ast::SourceDeclaration& source : module.sources) {
+      guideline->sources_.push_back(SourceInfo{source.number, source.citation});
+    }
+    std::sort(guideline->sources_.begin(), guideline->sources_.end(),
+              [](const SourceInfo& a, const SourceInfo& b) { return a.number < b.number; });
+    guideline->facts_ = checked.facts;
+    GraphBuilder builder(guideline->graph_);
+    ExpressionCompiler compiler(checked, builder);
+    for (const std::uint32_t index : checked.definition_order) {
+      const ast::Definition& definition = module.definitions[index];
+      guideline->definitions_.push_back(
+          DefinitionInfo{definition.name.name, compiler.compile(definition.value), definition.range});
+    }
+    for (const ast::RecommendationDeclaration& declaration : module.recommendations) {
+      RecommendationInfo info;
+      info.id = declaration.id.name;
+      info.kind = declaration.kind.name;
+      info.text = declaration.text;
+      for (const ast::Citation& citation : declaration.citations) {
+        info.citations.push_back(citation.number);
+      }
+      info.evidence = declaration.evidence;
+      for (const ast::Named& carried : declaration.carried) {
+        for (std::size_t p = 0; p < module.parameters.size(); ++p) {
+          if (module.parameters[p].name.name == carried.name) {
+            info.parameters.push_back(CarriedParameter{carried.name, checked.parameters[p]});
+          }
+        }
+      }
+      info.range = declaration.range;
+      info.condition = compiler.compile(declaration.condition);
+      guideline->recommendations_.push_back(std::move(info));
+    }
+    guideline->fact_nodes_.assign(guideline->facts_.size(), std::nullopt);
+    const auto nodes = guideline->graph_.nodes();
+    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].op == Opcode::fact) {
+        guideline->fact_nodes_[nodes[i].payload] = NodeId{i};
+      }
+    }
+    // Carried string parameters must not point into the checked module.
+    for (RecommendationInfo& info : guideline->recommendations_) {
+      for (CarriedParameter& parameter : info.parameters) {
+        if (parameter.value.kind() == ValueKind::string) {
+          const NodeId node = builder.constant(parameter.value, info.range);
+          parameter.value = guideline->graph_.constant(guideline->graph_.node(node));
+        }
+      }
+    }
+    return guideline;
+  }
+};
+
+std::shared_ptr<const Guideline> Guideline::compile(const SourceManager& sources, FileId file,
+                                                    Diagnostics& diagnostics) {
+  Diagnostics local;
+  ast::Module module = parse_module(sources, file, local);
+  if (local.has_errors()) {
+    diagnostics.append(local);
+    return nullptr;
+  }
+  const CheckedModule checked = check_module(std::move(module), sources, local);
+  local.sort();
+  diagnostics.append(local);
+  if (!checked.ok) {
+    return nullptr;
+  }
+  return GuidelineCompiler::compile(checked);
+}
+
+std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources, FileId file,
+                                                    std::span<const NamedValue> names,
+                                                    Diagnostics& diagnostics) {
+  ast::Module module;
+  module.file = file;
+  const std::optional<ast::ExprId> expression = parse_expression(sources, file, module, diagnostics);
+  if (!expression) {
+    return std::nullopt;
+  }
+  // Each named value becomes a fact whose type is its value's type.
+  for (const NamedValue& named : names) {
+    ast::FactDeclaration fact;
+    fact.name = ast::Named{named.name, SourceRange{file, 0, 0}};
+    switch (named.value.kind()) {
+      case ValueKind::null: fact.type.name = ast::TypeName::null; break;
+      case ValueKind::boolean: fact.type.name = ast::TypeName::boolean; break;
+      case ValueKind::integer: fact.type.name = ast::TypeName::integer; break;
+      case ValueKind::decimal: fact.type.name = ast::TypeName::decimal; break;
+      case ValueKind::string: fact.type.name = ast::TypeName::string; break;
+      case ValueKind::quantity:
+        fact.type.name = ast::TypeName::quantity;
+        fact.type.unit = named.value.unit().code;
+        break;
+    }
+    module.facts.push_back(std::move(fact));
+  }
+  const CheckedModule checked = check_expression(std::move(module), *expression, sources, diagnostics);
+  if (!checked.ok) {
+    return std::nullopt;
+  }
+  auto graph_owner = std::make_shared<DecisionGraph>();
+  DecisionGraph& graph = *graph_owner;
+  GraphBuilder builder(graph);
+  ExpressionCompiler compiler(checked, builder);
+  const NodeId root = compiler.compile(*expression);
+  FactSet facts(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    facts.set(FactId{static_cast<std::uint32_t>(i)}, names[i].value);
+  }
+  std::vector<Value> values;
+  evaluate_graph(graph, facts, values);
+  ExpressionResult result{values[root.value], to_literal(values[root.value]), graph_owner};
+  return result;
+}
+
+}  // namespace rubric

@@ -1,0 +1,35 @@
+// Evaluating one standalone expression (`rubric expr`, the CQL conformance runner).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "dsl/diagnostic.hpp"
+#include "dsl/source.hpp"
+#include "engine/value.hpp"
+
+namespace rubric {
+
+// A value the expression may refer to by name; its type is the type of its value (a null
+// value has type null).
+struct NamedValue {
+  std::string name;
+  Value value;
+};
+
+struct ExpressionResult {
+  Value value;
+  std::string literal;  // the value as a CQL literal
+  // Owns the characters of a string `value` (and nothing the caller needs to know about).
+  std::shared_ptr<const void> storage;
+};
+
+// Parses, checks, compiles and evaluates `file`'s text as one expression. Nullopt after
+// diagnostics (syntax, names, types, units).
+std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources, FileId file,
+                                                    std::span<const NamedValue> names,
+                                                    Diagnostics& diagnostics);
+
+}  // namespace rubric

@@ -1,0 +1,76 @@
+// Declared facts (the schema a fact set is checked against) and fact sets (one patient's
+// values).
+//
+// Contract: a FactSet holds one Value per declared fact, null for an absent fact. It owns
+// the characters of its string values. A FactSet is not thread-safe for writing; a filled
+// FactSet may be read from many threads.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/source.hpp"
+#include "dsl/types.hpp"
+#include "engine/value.hpp"
+
+namespace rubric {
+
+struct FactId {
+  std::uint32_t value = 0;
+  friend bool operator==(FactId, FactId) = default;
+};
+
+// One declared fact. The limits, when present, are of the fact's own type (for a duration,
+// a quantity); `minimum_inclusive` tells `>=` from `>`.
+struct FactSpec {
+  std::string name;
+  Type type;
+  // The unit to express the fact in when printing (`duration` facts: none; `quantity 'mg'`:
+  // that unit). The spelling of an input value is kept as given.
+  std::vector<std::string> codes;  // code facts only: the allowed codes
+  std::optional<Value> minimum;
+  bool minimum_inclusive = true;
+  std::optional<Value> maximum;
+  bool maximum_inclusive = true;
+  std::string description;
+  SourceRange range;  // where it is declared
+
+  // The allowed values in words: "an integer from 0 to 3", "a duration of at least 0 days",
+  // "`true` or `false`", "one of 'left', 'right'".
+  [[nodiscard]] std::string expected() const;
+  // Nullopt when `value` (non-null, of the fact's type) satisfies the limits and codes;
+  // otherwise a message fragment such as "12 is above the maximum 10".
+  [[nodiscard]] std::optional<std::string> violation(const Value& value) const;
+};
+
+class FactSet {
+ public:
+  FactSet() = default;
+  explicit FactSet(std::size_t fact_count) : values_(fact_count) {}
+  // A copy owns copies of the strings: its string values view its own storage, never the
+  // original's. Moves keep every view valid (the storage moves with the set).
+  FactSet(const FactSet& other);
+  FactSet& operator=(const FactSet& other);
+  FactSet(FactSet&& other) noexcept = default;
+  FactSet& operator=(FactSet&& other) noexcept = default;
+  ~FactSet() = default;
+
+  [[nodiscard]] std::size_t size() const { return values_.size(); }
+  [[nodiscard]] const Value& get(FactId id) const { return values_[id.value]; }
+  void set(FactId id, const Value& value) { values_[id.value] = value; }
+  // Copies `text` into storage owned by this set and returns a view of the copy, for
+  // string values; stays valid as long as the set (moves keep it valid too).
+  std::string_view keep(std::string_view text);
+  // Makes every fact absent (null) and frees the kept strings; the size is unchanged.
+  void clear();
+
+ private:
+  std::vector<Value> values_;
+  std::deque<std::string> strings_;
+};
+
+}  // namespace rubric

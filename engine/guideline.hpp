@@ -1,0 +1,122 @@
+// A compiled guideline: the public face of the engine. Compile once, evaluate many times.
+//
+// Contract: a Guideline is immutable after `compile`; share it as
+// std::shared_ptr<const Guideline> across threads. `evaluate` is const and thread-safe;
+// the overload taking an EvaluationScratch reuses caller-owned memory and performs no
+// allocation once the scratch and decision have grown to the guideline's size. A scratch
+// must not be used by two threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/diagnostic.hpp"
+#include "dsl/source.hpp"
+#include "engine/fact_set.hpp"
+#include "engine/graph.hpp"
+
+namespace rubric {
+
+struct SourceInfo {
+  std::uint32_t number = 0;
+  std::string citation;
+};
+
+struct CarriedParameter {
+  std::string name;
+  Value value;
+};
+
+struct RecommendationInfo {
+  std::string id;
+  std::string kind;
+  std::string text;
+  std::vector<std::uint32_t> citations;
+  std::optional<std::string> evidence;
+  std::vector<CarriedParameter> parameters;
+  SourceRange range;
+  NodeId condition;
+};
+
+struct DefinitionInfo {
+  std::string name;
+  NodeId value;
+  SourceRange range;
+};
+
+enum class Outcome : std::uint8_t { absent, recommended, undetermined };
+
+// The result of one evaluation, per recommendation (in declaration order).
+struct Decision {
+  std::vector<Outcome> outcomes;
+  // For each undetermined recommendation, the absent facts it waits on (sorted by name);
+  // empty for the others.
+  std::vector<std::vector<FactId>> missing;
+};
+
+// Per-call working memory for `evaluate`.
+struct EvaluationScratch {
+  std::vector<Value> values;
+  std::vector<std::uint32_t> visited;  // generation marks for the missing-facts walk
+  std::vector<NodeId> stack;
+  std::uint32_t generation = 0;
+};
+
+class Guideline {
+ public:
+  // Parses, checks and compiles a rule file held by `sources`. Returns null when the file
+  // has errors; every diagnostic (errors and warnings) goes to `diagnostics`.
+  static std::shared_ptr<const Guideline> compile(const SourceManager& sources, FileId file,
+                                                  Diagnostics& diagnostics);
+
+  [[nodiscard]] const std::string& id() const { return id_; }
+  [[nodiscard]] const std::string& title() const { return title_; }
+  [[nodiscard]] const std::string& version() const { return version_; }
+  [[nodiscard]] std::span<const SourceInfo> sources() const { return sources_; }
+  [[nodiscard]] const SourceInfo* source(std::uint32_t number) const;
+  [[nodiscard]] std::span<const FactSpec> facts() const { return facts_; }
+  [[nodiscard]] std::optional<FactId> find_fact(std::string_view name) const;
+  [[nodiscard]] std::span<const RecommendationInfo> recommendations() const {
+    return recommendations_;
+  }
+  [[nodiscard]] std::optional<std::size_t> find_recommendation(std::string_view id) const;
+  [[nodiscard]] std::span<const DefinitionInfo> definitions() const { return definitions_; }
+  [[nodiscard]] const DecisionGraph& graph() const { return graph_; }
+  // The node reading each fact, if any expression reads it.
+  [[nodiscard]] std::optional<NodeId> fact_node(FactId fact) const;
+
+  [[nodiscard]] Decision evaluate(const FactSet& facts) const;
+  void evaluate(const FactSet& facts, EvaluationScratch& scratch, Decision& decision) const;
+  // The facts that decided a recommendation's known outcome in the last evaluate() with
+  // this scratch (sorted by name): for a true `and`, all of its operands; for a false one,
+  // the false operands; `or` the other way round; every operand of a test.
+  [[nodiscard]] std::vector<FactId> deciding_facts(std::size_t recommendation,
+                                                   EvaluationScratch& scratch) const;
+  // The value of every graph node after the last evaluate() with this scratch.
+  [[nodiscard]] static const Value& value_of(const EvaluationScratch& scratch, NodeId node) {
+    return scratch.values[node.value];
+  }
+
+ private:
+  friend class GuidelineCompiler;
+  void collect_missing(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out) const;
+  // Marks a fresh generation in the scratch's visited set.
+  std::uint32_t next_generation(EvaluationScratch& scratch) const;
+
+  std::string id_;
+  std::string title_;
+  std::string version_;
+  std::vector<SourceInfo> sources_;
+  std::vector<FactSpec> facts_;
+  std::vector<std::optional<NodeId>> fact_nodes_;
+  std::vector<RecommendationInfo> recommendations_;
+  std::vector<DefinitionInfo> definitions_;
+  DecisionGraph graph_;
+};
+
+}  // namespace rubric

@@ -1,0 +1,79 @@
+// UCUM units for the quantities Rubric supports: time, mass, length, volume, percent and
+// other dimensionless units, international units ([iU]) and products/quotients of these
+// (`mg/d`, `g/cm3`, `mg/kg`). Calendar words (`days`, `week`, `months`, `years`, ...) are
+// time units too; they convert exactly like their UCUM codes, by UCUM's definite durations
+// (1 wk = 7 d, 1 mo = 30.4375 d, 1 a = 365.25 d).
+//
+// Contract: a Unit is interned by `find_unit` and lives for the whole program; `const Unit*`
+// may be stored and compared freely. `find_unit` is thread-safe.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/decimal.hpp"
+
+namespace rubric {
+
+// Exponents of the base dimensions: time (s), mass (g), length (m), international unit
+// ([iU]). A dimensionless unit (`%`, `1`) has all exponents 0.
+struct Dimension {
+  static constexpr std::size_t kCount = 4;
+  std::array<std::int8_t, kCount> exponents{};
+
+  friend bool operator==(const Dimension&, const Dimension&) = default;
+  [[nodiscard]] bool is_dimensionless() const;
+  static Dimension time();
+  static Dimension mass();
+  static Dimension length();
+  static Dimension volume();
+  static Dimension international_unit();
+  // A readable name: "duration", "mass", "length", "volume", "dimensionless",
+  // "international unit", or a UCUM-style product of base units such as "g/s".
+  [[nodiscard]] std::string name() const;
+};
+
+// The factor that converts one unit to its dimension's base unit (s, g, m, [iU], 1),
+// as an exact rational number numerator/denominator (both positive, reduced).
+struct Factor {
+  Int128 numerator = 1;
+  Int128 denominator = 1;
+  friend bool operator==(const Factor&, const Factor&) = default;
+};
+
+struct Unit {
+  // The spelling to print: a UCUM code ("mg", "wk", "mg/d") or, for a calendar word, the
+  // plural word ("weeks"); see `is_calendar_word`.
+  std::string code;
+  bool is_calendar_word = false;
+  Dimension dimension;
+  Factor factor;
+  // The singular calendar word ("week"), empty for UCUM codes.
+  std::string singular;
+};
+
+// Looks up a unit written in a rule or fact file: a calendar word, singular or plural
+// (`day`, `days`, `week`, `weeks`, `month`, `months`, `year`, `years`, `hour(s)`,
+// `minute(s)`, `second(s)`, `millisecond(s)`), or a UCUM code (`d`, `wk`, `mo`, `a`, `h`,
+// `min`, `s`, `ms`, `g`, `mg`, `ug`, `kg`, `m`, `cm`, `mm`, `L`, `mL`, `%`, `[iU]`, `[IU]`,
+// `1`, and products/quotients with `.` and `/` and integer exponents such as `cm2`).
+// Returns nullptr for an unknown unit.
+const Unit* find_unit(std::string_view text);
+
+// True when a value in `from` can be converted to `to` (same dimension).
+bool commensurable(const Unit& from, const Unit& to);
+
+// Converts a value in `from` to `to`; nullopt when not commensurable or out of range.
+std::optional<Decimal> convert(Decimal value, const Unit& from, const Unit& to);
+
+// Compares a in unit ua with b in unit ub exactly (no rounding); the units must be
+// commensurable (precondition).
+std::strong_ordering compare_quantities(Decimal a, const Unit& ua, Decimal b, const Unit& ub);
+
+// Of two commensurable units, the one with the smaller factor (the finer unit); `a` on a tie.
+const Unit& finer_unit(const Unit& a, const Unit& b);
+
+}  // namespace rubric

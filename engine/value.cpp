@@ -1,0 +1,402 @@
+#include "engine/value.hpp"
+
+#include <compare>
+#include <cstdio>
+#include <limits>
+#include <optional>
+
+namespace rubric {
+namespace {
+
+bool is_number(const Value& value) {
+  return value.kind() == ValueKind::integer || value.kind() == ValueKind::decimal;
+}
+
+bool both(const Value& a, const Value& b, ValueKind kind) {
+  return a.kind() == kind && b.kind() == kind;
+}
+
+// Boolean or null: the operands of the logical operators.
+bool is_logical(const Value& value) {
+  return value.is_null() || value.kind() == ValueKind::boolean;
+}
+
+bool is_false_value(const Value& value) {
+  return value.kind() == ValueKind::boolean && !value.as_boolean();
+}
+
+bool is_true_value(const Value& value) {
+  return value.kind() == ValueKind::boolean && value.as_boolean();
+}
+
+Value decimal_or_null(std::optional<Decimal> result) {
+  return result ? Value::decimal(*result) : Value::null();
+}
+
+Value quantity_or_null(std::optional<Decimal> result, const Unit& unit) {
+  return result ? Value::quantity(*result, unit) : Value::null();
+}
+
+// The order of two values of one ordered type (numbers, quantities of one dimension,
+// strings); nullopt when either is null or they are not comparable.
+std::optional<std::strong_ordering> order(const Value& a, const Value& b) {
+  if (both(a, b, ValueKind::integer)) return a.as_integer() <=> b.as_integer();
+  if (is_number(a) && is_number(b)) return a.as_decimal() <=> b.as_decimal();
+  if (both(a, b, ValueKind::quantity)) {
+    if (!commensurable(a.unit(), b.unit())) return std::nullopt;
+    return compare_quantities(a.as_decimal(), a.unit(), b.as_decimal(), b.unit());
+  }
+  if (both(a, b, ValueKind::string)) return a.as_string().compare(b.as_string()) <=> 0;
+  return std::nullopt;
+}
+
+char fold_for_equivalence(char character) {
+  if (character >= 'A' && character <= 'Z') return static_cast<char>(character - 'A' + 'a');
+  if (character == '\t' || character == '\n' || character == '\r' || character == '\f') {
+    return ' ';
+  }
+  return character;
+}
+
+// CQL string equivalence: ASCII letters ignore case, whitespace characters are
+// interchangeable.
+bool strings_equivalent(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t index = 0; index < a.size(); ++index) {
+    if (fold_for_equivalence(a[index]) != fold_for_equivalence(b[index])) return false;
+  }
+  return true;
+}
+
+using DecimalOperation = std::optional<Decimal> (*)(Decimal, Decimal);
+
+// a op b for two quantities of one dimension, in the finer of their units.
+Value combine_quantities(const Value& a, const Value& b, DecimalOperation operation) {
+  if (!commensurable(a.unit(), b.unit())) return Value::null();
+  const Unit& target = finer_unit(a.unit(), b.unit());
+  const std::optional<Decimal> left = convert(a.as_decimal(), a.unit(), target);
+  const std::optional<Decimal> right = convert(b.as_decimal(), b.unit(), target);
+  if (!left || !right) return Value::null();
+  return quantity_or_null(operation(*left, *right), target);
+}
+
+// Quantity * number, number * quantity (when `commutative`) and quantity / number.
+Value scale_quantity(const Value& a, const Value& b, DecimalOperation operation, bool commutative) {
+  if (a.kind() == ValueKind::quantity && is_number(b)) {
+    return quantity_or_null(operation(a.as_decimal(), b.as_decimal()), a.unit());
+  }
+  if (commutative && is_number(a) && b.kind() == ValueKind::quantity) {
+    return quantity_or_null(operation(a.as_decimal(), b.as_decimal()), b.unit());
+  }
+  return Value::null();
+}
+
+// Quantity numbers print without a redundant ".0": `1000 'mg'`, `2.5 'mg'`.
+std::string quantity_number(Decimal value) {
+  std::string text = value.to_string();
+  if (value.is_integer()) text.resize(text.size() - 2);
+  return text;
+}
+
+std::string quote(std::string_view text) {
+  std::string quoted = "'";
+  for (const char character : text) {
+    switch (character) {
+      case '\'':
+        quoted += "\\'";
+        break;
+      case '"':
+        quoted += "\\\"";
+        break;
+      case '\\':
+        quoted += "\\\\";
+        break;
+      case '\n':
+        quoted += "\\n";
+        break;
+      case '\t':
+        quoted += "\\t";
+        break;
+      case '\r':
+        quoted += "\\r";
+        break;
+      case '\f':
+        quoted += "\\f";
+        break;
+      default: {
+        const auto code = static_cast<unsigned char>(character);
+        if (code < 0x20 || code == 0x7f) {
+          char escape[8];
+          std::snprintf(escape, sizeof escape, "\\u%04X", static_cast<unsigned>(code));
+          quoted += escape;
+        } else {
+          quoted += character;
+        }
+      }
+    }
+  }
+  quoted += '\'';
+  return quoted;
+}
+
+}  // namespace
+
+Value Value::boolean(bool value) {
+  Value result;
+  result.kind_ = ValueKind::boolean;
+  result.boolean_ = value;
+  return result;
+}
+
+Value Value::integer(std::int32_t value) {
+  Value result;
+  result.kind_ = ValueKind::integer;
+  result.integer_ = value;
+  return result;
+}
+
+Value Value::decimal(Decimal value) {
+  Value result;
+  result.kind_ = ValueKind::decimal;
+  result.decimal_ = value;
+  return result;
+}
+
+Value Value::string(std::string_view value) {
+  Value result;
+  result.kind_ = ValueKind::string;
+  result.string_ = value;
+  return result;
+}
+
+Value Value::quantity(Decimal value, const Unit& unit) {
+  Value result;
+  result.kind_ = ValueKind::quantity;
+  result.decimal_ = value;
+  result.unit_ = &unit;
+  return result;
+}
+
+Decimal Value::as_decimal() const {
+  if (kind_ == ValueKind::integer) return *Decimal::from_integer(integer_);
+  return decimal_;
+}
+
+bool identical(const Value& a, const Value& b) {
+  if (a.kind_ != b.kind_) return false;
+  switch (a.kind_) {
+    case ValueKind::null:
+      return true;
+    case ValueKind::boolean:
+      return a.boolean_ == b.boolean_;
+    case ValueKind::integer:
+      return a.integer_ == b.integer_;
+    case ValueKind::decimal:
+      return a.decimal_ == b.decimal_;
+    case ValueKind::string:
+      return a.string_ == b.string_;
+    case ValueKind::quantity:
+      return a.decimal_ == b.decimal_ && (a.unit_ == b.unit_ || a.unit_->code == b.unit_->code);
+  }
+  return false;
+}
+
+Value logical_and(const Value& a, const Value& b) {
+  if (!is_logical(a) || !is_logical(b)) return Value::null();
+  if (is_false_value(a) || is_false_value(b)) return Value::boolean(false);
+  if (a.is_null() || b.is_null()) return Value::null();
+  return Value::boolean(true);
+}
+
+Value logical_or(const Value& a, const Value& b) {
+  if (!is_logical(a) || !is_logical(b)) return Value::null();
+  if (is_true_value(a) || is_true_value(b)) return Value::boolean(true);
+  if (a.is_null() || b.is_null()) return Value::null();
+  return Value::boolean(false);
+}
+
+Value logical_xor(const Value& a, const Value& b) {
+  if (!both(a, b, ValueKind::boolean)) return Value::null();
+  return Value::boolean(a.as_boolean() != b.as_boolean());
+}
+
+Value logical_implies(const Value& a, const Value& b) {
+  return logical_or(logical_not(a), is_logical(a) ? b : Value::null());
+}
+
+Value logical_not(const Value& a) {
+  if (a.kind() != ValueKind::boolean) return Value::null();
+  return Value::boolean(!a.as_boolean());
+}
+
+Value is_null(const Value& a) { return Value::boolean(a.is_null()); }
+Value is_true(const Value& a) { return Value::boolean(is_true_value(a)); }
+Value is_false(const Value& a) { return Value::boolean(is_false_value(a)); }
+
+Value equal(const Value& a, const Value& b) {
+  if (a.is_null() || b.is_null()) return Value::null();
+  if (both(a, b, ValueKind::boolean)) return Value::boolean(a.as_boolean() == b.as_boolean());
+  const std::optional<std::strong_ordering> result = order(a, b);
+  if (!result) return Value::null();
+  return Value::boolean(*result == 0);
+}
+
+Value not_equal(const Value& a, const Value& b) { return logical_not(equal(a, b)); }
+
+Value equivalent(const Value& a, const Value& b) {
+  if (a.is_null() || b.is_null()) return Value::boolean(a.is_null() && b.is_null());
+  if (both(a, b, ValueKind::boolean)) return Value::boolean(a.as_boolean() == b.as_boolean());
+  if (both(a, b, ValueKind::string)) {
+    return Value::boolean(strings_equivalent(a.as_string(), b.as_string()));
+  }
+  const std::optional<std::strong_ordering> result = order(a, b);
+  return Value::boolean(result && *result == 0);
+}
+
+Value not_equivalent(const Value& a, const Value& b) { return logical_not(equivalent(a, b)); }
+
+Value less(const Value& a, const Value& b) {
+  const std::optional<std::strong_ordering> result = order(a, b);
+  return result ? Value::boolean(*result < 0) : Value::null();
+}
+
+Value less_or_equal(const Value& a, const Value& b) {
+  const std::optional<std::strong_ordering> result = order(a, b);
+  return result ? Value::boolean(*result <= 0) : Value::null();
+}
+
+Value greater(const Value& a, const Value& b) {
+  const std::optional<std::strong_ordering> result = order(a, b);
+  return result ? Value::boolean(*result > 0) : Value::null();
+}
+
+Value greater_or_equal(const Value& a, const Value& b) {
+  const std::optional<std::strong_ordering> result = order(a, b);
+  return result ? Value::boolean(*result >= 0) : Value::null();
+}
+
+Value add(const Value& a, const Value& b) {
+  if (both(a, b, ValueKind::integer)) {
+    std::int32_t sum = 0;
+    if (__builtin_add_overflow(a.as_integer(), b.as_integer(), &sum)) return Value::null();
+    return Value::integer(sum);
+  }
+  if (is_number(a) && is_number(b)) {
+    return decimal_or_null(Decimal::add(a.as_decimal(), b.as_decimal()));
+  }
+  if (both(a, b, ValueKind::quantity)) return combine_quantities(a, b, Decimal::add);
+  return Value::null();
+}
+
+Value subtract(const Value& a, const Value& b) {
+  if (both(a, b, ValueKind::integer)) {
+    std::int32_t difference = 0;
+    if (__builtin_sub_overflow(a.as_integer(), b.as_integer(), &difference)) {
+      return Value::null();
+    }
+    return Value::integer(difference);
+  }
+  if (is_number(a) && is_number(b)) {
+    return decimal_or_null(Decimal::subtract(a.as_decimal(), b.as_decimal()));
+  }
+  if (both(a, b, ValueKind::quantity)) return combine_quantities(a, b, Decimal::subtract);
+  return Value::null();
+}
+
+Value multiply(const Value& a, const Value& b) {
+  if (both(a, b, ValueKind::integer)) {
+    std::int32_t product = 0;
+    if (__builtin_mul_overflow(a.as_integer(), b.as_integer(), &product)) {
+      return Value::null();
+    }
+    return Value::integer(product);
+  }
+  if (is_number(a) && is_number(b)) {
+    return decimal_or_null(Decimal::multiply(a.as_decimal(), b.as_decimal()));
+  }
+  return scale_quantity(a, b, Decimal::multiply, true);
+}
+
+Value divide(const Value& a, const Value& b) {
+  if (is_number(a) && is_number(b)) {
+    return decimal_or_null(Decimal::divide(a.as_decimal(), b.as_decimal()));
+  }
+  return scale_quantity(a, b, Decimal::divide, false);
+}
+
+Value truncated_divide(const Value& a, const Value& b) {
+  if (both(a, b, ValueKind::integer)) {
+    const std::int32_t dividend = a.as_integer();
+    const std::int32_t divisor = b.as_integer();
+    if (divisor == 0) return Value::null();
+    if (divisor == -1) return negate(a);
+    return Value::integer(dividend / divisor);
+  }
+  if (is_number(a) && is_number(b)) {
+    return decimal_or_null(Decimal::truncated_divide(a.as_decimal(), b.as_decimal()));
+  }
+  return Value::null();
+}
+
+Value modulo(const Value& a, const Value& b) {
+  if (both(a, b, ValueKind::integer)) {
+    const std::int32_t dividend = a.as_integer();
+    const std::int32_t divisor = b.as_integer();
+    if (divisor == 0) return Value::null();
+    if (divisor == -1) return Value::integer(0);
+    return Value::integer(dividend % divisor);
+  }
+  if (is_number(a) && is_number(b)) {
+    return decimal_or_null(Decimal::modulo(a.as_decimal(), b.as_decimal()));
+  }
+  return Value::null();
+}
+
+Value negate(const Value& a) {
+  switch (a.kind()) {
+    case ValueKind::integer:
+      if (a.as_integer() == std::numeric_limits<std::int32_t>::min()) return Value::null();
+      return Value::integer(-a.as_integer());
+    case ValueKind::decimal:
+      return decimal_or_null(Decimal::negate(a.as_decimal()));
+    case ValueKind::quantity:
+      return quantity_or_null(Decimal::negate(a.as_decimal()), a.unit());
+    case ValueKind::null:
+    case ValueKind::boolean:
+    case ValueKind::string:
+      return Value::null();
+  }
+  return Value::null();
+}
+
+Value to_decimal(const Value& a) {
+  if (a.kind() == ValueKind::integer) return Value::decimal(a.as_decimal());
+  return a;
+}
+
+std::string to_literal(const Value& a) {
+  switch (a.kind()) {
+    case ValueKind::null:
+      return "null";
+    case ValueKind::boolean:
+      return a.as_boolean() ? "true" : "false";
+    case ValueKind::integer:
+      return std::to_string(a.as_integer());
+    case ValueKind::decimal:
+      return a.as_decimal().to_string();
+    case ValueKind::string:
+      return quote(a.as_string());
+    case ValueKind::quantity: {
+      const Decimal number = a.as_decimal();
+      const Unit& unit = a.unit();
+      if (unit.is_calendar_word) {
+        const bool singular = number.raw() == Decimal::kOne;
+        return quantity_number(number) + ' ' + (singular ? unit.singular : unit.code);
+      }
+      return quantity_number(number) + ' ' + quote(unit.code);
+    }
+  }
+  return "null";
+}
+
+}  // namespace rubric

@@ -1,0 +1,104 @@
+// Runtime values of Rubric's expression language and the CQL operators over them.
+//
+// Contract: a Value is a small trivially copyable object. A string Value does not own its
+// characters: they belong to the compiled guideline (literals) or to the fact set (fact
+// values), which must outlive the Value. Units are interned for the program's lifetime.
+// All functions here are pure and thread-safe.
+//
+// Semantics follow HL7 CQL with Rubric's pinned choices: null propagates through
+// comparisons and arithmetic; logic is three-valued (Kleene); Integer is 32-bit and
+// overflow gives null; Decimal has 28 digits with 8 after the point; division by zero gives
+// null; `div` truncates toward zero; `mod` takes the dividend's sign; `/` gives a Decimal.
+// Operands are assumed well-typed (the checker guarantees it); an ill-typed combination
+// gives null rather than undefined behaviour.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/decimal.hpp"
+#include "engine/units.hpp"
+
+namespace rubric {
+
+enum class ValueKind : std::uint8_t { null, boolean, integer, decimal, string, quantity };
+
+class Value {
+ public:
+  constexpr Value() = default;
+  static constexpr Value null() { return Value(); }
+  static Value boolean(bool value);
+  static Value integer(std::int32_t value);
+  static Value decimal(Decimal value);
+  static Value string(std::string_view value);
+  static Value quantity(Decimal value, const Unit& unit);
+
+  [[nodiscard]] ValueKind kind() const { return kind_; }
+  [[nodiscard]] bool is_null() const { return kind_ == ValueKind::null; }
+  // Accessors; precondition: kind() matches.
+  [[nodiscard]] bool as_boolean() const { return boolean_; }
+  [[nodiscard]] std::int32_t as_integer() const { return integer_; }
+  // The numeric value of an integer, decimal or quantity.
+  [[nodiscard]] Decimal as_decimal() const;
+  [[nodiscard]] std::string_view as_string() const { return string_; }
+  [[nodiscard]] const Unit& unit() const { return *unit_; }
+
+  // Identity of representation (same kind, same value, same unit spelling); not CQL `=`.
+  friend bool identical(const Value& a, const Value& b);
+
+ private:
+  ValueKind kind_ = ValueKind::null;
+  bool boolean_ = false;
+  std::int32_t integer_ = 0;
+  Decimal decimal_;
+  const Unit* unit_ = nullptr;
+  std::string_view string_;
+};
+
+// Three-valued logic. Operands are boolean or null.
+Value logical_and(const Value& a, const Value& b);
+Value logical_or(const Value& a, const Value& b);
+Value logical_xor(const Value& a, const Value& b);
+Value logical_implies(const Value& a, const Value& b);
+Value logical_not(const Value& a);
+
+// `is null`, `is true`, `is false`: never null.
+Value is_null(const Value& a);
+Value is_true(const Value& a);
+Value is_false(const Value& a);
+
+// `=` and `!=`: null if either side is null. Integer and Decimal compare by value;
+// quantities of one dimension compare after exact unit conversion.
+Value equal(const Value& a, const Value& b);
+Value not_equal(const Value& a, const Value& b);
+// `~` and `!~`: never null; null ~ null is true; strings compare ignoring case.
+Value equivalent(const Value& a, const Value& b);
+Value not_equivalent(const Value& a, const Value& b);
+
+// `<`, `<=`, `>`, `>=` over numbers, quantities of one dimension, and strings.
+Value less(const Value& a, const Value& b);
+Value less_or_equal(const Value& a, const Value& b);
+Value greater(const Value& a, const Value& b);
+Value greater_or_equal(const Value& a, const Value& b);
+
+// Arithmetic. Integer op Integer stays Integer (null on 32-bit overflow) except `/`,
+// which always gives a Decimal. Integer mixed with Decimal promotes to Decimal.
+// Quantity + Quantity and Quantity - Quantity (one dimension) give a quantity in the finer
+// of the two units; Quantity * number, number * Quantity and Quantity / number scale it.
+Value add(const Value& a, const Value& b);
+Value subtract(const Value& a, const Value& b);
+Value multiply(const Value& a, const Value& b);
+Value divide(const Value& a, const Value& b);
+Value truncated_divide(const Value& a, const Value& b);
+Value modulo(const Value& a, const Value& b);
+Value negate(const Value& a);
+
+// Promotes an Integer to a Decimal; other values unchanged.
+Value to_decimal(const Value& a);
+
+// The value as a CQL literal on one line: `null`, `true`, `3`, `2.5`, `17 days`, `1 day`,
+// `1500 'mg'`, `'it\'s'` (CQL escapes: \' \" \\ \n \t \r \f).
+std::string to_literal(const Value& a);
+
+}  // namespace rubric

@@ -1,0 +1,64 @@
+// The one table of syntax error messages: one entry per `must<>` point of the grammar.
+// Messages follow the diagnostic style (lowercase, no trailing period, user text in
+// backticks). The parser appends what it found instead ("; found `)`").
+#pragma once
+
+#include "grammar/rubric_grammar.hpp"
+
+namespace rubric::grammar {
+
+template <typename Rule>
+inline constexpr const char* error_message = nullptr;
+
+// clang-format off
+template <typename Level>
+inline constexpr const char* error_message<operand_of<Level>> = "expected an expression after the operator";
+template <> inline constexpr const char* error_message<unterminated_block_comment> = "unterminated block comment; add `*/`";
+template <> inline constexpr const char* error_message<unterminated_string> = "unterminated string; add the closing `'`";
+template <> inline constexpr const char* error_message<unterminated_text> = "unterminated text; add the closing `\"`";
+template <> inline constexpr const char* error_message<expected_expression> = "expected an expression";
+template <> inline constexpr const char* error_message<expected_close_paren> = "expected `)`";
+template <> inline constexpr const char* error_message<expected_close_brace> = "expected `}`";
+template <> inline constexpr const char* error_message<expected_then> = "expected `then`";
+template <> inline constexpr const char* error_message<expected_else> = "expected `else`; CQL requires an `else` branch";
+template <> inline constexpr const char* error_message<expected_end> = "expected `end` to close the `case`";
+template <> inline constexpr const char* error_message<expected_case_item> = "expected `when` after `case`";
+template <> inline constexpr const char* error_message<expected_test> = "expected `null`, `true` or `false` after `is`";
+template <> inline constexpr const char* error_message<expected_between_and> = "expected `and` between the bounds of `between`";
+template <> inline constexpr const char* error_message<expected_end_of_input> = "unexpected text after the expression";
+template <> inline constexpr const char* error_message<expected_guideline_id> = "expected the guideline id as a double-quoted text, as in `guideline \"my-guideline\"`";
+template <> inline constexpr const char* error_message<expected_title> = "expected the title as a double-quoted text";
+template <> inline constexpr const char* error_message<expected_version> = "expected the version as a double-quoted text";
+template <> inline constexpr const char* error_message<expected_source_number> = "expected a source number, as in `source 1 \"citation\"`";
+template <> inline constexpr const char* error_message<expected_citation_text> = "expected the citation as a double-quoted text";
+template <> inline constexpr const char* error_message<expected_code_value> = "expected a code as a single-quoted string";
+template <> inline constexpr const char* error_message<expected_code_values> = "expected the codes in braces, as in `code {'left', 'right'}`";
+template <> inline constexpr const char* error_message<expected_unit_string> = "expected a unit as a single-quoted UCUM code, as in `quantity 'mg/d'`";
+template <> inline constexpr const char* error_message<expected_type> = "expected a type: `boolean`, `integer`, `decimal`, `string`, `duration`, `mass`, `length`, `volume`, `quantity 'unit'` or `code {...}`";
+template <> inline constexpr const char* error_message<expected_fact_name> = "expected a fact name";
+template <> inline constexpr const char* error_message<expected_colon> = "expected `:` before the fact's type";
+template <> inline constexpr const char* error_message<expected_parameter_name> = "expected a parameter name";
+template <> inline constexpr const char* error_message<expected_equals> = "expected `=`";
+template <> inline constexpr const char* error_message<expected_definition_name> = "expected a definition name";
+template <> inline constexpr const char* error_message<expected_recommendation_id> = "expected a recommendation id";
+template <> inline constexpr const char* error_message<expected_kind_clause> = "expected `kind` after the recommendation id";
+template <> inline constexpr const char* error_message<expected_kind_name> = "expected a kind: `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, `follow-up` or `monitor`";
+template <> inline constexpr const char* error_message<expected_text_clause> = "expected `text \"...\"` after the kind";
+template <> inline constexpr const char* error_message<expected_recommendation_text> = "expected the recommendation text as a double-quoted text";
+template <> inline constexpr const char* error_message<expected_cite_clause> = "expected `cite` with the source numbers after the text";
+template <> inline constexpr const char* error_message<expected_citation> = "expected a source number";
+template <> inline constexpr const char* error_message<expected_evidence_text> = "expected the evidence strength as a double-quoted text";
+template <> inline constexpr const char* error_message<expected_carried_parameter> = "expected a parameter name";
+template <> inline constexpr const char* error_message<expected_when_clause> = "expected `when` and the recommendation's condition";
+template <> inline constexpr const char* error_message<expected_declaration> = "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define` or `recommendation`";
+// clang-format on
+
+struct error_table {
+  template <typename Rule>
+  static constexpr const char* message = error_message<Rule>;
+};
+
+template <typename Rule>
+using control = tao::pegtl::must_if<error_table>::control<Rule>;
+
+}  // namespace rubric::grammar

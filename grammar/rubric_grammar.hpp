@@ -1,0 +1,371 @@
+// The PEGTL grammar of `.rubric` files and of standalone expressions.
+//
+// Private to dsl/parser.cpp (and the grammar tests): no public header includes it. Every
+// `must<>` point names a rule whose message is in grammar/errors.hpp; `analyze()` checks the
+// grammar for left recursion and empty loops in tests/unit/test_grammar.cpp.
+//
+// Expressions follow HL7 CQL syntax and precedence (lowest first): implies; or, xor; and;
+// in; = != ~ !~; < <= > >=; between; not; is [not] null/true/false; + -; * / div mod;
+// unary + -; primaries.
+#pragma once
+
+#include <tao/pegtl.hpp>
+
+namespace rubric::grammar {
+
+namespace pegtl = tao::pegtl;
+using pegtl::alnum;
+using pegtl::alpha;
+using pegtl::any;
+using pegtl::at;
+using pegtl::digit;
+using pegtl::eof;
+using pegtl::eol;
+using pegtl::if_must;
+using pegtl::list;
+using pegtl::lower;
+using pegtl::minus;
+using pegtl::must;
+using pegtl::not_at;
+using pegtl::not_one;
+using pegtl::one;
+using pegtl::opt;
+using pegtl::plus;
+using pegtl::seq;
+using pegtl::sor;
+using pegtl::space;
+using pegtl::star;
+using pegtl::string;
+using pegtl::until;
+
+// ---- Lexical structure -------------------------------------------------------------------
+
+struct unterminated_block_comment : until<string<'*', '/'>> {};
+struct line_comment : seq<string<'/', '/'>, until<eol>> {};
+struct line_comment_at_end : seq<string<'/', '/'>, star<not_one<'\n'>>, eof> {};
+struct block_comment : seq<string<'/', '*'>, must<unterminated_block_comment>> {};
+struct comment : sor<block_comment, line_comment_at_end, line_comment> {};
+struct separator : star<sor<space, comment>> {};
+using sep = separator;
+
+struct identifier_first : sor<alpha, one<'_'>> {};
+struct identifier_other : sor<alnum, one<'_'>> {};
+struct identifier_text : seq<identifier_first, star<identifier_other>> {};
+
+template <typename Word>
+struct keyword : seq<Word, not_at<identifier_other>> {};
+
+#define RUBRIC_KEYWORD(name, text) \
+  struct kw_##name : keyword<TAO_PEGTL_STRING(text)> {}
+
+RUBRIC_KEYWORD(and, "and");
+RUBRIC_KEYWORD(or, "or");
+RUBRIC_KEYWORD(xor, "xor");
+RUBRIC_KEYWORD(not, "not");
+RUBRIC_KEYWORD(implies, "implies");
+RUBRIC_KEYWORD(is, "is");
+RUBRIC_KEYWORD(null, "null");
+RUBRIC_KEYWORD(true, "true");
+RUBRIC_KEYWORD(false, "false");
+RUBRIC_KEYWORD(between, "between");
+RUBRIC_KEYWORD(in, "in");
+RUBRIC_KEYWORD(if, "if");
+RUBRIC_KEYWORD(then, "then");
+RUBRIC_KEYWORD(else, "else");
+RUBRIC_KEYWORD(case, "case");
+RUBRIC_KEYWORD(when, "when");
+RUBRIC_KEYWORD(end, "end");
+RUBRIC_KEYWORD(div, "div");
+RUBRIC_KEYWORD(mod, "mod");
+RUBRIC_KEYWORD(guideline, "guideline");
+RUBRIC_KEYWORD(title, "title");
+RUBRIC_KEYWORD(version, "version");
+RUBRIC_KEYWORD(source, "source");
+RUBRIC_KEYWORD(fact, "fact");
+RUBRIC_KEYWORD(parameter, "parameter");
+RUBRIC_KEYWORD(define, "define");
+RUBRIC_KEYWORD(recommendation, "recommendation");
+RUBRIC_KEYWORD(kind, "kind");
+RUBRIC_KEYWORD(text, "text");
+RUBRIC_KEYWORD(cite, "cite");
+RUBRIC_KEYWORD(evidence, "evidence");
+RUBRIC_KEYWORD(carry, "carry");
+RUBRIC_KEYWORD(boolean, "boolean");
+RUBRIC_KEYWORD(integer, "integer");
+RUBRIC_KEYWORD(decimal, "decimal");
+RUBRIC_KEYWORD(string, "string");
+RUBRIC_KEYWORD(duration, "duration");
+RUBRIC_KEYWORD(mass, "mass");
+RUBRIC_KEYWORD(length, "length");
+RUBRIC_KEYWORD(volume, "volume");
+RUBRIC_KEYWORD(quantity, "quantity");
+RUBRIC_KEYWORD(code, "code");
+
+// Calendar duration words (CQL's date-time precisions), singular and plural.
+struct calendar_word
+    : keyword<sor<TAO_PEGTL_STRING("milliseconds"), TAO_PEGTL_STRING("millisecond"),
+                  TAO_PEGTL_STRING("seconds"), TAO_PEGTL_STRING("second"),
+                  TAO_PEGTL_STRING("minutes"), TAO_PEGTL_STRING("minute"),
+                  TAO_PEGTL_STRING("hours"), TAO_PEGTL_STRING("hour"), TAO_PEGTL_STRING("days"),
+                  TAO_PEGTL_STRING("day"), TAO_PEGTL_STRING("weeks"), TAO_PEGTL_STRING("week"),
+                  TAO_PEGTL_STRING("months"), TAO_PEGTL_STRING("month"),
+                  TAO_PEGTL_STRING("years"), TAO_PEGTL_STRING("year")>> {};
+
+struct reserved_word
+    : sor<kw_and, kw_or, kw_xor, kw_not, kw_implies, kw_is, kw_null, kw_true, kw_false,
+          kw_between, kw_in, kw_if, kw_then, kw_else, kw_case, kw_when, kw_end, kw_div, kw_mod,
+          kw_guideline, kw_title, kw_version, kw_source, kw_fact, kw_parameter, kw_define,
+          kw_recommendation, kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, calendar_word> {};
+
+struct identifier : seq<not_at<reserved_word>, identifier_text> {};
+
+// Single-quoted CQL strings with CQL's escapes; double-quoted prose (titles, texts).
+struct escape : seq<one<'\\'>, any> {};
+struct unterminated_string : sor<one<'\''>, eof> {};
+struct string_body : star<sor<escape, not_one<'\'', '\\'>>> {};
+struct string_literal : seq<one<'\''>, string_body, must<unterminated_string>> {};
+struct unterminated_text : sor<one<'"'>, eof> {};
+struct text_body : star<sor<escape, not_one<'"', '\\'>>> {};
+struct text_literal : seq<one<'"'>, text_body, must<unterminated_text>> {};
+
+struct number : seq<plus<digit>, opt<one<'.'>, plus<digit>>> {};
+struct unit_string : string_literal {};
+struct unit : sor<unit_string, calendar_word> {};
+struct quantity_literal : seq<number, star<pegtl::blank>, unit> {};
+struct number_literal : number {};
+struct null_literal : kw_null {};
+struct true_literal : kw_true {};
+struct false_literal : kw_false {};
+
+// ---- Expressions ---------------------------------------------------------------------------
+
+struct expression;
+struct term;
+
+// The operand after a binary or prefix operator, parsed at that operator's precedence level.
+template <typename Level>
+struct operand_of : seq<sep, Level> {};
+
+struct expected_expression : seq<sep, expression> {};
+struct expected_close_paren : seq<sep, one<')'>> {};
+struct expected_close_brace : seq<sep, one<'}'>> {};
+struct expected_then : seq<sep, kw_then> {};
+struct expected_else : seq<sep, kw_else> {};
+struct expected_end : seq<sep, kw_end> {};
+struct expected_test : seq<sep, sor<null_literal, true_literal, false_literal>> {};
+struct expected_between_and : seq<sep, kw_and> {};
+
+struct comma : seq<sep, one<','>> {};
+struct parenthesized : seq<one<'('>, must<expected_expression>, must<expected_close_paren>> {};
+struct expression_list : opt<sep, expression, star<comma, must<expected_expression>>> {};
+struct list_selector : seq<one<'{'>, expression_list, must<expected_close_brace>> {};
+struct function_name : identifier {};
+struct call : seq<function_name, star<pegtl::blank>, one<'('>, expression_list,
+                  must<expected_close_paren>> {};
+struct name : identifier {};
+
+struct if_expression
+    : seq<kw_if, must<expected_expression>, must<expected_then>, must<expected_expression>,
+          must<expected_else>, must<expected_expression>> {};
+
+struct case_subject : seq<expression> {};
+struct case_item : seq<kw_when, must<expected_expression>, must<expected_then>,
+                       must<expected_expression>> {};
+struct expected_case_item : seq<sep, case_item> {};
+struct case_expression
+    : seq<kw_case, sep, opt<not_at<kw_when>, case_subject, sep>, must<expected_case_item>,
+          star<sep, case_item>, must<expected_else>, must<expected_expression>,
+          must<expected_end>> {};
+
+struct primary
+    : sor<parenthesized, list_selector, if_expression, case_expression, quantity_literal,
+          number_literal, string_literal, null_literal, true_literal, false_literal, call,
+          name> {};
+
+struct op_plus : one<'+'> {};
+struct op_minus : one<'-'> {};
+struct op_times : one<'*'> {};
+struct op_divide : one<'/'> {};
+struct op_div : kw_div {};
+struct op_mod : kw_mod {};
+struct op_and : kw_and {};
+struct op_or : kw_or {};
+struct op_xor : kw_xor {};
+struct op_implies : kw_implies {};
+struct op_not : kw_not {};
+struct op_in : kw_in {};
+struct op_equal : one<'='> {};
+struct op_not_equal : string<'!', '='> {};
+struct op_equivalent : one<'~'> {};
+struct op_not_equivalent : string<'!', '~'> {};
+struct op_less_or_equal : string<'<', '='> {};
+struct op_less : one<'<'> {};
+struct op_greater_or_equal : string<'>', '='> {};
+struct op_greater : one<'>'> {};
+struct op_is_not : seq<kw_is, sep, kw_not> {};
+struct op_is : kw_is {};
+
+struct unary_expression;
+struct negation : seq<sor<op_plus, op_minus>, must<operand_of<unary_expression>>> {};
+struct unary_expression : sor<negation, primary> {};
+
+struct multiplicative
+    : seq<unary_expression, star<sep, sor<op_times, op_divide, op_div, op_mod>,
+                                 must<operand_of<unary_expression>>>> {};
+struct additive
+    : seq<multiplicative,
+          star<sep, sor<op_plus, op_minus>, must<operand_of<multiplicative>>>> {};
+struct term : seq<additive> {};
+
+// `x is null`, `x is not true`, ...: postfix tests.
+struct test_suffix : seq<sep, sor<op_is_not, op_is>, must<expected_test>> {};
+struct test_expression : seq<term, star<test_suffix>> {};
+
+struct not_expression;
+struct logical_not : seq<op_not, must<operand_of<not_expression>>> {};
+struct not_expression : sor<logical_not, test_expression> {};
+
+// `x between low and high`: the bounds are terms, so `and` is not ambiguous.
+struct between_suffix
+    : seq<sep, kw_between, must<operand_of<term>>, must<expected_between_and>,
+          must<operand_of<term>>> {};
+struct between_expression : seq<not_expression, opt<between_suffix>> {};
+
+struct comparison
+    : seq<between_expression,
+          star<sep, sor<op_less_or_equal, op_less, op_greater_or_equal, op_greater>,
+               must<operand_of<between_expression>>>> {};
+struct equality
+    : seq<comparison, star<sep, sor<op_not_equal, op_not_equivalent, op_equal, op_equivalent>,
+                           must<operand_of<comparison>>>> {};
+struct membership : seq<equality, star<sep, op_in, must<operand_of<equality>>>> {};
+struct conjunction : seq<membership, star<sep, op_and, must<operand_of<membership>>>> {};
+struct disjunction
+    : seq<conjunction, star<sep, sor<op_or, op_xor>, must<operand_of<conjunction>>>> {};
+struct implication : seq<disjunction, star<sep, op_implies, must<operand_of<disjunction>>>> {};
+struct expression : seq<implication> {};
+
+// A whole input that is one expression (`rubric expr`).
+struct expected_end_of_input : seq<sep, eof> {};
+struct expression_input : seq<sep, must<expected_expression>, must<expected_end_of_input>> {};
+
+// ---- Declarations --------------------------------------------------------------------------
+
+struct expected_text : seq<sep, text_literal> {};
+struct expected_name : seq<sep, identifier> {};
+struct expected_equals : seq<sep, one<'='>> {};
+struct expected_colon : seq<sep, one<':'>> {};
+struct description : text_literal {};
+struct optional_description : opt<sep, description> {};
+
+// guideline "id" title "..." version "..."
+struct guideline_id : text_literal {};
+struct title : text_literal {};
+struct version : text_literal {};
+struct expected_guideline_id : seq<sep, guideline_id> {};
+struct expected_title : seq<sep, title> {};
+struct expected_version : seq<sep, version> {};
+struct title_clause : seq<sep, kw_title, must<expected_title>> {};
+struct version_clause : seq<sep, kw_version, must<expected_version>> {};
+struct guideline_declaration
+    : seq<kw_guideline, must<expected_guideline_id>, opt<title_clause>, opt<version_clause>> {};
+
+// source 1 "citation"
+struct source_number : plus<digit> {};
+struct expected_source_number : seq<sep, source_number> {};
+struct citation_text : text_literal {};
+struct expected_citation_text : seq<sep, citation_text> {};
+struct source_declaration
+    : seq<kw_source, must<expected_source_number>, must<expected_citation_text>> {};
+
+// fact NAME: TYPE [RANGE] ["description"]
+struct code_value : string_literal {};
+struct expected_code_value : seq<sep, code_value> {};
+struct code_values
+    : seq<one<'{'>, must<expected_code_value>, star<comma, must<expected_code_value>>,
+          must<expected_close_brace>> {};
+struct expected_code_values : seq<sep, code_values> {};
+struct expected_unit_string : seq<sep, unit_string> {};
+struct type_boolean : kw_boolean {};
+struct type_integer : kw_integer {};
+struct type_decimal : kw_decimal {};
+struct type_string : kw_string {};
+struct type_duration : kw_duration {};
+struct type_mass : kw_mass {};
+struct type_length : kw_length {};
+struct type_volume : kw_volume {};
+struct type_quantity : seq<kw_quantity, must<expected_unit_string>> {};
+struct type_code : seq<kw_code, must<expected_code_values>> {};
+struct type_name
+    : sor<type_boolean, type_integer, type_decimal, type_string, type_duration, type_mass,
+          type_length, type_volume, type_quantity, type_code> {};
+struct expected_type : seq<sep, type_name> {};
+struct range_between
+    : seq<kw_between, must<operand_of<term>>, must<expected_between_and>, must<operand_of<term>>> {
+};
+struct range_comparison
+    : seq<sor<op_less_or_equal, op_less, op_greater_or_equal, op_greater>,
+          must<operand_of<term>>> {};
+struct fact_range : seq<sep, sor<range_between, range_comparison>> {};
+struct fact_name : identifier {};
+struct expected_fact_name : seq<sep, fact_name> {};
+struct fact_declaration
+    : seq<kw_fact, must<expected_fact_name>, must<expected_colon>, must<expected_type>,
+          opt<fact_range>, optional_description> {};
+
+// parameter NAME = EXPRESSION ["description"]
+struct parameter_name : identifier {};
+struct expected_parameter_name : seq<sep, parameter_name> {};
+struct parameter_declaration
+    : seq<kw_parameter, must<expected_parameter_name>, must<expected_equals>,
+          must<expected_expression>, optional_description> {};
+
+// define NAME = EXPRESSION ["description"]
+struct definition_name : identifier {};
+struct expected_definition_name : seq<sep, definition_name> {};
+struct definition_declaration
+    : seq<kw_define, must<expected_definition_name>, must<expected_equals>,
+          must<expected_expression>, optional_description> {};
+
+// recommendation ID kind KIND text "..." cite N, ... [evidence "..."] [carry P, ...] when EXPR
+struct recommendation_id : identifier {};
+struct expected_recommendation_id : seq<sep, recommendation_id> {};
+struct kind_name : seq<plus<lower>, star<one<'-'>, plus<lower>>> {};
+struct expected_kind_name : seq<sep, kind_name> {};
+struct kind_clause : seq<sep, kw_kind> {};
+struct expected_kind_clause : kind_clause {};
+struct recommendation_text : text_literal {};
+struct expected_recommendation_text : seq<sep, recommendation_text> {};
+struct text_clause : seq<sep, kw_text> {};
+struct expected_text_clause : text_clause {};
+struct citation : plus<digit> {};
+struct expected_citation : seq<sep, citation> {};
+struct cite_clause : seq<sep, kw_cite, must<expected_citation>, star<comma, must<expected_citation>>> {};
+struct expected_cite_clause : cite_clause {};
+struct evidence_text : text_literal {};
+struct expected_evidence_text : seq<sep, evidence_text> {};
+struct evidence_clause : seq<sep, kw_evidence, must<expected_evidence_text>> {};
+struct carried_parameter : identifier {};
+struct expected_carried_parameter : seq<sep, carried_parameter> {};
+struct carry_clause
+    : seq<sep, kw_carry, must<expected_carried_parameter>,
+          star<comma, must<expected_carried_parameter>>> {};
+struct when_clause : seq<sep, kw_when, must<expected_expression>> {};
+struct expected_when_clause : when_clause {};
+struct recommendation_declaration
+    : seq<kw_recommendation, must<expected_recommendation_id>, must<expected_kind_clause>,
+          must<expected_kind_name>, must<expected_text_clause>,
+          must<expected_recommendation_text>, must<expected_cite_clause>, opt<evidence_clause>,
+          opt<carry_clause>, must<expected_when_clause>> {};
+
+struct declaration
+    : sor<guideline_declaration, source_declaration, fact_declaration, parameter_declaration,
+          definition_declaration, recommendation_declaration> {};
+
+// The parser reads one declaration at a time (so that it can resume after a syntax error at
+// the next line that starts a declaration); `file` is the whole-file grammar for analysis.
+struct expected_declaration : declaration {};
+struct next_declaration : seq<sep, sor<eof, must<expected_declaration>>> {};
+struct file : seq<sep, star<declaration, sep>, eof> {};
+
+}  // namespace rubric::grammar

@@ -1,0 +1,38 @@
+// Case files: a fact set and the exact expected result of evaluating it, in YAML:
+//
+//   description: ...
+//   facts: {fracture_grade: 1, ...}
+//   expect:
+//     recommendations: [calcium, ...]          # exactly the recommended ids
+//     undetermined: {calcitonin: [neurologic_deficit]}   # id -> the facts it waits on
+//   # or, for a fact set that must be rejected:
+//   expect: {error: pain_vas}                  # the fact the error must name
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dsl/source.hpp"
+#include "engine/guideline.hpp"
+
+namespace rubric {
+
+struct CaseOutcome {
+  std::string path;
+  bool passed = false;
+  // Why it failed, for people: missing/extra recommendations, undetermined differences,
+  // the error expected or found; or the problem with the case file itself.
+  std::string explanation;
+};
+
+// Runs one case file against a compiled guideline. Never throws.
+CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
+                          const std::string& path);
+
+// The case files named by `paths`: files as given, folders searched recursively for
+// `.yaml`, `.yml` and `.json` files, in sorted order. Paths that do not exist are returned
+// in `missing`.
+std::vector<std::string> collect_case_files(const std::vector<std::string>& paths,
+                                            std::vector<std::string>& missing);
+
+}  // namespace rubric

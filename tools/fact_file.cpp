@@ -1,0 +1,1110 @@
+// Reading fact files (YAML or JSON) into fact sets.
+//
+// Diagnostic codes of fact files:
+//   E0401  the text is not valid YAML or JSON: a syntax error (at the parser's position), or a
+//          control character that neither format allows
+//   E0402  the top level (or a case file's `facts:`) is not a mapping from fact names to
+//          values: a list, a scalar, or a second YAML document
+//   E0403  a key that is not a fact name: a list, a mapping, a null or empty key
+//   E0404  an unknown fact name, with the nearest declared name when one is close
+//   E0405  a fact given twice (with a note at the first one)
+//   E0406  a value of the wrong type: a word or a boolean for a number, a number for a
+//          boolean, `1.5` for an integer, a number with an exponent, NaN or infinity, a list
+//          or a mapping, a quantity that is not `<number> <unit>`
+//   E0407  a duration (or other quantity) without a unit: `10` for `10 weeks`
+//   E0408  a quantity whose unit is unknown or of another dimension: `5 mg` for a duration
+//   E0409  a value outside the fact's limits or allowed codes, or too large (or too precise)
+//          to be represented
+#include "tools/fact_file.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <exception>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace rubric {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Text helpers
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && is_space(text.back())) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// User text for a message: control characters escaped, long texts cut (at a code point).
+std::string shown(std::string_view text) {
+  constexpr std::size_t kMaximum = 60;
+  std::string out;
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    const auto c = static_cast<unsigned char>(text[index]);
+    if (out.size() >= kMaximum && (c & 0xC0U) != 0x80U) {
+      out += "...";
+      break;
+    }
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20U || c == 0x7FU) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
+  if (text.size() < suffix.size()) {
+    return false;
+  }
+  const std::string_view tail = text.substr(text.size() - suffix.size());
+  return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    return lower(a) == lower(b);
+  });
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ends_with_ignoring_case(a, b);
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers
+
+enum class NumberProblem { none, malformed, too_precise, too_large };
+
+struct ParsedNumber {
+  Decimal value;
+  NumberProblem problem = NumberProblem::none;
+};
+
+// Parses an exponent-free decimal number (`12`, `-0.5`, `+3.`, `.5`, `007`) exactly.
+ParsedNumber parse_number(std::string_view text) {
+  std::string_view rest = text;
+  std::string canonical;
+  if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
+    if (rest.front() == '-') {
+      canonical += '-';
+    }
+    rest.remove_prefix(1);
+  }
+  const std::size_t point = rest.find('.');
+  std::string_view whole = rest.substr(0, point);
+  std::string_view fraction = point == std::string_view::npos ? std::string_view() : rest.substr(point + 1);
+  const auto all_digits = [](std::string_view digits) {
+    return std::all_of(digits.begin(), digits.end(), is_digit);
+  };
+  if ((whole.empty() && fraction.empty()) || !all_digits(whole) || !all_digits(fraction)) {
+    return {Decimal(), NumberProblem::malformed};
+  }
+  while (whole.size() > 1 && whole.front() == '0') {
+    whole.remove_prefix(1);
+  }
+  while (!fraction.empty() && fraction.back() == '0') {
+    fraction.remove_suffix(1);
+  }
+  if (fraction.size() > static_cast<std::size_t>(Decimal::kFractionDigits)) {
+    return {Decimal(), NumberProblem::too_precise};
+  }
+  if (whole.size() > static_cast<std::size_t>(Decimal::kTotalDigits - Decimal::kFractionDigits)) {
+    return {Decimal(), NumberProblem::too_large};
+  }
+  canonical += whole.empty() ? std::string_view("0") : whole;
+  if (!fraction.empty()) {
+    canonical += '.';
+    canonical += fraction;
+  }
+  const std::optional<Decimal> value = Decimal::parse(canonical);
+  if (!value) {
+    return {Decimal(), NumberProblem::too_large};
+  }
+  return {*value, NumberProblem::none};
+}
+
+// A number by the YAML 1.2 core schema: `12`, `-3.5`, `1e3`, `0x1F`, `0o17`, `.inf`, `.nan`.
+bool is_yaml_number(std::string_view text) {
+  if (text == ".nan" || text == ".NaN" || text == ".NAN") {
+    return true;
+  }
+  const auto all_of = [](std::string_view digits, auto predicate) {
+    return !digits.empty() && std::all_of(digits.begin(), digits.end(), predicate);
+  };
+  if (text.starts_with("0x")) {
+    return all_of(text.substr(2), [](char c) {
+      return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    });
+  }
+  if (text.starts_with("0o")) {
+    return all_of(text.substr(2), [](char c) { return c >= '0' && c <= '7'; });
+  }
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+    text.remove_prefix(1);
+  }
+  if (text == ".inf" || text == ".Inf" || text == ".INF") {
+    return true;
+  }
+  const std::size_t exponent = text.find_first_of("eE");
+  if (exponent != std::string_view::npos) {
+    std::string_view power = text.substr(exponent + 1);
+    if (!power.empty() && (power.front() == '-' || power.front() == '+')) {
+      power.remove_prefix(1);
+    }
+    if (!all_of(power, is_digit)) {
+      return false;
+    }
+    text = text.substr(0, exponent);
+  }
+  const std::size_t point = text.find('.');
+  if (point == std::string_view::npos) {
+    return all_of(text, is_digit);
+  }
+  const std::string_view whole = text.substr(0, point);
+  const std::string_view fraction = text.substr(point + 1);
+  if (whole.empty()) {
+    return all_of(fraction, is_digit);
+  }
+  return all_of(whole, is_digit) && (fraction.empty() || all_of(fraction, is_digit));
+}
+
+bool is_boolean_text(std::string_view text) {
+  return text == "true" || text == "True" || text == "TRUE" || text == "false" ||
+         text == "False" || text == "FALSE";
+}
+
+// The kind of a plain (unquoted, untagged) YAML scalar, by the core schema.
+ScalarKind classify_plain(std::string_view text) {
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
+    return ScalarKind::null;
+  }
+  if (is_boolean_text(text)) {
+    return ScalarKind::boolean;
+  }
+  if (is_yaml_number(text)) {
+    return ScalarKind::number;
+  }
+  return ScalarKind::string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+
+std::string fact_name(const FactSpec& fact) { return in_backticks(fact.name); }
+
+// The unit of the example value for a quantity fact: "10 weeks", "5 mg".
+std::string example_quantity(const Dimension& dimension) {
+  if (dimension == Dimension::time()) return "10 weeks";
+  if (dimension == Dimension::mass()) return "5 mg";
+  if (dimension == Dimension::length()) return "5 cm";
+  if (dimension == Dimension::volume()) return "5 mL";
+  if (dimension == Dimension::international_unit()) return "800 [iU]";
+  if (dimension.is_dimensionless()) return "5 %";
+  return "5 " + dimension.name();
+}
+
+// "a duration", "a quantity of mass": what a unit measures.
+std::string dimension_phrase(const Dimension& dimension) {
+  if (dimension == Dimension::time()) return "a duration";
+  if (dimension.is_dimensionless()) return "a dimensionless quantity";
+  return "a quantity of " + dimension.name();
+}
+
+// What the fact accepts, for a message: "a decimal from 0 to 10", "a duration of at least
+// 0 days, such as `10 weeks`".
+std::string expected_with_example(const FactSpec& fact) {
+  std::string text = fact.expected();
+  if (fact.type.kind == TypeKind::quantity) {
+    text += ", such as " + in_backticks(example_quantity(fact.type.dimension));
+  }
+  return text;
+}
+
+bool is_numeric_fact(const FactSpec& fact) {
+  return fact.type.kind == TypeKind::integer || fact.type.kind == TypeKind::decimal;
+}
+
+// The scalar as the reader wrote it; quoted when the quotes matter (a string given for a
+// number or a boolean).
+std::string found_text(const FactSpec& fact, const RawScalar& scalar) {
+  const bool show_quotes = scalar.quoted && scalar.kind == ScalarKind::string &&
+                           (is_numeric_fact(fact) || fact.type.kind == TypeKind::boolean);
+  if (show_quotes) {
+    return in_backticks("\"" + shown(scalar.text) + "\"");
+  }
+  return in_backticks(shown(scalar.text));
+}
+
+// "fact `pain_vas` must be a decimal from 0 to 10; found `12`". An example value is shown
+// when the value is not of the fact's type (`must be a duration ..., such as `10 weeks``).
+void report_wrong_value(const char* code, const FactSpec& fact, const RawScalar& scalar,
+                        std::string_view detail, Diagnostics& diagnostics,
+                        bool with_example = true) {
+  diagnostics.error(
+      code, scalar.range,
+      fmt::format("fact {} must be {}; found {}{}", fact_name(fact),
+                  with_example ? expected_with_example(fact) : fact.expected(),
+                  found_text(fact, scalar), detail));
+}
+
+// A value of the fact's type outside its limits or codes, or too large to represent.
+void report_out_of_range(const FactSpec& fact, const RawScalar& scalar, std::string_view detail,
+                         Diagnostics& diagnostics) {
+  report_wrong_value("E0409", fact, scalar, detail, diagnostics, false);
+}
+
+void report_wrong_type(const FactSpec& fact, const RawScalar& scalar, std::string_view detail,
+                       Diagnostics& diagnostics) {
+  report_wrong_value("E0406", fact, scalar, detail, diagnostics);
+}
+
+// A list or mapping given for a fact.
+void report_not_scalar(const FactSpec& fact, std::string_view what, SourceRange range,
+                       Diagnostics& diagnostics) {
+  diagnostics.error("E0406", range,
+                    fmt::format("fact {} must be {}; found {}", fact_name(fact),
+                                expected_with_example(fact), what));
+}
+
+// A detail for a number that could not be read.
+std::string number_detail(NumberProblem problem, std::string_view text) {
+  switch (problem) {
+    case NumberProblem::too_large:
+      return ", which is too large";
+    case NumberProblem::too_precise:
+      return ", which has more than 8 digits after the point";
+    case NumberProblem::malformed:
+      if (text.find_first_of("eE") != std::string_view::npos &&
+          text.find_first_of("xX") == std::string_view::npos) {
+        return "; write the number without an exponent";
+      }
+      return "";
+    case NumberProblem::none:
+      break;
+  }
+  return "";
+}
+
+// A hint for a quoted string given for a number or a boolean.
+std::string quotes_hint(const FactSpec& fact, const RawScalar& scalar) {
+  if (!scalar.quoted || scalar.kind != ScalarKind::string) {
+    return "";
+  }
+  if (is_numeric_fact(fact) && parse_number(trim(scalar.text)).problem == NumberProblem::none) {
+    return "; write the number without quotes";
+  }
+  if (fact.type.kind == TypeKind::boolean && is_boolean_text(scalar.text)) {
+    return "; write `true` or `false` without quotes";
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------
+// Units
+
+// Unit spellings offered as suggestions for a misspelt unit.
+const std::vector<std::string_view>& unit_spellings() {
+  static const std::vector<std::string_view> spellings = {
+      "day",    "days",   "week",    "weeks",   "month",       "months", "year",  "years",
+      "hour",   "hours",  "minute",  "minutes", "second",      "seconds", "millisecond",
+      "milliseconds", "d", "wk",     "mo",      "a",           "h",      "min",   "s",
+      "ms",     "g",      "mg",      "ug",      "kg",          "m",      "cm",    "mm",
+      "L",      "mL",     "%",       "[iU]",    "[IU]"};
+  return spellings;
+}
+
+std::optional<Value> read_quantity(const FactSpec& fact, const RawScalar& scalar,
+                                   Diagnostics& diagnostics) {
+  const Dimension& dimension = fact.type.dimension;
+  if (scalar.kind == ScalarKind::number ||
+      (scalar.kind == ScalarKind::string &&
+       parse_number(trim(scalar.text)).problem != NumberProblem::malformed)) {
+    diagnostics.error("E0407", scalar.range,
+                      fmt::format("fact {} is {} and needs a unit, as in {}; found {}",
+                                  fact_name(fact), dimension_phrase(dimension),
+                                  in_backticks(example_quantity(dimension)),
+                                  in_backticks(shown(scalar.text))));
+    return std::nullopt;
+  }
+  if (scalar.kind != ScalarKind::string) {
+    report_wrong_type(fact, scalar, "", diagnostics);
+    return std::nullopt;
+  }
+  const std::string_view text = trim(scalar.text);
+  const std::size_t space = text.find_first_of(" \t");
+  if (space == std::string_view::npos) {
+    // `10weeks`: a number glued to a unit.
+    const std::size_t unit_start = text.find_first_not_of("+-0123456789.");
+    const bool glued = unit_start != std::string_view::npos && unit_start > 0 &&
+                       parse_number(text.substr(0, unit_start)).problem == NumberProblem::none;
+    report_wrong_type(fact, scalar, glued ? "; put a space between the number and the unit" : "",
+                      diagnostics);
+    return std::nullopt;
+  }
+  const ParsedNumber number = parse_number(text.substr(0, space));
+  if (number.problem == NumberProblem::malformed) {
+    report_wrong_type(fact, scalar, number_detail(number.problem, text.substr(0, space)),
+                      diagnostics);
+    return std::nullopt;
+  }
+  if (number.problem != NumberProblem::none) {
+    report_out_of_range(fact, scalar, number_detail(number.problem, ""), diagnostics);
+    return std::nullopt;
+  }
+  std::string_view unit_text = trim(text.substr(space));
+  if (unit_text.size() >= 2 && unit_text.front() == '\'' && unit_text.back() == '\'') {
+    unit_text = unit_text.substr(1, unit_text.size() - 2);
+  }
+  const Unit* unit = find_unit(unit_text);
+  if (unit == nullptr) {
+    std::string detail = fmt::format(", and {} is not a known unit", in_backticks(shown(unit_text)));
+    if (unit_text.size() <= 40) {
+      const std::string suggestion = closest_name(unit_text, unit_spellings());
+      if (!suggestion.empty()) {
+        detail += fmt::format("; did you mean {}?", in_backticks(suggestion));
+      }
+    }
+    report_wrong_value("E0408", fact, scalar, detail, diagnostics);
+    return std::nullopt;
+  }
+  if (!(unit->dimension == dimension)) {
+    report_wrong_value("E0408", fact, scalar,
+                       fmt::format(", {}", dimension_phrase(unit->dimension)), diagnostics);
+    return std::nullopt;
+  }
+  return Value::quantity(number.value, *unit);
+}
+
+// ---------------------------------------------------------------------------------------
+// Fact names
+
+class FactIndex {
+ public:
+  explicit FactIndex(std::span<const FactSpec> facts) : facts_(facts) {
+    for (std::size_t index = 0; index < facts.size(); ++index) {
+      by_name_.emplace(facts[index].name, static_cast<std::uint32_t>(index));
+      names_.push_back(facts[index].name);
+    }
+  }
+
+  [[nodiscard]] std::optional<FactId> find(std::string_view name) const {
+    const auto found = by_name_.find(name);
+    if (found == by_name_.end()) {
+      return std::nullopt;
+    }
+    return FactId{found->second};
+  }
+
+  // The declared name the reader probably meant, or empty.
+  [[nodiscard]] std::string suggestion(std::string_view name) const {
+    for (const std::string_view candidate : names_) {
+      if (equal_ignoring_case(name, candidate)) {
+        return std::string(candidate);  // names are case-sensitive: `Pain_VAS`
+      }
+    }
+    if (name.size() > 200) {
+      return {};
+    }
+    return closest_name(name, names_);
+  }
+
+  [[nodiscard]] const FactSpec& spec(FactId id) const { return facts_[id.value]; }
+  [[nodiscard]] std::size_t size() const { return facts_.size(); }
+
+ private:
+  std::span<const FactSpec> facts_;
+  std::unordered_map<std::string_view, std::uint32_t> by_name_;
+  std::vector<std::string_view> names_;
+};
+
+// Checks one key: reports an unknown or repeated name; returns the fact when its value
+// should be read, and in `duplicate` whether it was given before.
+std::optional<FactId> check_key(const FactIndex& index, std::string_view name, SourceRange range,
+                                std::vector<std::optional<SourceRange>>& seen, bool& duplicate,
+                                Diagnostics& diagnostics) {
+  duplicate = false;
+  if (name.empty()) {
+    diagnostics.error("E0403", range, "a fact name is missing before `:`");
+    return std::nullopt;
+  }
+  const std::optional<FactId> id = index.find(name);
+  if (!id) {
+    std::string message = fmt::format("unknown fact {}", in_backticks(shown(name)));
+    const std::string suggestion = index.suggestion(name);
+    if (!suggestion.empty()) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+    }
+    diagnostics.error("E0404", range, std::move(message));
+    return std::nullopt;
+  }
+  if (seen[id->value]) {
+    duplicate = true;
+    Diagnostic& diagnostic = diagnostics.error(
+        "E0405", range, fmt::format("fact {} is given twice", in_backticks(name)));
+    diagnostic.notes.push_back({*seen[id->value], "first given here"});
+  } else {
+    seen[id->value] = range;
+  }
+  return id;
+}
+
+// Reads one value for fact `id` into `set` (unless it repeats a fact).
+void read_value(const FactIndex& index, FactId id, bool duplicate, const RawScalar& scalar,
+                FactSet& set, Diagnostics& diagnostics) {
+  const std::optional<Value> value = read_fact_value(index.spec(id), scalar, set, diagnostics);
+  if (value && !duplicate) {
+    set.set(id, *value);
+  }
+}
+
+std::optional<FactSet> result_or_nullopt(FactSet&& set, const Diagnostics& diagnostics,
+                                         std::size_t errors_before) {
+  if (diagnostics.error_count() != errors_before) {
+    return std::nullopt;
+  }
+  return std::optional<FactSet>(std::move(set));
+}
+
+// ---------------------------------------------------------------------------------------
+// Positions
+
+// Maps yaml-cpp marks (zero-based line, and column in bytes) to ranges in the file.
+class Locator {
+ public:
+  Locator(const SourceManager& sources, FileId file)
+      : sources_(sources), file_(file), text_(sources.text(file)) {}
+
+  [[nodiscard]] FileId file() const { return file_; }
+  [[nodiscard]] std::string_view text() const { return text_; }
+
+  [[nodiscard]] std::uint32_t offset(const YAML::Mark& mark) const {
+    if (mark.line < 0 || mark.column < 0) {
+      return 0;
+    }
+    const std::uint32_t line_start =
+        sources_.offset_of(file_, LineColumn{static_cast<std::uint32_t>(mark.line) + 1, 1});
+    std::size_t line_end = text_.find('\n', line_start);
+    if (line_end == std::string_view::npos) {
+      line_end = text_.size();
+    }
+    const std::size_t offset =
+        std::min<std::size_t>(line_start + static_cast<std::size_t>(mark.column), line_end);
+    return static_cast<std::uint32_t>(offset);
+  }
+
+  [[nodiscard]] SourceRange at(const YAML::Mark& mark, std::uint32_t length = 1) const {
+    const std::uint32_t start = offset(mark);
+    const auto available = static_cast<std::uint32_t>(text_.size() - start);
+    return SourceRange{file_, start, std::min(length, available)};
+  }
+
+  // The range of a scalar node as written: quotes included, up to the end of its line.
+  [[nodiscard]] SourceRange scalar(const YAML::Node& node) const {
+    const std::uint32_t start = offset(node.Mark());
+    if (start >= text_.size()) {
+      return SourceRange{file_, start, 0};
+    }
+    const std::string_view rest = text_.substr(start);
+    const std::string_view line = rest.substr(0, rest.find('\n'));
+    std::size_t length = 0;
+    const char first = rest.front();
+    if (first == '"' || first == '\'') {
+      length = line.size();
+      for (std::size_t index = 1; index < rest.size(); ++index) {
+        if (first == '"' && rest[index] == '\\') {
+          ++index;
+        } else if (rest[index] == first) {
+          if (first == '\'' && index + 1 < rest.size() && rest[index + 1] == '\'') {
+            ++index;
+            continue;
+          }
+          length = index + 1;
+          break;
+        }
+      }
+    } else if (first == '|' || first == '>' || first == '!' || first == '&' || first == '*') {
+      length = 1;
+    } else {
+      const std::string& written = node.IsScalar() ? node.Scalar() : std::string();
+      if (!written.empty() && rest.starts_with(written)) {
+        length = written.size();
+      } else {
+        const std::size_t comment = line.find(" #");
+        length = trim(line.substr(0, comment)).size();
+      }
+    }
+    return SourceRange{file_, start, static_cast<std::uint32_t>(std::max<std::size_t>(length, 1))};
+  }
+
+ private:
+  const SourceManager& sources_;
+  FileId file_;
+  std::string_view text_;
+};
+
+// Reports the first character neither YAML nor JSON allows (a NUL byte, a control
+// character); true when there is none.
+bool check_characters(const Locator& locator, Diagnostics& diagnostics) {
+  const std::string_view text = locator.text();
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    const auto c = static_cast<unsigned char>(text[index]);
+    if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
+      diagnostics.error("E0401",
+                        SourceRange{locator.file(), static_cast<std::uint32_t>(index), 1},
+                        fmt::format("invalid character U+{:04X} in a fact file; fact files are "
+                                    "text",
+                                    static_cast<unsigned>(c)));
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// YAML
+
+RawScalar yaml_scalar(const YAML::Node& node, const Locator& locator) {
+  RawScalar scalar;
+  if (!node.IsScalar()) {
+    scalar.kind = ScalarKind::null;
+    return scalar;
+  }
+  scalar.text = node.Scalar();
+  scalar.range = locator.scalar(node);
+  const std::string& tag = node.Tag();
+  if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+    scalar.kind = ScalarKind::string;
+    scalar.quoted = true;
+  } else {
+    scalar.kind = classify_plain(scalar.text);
+  }
+  return scalar;
+}
+
+const char* yaml_shape(const YAML::Node& node) {
+  return node.IsSequence() ? "a list" : node.IsMap() ? "a mapping" : "a value";
+}
+
+void read_yaml_entries(const YAML::Node& mapping, const Locator& locator, const FactIndex& index,
+                       FactSet& set, Diagnostics& diagnostics) {
+  std::vector<std::optional<SourceRange>> seen(index.size());
+  for (auto entry = mapping.begin(); entry != mapping.end(); ++entry) {
+    const YAML::Node key = entry->first;
+    const YAML::Node value = entry->second;
+    if (!key.IsScalar()) {
+      if (key.IsNull()) {
+        diagnostics.error("E0403", locator.at(key.Mark()), "a fact name is missing before `:`");
+      } else {
+        diagnostics.error("E0403", locator.at(key.Mark()),
+                          fmt::format("a fact name must be a name; found {}", yaml_shape(key)));
+      }
+      continue;
+    }
+    bool duplicate = false;
+    const std::optional<FactId> id =
+        check_key(index, key.Scalar(), locator.scalar(key), seen, duplicate, diagnostics);
+    if (!id) {
+      continue;
+    }
+    if (value.IsSequence() || value.IsMap()) {
+      report_not_scalar(index.spec(*id), yaml_shape(value), locator.at(value.Mark()),
+                        diagnostics);
+      continue;
+    }
+    read_value(index, *id, duplicate, yaml_scalar(value, locator), set, diagnostics);
+  }
+}
+
+// Reads a YAML mapping node (or null: no facts). `what` names it in messages.
+void read_yaml_mapping(const YAML::Node& node, const Locator& locator, const FactIndex& index,
+                       std::string_view what, FactSet& set, Diagnostics& diagnostics) {
+  if (!node.IsDefined() || node.IsNull()) {
+    return;
+  }
+  if (!node.IsMap()) {
+    const std::string found =
+        node.IsScalar() ? in_backticks(shown(node.Scalar())) : std::string(yaml_shape(node));
+    const SourceRange range =
+        node.IsScalar() ? locator.scalar(node) : locator.at(node.Mark());
+    diagnostics.error("E0402", range,
+                      fmt::format("{} must be a mapping from fact names to values; found {}",
+                                  what, found));
+    return;
+  }
+  read_yaml_entries(node, locator, index, set, diagnostics);
+}
+
+void report_yaml_exception(const YAML::Exception& error, const Locator& locator,
+                           Diagnostics& diagnostics) {
+  const std::string message = error.msg.empty() ? std::string("unreadable YAML") : error.msg;
+  diagnostics.error("E0401", locator.at(error.mark), fmt::format("invalid YAML: {}", message));
+}
+
+void read_yaml_text(const Locator& locator, const FactIndex& index, FactSet& set,
+                    Diagnostics& diagnostics) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(locator.text()));
+  } catch (const YAML::Exception& error) {
+    report_yaml_exception(error, locator, diagnostics);
+    return;
+  }
+  if (documents.empty()) {
+    return;  // empty, or comments only
+  }
+  for (std::size_t index_of_document = 1; index_of_document < documents.size();
+       ++index_of_document) {
+    const YAML::Node& extra = documents[index_of_document];
+    if (extra.IsDefined() && !extra.IsNull()) {
+      diagnostics.error("E0402", locator.at(extra.Mark()),
+                        "a fact file must hold one YAML document; found another after `---`");
+      return;
+    }
+  }
+  read_yaml_mapping(documents.front(), locator, index, "a fact file", set, diagnostics);
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+// An input iterator over the text that records how far the JSON parser has read, so that
+// SAX events can be given positions.
+class TrackingIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  TrackingIterator() = default;
+  TrackingIterator(const char* position, const char** reached)
+      : position_(position), reached_(reached) {}
+
+  reference operator*() const { return *position_; }
+  TrackingIterator& operator++() {
+    ++position_;
+    if (reached_ != nullptr) {
+      *reached_ = position_;
+    }
+    return *this;
+  }
+  TrackingIterator operator++(int) {
+    TrackingIterator before = *this;
+    ++*this;
+    return before;
+  }
+  friend bool operator==(const TrackingIterator& a, const TrackingIterator& b) {
+    return a.position_ == b.position_;
+  }
+
+ private:
+  const char* position_ = nullptr;
+  const char** reached_ = nullptr;
+};
+
+using Json = nlohmann::json;
+
+// "syntax error while parsing value - invalid literal; last read: 'tru'" from nlohmann's
+// "[json.exception.parse_error.101] parse error at line 1, column 4: syntax error ...".
+std::string json_error_text(std::string_view what) {
+  if (what.starts_with("[json.exception.")) {
+    const std::size_t close = what.find("] ");
+    if (close != std::string_view::npos) {
+      what.remove_prefix(close + 2);
+    }
+  }
+  if (what.starts_with("parse error")) {
+    const std::size_t colon = what.find(": ");
+    if (colon != std::string_view::npos) {
+      what.remove_prefix(colon + 2);
+    }
+  }
+  return std::string(what);
+}
+
+class JsonReader final : public nlohmann::json_sax<Json> {
+ public:
+  JsonReader(const Locator& locator, const FactIndex& index, FactSet& set,
+             Diagnostics& diagnostics)
+      : locator_(locator),
+        index_(index),
+        set_(set),
+        diagnostics_(diagnostics),
+        seen_(index.size()) {}
+
+  void read() {
+    const std::string_view text = locator_.text();
+    reached_ = text.data();
+    const TrackingIterator first(text.data(), &reached_);
+    const TrackingIterator last(text.data() + text.size(), nullptr);
+    Json::sax_parse(first, last, this);
+  }
+
+  bool null() override {
+    RawScalar scalar;
+    scalar.kind = ScalarKind::null;
+    scalar.text = "null";
+    return scalar_value(scalar, ScanEnd::reached);
+  }
+  bool boolean(bool value) override {
+    RawScalar scalar;
+    scalar.kind = ScalarKind::boolean;
+    scalar.text = value ? "true" : "false";
+    return scalar_value(scalar, ScanEnd::reached);
+  }
+  bool number_integer(number_integer_t value) override {
+    return number(std::to_string(value));
+  }
+  bool number_unsigned(number_unsigned_t value) override {
+    return number(std::to_string(value));
+  }
+  bool number_float(number_float_t /*value*/, const string_t& text) override {
+    return number(text);
+  }
+  bool string(string_t& value) override {
+    RawScalar scalar;
+    scalar.kind = ScalarKind::string;
+    scalar.text = value;
+    scalar.quoted = true;
+    return scalar_value(scalar, ScanEnd::reached);
+  }
+  bool binary(binary_t& /*value*/) override { return true; }
+
+  bool start_object(std::size_t /*elements*/) override {
+    if (depth_ == 0) {
+      depth_ = 1;
+      return true;
+    }
+    if (depth_ == 1) {
+      container_value("a mapping");
+    }
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t /*elements*/) override {
+    if (depth_ == 0) {
+      top_level_error("a list", 1);
+      return false;
+    }
+    if (depth_ == 1) {
+      container_value("a list");
+    }
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+
+  bool key(string_t& name) override {
+    if (depth_ != 1) {
+      return true;
+    }
+    // The parser has just read the closing quote of the key; find its opening quote.
+    const std::string_view text = locator_.text();
+    const auto end = static_cast<std::size_t>(reached_ - text.data());
+    std::size_t start = end >= 2 ? end - 2 : 0;
+    while (start > 0) {
+      if (text[start] == '"') {
+        std::size_t backslashes = 0;
+        while (backslashes < start && text[start - 1 - backslashes] == '\\') {
+          ++backslashes;
+        }
+        if (backslashes % 2 == 0) {
+          break;
+        }
+      }
+      --start;
+    }
+    key_end_ = end;
+    const SourceRange range{locator_.file(), static_cast<std::uint32_t>(start),
+                            static_cast<std::uint32_t>(end - start)};
+    current_ = check_key(index_, name, range, seen_, duplicate_, diagnostics_);
+    return true;
+  }
+
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::detail::exception& error) override {
+    const std::string_view text = locator_.text();
+    if (error.id == 406 && depth_ == 1 && current_) {
+      // A number too large for a double: a value problem, not a syntax error.
+      RawScalar scalar;
+      scalar.kind = ScalarKind::number;
+      scalar.text = last_token;
+      scalar.range = value_range(ScanEnd::number);
+      read_value(index_, *current_, duplicate_, scalar, set_, diagnostics_);
+      return false;
+    }
+    std::size_t offset = position > 0 ? position - 1 : 0;
+    offset = std::min(offset, text.size());
+    const auto length = static_cast<std::uint32_t>(offset < text.size() ? 1 : 0);
+    diagnostics_.error("E0401",
+                       SourceRange{locator_.file(), static_cast<std::uint32_t>(offset), length},
+                       fmt::format("invalid JSON: {}", json_error_text(error.what())));
+    return false;
+  }
+
+ private:
+  enum class ScanEnd { reached, number };
+
+  bool number(std::string_view text) {
+    RawScalar scalar;
+    scalar.kind = ScalarKind::number;
+    scalar.text = text;
+    return scalar_value(scalar, ScanEnd::number);
+  }
+
+  // The start of the value after the current key: past blanks and the colon.
+  [[nodiscard]] std::size_t value_start() const {
+    const std::string_view text = locator_.text();
+    std::size_t offset = key_end_;
+    while (offset < text.size() && (is_space(text[offset]) || text[offset] == ':')) {
+      ++offset;
+    }
+    return offset;
+  }
+
+  [[nodiscard]] SourceRange value_range(ScanEnd how) const {
+    const std::string_view text = locator_.text();
+    const std::size_t start = value_start();
+    std::size_t end = start;
+    if (how == ScanEnd::reached) {
+      end = std::max(start, static_cast<std::size_t>(reached_ - text.data()));
+    } else {
+      while (end < text.size() &&
+             (is_digit(text[end]) || text[end] == '-' || text[end] == '+' || text[end] == '.' ||
+              text[end] == 'e' || text[end] == 'E')) {
+        ++end;
+      }
+    }
+    return SourceRange{locator_.file(), static_cast<std::uint32_t>(start),
+                       static_cast<std::uint32_t>(end - start)};
+  }
+
+  bool scalar_value(RawScalar scalar, ScanEnd how) {
+    if (depth_ == 0) {
+      top_level_error(in_backticks(shown(scalar.text)), 0);
+      return false;
+    }
+    if (depth_ == 1 && current_) {
+      scalar.range = value_range(how);
+      read_value(index_, *current_, duplicate_, scalar, set_, diagnostics_);
+    }
+    return true;
+  }
+
+  void container_value(const char* what) {
+    if (current_) {
+      const SourceRange range{locator_.file(), static_cast<std::uint32_t>(value_start()), 1};
+      report_not_scalar(index_.spec(*current_), what, range, diagnostics_);
+    }
+  }
+
+  void top_level_error(const std::string& found, std::uint32_t length) {
+    const std::string_view text = locator_.text();
+    std::size_t start = 0;
+    while (start < text.size() && is_space(text[start])) {
+      ++start;
+    }
+    std::uint32_t shown_length = length;
+    if (length == 0) {
+      shown_length = static_cast<std::uint32_t>(
+          std::max(start, static_cast<std::size_t>(reached_ - text.data())) - start);
+    }
+    diagnostics_.error(
+        "E0402", SourceRange{locator_.file(), static_cast<std::uint32_t>(start), shown_length},
+        fmt::format("a fact file must be a mapping from fact names to values; found {}", found));
+  }
+
+  const Locator& locator_;
+  const FactIndex& index_;
+  FactSet& set_;
+  Diagnostics& diagnostics_;
+  std::vector<std::optional<SourceRange>> seen_;
+  const char* reached_ = nullptr;
+  std::size_t depth_ = 0;
+  std::size_t key_end_ = 0;
+  std::optional<FactId> current_;
+  bool duplicate_ = false;
+};
+
+bool is_json(std::string_view name, std::string_view text) {
+  if (ends_with_ignoring_case(name, ".json")) {
+    return true;
+  }
+  if (ends_with_ignoring_case(name, ".yaml") || ends_with_ignoring_case(name, ".yml")) {
+    return false;
+  }
+  const std::string_view content = trim(text);
+  return !content.empty() && content.front() == '{';
+}
+
+void report_unexpected(const std::exception& error, const Locator& locator,
+                       Diagnostics& diagnostics) {
+  diagnostics.error("E0401", SourceRange{locator.file(), 0, 0},
+                    fmt::format("could not read the fact file: {}", error.what()));
+}
+
+}  // namespace
+
+std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scalar,
+                                     FactSet& storage, Diagnostics& diagnostics) {
+  if (scalar.kind == ScalarKind::null) {
+    return Value::null();
+  }
+  std::optional<Value> value;
+  switch (fact.type.kind) {
+    case TypeKind::boolean:
+      if (scalar.kind != ScalarKind::boolean || !is_boolean_text(scalar.text)) {
+        report_wrong_type(fact, scalar, quotes_hint(fact, scalar), diagnostics);
+        return std::nullopt;
+      }
+      value = Value::boolean(scalar.text.front() == 't' || scalar.text.front() == 'T');
+      break;
+    case TypeKind::integer:
+    case TypeKind::decimal: {
+      if (scalar.kind != ScalarKind::number) {
+        report_wrong_type(fact, scalar, quotes_hint(fact, scalar), diagnostics);
+        return std::nullopt;
+      }
+      const ParsedNumber number = parse_number(scalar.text);
+      const bool integer = fact.type.kind == TypeKind::integer;
+      if (number.problem == NumberProblem::malformed ||
+          (integer && number.problem == NumberProblem::too_precise)) {
+        report_wrong_type(fact, scalar, number_detail(number.problem, scalar.text),
+                          diagnostics);
+        return std::nullopt;
+      }
+      if (number.problem != NumberProblem::none) {
+        report_out_of_range(fact, scalar, number_detail(number.problem, scalar.text),
+                            diagnostics);
+        return std::nullopt;
+      }
+      if (!integer) {
+        value = Value::decimal(number.value);
+        break;
+      }
+      if (!number.value.is_integer()) {
+        report_wrong_type(fact, scalar, ", which is not a whole number", diagnostics);
+        return std::nullopt;
+      }
+      const std::optional<std::int32_t> whole = number.value.to_int32();
+      if (!whole) {
+        report_out_of_range(fact, scalar, ", which is out of range", diagnostics);
+        return std::nullopt;
+      }
+      value = Value::integer(*whole);
+      break;
+    }
+    case TypeKind::quantity:
+      value = read_quantity(fact, scalar, diagnostics);
+      if (!value) {
+        return std::nullopt;
+      }
+      break;
+    case TypeKind::string:
+      if (scalar.kind != ScalarKind::string) {
+        report_wrong_type(fact, scalar, "; put it in quotes", diagnostics);
+        return std::nullopt;
+      }
+      value = Value::string(storage.keep(scalar.text));
+      break;
+    case TypeKind::code:
+      if (std::find(fact.codes.begin(), fact.codes.end(), scalar.text) == fact.codes.end()) {
+        report_wrong_value(scalar.kind == ScalarKind::string ? "E0409" : "E0406", fact, scalar,
+                           "", diagnostics);
+        return std::nullopt;
+      }
+      value = Value::string(storage.keep(scalar.text));
+      break;
+    case TypeKind::error:
+    case TypeKind::null:
+    case TypeKind::list:
+      diagnostics.error("E0406", scalar.range,
+                        fmt::format("fact {} cannot be given a value", fact_name(fact)));
+      return std::nullopt;
+  }
+  if (fact.violation(*value)) {
+    report_out_of_range(fact, scalar, "", diagnostics);
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<FactSet> read_fact_mapping(const YAML::Node& mapping, const SourceManager& sources,
+                                         FileId file, std::span<const FactSpec> facts,
+                                         Diagnostics& diagnostics) {
+  const std::size_t errors_before = diagnostics.error_count();
+  const Locator locator(sources, file);
+  try {
+    const FactIndex index(facts);
+    FactSet set(facts.size());
+    read_yaml_mapping(mapping, locator, index, "facts", set, diagnostics);
+    return result_or_nullopt(std::move(set), diagnostics, errors_before);
+  } catch (const YAML::Exception& error) {
+    report_yaml_exception(error, locator, diagnostics);
+  } catch (const std::exception& error) {
+    report_unexpected(error, locator, diagnostics);
+  } catch (...) {
+    diagnostics.error("E0401", SourceRange{file, 0, 0}, "could not read the facts");
+  }
+  return std::nullopt;
+}
+
+std::optional<FactSet> read_fact_file(const SourceManager& sources, FileId file,
+                                      std::span<const FactSpec> facts, Diagnostics& diagnostics) {
+  const std::size_t errors_before = diagnostics.error_count();
+  const Locator locator(sources, file);
+  try {
+    const FactIndex index(facts);
+    FactSet set(facts.size());
+    if (trim(locator.text()).empty()) {
+      return set;  // an empty file: no facts
+    }
+    if (!check_characters(locator, diagnostics)) {
+      return std::nullopt;
+    }
+    if (is_json(sources.name(file), locator.text())) {
+      JsonReader reader(locator, index, set, diagnostics);
+      reader.read();
+    } else {
+      read_yaml_text(locator, index, set, diagnostics);
+    }
+    return result_or_nullopt(std::move(set), diagnostics, errors_before);
+  } catch (const YAML::Exception& error) {
+    report_yaml_exception(error, locator, diagnostics);
+  } catch (const std::exception& error) {
+    report_unexpected(error, locator, diagnostics);
+  } catch (...) {
+    diagnostics.error("E0401", SourceRange{file, 0, 0}, "could not read the fact file");
+  }
+  return std::nullopt;
+}
+
+}  // namespace rubric

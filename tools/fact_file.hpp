@@ -1,0 +1,72 @@
+// Fact files: one patient's facts, written as a YAML or JSON mapping from fact name to value,
+// read and checked against the declared facts.
+//
+//   fracture_grade: 1                      {"fracture_grade": 1,
+//   pain_vas: 6.5                           "pain_vas": 6.5,
+//   neurologic_deficit: false               "neurologic_deficit": false,
+//   time_since_identification: 10 weeks     "time_since_identification": "10 weeks",
+//   age: ~                                  "age": null}
+//
+// Contract: these functions never throw and never crash, whatever the input. Every problem
+// is reported as an error Diagnostic (codes E0401..E0409, listed in fact_file.cpp) whose
+// range points at the offending key or value; when any is reported the result is nullopt
+// (a rejected fact set is never evaluated). A null value means the fact is absent. Fact
+// names are case-sensitive. An empty file, a file of comments only, or `{}` is a valid
+// empty fact set.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "dsl/diagnostic.hpp"
+#include "dsl/source.hpp"
+#include "engine/fact_set.hpp"
+#include "engine/value.hpp"
+
+namespace YAML {
+class Node;
+}
+
+namespace rubric {
+
+// Reads the fact file `file` (already added to `sources`). The text is JSON when the file
+// name ends in `.json`, or when its first non-space character is `{` and the name does not
+// end in `.yaml`/`.yml`; YAML otherwise. The result has one value per entry of `facts`
+// (FactId = index into `facts`).
+std::optional<FactSet> read_fact_file(const SourceManager& sources, FileId file,
+                                      std::span<const FactSpec> facts, Diagnostics& diagnostics);
+
+// The same for a YAML mapping inside another document (the `facts:` of a case file).
+// `file` is the file the node was loaded from, with the same text (positions come from
+// node.Mark()). A null or undefined node is an empty fact set.
+std::optional<FactSet> read_fact_mapping(const YAML::Node& mapping, const SourceManager& sources,
+                                         FileId file, std::span<const FactSpec> facts,
+                                         Diagnostics& diagnostics);
+
+// How a scalar was written, after the YAML (core schema) or JSON reading of it.
+enum class ScalarKind : std::uint8_t {
+  null,     // `null`, `~`, an empty value
+  boolean,  // `true`, `false` (and `True`, `FALSE`, ... in YAML)
+  number,   // `12`, `-0.5`, `1e3`, `.inf`, `.nan`, `0x1F`: a YAML or JSON number
+  string,   // anything else, quoted or not
+};
+
+// One scalar as written in a fact file.
+struct RawScalar {
+  ScalarKind kind = ScalarKind::null;
+  // The scalar's text: "true", "4.0", "10 weeks" (a quoted string without its quotes and
+  // with its escapes resolved).
+  std::string_view text;
+  bool quoted = false;  // written in quotes: a string even if it looks like a number
+  SourceRange range;    // where the value is written
+};
+
+// Checks one scalar against the declared fact `fact`. Returns the value (null for an
+// absent fact; string values are copied into `storage` with FactSet::keep), or nullopt
+// after reporting a diagnostic at `scalar.range`.
+std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scalar,
+                                     FactSet& storage, Diagnostics& diagnostics);
+
+}  // namespace rubric

@@ -1,0 +1,159 @@
+#include "tools/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dsl/checker.hpp"
+
+namespace rubric {
+
+std::string location(const SourceManager& sources, SourceRange range) {
+  const LineColumn at = sources.line_column(range.file, range.offset);
+  return fmt::format("{}:{}:{}", sources.name(range.file), at.line, at.column);
+}
+
+nlohmann::json value_to_json(const Value& value) {
+  switch (value.kind()) {
+    case ValueKind::null:
+      return nullptr;
+    case ValueKind::boolean:
+      return value.as_boolean();
+    case ValueKind::integer:
+      return value.as_integer();
+    case ValueKind::decimal:
+      // Exact text as a JSON number.
+      return nlohmann::json::parse(value.as_decimal().to_string());
+    case ValueKind::string:
+      return std::string(value.as_string());
+    case ValueKind::quantity: {
+      std::string literal = to_literal(value);
+      // `1000 'mg/d'` -> `1000 mg/d`: the fact-file spelling.
+      literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
+      return literal;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string fact_value_text(const Value& value) {
+  return value.is_null() ? "absent" : to_literal(value);
+}
+
+}  // namespace
+
+nlohmann::json decision_to_json(const Guideline& guideline, const SourceManager& sources,
+                                const FactSet& facts, EvaluationScratch& scratch,
+                                const Decision& decision) {
+  nlohmann::json out;
+  out["guideline"] = {{"id", guideline.id()}, {"version", guideline.version()}};
+  out["recommendations"] = nlohmann::json::array();
+  out["undetermined"] = nlohmann::json::array();
+  const auto recommendations = guideline.recommendations();
+  for (std::size_t r = 0; r < recommendations.size(); ++r) {
+    const RecommendationInfo& info = recommendations[r];
+    if (decision.outcomes[r] == Outcome::recommended) {
+      nlohmann::json item = {{"id", info.id},
+                             {"kind", info.kind},
+                             {"text", info.text},
+                             {"citations", info.citations}};
+      if (info.evidence) {
+        item["evidence"] = *info.evidence;
+      }
+      nlohmann::json parameters = nlohmann::json::object();
+      for (const CarriedParameter& parameter : info.parameters) {
+        parameters[parameter.name] = value_to_json(parameter.value);
+      }
+      item["parameters"] = parameters;
+      nlohmann::json because = nlohmann::json::object();
+      for (const FactId fact : guideline.deciding_facts(r, scratch)) {
+        because[guideline.facts()[fact.value].name] = value_to_json(facts.get(fact));
+      }
+      item["because"] = because;
+      item["location"] = location(sources, info.range);
+      out["recommendations"].push_back(item);
+    } else if (decision.outcomes[r] == Outcome::undetermined) {
+      nlohmann::json missing = nlohmann::json::array();
+      for (const FactId fact : decision.missing[r]) {
+        missing.push_back(guideline.facts()[fact.value].name);
+      }
+      out["undetermined"].push_back({{"id", info.id},
+                                     {"kind", info.kind},
+                                     {"missing", missing},
+                                     {"location", location(sources, info.range)}});
+    }
+  }
+  return out;
+}
+
+std::string decision_to_text(const Guideline& guideline, const SourceManager& sources,
+                             const FactSet& facts, EvaluationScratch& scratch,
+                             const Decision& decision) {
+  std::string out = fmt::format("{} {}\n{}\n", guideline.id(), guideline.version(),
+                                guideline.title());
+  const auto recommendations = guideline.recommendations();
+  std::size_t recommended = 0;
+  std::size_t undetermined = 0;
+  for (const Outcome outcome : decision.outcomes) {
+    recommended += outcome == Outcome::recommended ? 1 : 0;
+    undetermined += outcome == Outcome::undetermined ? 1 : 0;
+  }
+  out += fmt::format("\nRecommended ({}):\n", recommended);
+  if (recommended == 0) {
+    out += "  none\n";
+  }
+  for (const char* kind : kRecommendationKinds) {
+    bool header = false;
+    for (std::size_t r = 0; r < recommendations.size(); ++r) {
+      const RecommendationInfo& info = recommendations[r];
+      if (decision.outcomes[r] != Outcome::recommended || info.kind != kind) {
+        continue;
+      }
+      if (!header) {
+        out += fmt::format("\n  {}\n", kind);
+        header = true;
+      }
+      out += fmt::format("  - {}: {}\n", info.id, info.text);
+      for (const CarriedParameter& parameter : info.parameters) {
+        out += fmt::format("      {} = {}\n", parameter.name, to_literal(parameter.value));
+      }
+      std::string because;
+      for (const FactId fact : guideline.deciding_facts(r, scratch)) {
+        because += fmt::format("{}{} = {}", because.empty() ? "" : ", ",
+                               guideline.facts()[fact.value].name, fact_value_text(facts.get(fact)));
+      }
+      if (!because.empty()) {
+        out += fmt::format("      because: {}\n", because);
+      }
+      if (info.evidence) {
+        out += fmt::format("      evidence: {}\n", *info.evidence);
+      }
+      for (const std::uint32_t number : info.citations) {
+        const SourceInfo* source = guideline.source(number);
+        out += fmt::format("      [{}] {}\n", number, source != nullptr ? source->citation : "");
+      }
+      out += fmt::format("      rule: {}\n", location(sources, info.range));
+    }
+  }
+  if (undetermined > 0) {
+    out += fmt::format("\nUndetermined ({}): each waits on facts that are absent\n",
+                       undetermined);
+    for (std::size_t r = 0; r < recommendations.size(); ++r) {
+      if (decision.outcomes[r] != Outcome::undetermined) {
+        continue;
+      }
+      std::string missing;
+      for (const FactId fact : decision.missing[r]) {
+        missing += fmt::format("{}{}", missing.empty() ? "" : ", ",
+                               guideline.facts()[fact.value].name);
+      }
+      out += fmt::format("  - {} ({}): waits on {}\n", recommendations[r].id,
+                         recommendations[r].kind, missing.empty() ? "no fact (an arithmetic overflow or a null literal)" : missing);
+    }
+  }
+  return out;
+}
+
+}  // namespace rubric

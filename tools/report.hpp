@@ -1,0 +1,32 @@
+// Printing evaluation results for people (text) and tools (JSON, as the data dictionary's
+// "Result of one evaluation" describes).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "dsl/source.hpp"
+#include "engine/guideline.hpp"
+
+namespace rubric {
+
+// A value for JSON output: booleans and numbers as JSON, strings as strings, quantities as
+// fact-file strings ("10 weeks", "1000 mg/d").
+nlohmann::json value_to_json(const Value& value);
+
+// {"guideline": {...}, "recommendations": [...], "undetermined": [...]}.
+nlohmann::json decision_to_json(const Guideline& guideline, const SourceManager& sources,
+                                const FactSet& facts, EvaluationScratch& scratch,
+                                const Decision& decision);
+
+// The same for people: recommendations grouped by kind, each with its text, the facts that
+// decided it, carried parameters and citations; then the undetermined ones and what they
+// wait on.
+std::string decision_to_text(const Guideline& guideline, const SourceManager& sources,
+                             const FactSet& facts, EvaluationScratch& scratch,
+                             const Decision& decision);
+
+// "file:line:col" of a source range.
+std::string location(const SourceManager& sources, SourceRange range);
+
+}  // namespace rubric
