@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <functional>
 #include <map>
 #include <set>
@@ -710,11 +711,6 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
         const std::optional<Decimal> value = Decimal::parse(expr.text);
         const std::optional<std::int32_t> integer = value ? value->to_int32() : std::nullopt;
         if (!integer) {
-          // 2147483648 is allowed only as the operand of unary minus; see unary().
-          if (expr.text == "2147483648") {
-            constant = Value::decimal(*value);
-            return Type::of(TypeKind::integer);
-          }
           diagnostics_.error("E0203", expr.range,
                              fmt::format("integer {} is out of range; integers are 32-bit, "
                                          "from -2147483648 to 2147483647",
@@ -799,18 +795,16 @@ Type Checker::unary(const ast::Expr& expr) {
     return is_error(operand) ? operand : Type::of(TypeKind::boolean);
   }
   const ast::Expr& operand_expr = module_.at(operand_id);
+  // -2147483648: the one integer literal whose digits alone are out of range.
+  if (expr.unary_operator == ast::UnaryOperator::negate &&
+      operand_expr.kind == ExprKind::number_literal && operand_expr.text == "2147483648") {
+    checked_.constants[operand_id.value] = Value::integer(INT32_MIN);
+    checked_.types[operand_id.value] = Type::of(TypeKind::integer);
+    typed_[operand_id.value] = true;
+    return Type::of(TypeKind::integer);
+  }
   const Type operand = expression(operand_id);
   if (is_error(operand)) {
-    return operand;
-  }
-  // -2147483648: the one integer literal that exists only negated.
-  if (operand.kind == TypeKind::integer && operand_expr.kind == ExprKind::number_literal &&
-      operand_expr.text == "2147483648") {
-    if (expr.unary_operator == ast::UnaryOperator::negate) {
-      checked_.constants[operand_id.value] = Value::integer(INT32_MIN);
-      return operand;
-    }
-  } else if (operand_expr.kind == ExprKind::number_literal && operand_expr.text == "2147483648") {
     return operand;
   }
   if (operand.is_numeric() || operand.kind == TypeKind::quantity ||

@@ -1,5 +1,7 @@
 #include "engine/guideline.hpp"
 
+#include <fmt/format.h>
+
 namespace rubric {
 
 const SourceInfo* Guideline::source(std::uint32_t number) const {
@@ -31,6 +33,41 @@ std::optional<std::size_t> Guideline::find_recommendation(std::string_view id) c
 
 std::optional<NodeId> Guideline::fact_node(FactId fact) const {
   return fact.value < fact_nodes_.size() ? fact_nodes_[fact.value] : std::nullopt;
+}
+
+std::string Guideline::dump() const {
+  std::string out;
+  const auto nodes = graph_.nodes();
+  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+    const Node& node = nodes[i];
+    out += fmt::format("%{} = ", i);
+    switch (node.op) {
+      case Opcode::constant:
+        out += fmt::format("constant {}", to_literal(graph_.constant(node)));
+        break;
+      case Opcode::fact:
+        out += fmt::format("fact {}", facts_[node.payload].name);
+        break;
+      default: {
+        out += opcode_name(node.op);
+        const char* separator = " ";
+        for (const NodeId operand : graph_.operands(node)) {
+          out += fmt::format("{}%{}", separator, operand.value);
+          separator = ", ";
+        }
+        break;
+      }
+    }
+    out += "\n";
+  }
+  for (const DefinitionInfo& definition : definitions_) {
+    out += fmt::format("define {} = %{}\n", definition.name, definition.value.value);
+  }
+  for (const RecommendationInfo& recommendation : recommendations_) {
+    out += fmt::format("recommendation {} when %{}\n", recommendation.id,
+                       recommendation.condition.value);
+  }
+  return out;
 }
 
 }  // namespace rubric

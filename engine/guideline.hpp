@@ -90,6 +90,11 @@ class Guideline {
   // The node reading each fact, if any expression reads it.
   [[nodiscard]] std::optional<NodeId> fact_node(FactId fact) const;
 
+  // The compiled graph as text, one node a line in evaluation order (`%3 = and %1, %2`),
+  // then the definitions and recommendations with their nodes; stable, for golden tests
+  // and for people inspecting what the compiler made of their rules.
+  [[nodiscard]] std::string dump() const;
+
   [[nodiscard]] Decision evaluate(const FactSet& facts) const;
   void evaluate(const FactSet& facts, EvaluationScratch& scratch, Decision& decision) const;
   // The facts that decided a recommendation's known outcome in the last evaluate() with

@@ -99,7 +99,7 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
   if (!guideline) {
     return exit_code;
   }
-  nlohmann::json results = nlohmann::json::array();
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
   for (const std::string& path : fact_paths) {
     const std::optional<FileId> file = read_file(sources, path, err);
     if (!file) {
@@ -117,7 +117,7 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
     Decision decision;
     guideline->evaluate(*facts, scratch, decision);
     if (format == "json") {
-      nlohmann::json result = decision_to_json(*guideline, sources, *facts, scratch, decision);
+      nlohmann::ordered_json result = decision_to_json(*guideline, sources, *facts, scratch, decision);
       result["facts"] = path;
       results.push_back(std::move(result));
     } else {

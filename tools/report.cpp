@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "dsl/checker.hpp"
 
@@ -13,7 +14,7 @@ std::string location(const SourceManager& sources, SourceRange range) {
   return fmt::format("{}:{}:{}", sources.name(range.file), at.line, at.column);
 }
 
-nlohmann::json value_to_json(const Value& value) {
+nlohmann::ordered_json value_to_json(const Value& value) {
   switch (value.kind()) {
     case ValueKind::null:
       return nullptr;
@@ -23,7 +24,7 @@ nlohmann::json value_to_json(const Value& value) {
       return value.as_integer();
     case ValueKind::decimal:
       // Exact text as a JSON number.
-      return nlohmann::json::parse(value.as_decimal().to_string());
+      return nlohmann::ordered_json::parse(value.as_decimal().to_string());
     case ValueKind::string:
       return std::string(value.as_string());
     case ValueKind::quantity: {
@@ -44,30 +45,30 @@ std::string fact_value_text(const Value& value) {
 
 }  // namespace
 
-nlohmann::json decision_to_json(const Guideline& guideline, const SourceManager& sources,
+nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
                                 const FactSet& facts, EvaluationScratch& scratch,
                                 const Decision& decision) {
-  nlohmann::json out;
+  nlohmann::ordered_json out;
   out["guideline"] = {{"id", guideline.id()}, {"version", guideline.version()}};
-  out["recommendations"] = nlohmann::json::array();
-  out["undetermined"] = nlohmann::json::array();
+  out["recommendations"] = nlohmann::ordered_json::array();
+  out["undetermined"] = nlohmann::ordered_json::array();
   const auto recommendations = guideline.recommendations();
   for (std::size_t r = 0; r < recommendations.size(); ++r) {
     const RecommendationInfo& info = recommendations[r];
     if (decision.outcomes[r] == Outcome::recommended) {
-      nlohmann::json item = {{"id", info.id},
+      nlohmann::ordered_json item = {{"id", info.id},
                              {"kind", info.kind},
                              {"text", info.text},
                              {"citations", info.citations}};
       if (info.evidence) {
         item["evidence"] = *info.evidence;
       }
-      nlohmann::json parameters = nlohmann::json::object();
+      nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
       for (const CarriedParameter& parameter : info.parameters) {
         parameters[parameter.name] = value_to_json(parameter.value);
       }
       item["parameters"] = parameters;
-      nlohmann::json because = nlohmann::json::object();
+      nlohmann::ordered_json because = nlohmann::ordered_json::object();
       for (const FactId fact : guideline.deciding_facts(r, scratch)) {
         because[guideline.facts()[fact.value].name] = value_to_json(facts.get(fact));
       }
@@ -75,7 +76,7 @@ nlohmann::json decision_to_json(const Guideline& guideline, const SourceManager&
       item["location"] = location(sources, info.range);
       out["recommendations"].push_back(item);
     } else if (decision.outcomes[r] == Outcome::undetermined) {
-      nlohmann::json missing = nlohmann::json::array();
+      nlohmann::ordered_json missing = nlohmann::ordered_json::array();
       for (const FactId fact : decision.missing[r]) {
         missing.push_back(guideline.facts()[fact.value].name);
       }
@@ -104,6 +105,7 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
   if (recommended == 0) {
     out += "  none\n";
   }
+  std::set<std::uint32_t> cited;
   for (const char* kind : kRecommendationKinds) {
     bool header = false;
     for (std::size_t r = 0; r < recommendations.size(); ++r) {
@@ -130,11 +132,12 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
       if (info.evidence) {
         out += fmt::format("      evidence: {}\n", *info.evidence);
       }
+      std::string cites;
       for (const std::uint32_t number : info.citations) {
-        const SourceInfo* source = guideline.source(number);
-        out += fmt::format("      [{}] {}\n", number, source != nullptr ? source->citation : "");
+        cites += fmt::format("{}[{}]", cites.empty() ? "" : " ", number);
+        cited.insert(number);
       }
-      out += fmt::format("      rule: {}\n", location(sources, info.range));
+      out += fmt::format("      sources: {}; rule at {}\n", cites, location(sources, info.range));
     }
   }
   if (undetermined > 0) {
@@ -151,6 +154,13 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
       }
       out += fmt::format("  - {} ({}): waits on {}\n", recommendations[r].id,
                          recommendations[r].kind, missing.empty() ? "no fact (an arithmetic overflow or a null literal)" : missing);
+    }
+  }
+  if (!cited.empty()) {
+    out += "\nSources:\n";
+    for (const std::uint32_t number : cited) {
+      const SourceInfo* source = guideline.source(number);
+      out += fmt::format("  [{}] {}\n", number, source != nullptr ? source->citation : "");
     }
   }
   return out;

@@ -12,10 +12,10 @@ namespace rubric {
 
 // A value for JSON output: booleans and numbers as JSON, strings as strings, quantities as
 // fact-file strings ("10 weeks", "1000 mg/d").
-nlohmann::json value_to_json(const Value& value);
+nlohmann::ordered_json value_to_json(const Value& value);
 
 // {"guideline": {...}, "recommendations": [...], "undetermined": [...]}.
-nlohmann::json decision_to_json(const Guideline& guideline, const SourceManager& sources,
+nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
                                 const FactSet& facts, EvaluationScratch& scratch,
                                 const Decision& decision);
 

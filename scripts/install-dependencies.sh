@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Rubric needs, only those missing. Uses sudo when not root.
+set -euo pipefail
+packages=(build-essential cmake ninja-build pkg-config tao-pegtl-dev libfmt-dev libyaml-cpp-dev
+  nlohmann-json3-dev libcli11-dev catch2 libpugixml-dev libbenchmark-dev clang-format
+  python3)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+run_as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  run_as_root=(sudo)
+fi
+"${run_as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${run_as_root[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}"
