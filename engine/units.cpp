@@ -193,27 +193,47 @@ bool apply_ucum_component(Measure& measure, std::string_view component, int dire
   return apply_component(measure, dimension, factor, exponent * direction);
 }
 
-// Parses a UCUM expression: components joined by `.` (multiply) and `/` (divide the
-// next component), optionally starting with `/`.
-std::optional<Measure> parse_ucum(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  Measure measure;
-  std::size_t position = 0;
+// Parentheses nest at most this deep in a UCUM expression.
+constexpr int kMaximumNesting = 8;
+
+// Parses a UCUM term starting at `position` and folds it into `measure`: components joined
+// by `.` (multiply) and `/` (divide by the next component), optionally starting with `/`;
+// a component is a simple unit (`mg`, `cm3`) or a parenthesized term (`mg/(kg.d)`). Stops
+// before a `)` or at the end; false when malformed, unknown or out of range.
+bool parse_term(std::string_view text, std::size_t& position, int nesting, Measure& measure) {
   int direction = 1;
-  if (text.front() == '/') {
+  if (position < text.size() && text[position] == '/') {
     direction = -1;
-    position = 1;
+    ++position;
   }
   while (true) {
-    const std::size_t separator = text.find_first_of("./", position);
-    const std::size_t end = separator == std::string_view::npos ? text.size() : separator;
-    if (!apply_ucum_component(measure, text.substr(position, end - position), direction)) {
-      return std::nullopt;
+    if (position < text.size() && text[position] == '(') {
+      if (nesting == kMaximumNesting) return false;
+      ++position;
+      Measure group;
+      if (!parse_term(text, position, nesting + 1, group)) return false;
+      if (position == text.size() || text[position] != ')') return false;
+      ++position;
+      if (!apply_component(measure, group.dimension, group.factor, direction)) return false;
+    } else {
+      const std::size_t separator = text.find_first_of("./()", position);
+      const std::size_t end = separator == std::string_view::npos ? text.size() : separator;
+      if (!apply_ucum_component(measure, text.substr(position, end - position), direction)) {
+        return false;
+      }
+      position = end;
     }
-    if (end == text.size()) break;
-    direction = text[end] == '/' ? -1 : 1;
-    position = end + 1;
+    if (position == text.size() || text[position] == ')') return true;
+    if (text[position] != '.' && text[position] != '/') return false;
+    direction = text[position] == '/' ? -1 : 1;
+    ++position;
   }
+}
+
+std::optional<Measure> parse_ucum(std::string_view text) {
+  Measure measure;
+  std::size_t position = 0;
+  if (!parse_term(text, position, 0, measure) || position != text.size()) return std::nullopt;
   return measure;
 }
 

@@ -224,6 +224,16 @@ TEST_CASE("Products, quotients and exponents", "[units]") {
   // Division applies to the next component only: mg/kg/d = (mg/kg)/d.
   CHECK(unit("mg/kg/d").dimension == dimension(-1, 0, 0, 0));
   CHECK(factor("mg/kg/d") == "1/86400000000");
+  // '.' and '/' have equal precedence, left to right: g/m.s = (g/m).s.
+  CHECK(unit("g/m.s").dimension == dimension(1, 1, -1, 0));
+  CHECK(factor("mg/m.h") == "18/5");
+  // Parentheses group: mg/(kg.d) = mg/kg/d.
+  CHECK(unit("mg/(kg.d)").dimension == dimension(-1, 0, 0, 0));
+  CHECK(unit("mg/(kg.d)").factor == unit("mg/kg/d").factor);
+  CHECK(factor("((mg))") == "1/1000");
+  CHECK(factor("/(mL/min)") == "60000000/1");
+  CHECK(factor("((((((((mg))))))))") == "1/1000");  // the deepest nesting accepted
+  CHECK(find_unit("(((((((((mg)))))))))") == nullptr);
   CHECK(unit("/min").dimension == dimension(-1, 0, 0, 0));
   CHECK(factor("/min") == "1/60");
   CHECK(factor("mg.d/d") == "1/1000");
@@ -242,7 +252,7 @@ TEST_CASE("Unknown or malformed units are rejected without crashing", "[units]")
         "-1",      "2",         "10",       "1mg",
         "mg/",     "/",         ".",        "./",
         "mg..d",   "mg./d",     "kg.",      ".kg",
-        "//min",   "mg//d",     "(mg)",     "mg)",
+        "//min",   "mg//d",     "(",        "mg)",
         "{cells}", "[iu]",      "[IU",      "iU",
         "IU",      "\xC2\xB5g", " mg",      "mg ",
         "m g",     "Days",      "DAY",      "dayss",
@@ -251,7 +261,14 @@ TEST_CASE("Unknown or malformed units are rejected without crashing", "[units]")
     INFO("unit: '" << text << "'");
     CHECK(find_unit(text) == nullptr);
   }
-  CHECK(find_unit(std::string_view("mg\0", 3)) == nullptr);
+  for (const std::string_view text : {"()", "(mg", "mg()", "mg(kg)", "(mg)2", "(mg).", "mg/()",
+                                      "((((((((((mg))))))))))", ")mg("}) {
+    INFO("unit: '" << text << "'");
+    CHECK(find_unit(text) == nullptr);
+  }
+  CHECK(find_unit(std::string(10'000, '(')) == nullptr);
+  CHECK(find_unit(std::string(5'000, '(') + "mg" + std::string(5'000, ')')) == nullptr);
+  CHECK(find_unit(std::string{'m', 'g', '\0'}) == nullptr);
   CHECK(find_unit(std::string(10'000, 'm')) == nullptr);
   // Exponents accumulate without overflowing the dimension.
   std::string many_meters = "m";
