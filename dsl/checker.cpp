@@ -677,7 +677,11 @@ Type Checker::expression(ExprId id) {
       type = membership(expr);
       break;
     case ExprKind::list:
-      type = list(expr);
+      // Lists exist only as the right operand of `in`, which types them itself.
+      for (const ExprId element : module_.operands_of(expr)) {
+        expression(element);
+      }
+      mismatch(expr, "a list `{...}` can only follow `in`, as in `x in {1, 2}`");
       break;
     case ExprKind::if_then_else:
       type = if_then_else(expr);
@@ -960,11 +964,14 @@ Type Checker::membership(const ast::Expr& expr) {
   const Type value = expression(operands[0]);
   const ast::Expr& list_expr = module_.at(operands[1]);
   if (list_expr.kind != ExprKind::list) {
-    expression(operands[1]);
-    mismatch(list_expr, "the right side of `in` must be a list such as `{1, 2, 3}`");
+    if (!is_error(expression(operands[1]))) {
+      mismatch(list_expr, "the right side of `in` must be a list such as `{1, 2, 3}`");
+    }
     return Type::of(TypeKind::error);
   }
-  const Type list_type = expression(operands[1]);
+  const Type list_type = list(list_expr);
+  checked_.types[operands[1].value] = list_type;
+  typed_[operands[1].value] = true;
   if (is_error(value) || is_error(list_type)) {
     return Type::of(TypeKind::error);
   }

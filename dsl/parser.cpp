@@ -52,7 +52,39 @@ using selector = pegtl::parse_tree::selector<
         g::definition_name, g::recommendation_declaration, g::recommendation_id, g::kind_name,
         g::recommendation_text, g::citation, g::evidence_text, g::carried_parameter>>;
 
-// Unescapes the body of a quoted string or text (without its quotes).
+// Appends the UTF-8 encoding of four hex digits (CQL's `\uXXXX`); false if not hex.
+bool append_code_point(std::string_view hex, std::string& out) {
+  if (hex.size() != 4) {
+    return false;
+  }
+  unsigned code = 0;
+  for (const char c : hex) {
+    code <<= 4U;
+    if (c >= '0' && c <= '9') {
+      code |= static_cast<unsigned>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      code |= static_cast<unsigned>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      code |= static_cast<unsigned>(c - 'A' + 10);
+    } else {
+      return false;
+    }
+  }
+  if (code < 0x80U) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800U) {
+    out += static_cast<char>(0xC0U | (code >> 6U));
+    out += static_cast<char>(0x80U | (code & 0x3FU));
+  } else {
+    out += static_cast<char>(0xE0U | (code >> 12U));
+    out += static_cast<char>(0x80U | ((code >> 6U) & 0x3FU));
+    out += static_cast<char>(0x80U | (code & 0x3FU));
+  }
+  return true;
+}
+
+// Unescapes the body of a quoted string or text (without its quotes): CQL's \' \" \\ \n
+// \t \r \f and \uXXXX; any other escaped character stands for itself.
 std::string unescape(std::string_view body) {
   std::string out;
   out.reserve(body.size());
@@ -74,6 +106,13 @@ std::string unescape(std::string_view body) {
         break;
       case 'f':
         out += '\f';
+        break;
+      case 'u':
+        if (i + 4 < body.size() && append_code_point(body.substr(i + 1, 4), out)) {
+          i += 4;
+          break;
+        }
+        out += next;
         break;
       default:
         out += next;  // \' \" \\ and any other escaped character stand for themselves

@@ -1,5 +1,6 @@
 #include "engine/value.hpp"
 
+#include <algorithm>
 #include <compare>
 #include <cstdio>
 #include <limits>
@@ -243,11 +244,40 @@ Value equal(const Value& a, const Value& b) {
 
 Value not_equal(const Value& a, const Value& b) { return logical_not(equal(a, b)); }
 
+// CQL decimal equivalence: both values rounded (half away from zero) to the precision of the
+// less precise one, where precision counts fractional digits without trailing zeros.
+static bool decimals_equivalent(Decimal a, Decimal b) {
+  const auto precision = [](Decimal value) {
+    Int128 raw = value.raw() < 0 ? -value.raw() : value.raw();
+    int digits = Decimal::kFractionDigits;
+    while (digits > 0 && raw % 10 == 0) {
+      raw /= 10;
+      --digits;
+    }
+    return digits;
+  };
+  const int digits = std::min(precision(a), precision(b));
+  Int128 unit = 1;
+  for (int i = digits; i < Decimal::kFractionDigits; ++i) {
+    unit *= 10;
+  }
+  const auto round = [unit](Int128 raw) {
+    const Int128 magnitude = raw < 0 ? -raw : raw;
+    const Int128 rounded = (magnitude + unit / 2) / unit;
+    return raw < 0 ? -rounded : rounded;
+  };
+  return round(a.raw()) == round(b.raw());
+}
+
 Value equivalent(const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return Value::boolean(a.is_null() && b.is_null());
   if (both(a, b, ValueKind::boolean)) return Value::boolean(a.as_boolean() == b.as_boolean());
   if (both(a, b, ValueKind::string)) {
     return Value::boolean(strings_equivalent(a.as_string(), b.as_string()));
+  }
+  if (is_number(a) && is_number(b) &&
+      (a.kind() == ValueKind::decimal || b.kind() == ValueKind::decimal)) {
+    return Value::boolean(decimals_equivalent(a.as_decimal(), b.as_decimal()));
   }
   const std::optional<std::strong_ordering> result = order(a, b);
   return Value::boolean(result && *result == 0);
