@@ -65,8 +65,9 @@ class Checker {
     header();
     sources_declared();
     declare_names();
-    facts();
+    order_dependencies();
     parameters();
+    facts();
     definitions();
     recommendations();
     unused();
@@ -77,8 +78,9 @@ class Checker {
   void run_expression(ExprId id) {
     sources_declared();
     declare_names();
-    facts();
+    order_dependencies();
     parameters();
+    facts();
     definitions();
     expression(id);
   }
@@ -257,16 +259,16 @@ class Checker {
       const bool ordered_type = spec.type.is_numeric() || spec.type.kind == TypeKind::quantity;
       if (!ordered_type) {
         diagnostics_.error("E0212", where,
-                           fmt::format("a {} fact cannot have a range; ranges apply to numbers "
+                           fmt::format("{} fact cannot have a range; ranges apply to numbers "
                                        "and quantities",
-                                       type_name(spec.type)));
+                                       a_type_name(spec.type)));
         continue;
       }
       if (!comparable(spec.type, limit_type, true) || limit_type.kind == TypeKind::null) {
         diagnostics_.error("E0212", where,
-                           fmt::format("the limit of fact {} must be a {}; found a {}",
-                                       in_backticks(spec.name), type_name(spec.type),
-                                       type_name(limit_type)));
+                           fmt::format("the limit of fact {} must be {}; found {}",
+                                       in_backticks(spec.name), a_type_name(spec.type),
+                                       a_type_name(limit_type)));
         continue;
       }
       if (spec.type.kind == TypeKind::integer && limit_type.kind == TypeKind::decimal) {
@@ -367,9 +369,106 @@ class Checker {
 
   enum class State : std::uint8_t { unvisited, visiting, done };
 
+  // Orders parameters and definitions so that each comes after those it names, without
+  // recursion (a chain of thousands of definitions must not exhaust the stack), and reports
+  // every cycle. Members of a cycle are settled as errors so that no later check recurses
+  // into them. Node k < P is parameter k; node P + k is definition k.
+  void order_dependencies() {
+    const auto parameter_count = static_cast<std::uint32_t>(module_.parameters.size());
+    const auto count = parameter_count + static_cast<std::uint32_t>(module_.definitions.size());
+    std::vector<std::vector<std::uint32_t>> uses(count);
+    std::vector<ExprId> pending;
+    for (std::uint32_t node = 0; node < count; ++node) {
+      pending.push_back(node < parameter_count ? module_.parameters[node].value
+                                               : module_.definitions[node - parameter_count].value);
+      while (!pending.empty()) {
+        const ast::Expr& expr = module_.at(pending.back());
+        pending.pop_back();
+        if (expr.kind == ExprKind::name) {
+          const auto found = names_.find(expr.text);
+          if (found != names_.end() && found->second.kind == SymbolKind::parameter) {
+            uses[node].push_back(found->second.index);
+          } else if (found != names_.end() && found->second.kind == SymbolKind::definition) {
+            uses[node].push_back(parameter_count + found->second.index);
+          }
+        }
+        for (const ExprId operand : module_.operands_of(expr)) {
+          pending.push_back(operand);
+        }
+      }
+    }
+    enum class Mark : std::uint8_t { white, gray, black };
+    std::vector<Mark> mark(count, Mark::white);
+    std::vector<std::pair<std::uint32_t, std::size_t>> stack;  // node, next use to visit
+    const auto name_of = [&](std::uint32_t node) -> const ast::Named& {
+      return node < parameter_count ? module_.parameters[node].name
+                                    : module_.definitions[node - parameter_count].name;
+    };
+    for (std::uint32_t start = 0; start < count; ++start) {
+      if (mark[start] != Mark::white) {
+        continue;
+      }
+      stack.emplace_back(start, 0);
+      mark[start] = Mark::gray;
+      while (!stack.empty()) {
+        auto& [node, next] = stack.back();
+        if (next < uses[node].size()) {
+          const std::uint32_t used = uses[node][next++];
+          if (mark[used] == Mark::white) {
+            mark[used] = Mark::gray;
+            stack.emplace_back(used, 0);
+          } else if (mark[used] == Mark::gray) {
+            report_cycle(stack, used, name_of, parameter_count);
+          }
+          continue;
+        }
+        mark[node] = Mark::black;
+        dependency_order_.push_back(node);
+        stack.pop_back();
+      }
+    }
+  }
+
+  template <typename NameOf>
+  void report_cycle(const std::vector<std::pair<std::uint32_t, std::size_t>>& stack,
+                    std::uint32_t back_to, const NameOf& name_of, std::uint32_t parameter_count) {
+    std::size_t first = 0;
+    while (first < stack.size() && stack[first].first != back_to) {
+      ++first;
+    }
+    std::string path;
+    const std::size_t length = stack.size() - first;
+    for (std::size_t i = first; i < stack.size(); ++i) {
+      // A long cycle shows its first four and last three steps.
+      if (length > 8 && i == first + 4) {
+        path += fmt::format("... ({} more) -> ", length - 7);
+        i = stack.size() - 4;
+        continue;
+      }
+      path += in_backticks(name_of(stack[i].first).name) + " -> ";
+    }
+    path += in_backticks(name_of(back_to).name);
+    const bool is_parameter = back_to < parameter_count;
+    diagnostics_.error("E0206", name_of(back_to).range,
+                       fmt::format("{} {} depends on itself: {}",
+                                   is_parameter ? "parameter" : "definition",
+                                   in_backticks(name_of(back_to).name), path));
+    for (std::size_t i = first; i < stack.size(); ++i) {
+      const std::uint32_t node = stack[i].first;
+      if (node < parameter_count) {
+        parameter_state_[node] = State::done;
+      } else {
+        definition_state_[node - parameter_count] = State::done;
+      }
+    }
+  }
+
   void parameters() {
-    for (std::uint32_t i = 0; i < module_.parameters.size(); ++i) {
-      parameter(i);
+    const auto parameter_count = static_cast<std::uint32_t>(module_.parameters.size());
+    for (const std::uint32_t node : dependency_order_) {
+      if (node < parameter_count) {
+        parameter(node);
+      }
     }
   }
 
@@ -405,8 +504,11 @@ class Checker {
   }
 
   void definitions() {
-    for (std::uint32_t i = 0; i < module_.definitions.size(); ++i) {
-      definition(i);
+    const auto parameter_count = static_cast<std::uint32_t>(module_.parameters.size());
+    for (const std::uint32_t node : dependency_order_) {
+      if (node >= parameter_count) {
+        definition(node - parameter_count);
+      }
     }
   }
 
@@ -484,9 +586,9 @@ class Checker {
       const Type condition = expression(recommendation.condition);
       if (!is_error(condition) && condition.kind != TypeKind::boolean) {
         diagnostics_.error("E0207", module_.at(recommendation.condition).range,
-                           fmt::format("the condition of {} must be a boolean; found a {}",
+                           fmt::format("the condition of {} must be a boolean; found {}",
                                        in_backticks(recommendation.id.name),
-                                       type_name(condition)));
+                                       a_type_name(condition)));
       }
     }
   }
@@ -576,8 +678,8 @@ class Checker {
     if (is_error(type) || type.kind == TypeKind::boolean || type.kind == TypeKind::null) {
       return type;
     }
-    mismatch(module_.at(id), fmt::format("expected a boolean {}; found a {}", role,
-                                         type_name(type)));
+    mismatch(module_.at(id), fmt::format("expected a boolean {}; found {}", role,
+                                         a_type_name(type)));
     return Type::of(TypeKind::error);
   }
 
@@ -637,6 +739,7 @@ class Checker {
   std::vector<State> parameter_state_;
   std::vector<State> definition_state_;
   std::vector<std::uint32_t> definition_stack_;
+  std::vector<std::uint32_t> dependency_order_;  // see order_dependencies()
   std::set<std::uint32_t> used_facts_;
   std::set<std::uint32_t> used_parameters_;
   std::set<std::uint32_t> used_definitions_;
@@ -726,10 +829,15 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
       }
       const std::optional<Decimal> value = Decimal::parse(expr.text);
       if (!value) {
-        diagnostics_.error("E0203", expr.range,
-                           fmt::format("decimal {} is out of range; decimals have at most 28 "
-                                       "digits, 8 of them after the point",
-                                       in_backticks(expr.text)));
+        const std::size_t fraction = expr.text.size() - expr.text.find('.') - 1;
+        diagnostics_.error(
+            "E0203", expr.range,
+            fraction > Decimal::kFractionDigits
+                ? fmt::format("decimal {} has {} digits after the point; the limit is 8",
+                              in_backticks(expr.text), fraction)
+                : fmt::format("decimal {} is out of range; decimals have at most 20 digits "
+                              "before the point",
+                              in_backticks(expr.text)));
         return Type::of(TypeKind::error);
       }
       constant = Value::decimal(*value);
@@ -815,8 +923,8 @@ Type Checker::unary(const ast::Expr& expr) {
       operand.kind == TypeKind::null) {
     return operand;
   }
-  mismatch(expr, fmt::format("unary `{}` needs a number or a quantity; found a {}",
-                             ast::spelling(expr.unary_operator), type_name(operand)));
+  mismatch(expr, fmt::format("unary `{}` needs a number or a quantity; found {}",
+                             ast::spelling(expr.unary_operator), a_type_name(operand)));
   return Type::of(TypeKind::error);
 }
 
@@ -844,8 +952,8 @@ Type Checker::binary(const ast::Expr& expr) {
       op == B::less || op == B::less_or_equal || op == B::greater || op == B::greater_or_equal;
   if (equality || ordering) {
     if (!comparable(left, right, ordering)) {
-      mismatch(expr, fmt::format("cannot compare a {} with a {} using `{}`", type_name(left),
-                                 type_name(right), ast::spelling(op)));
+      mismatch(expr, fmt::format("cannot compare {} with {} using `{}`", a_type_name(left),
+                                 a_type_name(right), ast::spelling(op)));
       return Type::of(TypeKind::error);
     }
     check_code(left, operands[1]);
@@ -854,8 +962,8 @@ Type Checker::binary(const ast::Expr& expr) {
   }
   // Arithmetic.
   const auto describe = [&]() {
-    return fmt::format("cannot apply `{}` to a {} and a {}", ast::spelling(op), type_name(left),
-                       type_name(right));
+    return fmt::format("cannot apply `{}` to {} and {}", ast::spelling(op), a_type_name(left),
+                       a_type_name(right));
   };
   if (left.kind == TypeKind::null && right.kind == TypeKind::null) {
     return Type::of(op == B::divide ? TypeKind::decimal : TypeKind::null);
@@ -884,9 +992,9 @@ Type Checker::binary(const ast::Expr& expr) {
       if (left.dimension == right.dimension) {
         return left;
       }
-      mismatch(expr, fmt::format("cannot {} a {} and a {}: the dimensions differ",
-                                 op == B::add ? "add" : "subtract", type_name(left),
-                                 type_name(right)));
+      mismatch(expr, fmt::format("cannot {} {} and {}: the dimensions differ",
+                                 op == B::add ? "add" : "subtract", a_type_name(left),
+                                 a_type_name(right)));
       return Type::of(TypeKind::error);
     }
     mismatch(expr, describe() + "; multiplying or dividing two quantities is not supported");
@@ -923,9 +1031,9 @@ Type Checker::between(const ast::Expr& expr) {
     return Type::of(TypeKind::error);
   }
   if (!comparable(value, low, true) || !comparable(value, high, true)) {
-    mismatch(expr, fmt::format("`between` needs comparable values; found a {} between a {} and "
-                               "a {}",
-                               type_name(value), type_name(low), type_name(high)));
+    mismatch(expr, fmt::format("`between` needs comparable values; found {} between {} and "
+                               "{}",
+                               a_type_name(value), a_type_name(low), a_type_name(high)));
     return Type::of(TypeKind::error);
   }
   return Type::of(TypeKind::boolean);
@@ -942,9 +1050,9 @@ Type Checker::list(const ast::Expr& expr) {
     }
     const std::optional<Type> unified = unify(element, type);
     if (!unified) {
-      mismatch(module_.at(id), fmt::format("list elements must have one type; found a {} after "
-                                           "a {}",
-                                           type_name(type), type_name(element)));
+      mismatch(module_.at(id), fmt::format("list elements must have one type; found {} after "
+                                           "{}",
+                                           a_type_name(type), a_type_name(element)));
       failed = true;
       continue;
     }
@@ -978,8 +1086,8 @@ Type Checker::membership(const ast::Expr& expr) {
   Type element = list_type;
   element.kind = list_type.element_kind;
   if (!comparable(value, element, false)) {
-    mismatch(expr, fmt::format("cannot look for a {} in a {}", type_name(value),
-                               type_name(list_type)));
+    mismatch(expr, fmt::format("cannot look for {} in {}", a_type_name(value),
+                               a_type_name(list_type)));
     return Type::of(TypeKind::error);
   }
   for (const ExprId id : module_.operands_of(list_expr)) {
@@ -998,8 +1106,8 @@ Type Checker::if_then_else(const ast::Expr& expr) {
   }
   const std::optional<Type> unified = unify(then_type, else_type);
   if (!unified) {
-    mismatch(expr, fmt::format("the branches of `if` must have one type; found a {} and a {}",
-                               type_name(then_type), type_name(else_type)));
+    mismatch(expr, fmt::format("the branches of `if` must have one type; found {} and {}",
+                               a_type_name(then_type), a_type_name(else_type)));
     return Type::of(TypeKind::error);
   }
   return *unified;
@@ -1025,8 +1133,8 @@ Type Checker::case_when(const ast::Expr& expr) {
     const std::optional<Type> unified = unify(result, type);
     if (!unified) {
       mismatch(module_.at(id), fmt::format("the results of `case` must have one type; found a "
-                                           "{} after a {}",
-                                           type_name(type), type_name(result)));
+                                           "{} after {}",
+                                           a_type_name(type), a_type_name(result)));
       failed = true;
       return;
     }
@@ -1037,8 +1145,8 @@ Type Checker::case_when(const ast::Expr& expr) {
       const Type when = expression(operands[i]);
       if (!is_error(when) && !is_error(*subject) && !comparable(*subject, when, false)) {
         mismatch(module_.at(operands[i]),
-                 fmt::format("cannot compare the `case` value, a {}, with a {}",
-                             type_name(*subject), type_name(when)));
+                 fmt::format("cannot compare the `case` value, {}, with {}",
+                             a_type_name(*subject), a_type_name(when)));
         failed = true;
       }
       if (is_error(when)) {
@@ -1089,8 +1197,8 @@ Type Checker::call(const ast::Expr& expr) {
     const std::optional<Type> unified = unify(result, type);
     if (!unified) {
       mismatch(module_.at(id), fmt::format("the arguments of `Coalesce` must have one type; "
-                                           "found a {} after a {}",
-                                           type_name(type), type_name(result)));
+                                           "found {} after {}",
+                                           a_type_name(type), a_type_name(result)));
       failed = true;
       continue;
     }

@@ -520,23 +520,68 @@ class Lowering {
   Diagnostics& diagnostics_;
 };
 
+// The opening `/*` of the comment left open at the end of `text`: the first one after the
+// last `*/`.
+std::size_t unclosed_comment(std::string_view text) {
+  const std::size_t last_close = text.rfind("*/");
+  const std::size_t from = last_close == std::string_view::npos ? 0 : last_close + 2;
+  const std::size_t open = text.find("/*", from);
+  return open == std::string_view::npos ? text.size() : open;
+}
+
+bool is_reserved(std::string_view word) {
+  pegtl::memory_input<> input(word.data(), word.data() + word.size(), "");
+  return pegtl::parse<pegtl::seq<g::reserved_word, pegtl::eof>>(input);
+}
+
 void report_parse_error(const pegtl::parse_error& error, std::string_view text, FileId file,
                         Diagnostics& diagnostics) {
   const std::size_t offset = error.positions().empty() ? 0 : error.positions().front().byte;
-  const auto at = static_cast<std::uint32_t>(std::min(offset, text.size()));
+  auto at = static_cast<std::uint32_t>(std::min(offset, text.size()));
   std::string message(error.message());
   std::string code = "E0101";
+  std::uint32_t length = at < text.size() ? 1 : 0;
   if (message == kTooDeep) {
     code = "E0102";
-    message = fmt::format("expression nested too deeply; the limit is {} levels",
-                          kMaxNestingDepth);
+    message = "expression nested too deeply; move parts of it into definitions";
+  } else if (message.starts_with("unterminated block comment")) {
+    code = "E0103";
+    at = static_cast<std::uint32_t>(unclosed_comment(text));
+    length = 2;
   } else if (message.starts_with("unterminated")) {
     code = "E0103";
   } else {
-    message += fmt::format("; found {}", found_at(text, at));
+    const std::string found = found_at(text, at);
+    message += fmt::format("; found {}", found);
+    if (found.size() > 2 && is_reserved(std::string_view(found).substr(1, found.size() - 2))) {
+      message += ", a reserved word";
+    }
   }
-  std::uint32_t length = at < text.size() ? 1 : 0;
   diagnostics.error(code, SourceRange{file, at, length}, message);
+}
+
+// Reports expressions nested more deeply than kMaxExpressionDepth (long operator chains nest
+// too: `a + b + c` is `(a + b) + c`); true when any is. Operands precede their users in
+// `expressions`, so one forward pass computes every depth.
+bool too_deep(const ast::Module& module, std::size_t first, std::vector<std::uint32_t>& depth,
+              Diagnostics& diagnostics) {
+  depth.resize(module.expressions.size(), 0);
+  for (std::size_t i = first; i < module.expressions.size(); ++i) {
+    const ast::Expr& expr = module.expressions[i];
+    std::uint32_t deepest = 0;
+    for (const ast::ExprId operand : module.operands_of(expr)) {
+      deepest = std::max(deepest, depth[operand.value]);
+    }
+    depth[i] = deepest + 1;
+    if (depth[i] > kMaxExpressionDepth) {
+      diagnostics.error("E0102", expr.range,
+                        fmt::format("expression nested too deeply (more than {} levels, counting "
+                                    "each operator of a chain); move parts of it into definitions",
+                                    kMaxExpressionDepth));
+      return true;
+    }
+  }
+  return false;
 }
 
 bool starts_declaration(std::string_view line) {
@@ -602,6 +647,7 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
   const std::string_view text = sources.text(file);
   const std::string name(sources.name(file));
   Lowering lowering(module, file, diagnostics);
+  std::vector<std::uint32_t> depth;
   std::size_t position = 0;
   while (position < text.size()) {
     pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name,
@@ -612,9 +658,11 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
       if (!root) {
         break;  // not reachable: next_declaration either matches or raises
       }
+      const std::size_t first = module.expressions.size();
       for (const auto& child : root->children) {
         lowering.declaration(*child);
       }
+      too_deep(module, first, depth, diagnostics);
       const std::size_t next = input.byte();
       if (next <= position) {
         break;
@@ -642,7 +690,13 @@ std::optional<ast::ExprId> parse_expression(const SourceManager& sources, FileId
     if (!root || root->children.empty()) {
       return std::nullopt;
     }
-    return lowering.expression(*root->children.front());
+    const std::size_t first = module.expressions.size();
+    const ast::ExprId expression = lowering.expression(*root->children.front());
+    std::vector<std::uint32_t> depth;
+    if (too_deep(module, first, depth, diagnostics)) {
+      return std::nullopt;
+    }
+    return expression;
   } catch (const pegtl::parse_error& error) {
     report_parse_error(error, text, file, diagnostics);
     return std::nullopt;

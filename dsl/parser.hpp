@@ -15,7 +15,11 @@ namespace rubric {
 
 // Limits on hostile input (documented in docs/language.md).
 inline constexpr std::size_t kMaxSourceBytes = 16U * 1024U * 1024U;
+// Parenthesised and prefix nesting is bounded by the parser's rule depth (about 80
+// parentheses); the depth of the expression tree, where each operator of a chain such as
+// `a or b or c` counts as a level, is bounded by kMaxExpressionDepth.
 inline constexpr std::size_t kMaxNestingDepth = 64;
+inline constexpr std::uint32_t kMaxExpressionDepth = 1000;
 
 // Parses a whole rule file.
 ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics);

@@ -1,5 +1,7 @@
 #include "dsl/types.hpp"
 
+#include <string_view>
+
 namespace rubric {
 
 namespace {
@@ -43,6 +45,13 @@ std::string type_name(const Type& type) {
     return "list of " + (type.element_kind == TypeKind::null ? "null" : type_name(element));
   }
   return kind_name(type.kind);
+}
+
+std::string a_type_name(const Type& type) {
+  const std::string name = type_name(type);
+  const bool vowel = !name.empty() && std::string_view("aeiou").find(name.front()) !=
+                                          std::string_view::npos;
+  return (vowel ? "an " : "a ") + name;
 }
 
 }  // namespace rubric

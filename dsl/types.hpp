@@ -39,5 +39,7 @@ struct Type {
 // "boolean", "integer", "decimal", "string", "duration", "quantity of mass", "code",
 // "list of integer", "null".
 std::string type_name(const Type& type);
+// The name with its indefinite article, for messages: "an integer", "a duration".
+std::string a_type_name(const Type& type);
 
 }  // namespace rubric

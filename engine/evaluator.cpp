@@ -113,8 +113,9 @@ void Guideline::evaluate(const FactSet& facts, EvaluationScratch& scratch,
 }
 
 // Walks from an unknown node through the operands that make it unknown. For `if`, a known
-// condition selects the branch that decides; an unknown one leaves both the condition and
-// the `else` branch it fell to. Every absent fact reached is one the result waits on.
+// condition selects the branch that decides; an unknown one could select either branch, so
+// the condition and both branches are followed. Every absent fact reached is one the result
+// waits on.
 void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
                                 std::vector<FactId>& out) const {
   const std::uint32_t mark = next_generation(scratch);

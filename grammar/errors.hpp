@@ -14,8 +14,8 @@ inline constexpr const char* error_message = nullptr;
 template <typename Level>
 inline constexpr const char* error_message<operand_of<Level>> = "expected an expression after the operator";
 template <> inline constexpr const char* error_message<unterminated_block_comment> = "unterminated block comment; add `*/`";
-template <> inline constexpr const char* error_message<unterminated_string> = "unterminated string; add the closing `'`";
-template <> inline constexpr const char* error_message<unterminated_text> = "unterminated text; add the closing `\"`";
+template <> inline constexpr const char* error_message<unterminated_string> = "unterminated string; add the closing `'` on the same line";
+template <> inline constexpr const char* error_message<unterminated_text> = "unterminated text; add the closing `\"` on the same line";
 template <> inline constexpr const char* error_message<expected_expression> = "expected an expression";
 template <> inline constexpr const char* error_message<expected_close_paren> = "expected `)`";
 template <> inline constexpr const char* error_message<expected_close_brace> = "expected `}`";

@@ -120,12 +120,13 @@ struct reserved_word
 struct identifier : seq<not_at<reserved_word>, identifier_text> {};
 
 // Single-quoted CQL strings with CQL's escapes; double-quoted prose (titles, texts).
-struct escape : seq<one<'\\'>, any> {};
-struct unterminated_string : sor<one<'\''>, eof> {};
-struct string_body : star<sor<escape, not_one<'\'', '\\'>>> {};
+struct escape : seq<one<'\\'>, not_one<'\n', '\r'>> {};
+// Strings and texts end on the line they start on (write `\n` for a line break).
+struct unterminated_string : one<'\''> {};
+struct string_body : star<sor<escape, not_one<'\'', '\\', '\n', '\r'>>> {};
 struct string_literal : seq<one<'\''>, string_body, must<unterminated_string>> {};
-struct unterminated_text : sor<one<'"'>, eof> {};
-struct text_body : star<sor<escape, not_one<'"', '\\'>>> {};
+struct unterminated_text : one<'"'> {};
+struct text_body : star<sor<escape, not_one<'"', '\\', '\n', '\r'>>> {};
 struct text_literal : seq<one<'"'>, text_body, must<unterminated_text>> {};
 
 struct number : seq<plus<digit>, opt<one<'.'>, plus<digit>>> {};

@@ -99,20 +99,32 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
   if (!guideline) {
     return exit_code;
   }
-  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  // Every fact file is read and checked before anything is evaluated.
+  std::vector<FactSet> fact_sets;
+  bool rejected = false;
   for (const std::string& path : fact_paths) {
     const std::optional<FileId> file = read_file(sources, path, err);
     if (!file) {
       return kExitUsage;
     }
     Diagnostics diagnostics;
-    const std::optional<FactSet> facts =
-        read_fact_file(sources, *file, guideline->facts(), diagnostics);
+    std::optional<FactSet> facts = read_fact_file(sources, *file, guideline->facts(), diagnostics);
     if (!facts) {
       err << format_diagnostics(sources, diagnostics);
-      err << fmt::format("error: `{}` was rejected; nothing was evaluated\n", path);
-      return kExitInputError;
+      err << fmt::format("error: `{}` was rejected\n", path);
+      rejected = true;
+      continue;
     }
+    fact_sets.push_back(std::move(*facts));
+  }
+  if (rejected) {
+    err << "nothing was evaluated\n";
+    return kExitInputError;
+  }
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (std::size_t index = 0; index < fact_sets.size(); ++index) {
+    const std::string& path = fact_paths[index];
+    const FactSet* facts = &fact_sets[index];
     EvaluationScratch scratch;
     Decision decision;
     guideline->evaluate(*facts, scratch, decision);
@@ -202,6 +214,10 @@ int expr(const std::string& expression, const std::string& facts_path, std::ostr
   std::deque<std::string> strings;
   std::vector<NamedValue> names;
   if (!facts_path.empty()) {
+    if (!std::ifstream(facts_path)) {
+      err << fmt::format("error: cannot read `{}`\n", facts_path);
+      return kExitUsage;
+    }
     auto loaded = expression_names(sources, facts_path, err, strings);
     if (!loaded) {
       return kExitInputError;

@@ -18,12 +18,14 @@
 #include "tools/fact_file.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <exception>
 #include <iterator>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
@@ -494,6 +496,7 @@ class Locator {
   Locator(const SourceManager& sources, FileId file)
       : sources_(sources), file_(file), text_(sources.text(file)) {}
 
+  [[nodiscard]] const SourceManager& sources() const { return sources_; }
   [[nodiscard]] FileId file() const { return file_; }
   [[nodiscard]] std::string_view text() const { return text_; }
 
@@ -660,28 +663,62 @@ void report_yaml_exception(const YAML::Exception& error, const Locator& locator,
   diagnostics.error("E0401", locator.at(error.mark), fmt::format("invalid YAML: {}", message));
 }
 
-void read_yaml_text(const Locator& locator, const FactIndex& index, FactSet& set,
-                    Diagnostics& diagnostics) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(locator.text()));
-  } catch (const YAML::Exception& error) {
-    report_yaml_exception(error, locator, diagnostics);
-    return;
+// The documents of a YAML stream, as the parser's events show them: where each starts and
+// whether its root is null. A first pass over these events guards against yaml-cpp 0.7,
+// whose LoadAll loops forever (allocating) on a stray `,` at block level (`,a: 1`), and whose
+// Load then silently returns a null document.
+class DocumentEvents final : public YAML::EventHandler {
+ public:
+  struct Document {
+    YAML::Mark start;
+    YAML::Mark root;
+    bool null_root = true;
+  };
+
+  std::vector<Document> documents;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    documents.push_back(Document{mark, mark, true});
+    depth_ = 0;
   }
-  if (documents.empty()) {
-    return;  // empty, or comments only
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node(mark, true); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node(mark, false); }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    node(mark, false);
   }
-  for (std::size_t index_of_document = 1; index_of_document < documents.size();
-       ++index_of_document) {
-    const YAML::Node& extra = documents[index_of_document];
-    if (extra.IsDefined() && !extra.IsNull()) {
-      diagnostics.error("E0402", locator.at(extra.Mark()),
-                        "a fact file must hold one YAML document; found another after `---`");
-      return;
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {
+    node(mark, false);
+    ++depth_;
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {
+    node(mark, false);
+    ++depth_;
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void node(const YAML::Mark& mark, bool null) {
+    if (depth_ == 0 && !documents.empty()) {
+      documents.back().root = mark;
+      documents.back().null_root = null;
     }
   }
-  read_yaml_mapping(documents.front(), locator, index, "a fact file", set, diagnostics);
+
+  std::size_t depth_ = 0;
+};
+
+void read_yaml_text(const Locator& locator, const FactIndex& index, FactSet& set,
+                    Diagnostics& diagnostics) {
+  std::optional<YAML::Node> document = load_yaml_document(
+      locator.sources(), locator.file(), diagnostics, "a fact file");
+  if (document) {
+    read_yaml_mapping(*document, locator, index, "a fact file", set, diagnostics);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -972,6 +1009,57 @@ void report_unexpected(const std::exception& error, const Locator& locator,
 }
 
 }  // namespace
+
+std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileId file,
+                                             Diagnostics& diagnostics, std::string_view what) {
+  const Locator locator(sources, file);
+  try {
+    if (!check_characters(locator, diagnostics)) {
+      return std::nullopt;
+    }
+    const std::string text(locator.text());
+    DocumentEvents events;
+    {
+      std::istringstream stream(text);
+      YAML::Parser parser(stream);
+      constexpr std::size_t kMaximumDocuments = 100000;
+      while (parser.HandleNextDocument(events)) {
+        const std::size_t count = events.documents.size();
+        const bool stuck = count >= 2 && events.documents[count - 1].start.pos ==
+                                             events.documents[count - 2].start.pos;
+        if (stuck || count > kMaximumDocuments) {
+          const SourceRange range = locator.at(events.documents.back().start);
+          const std::string_view found = sources.text(range);
+          diagnostics.error("E0401", range,
+                            found.empty()
+                                ? std::string("invalid YAML: unexpected text")
+                                : fmt::format("invalid YAML: unexpected {}",
+                                              in_backticks(shown(found))));
+          return std::nullopt;
+        }
+      }
+    }
+    for (std::size_t index = 1; index < events.documents.size(); ++index) {
+      if (!events.documents[index].null_root) {
+        diagnostics.error("E0402", locator.at(events.documents[index].root),
+                          fmt::format("{} must hold one YAML document; found a second one",
+                                      what));
+        return std::nullopt;
+      }
+    }
+    if (events.documents.empty() || events.documents.front().null_root) {
+      return YAML::Node();  // empty, comments only, or null
+    }
+    return YAML::Load(text);
+  } catch (const YAML::Exception& error) {
+    report_yaml_exception(error, locator, diagnostics);
+  } catch (const std::exception& error) {
+    report_unexpected(error, locator, diagnostics);
+  } catch (...) {
+    diagnostics.error("E0401", SourceRange{file, 0, 0}, "could not read the YAML file");
+  }
+  return std::nullopt;
+}
 
 std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scalar,
                                      FactSet& storage, Diagnostics& diagnostics) {

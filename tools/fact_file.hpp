@@ -45,6 +45,15 @@ std::optional<FactSet> read_fact_mapping(const YAML::Node& mapping, const Source
                                          FileId file, std::span<const FactSpec> facts,
                                          Diagnostics& diagnostics);
 
+// Loads the one YAML document of `file` (a fact file, a case file), for read_fact_mapping.
+// Reports invalid YAML and control characters (E0401) and a second non-empty document
+// (E0402, "`what` must hold one YAML document") and returns nullopt; an empty text or one of
+// comments only is a null node. Use it rather than YAML::Load/LoadAll: yaml-cpp 0.7 loops
+// forever in LoadAll, and Load silently returns null, on a stray `,` (`,a: 1`).
+std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileId file,
+                                             Diagnostics& diagnostics,
+                                             std::string_view what = "a YAML file");
+
 // How a scalar was written, after the YAML (core schema) or JSON reading of it.
 enum class ScalarKind : std::uint8_t {
   null,     // `null`, `~`, an empty value

@@ -92,8 +92,14 @@ nlohmann::ordered_json decision_to_json(const Guideline& guideline, const Source
 std::string decision_to_text(const Guideline& guideline, const SourceManager& sources,
                              const FactSet& facts, EvaluationScratch& scratch,
                              const Decision& decision) {
-  std::string out = fmt::format("{} {}\n{}\n", guideline.id(), guideline.version(),
-                                guideline.title());
+  std::string out = guideline.id();
+  if (!guideline.version().empty()) {
+    out += " " + guideline.version();
+  }
+  out += "\n";
+  if (!guideline.title().empty()) {
+    out += guideline.title() + "\n";
+  }
   const auto recommendations = guideline.recommendations();
   std::size_t recommended = 0;
   std::size_t undetermined = 0;
@@ -153,7 +159,7 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
                                guideline.facts()[fact.value].name);
       }
       out += fmt::format("  - {} ({}): waits on {}\n", recommendations[r].id,
-                         recommendations[r].kind, missing.empty() ? "no fact (an arithmetic overflow or a null literal)" : missing);
+                         recommendations[r].kind, missing.empty() ? "no absent fact (a division by zero, an overflow or a null made it unknown)" : missing);
     }
   }
   if (!cited.empty()) {
