@@ -109,6 +109,17 @@ class ExpressionCompiler {
     return node;
   }
 
+  // `value` compiled for a place whose type is `expected`: an Integer where the checker
+  // unified branches to a Decimal is converted, as CQL's implicit conversion does.
+  NodeId compile_as(ast::ExprId value, ast::ExprId expected) {
+    const NodeId node = compile(value);
+    if (checked_.type_of(expected).kind == TypeKind::decimal &&
+        checked_.type_of(value).kind == TypeKind::integer) {
+      return builder_.operation(Opcode::to_decimal, {node}, module_.at(value).range);
+    }
+    return node;
+  }
+
  private:
   NodeId lower(ast::ExprId id) {
     const ast::Expr& expr = module_.at(id);
@@ -193,11 +204,12 @@ class ExpressionCompiler {
       case ast::ExprKind::if_then_else:
         return builder_.operation(
             Opcode::if_then_else,
-            {compile(operands[0]), compile(operands[1]), compile(operands[2])}, range);
+            {compile(operands[0]), compile_as(operands[1], id), compile_as(operands[2], id)},
+            range);
       case ast::ExprKind::case_when: {
         // Nested `if`s from the last `when` outward; a subject is matched by `=`.
         std::size_t first = expr.has_subject ? 1 : 0;
-        NodeId result = compile(operands.back());
+        NodeId result = compile_as(operands.back(), id);
         const std::optional<NodeId> subject =
             expr.has_subject ? std::optional<NodeId>(compile(operands[0])) : std::nullopt;
         for (std::size_t i = operands.size() - 1; i >= first + 2; i -= 2) {
@@ -207,14 +219,14 @@ class ExpressionCompiler {
                                            module_.at(operands[i - 2]).range);
           }
           result = builder_.operation(Opcode::if_then_else,
-                                      {condition, compile(operands[i - 1]), result}, range);
+                                      {condition, compile_as(operands[i - 1], id), result}, range);
         }
         return result;
       }
       case ast::ExprKind::call: {
         std::vector<NodeId> arguments;
         for (const ast::ExprId argument : operands) {
-          arguments.push_back(compile(argument));
+          arguments.push_back(compile_as(argument, id));
         }
         return builder_.operation(Opcode::coalesce, arguments, range);
       }

@@ -73,6 +73,7 @@ void evaluate_graph(const DecisionGraph& graph, const FactSet& facts, std::vecto
       case Opcode::is_false: out[i] = is_false(at(0)); break;
       case Opcode::in_list: out[i] = in_list(at(0), operands.subspan(1), out); break;
       case Opcode::if_then_else: out[i] = is_true_value(at(0)) ? at(1) : at(2); break;
+      case Opcode::to_decimal: out[i] = to_decimal(at(0)); break;
       case Opcode::coalesce: {
         out[i] = Value::null();
         for (const NodeId operand : operands) {

@@ -32,6 +32,7 @@ const char* opcode_name(Opcode op) {
     case Opcode::in_list: return "in";
     case Opcode::if_then_else: return "if";
     case Opcode::coalesce: return "Coalesce";
+    case Opcode::to_decimal: return "to decimal";
   }
   return "?";
 }

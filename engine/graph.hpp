@@ -52,6 +52,7 @@ enum class Opcode : std::uint8_t {
   in_list,       // operands: value, then the list's elements
   if_then_else,  // operands: condition, then, else; a null condition takes `else` (CQL)
   coalesce,      // operands: the arguments
+  to_decimal,    // an Integer where a Decimal is expected (a branch of a decimal `if`)
 };
 
 const char* opcode_name(Opcode op);
