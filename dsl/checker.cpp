@@ -229,6 +229,9 @@ class Checker {
       spec.range = fact.name.range;
       bool unit_ok = true;
       spec.type = declared_type(fact.type, i, unit_ok);
+      if (fact.type.name == ast::TypeName::quantity) {
+        spec.unit = fact.type.unit;
+      }
       if (!unit_ok) {
         diagnostics_.error("E0204", fact.type.range,
                            fmt::format("unknown unit {} in the type of fact {}",

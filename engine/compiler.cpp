@@ -137,8 +137,11 @@ class ExpressionCompiler {
         switch (symbol.kind) {
           case SymbolKind::fact:
             return builder_.fact(symbol.index, range);
-          case SymbolKind::parameter:
-            return builder_.constant(checked_.parameters[symbol.index], range);
+          case SymbolKind::parameter: {
+            const NodeId node = builder_.constant(checked_.parameters[symbol.index], range);
+            parameters_used_.emplace_back(node, symbol.index);
+            return node;
+          }
           case SymbolKind::definition:
             return compile(module_.definitions[symbol.index].value);
           case SymbolKind::none:
@@ -238,14 +241,25 @@ class ExpressionCompiler {
   const ast::Module& module_;
   GraphBuilder& builder_;
   std::vector<std::optional<NodeId>> compiled_;
+  std::vector<std::pair<NodeId, std::uint32_t>> parameters_used_;
+
+ public:
+  // Per expression, the node it compiled to.
+  [[nodiscard]] const std::vector<std::optional<NodeId>>& compiled() const { return compiled_; }
+  // Each parameter reference: the constant node and the parameter's index.
+  [[nodiscard]] const std::vector<std::pair<NodeId, std::uint32_t>>& parameters_used() const {
+    return parameters_used_;
+  }
 };
 
 }  // namespace
 
 class GuidelineCompiler {
  public:
-  static std::shared_ptr<const Guideline> compile(const CheckedModule& checked) {
+  static std::shared_ptr<const Guideline> compile(std::shared_ptr<const CheckedModule> owned) {
+    const CheckedModule& checked = *owned;
     auto guideline = std::make_shared<Guideline>();
+    guideline->checked_ = std::move(owned);
     const ast::Module& module = checked.module;
     if (!module.headers.empty()) {
       guideline->id_ = module.headers.front().id.name;
@@ -285,6 +299,19 @@ class GuidelineCompiler {
       info.condition = compiler.compile(declaration.condition);
       guideline->recommendations_.push_back(std::move(info));
     }
+    // Unused definitions are compiled too, so that every definition has a node to explain.
+    for (const ast::Definition& definition : module.definitions) {
+      compiler.compile(definition.value);
+    }
+    guideline->expression_nodes_ = compiler.compiled();
+    guideline->parameter_names_.assign(guideline->graph_.size(), std::string());
+    for (const auto& [node, index] : compiler.parameters_used()) {
+      std::string& names = guideline->parameter_names_[node.value];
+      const std::string& name = module.parameters[index].name.name;
+      if (names != name && names.find(name + ",") != 0 && names.find(", " + name) == std::string::npos) {
+        names += (names.empty() ? "" : ", ") + name;
+      }
+    }
     guideline->fact_nodes_.assign(guideline->facts_.size(), std::nullopt);
     const auto nodes = guideline->graph_.nodes();
     for (std::uint32_t i = 0; i < nodes.size(); ++i) {
@@ -313,13 +340,13 @@ std::shared_ptr<const Guideline> Guideline::compile(const SourceManager& sources
     diagnostics.append(local);
     return nullptr;
   }
-  const CheckedModule checked = check_module(std::move(module), sources, local);
+  auto checked = std::make_shared<const CheckedModule>(check_module(std::move(module), sources, local));
   local.sort();
   diagnostics.append(local);
-  if (!checked.ok) {
+  if (!checked->ok) {
     return nullptr;
   }
-  return GuidelineCompiler::compile(checked);
+  return GuidelineCompiler::compile(std::move(checked));
 }
 
 std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources, FileId file,

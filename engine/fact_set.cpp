@@ -116,6 +116,9 @@ std::string FactSpec::expected() const {
     return text;
   }
   std::string text = type_phrase(type);
+  if (type.kind == TypeKind::quantity && !unit.empty()) {
+    text = "a quantity in `" + unit + "` or a unit of the same dimension";
+  }
   if (minimum && maximum && minimum_inclusive && maximum_inclusive) {
     return text + " from " + value_text(*minimum) + " to " + value_text(*maximum);
   }

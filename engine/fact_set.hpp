@@ -29,8 +29,9 @@ struct FactId {
 struct FactSpec {
   std::string name;
   Type type;
-  // The unit to express the fact in when printing (`duration` facts: none; `quantity 'mg'`:
-  // that unit). The spelling of an input value is kept as given.
+  // For a fact declared `quantity 'UNIT'`: that unit as written ("mg/d"); values may use
+  // any unit of the same dimension. Empty for other types.
+  std::string unit;
   std::vector<std::string> codes;  // code facts only: the allowed codes
   std::optional<Value> minimum;
   bool minimum_inclusive = true;

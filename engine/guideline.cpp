@@ -35,6 +35,16 @@ std::optional<NodeId> Guideline::fact_node(FactId fact) const {
   return fact.value < fact_nodes_.size() ? fact_nodes_[fact.value] : std::nullopt;
 }
 
+std::optional<NodeId> Guideline::node_of(ast::ExprId expression) const {
+  return expression.value < expression_nodes_.size() ? expression_nodes_[expression.value]
+                                                     : std::nullopt;
+}
+
+const std::string& Guideline::parameter_names(NodeId node) const {
+  static const std::string kNone;
+  return node.value < parameter_names_.size() ? parameter_names_[node.value] : kNone;
+}
+
 std::string Guideline::dump() const {
   std::string out;
   const auto nodes = graph_.nodes();

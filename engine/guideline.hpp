@@ -15,12 +15,15 @@
 #include <string_view>
 #include <vector>
 
+#include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
 #include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
 
 namespace rubric {
+
+struct CheckedModule;
 
 struct SourceInfo {
   std::uint32_t number = 0;
@@ -89,6 +92,14 @@ class Guideline {
   [[nodiscard]] const DecisionGraph& graph() const { return graph_; }
   // The node reading each fact, if any expression reads it.
   [[nodiscard]] std::optional<NodeId> fact_node(FactId fact) const;
+  // The checked rule file this guideline was compiled from (for explanations and tools that
+  // speak in the author's terms); lives as long as the guideline.
+  [[nodiscard]] const CheckedModule& checked() const { return *checked_; }
+  // The graph node an expression of `checked().module` compiled to; nullopt for expressions
+  // that were never compiled (unused definitions are compiled; list literals are not).
+  [[nodiscard]] std::optional<NodeId> node_of(ast::ExprId expression) const;
+  // The parameters whose value a constant node holds, comma-separated ("" for none).
+  [[nodiscard]] const std::string& parameter_names(NodeId node) const;
 
   // The compiled graph as text, one node a line in evaluation order (`%3 = and %1, %2`),
   // then the definitions and recommendations with their nodes; stable, for golden tests
@@ -122,6 +133,9 @@ class Guideline {
   std::vector<RecommendationInfo> recommendations_;
   std::vector<DefinitionInfo> definitions_;
   DecisionGraph graph_;
+  std::shared_ptr<const CheckedModule> checked_;
+  std::vector<std::optional<NodeId>> expression_nodes_;
+  std::vector<std::string> parameter_names_;  // per node
 };
 
 }  // namespace rubric

@@ -74,7 +74,14 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
   buffer << stream.rdbuf();
   const FileId file = sources.add(path, buffer.str());
   try {
-    const YAML::Node root = YAML::Load(std::string(sources.text(file)));
+    Diagnostics load_diagnostics;
+    const std::optional<YAML::Node> loaded =
+        load_yaml_document(sources, file, load_diagnostics, "a case file");
+    if (!loaded) {
+      outcome.explanation = format_diagnostics(sources, load_diagnostics);
+      return outcome;
+    }
+    const YAML::Node& root = *loaded;
     if (!root.IsMap() || !root["expect"] || !root["expect"].IsMap()) {
       outcome.explanation = "a case file is a mapping with `facts` and `expect`";
       return outcome;

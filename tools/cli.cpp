@@ -157,7 +157,14 @@ std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources,
     return std::nullopt;
   }
   try {
-    const YAML::Node root = YAML::Load(std::string(sources.text(*file)));
+    Diagnostics diagnostics;
+    const std::optional<YAML::Node> loaded =
+        load_yaml_document(sources, *file, diagnostics, "a facts file");
+    if (!loaded) {
+      err << format_diagnostics(sources, diagnostics);
+      return std::nullopt;
+    }
+    const YAML::Node& root = *loaded;
     if (root.IsNull()) {
       return names;
     }

@@ -237,7 +237,8 @@ std::string dimension_phrase(const Dimension& dimension) {
 std::string expected_with_example(const FactSpec& fact) {
   std::string text = fact.expected();
   if (fact.type.kind == TypeKind::quantity) {
-    text += ", such as " + in_backticks(example_quantity(fact.type.dimension));
+    text += ", such as " + in_backticks(fact.unit.empty() ? example_quantity(fact.type.dimension)
+                                                          : "5 " + fact.unit);
   }
   return text;
 }

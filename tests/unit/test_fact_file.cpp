@@ -870,6 +870,17 @@ TEST_CASE("fact file: invalid YAML is reported at its position", "[fact_file]") 
     CHECK(reading->only().message == "invalid YAML: unknown escape character: q");
     CHECK(reading->only().range.offset == 10);  // yaml-cpp reports the character after
   }
+  SECTION("a stray comma (yaml-cpp 0.7 hangs in LoadAll, and Load returns null)") {
+    for (const char* text : {",", ",a: 1\n", "pain_vas: 4\n,\n", "- a\n,\n", ",\n---\n"}) {
+      const auto reading = yaml(text);
+      INFO(text << "\n" << reading->messages());
+      REQUIRE_FALSE(reading->facts);
+      CHECK(reading->only().code == "E0401");
+    }
+    const auto reading = yaml("- a\n, b\n");
+    CHECK(reading->only().message == "invalid YAML: unexpected `,`");
+    CHECK(reading->only().range.offset == 4);
+  }
   SECTION("undefined alias, tabs") {
     CHECK(yaml("pain_vas: *nothing\n")->only().code == "E0401");
     CHECK(yaml("pain_vas:\t4\n\tage: 1 year\n")->diagnostics.has_errors());
@@ -981,6 +992,20 @@ TEST_CASE("fact file: the facts of a case file", "[fact_file]") {
     CHECK(position.line == 4);
     CHECK(position.column == 13);
   }
+  SECTION("load_yaml_document") {
+    Diagnostics diagnostics;
+    const std::optional<YAML::Node> loaded = load_yaml_document(sources, file, diagnostics);
+    REQUIRE(loaded);
+    CHECK((*loaded)["facts"]["pain_vas"].Scalar() == "12");
+    const FileId two = sources.add("two.yaml", "a: 1\n---\nb: 2\n");
+    CHECK_FALSE(load_yaml_document(sources, two, diagnostics, "a case file"));
+    REQUIRE(diagnostics.all().size() == 1);
+    CHECK(diagnostics.all()[0].message == "a case file must hold one YAML document; found a second one");
+    const FileId empty = sources.add("empty.yaml", "# nothing\n");
+    const std::optional<YAML::Node> nothing = load_yaml_document(sources, empty, diagnostics);
+    REQUIRE(nothing);
+    CHECK(nothing->IsNull());
+  }
   SECTION("absent or null facts are an empty set") {
     Diagnostics diagnostics;
     const auto missing = read_fact_mapping(document["nothing"], sources, file, facts(), diagnostics);
@@ -1043,16 +1068,19 @@ TEST_CASE("fact file: the seed's case files read as their expectations say", "[f
     buffer << stream.rdbuf();
     SourceManager sources;
     const FileId file = sources.add(path.string(), buffer.str());
-    const YAML::Node document = YAML::Load(std::string(sources.text(file)));
     Diagnostics diagnostics;
-    const auto set = read_fact_mapping(document["facts"], sources, file, dictionary(), diagnostics);
+    const std::optional<YAML::Node> document =
+        load_yaml_document(sources, file, diagnostics, "a case file");
+    REQUIRE(document);
+    const auto set =
+        read_fact_mapping((*document)["facts"], sources, file, dictionary(), diagnostics);
     const std::string messages = format_diagnostics(sources, diagnostics);
     INFO(path.filename().string() << "\n" << messages);
-    if (document["expect"]["error"]) {
+    if ((*document)["expect"]["error"]) {
       ++errors;
       CHECK_FALSE(set);
       CHECK(diagnostics.all().size() == 1);
-      const std::string name = document["expect"]["error"].as<std::string>();
+      const std::string name = (*document)["expect"]["error"].as<std::string>();
       CHECK_THAT(messages, Contains("`" + name + "`"));
     } else {
       CHECK(set);

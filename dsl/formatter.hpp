@@ -1,0 +1,49 @@
+// `rubric fmt`: the one canonical layout of a `.rubric` file.
+//
+// The formatter parses the file (parse_module only: a file with type errors but valid syntax
+// is still formatted), prints every declaration in file order from the AST with canonical
+// spacing and line breaks, and puts back every comment, which it collects from the source
+// text itself, before the token that followed it (own-line comments on their own line,
+// trailing comments at the end of their line, block comments inside a line where they were).
+//
+// Canonical layout (the seed guideline is written in it):
+// - `guideline "id"`, then `title` and `version` each on its own line, indented 2;
+// - `source N "citation"` and every fact and parameter on one line; a fact's or a
+//   parameter's description moves to the next line, indented 2, when the line would be wider
+//   than kFormatWidth columns; a definition's description is always on its own line;
+// - recommendation clauses each on its own line, indented 2, in the grammar's fixed order
+//   kind, text, cite, evidence, carry, when;
+// - one space around binary operators and after commas (`x is not null`, `{1, 2}`,
+//   `Coalesce(a, b)`, `-x`, `not x`); parentheses exactly where precedence needs them;
+//   literals as written (strings re-encoded with the canonical escapes);
+// - an expression that does not fit is broken before the operators of its outermost
+//   operator chain first (`and`/`or` in a condition), continuation lines indented 2 more
+//   than the line the expression starts on; a definition's or parameter's value that does
+//   not fit after `=` moves to the next line, indented 2;
+// - between declarations: one blank line where the author had one or more; always one
+//   around the header, definitions and recommendations; none inside a declaration.
+//
+// Guarantees (checked by tests/unit/test_formatter.cpp): the result parses to the same AST
+// and holds the same comments in the same order, and formatting it again changes nothing.
+// format_source re-parses its own output and refuses (E0199) rather than return a text that
+// would mean something else.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "dsl/diagnostic.hpp"
+#include "dsl/source.hpp"
+
+namespace rubric {
+
+// The line width the formatter wraps at.
+inline constexpr std::size_t kFormatWidth = 100;
+
+// The canonical form of `file` (ending in a newline unless it is empty), or nullopt when the
+// file has syntax errors, which are then in `diagnostics`. Never throws for bad input.
+std::optional<std::string> format_source(const SourceManager& sources, FileId file,
+                                         Diagnostics& diagnostics);
+
+}  // namespace rubric

@@ -1,0 +1,200 @@
+// Explaining one recommendation's outcome (`rubric explain`): why it was made, not made, or
+// left undetermined, in the author's own terms.
+//
+// The explanation is built from the checked AST, not from the decision graph: the
+// recommendation's `when` expression as written, descending into definitions by name, each
+// sub-term with the value its graph node took in the evaluation. Chains of one operator
+// (`a or b or c`) are one term with every operand. On top of the tree: a one-sentence
+// summary, the terms that decided the outcome (for an absent recommendation, the false
+// terms: "why not"), the facts, parameters and definitions involved, the citations with
+// their full text, and for an undetermined recommendation, per missing fact, the values that
+// would settle it (found by evaluating again with each candidate value).
+//
+// Contract: `explain` is const over its inputs and thread-safe for distinct scratches. The
+// Values inside an Explanation view strings owned by the fact set, the guideline and the
+// checked module, which must outlive it. The tree is bounded: at most kMaxExplanationDepth
+// levels (deeper terms are marked `truncated`), and a definition met again after the tree
+// has kMaxExplanationNodes nodes is not expanded again (marked `repeated`).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dsl/source.hpp"
+#include "engine/fact_set.hpp"
+#include "engine/graph.hpp"
+#include "engine/guideline.hpp"
+#include "engine/value.hpp"
+
+namespace rubric {
+
+struct CheckedModule;
+
+inline constexpr std::size_t kMaxExplanationDepth = 100;
+inline constexpr std::size_t kMaxExplanationNodes = 2000;
+
+enum class TermKind : std::uint8_t {
+  logical_and,  // a chain `a and b and c`: one term, every operand a child
+  logical_or,
+  logical_xor,
+  implies,
+  logical_not,
+  comparison,  // = != ~ !~ < <= > >=
+  arithmetic,  // + - * / div mod, unary - and +
+  test,        // is null, is not null, is true, ...
+  between,     // children: value, low, high
+  membership,  // `in`; children: value, list
+  list,        // children: the elements
+  if_then_else,  // children: condition, then, else (roles say which)
+  case_when,   // children: [subject], when, then, ..., else (roles say which)
+  call,        // a function (Coalesce); children: the arguments
+  fact,
+  parameter,
+  definition,  // one child: the definition's body (none when repeated or truncated)
+  literal,
+};
+
+// "and", "or", "xor", "implies", "not", "comparison", "arithmetic", "test", "between",
+// "membership", "list", "if", "case", "call", "fact", "parameter", "definition", "literal".
+const char* term_kind_name(TermKind kind);
+
+// One sub-term of a condition.
+struct Term {
+  TermKind kind = TermKind::literal;
+  std::string text;         // the sub-expression as written, white space collapsed
+  std::string op;           // operators: "and", ">=", "is not null", "between", "in", "if",
+                            // "case", "-", the function name; empty otherwise
+  std::string name;         // facts, parameters, definitions
+  std::string description;  // their declared description (may be empty)
+  std::string role;         // under if/case: "condition", "then", "else", "subject", "when"
+  Value value;              // null: unknown (for a fact: absent)
+  bool evaluated = true;    // false when no evaluated value exists (the value is null)
+  bool decisive = false;    // it decided its parent's value (the root: always)
+  bool taken = false;       // a branch of if/case that gave the result
+  bool repeated = false;    // a definition not expanded again (see the contract above)
+  bool truncated = false;   // children left out at the depth limit
+  SourceRange range;
+  std::vector<Term> children;
+};
+
+// A term that decided the outcome: for a recommended one, a true term; for an absent one, a
+// false term that made an `and` false (or every operand of a false `or`): "why not"; for an
+// undetermined one, an unknown term. Found by descending from the condition through the
+// deciding operands of `and`/`or` chains and through definitions; `not` and tests are terms.
+struct Reason {
+  std::string term;                  // its text
+  Value value;
+  bool absent_fact = false;          // the term is a fact, and absent
+  std::vector<std::string> through;  // the definitions it lies in, outermost first
+  std::string because;  // what made it so, in words ("red_flag is true (neurologic_deficit
+                        // = true)"); empty when the term is a fact
+};
+
+struct ExplainedFact {
+  FactId id;
+  std::string name;
+  Value value;  // null: absent
+  std::string description;
+  bool decisive = false;  // reached through deciding terms only
+};
+
+struct ExplainedParameter {
+  std::string name;
+  Value value;
+  std::string description;
+};
+
+struct ExplainedDefinition {
+  std::string name;
+  Value value;
+  std::string description;
+  SourceRange range;
+};
+
+struct ExplainedCitation {
+  std::uint32_t number = 0;
+  std::string text;  // the source's full citation (empty if the guideline lacks it)
+};
+
+// One set of values of a missing fact and the outcome it would give, all else unchanged.
+// Booleans and codes: one value each (min = max = that value). Numbers and quantities: a
+// range between the thresholds the condition compares the fact with; `example` is the
+// value evaluated.
+struct SettleOption {
+  std::string values;  // "true", "'left'", "below 3.5", "at least 4 weeks and below 6 weeks"
+  Value example;
+  std::optional<Value> min;
+  bool min_inclusive = true;
+  std::optional<Value> max;
+  bool max_inclusive = true;
+  Outcome outcome = Outcome::undetermined;
+};
+
+struct MissingFact {
+  FactId id;
+  std::string name;
+  std::string expected;  // FactSpec::expected(): "`true` or `false`", "a decimal from 0 to 10"
+  std::string description;
+  // Empty when no candidate values are known (a string compared with nothing constant, ...).
+  std::vector<SettleOption> options;
+  // Some option gives a known outcome / every option does.
+  [[nodiscard]] bool settles_sometimes() const;
+  [[nodiscard]] bool settles_always() const;
+};
+
+struct Explanation {
+  std::string guideline_id;
+  std::string guideline_version;
+  std::size_t recommendation = 0;  // index into Guideline::recommendations()
+  std::string id;
+  std::string kind;
+  std::string text;
+  std::optional<std::string> evidence;
+  std::vector<CarriedParameter> carried;
+  SourceRange range;  // the recommendation's declaration
+
+  Outcome outcome = Outcome::undetermined;
+  // One sentence: "calcium is recommended because conservative is true: applicable is true
+  // (fracture_grade = 1, applicable_grade = 1) and red_flag is false (...)."
+  std::string summary;
+  std::vector<Reason> reasons;
+  Term condition;  // the `when` expression
+  std::vector<ExplainedFact> facts;              // every fact the condition reads, by name
+  std::vector<ExplainedParameter> parameters;    // in order of first use
+  std::vector<ExplainedDefinition> definitions;  // in order of first use
+  std::vector<MissingFact> missing;              // undetermined only, as Decision::missing
+  std::vector<ExplainedCitation> citations;
+};
+
+// What an explanation reads besides the facts: the guideline, the checked module it was
+// compiled from, for each expression of that module the graph node it compiled to (nullopt
+// for expressions never compiled: parameter values, fact limits, lists), and the sources
+// holding the rule text.
+struct ExplainContext {
+  const Guideline& guideline;
+  const CheckedModule& checked;
+  std::span<const std::optional<NodeId>> node_of_expression;
+  const SourceManager& sources;
+};
+
+// Explains recommendation `recommendation` (an index into Guideline::recommendations()) as
+// decided by the last `guideline.evaluate(facts, scratch, decision)`.
+Explanation explain(const ExplainContext& context, const FactSet& facts,
+                    const EvaluationScratch& scratch, const Decision& decision,
+                    std::size_t recommendation);
+
+// The same, evaluating first.
+Explanation explain(const ExplainContext& context, const FactSet& facts,
+                    std::size_t recommendation);
+
+// "recommended", "absent", "undetermined".
+const char* outcome_name(Outcome outcome);
+
+// A value for people: "true", "3.5", "4 weeks", "1000 mg/d", "'left'"; null is "unknown".
+std::string display_value(const Value& value);
+
+}  // namespace rubric
