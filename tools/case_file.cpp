@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "tools/coverage.hpp"
 #include "tools/fact_file.hpp"
 
 namespace rubric {
@@ -63,7 +64,7 @@ std::vector<std::string> collect_case_files(const std::vector<std::string>& path
 }
 
 CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
-                          const std::string& path) {
+                          const std::string& path, CoverageRecorder* coverage) {
   CaseOutcome outcome{path, false, {}};
   std::ifstream stream(path, std::ios::binary);
   if (!stream) {
@@ -114,7 +115,12 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
                                         format_diagnostics(sources, diagnostics));
       return outcome;
     }
-    const Decision decision = guideline.evaluate(*facts);
+    EvaluationScratch scratch;
+    Decision decision;
+    guideline.evaluate(*facts, scratch, decision);
+    if (coverage != nullptr) {
+      coverage->record(scratch, decision);
+    }
     std::vector<std::string> recommended;
     std::map<std::string, std::vector<std::string>> undetermined;
     const auto recommendations = guideline.recommendations();

@@ -25,9 +25,12 @@ struct CaseOutcome {
   std::string explanation;
 };
 
-// Runs one case file against a compiled guideline. Never throws.
+class CoverageRecorder;
+
+// Runs one case file against a compiled guideline; records the evaluation in `coverage`
+// when given. Never throws.
 CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
-                          const std::string& path);
+                          const std::string& path, CoverageRecorder* coverage = nullptr);
 
 // The case files named by `paths`: files as given, folders searched recursively for
 // `.yaml`, `.yml` and `.json` files, in sorted order. Paths that do not exist are returned

@@ -12,6 +12,7 @@
 #include "engine/expression.hpp"
 #include "engine/guideline.hpp"
 #include "tools/case_file.hpp"
+#include "tools/coverage.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/report.hpp"
 
@@ -244,7 +245,7 @@ int expr(const std::string& expression, const std::string& facts_path, std::ostr
 }
 
 int test(const std::string& guideline_path, const std::vector<std::string>& case_paths,
-         std::ostream& out, std::ostream& err) {
+         bool with_coverage, const std::string& format, std::ostream& out, std::ostream& err) {
   SourceManager sources;
   int exit_code = 0;
   const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
@@ -261,16 +262,40 @@ int test(const std::string& guideline_path, const std::vector<std::string>& case
   }
   std::size_t passed = 0;
   std::size_t failed = 0;
+  CoverageRecorder coverage(*guideline);
+  nlohmann::ordered_json cases = nlohmann::ordered_json::array();
   for (const std::string& path : files) {
-    const CaseOutcome outcome = run_case_file(*guideline, sources, path);
+    const CaseOutcome outcome = run_case_file(*guideline, sources, path, &coverage);
     if (outcome.passed) {
       ++passed;
     } else {
       ++failed;
-      out << fmt::format("FAIL {}\n{}\n", path, outcome.explanation);
+      if (format == "text") {
+        std::string explanation = outcome.explanation;
+        while (!explanation.empty() && explanation.back() == '\n') {
+          explanation.pop_back();
+        }
+        out << fmt::format("FAIL {}\n{}\n\n", path, explanation);
+      }
     }
+    cases.push_back({{"case", path}, {"passed", outcome.passed},
+                     {"explanation", outcome.explanation}});
   }
-  out << fmt::format("{} passed, {} failed\n", passed, failed);
+  if (format == "json") {
+    nlohmann::ordered_json result = {{"passed", passed}, {"failed", failed}, {"cases", cases}};
+    if (with_coverage) {
+      result["coverage"] = coverage.to_json(sources);
+    }
+    out << result.dump(2) << "\n";
+  } else {
+    if (with_coverage) {
+      out << coverage.to_text(sources) << "\n";
+    }
+    out << fmt::format("{} passed, {} failed\n", passed, failed);
+  }
+  if (files.empty()) {
+    err << "error: no case files found\n";
+  }
   return failed == 0 && !files.empty() ? 0 : kExitInputError;
 }
 
@@ -309,6 +334,12 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
       app.add_subcommand("test", "Run case files against a guideline");
   test_command->add_option("GUIDELINE", test_guideline, "Rule file (.rubric)")->required();
   test_command->add_option("CASES", case_paths, "Case files or folders")->required();
+  bool with_coverage = false;
+  std::string test_format = "text";
+  test_command->add_flag("--coverage", with_coverage,
+                         "Report which recommendations and conditions the cases reach");
+  test_command->add_option("--format", test_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}));
 
   try {
     app.parse(argc, argv);
@@ -346,7 +377,7 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
       return expr(expression, facts_path, out, err);
     }
     if (test_command->parsed()) {
-      return test(test_guideline, case_paths, out, err);
+      return test(test_guideline, case_paths, with_coverage, test_format, out, err);
     }
   } catch (const std::exception& error) {
     err << "internal error: " << error.what() << "\n";
