@@ -27,6 +27,18 @@ using ast::ExprKind;
 
 bool is_error(const Type& type) { return type.kind == TypeKind::error; }
 
+// Why a number literal is not a valid Decimal: too many digits after or before the point.
+std::string decimal_problem(std::string_view what, const std::string& text) {
+  const std::size_t point = text.find('.');
+  const std::size_t fraction = point == std::string::npos ? 0 : text.size() - point - 1;
+  if (fraction > Decimal::kFractionDigits) {
+    return fmt::format("{} {} has {} digits after the point; the limit is 8", what,
+                       in_backticks(text), fraction);
+  }
+  return fmt::format("{} {} is out of range; decimals have at most 20 digits before the point",
+                     what, in_backticks(text));
+}
+
 // Whether values of the two types can be compared with `=` (and ordered, when `ordered`).
 bool comparable(const Type& a, const Type& b, bool ordered) {
   if (a.kind == TypeKind::null || b.kind == TypeKind::null) {
@@ -324,6 +336,11 @@ class Checker {
         break;
       }
       case ExprKind::unary: {
+        const ast::Expr& operand_expr = module_.at(operands[0]);
+        if (expr.unary_operator == ast::UnaryOperator::negate &&
+            operand_expr.kind == ExprKind::number_literal && operand_expr.text == "2147483648") {
+          return checked_.constants[operands[0].value];  // already -2147483648; see unary()
+        }
         const std::optional<Value> operand = constant(operands[0]);
         if (!operand) {
           return std::nullopt;
@@ -430,6 +447,13 @@ class Checker {
         stack.pop_back();
       }
     }
+    // Type the expressions of cycle members once every member is settled, so that the
+    // names they use count as used and their other errors are reported; no recursion, as
+    // each settled member answers with the error type.
+    for (const std::uint32_t node : cyclic_) {
+      expression(node < parameter_count ? module_.parameters[node].value
+                                        : module_.definitions[node - parameter_count].value);
+    }
   }
 
   template <typename NameOf>
@@ -458,6 +482,7 @@ class Checker {
                                    in_backticks(name_of(back_to).name), path));
     for (std::size_t i = first; i < stack.size(); ++i) {
       const std::uint32_t node = stack[i].first;
+      cyclic_.push_back(node);
       if (node < parameter_count) {
         parameter_state_[node] = State::done;
       } else {
@@ -530,7 +555,6 @@ class Checker {
       diagnostics_.error("E0206", declaration.name.range,
                          fmt::format("definition {} depends on itself: {}",
                                      in_backticks(declaration.name.name), path));
-      cyclic_ = true;
       return Type::of(TypeKind::error);
     }
     definition_state_[index] = State::visiting;
@@ -743,11 +767,11 @@ class Checker {
   std::vector<State> definition_state_;
   std::vector<std::uint32_t> definition_stack_;
   std::vector<std::uint32_t> dependency_order_;  // see order_dependencies()
+  std::vector<std::uint32_t> cyclic_;            // members of reported cycles
   std::set<std::uint32_t> used_facts_;
   std::set<std::uint32_t> used_parameters_;
   std::set<std::uint32_t> used_definitions_;
   std::set<std::uint32_t> used_sources_;
-  bool cyclic_ = false;
 };
 
 Type Checker::expression(ExprId id) {
@@ -832,15 +856,7 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
       }
       const std::optional<Decimal> value = Decimal::parse(expr.text);
       if (!value) {
-        const std::size_t fraction = expr.text.size() - expr.text.find('.') - 1;
-        diagnostics_.error(
-            "E0203", expr.range,
-            fraction > Decimal::kFractionDigits
-                ? fmt::format("decimal {} has {} digits after the point; the limit is 8",
-                              in_backticks(expr.text), fraction)
-                : fmt::format("decimal {} is out of range; decimals have at most 20 digits "
-                              "before the point",
-                              in_backticks(expr.text)));
+        diagnostics_.error("E0203", expr.range, decimal_problem("decimal", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::decimal(*value);
@@ -858,10 +874,7 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
       }
       const std::optional<Decimal> value = Decimal::parse(expr.text);
       if (!value) {
-        diagnostics_.error("E0203", expr.range,
-                           fmt::format("quantity value {} is out of range; decimals have at most "
-                                       "28 digits, 8 of them after the point",
-                                       in_backticks(expr.text)));
+        diagnostics_.error("E0203", expr.range, decimal_problem("quantity value", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::quantity(*value, *unit);

@@ -96,6 +96,7 @@ struct Lexed {
 Lexed lex(std::string_view text) {
   Lexed lexed;
   const std::size_t n = text.size();
+  std::size_t tokens_at_last_comment = 0;
   std::size_t i = 0;
   while (i < n) {
     const char c = text[i];
@@ -118,7 +119,19 @@ Lexed lex(std::string_view text) {
         comment.text = block_comment_text(text.substr(i, end - i));
       }
       comment.end = static_cast<std::uint32_t>(end);
-      lexed.comments.push_back(std::move(comment));
+      // Comments that follow each other on one line are one comment: `/* a */ // b`.
+      if (!lexed.comments.empty() && tokens_at_last_comment == lexed.tokens.size() &&
+          text.substr(lexed.comments.back().end, comment.offset - lexed.comments.back().end)
+                  .find('\n') == std::string_view::npos) {
+        Comment& previous = lexed.comments.back();
+        previous.text += ' ';
+        previous.text += comment.text;
+        previous.end = comment.end;
+        previous.line_comment = comment.line_comment;
+      } else {
+        lexed.comments.push_back(std::move(comment));
+      }
+      tokens_at_last_comment = lexed.tokens.size();
       i = end;
       continue;
     }
@@ -190,9 +203,6 @@ Attachments attach(Lexed& lexed, std::string_view text) {
   Attachments attachments;
   attachments.leading.resize(tokens.size());
   attachments.after.resize(tokens.size());
-  const auto token_text = [&](std::size_t index) {
-    return text.substr(tokens[index].offset, tokens[index].end - tokens[index].offset);
-  };
 
   // Blank lines before every token and comment, from the end of whatever precedes it.
   {
@@ -234,19 +244,11 @@ Attachments attach(Lexed& lexed, std::string_view text) {
       attachments.leading[next].push_back(index);
     } else if (code_before) {
       comment.kind = CommentKind::trailing;
-      std::size_t owner = next - 1;
-      // `a and // why` -> `a // why` + `and ...`: a broken chain starts its lines with the
-      // operator, so a comment after an operator goes before it.
-      if (owner > 0 && is_chain_keyword(token_text(owner)) && attachments.leading[owner].empty()) {
-        --owner;
-      }
-      attachments.after[owner].push_back(index);
+      attachments.after[next - 1].push_back(index);
     } else {
       comment.kind = CommentKind::own_line;
       if (!has_next) {
         attachments.at_end.push_back(index);
-      } else if (has_previous && is_chain_keyword(token_text(next - 1))) {
-        attachments.leading[next - 1].push_back(index);
       } else {
         attachments.leading[next].push_back(index);
       }
@@ -491,8 +493,10 @@ class Renderer {
 
   void trailing(const Comment& comment, int fallback) {
     if (!has_content_) {
-      write(comment.text);
-    } else if (ends_with_line_comment_) {
+      own_line(comment, fallback);
+      return;
+    }
+    if (ends_with_line_comment_) {
       newline(fallback);
       write(comment.text);
     } else {
@@ -756,31 +760,70 @@ class Printer {
         tokens.begin());
   }
 
-  // Appends the comments of a source token the printer does not print (a parenthesis the
-  // layout drops).
-  void skip(std::size_t index, Doc& current, bool& leading_seen) {
-    for (const std::uint32_t comment : attachments_.leading[index]) {
-      current.leading.push_back({comment, lexed_.comments[comment].kind});
-      leading_seen = true;
+  [[nodiscard]] bool is_chain_text(DocId id) const { return is_chain_keyword(docs_[id].text); }
+
+  // Whether the line of text `id` ends in a line comment after it.
+  [[nodiscard]] bool line_ended(DocId id) const {
+    return std::any_of(docs_[id].after.begin(), docs_[id].after.end(), [&](const Piece& piece) {
+      return lexed_.comments[piece.comment].line_comment || piece.kind == CommentKind::own_line;
+    });
+  }
+
+  // Comments before a token that do not all fit before it on its line (a block comment that
+  // was inline before a dropped parenthesis, then a line comment) each take a line.
+  void normalize(DocId id) {
+    std::vector<Piece>& leading = docs_[id].leading;
+    bool line_ends = false;
+    for (auto piece = leading.rbegin(); piece != leading.rend(); ++piece) {
+      if (piece->kind != CommentKind::inline_comment) {
+        line_ends = true;
+      } else if (line_ends) {
+        piece->kind = CommentKind::own_line;
+      }
     }
-    for (const std::uint32_t comment : attachments_.after[index]) {
-      if (!leading_seen && last_text_) {
-        docs_[*last_text_].after.push_back({comment, CommentKind::trailing});
-      } else {
-        current.leading.push_back({comment, CommentKind::trailing});
+    bool own_line_seen = false;
+    for (Piece& piece : leading) {
+      if (piece.kind == CommentKind::own_line) {
+        own_line_seen = true;
+      } else if (piece.kind == CommentKind::trailing && own_line_seen) {
+        piece.kind = CommentKind::own_line;
       }
     }
   }
 
+  // Hangs a trailing comment after printed text `id`. After a chain operator, whose line breaks
+  // come before it (`a // why` + `and b`), the comment goes to the text before the operator
+  // when nothing stands between them.
+  void add_trailing(DocId id, std::uint32_t comment) {
+    const Doc& doc = docs_[id];
+    if (is_chain_text(id) && doc.leading.empty() && doc.after.empty() && previous_text_[id] &&
+        !line_ended(*previous_text_[id])) {
+      docs_[*previous_text_[id]].after.push_back({comment, CommentKind::trailing});
+      return;
+    }
+    docs_[id].after.push_back({comment, CommentKind::trailing});
+  }
+
   // A printed source token, matched to the next source token(s): `count` tokens for texts
-  // the lexer splits (`4 weeks`, `follow-up`), source parentheses skipped.
+  // the lexer splits (`4 weeks`, `follow-up`), source parentheses skipped. The comments of the
+  // skipped tokens and of the matched ones hang on the printed text.
   DocId text(std::string text, std::size_t count = 1) {
-    Doc doc;
-    doc.kind = DocKind::text;
-    doc.text = std::move(text);
+    const auto id = static_cast<DocId>(docs_.size());
+    {
+      Doc doc;
+      doc.kind = DocKind::text;
+      doc.text = std::move(text);
+      docs_.push_back(std::move(doc));
+    }
+    const std::optional<DocId> previous = last_text_;
+    previous_text_.resize(docs_.size());
+    previous_text_[id] = previous;
+    last_text_ = id;
+
     const auto& tokens = lexed_.tokens;
-    const bool is_paren = doc.text == "(" || doc.text == ")";
-    const TokenKind wanted = doc.text == "(" ? TokenKind::open_paren : TokenKind::close_paren;
+    const std::string& printed = docs_[id].text;
+    const bool is_paren = printed == "(" || printed == ")";
+    const TokenKind wanted = printed == "(" ? TokenKind::open_paren : TokenKind::close_paren;
     std::size_t target = cursor_;
     if (is_paren) {
       while (target < tokens.size() && tokens[target].kind != TokenKind::other &&
@@ -788,51 +831,84 @@ class Printer {
         ++target;
       }
       if (target >= tokens.size() || tokens[target].kind != wanted) {
-        target = tokens.size();  // not in the source: consume nothing (not reached)
+        return id;  // not in the source: consumes nothing (not reached)
       }
     } else {
       while (target < tokens.size() && tokens[target].kind != TokenKind::other) {
         ++target;
       }
-    }
-    if (target < tokens.size()) {
-      bool leading_seen = false;
-      for (std::size_t index = cursor_; index < target; ++index) {
-        skip(index, doc, leading_seen);
+      if (target >= tokens.size()) {
+        return id;  // not reached
       }
-      const std::size_t last = std::min(target + count, tokens.size());
-      for (std::size_t index = target; index < last; ++index) {
-        for (const std::uint32_t comment : attachments_.leading[index]) {
-          doc.leading.push_back({comment, lexed_.comments[comment].kind});
-        }
-        for (const std::uint32_t comment : attachments_.after[index]) {
-          doc.after.push_back({comment, CommentKind::trailing});
+    }
+    for (std::size_t index = cursor_; index < target; ++index) {
+      for (const std::uint32_t comment : attachments_.leading[index]) {
+        docs_[id].leading.push_back({comment, lexed_.comments[comment].kind});
+      }
+      for (const std::uint32_t comment : attachments_.after[index]) {
+        std::vector<Piece>& leading = docs_[id].leading;
+        if (leading.empty() && previous && !line_ended(*previous)) {
+          add_trailing(*previous, comment);
+        } else if ((!leading.empty() && leading.back().kind == CommentKind::own_line) ||
+                   (leading.empty() && previous && line_ended(*previous))) {
+          leading.push_back({comment, CommentKind::own_line});
+        } else {
+          leading.push_back({comment, CommentKind::trailing});
         }
       }
-      cursor_ = last;
     }
-    docs_.push_back(std::move(doc));
-    const auto id = static_cast<DocId>(docs_.size() - 1);
-    last_text_ = id;
+    const std::size_t last = std::min(target + count, tokens.size());
+    for (std::size_t index = target; index < last; ++index) {
+      for (const std::uint32_t comment : attachments_.leading[index]) {
+        docs_[id].leading.push_back({comment, lexed_.comments[comment].kind});
+      }
+    }
+    normalize(id);
+    // Own-line comments just after a chain operator go before it: `// why` + `and b`.
+    if (previous && is_chain_text(*previous) && docs_[*previous].after.empty()) {
+      std::vector<Piece>& leading = docs_[id].leading;
+      std::size_t moved = 0;
+      while (moved < leading.size() && leading[moved].kind == CommentKind::own_line) {
+        docs_[*previous].leading.push_back(leading[moved++]);
+      }
+      leading.erase(leading.begin(), leading.begin() + static_cast<std::ptrdiff_t>(moved));
+      normalize(*previous);
+    }
+    for (std::size_t index = target; index < last; ++index) {
+      for (const std::uint32_t comment : attachments_.after[index]) {
+        add_trailing(id, comment);
+      }
+    }
+    cursor_ = last;
     return id;
   }
 
-  // Consumes the source tokens before `offset` that were not printed (closing parentheses),
-  // hanging their comments after the last printed token.
-  void sync(std::uint32_t offset) {
+  // Consumes the source tokens before `offset` that were not printed (closing parentheses at
+  // the end of a declaration), hanging their comments after the last printed token, except
+  // comments that must stand on a line of their own, and those after them: returned, to print
+  // between the declarations.
+  std::vector<std::uint32_t> sync(std::uint32_t offset) {
     const auto& tokens = lexed_.tokens;
+    std::vector<std::uint32_t> own_lines;
     while (cursor_ < tokens.size() && tokens[cursor_].offset < offset) {
-      if (last_text_) {
-        Doc& last = docs_[*last_text_];
-        for (const std::uint32_t comment : attachments_.leading[cursor_]) {
-          last.after.push_back({comment, lexed_.comments[comment].kind});
+      for (const std::uint32_t comment : attachments_.leading[cursor_]) {
+        if (lexed_.comments[comment].kind == CommentKind::own_line || !own_lines.empty() ||
+            !last_text_ || line_ended(*last_text_)) {
+          own_lines.push_back(comment);
+        } else {
+          docs_[*last_text_].after.push_back({comment, lexed_.comments[comment].kind});
         }
-        for (const std::uint32_t comment : attachments_.after[cursor_]) {
-          last.after.push_back({comment, CommentKind::trailing});
+      }
+      for (const std::uint32_t comment : attachments_.after[cursor_]) {
+        if (!own_lines.empty() || !last_text_ || line_ended(*last_text_)) {
+          own_lines.push_back(comment);
+        } else {
+          add_trailing(*last_text_, comment);
         }
       }
       ++cursor_;
     }
+    return own_lines;
   }
 
   // -- Expressions --
@@ -865,7 +941,9 @@ class Printer {
       spine.push_back(first);
       first = module_.operands_of(module_.at(first))[0];
     }
-    const DocId head = expression(first, level, false);
+    // A head that breaks itself (`a and b` before `or c`) is indented one step more than
+    // this chain's operators, so that the lines show the grouping.
+    const DocId head = nest(expression(first, level, false));
     std::vector<DocId> rest;
     for (auto node = spine.rbegin(); node != spine.rend(); ++node) {
       const ast::Expr& expr = module_.at(*node);
@@ -933,6 +1011,12 @@ class Printer {
         }
         const DocId sign =
             text(expr.unary_operator == ast::UnaryOperator::negate ? "-" : "+");
+        // `- -x`, not `--x`: signs in a row stay apart.
+        const ast::Expr& operand = module_.at(operands[0]);
+        if (operand.kind == ast::ExprKind::unary &&
+            operand.unary_operator != ast::UnaryOperator::logical_not) {
+          return concat({sign, space(), expression(operands[0], kUnaryPrecedence, rightmost)});
+        }
         return concat({sign, expression(operands[0], kUnaryPrecedence, rightmost)});
       }
       case ast::ExprKind::test: {
@@ -1099,7 +1183,7 @@ class Printer {
     const std::string& kind = recommendation.kind.name;
     std::vector<DocId> clauses{
         hardline(), text("kind"), space(),
-        text(kind, 1 + static_cast<std::size_t>(std::count(kind.begin(), kind.end(), '-'))),
+        text(kind, 1 + 2 * static_cast<std::size_t>(std::count(kind.begin(), kind.end(), '-'))),
         hardline(), text("text"), space(), text(quote(recommendation.text, '"')),
         hardline(), text("cite"), space()};
     for (std::size_t i = 0; i < recommendation.citations.size(); ++i) {
@@ -1191,12 +1275,13 @@ class Printer {
       parts.push_back(doc);
     };
     std::optional<ast::DeclarationKind> previous;
+    std::vector<std::uint32_t> left_over;  // own-line comments at the end of a declaration
     for (const ast::DeclarationRef ref : module_.order) {
       const SourceRange range = range_of(ref);
       const std::size_t first = token_at(range.offset);
       // Own-line comments before the declaration stay between declarations; inline ones
       // (`/* ... */ fact ...`) go with its first token.
-      std::vector<std::uint32_t> own_lines;
+      std::vector<std::uint32_t> own_lines = std::move(left_over);
       std::vector<std::uint32_t> inline_comments;
       bool decl_blank = false;
       if (first < lexed_.tokens.size()) {
@@ -1221,11 +1306,16 @@ class Printer {
         element(blanks[i], raw(lexed_.comments[own_lines[i]].text));
       }
       element(blanks.back(), declaration(ref));
-      sync(range.end());
+      left_over = sync(range.end());
       previous = ref.kind;
     }
-    sync(static_cast<std::uint32_t>(source_.size()) + 1);
+    for (const std::uint32_t comment : sync(static_cast<std::uint32_t>(source_.size()) + 1)) {
+      left_over.push_back(comment);
+    }
     for (const std::uint32_t comment : attachments_.at_end) {
+      left_over.push_back(comment);
+    }
+    for (const std::uint32_t comment : left_over) {
       element(lexed_.comments[comment].blank_before, raw(lexed_.comments[comment].text));
     }
     return concat(std::move(parts));
@@ -1300,6 +1390,7 @@ class Printer {
   std::vector<Doc> docs_;
   std::size_t cursor_ = 0;
   std::optional<DocId> last_text_;
+  std::vector<std::optional<DocId>> previous_text_;  // per doc: the text printed before it
 };
 
 // Everything a file means, declaration by declaration, for the check that formatting did

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -122,6 +123,74 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// Parentheses in `text` left unmatched: closing ones without an opening one, and opening
+// ones never closed (strings and comments skipped).
+std::pair<int, int> unmatched_parentheses(std::string_view text) {
+  int closing = 0;
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\'') {
+      for (++i; i < text.size() && text[i] != '\''; ++i) {
+        i += text[i] == '\\' ? 1 : 0;
+      }
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      i = std::min(text.find('\n', i), text.size());
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      const std::size_t end = text.find("*/", i + 2);
+      i = end == std::string_view::npos ? text.size() : end + 1;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (depth > 0) {
+        --depth;
+      } else {
+        ++closing;
+      }
+    }
+  }
+  return {closing, depth};
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// An expression's text on one line. The range of an operation whose first operand is
+// parenthesized starts inside the parenthesis (`a) > b` for `(a) > b`); the text is widened
+// to the enclosing parentheses so that it reads as written.
+std::string expression_text(const SourceManager& sources, SourceRange range) {
+  const std::string_view file = sources.text(range.file);
+  std::size_t begin = std::min<std::size_t>(range.offset, file.size());
+  std::size_t end = std::min<std::size_t>(range.end(), file.size());
+  for (int guard = 0; guard < 256; ++guard) {
+    const auto [closing, opening] = unmatched_parentheses(file.substr(begin, end - begin));
+    bool widened = false;
+    if (closing > 0) {
+      std::size_t at = begin;
+      while (at > 0 && is_space(file[at - 1])) {
+        --at;
+      }
+      if (at > 0 && file[at - 1] == '(') {
+        begin = at - 1;
+        widened = true;
+      }
+    }
+    if (opening > 0) {
+      std::size_t at = end;
+      while (at < file.size() && is_space(file[at])) {
+        ++at;
+      }
+      if (at < file.size() && file[at] == ')') {
+        end = at + 1;
+        widened = true;
+      }
+    }
+    if (!widened) {
+      break;
+    }
+  }
+  return one_line(file.substr(begin, end - begin));
+}
+
 bool is_boolean(const Value& value, bool which) {
   return value.kind() == ValueKind::boolean && value.as_boolean() == which;
 }
@@ -132,15 +201,17 @@ bool is_true_value(const Value& value) { return is_boolean(value, true); }
 
 class TreeBuilder {
  public:
-  TreeBuilder(const ExplainContext& context, const FactSet& facts, std::span<const Value> values)
-      : context_(context), checked_(context.checked), module_(context.checked.module),
-        facts_(facts), values_(values), expanded_(module_.definitions.size(), false) {}
+  TreeBuilder(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
+              std::span<const Value> values)
+      : guideline_(guideline), sources_(sources), checked_(guideline.checked()),
+        module_(checked_.module), facts_(facts), values_(values),
+        expanded_(module_.definitions.size(), false) {}
 
   Term build(ast::ExprId id, std::size_t depth) {
     const ast::Expr& expr = module_.at(id);
     Term term;
     term.range = expr.range;
-    term.text = one_line(context_.sources.text(expr.range));
+    term.text = expression_text(sources_, expr.range);
     const auto [value, evaluated] = value_of(id);
     term.value = value;
     term.evaluated = evaluated;
@@ -284,10 +355,10 @@ class TreeBuilder {
   // The value of an expression: its graph node's; for expressions without one, a literal's,
   // a fact's or a parameter's own value; otherwise not evaluated.
   std::pair<Value, bool> value_of(ast::ExprId id) const {
-    const auto nodes = context_.node_of_expression;
     for (;;) {
-      if (id.value < nodes.size() && nodes[id.value] && nodes[id.value]->value < values_.size()) {
-        return {values_[nodes[id.value]->value], true};
+      if (const std::optional<NodeId> node = guideline_.node_of(id);
+          node && node->value < values_.size()) {
+        return {values_[node->value], true};
       }
       const ast::Expr& expr = module_.at(id);
       switch (expr.kind) {
@@ -455,7 +526,8 @@ class TreeBuilder {
     }
   }
 
-  const ExplainContext& context_;
+  const Guideline& guideline_;
+  const SourceManager& sources_;
   const CheckedModule& checked_;
   const ast::Module& module_;
   const FactSet& facts_;
@@ -943,11 +1015,10 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
 
 }  // namespace
 
-Explanation explain(const ExplainContext& context, const FactSet& facts,
-                    const EvaluationScratch& scratch, const Decision& decision,
-                    std::size_t recommendation) {
-  const Guideline& guideline = context.guideline;
-  const ast::Module& module = context.checked.module;
+Explanation explain(const Guideline& guideline, const SourceManager& sources,
+                    const FactSet& facts, const EvaluationScratch& scratch,
+                    const Decision& decision, std::size_t recommendation) {
+  const ast::Module& module = guideline.checked().module;
   Explanation out;
   out.guideline_id = guideline.id();
   out.guideline_version = guideline.version();
@@ -966,7 +1037,7 @@ Explanation explain(const ExplainContext& context, const FactSet& facts,
   out.range = info.range;
   out.outcome = decision.outcomes[recommendation];
 
-  TreeBuilder builder(context, facts, scratch.values);
+  TreeBuilder builder(guideline, sources, facts, scratch.values);
   out.condition = builder.build(module.recommendations[recommendation].condition, 0);
   out.condition.decisive = true;
   collect_used(out.condition, true, guideline, out);
@@ -998,12 +1069,12 @@ Explanation explain(const ExplainContext& context, const FactSet& facts,
   return out;
 }
 
-Explanation explain(const ExplainContext& context, const FactSet& facts,
-                    std::size_t recommendation) {
+Explanation explain(const Guideline& guideline, const SourceManager& sources,
+                    const FactSet& facts, std::size_t recommendation) {
   EvaluationScratch scratch;
   Decision decision;
-  context.guideline.evaluate(facts, scratch, decision);
-  return explain(context, facts, scratch, decision, recommendation);
+  guideline.evaluate(facts, scratch, decision);
+  return explain(guideline, sources, facts, scratch, decision, recommendation);
 }
 
 }  // namespace rubric

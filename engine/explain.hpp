@@ -10,9 +10,9 @@
 // their full text, and for an undetermined recommendation, per missing fact, the values that
 // would settle it (found by evaluating again with each candidate value).
 //
-// Contract: `explain` is const over its inputs and thread-safe for distinct scratches. The
-// Values inside an Explanation view strings owned by the fact set, the guideline and the
-// checked module, which must outlive it. The tree is bounded: at most kMaxExplanationDepth
+// Contract: `explain` only reads its inputs and may run on many threads at once. The Values
+// inside an Explanation view strings owned by the fact set and the guideline, which must
+// outlive it. The tree is bounded: at most kMaxExplanationDepth
 // levels (deeper terms are marked `truncated`), and a definition met again after the tree
 // has kMaxExplanationNodes nodes is not expanded again (marked `repeated`).
 #pragma once
@@ -20,7 +20,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -31,8 +30,6 @@
 #include "engine/value.hpp"
 
 namespace rubric {
-
-struct CheckedModule;
 
 inline constexpr std::size_t kMaxExplanationDepth = 100;
 inline constexpr std::size_t kMaxExplanationNodes = 2000;
@@ -170,26 +167,17 @@ struct Explanation {
   std::vector<ExplainedCitation> citations;
 };
 
-// What an explanation reads besides the facts: the guideline, the checked module it was
-// compiled from, for each expression of that module the graph node it compiled to (nullopt
-// for expressions never compiled: parameter values, fact limits, lists), and the sources
-// holding the rule text.
-struct ExplainContext {
-  const Guideline& guideline;
-  const CheckedModule& checked;
-  std::span<const std::optional<NodeId>> node_of_expression;
-  const SourceManager& sources;
-};
-
 // Explains recommendation `recommendation` (an index into Guideline::recommendations()) as
-// decided by the last `guideline.evaluate(facts, scratch, decision)`.
-Explanation explain(const ExplainContext& context, const FactSet& facts,
-                    const EvaluationScratch& scratch, const Decision& decision,
-                    std::size_t recommendation);
+// decided by the last `guideline.evaluate(facts, scratch, decision)`. Reads the rule file
+// through the guideline's checked module and expression nodes (Guideline::checked,
+// Guideline::node_of); `sources` must hold the text the guideline was compiled from.
+Explanation explain(const Guideline& guideline, const SourceManager& sources,
+                    const FactSet& facts, const EvaluationScratch& scratch,
+                    const Decision& decision, std::size_t recommendation);
 
 // The same, evaluating first.
-Explanation explain(const ExplainContext& context, const FactSet& facts,
-                    std::size_t recommendation);
+Explanation explain(const Guideline& guideline, const SourceManager& sources,
+                    const FactSet& facts, std::size_t recommendation);
 
 // "recommended", "absent", "undetermined".
 const char* outcome_name(Outcome outcome);

@@ -14,6 +14,7 @@
 #include "tools/case_file.hpp"
 #include "tools/coverage.hpp"
 #include "tools/fact_file.hpp"
+#include "tools/graph_output.hpp"
 #include "tools/report.hpp"
 
 #ifndef RUBRIC_VERSION
@@ -299,6 +300,24 @@ int test(const std::string& guideline_path, const std::vector<std::string>& case
   return failed == 0 && !files.empty() ? 0 : kExitInputError;
 }
 
+int graph(const std::string& guideline_path, const std::string& format, std::ostream& out,
+          std::ostream& err) {
+  SourceManager sources;
+  int exit_code = 0;
+  const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
+  if (!guideline) {
+    return exit_code;
+  }
+  if (format == "dot") {
+    out << graph_to_dot(*guideline);
+  } else if (format == "mermaid") {
+    out << graph_to_mermaid(*guideline);
+  } else {
+    out << graph_to_json(*guideline).dump(2) << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_command_line(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -341,6 +360,14 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
   test_command->add_option("--format", test_format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
 
+  std::string graph_guideline;
+  std::string graph_format = "dot";
+  CLI::App* graph_command =
+      app.add_subcommand("graph", "Draw the compiled decision graph (Graphviz DOT, Mermaid, JSON)");
+  graph_command->add_option("GUIDELINE", graph_guideline, "Rule file (.rubric)")->required();
+  graph_command->add_option("--format", graph_format, "Output format (default dot)")
+      ->check(CLI::IsMember({"dot", "mermaid", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -375,6 +402,9 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
     }
     if (expr_command->parsed()) {
       return expr(expression, facts_path, out, err);
+    }
+    if (graph_command->parsed()) {
+      return graph(graph_guideline, graph_format, out, err);
     }
     if (test_command->parsed()) {
       return test(test_guideline, case_paths, with_coverage, test_format, out, err);

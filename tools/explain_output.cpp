@@ -242,8 +242,10 @@ Json explanations_to_json(std::span<const Explanation> explanations,
 }
 
 std::string explanation_to_text(const Explanation& explanation, const SourceManager& sources) {
-  std::string out = fmt::format("== {} ({}): {}\n", explanation.id, explanation.kind,
-                                outcome_words(explanation.outcome));
+  std::string out = fmt::format(
+      "== {} ({}): {}\n", explanation.id, explanation.kind,
+      explanation.outcome == Outcome::undetermined ? "undetermined"
+                                                   : outcome_words(explanation.outcome));
   out += fmt::format("  \"{}\"\n", explanation.text);
   out += fmt::format("  rule at {}", location(sources, explanation.range));
   if (explanation.evidence) {

@@ -14,7 +14,7 @@ namespace rubric {
 // One explanation:
 //   {"id", "kind", "text", ["evidence"], "outcome", "location", "carries": {name: value},
 //    "summary",
-//    "reasons": [{"term", "value", "through": [definition, ...], "because"}],
+//    "reasons": [{"term", "value", "absent", "through": [definition, ...], "because"}],
 //    "condition": TERM,
 //    "facts": [{"name", "value", ["unit"], "absent", "decisive", "description"}],
 //    "parameters": [{"name", "value", ["unit"], "description"}],

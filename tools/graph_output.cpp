@@ -3,16 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rubric {
 namespace {
 
-// How a node is drawn; the first that applies wins (a definition keeps its operation's
-// shape but takes the definition's colour).
+// A node's shape (and, unless it is a definition's value, its colour): a definition keeps
+// its node's shape but takes the definition colour.
 enum class Style : std::uint8_t { fact, constant, test, operation };
 
 // What the three formats share: per node its own label, the definitions naming it and its
@@ -211,7 +213,7 @@ std::string graph_to_dot(const Guideline& guideline) {
   for (std::size_t k = 0; k < recommendations.size(); ++k) {
     const RecommendationInfo& recommendation = recommendations[k];
     out += fmt::format(
-        "  r{} [label=\"{}\\nkind {}\", shape=box, fillcolor=\"{}\", penwidth=1.5];\n", k,
+        "  r{} [label=\"{}\\nkind {}\", shape=cds, height=0.6, margin=\"0.15,0.1\", fillcolor=\"{}\"];\n", k,
         dot_escape(recommendation.id), dot_escape(recommendation.kind),
         kind_colour(recommendation.kind));
   }
@@ -238,8 +240,7 @@ std::string graph_to_dot(const Guideline& guideline) {
       const std::string role = operand_role(nodes[i].op, k);
       out += fmt::format("  n{} -> n{}", operands[k].value, i);
       if (!role.empty()) {
-        out += fmt::format(" [headlabel=\"{}\", labeldistance=2.2, labelangle=-25]",
-                           dot_escape(role));
+        out += fmt::format(" [label=\"{}\"]", dot_escape(role));
       }
       out += ";\n";
     }
