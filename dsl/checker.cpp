@@ -900,10 +900,16 @@ Type Checker::name(ExprId id, const ast::Expr& expr) {
   const Symbol symbol = found->second;
   checked_.symbols[id.value] = symbol;
   switch (symbol.kind) {
-    case SymbolKind::fact:
+    case SymbolKind::fact: {
       used_facts_.insert(symbol.index);
-      return checked_.facts.size() > symbol.index ? checked_.facts[symbol.index].type
-                                                   : Type::of(TypeKind::error);
+      if (checked_.facts.size() > symbol.index) {
+        return checked_.facts[symbol.index].type;
+      }
+      // Parameters are checked before facts: take the declared type directly.
+      bool unit_ok = true;
+      const Type type = declared_type(module_.facts[symbol.index].type, symbol.index, unit_ok);
+      return unit_ok ? type : Type::of(TypeKind::error);
+    }
     case SymbolKind::parameter:
       used_parameters_.insert(symbol.index);
       return parameter(symbol.index);
@@ -1148,7 +1154,7 @@ Type Checker::case_when(const ast::Expr& expr) {
     }
     const std::optional<Type> unified = unify(result, type);
     if (!unified) {
-      mismatch(module_.at(id), fmt::format("the results of `case` must have one type; found a "
+      mismatch(module_.at(id), fmt::format("the results of `case` must have one type; found "
                                            "{} after {}",
                                            a_type_name(type), a_type_name(result)));
       failed = true;

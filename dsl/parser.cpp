@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/limit_depth.hpp>
@@ -52,13 +53,13 @@ using selector = pegtl::parse_tree::selector<
         g::definition_name, g::recommendation_declaration, g::recommendation_id, g::kind_name,
         g::recommendation_text, g::citation, g::evidence_text, g::carried_parameter>>;
 
-// Appends the UTF-8 encoding of four hex digits (CQL's `\uXXXX`); false if not hex.
-bool append_code_point(std::string_view hex, std::string& out) {
-  if (hex.size() != 4) {
-    return false;
+// The value of four hex digits, or nullopt.
+std::optional<unsigned> hex4(std::string_view hex) {
+  if (hex.size() < 4) {
+    return std::nullopt;
   }
   unsigned code = 0;
-  for (const char c : hex) {
+  for (const char c : hex.substr(0, 4)) {
     code <<= 4U;
     if (c >= '0' && c <= '9') {
       code |= static_cast<unsigned>(c - '0');
@@ -67,20 +68,89 @@ bool append_code_point(std::string_view hex, std::string& out) {
     } else if (c >= 'A' && c <= 'F') {
       code |= static_cast<unsigned>(c - 'A' + 10);
     } else {
+      return std::nullopt;
+    }
+  }
+  return code;
+}
+
+// Appends the UTF-8 encoding of CQL's `\uXXXX` (four hex digits in `hex`); a high surrogate
+// combines with a following `\uXXXX` low surrogate in `rest`. False when not valid hex or
+// a lone surrogate.
+bool append_code_point(std::string_view hex, std::string& out, std::string_view rest) {
+  const std::optional<unsigned> first = hex4(hex);
+  if (!first) {
+    return false;
+  }
+  unsigned code = *first;
+  if (code >= 0xD800U && code <= 0xDBFFU) {
+    const std::optional<unsigned> low =
+        rest.size() >= 6 && rest[0] == '\\' && rest[1] == 'u' ? hex4(rest.substr(2)) : std::nullopt;
+    if (!low || *low < 0xDC00U || *low > 0xDFFFU) {
       return false;
     }
+    code = 0x10000U + ((code - 0xD800U) << 10U) + (*low - 0xDC00U);
+  } else if (code >= 0xDC00U && code <= 0xDFFFU) {
+    return false;
   }
   if (code < 0x80U) {
     out += static_cast<char>(code);
   } else if (code < 0x800U) {
     out += static_cast<char>(0xC0U | (code >> 6U));
     out += static_cast<char>(0x80U | (code & 0x3FU));
-  } else {
+  } else if (code < 0x10000U) {
     out += static_cast<char>(0xE0U | (code >> 12U));
+    out += static_cast<char>(0x80U | ((code >> 6U) & 0x3FU));
+    out += static_cast<char>(0x80U | (code & 0x3FU));
+  } else {
+    out += static_cast<char>(0xF0U | (code >> 18U));
+    out += static_cast<char>(0x80U | ((code >> 12U) & 0x3FU));
     out += static_cast<char>(0x80U | ((code >> 6U) & 0x3FU));
     out += static_cast<char>(0x80U | (code & 0x3FU));
   }
   return true;
+}
+
+// The offset of the first byte that is not part of well-formed UTF-8, or nullopt.
+std::optional<std::size_t> invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    unsigned minimum = 0;
+    if (byte < 0x80U) {
+      ++i;
+      continue;
+    }
+    if ((byte & 0xE0U) == 0xC0U) {
+      length = 2;
+      minimum = 0x80U;
+    } else if ((byte & 0xF0U) == 0xE0U) {
+      length = 3;
+      minimum = 0x800U;
+    } else if ((byte & 0xF8U) == 0xF0U) {
+      length = 4;
+      minimum = 0x10000U;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) {
+      return i;
+    }
+    unsigned code = byte & (0xFFU >> (length + 1));
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0U) != 0x80U) {
+        return i;
+      }
+      code = (code << 6U) | (next & 0x3FU);
+    }
+    if (code < minimum || code > 0x10FFFFU || (code >= 0xD800U && code <= 0xDFFFU)) {
+      return i;
+    }
+    i += length;
+  }
+  return std::nullopt;
 }
 
 // Unescapes the body of a quoted string or text (without its quotes): CQL's \' \" \\ \n
@@ -108,8 +178,12 @@ std::string unescape(std::string_view body) {
         out += '\f';
         break;
       case 'u':
-        if (i + 4 < body.size() && append_code_point(body.substr(i + 1, 4), out)) {
+        if (i + 4 < body.size() && append_code_point(body.substr(i + 1, 4), out, body.substr(i + 5))) {
           i += 4;
+          // A surrogate pair consumed its second `\uXXXX` too.
+          if (out.size() >= 4 && (static_cast<unsigned char>(out[out.size() - 4]) & 0xF8U) == 0xF0U) {
+            i += 6;
+          }
           break;
         }
         out += next;
@@ -628,6 +702,11 @@ std::size_t declaration_start(std::string_view text, std::size_t position, const
 
 bool too_large(const SourceManager& sources, FileId file, Diagnostics& diagnostics) {
   if (sources.text(file).size() <= kMaxSourceBytes) {
+    if (const std::optional<std::size_t> bad = invalid_utf8(sources.text(file))) {
+      diagnostics.error("E0105", SourceRange{file, static_cast<std::uint32_t>(*bad), 1},
+                        "invalid UTF-8; rule files and expressions must be UTF-8 text");
+      return true;
+    }
     return false;
   }
   diagnostics.error("E0104", SourceRange{file, 0, 0},

@@ -222,6 +222,29 @@ std::vector<FactId> Guideline::deciding_facts(std::size_t recommendation,
         push(operands[0]);
         push(is_true_value(values[operands[0].value]) ? operands[1] : operands[2]);
         break;
+      case Opcode::coalesce:
+        // The arguments up to the first known one decide.
+        for (const NodeId operand : operands) {
+          push(operand);
+          if (!values[operand.value].is_null()) {
+            break;
+          }
+        }
+        break;
+      case Opcode::implies: {
+        // A true `implies` is decided by a false premise or a true conclusion alone.
+        const Value& premise = values[operands[0].value];
+        const Value& conclusion = values[operands[1].value];
+        if (is_true_value(value) && !premise.is_null() && !premise.as_boolean()) {
+          push(operands[0]);
+        } else if (is_true_value(value) && is_true_value(conclusion)) {
+          push(operands[1]);
+        } else {
+          push(operands[0]);
+          push(operands[1]);
+        }
+        break;
+      }
       default:
         for (const NodeId operand : operands) {
           push(operand);

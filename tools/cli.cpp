@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -31,6 +32,11 @@ constexpr int kExitUsage = 2;
 // larger than the limit.
 std::optional<FileId> read_file(SourceManager& sources, const std::string& path,
                                 std::ostream& err) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    err << fmt::format("error: cannot read `{}`: it is a folder\n", path);
+    return std::nullopt;
+  }
   std::ifstream stream(path, std::ios::binary);
   if (!stream) {
     err << fmt::format("error: cannot read `{}`\n", path);
@@ -142,7 +148,9 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
     }
   }
   if (format == "json") {
-    out << (results.size() == 1 ? results.front() : results).dump(2) << "\n";
+    out << (results.size() == 1 ? results.front() : results)
+               .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+        << "\n";
   }
   return 0;
 }
@@ -368,6 +376,19 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
   graph_command->add_option("--format", graph_format, "Output format (default dot)")
       ->check(CLI::IsMember({"dot", "mermaid", "json"}));
 
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      known = known || command->get_name() == word;
+    }
+    if (!known) {
+      err << fmt::format("error: unknown command `{}`; the commands are `check`, `eval`, "
+                         "`expr`, `test` and `graph`\n", word);
+      err << "run `rubric --help` for usage\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

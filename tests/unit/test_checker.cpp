@@ -200,11 +200,10 @@ TEST_CASE("E0206: cycles in definitions show their path; cyclic parameters", "[c
   CHECK(later.messages("E0206") == Messages{"definition `b` depends on itself: `b` -> `c` -> `b`"});
 }
 
-// BUG (since 033064e): the members of a cycle are settled without being
-// checked (Checker::report_cycle), so the names they use are never marked used: every fact,
-// parameter and definition used only inside a cycle gets a false "never used" warning on top
-// of the E0206 (here `a`, `y` and `z` are all used).
-TEST_CASE("E0206: a cycle gives no false unused warnings", "[checker][!mayfail]") {
+// Regression (033064e to 279a69c): the members of a cycle were settled without being checked,
+// so the names they use were never marked used, and every fact, parameter and definition used
+// only inside a cycle got a false "never used" warning on top of the E0206.
+TEST_CASE("E0206: a cycle gives no false unused warnings", "[checker]") {
   const Checked checked(
       file("fact a: boolean\n"
            "define x = y and a\n"
@@ -383,11 +382,9 @@ TEST_CASE("E0203: decimals with too many digits", "[checker]") {
   CHECK(errors[2].message == "decimal `1.000000000` has 9 digits after the point; the limit is 8");
 }
 
-// BUG: the message for a quantity value out of range gives the wrong limit: a 21-digit value
-// has fewer than 28 digits. The limit is 20 digits before the point and 8 after (the decimal
-// literal's messages now say so; checker.cpp, Checker::literal, quantity_literal, does not).
-TEST_CASE("E0203: a quantity value out of range states the limit it breaks",
-          "[checker][!mayfail]") {
+// Regression: the message for a quantity value out of range used to give the wrong limit
+// ("at most 28 digits, 8 of them after the point" for a 21-digit value).
+TEST_CASE("E0203: a quantity value out of range states the limit it breaks", "[checker]") {
   const Checked checked(file("fact wait: duration\n" +
                              when("wait < 123456789012345678901 days or wait < 1.123456789 days")));
   REQUIRE(checked.syntax_ok());
@@ -397,12 +394,10 @@ TEST_CASE("E0203: a quantity value out of range states the limit it breaks",
   CHECK_THAT(errors[1].message, Catch::Matchers::Contains("9 digits after the point"));
 }
 
-// BUG: -2147483648 is the smallest integer, and `rubric expr` accepts it, but as the value of
-// a parameter or a fact's limit it is rejected or lost. Checker::unary special-cases the
-// literal by storing INT32_MIN as the value of the *operand* `2147483648`; constant() then
-// negates that operand again, which overflows to null. The parameter is reported as
-// "overflows or divides by zero" (E0203) and the fact's minimum becomes null.
-TEST_CASE("-2147483648 is a valid constant", "[checker][!mayfail]") {
+// Regression: as the value of a parameter or a fact's limit, -2147483648 used to be negated
+// twice (Checker::unary stored INT32_MIN as the operand's value, and constant() negated it
+// again): the parameter was reported as overflowing and the fact's minimum became null.
+TEST_CASE("the smallest integer, -2147483648, is a valid constant", "[checker]") {
   const Checked checked(
       file("fact n: integer >= -2147483648\n"
            "parameter smallest = -2147483648\n" +
