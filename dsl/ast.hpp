@@ -22,20 +22,20 @@ struct ExprId {
 
 enum class ExprKind : std::uint8_t {
   null_literal,
-  boolean_literal,  // text is "true" or "false"
-  number_literal,   // text is the number as written: "3", "3.50"
-  string_literal,   // text is the unescaped string
-  quantity_literal, // text is the number, unit the unit as written (`days`, `mg/d`)
-  name,             // text is the name
-  unary,            // unary_operator; operands: [operand]
-  binary,           // binary_operator; operands: [left, right]
-  test,             // test_operator; operands: [operand]
-  between,          // operands: [value, low, high]
-  membership,       // operands: [value, list]
-  list,             // operands: the elements
-  if_then_else,     // operands: [condition, then, else]
-  case_when,        // has_subject ? [subject, when1, then1, ..., else] : [when1, then1, ..., else]
-  call,             // text is the function name; operands: the arguments
+  boolean_literal,   // text is "true" or "false"
+  number_literal,    // text is the number as written: "3", "3.50"
+  string_literal,    // text is the unescaped string
+  quantity_literal,  // text is the number, unit the unit as written (`days`, `mg/d`)
+  name,              // text is the name
+  unary,             // unary_operator; operands: [operand]
+  binary,            // binary_operator; operands: [left, right]
+  test,              // test_operator; operands: [operand]
+  between,           // operands: [value, low, high]
+  membership,        // operands: [value, list]
+  list,              // operands: the elements
+  if_then_else,      // operands: [condition, then, else]
+  case_when,         // has_subject ? [subject, when1, then1, ..., else] : [when1, then1, ..., else]
+  call,              // text is the function name; operands: the arguments
 };
 
 enum class UnaryOperator : std::uint8_t { logical_not, negate, plus };
@@ -61,8 +61,14 @@ enum class BinaryOperator : std::uint8_t {
   modulo,
 };
 
-enum class TestOperator : std::uint8_t { is_null, is_not_null, is_true, is_not_true, is_false,
-                                         is_not_false };
+enum class TestOperator : std::uint8_t {
+  is_null,
+  is_not_null,
+  is_true,
+  is_not_true,
+  is_false,
+  is_not_false
+};
 
 struct Expr {
   ExprKind kind = ExprKind::null_literal;
@@ -165,8 +171,14 @@ struct RecommendationDeclaration {
   SourceRange range;
 };
 
-enum class DeclarationKind : std::uint8_t { guideline, source, fact, parameter, definition,
-                                            recommendation };
+enum class DeclarationKind : std::uint8_t {
+  guideline,
+  source,
+  fact,
+  parameter,
+  definition,
+  recommendation
+};
 
 // A declaration in file order: its kind and index into the matching vector.
 struct DeclarationRef {

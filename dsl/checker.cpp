@@ -25,7 +25,9 @@ namespace {
 using ast::ExprId;
 using ast::ExprKind;
 
-bool is_error(const Type& type) { return type.kind == TypeKind::error; }
+bool is_error(const Type& type) {
+  return type.kind == TypeKind::error;
+}
 
 // Why a number literal is not a valid Decimal: too many digits after or before the point.
 std::string decimal_problem(std::string_view what, const std::string& text) {
@@ -146,9 +148,9 @@ class Checker {
       return;
     }
     if (name.name == "Coalesce") {
-      diagnostics_.error("E0202", name.range,
-                         fmt::format("{} is a function and cannot name a {}",
-                                     in_backticks(name.name), what));
+      diagnostics_.error(
+          "E0202", name.range,
+          fmt::format("{} is a function and cannot name a {}", in_backticks(name.name), what));
       return;
     }
     const auto [it, inserted] = names_.emplace(name.name, symbol);
@@ -164,14 +166,10 @@ class Checker {
 
   SourceRange declaration_range(Symbol symbol) const {
     switch (symbol.kind) {
-      case SymbolKind::fact:
-        return module_.facts[symbol.index].name.range;
-      case SymbolKind::parameter:
-        return module_.parameters[symbol.index].name.range;
-      case SymbolKind::definition:
-        return module_.definitions[symbol.index].name.range;
-      case SymbolKind::none:
-        break;
+      case SymbolKind::fact: return module_.facts[symbol.index].name.range;
+      case SymbolKind::parameter: return module_.parameters[symbol.index].name.range;
+      case SymbolKind::definition: return module_.definitions[symbol.index].name.range;
+      case SymbolKind::none: break;
     }
     return {};
   }
@@ -196,22 +194,14 @@ class Checker {
   static Type declared_type(const ast::TypeSpec& spec, std::uint32_t fact_index, bool& unit_ok) {
     unit_ok = true;
     switch (spec.name) {
-      case ast::TypeName::boolean:
-        return Type::of(TypeKind::boolean);
-      case ast::TypeName::integer:
-        return Type::of(TypeKind::integer);
-      case ast::TypeName::decimal:
-        return Type::of(TypeKind::decimal);
-      case ast::TypeName::string:
-        return Type::of(TypeKind::string);
-      case ast::TypeName::duration:
-        return Type::quantity(Dimension::time());
-      case ast::TypeName::mass:
-        return Type::quantity(Dimension::mass());
-      case ast::TypeName::length:
-        return Type::quantity(Dimension::length());
-      case ast::TypeName::volume:
-        return Type::quantity(Dimension::volume());
+      case ast::TypeName::boolean: return Type::of(TypeKind::boolean);
+      case ast::TypeName::integer: return Type::of(TypeKind::integer);
+      case ast::TypeName::decimal: return Type::of(TypeKind::decimal);
+      case ast::TypeName::string: return Type::of(TypeKind::string);
+      case ast::TypeName::duration: return Type::quantity(Dimension::time());
+      case ast::TypeName::mass: return Type::quantity(Dimension::mass());
+      case ast::TypeName::length: return Type::quantity(Dimension::length());
+      case ast::TypeName::volume: return Type::quantity(Dimension::volume());
       case ast::TypeName::quantity: {
         const Unit* unit = find_unit(spec.unit);
         if (unit == nullptr) {
@@ -220,8 +210,7 @@ class Checker {
         }
         return Type::quantity(unit->dimension);
       }
-      case ast::TypeName::null:
-        return Type::of(TypeKind::null);
+      case ast::TypeName::null: return Type::of(TypeKind::null);
       case ast::TypeName::code: {
         Type type = Type::of(TypeKind::code);
         type.code_set = fact_index;
@@ -253,9 +242,9 @@ class Checker {
         std::set<std::string> seen;
         for (std::size_t c = 0; c < fact.type.codes.size(); ++c) {
           if (!seen.insert(fact.type.codes[c]).second) {
-            diagnostics_.error("E0215", fact.type.code_ranges[c],
-                               fmt::format("code {} is listed twice",
-                                           in_backticks(fact.type.codes[c])));
+            diagnostics_.error(
+                "E0215", fact.type.code_ranges[c],
+                fmt::format("code {} is listed twice", in_backticks(fact.type.codes[c])));
           }
         }
         spec.codes = fact.type.codes;
@@ -280,10 +269,10 @@ class Checker {
         continue;
       }
       if (!comparable(spec.type, limit_type, true) || limit_type.kind == TypeKind::null) {
-        diagnostics_.error("E0212", where,
-                           fmt::format("the limit of fact {} must be {}; found {}",
-                                       in_backticks(spec.name), a_type_name(spec.type),
-                                       a_type_name(limit_type)));
+        diagnostics_.error(
+            "E0212", where,
+            fmt::format("the limit of fact {} must be {}; found {}", in_backticks(spec.name),
+                        a_type_name(spec.type), a_type_name(limit_type)));
         continue;
       }
       if (spec.type.kind == TypeKind::integer && limit_type.kind == TypeKind::decimal) {
@@ -308,10 +297,10 @@ class Checker {
     if (spec.minimum && spec.maximum) {
       const Value empty = greater(*spec.minimum, *spec.maximum);
       if (!empty.is_null() && empty.as_boolean()) {
-        diagnostics_.error("E0212", fact.range,
-                           fmt::format("the range of fact {} is empty: {} is above {}",
-                                       in_backticks(spec.name), to_literal(*spec.minimum),
-                                       to_literal(*spec.maximum)));
+        diagnostics_.error(
+            "E0212", fact.range,
+            fmt::format("the range of fact {} is empty: {} is above {}", in_backticks(spec.name),
+                        to_literal(*spec.minimum), to_literal(*spec.maximum)));
       }
     }
   }
@@ -326,8 +315,7 @@ class Checker {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
-      case ExprKind::quantity_literal:
-        return checked_.constants[id.value];
+      case ExprKind::quantity_literal: return checked_.constants[id.value];
       case ExprKind::name: {
         const Symbol symbol = checked_.symbols[id.value];
         if (symbol.kind == SymbolKind::parameter) {
@@ -346,12 +334,9 @@ class Checker {
           return std::nullopt;
         }
         switch (expr.unary_operator) {
-          case ast::UnaryOperator::negate:
-            return negate(*operand);
-          case ast::UnaryOperator::plus:
-            return *operand;
-          case ast::UnaryOperator::logical_not:
-            return logical_not(*operand);
+          case ast::UnaryOperator::negate: return negate(*operand);
+          case ast::UnaryOperator::plus: return *operand;
+          case ast::UnaryOperator::logical_not: return logical_not(*operand);
         }
         break;
       }
@@ -362,25 +347,17 @@ class Checker {
           return std::nullopt;
         }
         switch (expr.binary_operator) {
-          case ast::BinaryOperator::add:
-            return add(*left, *right);
-          case ast::BinaryOperator::subtract:
-            return subtract(*left, *right);
-          case ast::BinaryOperator::multiply:
-            return multiply(*left, *right);
-          case ast::BinaryOperator::divide:
-            return divide(*left, *right);
-          case ast::BinaryOperator::truncated_divide:
-            return truncated_divide(*left, *right);
-          case ast::BinaryOperator::modulo:
-            return modulo(*left, *right);
-          default:
-            break;
+          case ast::BinaryOperator::add: return add(*left, *right);
+          case ast::BinaryOperator::subtract: return subtract(*left, *right);
+          case ast::BinaryOperator::multiply: return multiply(*left, *right);
+          case ast::BinaryOperator::divide: return divide(*left, *right);
+          case ast::BinaryOperator::truncated_divide: return truncated_divide(*left, *right);
+          case ast::BinaryOperator::modulo: return modulo(*left, *right);
+          default: break;
         }
         break;
       }
-      default:
-        break;
+      default: break;
     }
     diagnostics_.error("E0211", expr.range,
                        "expected a constant: a literal, a parameter, or arithmetic over them");
@@ -476,10 +453,10 @@ class Checker {
     }
     path += in_backticks(name_of(back_to).name);
     const bool is_parameter = back_to < parameter_count;
-    diagnostics_.error("E0206", name_of(back_to).range,
-                       fmt::format("{} {} depends on itself: {}",
-                                   is_parameter ? "parameter" : "definition",
-                                   in_backticks(name_of(back_to).name), path));
+    diagnostics_.error(
+        "E0206", name_of(back_to).range,
+        fmt::format("{} {} depends on itself: {}", is_parameter ? "parameter" : "definition",
+                    in_backticks(name_of(back_to).name), path));
     for (std::size_t i = first; i < stack.size(); ++i) {
       const std::uint32_t node = stack[i].first;
       cyclic_.push_back(node);
@@ -506,9 +483,9 @@ class Checker {
     }
     const ast::ParameterDeclaration& declaration = module_.parameters[index];
     if (parameter_state_[index] == State::visiting) {
-      diagnostics_.error("E0206", declaration.name.range,
-                         fmt::format("parameter {} depends on itself",
-                                     in_backticks(declaration.name.name)));
+      diagnostics_.error(
+          "E0206", declaration.name.range,
+          fmt::format("parameter {} depends on itself", in_backticks(declaration.name.name)));
       return Type::of(TypeKind::error);
     }
     parameter_state_[index] = State::visiting;
@@ -572,9 +549,9 @@ class Checker {
     for (const ast::RecommendationDeclaration& recommendation : module_.recommendations) {
       const auto [it, inserted] = ids.emplace(recommendation.id.name, &recommendation);
       if (!inserted) {
-        auto& diagnostic = diagnostics_.error(
-            "E0216", recommendation.id.range,
-            fmt::format("recommendation {} is declared twice", in_backticks(recommendation.id.name)));
+        auto& diagnostic = diagnostics_.error("E0216", recommendation.id.range,
+                                              fmt::format("recommendation {} is declared twice",
+                                                          in_backticks(recommendation.id.name)));
         diagnostic.notes.push_back({it->second->id.range, "first declared here"});
       }
       kind(recommendation.kind);
@@ -612,10 +589,10 @@ class Checker {
       }
       const Type condition = expression(recommendation.condition);
       if (!is_error(condition) && condition.kind != TypeKind::boolean) {
-        diagnostics_.error("E0207", module_.at(recommendation.condition).range,
-                           fmt::format("the condition of {} must be a boolean; found {}",
-                                       in_backticks(recommendation.id.name),
-                                       a_type_name(condition)));
+        diagnostics_.error(
+            "E0207", module_.at(recommendation.condition).range,
+            fmt::format("the condition of {} must be a boolean; found {}",
+                        in_backticks(recommendation.id.name), a_type_name(condition)));
       }
     }
   }
@@ -633,8 +610,9 @@ class Checker {
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     } else {
-      message += "; the kinds are `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, "
-                 "`follow-up` and `monitor`";
+      message +=
+          "; the kinds are `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, "
+          "`follow-up` and `monitor`";
     }
     diagnostics_.error("E0210", kind.range, message);
   }
@@ -642,9 +620,9 @@ class Checker {
   void unused() {
     for (std::uint32_t i = 0; i < module_.facts.size(); ++i) {
       if (!used_facts_.contains(i)) {
-        diagnostics_.warning("W0301", module_.facts[i].name.range,
-                             fmt::format("fact {} is never used",
-                                         in_backticks(module_.facts[i].name.name)));
+        diagnostics_.warning(
+            "W0301", module_.facts[i].name.range,
+            fmt::format("fact {} is never used", in_backticks(module_.facts[i].name.name)));
       }
     }
     for (std::uint32_t i = 0; i < module_.parameters.size(); ++i) {
@@ -705,8 +683,8 @@ class Checker {
     if (is_error(type) || type.kind == TypeKind::boolean || type.kind == TypeKind::null) {
       return type;
     }
-    mismatch(module_.at(id), fmt::format("expected a boolean {}; found {}", role,
-                                         a_type_name(type)));
+    mismatch(module_.at(id),
+             fmt::format("expected a boolean {}; found {}", role, a_type_name(type)));
     return Type::of(TypeKind::error);
   }
 
@@ -785,27 +763,13 @@ Type Checker::expression(ExprId id) {
     case ExprKind::boolean_literal:
     case ExprKind::number_literal:
     case ExprKind::string_literal:
-    case ExprKind::quantity_literal:
-      type = literal(id, expr);
-      break;
-    case ExprKind::name:
-      type = name(id, expr);
-      break;
-    case ExprKind::unary:
-      type = unary(expr);
-      break;
-    case ExprKind::binary:
-      type = binary(expr);
-      break;
-    case ExprKind::test:
-      type = test(expr);
-      break;
-    case ExprKind::between:
-      type = between(expr);
-      break;
-    case ExprKind::membership:
-      type = membership(expr);
-      break;
+    case ExprKind::quantity_literal: type = literal(id, expr); break;
+    case ExprKind::name: type = name(id, expr); break;
+    case ExprKind::unary: type = unary(expr); break;
+    case ExprKind::binary: type = binary(expr); break;
+    case ExprKind::test: type = test(expr); break;
+    case ExprKind::between: type = between(expr); break;
+    case ExprKind::membership: type = membership(expr); break;
     case ExprKind::list:
       // Lists exist only as the right operand of `in`, which types them itself.
       for (const ExprId element : module_.operands_of(expr)) {
@@ -813,15 +777,9 @@ Type Checker::expression(ExprId id) {
       }
       mismatch(expr, "a list `{...}` can only follow `in`, as in `x in {1, 2}`");
       break;
-    case ExprKind::if_then_else:
-      type = if_then_else(expr);
-      break;
-    case ExprKind::case_when:
-      type = case_when(expr);
-      break;
-    case ExprKind::call:
-      type = call(expr);
-      break;
+    case ExprKind::if_then_else: type = if_then_else(expr); break;
+    case ExprKind::case_when: type = case_when(expr); break;
+    case ExprKind::call: type = call(expr); break;
   }
   checked_.types[id.value] = type;
   typed_[id.value] = true;
@@ -831,8 +789,7 @@ Type Checker::expression(ExprId id) {
 Type Checker::literal(ExprId id, const ast::Expr& expr) {
   Value& constant = checked_.constants[id.value];
   switch (expr.kind) {
-    case ExprKind::null_literal:
-      return Type::of(TypeKind::null);
+    case ExprKind::null_literal: return Type::of(TypeKind::null);
     case ExprKind::boolean_literal:
       constant = Value::boolean(expr.text == "true");
       return Type::of(TypeKind::boolean);
@@ -880,8 +837,7 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
       constant = Value::quantity(*value, *unit);
       return Type::quantity(unit->dimension);
     }
-    default:
-      break;
+    default: break;
   }
   return Type::of(TypeKind::error);
 }
@@ -916,8 +872,7 @@ Type Checker::name(ExprId id, const ast::Expr& expr) {
     case SymbolKind::definition:
       used_definitions_.insert(symbol.index);
       return definition(symbol.index);
-    case SymbolKind::none:
-      break;
+    case SymbolKind::none: break;
   }
   return Type::of(TypeKind::error);
 }
@@ -968,8 +923,8 @@ Type Checker::binary(const ast::Expr& expr) {
   if (is_error(left) || is_error(right)) {
     return Type::of(TypeKind::error);
   }
-  const bool equality = op == B::equal || op == B::not_equal || op == B::equivalent ||
-                        op == B::not_equivalent;
+  const bool equality =
+      op == B::equal || op == B::not_equal || op == B::equivalent || op == B::not_equivalent;
   const bool ordering =
       op == B::less || op == B::less_or_equal || op == B::greater || op == B::greater_or_equal;
   if (equality || ordering) {
@@ -1108,8 +1063,8 @@ Type Checker::membership(const ast::Expr& expr) {
   Type element = list_type;
   element.kind = list_type.element_kind;
   if (!comparable(value, element, false)) {
-    mismatch(expr, fmt::format("cannot look for {} in {}", a_type_name(value),
-                               a_type_name(list_type)));
+    mismatch(expr,
+             fmt::format("cannot look for {} in {}", a_type_name(value), a_type_name(list_type)));
     return Type::of(TypeKind::error);
   }
   for (const ExprId id : module_.operands_of(list_expr)) {
@@ -1167,8 +1122,8 @@ Type Checker::case_when(const ast::Expr& expr) {
       const Type when = expression(operands[i]);
       if (!is_error(when) && !is_error(*subject) && !comparable(*subject, when, false)) {
         mismatch(module_.at(operands[i]),
-                 fmt::format("cannot compare the `case` value, {}, with {}",
-                             a_type_name(*subject), a_type_name(when)));
+                 fmt::format("cannot compare the `case` value, {}, with {}", a_type_name(*subject),
+                             a_type_name(when)));
         failed = true;
       }
       if (is_error(when)) {
@@ -1211,8 +1166,9 @@ Type Checker::call(const ast::Expr& expr) {
       continue;
     }
     if (type.kind == TypeKind::list) {
-      mismatch(module_.at(id), "`Coalesce` over a list is not supported; pass the values as "
-                               "arguments");
+      mismatch(module_.at(id),
+               "`Coalesce` over a list is not supported; pass the values as "
+               "arguments");
       failed = true;
       continue;
     }
@@ -1242,8 +1198,8 @@ CheckedModule check_module(ast::Module module, const SourceManager& sources,
   return checked;
 }
 
-CheckedModule check_expression(ast::Module module, ExprId expression,
-                               const SourceManager& sources, Diagnostics& diagnostics) {
+CheckedModule check_expression(ast::Module module, ExprId expression, const SourceManager& sources,
+                               Diagnostics& diagnostics) {
   CheckedModule checked;
   checked.module = std::move(module);
   const std::size_t errors_before = diagnostics.error_count();

@@ -32,12 +32,12 @@ inline constexpr const char* kRecommendationKinds[] = {
 // boolean.
 struct CheckedModule {
   ast::Module module;
-  std::vector<Type> types;        // per expression
-  std::vector<Symbol> symbols;    // per expression (names only)
-  std::vector<Value> constants;   // per expression: the value of a literal, else null
+  std::vector<Type> types;          // per expression
+  std::vector<Symbol> symbols;      // per expression (names only)
+  std::vector<Value> constants;     // per expression: the value of a literal, else null
   std::deque<std::string> strings;  // owns the characters of string constants
-  std::vector<FactSpec> facts;    // per fact declaration
-  std::vector<Value> parameters;  // per parameter declaration: its value
+  std::vector<FactSpec> facts;      // per fact declaration
+  std::vector<Value> parameters;    // per parameter declaration: its value
   std::vector<Type> parameter_types;
   std::vector<Type> definition_types;
   // Definitions in dependency order (each after the definitions it uses).

@@ -37,12 +37,9 @@ namespace {
 
 const char* severity_name(Severity severity) {
   switch (severity) {
-    case Severity::error:
-      return "error";
-    case Severity::warning:
-      return "warning";
-    case Severity::note:
-      return "note";
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
   }
   return "error";
 }
@@ -145,6 +142,8 @@ std::string closest_name(std::string_view name, const std::vector<std::string_vi
   return std::string(best);
 }
 
-std::string in_backticks(std::string_view text) { return fmt::format("`{}`", text); }
+std::string in_backticks(std::string_view text) {
+  return fmt::format("`{}`", text);
+}
 
 }  // namespace rubric

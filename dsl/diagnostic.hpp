@@ -31,8 +31,7 @@ struct Diagnostic {
 
 class Diagnostics {
  public:
-  Diagnostic& report(Severity severity, std::string code, SourceRange range,
-                     std::string message);
+  Diagnostic& report(Severity severity, std::string code, SourceRange range, std::string message);
   Diagnostic& error(std::string code, SourceRange range, std::string message) {
     return report(Severity::error, std::move(code), range, std::move(message));
   }

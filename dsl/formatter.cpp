@@ -41,9 +41,9 @@ struct Token {
 };
 
 enum class CommentKind : std::uint8_t {
-  own_line,  // alone on its line(s)
+  own_line,        // alone on its line(s)
   inline_comment,  // a block comment followed by code on the same line
-  trailing,  // after code, at the end of its line
+  trailing,        // after code, at the end of its line
 };
 
 struct Comment {
@@ -58,11 +58,15 @@ struct Comment {
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 bool is_identifier_first(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-bool is_identifier_other(char c) { return is_identifier_first(c) || is_digit(c); }
+bool is_identifier_other(char c) {
+  return is_identifier_first(c) || is_digit(c);
+}
 
 std::string trim_right(std::string_view text) {
   std::size_t end = text.size();
@@ -163,7 +167,7 @@ Lexed lex(std::string_view text) {
                (text[i + 1] == '=' || (c == '!' && text[i + 1] == '~'))) {
       i += 2;
     } else {
-      token.kind = c == '(' ? TokenKind::open_paren
+      token.kind = c == '('   ? TokenKind::open_paren
                    : c == ')' ? TokenKind::close_paren
                               : TokenKind::other;
       ++i;
@@ -211,9 +215,8 @@ Attachments attach(Lexed& lexed, std::string_view text) {
     std::size_t previous_end = 0;
     bool first = true;
     while (t < tokens.size() || c < lexed.comments.size()) {
-      const bool token_next =
-          c == lexed.comments.size() ||
-          (t < tokens.size() && tokens[t].offset < lexed.comments[c].offset);
+      const bool token_next = c == lexed.comments.size() ||
+                              (t < tokens.size() && tokens[t].offset < lexed.comments[c].offset);
       const std::uint32_t offset = token_next ? tokens[t].offset : lexed.comments[c].offset;
       const bool blank = !first && has_blank_line(text, previous_end, offset);
       if (token_next) {
@@ -237,8 +240,9 @@ Attachments attach(Lexed& lexed, std::string_view text) {
     const bool has_next = next < tokens.size();
     const bool code_before =
         has_previous && !has_line_break(text, tokens[next - 1].end, comment.offset);
-    const bool code_after =
-        has_next && !has_line_break(text, comment.end, tokens[next].offset);
+    // A comment over several lines ends its last line: code after it moves to the next line.
+    const bool code_after = has_next && comment.text.find('\n') == std::string::npos &&
+                            !has_line_break(text, comment.end, tokens[next].offset);
     if (code_after) {
       comment.kind = CommentKind::inline_comment;
       attachments.leading[next].push_back(index);
@@ -343,12 +347,8 @@ class Renderer {
       stack_.pop_back();
       const Doc& doc = docs_[command.doc];
       switch (doc.kind) {
-        case DocKind::text:
-          text(doc, command.indent);
-          break;
-        case DocKind::space:
-          space();
-          break;
+        case DocKind::text: text(doc, command.indent); break;
+        case DocKind::space: space(); break;
         case DocKind::line:
           if (command.flat) {
             space();
@@ -361,18 +361,15 @@ class Renderer {
             newline(command.indent);
           }
           break;
-        case DocKind::hardline:
-          newline(command.indent);
-          break;
+        case DocKind::hardline: newline(command.indent); break;
         case DocKind::nest:
           for (auto child = doc.children.rbegin(); child != doc.children.rend(); ++child) {
             stack_.push_back({command.indent + doc.indent, command.flat, *child});
           }
           break;
         case DocKind::group: {
-          const bool flat =
-              command.flat ||
-              (!doc.must_break && fits({command.indent, true, doc.children.front()}));
+          const bool flat = command.flat ||
+                            (!doc.must_break && fits({command.indent, true, doc.children.front()}));
           stack_.push_back({command.indent, flat, doc.children.front()});
           break;
         }
@@ -402,6 +399,7 @@ class Renderer {
     std::vector<Command> local{next};
     std::size_t rest = stack_.size();
     int remaining = kWidth - column();
+    bool first = true;  // before the first text
     while (remaining >= 0) {
       if (local.empty()) {
         if (rest == 0) {
@@ -418,10 +416,13 @@ class Renderer {
           for (const Piece& piece : doc.leading) {
             const Comment& comment = comments_[piece.comment];
             if (breaks_line(comment, piece.kind)) {
-              return true;
+              // The text goes on a new line (see `text` below).
+              remaining = kWidth - (first && !has_content_ ? indent_ : command.indent + kIndent);
+              continue;
             }
             remaining -= width(comment.text) + 1;
           }
+          first = false;
           const std::size_t break_at = doc.text.find('\n');
           remaining -= width(std::string_view(doc.text).substr(0, break_at));
           if (break_at != std::string::npos || !doc.after.empty()) {
@@ -429,9 +430,7 @@ class Renderer {
           }
           break;
         }
-        case DocKind::space:
-          remaining -= 1;
-          break;
+        case DocKind::space: remaining -= 1; break;
         case DocKind::line:
           if (!command.flat) {
             return true;
@@ -443,8 +442,7 @@ class Renderer {
             return true;
           }
           break;
-        case DocKind::hardline:
-          return true;
+        case DocKind::hardline: return true;
         case DocKind::nest:
         case DocKind::concat:
           for (auto child = doc.children.rbegin(); child != doc.children.rend(); ++child) {
@@ -453,8 +451,8 @@ class Renderer {
           }
           break;
         case DocKind::group:
-          local.push_back({command.indent, doc.must_break ? false : command.flat,
-                           doc.children.front()});
+          local.push_back(
+              {command.indent, doc.must_break ? false : command.flat, doc.children.front()});
           break;
       }
     }
@@ -572,9 +570,7 @@ class Renderer {
           }
           write(comment.text);
           break;
-        case CommentKind::trailing:
-          trailing(comment, fallback);
-          break;
+        case CommentKind::trailing: trailing(comment, fallback); break;
       }
     }
   }
@@ -597,43 +593,32 @@ int precedence(const ast::Expr& expr) {
   switch (expr.kind) {
     case ast::ExprKind::binary:
       switch (expr.binary_operator) {
-        case B::implies:
-          return 1;
+        case B::implies: return 1;
         case B::logical_or:
-        case B::logical_xor:
-          return 2;
-        case B::logical_and:
-          return 3;
+        case B::logical_xor: return 2;
+        case B::logical_and: return 3;
         case B::equal:
         case B::not_equal:
         case B::equivalent:
-        case B::not_equivalent:
-          return 5;
+        case B::not_equivalent: return 5;
         case B::less:
         case B::less_or_equal:
         case B::greater:
-        case B::greater_or_equal:
-          return 6;
+        case B::greater_or_equal: return 6;
         case B::add:
-        case B::subtract:
-          return 10;
+        case B::subtract: return 10;
         case B::multiply:
         case B::divide:
         case B::truncated_divide:
-        case B::modulo:
-          return 11;
+        case B::modulo: return 11;
       }
       return 13;
-    case ast::ExprKind::membership:
-      return 4;
-    case ast::ExprKind::between:
-      return 7;
+    case ast::ExprKind::membership: return 4;
+    case ast::ExprKind::between: return 7;
     case ast::ExprKind::unary:
       return expr.unary_operator == ast::UnaryOperator::logical_not ? 8 : 12;
-    case ast::ExprKind::test:
-      return 9;
-    default:
-      return 13;
+    case ast::ExprKind::test: return 9;
+    default: return 13;
   }
 }
 
@@ -648,42 +633,27 @@ bool is_operator_chain(const ast::Expr& expr) {
 
 const char* type_keyword(ast::TypeName name) {
   switch (name) {
-    case ast::TypeName::boolean:
-      return "boolean";
-    case ast::TypeName::integer:
-      return "integer";
-    case ast::TypeName::decimal:
-      return "decimal";
-    case ast::TypeName::string:
-      return "string";
-    case ast::TypeName::duration:
-      return "duration";
-    case ast::TypeName::mass:
-      return "mass";
-    case ast::TypeName::length:
-      return "length";
-    case ast::TypeName::volume:
-      return "volume";
-    case ast::TypeName::quantity:
-      return "quantity";
-    case ast::TypeName::code:
-      return "code";
-    case ast::TypeName::null:
-      return "null";
+    case ast::TypeName::boolean: return "boolean";
+    case ast::TypeName::integer: return "integer";
+    case ast::TypeName::decimal: return "decimal";
+    case ast::TypeName::string: return "string";
+    case ast::TypeName::duration: return "duration";
+    case ast::TypeName::mass: return "mass";
+    case ast::TypeName::length: return "length";
+    case ast::TypeName::volume: return "volume";
+    case ast::TypeName::quantity: return "quantity";
+    case ast::TypeName::code: return "code";
+    case ast::TypeName::null: return "null";
   }
   return "?";
 }
 
 const char* bound_spelling(ast::Bound bound) {
   switch (bound) {
-    case ast::Bound::at_least:
-      return ">=";
-    case ast::Bound::above:
-      return ">";
-    case ast::Bound::at_most:
-      return "<=";
-    case ast::Bound::below:
-      return "<";
+    case ast::Bound::at_least: return ">=";
+    case ast::Bound::above: return ">";
+    case ast::Bound::at_most: return "<=";
+    case ast::Bound::below: return "<";
   }
   return "?";
 }
@@ -762,10 +732,10 @@ class Printer {
 
   [[nodiscard]] bool is_chain_text(DocId id) const { return is_chain_keyword(docs_[id].text); }
 
-  // Whether the line of text `id` ends in a line comment after it.
+  // Whether a comment after text `id` ends its line.
   [[nodiscard]] bool line_ended(DocId id) const {
     return std::any_of(docs_[id].after.begin(), docs_[id].after.end(), [&](const Piece& piece) {
-      return lexed_.comments[piece.comment].line_comment || piece.kind == CommentKind::own_line;
+      return piece.kind != CommentKind::inline_comment;
     });
   }
 
@@ -818,6 +788,8 @@ class Printer {
     const std::optional<DocId> previous = last_text_;
     previous_text_.resize(docs_.size());
     previous_text_[id] = previous;
+    hoists_.resize(docs_.size());
+    hoists_[id] = is_chain_keyword(docs_[id].text);
     last_text_ = id;
 
     const auto& tokens = lexed_.tokens;
@@ -864,15 +836,22 @@ class Printer {
       }
     }
     normalize(id);
-    // Own-line comments just after a chain operator go before it: `// why` + `and b`.
-    if (previous && is_chain_text(*previous) && docs_[*previous].after.empty()) {
-      std::vector<Piece>& leading = docs_[id].leading;
+    // Own-line comments just after a chain operator or an opening parenthesis go before it:
+    // `// why` + `and b`.
+    for (DocId at = id; previous_text_[at] && hoists_[*previous_text_[at]] &&
+                        docs_[*previous_text_[at]].after.empty();) {
+      const DocId before = *previous_text_[at];
+      std::vector<Piece>& leading = docs_[at].leading;
       std::size_t moved = 0;
       while (moved < leading.size() && leading[moved].kind == CommentKind::own_line) {
-        docs_[*previous].leading.push_back(leading[moved++]);
+        docs_[before].leading.push_back(leading[moved++]);
+      }
+      if (moved == 0) {
+        break;
       }
       leading.erase(leading.begin(), leading.begin() + static_cast<std::ptrdiff_t>(moved));
-      normalize(*previous);
+      normalize(before);
+      at = before;
     }
     for (std::size_t index = target; index < last; ++index) {
       for (const std::uint32_t comment : attachments_.after[index]) {
@@ -920,20 +899,23 @@ class Printer {
 
   // `id` in a context that needs precedence `minimum` or higher; `rightmost` when nothing
   // follows it up to the end of the enclosing full expression (an `if` is open to the right).
-  DocId expression(ast::ExprId id, int minimum, bool rightmost) {
+  // `deeper`: the head of an operator chain, whose own continuation lines are indented one
+  // step more than the chain's (`a` + `and b` before `or c`).
+  DocId expression(ast::ExprId id, int minimum, bool rightmost, bool deeper = false) {
     const ast::Expr& expr = module_.at(id);
-    const bool parenthesize = precedence(expr) < minimum ||
-                              (expr.kind == ast::ExprKind::if_then_else && !rightmost);
+    const bool parenthesize =
+        precedence(expr) < minimum || (expr.kind == ast::ExprKind::if_then_else && !rightmost);
     if (!parenthesize) {
-      return bare(id, rightmost);
+      return bare(id, rightmost, deeper);
     }
     const DocId open = text("(");
+    hoists_[open] = true;
     const DocId inner = bare(id, true);
     const DocId close = text(")");
     return concat({open, inner, close});
   }
 
-  DocId chain(ast::ExprId id, bool rightmost) {
+  DocId chain(ast::ExprId id, bool rightmost, bool deeper) {
     const int level = precedence(module_.at(id));
     std::vector<ast::ExprId> spine;  // outermost first
     ast::ExprId first = id;
@@ -941,22 +923,21 @@ class Printer {
       spine.push_back(first);
       first = module_.operands_of(module_.at(first))[0];
     }
-    // A head that breaks itself (`a and b` before `or c`) is indented one step more than
+    // A head that is a chain itself (`a and b` before `or c`) breaks one step deeper than
     // this chain's operators, so that the lines show the grouping.
-    const DocId head = nest(expression(first, level, false));
+    const DocId head = expression(first, level, false, true);
     std::vector<DocId> rest;
     for (auto node = spine.rbegin(); node != spine.rend(); ++node) {
       const ast::Expr& expr = module_.at(*node);
       const bool last = node + 1 == spine.rend();
       rest.push_back(line());
-      rest.push_back(text(expr.kind == ast::ExprKind::membership
-                              ? "in"
-                              : ast::spelling(expr.binary_operator)));
+      rest.push_back(text(
+          expr.kind == ast::ExprKind::membership ? "in" : ast::spelling(expr.binary_operator)));
       rest.push_back(space());
-      rest.push_back(
-          expression(module_.operands_of(expr)[1], level + 1, last ? rightmost : false));
+      rest.push_back(expression(module_.operands_of(expr)[1], level + 1, last ? rightmost : false));
     }
-    return group(concat({head, nest(concat(std::move(rest)))}));
+    const DocId tail = nest(concat(std::move(rest)));
+    return group(concat({head, deeper ? nest(tail) : tail}));
   }
 
   // `open` elements separated by `, ` `close`, broken one per line when too long.
@@ -980,18 +961,15 @@ class Printer {
     return group(concat({open_doc, body, end_line, close_doc}));
   }
 
-  DocId bare(ast::ExprId id, bool rightmost) {
+  DocId bare(ast::ExprId id, bool rightmost, bool deeper = false) {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     switch (expr.kind) {
-      case ast::ExprKind::null_literal:
-        return text("null");
+      case ast::ExprKind::null_literal: return text("null");
       case ast::ExprKind::boolean_literal:
       case ast::ExprKind::number_literal:
-      case ast::ExprKind::name:
-        return text(expr.text);
-      case ast::ExprKind::string_literal:
-        return text(quote(expr.text, '\''));
+      case ast::ExprKind::name: return text(expr.text);
+      case ast::ExprKind::string_literal: return text(quote(expr.text, '\''));
       case ast::ExprKind::quantity_literal: {
         // The unit as written: a calendar word, or a UCUM unit in quotes.
         std::string_view written = source_of(expr.range);
@@ -1003,14 +981,12 @@ class Printer {
         return text(expr.text + " " + (quoted ? quote(expr.unit, '\'') : expr.unit), 2);
       }
       case ast::ExprKind::binary:
-      case ast::ExprKind::membership:
-        return chain(id, rightmost);
+      case ast::ExprKind::membership: return chain(id, rightmost, deeper);
       case ast::ExprKind::unary: {
         if (expr.unary_operator == ast::UnaryOperator::logical_not) {
           return concat({text("not"), space(), expression(operands[0], kNotPrecedence, rightmost)});
         }
-        const DocId sign =
-            text(expr.unary_operator == ast::UnaryOperator::negate ? "-" : "+");
+        const DocId sign = text(expr.unary_operator == ast::UnaryOperator::negate ? "-" : "+");
         // `- -x`, not `--x`: signs in a row stay apart.
         const ast::Expr& operand = module_.at(operands[0]);
         if (operand.kind == ast::ExprKind::unary &&
@@ -1033,22 +1009,24 @@ class Printer {
                                                                         : "false"));
         return concat(std::move(parts));
       }
-      case ast::ExprKind::between:
-        return concat({expression(operands[0], kNotPrecedence, false), space(), text("between"),
-                       space(), expression(operands[1], kTermPrecedence, false), space(),
-                       text("and"), space(),
-                       expression(operands[2], kTermPrecedence, rightmost)});
-      case ast::ExprKind::list:
-        return bracketed("{", operands, "}");
+      case ast::ExprKind::between: {
+        const DocId value = expression(operands[0], kNotPrecedence, false, true);
+        return group(concat(
+            {value,
+             nest(concat({line(), text("between"), space(),
+                          expression(operands[1], kTermPrecedence, false), space(), text("and"),
+                          space(), expression(operands[2], kTermPrecedence, rightmost)}))}));
+      }
+      case ast::ExprKind::list: return bracketed("{", operands, "}");
       case ast::ExprKind::call: {
         const DocId name = text(expr.text);
         return concat({name, bracketed("(", operands, ")")});
       }
       case ast::ExprKind::if_then_else:
-        return group(concat({text("if"), space(), expression(operands[0], 0, true),
-                             nest(concat({line(), text("then"), space(),
-                                          expression(operands[1], 0, true), line(), text("else"),
-                                          space(), expression(operands[2], 0, true)}))}));
+        return group(concat(
+            {text("if"), space(), expression(operands[0], 0, true),
+             nest(concat({line(), text("then"), space(), expression(operands[1], 0, true), line(),
+                          text("else"), space(), expression(operands[2], 0, true)}))}));
       case ast::ExprKind::case_when: {
         std::vector<DocId> head{text("case")};
         std::size_t i = 0;
@@ -1103,7 +1081,8 @@ class Printer {
   DocId header(const ast::GuidelineHeader& header) {
     std::vector<DocId> parts{text("guideline"), space(), text(quote(header.id.name, '"'))};
     if (has_keyword(header.range, "title")) {
-      parts.push_back(nest(concat({hardline(), text("title"), space(), text(quote(header.title, '"'))})));
+      parts.push_back(
+          nest(concat({hardline(), text("title"), space(), text(quote(header.title, '"'))})));
     }
     if (has_keyword(header.range, "version")) {
       parts.push_back(
@@ -1118,8 +1097,8 @@ class Printer {
   }
 
   DocId fact(const ast::FactDeclaration& fact) {
-    std::vector<DocId> parts{text("fact"), space(), text(fact.name.name), text(":"), space(),
-                             text(type_keyword(fact.type.name))};
+    std::vector<DocId> parts{text("fact"), space(), text(fact.name.name),
+                             text(":"),    space(), text(type_keyword(fact.type.name))};
     if (fact.type.name == ast::TypeName::quantity) {
       parts.push_back(space());
       parts.push_back(text(quote(fact.type.unit, '\'')));
@@ -1158,8 +1137,10 @@ class Printer {
 
   // `KEYWORD NAME = VALUE`, the value on the next line when it does not fit.
   DocId binding(const char* keyword, const ast::Named& name, ast::ExprId value) {
-    return concat({text(keyword), space(), text(name.name), space(), text("="),
-                   group(nest(concat({line(), expression(value, 0, true)})))});
+    // `=` is in the group, so that a comment after it or before the value breaks the line
+    // there.
+    return concat({text(keyword), space(), text(name.name), space(),
+                   group(concat({text("="), nest(concat({line(), expression(value, 0, true)}))}))});
   }
 
   DocId parameter(const ast::ParameterDeclaration& parameter) {
@@ -1182,10 +1163,17 @@ class Printer {
     const DocId head = concat({text("recommendation"), space(), text(recommendation.id.name)});
     const std::string& kind = recommendation.kind.name;
     std::vector<DocId> clauses{
-        hardline(), text("kind"), space(),
+        hardline(),
+        text("kind"),
+        space(),
         text(kind, 1 + 2 * static_cast<std::size_t>(std::count(kind.begin(), kind.end(), '-'))),
-        hardline(), text("text"), space(), text(quote(recommendation.text, '"')),
-        hardline(), text("cite"), space()};
+        hardline(),
+        text("text"),
+        space(),
+        text(quote(recommendation.text, '"')),
+        hardline(),
+        text("cite"),
+        space()};
     for (std::size_t i = 0; i < recommendation.citations.size(); ++i) {
       if (i > 0) {
         clauses.push_back(text(","));
@@ -1225,34 +1213,23 @@ class Printer {
 
   SourceRange range_of(ast::DeclarationRef ref) const {
     switch (ref.kind) {
-      case ast::DeclarationKind::guideline:
-        return module_.headers[ref.index].range;
-      case ast::DeclarationKind::source:
-        return module_.sources[ref.index].range;
-      case ast::DeclarationKind::fact:
-        return module_.facts[ref.index].range;
-      case ast::DeclarationKind::parameter:
-        return module_.parameters[ref.index].range;
-      case ast::DeclarationKind::definition:
-        return module_.definitions[ref.index].range;
-      case ast::DeclarationKind::recommendation:
-        return module_.recommendations[ref.index].range;
+      case ast::DeclarationKind::guideline: return module_.headers[ref.index].range;
+      case ast::DeclarationKind::source: return module_.sources[ref.index].range;
+      case ast::DeclarationKind::fact: return module_.facts[ref.index].range;
+      case ast::DeclarationKind::parameter: return module_.parameters[ref.index].range;
+      case ast::DeclarationKind::definition: return module_.definitions[ref.index].range;
+      case ast::DeclarationKind::recommendation: return module_.recommendations[ref.index].range;
     }
     return {};
   }
 
   DocId declaration(ast::DeclarationRef ref) {
     switch (ref.kind) {
-      case ast::DeclarationKind::guideline:
-        return header(module_.headers[ref.index]);
-      case ast::DeclarationKind::source:
-        return source(module_.sources[ref.index]);
-      case ast::DeclarationKind::fact:
-        return fact(module_.facts[ref.index]);
-      case ast::DeclarationKind::parameter:
-        return parameter(module_.parameters[ref.index]);
-      case ast::DeclarationKind::definition:
-        return definition(module_.definitions[ref.index]);
+      case ast::DeclarationKind::guideline: return header(module_.headers[ref.index]);
+      case ast::DeclarationKind::source: return source(module_.sources[ref.index]);
+      case ast::DeclarationKind::fact: return fact(module_.facts[ref.index]);
+      case ast::DeclarationKind::parameter: return parameter(module_.parameters[ref.index]);
+      case ast::DeclarationKind::definition: return definition(module_.definitions[ref.index]);
       case ast::DeclarationKind::recommendation:
         return recommendation(module_.recommendations[ref.index]);
     }
@@ -1290,8 +1267,9 @@ class Printer {
               .push_back(comment);
         }
         attachments_.leading[first] = inline_comments;
-        decl_blank = inline_comments.empty() ? lexed_.tokens[first].blank_before
-                                             : lexed_.comments[inline_comments.front()].blank_before;
+        decl_blank = inline_comments.empty()
+                         ? lexed_.tokens[first].blank_before
+                         : lexed_.comments[inline_comments.front()].blank_before;
       }
       std::vector<bool> blanks;
       for (const std::uint32_t comment : own_lines) {
@@ -1335,10 +1313,9 @@ class Printer {
     });
   }
   [[nodiscard]] bool breaks_before(DocId text) const {
-    return std::any_of(docs_[text].leading.begin(), docs_[text].leading.end(),
-                       [&](const Piece& p) {
-                         return breaks_line(lexed_.comments[p.comment], p.kind);
-                       });
+    return std::any_of(docs_[text].leading.begin(), docs_[text].leading.end(), [&](const Piece& p) {
+      return breaks_line(lexed_.comments[p.comment], p.kind);
+    });
   }
 
   // A group must break when a comment that ends a line sits between two of its texts, or a
@@ -1346,14 +1323,11 @@ class Printer {
   Span analyze(DocId id) {
     Doc& doc = docs_[id];
     switch (doc.kind) {
-      case DocKind::text:
-        return Span{id, id, doc.text.find('\n') != std::string::npos};
+      case DocKind::text: return Span{id, id, doc.text.find('\n') != std::string::npos};
       case DocKind::space:
       case DocKind::line:
-      case DocKind::softline:
-        return Span{};
-      case DocKind::hardline:
-        return Span{std::nullopt, std::nullopt, true};
+      case DocKind::softline: return Span{};
+      case DocKind::hardline: return Span{std::nullopt, std::nullopt, true};
       case DocKind::group: {
         const Span span = analyze(doc.children.front());
         docs_[id].must_break = span.breaks;
@@ -1391,6 +1365,7 @@ class Printer {
   std::size_t cursor_ = 0;
   std::optional<DocId> last_text_;
   std::vector<std::optional<DocId>> previous_text_;  // per doc: the text printed before it
+  std::vector<bool> hoists_;  // per doc: own-line comments after this text go before it
 };
 
 // Everything a file means, declaration by declaration, for the check that formatting did

@@ -33,25 +33,25 @@ using selector = pegtl::parse_tree::selector<
     Rule,
     pegtl::parse_tree::store_content::on<
         // Expressions.
-        g::null_literal, g::true_literal, g::false_literal, g::number_literal,
-        g::quantity_literal, g::string_literal, g::name, g::call, g::function_name,
-        g::list_selector, g::if_expression, g::case_expression, g::case_subject, g::case_item,
-        g::parenthesized, g::negation, g::logical_not, g::multiplicative, g::additive,
-        g::test_expression, g::test_suffix, g::between_expression, g::between_suffix,
-        g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
-        g::implication, g::op_plus, g::op_minus, g::op_times, g::op_divide, g::op_div, g::op_mod,
-        g::op_and, g::op_or, g::op_xor, g::op_implies, g::op_not, g::op_in, g::op_equal,
-        g::op_not_equal, g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal,
-        g::op_less, g::op_greater_or_equal, g::op_greater, g::op_is_not, g::op_is,
+        g::null_literal, g::true_literal, g::false_literal, g::number_literal, g::quantity_literal,
+        g::string_literal, g::name, g::call, g::function_name, g::list_selector, g::if_expression,
+        g::case_expression, g::case_subject, g::case_item, g::parenthesized, g::negation,
+        g::logical_not, g::multiplicative, g::additive, g::test_expression, g::test_suffix,
+        g::between_expression, g::between_suffix, g::comparison, g::equality, g::membership,
+        g::conjunction, g::disjunction, g::implication, g::op_plus, g::op_minus, g::op_times,
+        g::op_divide, g::op_div, g::op_mod, g::op_and, g::op_or, g::op_xor, g::op_implies,
+        g::op_not, g::op_in, g::op_equal, g::op_not_equal, g::op_equivalent, g::op_not_equivalent,
+        g::op_less_or_equal, g::op_less, g::op_greater_or_equal, g::op_greater, g::op_is_not,
+        g::op_is,
         // Declarations.
         g::guideline_declaration, g::guideline_id, g::title, g::version, g::source_declaration,
         g::source_number, g::citation_text, g::fact_declaration, g::fact_name, g::type_boolean,
         g::type_integer, g::type_decimal, g::type_string, g::type_duration, g::type_mass,
         g::type_length, g::type_volume, g::type_quantity, g::type_code, g::unit_string,
         g::code_value, g::range_between, g::range_comparison, g::description,
-        g::parameter_declaration, g::parameter_name, g::definition_declaration,
-        g::definition_name, g::recommendation_declaration, g::recommendation_id, g::kind_name,
-        g::recommendation_text, g::citation, g::evidence_text, g::carried_parameter>>;
+        g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
+        g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
+        g::citation, g::evidence_text, g::carried_parameter>>;
 
 // The value of four hex digits, or nullopt.
 std::optional<unsigned> hex4(std::string_view hex) {
@@ -165,23 +165,17 @@ std::string unescape(std::string_view body) {
     }
     const char next = body[++i];
     switch (next) {
-      case 'n':
-        out += '\n';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 'f':
-        out += '\f';
-        break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'r': out += '\r'; break;
+      case 'f': out += '\f'; break;
       case 'u':
-        if (i + 4 < body.size() && append_code_point(body.substr(i + 1, 4), out, body.substr(i + 5))) {
+        if (i + 4 < body.size() &&
+            append_code_point(body.substr(i + 1, 4), out, body.substr(i + 5))) {
           i += 4;
           // A surrogate pair consumed its second `\uXXXX` too.
-          if (out.size() >= 4 && (static_cast<unsigned char>(out[out.size() - 4]) & 0xF8U) == 0xF0U) {
+          if (out.size() >= 4 &&
+              (static_cast<unsigned char>(out[out.size() - 4]) & 0xF8U) == 0xF0U) {
             i += 6;
           }
           break;
@@ -418,18 +412,16 @@ class Lowering {
     list.push_back(std::move(value));
   }
 
-  static std::string text(const Node& node) {
-    return unescape(without_quotes(node.string_view()));
-  }
+  static std::string text(const Node& node) { return unescape(without_quotes(node.string_view())); }
 
   ast::Named named(const Node& node) const { return ast::Named{node.string(), range(node)}; }
 
   std::uint32_t number(const Node& node) {
     const std::string digits = node.string();
     if (digits.size() > 6) {
-      diagnostics_.error("E0110", range(node),
-                         fmt::format("source number {} is too large; the limit is 999999",
-                                     in_backticks(digits)));
+      diagnostics_.error(
+          "E0110", range(node),
+          fmt::format("source number {} is too large; the limit is 999999", in_backticks(digits)));
       return 0;
     }
     return static_cast<std::uint32_t>(std::stoul(digits));
@@ -489,8 +481,7 @@ class Lowering {
     } else if (what.is_type<g::true_literal>()) {
       expr.test_operator = negated ? ast::TestOperator::is_not_true : ast::TestOperator::is_true;
     } else {
-      expr.test_operator =
-          negated ? ast::TestOperator::is_not_false : ast::TestOperator::is_false;
+      expr.test_operator = negated ? ast::TestOperator::is_not_false : ast::TestOperator::is_false;
     }
     return add(std::move(expr), {operand});
   }
@@ -498,8 +489,8 @@ class Lowering {
   ast::ExprId quantity(const Node& node) {
     const std::string_view all = node.string_view();
     std::size_t i = 0;
-    while (i < all.size() && (std::isdigit(static_cast<unsigned char>(all[i])) != 0 ||
-                              all[i] == '.')) {
+    while (i < all.size() &&
+           (std::isdigit(static_cast<unsigned char>(all[i])) != 0 || all[i] == '.')) {
       ++i;
     }
     ast::Expr expr = make(ast::ExprKind::quantity_literal, range(node));
@@ -585,8 +576,7 @@ class Lowering {
         recommendation.condition = expression(child);
       }
     }
-    push(ast::DeclarationKind::recommendation, module_.recommendations,
-         std::move(recommendation));
+    push(ast::DeclarationKind::recommendation, module_.recommendations, std::move(recommendation));
   }
 
   ast::Module& module_;
@@ -686,9 +676,10 @@ std::size_t resume_point(std::string_view text, std::size_t offset) {
 }
 
 // Where the declaration that failed begins: after the separators at `position`.
-std::size_t declaration_start(std::string_view text, std::size_t position, const std::string& name) {
-  pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name, position,
-                              1, 1);
+std::size_t declaration_start(std::string_view text, std::size_t position,
+                              const std::string& name) {
+  pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name, position, 1,
+                              1);
   try {
     if (pegtl::parse<g::separator>(input)) {
       return input.byte();
@@ -729,11 +720,11 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
   std::vector<std::uint32_t> depth;
   std::size_t position = 0;
   while (position < text.size()) {
-    pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name,
-                                position, 1, 1);
+    pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name, position,
+                                1, 1);
     try {
-      auto root = pegtl::parse_tree::parse<g::next_declaration, selector, depth_limited,
-                                           g::control>(input);
+      auto root =
+          pegtl::parse_tree::parse<g::next_declaration, selector, depth_limited, g::control>(input);
       if (!root) {
         break;  // not reachable: next_declaration either matches or raises
       }
@@ -761,7 +752,8 @@ std::optional<ast::ExprId> parse_expression(const SourceManager& sources, FileId
     return std::nullopt;
   }
   const std::string_view text = sources.text(file);
-  pegtl::memory_input<> input(text.data(), text.data() + text.size(), std::string(sources.name(file)));
+  pegtl::memory_input<> input(text.data(), text.data() + text.size(),
+                              std::string(sources.name(file)));
   Lowering lowering(module, file, diagnostics);
   try {
     auto root =

@@ -24,9 +24,13 @@ FileId SourceManager::add(std::string name, std::string text) {
   return FileId{static_cast<std::uint32_t>(files_.size() - 1)};
 }
 
-std::string_view SourceManager::name(FileId file) const { return files_.at(file.value)->name; }
+std::string_view SourceManager::name(FileId file) const {
+  return files_.at(file.value)->name;
+}
 
-std::string_view SourceManager::text(FileId file) const { return files_.at(file.value)->text; }
+std::string_view SourceManager::text(FileId file) const {
+  return files_.at(file.value)->text;
+}
 
 std::string_view SourceManager::text(SourceRange range) const {
   const std::string_view all = text(range.file);
@@ -75,8 +79,8 @@ std::uint32_t SourceManager::offset_of(FileId file, LineColumn position) const {
     return static_cast<std::uint32_t>(f.text.size());
   }
   std::uint32_t offset = f.line_starts[position.line - 1];
-  for (std::uint32_t column = 1; column < position.column && offset < f.text.size() &&
-                                 f.text[offset] != '\n';) {
+  for (std::uint32_t column = 1;
+       column < position.column && offset < f.text.size() && f.text[offset] != '\n';) {
     ++offset;
     // A column ends at the next byte that is not a UTF-8 continuation byte.
     if (offset >= f.text.size() || (static_cast<unsigned char>(f.text[offset]) & 0xC0U) != 0x80U) {

@@ -8,24 +8,15 @@ namespace {
 
 std::string kind_name(TypeKind kind) {
   switch (kind) {
-    case TypeKind::error:
-      return "error";
-    case TypeKind::null:
-      return "null";
-    case TypeKind::boolean:
-      return "boolean";
-    case TypeKind::integer:
-      return "integer";
-    case TypeKind::decimal:
-      return "decimal";
-    case TypeKind::string:
-      return "string";
-    case TypeKind::quantity:
-      return "quantity";
-    case TypeKind::code:
-      return "code";
-    case TypeKind::list:
-      return "list";
+    case TypeKind::error: return "error";
+    case TypeKind::null: return "null";
+    case TypeKind::boolean: return "boolean";
+    case TypeKind::integer: return "integer";
+    case TypeKind::decimal: return "decimal";
+    case TypeKind::string: return "string";
+    case TypeKind::quantity: return "quantity";
+    case TypeKind::code: return "code";
+    case TypeKind::list: return "list";
   }
   return "error";
 }
@@ -49,8 +40,8 @@ std::string type_name(const Type& type) {
 
 std::string a_type_name(const Type& type) {
   const std::string name = type_name(type);
-  const bool vowel = !name.empty() && std::string_view("aeiou").find(name.front()) !=
-                                          std::string_view::npos;
+  const bool vowel =
+      !name.empty() && std::string_view("aeiou").find(name.front()) != std::string_view::npos;
   return (vowel ? "an " : "a ") + name;
 }
 

@@ -31,8 +31,9 @@ class GraphBuilder {
       stored = Value::string(graph_.strings_.back());
     }
     graph_.constants_.push_back(stored);
-    return add(key, Node{Opcode::constant,
-                         static_cast<std::uint32_t>(graph_.constants_.size() - 1), 0, 0, range},
+    return add(key,
+               Node{Opcode::constant, static_cast<std::uint32_t>(graph_.constants_.size() - 1), 0,
+                    0, range},
                {});
   }
 
@@ -97,7 +98,9 @@ Opcode binary_opcode(ast::BinaryOperator op) {
 class ExpressionCompiler {
  public:
   ExpressionCompiler(const CheckedModule& checked, GraphBuilder& builder)
-      : checked_(checked), module_(checked.module), builder_(builder),
+      : checked_(checked),
+        module_(checked.module),
+        builder_(builder),
         compiled_(module_.expressions.size()) {}
 
   NodeId compile(ast::ExprId id) {
@@ -135,17 +138,14 @@ class ExpressionCompiler {
       case ast::ExprKind::name: {
         const Symbol symbol = checked_.symbols[id.value];
         switch (symbol.kind) {
-          case SymbolKind::fact:
-            return builder_.fact(symbol.index, range);
+          case SymbolKind::fact: return builder_.fact(symbol.index, range);
           case SymbolKind::parameter: {
             const NodeId node = builder_.constant(checked_.parameters[symbol.index], range);
             parameters_used_.emplace_back(node, symbol.index);
             return node;
           }
-          case SymbolKind::definition:
-            return compile(module_.definitions[symbol.index].value);
-          case SymbolKind::none:
-            break;
+          case SymbolKind::definition: return compile(module_.definitions[symbol.index].value);
+          case SymbolKind::none: break;
         }
         return builder_.constant(Value::null(), range);
       }
@@ -162,8 +162,7 @@ class ExpressionCompiler {
             return builder_.operation(Opcode::logical_not, {value}, range);
           case ast::UnaryOperator::negate:
             return builder_.operation(Opcode::negate, {value}, range);
-          case ast::UnaryOperator::plus:
-            return value;
+          case ast::UnaryOperator::plus: return value;
         }
         return value;
       }
@@ -276,8 +275,8 @@ class GuidelineCompiler {
     ExpressionCompiler compiler(checked, builder);
     for (const std::uint32_t index : checked.definition_order) {
       const ast::Definition& definition = module.definitions[index];
-      guideline->definitions_.push_back(
-          DefinitionInfo{definition.name.name, compiler.compile(definition.value), definition.range});
+      guideline->definitions_.push_back(DefinitionInfo{
+          definition.name.name, compiler.compile(definition.value), definition.range});
     }
     for (const ast::RecommendationDeclaration& declaration : module.recommendations) {
       RecommendationInfo info;
@@ -308,7 +307,8 @@ class GuidelineCompiler {
     for (const auto& [node, index] : compiler.parameters_used()) {
       std::string& names = guideline->parameter_names_[node.value];
       const std::string& name = module.parameters[index].name.name;
-      if (names != name && names.find(name + ",") != 0 && names.find(", " + name) == std::string::npos) {
+      if (names != name && names.find(name + ",") != 0 &&
+          names.find(", " + name) == std::string::npos) {
         names += (names.empty() ? "" : ", ") + name;
       }
     }
@@ -340,7 +340,8 @@ std::shared_ptr<const Guideline> Guideline::compile(const SourceManager& sources
     diagnostics.append(local);
     return nullptr;
   }
-  auto checked = std::make_shared<const CheckedModule>(check_module(std::move(module), sources, local));
+  auto checked =
+      std::make_shared<const CheckedModule>(check_module(std::move(module), sources, local));
   local.sort();
   diagnostics.append(local);
   if (!checked->ok) {
@@ -354,7 +355,8 @@ std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources
                                                     Diagnostics& diagnostics) {
   ast::Module module;
   module.file = file;
-  const std::optional<ast::ExprId> expression = parse_expression(sources, file, module, diagnostics);
+  const std::optional<ast::ExprId> expression =
+      parse_expression(sources, file, module, diagnostics);
   if (!expression) {
     return std::nullopt;
   }
@@ -375,7 +377,8 @@ std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources
     }
     module.facts.push_back(std::move(fact));
   }
-  const CheckedModule checked = check_expression(std::move(module), *expression, sources, diagnostics);
+  const CheckedModule checked =
+      check_expression(std::move(module), *expression, sources, diagnostics);
   if (!checked.ok) {
     return std::nullopt;
   }

@@ -33,7 +33,9 @@ UInt128 magnitude(Int128 value) {
   return value < 0 ? UInt128{0} - static_cast<UInt128>(value) : static_cast<UInt128>(value);
 }
 
-bool in_range(Int128 raw) { return raw < kRawLimit && raw > -kRawLimit; }
+bool in_range(Int128 raw) {
+  return raw < kRawLimit && raw > -kRawLimit;
+}
 
 // The exact product a * b.
 Wide256 multiply_wide(UInt128 a, UInt128 b) {
@@ -119,7 +121,9 @@ std::string unsigned_to_string(UInt128 value) {
   return {reversed.rbegin(), reversed.rend()};
 }
 
-bool is_digit(char character) { return character >= '0' && character <= '9'; }
+bool is_digit(char character) {
+  return character >= '0' && character <= '9';
+}
 
 }  // namespace
 
@@ -177,7 +181,9 @@ std::optional<std::int32_t> Decimal::to_int32() const {
   return static_cast<std::int32_t>(integer);
 }
 
-double Decimal::to_double() const { return static_cast<double>(raw_) / static_cast<double>(kOne); }
+double Decimal::to_double() const {
+  return static_cast<double>(raw_) / static_cast<double>(kOne);
+}
 
 std::string Decimal::to_string() const {
   const UInt128 value = magnitude(raw_);
@@ -196,9 +202,13 @@ std::string Decimal::to_string() const {
   return text;
 }
 
-std::optional<Decimal> Decimal::add(Decimal a, Decimal b) { return from_raw(a.raw_ + b.raw_); }
+std::optional<Decimal> Decimal::add(Decimal a, Decimal b) {
+  return from_raw(a.raw_ + b.raw_);
+}
 
-std::optional<Decimal> Decimal::subtract(Decimal a, Decimal b) { return from_raw(a.raw_ - b.raw_); }
+std::optional<Decimal> Decimal::subtract(Decimal a, Decimal b) {
+  return from_raw(a.raw_ - b.raw_);
+}
 
 std::optional<Decimal> Decimal::multiply(Decimal a, Decimal b) {
   return multiply_divide(a.raw_, b.raw_, kOne);
@@ -220,7 +230,9 @@ std::optional<Decimal> Decimal::modulo(Decimal a, Decimal b) {
   return from_raw(a.raw_ % b.raw_);
 }
 
-std::optional<Decimal> Decimal::negate(Decimal a) { return from_raw(-a.raw_); }
+std::optional<Decimal> Decimal::negate(Decimal a) {
+  return from_raw(-a.raw_);
+}
 
 std::optional<Decimal> Decimal::scale(Decimal a, Int128 numerator, Int128 denominator) {
   return multiply_divide(a.raw_, numerator, denominator);

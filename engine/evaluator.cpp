@@ -138,11 +138,8 @@ void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
       }
     };
     switch (node.op) {
-      case Opcode::fact:
-        out.push_back(FactId{node.payload});
-        break;
-      case Opcode::constant:
-        break;
+      case Opcode::fact: out.push_back(FactId{node.payload}); break;
+      case Opcode::constant: break;
       case Opcode::if_then_else:
         if (values[operands[0].value].is_null()) {
           follow(operands[0]);
@@ -159,9 +156,8 @@ void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
         break;
     }
   }
-  std::sort(out.begin(), out.end(), [this](FactId a, FactId b) {
-    return facts_[a.value].name < facts_[b.value].name;
-  });
+  std::sort(out.begin(), out.end(),
+            [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
 }
 
 std::uint32_t Guideline::next_generation(EvaluationScratch& scratch) const {
@@ -195,9 +191,7 @@ std::vector<FactId> Guideline::deciding_facts(std::size_t recommendation,
     const Value& value = values[id.value];
     const auto push = [&](NodeId operand) { scratch.stack.push_back(operand); };
     switch (node.op) {
-      case Opcode::fact:
-        out.push_back(FactId{node.payload});
-        break;
+      case Opcode::fact: out.push_back(FactId{node.payload}); break;
       case Opcode::logical_and:
       case Opcode::logical_or: {
         // The operands equal to the dominating value decide; otherwise all of them do.
@@ -252,9 +246,8 @@ std::vector<FactId> Guideline::deciding_facts(std::size_t recommendation,
         break;
     }
   }
-  std::sort(out.begin(), out.end(), [this](FactId a, FactId b) {
-    return facts_[a.value].name < facts_[b.value].name;
-  });
+  std::sort(out.begin(), out.end(),
+            [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
   return out;
 }
 

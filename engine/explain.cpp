@@ -49,18 +49,15 @@ const char* outcome_name(Outcome outcome) {
 
 std::string display_value(const Value& value) {
   switch (value.kind()) {
-    case ValueKind::null:
-      return "unknown";
-    case ValueKind::boolean:
-      return value.as_boolean() ? "true" : "false";
+    case ValueKind::null: return "unknown";
+    case ValueKind::boolean: return value.as_boolean() ? "true" : "false";
     case ValueKind::quantity: {
       // `1000 'mg/d'` -> `1000 mg/d`, as fact files write it.
       std::string literal = to_literal(value);
       literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
       return literal;
     }
-    default:
-      return to_literal(value);
+    default: return to_literal(value);
   }
 }
 
@@ -152,7 +149,9 @@ std::pair<int, int> unmatched_parentheses(std::string_view text) {
   return {closing, depth};
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // An expression's text on one line. The range of an operation whose first operand is
 // parenthesized starts inside the parenthesis (`a) > b` for `(a) > b`); the text is widened
@@ -195,7 +194,9 @@ bool is_boolean(const Value& value, bool which) {
   return value.kind() == ValueKind::boolean && value.as_boolean() == which;
 }
 
-bool is_true_value(const Value& value) { return is_boolean(value, true); }
+bool is_true_value(const Value& value) {
+  return is_boolean(value, true);
+}
 
 // ---- The tree ------------------------------------------------------------------------------
 
@@ -203,8 +204,12 @@ class TreeBuilder {
  public:
   TreeBuilder(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
               std::span<const Value> values)
-      : guideline_(guideline), sources_(sources), checked_(guideline.checked()),
-        module_(checked_.module), facts_(facts), values_(values),
+      : guideline_(guideline),
+        sources_(sources),
+        checked_(guideline.checked()),
+        module_(checked_.module),
+        facts_(facts),
+        values_(values),
         expanded_(module_.definitions.size(), false) {}
 
   Term build(ast::ExprId id, std::size_t depth) {
@@ -237,12 +242,8 @@ class TreeBuilder {
       case ast::ExprKind::boolean_literal:
       case ast::ExprKind::number_literal:
       case ast::ExprKind::string_literal:
-      case ast::ExprKind::quantity_literal:
-        term.kind = TermKind::literal;
-        break;
-      case ast::ExprKind::name:
-        name_term(id, term, depth, room);
-        break;
+      case ast::ExprKind::quantity_literal: term.kind = TermKind::literal; break;
+      case ast::ExprKind::name: name_term(id, term, depth, room); break;
       case ast::ExprKind::unary: {
         const ast::Expr& operand = module_.at(operands[0]);
         if (expr.unary_operator == ast::UnaryOperator::negate &&
@@ -366,25 +367,18 @@ class TreeBuilder {
         case ast::ExprKind::boolean_literal:
         case ast::ExprKind::number_literal:
         case ast::ExprKind::string_literal:
-        case ast::ExprKind::quantity_literal:
-          return {checked_.constants[id.value], true};
+        case ast::ExprKind::quantity_literal: return {checked_.constants[id.value], true};
         case ast::ExprKind::name: {
           const Symbol symbol = checked_.symbols[id.value];
           switch (symbol.kind) {
-            case SymbolKind::fact:
-              return {facts_.get(FactId{symbol.index}), true};
-            case SymbolKind::parameter:
-              return {checked_.parameters[symbol.index], true};
-            case SymbolKind::definition:
-              id = module_.definitions[symbol.index].value;
-              continue;
-            case SymbolKind::none:
-              break;
+            case SymbolKind::fact: return {facts_.get(FactId{symbol.index}), true};
+            case SymbolKind::parameter: return {checked_.parameters[symbol.index], true};
+            case SymbolKind::definition: id = module_.definitions[symbol.index].value; continue;
+            case SymbolKind::none: break;
           }
           return {Value::null(), false};
         }
-        default:
-          return {Value::null(), false};
+        default: return {Value::null(), false};
       }
     }
   }
@@ -405,7 +399,6 @@ class TreeBuilder {
       case SymbolKind::definition: {
         const ast::Definition& definition = module_.definitions[symbol.index];
         term.kind = TermKind::definition;
-        term.op = definition.name.name;
         term.name = definition.name.name;
         term.description = definition.description;
         if (!room) {
@@ -418,9 +411,7 @@ class TreeBuilder {
         }
         break;
       }
-      case SymbolKind::none:
-        term.kind = TermKind::literal;
-        break;
+      case SymbolKind::none: term.kind = TermKind::literal; break;
     }
   }
 
@@ -552,8 +543,8 @@ std::string join_and(const std::vector<std::string>& items) {
 // A name or a literal as it is; anything longer in backquotes.
 std::string quoted(const std::string& text) {
   const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
   });
   return plain ? text : "`" + text + "`";
 }
@@ -624,12 +615,9 @@ std::string evidence(const Term& term) {
 std::string say(const Term& term, int parens, bool top) {
   const bool deep = parens >= 2 && !top;
   switch (term.kind) {
-    case TermKind::fact:
-      return fact_phrase(term);
-    case TermKind::parameter:
-      return term.name + " = " + value_word(term);
-    case TermKind::literal:
-      return term.text;
+    case TermKind::fact: return fact_phrase(term);
+    case TermKind::parameter: return term.name + " = " + value_word(term);
+    case TermKind::literal: return term.text;
     case TermKind::logical_not:
       if (!term.children.empty()) {
         // `not x` is true because x is false: saying x with its value says it.
@@ -650,7 +638,7 @@ std::string say(const Term& term, int parens, bool top) {
       break;
     }
     case TermKind::definition: {
-      const std::string head = term.name + " is " + value_word(term);
+      std::string head = term.name + " is " + value_word(term);
       if (term.children.empty() || deep) {
         return head;
       }
@@ -662,10 +650,9 @@ std::string say(const Term& term, int parens, bool top) {
       }
       return top ? head + ": " + inner : head + " (" + inner + ")";
     }
-    default:
-      break;
+    default: break;
   }
-  const std::string head = quoted(term.text) + " is " + value_word(term);
+  std::string head = quoted(term.text) + " is " + value_word(term);
   const std::string detail = deep ? std::string() : evidence(term);
   if (detail.empty()) {
     return head;
@@ -680,12 +667,10 @@ std::string because(const Term& term) {
     case TermKind::fact:
     case TermKind::parameter:
     case TermKind::literal:
-    case TermKind::definition:
-      return {};
+    case TermKind::definition: return {};
     case TermKind::logical_not:
       return term.children.empty() ? std::string() : say(term.children[0], 0, false);
-    default:
-      return evidence(term);
+    default: return evidence(term);
   }
 }
 
@@ -710,8 +695,7 @@ void collect_reasons(const Term& term, std::vector<std::string>& through,
                        through, because(term)});
 }
 
-void collect_used(const Term& term, bool deciding, const Guideline& guideline,
-                  Explanation& out) {
+void collect_used(const Term& term, bool deciding, const Guideline& guideline, Explanation& out) {
   deciding = deciding && term.decisive;
   switch (term.kind) {
     case TermKind::fact:
@@ -719,7 +703,8 @@ void collect_used(const Term& term, bool deciding, const Guideline& guideline,
         const auto found = std::find_if(out.facts.begin(), out.facts.end(),
                                         [&](const ExplainedFact& f) { return f.id == *id; });
         if (found == out.facts.end()) {
-          out.facts.push_back(ExplainedFact{*id, term.name, term.value, term.description, deciding});
+          out.facts.push_back(
+              ExplainedFact{*id, term.name, term.value, term.description, deciding});
         } else {
           found->decisive = found->decisive || deciding;
         }
@@ -744,8 +729,7 @@ void collect_used(const Term& term, bool deciding, const Guideline& guideline,
             ExplainedDefinition{term.name, term.value, term.description, range});
       }
       break;
-    default:
-      break;
+    default: break;
   }
   for (const Term& child : term.children) {
     collect_used(child, deciding, guideline, out);
@@ -765,16 +749,14 @@ std::optional<Value> as_fact_value(const FactSpec& spec, const Value& value) {
       }
       return std::nullopt;
     case TypeKind::quantity:
-      if (value.kind() == ValueKind::quantity &&
-          value.unit().dimension == spec.type.dimension) {
+      if (value.kind() == ValueKind::quantity && value.unit().dimension == spec.type.dimension) {
         return value;
       }
       return std::nullopt;
     case TypeKind::string:
     case TypeKind::code:
       return value.kind() == ValueKind::string ? std::optional<Value>(value) : std::nullopt;
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
 }
 
@@ -820,8 +802,7 @@ void collect_thresholds(const Term& term, const std::string& name, std::vector<V
         }
       }
       break;
-    default:
-      break;
+    default: break;
   }
   for (const Term& child : children) {
     collect_thresholds(child, name, out);
@@ -838,7 +819,9 @@ Value one_of_kind(const Value& like) {
   }
 }
 
-bool less_than(const Value& a, const Value& b) { return is_true_value(less(a, b)); }
+bool less_than(const Value& a, const Value& b) {
+  return is_true_value(less(a, b));
+}
 
 // One interval of a fact's values between consecutive thresholds, and the value evaluated
 // for it.
@@ -876,11 +859,10 @@ std::string bound_phrase(const std::optional<Value>& min, bool min_inclusive,
 // between two, above the last), each with a valid example value when it has one.
 std::vector<Region> regions(const FactSpec& spec, std::vector<Value> thresholds) {
   std::sort(thresholds.begin(), thresholds.end(), less_than);
-  thresholds.erase(std::unique(thresholds.begin(), thresholds.end(),
-                               [](const Value& a, const Value& b) {
-                                 return is_true_value(equal(a, b));
-                               }),
-                   thresholds.end());
+  thresholds.erase(
+      std::unique(thresholds.begin(), thresholds.end(),
+                  [](const Value& a, const Value& b) { return is_true_value(equal(a, b)); }),
+      thresholds.end());
   const auto valid = [&](const Value& value) -> std::optional<Value> {
     if (value.is_null() || spec.violation(value)) {
       return std::nullopt;
@@ -893,8 +875,7 @@ std::vector<Region> regions(const FactSpec& spec, std::vector<Value> thresholds)
   }
   const Value& first = thresholds.front();
   Region below{std::nullopt, true, first, false, valid(subtract(first, one_of_kind(first)))};
-  if (!below.example && spec.minimum && spec.minimum_inclusive &&
-      less_than(*spec.minimum, first)) {
+  if (!below.example && spec.minimum && spec.minimum_inclusive && less_than(*spec.minimum, first)) {
     below.example = valid(*spec.minimum);
   }
   out.push_back(below);
@@ -922,8 +903,7 @@ std::vector<Region> regions(const FactSpec& spec, std::vector<Value> thresholds)
   }
   const Value& last = thresholds.back();
   Region above{last, false, std::nullopt, true, valid(add(last, one_of_kind(last)))};
-  if (!above.example && spec.maximum && spec.maximum_inclusive &&
-      less_than(last, *spec.maximum)) {
+  if (!above.example && spec.maximum && spec.maximum_inclusive && less_than(last, *spec.maximum)) {
     above.example = valid(*spec.maximum);
   }
   out.push_back(above);
@@ -996,9 +976,13 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
           last.max = region.max;
           last.max_inclusive = region.max_inclusive;
         } else {
-          missing.options.push_back(SettleOption{{}, *region.example, region.min,
-                                                 region.min_inclusive, region.max,
-                                                 region.max_inclusive, outcome});
+          missing.options.push_back(SettleOption{{},
+                                                 *region.example,
+                                                 region.min,
+                                                 region.min_inclusive,
+                                                 region.max,
+                                                 region.max_inclusive,
+                                                 outcome});
         }
       }
       for (SettleOption& option : missing.options) {
@@ -1007,17 +991,16 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
   return missing;
 }
 
 }  // namespace
 
-Explanation explain(const Guideline& guideline, const SourceManager& sources,
-                    const FactSet& facts, const EvaluationScratch& scratch,
-                    const Decision& decision, std::size_t recommendation) {
+Explanation explain(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
+                    const EvaluationScratch& scratch, const Decision& decision,
+                    std::size_t recommendation) {
   const ast::Module& module = guideline.checked().module;
   Explanation out;
   out.guideline_id = guideline.id();
@@ -1069,8 +1052,8 @@ Explanation explain(const Guideline& guideline, const SourceManager& sources,
   return out;
 }
 
-Explanation explain(const Guideline& guideline, const SourceManager& sources,
-                    const FactSet& facts, std::size_t recommendation) {
+Explanation explain(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
+                    std::size_t recommendation) {
   EvaluationScratch scratch;
   Decision decision;
   guideline.evaluate(facts, scratch, decision);

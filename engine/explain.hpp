@@ -12,9 +12,9 @@
 //
 // Contract: `explain` only reads its inputs and may run on many threads at once. The Values
 // inside an Explanation view strings owned by the fact set and the guideline, which must
-// outlive it. The tree is bounded: at most kMaxExplanationDepth
-// levels (deeper terms are marked `truncated`), and a definition met again after the tree
-// has kMaxExplanationNodes nodes is not expanded again (marked `repeated`).
+// outlive it. The tree is bounded: at most kMaxExplanationDepth levels (deeper terms are
+// marked `truncated`), and a definition met again after the tree has kMaxExplanationNodes
+// nodes is not expanded again (marked `repeated`).
 #pragma once
 
 #include <cstddef>
@@ -40,15 +40,15 @@ enum class TermKind : std::uint8_t {
   logical_xor,
   implies,
   logical_not,
-  comparison,  // = != ~ !~ < <= > >=
-  arithmetic,  // + - * / div mod, unary - and +
-  test,        // is null, is not null, is true, ...
-  between,     // children: value, low, high
-  membership,  // `in`; children: value, list
-  list,        // children: the elements
+  comparison,    // = != ~ !~ < <= > >=
+  arithmetic,    // + - * / div mod, unary - and +
+  test,          // is null, is not null, is true, ...
+  between,       // children: value, low, high
+  membership,    // `in`; children: value, list
+  list,          // children: the elements
   if_then_else,  // children: condition, then, else (roles say which)
-  case_when,   // children: [subject], when, then, ..., else (roles say which)
-  call,        // a function (Coalesce); children: the arguments
+  case_when,     // children: [subject], when, then, ..., else (roles say which)
+  call,          // a function (Coalesce); children: the arguments
   fact,
   parameter,
   definition,  // one child: the definition's body (none when repeated or truncated)
@@ -83,7 +83,7 @@ struct Term {
 // undetermined one, an unknown term. Found by descending from the condition through the
 // deciding operands of `and`/`or` chains and through definitions; `not` and tests are terms.
 struct Reason {
-  std::string term;                  // its text
+  std::string term;  // its text
   Value value;
   bool absent_fact = false;          // the term is a fact, and absent
   std::vector<std::string> through;  // the definitions it lies in, outermost first
@@ -159,7 +159,7 @@ struct Explanation {
   // (fracture_grade = 1, applicable_grade = 1) and red_flag is false (...)."
   std::string summary;
   std::vector<Reason> reasons;
-  Term condition;  // the `when` expression
+  Term condition;                                // the `when` expression
   std::vector<ExplainedFact> facts;              // every fact the condition reads, by name
   std::vector<ExplainedParameter> parameters;    // in order of first use
   std::vector<ExplainedDefinition> definitions;  // in order of first use
@@ -171,13 +171,13 @@ struct Explanation {
 // decided by the last `guideline.evaluate(facts, scratch, decision)`. Reads the rule file
 // through the guideline's checked module and expression nodes (Guideline::checked,
 // Guideline::node_of); `sources` must hold the text the guideline was compiled from.
-Explanation explain(const Guideline& guideline, const SourceManager& sources,
-                    const FactSet& facts, const EvaluationScratch& scratch,
-                    const Decision& decision, std::size_t recommendation);
+Explanation explain(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
+                    const EvaluationScratch& scratch, const Decision& decision,
+                    std::size_t recommendation);
 
 // The same, evaluating first.
-Explanation explain(const Guideline& guideline, const SourceManager& sources,
-                    const FactSet& facts, std::size_t recommendation);
+Explanation explain(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
+                    std::size_t recommendation);
 
 // "recommended", "absent", "undetermined".
 const char* outcome_name(Outcome outcome);

@@ -20,16 +20,11 @@ std::string number_text(Decimal value) {
 // "`true`", "'left'".
 std::string value_text(const Value& value) {
   switch (value.kind()) {
-    case ValueKind::null:
-      return "null";
-    case ValueKind::boolean:
-      return value.as_boolean() ? "true" : "false";
-    case ValueKind::integer:
-      return std::to_string(value.as_integer());
-    case ValueKind::decimal:
-      return number_text(value.as_decimal());
-    case ValueKind::string:
-      return "'" + std::string(value.as_string()) + "'";
+    case ValueKind::null: return "null";
+    case ValueKind::boolean: return value.as_boolean() ? "true" : "false";
+    case ValueKind::integer: return std::to_string(value.as_integer());
+    case ValueKind::decimal: return number_text(value.as_decimal());
+    case ValueKind::string: return "'" + std::string(value.as_string()) + "'";
     case ValueKind::quantity: {
       const Unit& unit = value.unit();
       const Decimal amount = value.as_decimal();
@@ -45,16 +40,11 @@ std::string value_text(const Value& value) {
 // "an integer", "a decimal", "a duration", "a quantity of mass", ...
 std::string type_phrase(const Type& type) {
   switch (type.kind) {
-    case TypeKind::boolean:
-      return "a boolean";
-    case TypeKind::integer:
-      return "an integer";
-    case TypeKind::decimal:
-      return "a decimal";
-    case TypeKind::string:
-      return "a string";
-    case TypeKind::code:
-      return "a code";
+    case TypeKind::boolean: return "a boolean";
+    case TypeKind::integer: return "an integer";
+    case TypeKind::decimal: return "a decimal";
+    case TypeKind::string: return "a string";
+    case TypeKind::code: return "a code";
     case TypeKind::quantity:
       if (type.dimension == Dimension::time()) {
         return "a duration";
@@ -65,8 +55,7 @@ std::string type_phrase(const Type& type) {
       return "a quantity of " + type.dimension.name();
     case TypeKind::error:
     case TypeKind::null:
-    case TypeKind::list:
-      break;
+    case TypeKind::list: break;
   }
   return "a value";
 }
@@ -87,8 +76,7 @@ std::optional<std::strong_ordering> compare_to_limit(const Value& value, const V
     if (!commensurable(value.unit(), limit.unit())) {
       return std::nullopt;
     }
-    return compare_quantities(value.as_decimal(), value.unit(), limit.as_decimal(),
-                              limit.unit());
+    return compare_quantities(value.as_decimal(), value.unit(), limit.as_decimal(), limit.unit());
   }
   if (value.kind() == ValueKind::string && limit.kind() == ValueKind::string) {
     return value.as_string().compare(limit.as_string()) <=> 0;
@@ -151,9 +139,8 @@ std::optional<std::string> FactSpec::violation(const Value& value) const {
     return std::nullopt;
   }
   if (type.kind == TypeKind::code && !codes.empty()) {
-    const bool allowed =
-        value.kind() == ValueKind::string &&
-        std::find(codes.begin(), codes.end(), value.as_string()) != codes.end();
+    const bool allowed = value.kind() == ValueKind::string &&
+                         std::find(codes.begin(), codes.end(), value.as_string()) != codes.end();
     if (!allowed) {
       return value_text(value) + " is not " + expected();
     }

@@ -50,10 +50,8 @@ bool is_test(Opcode op) {
     case Opcode::is_null:
     case Opcode::is_true:
     case Opcode::is_false:
-    case Opcode::in_list:
-      return true;
-    default:
-      return false;
+    case Opcode::in_list: return true;
+    default: return false;
   }
 }
 

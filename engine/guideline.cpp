@@ -55,9 +55,7 @@ std::string Guideline::dump() const {
       case Opcode::constant:
         out += fmt::format("constant {}", to_literal(graph_.constant(node)));
         break;
-      case Opcode::fact:
-        out += fmt::format("fact {}", facts_[node.payload].name);
-        break;
+      case Opcode::fact: out += fmt::format("fact {}", facts_[node.payload].name); break;
       default: {
         out += opcode_name(node.op);
         const char* separator = " ";

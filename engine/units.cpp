@@ -47,9 +47,13 @@ std::optional<Factor> multiply_factors(const Factor& a, const Factor& b) {
   return product;
 }
 
-Factor invert(const Factor& factor) { return Factor{factor.denominator, factor.numerator}; }
+Factor invert(const Factor& factor) {
+  return Factor{factor.denominator, factor.numerator};
+}
 
-Factor ratio(Int128 numerator, Int128 denominator) { return Factor{numerator, denominator}; }
+Factor ratio(Int128 numerator, Int128 denominator) {
+  return Factor{numerator, denominator};
+}
 
 // A unit symbol without prefix or exponent.
 struct Atom {
@@ -145,7 +149,9 @@ bool apply_component(Measure& measure, Dimension dimension, Factor factor, int e
   return true;
 }
 
-bool is_digit(char character) { return character >= '0' && character <= '9'; }
+bool is_digit(char character) {
+  return character >= '0' && character <= '9';
+}
 
 // One component of a UCUM expression (`mg`, `cm3`, `s-1`, `%`, `1`) multiplied into
 // `measure` with the given sign of exponent; false when unknown or out of range.
@@ -278,13 +284,25 @@ UnitRegistry& registry() {
 
 }  // namespace
 
-bool Dimension::is_dimensionless() const { return *this == Dimension{}; }
+bool Dimension::is_dimensionless() const {
+  return *this == Dimension{};
+}
 
-Dimension Dimension::time() { return base_dimension(kTime); }
-Dimension Dimension::mass() { return base_dimension(kMass); }
-Dimension Dimension::length() { return base_dimension(kLength); }
-Dimension Dimension::volume() { return base_dimension(kLength, 3); }
-Dimension Dimension::international_unit() { return base_dimension(kInternationalUnit); }
+Dimension Dimension::time() {
+  return base_dimension(kTime);
+}
+Dimension Dimension::mass() {
+  return base_dimension(kMass);
+}
+Dimension Dimension::length() {
+  return base_dimension(kLength);
+}
+Dimension Dimension::volume() {
+  return base_dimension(kLength, 3);
+}
+Dimension Dimension::international_unit() {
+  return base_dimension(kInternationalUnit);
+}
 
 std::string Dimension::name() const {
   if (is_dimensionless()) return "dimensionless";
@@ -318,9 +336,13 @@ std::string Dimension::name() const {
   return (numerator.empty() ? "1" : numerator) + denominator;
 }
 
-const Unit* find_unit(std::string_view text) { return registry().find(text); }
+const Unit* find_unit(std::string_view text) {
+  return registry().find(text);
+}
 
-bool commensurable(const Unit& from, const Unit& to) { return from.dimension == to.dimension; }
+bool commensurable(const Unit& from, const Unit& to) {
+  return from.dimension == to.dimension;
+}
 
 std::optional<Decimal> convert(Decimal value, const Unit& from, const Unit& to) {
   if (!commensurable(from, to)) return std::nullopt;

@@ -103,27 +103,13 @@ std::string quote(std::string_view text) {
   std::string quoted = "'";
   for (const char character : text) {
     switch (character) {
-      case '\'':
-        quoted += "\\'";
-        break;
-      case '"':
-        quoted += "\\\"";
-        break;
-      case '\\':
-        quoted += "\\\\";
-        break;
-      case '\n':
-        quoted += "\\n";
-        break;
-      case '\t':
-        quoted += "\\t";
-        break;
-      case '\r':
-        quoted += "\\r";
-        break;
-      case '\f':
-        quoted += "\\f";
-        break;
+      case '\'': quoted += "\\'"; break;
+      case '"': quoted += "\\\""; break;
+      case '\\': quoted += "\\\\"; break;
+      case '\n': quoted += "\\n"; break;
+      case '\t': quoted += "\\t"; break;
+      case '\r': quoted += "\\r"; break;
+      case '\f': quoted += "\\f"; break;
       default: {
         const auto code = static_cast<unsigned char>(character);
         if (code < 0x20 || code == 0x7f) {
@@ -186,16 +172,11 @@ Decimal Value::as_decimal() const {
 bool identical(const Value& a, const Value& b) {
   if (a.kind_ != b.kind_) return false;
   switch (a.kind_) {
-    case ValueKind::null:
-      return true;
-    case ValueKind::boolean:
-      return a.boolean_ == b.boolean_;
-    case ValueKind::integer:
-      return a.integer_ == b.integer_;
-    case ValueKind::decimal:
-      return a.decimal_ == b.decimal_;
-    case ValueKind::string:
-      return a.string_ == b.string_;
+    case ValueKind::null: return true;
+    case ValueKind::boolean: return a.boolean_ == b.boolean_;
+    case ValueKind::integer: return a.integer_ == b.integer_;
+    case ValueKind::decimal: return a.decimal_ == b.decimal_;
+    case ValueKind::string: return a.string_ == b.string_;
     case ValueKind::quantity:
       return a.decimal_ == b.decimal_ && (a.unit_ == b.unit_ || a.unit_->code == b.unit_->code);
   }
@@ -230,9 +211,15 @@ Value logical_not(const Value& a) {
   return Value::boolean(!a.as_boolean());
 }
 
-Value is_null(const Value& a) { return Value::boolean(a.is_null()); }
-Value is_true(const Value& a) { return Value::boolean(is_true_value(a)); }
-Value is_false(const Value& a) { return Value::boolean(is_false_value(a)); }
+Value is_null(const Value& a) {
+  return Value::boolean(a.is_null());
+}
+Value is_true(const Value& a) {
+  return Value::boolean(is_true_value(a));
+}
+Value is_false(const Value& a) {
+  return Value::boolean(is_false_value(a));
+}
 
 Value equal(const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return Value::null();
@@ -242,7 +229,9 @@ Value equal(const Value& a, const Value& b) {
   return Value::boolean(*result == 0);
 }
 
-Value not_equal(const Value& a, const Value& b) { return logical_not(equal(a, b)); }
+Value not_equal(const Value& a, const Value& b) {
+  return logical_not(equal(a, b));
+}
 
 // CQL decimal equivalence: both values rounded (half away from zero) to the precision of the
 // less precise one, where precision counts fractional digits without trailing zeros.
@@ -283,7 +272,9 @@ Value equivalent(const Value& a, const Value& b) {
   return Value::boolean(result && *result == 0);
 }
 
-Value not_equivalent(const Value& a, const Value& b) { return logical_not(equivalent(a, b)); }
+Value not_equivalent(const Value& a, const Value& b) {
+  return logical_not(equivalent(a, b));
+}
 
 Value less(const Value& a, const Value& b) {
   const std::optional<std::strong_ordering> result = order(a, b);
@@ -387,14 +378,11 @@ Value negate(const Value& a) {
     case ValueKind::integer:
       if (a.as_integer() == std::numeric_limits<std::int32_t>::min()) return Value::null();
       return Value::integer(-a.as_integer());
-    case ValueKind::decimal:
-      return decimal_or_null(Decimal::negate(a.as_decimal()));
-    case ValueKind::quantity:
-      return quantity_or_null(Decimal::negate(a.as_decimal()), a.unit());
+    case ValueKind::decimal: return decimal_or_null(Decimal::negate(a.as_decimal()));
+    case ValueKind::quantity: return quantity_or_null(Decimal::negate(a.as_decimal()), a.unit());
     case ValueKind::null:
     case ValueKind::boolean:
-    case ValueKind::string:
-      return Value::null();
+    case ValueKind::string: return Value::null();
   }
   return Value::null();
 }
@@ -406,16 +394,11 @@ Value to_decimal(const Value& a) {
 
 std::string to_literal(const Value& a) {
   switch (a.kind()) {
-    case ValueKind::null:
-      return "null";
-    case ValueKind::boolean:
-      return a.as_boolean() ? "true" : "false";
-    case ValueKind::integer:
-      return std::to_string(a.as_integer());
-    case ValueKind::decimal:
-      return a.as_decimal().to_string();
-    case ValueKind::string:
-      return quote(a.as_string());
+    case ValueKind::null: return "null";
+    case ValueKind::boolean: return a.as_boolean() ? "true" : "false";
+    case ValueKind::integer: return std::to_string(a.as_integer());
+    case ValueKind::decimal: return a.as_decimal().to_string();
+    case ValueKind::string: return quote(a.as_string());
     case ValueKind::quantity: {
       const Decimal number = a.as_decimal();
       const Unit& unit = a.unit();

@@ -103,19 +103,19 @@ RUBRIC_KEYWORD(code, "code");
 
 // Calendar duration words (CQL's date-time precisions), singular and plural.
 struct calendar_word
-    : keyword<sor<TAO_PEGTL_STRING("milliseconds"), TAO_PEGTL_STRING("millisecond"),
-                  TAO_PEGTL_STRING("seconds"), TAO_PEGTL_STRING("second"),
-                  TAO_PEGTL_STRING("minutes"), TAO_PEGTL_STRING("minute"),
-                  TAO_PEGTL_STRING("hours"), TAO_PEGTL_STRING("hour"), TAO_PEGTL_STRING("days"),
-                  TAO_PEGTL_STRING("day"), TAO_PEGTL_STRING("weeks"), TAO_PEGTL_STRING("week"),
-                  TAO_PEGTL_STRING("months"), TAO_PEGTL_STRING("month"),
-                  TAO_PEGTL_STRING("years"), TAO_PEGTL_STRING("year")>> {};
+    : keyword<
+          sor<TAO_PEGTL_STRING("milliseconds"), TAO_PEGTL_STRING("millisecond"),
+              TAO_PEGTL_STRING("seconds"), TAO_PEGTL_STRING("second"), TAO_PEGTL_STRING("minutes"),
+              TAO_PEGTL_STRING("minute"), TAO_PEGTL_STRING("hours"), TAO_PEGTL_STRING("hour"),
+              TAO_PEGTL_STRING("days"), TAO_PEGTL_STRING("day"), TAO_PEGTL_STRING("weeks"),
+              TAO_PEGTL_STRING("week"), TAO_PEGTL_STRING("months"), TAO_PEGTL_STRING("month"),
+              TAO_PEGTL_STRING("years"), TAO_PEGTL_STRING("year")>> {};
 
 struct reserved_word
-    : sor<kw_and, kw_or, kw_xor, kw_not, kw_implies, kw_is, kw_null, kw_true, kw_false,
-          kw_between, kw_in, kw_if, kw_then, kw_else, kw_case, kw_when, kw_end, kw_div, kw_mod,
-          kw_guideline, kw_title, kw_version, kw_source, kw_fact, kw_parameter, kw_define,
-          kw_recommendation, kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, calendar_word> {};
+    : sor<kw_and, kw_or, kw_xor, kw_not, kw_implies, kw_is, kw_null, kw_true, kw_false, kw_between,
+          kw_in, kw_if, kw_then, kw_else, kw_case, kw_when, kw_end, kw_div, kw_mod, kw_guideline,
+          kw_title, kw_version, kw_source, kw_fact, kw_parameter, kw_define, kw_recommendation,
+          kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, calendar_word> {};
 
 struct identifier : seq<not_at<reserved_word>, identifier_text> {};
 
@@ -170,18 +170,16 @@ struct if_expression
           must<expected_else>, must<expected_expression>> {};
 
 struct case_subject : seq<expression> {};
-struct case_item : seq<kw_when, must<expected_expression>, must<expected_then>,
-                       must<expected_expression>> {};
+struct case_item
+    : seq<kw_when, must<expected_expression>, must<expected_then>, must<expected_expression>> {};
 struct expected_case_item : seq<sep, case_item> {};
-struct case_expression
-    : seq<kw_case, sep, opt<not_at<kw_when>, case_subject, sep>, must<expected_case_item>,
-          star<sep, case_item>, must<expected_else>, must<expected_expression>,
-          must<expected_end>> {};
+struct case_expression : seq<kw_case, sep, opt<not_at<kw_when>, case_subject, sep>,
+                             must<expected_case_item>, star<sep, case_item>, must<expected_else>,
+                             must<expected_expression>, must<expected_end>> {};
 
 struct primary
     : sor<parenthesized, list_selector, if_expression, case_expression, quantity_literal,
-          number_literal, string_literal, null_literal, true_literal, false_literal, call,
-          name> {};
+          number_literal, string_literal, null_literal, true_literal, false_literal, call, name> {};
 
 struct op_plus : one<'+'> {};
 struct op_minus : one<'-'> {};
@@ -211,11 +209,11 @@ struct negation : seq<sor<op_plus, op_minus>, must<operand_of<unary_expression>>
 struct unary_expression : sor<negation, primary> {};
 
 struct multiplicative
-    : seq<unary_expression, star<sep, sor<op_times, op_divide, op_div, op_mod>,
-                                 must<operand_of<unary_expression>>>> {};
+    : seq<unary_expression,
+          star<sep, sor<op_times, op_divide, op_div, op_mod>, must<operand_of<unary_expression>>>> {
+};
 struct additive
-    : seq<multiplicative,
-          star<sep, sor<op_plus, op_minus>, must<operand_of<multiplicative>>>> {};
+    : seq<multiplicative, star<sep, sor<op_plus, op_minus>, must<operand_of<multiplicative>>>> {};
 struct term : seq<additive> {};
 
 // `x is null`, `x is not true`, ...: postfix tests.
@@ -227,15 +225,13 @@ struct logical_not : seq<op_not, must<operand_of<not_expression>>> {};
 struct not_expression : sor<logical_not, test_expression> {};
 
 // `x between low and high`: the bounds are terms, so `and` is not ambiguous.
-struct between_suffix
-    : seq<sep, kw_between, must<operand_of<term>>, must<expected_between_and>,
-          must<operand_of<term>>> {};
+struct between_suffix : seq<sep, kw_between, must<operand_of<term>>, must<expected_between_and>,
+                            must<operand_of<term>>> {};
 struct between_expression : seq<not_expression, opt<between_suffix>> {};
 
-struct comparison
-    : seq<between_expression,
-          star<sep, sor<op_less_or_equal, op_less, op_greater_or_equal, op_greater>,
-               must<operand_of<between_expression>>>> {};
+struct comparison : seq<between_expression,
+                        star<sep, sor<op_less_or_equal, op_less, op_greater_or_equal, op_greater>,
+                             must<operand_of<between_expression>>>> {};
 struct equality
     : seq<comparison, star<sep, sor<op_not_equal, op_not_equivalent, op_equal, op_equivalent>,
                            must<operand_of<comparison>>>> {};
@@ -282,9 +278,8 @@ struct source_declaration
 // fact NAME: TYPE [RANGE] ["description"]
 struct code_value : string_literal {};
 struct expected_code_value : seq<sep, code_value> {};
-struct code_values
-    : seq<one<'{'>, must<expected_code_value>, star<comma, must<expected_code_value>>,
-          must<expected_close_brace>> {};
+struct code_values : seq<one<'{'>, must<expected_code_value>,
+                         star<comma, must<expected_code_value>>, must<expected_close_brace>> {};
 struct expected_code_values : seq<sep, code_values> {};
 struct expected_unit_string : seq<sep, unit_string> {};
 struct type_boolean : kw_boolean {};
@@ -297,22 +292,20 @@ struct type_length : kw_length {};
 struct type_volume : kw_volume {};
 struct type_quantity : seq<kw_quantity, must<expected_unit_string>> {};
 struct type_code : seq<kw_code, must<expected_code_values>> {};
-struct type_name
-    : sor<type_boolean, type_integer, type_decimal, type_string, type_duration, type_mass,
-          type_length, type_volume, type_quantity, type_code> {};
+struct type_name : sor<type_boolean, type_integer, type_decimal, type_string, type_duration,
+                       type_mass, type_length, type_volume, type_quantity, type_code> {};
 struct expected_type : seq<sep, type_name> {};
 struct range_between
     : seq<kw_between, must<operand_of<term>>, must<expected_between_and>, must<operand_of<term>>> {
 };
 struct range_comparison
-    : seq<sor<op_less_or_equal, op_less, op_greater_or_equal, op_greater>,
-          must<operand_of<term>>> {};
+    : seq<sor<op_less_or_equal, op_less, op_greater_or_equal, op_greater>, must<operand_of<term>>> {
+};
 struct fact_range : seq<sep, sor<range_between, range_comparison>> {};
 struct fact_name : identifier {};
 struct expected_fact_name : seq<sep, fact_name> {};
-struct fact_declaration
-    : seq<kw_fact, must<expected_fact_name>, must<expected_colon>, must<expected_type>,
-          opt<fact_range>, optional_description> {};
+struct fact_declaration : seq<kw_fact, must<expected_fact_name>, must<expected_colon>,
+                              must<expected_type>, opt<fact_range>, optional_description> {};
 
 // parameter NAME = EXPRESSION ["description"]
 struct parameter_name : identifier {};
@@ -341,23 +334,23 @@ struct text_clause : seq<sep, kw_text> {};
 struct expected_text_clause : text_clause {};
 struct citation : plus<digit> {};
 struct expected_citation : seq<sep, citation> {};
-struct cite_clause : seq<sep, kw_cite, must<expected_citation>, star<comma, must<expected_citation>>> {};
+struct cite_clause
+    : seq<sep, kw_cite, must<expected_citation>, star<comma, must<expected_citation>>> {};
 struct expected_cite_clause : cite_clause {};
 struct evidence_text : text_literal {};
 struct expected_evidence_text : seq<sep, evidence_text> {};
 struct evidence_clause : seq<sep, kw_evidence, must<expected_evidence_text>> {};
 struct carried_parameter : identifier {};
 struct expected_carried_parameter : seq<sep, carried_parameter> {};
-struct carry_clause
-    : seq<sep, kw_carry, must<expected_carried_parameter>,
-          star<comma, must<expected_carried_parameter>>> {};
+struct carry_clause : seq<sep, kw_carry, must<expected_carried_parameter>,
+                          star<comma, must<expected_carried_parameter>>> {};
 struct when_clause : seq<sep, kw_when, must<expected_expression>> {};
 struct expected_when_clause : when_clause {};
 struct recommendation_declaration
     : seq<kw_recommendation, must<expected_recommendation_id>, must<expected_kind_clause>,
-          must<expected_kind_name>, must<expected_text_clause>,
-          must<expected_recommendation_text>, must<expected_cite_clause>, opt<evidence_clause>,
-          opt<carry_clause>, must<expected_when_clause>> {};
+          must<expected_kind_name>, must<expected_text_clause>, must<expected_recommendation_text>,
+          must<expected_cite_clause>, opt<evidence_clause>, opt<carry_clause>,
+          must<expected_when_clause>> {};
 
 struct declaration
     : sor<guideline_declaration, source_declaration, fact_declaration, parameter_declaration,

@@ -94,8 +94,8 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
     if (expect["error"]) {
       const std::string fact = expect["error"].as<std::string>();
       if (facts) {
-        outcome.explanation = fmt::format("expected an error naming `{}`; the facts were accepted",
-                                          fact);
+        outcome.explanation =
+            fmt::format("expected an error naming `{}`; the facts were accepted", fact);
         return outcome;
       }
       const std::string needle = fmt::format("`{}`", fact);
@@ -105,14 +105,13 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
           return outcome;
         }
       }
-      outcome.explanation =
-          fmt::format("expected an error naming `{}`; found:\n{}", fact,
-                      format_diagnostics(sources, diagnostics));
+      outcome.explanation = fmt::format("expected an error naming `{}`; found:\n{}", fact,
+                                        format_diagnostics(sources, diagnostics));
       return outcome;
     }
     if (!facts) {
-      outcome.explanation = fmt::format("the facts were rejected:\n{}",
-                                        format_diagnostics(sources, diagnostics));
+      outcome.explanation =
+          fmt::format("the facts were rejected:\n{}", format_diagnostics(sources, diagnostics));
       return outcome;
     }
     EvaluationScratch scratch;
@@ -160,8 +159,8 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
     for (const auto& [id, facts_missing] : expected_undetermined) {
       const auto found = undetermined.find(id);
       if (found == undetermined.end()) {
-        explanation += fmt::format("  expected undetermined: {} (waiting on {}); it is not\n",
-                                   id, join(facts_missing));
+        explanation += fmt::format("  expected undetermined: {} (waiting on {}); it is not\n", id,
+                                   join(facts_missing));
       } else if (found->second != facts_missing) {
         explanation += fmt::format("  {} waits on {}; expected {}\n", id, join(found->second),
                                    join(facts_missing));

@@ -1,8 +1,8 @@
 #include "tools/cli.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -137,7 +137,8 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
     Decision decision;
     guideline->evaluate(*facts, scratch, decision);
     if (format == "json") {
-      nlohmann::ordered_json result = decision_to_json(*guideline, sources, *facts, scratch, decision);
+      nlohmann::ordered_json result =
+          decision_to_json(*guideline, sources, *facts, scratch, decision);
       result["facts"] = path;
       results.push_back(std::move(result));
     } else {
@@ -158,8 +159,7 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
 // Reads `--facts` for `rubric expr`: a mapping of names to values, typed by how they are
 // written: true/false, integers, decimals, `10 weeks` quantities, other strings, null.
 std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources,
-                                                        const std::string& path,
-                                                        std::ostream& err,
+                                                        const std::string& path, std::ostream& err,
                                                         std::deque<std::string>& strings) {
   std::vector<NamedValue> names;
   const std::optional<FileId> file = read_file(sources, path, err);
@@ -199,7 +199,7 @@ std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources,
       } else if (const auto number = plain ? Decimal::parse(text) : std::nullopt) {
         const auto integer = number->to_int32();
         value = text.find('.') == std::string::npos && integer ? Value::integer(*integer)
-                                                                : Value::decimal(*number);
+                                                               : Value::decimal(*number);
       } else {
         const std::size_t space = text.find(' ');
         const auto amount =
@@ -287,8 +287,8 @@ int test(const std::string& guideline_path, const std::vector<std::string>& case
         out << fmt::format("FAIL {}\n{}\n\n", path, explanation);
       }
     }
-    cases.push_back({{"case", path}, {"passed", outcome.passed},
-                     {"explanation", outcome.explanation}});
+    cases.push_back(
+        {{"case", path}, {"passed", outcome.passed}, {"explanation", outcome.explanation}});
   }
   if (format == "json") {
     nlohmann::ordered_json result = {{"passed", passed}, {"failed", failed}, {"cases", cases}};
@@ -357,8 +357,7 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
 
   std::string test_guideline;
   std::vector<std::string> case_paths;
-  CLI::App* test_command =
-      app.add_subcommand("test", "Run case files against a guideline");
+  CLI::App* test_command = app.add_subcommand("test", "Run case files against a guideline");
   test_command->add_option("GUIDELINE", test_guideline, "Rule file (.rubric)")->required();
   test_command->add_option("CASES", case_paths, "Case files or folders")->required();
   bool with_coverage = false;
@@ -383,8 +382,10 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
       known = known || command->get_name() == word;
     }
     if (!known) {
-      err << fmt::format("error: unknown command `{}`; the commands are `check`, `eval`, "
-                         "`expr`, `test` and `graph`\n", word);
+      err << fmt::format(
+          "error: unknown command `{}`; the commands are `check`, `eval`, "
+          "`expr`, `test` and `graph`\n",
+          word);
       err << "run `rubric --help` for usage\n";
       return kExitUsage;
     }

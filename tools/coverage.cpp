@@ -13,8 +13,8 @@ CoverageRecorder::CoverageRecorder(const Guideline& guideline)
   const auto nodes = guideline.graph().nodes();
   for (std::uint32_t i = 0; i < nodes.size(); ++i) {
     const Node& node = nodes[i];
-    const bool boolean_fact = node.op == Opcode::fact &&
-                              guideline.facts()[node.payload].type.kind == TypeKind::boolean;
+    const bool boolean_fact =
+        node.op == Opcode::fact && guideline.facts()[node.payload].type.kind == TypeKind::boolean;
     if (is_test(node.op) || boolean_fact) {
       conditions_.push_back(Condition{NodeId{i}, {}});
     }
@@ -80,8 +80,8 @@ std::string never(bool true_value, bool false_value, const char* true_word,
 }  // namespace
 
 std::string CoverageRecorder::to_text(const SourceManager& sources) const {
-  std::string out = fmt::format("\nCoverage over {} evaluation{}:\n", evaluations_,
-                                evaluations_ == 1 ? "" : "s");
+  std::string out =
+      fmt::format("\nCoverage over {} evaluation{}:\n", evaluations_, evaluations_ == 1 ? "" : "s");
   const auto recommendations = guideline_.recommendations();
   std::size_t complete = 0;
   std::string gaps;
@@ -107,10 +107,10 @@ std::string CoverageRecorder::to_text(const SourceManager& sources) const {
     if (condition.seen.true_value && condition.seen.false_value) {
       continue;
     }
-    out += fmt::format("  - `{}` is {} ({})\n", describe(sources, condition.node),
-                       never(condition.seen.true_value, condition.seen.false_value, "true",
-                             "false"),
-                       location(sources, guideline_.graph().node(condition.node).range));
+    out +=
+        fmt::format("  - `{}` is {} ({})\n", describe(sources, condition.node),
+                    never(condition.seen.true_value, condition.seen.false_value, "true", "false"),
+                    location(sources, guideline_.graph().node(condition.node).range));
   }
   return out;
 }

@@ -14,8 +14,8 @@ using Json = nlohmann::ordered_json;
 // A name or a literal as it is; anything longer in backquotes.
 std::string quoted(const std::string& text) {
   const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
   });
   return plain ? text : "`" + text + "`";
 }
@@ -105,9 +105,7 @@ void term_to_text(const Term& term, std::size_t depth, std::string& out) {
   }
   switch (term.kind) {
     case TermKind::literal:
-    case TermKind::list:
-      line += term.text;
-      break;
+    case TermKind::list: line += term.text; break;
     case TermKind::fact:
     case TermKind::parameter:
     case TermKind::definition: {
@@ -120,9 +118,7 @@ void term_to_text(const Term& term, std::size_t depth, std::string& out) {
       line += ")";
       break;
     }
-    default:
-      line += fmt::format("{} is {}", quoted(term.text), display(term));
-      break;
+    default: line += fmt::format("{} is {}", quoted(term.text), display(term)); break;
   }
   if (term.truncated) {
     line += " (deeper terms left out)";
@@ -224,8 +220,7 @@ Json explanation_to_json(const Explanation& explanation, const SourceManager& so
   return out;
 }
 
-Json explanations_to_json(std::span<const Explanation> explanations,
-                          const SourceManager& sources) {
+Json explanations_to_json(std::span<const Explanation> explanations, const SourceManager& sources) {
   Json out;
   Json guideline = Json::object();
   if (!explanations.empty()) {
@@ -242,10 +237,10 @@ Json explanations_to_json(std::span<const Explanation> explanations,
 }
 
 std::string explanation_to_text(const Explanation& explanation, const SourceManager& sources) {
-  std::string out = fmt::format(
-      "== {} ({}): {}\n", explanation.id, explanation.kind,
-      explanation.outcome == Outcome::undetermined ? "undetermined"
-                                                   : outcome_words(explanation.outcome));
+  std::string out = fmt::format("== {} ({}): {}\n", explanation.id, explanation.kind,
+                                explanation.outcome == Outcome::undetermined
+                                    ? "undetermined"
+                                    : outcome_words(explanation.outcome));
   out += fmt::format("  \"{}\"\n", explanation.text);
   out += fmt::format("  rule at {}", location(sources, explanation.range));
   if (explanation.evidence) {
@@ -260,12 +255,8 @@ std::string explanation_to_text(const Explanation& explanation, const SourceMana
 
   if (!explanation.reasons.empty()) {
     switch (explanation.outcome) {
-      case Outcome::recommended:
-        out += "\nWhy (the terms that decided it):\n";
-        break;
-      case Outcome::absent:
-        out += "\nWhy not (the false terms that decided it):\n";
-        break;
+      case Outcome::recommended: out += "\nWhy (the terms that decided it):\n"; break;
+      case Outcome::absent: out += "\nWhy not (the false terms that decided it):\n"; break;
       case Outcome::undetermined:
         out += "\nWhy undetermined (the unknown terms that decided it):\n";
         break;
@@ -315,10 +306,11 @@ std::string explanation_to_text(const Explanation& explanation, const SourceMana
     std::string lines;
     for (const ExplainedFact& fact : explanation.facts) {
       if (fact.decisive == decisive) {
-        lines += "  " + value_with_note(fact.name,
-                                        fact.value.is_null() ? "absent" : display_value(fact.value),
-                                        fact.description) +
-                 "\n";
+        lines +=
+            "  " +
+            value_with_note(fact.name, fact.value.is_null() ? "absent" : display_value(fact.value),
+                            fact.description) +
+            "\n";
       }
     }
     if (!lines.empty()) {
@@ -333,10 +325,10 @@ std::string explanation_to_text(const Explanation& explanation, const SourceMana
   if (!explanation.parameters.empty()) {
     out += "\nParameters:\n";
     for (const ExplainedParameter& parameter : explanation.parameters) {
-      out += "  " +
-             value_with_note(parameter.name, display_value(parameter.value),
-                             parameter.description) +
-             "\n";
+      out +=
+          "  " +
+          value_with_note(parameter.name, display_value(parameter.value), parameter.description) +
+          "\n";
     }
   }
   if (!explanation.definitions.empty()) {

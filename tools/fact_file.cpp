@@ -25,8 +25,8 @@
 #include <cstddef>
 #include <exception>
 #include <iterator>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -38,9 +38,13 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Text helpers
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) {
@@ -114,7 +118,8 @@ ParsedNumber parse_number(std::string_view text) {
   }
   const std::size_t point = rest.find('.');
   std::string_view whole = rest.substr(0, point);
-  std::string_view fraction = point == std::string_view::npos ? std::string_view() : rest.substr(point + 1);
+  std::string_view fraction =
+      point == std::string_view::npos ? std::string_view() : rest.substr(point + 1);
   const auto all_digits = [](std::string_view digits) {
     return std::all_of(digits.begin(), digits.end(), is_digit);
   };
@@ -191,8 +196,8 @@ bool is_yaml_number(std::string_view text) {
 }
 
 bool is_boolean_text(std::string_view text) {
-  return text == "true" || text == "True" || text == "TRUE" || text == "false" ||
-         text == "False" || text == "FALSE";
+  return text == "true" || text == "True" || text == "TRUE" || text == "false" || text == "False" ||
+         text == "FALSE";
 }
 
 // The kind of a plain (unquoted, untagged) YAML scalar, by the core schema.
@@ -212,7 +217,9 @@ ScalarKind classify_plain(std::string_view text) {
 // ---------------------------------------------------------------------------------------
 // Messages
 
-std::string fact_name(const FactSpec& fact) { return in_backticks(fact.name); }
+std::string fact_name(const FactSpec& fact) {
+  return in_backticks(fact.name);
+}
 
 // The unit of the example value for a quantity fact: "10 weeks", "5 mg".
 std::string example_quantity(const Dimension& dimension) {
@@ -263,11 +270,10 @@ std::string found_text(const FactSpec& fact, const RawScalar& scalar) {
 void report_wrong_value(const char* code, const FactSpec& fact, const RawScalar& scalar,
                         std::string_view detail, Diagnostics& diagnostics,
                         bool with_example = true) {
-  diagnostics.error(
-      code, scalar.range,
-      fmt::format("fact {} must be {}; found {}{}", fact_name(fact),
-                  with_example ? expected_with_example(fact) : fact.expected(),
-                  found_text(fact, scalar), detail));
+  diagnostics.error(code, scalar.range,
+                    fmt::format("fact {} must be {}; found {}{}", fact_name(fact),
+                                with_example ? expected_with_example(fact) : fact.expected(),
+                                found_text(fact, scalar), detail));
 }
 
 // A value of the fact's type outside its limits or codes, or too large to represent.
@@ -292,18 +298,15 @@ void report_not_scalar(const FactSpec& fact, std::string_view what, SourceRange 
 // A detail for a number that could not be read.
 std::string number_detail(NumberProblem problem, std::string_view text) {
   switch (problem) {
-    case NumberProblem::too_large:
-      return ", which is too large";
-    case NumberProblem::too_precise:
-      return ", which has more than 8 digits after the point";
+    case NumberProblem::too_large: return ", which is too large";
+    case NumberProblem::too_precise: return ", which has more than 8 digits after the point";
     case NumberProblem::malformed:
       if (text.find_first_of("eE") != std::string_view::npos &&
           text.find_first_of("xX") == std::string_view::npos) {
         return "; write the number without an exponent";
       }
       return "";
-    case NumberProblem::none:
-      break;
+    case NumberProblem::none: break;
   }
   return "";
 }
@@ -328,11 +331,11 @@ std::string quotes_hint(const FactSpec& fact, const RawScalar& scalar) {
 // Unit spellings offered as suggestions for a misspelt unit.
 const std::vector<std::string_view>& unit_spellings() {
   static const std::vector<std::string_view> spellings = {
-      "day",    "days",   "week",    "weeks",   "month",       "months", "year",  "years",
-      "hour",   "hours",  "minute",  "minutes", "second",      "seconds", "millisecond",
-      "milliseconds", "d", "wk",     "mo",      "a",           "h",      "min",   "s",
-      "ms",     "g",      "mg",      "ug",      "kg",          "m",      "cm",    "mm",
-      "L",      "mL",     "%",       "[iU]",    "[IU]"};
+      "day",  "days",  "week",   "weeks",   "month",  "months",  "year",        "years",
+      "hour", "hours", "minute", "minutes", "second", "seconds", "millisecond", "milliseconds",
+      "d",    "wk",    "mo",     "a",       "h",      "min",     "s",           "ms",
+      "g",    "mg",    "ug",     "kg",      "m",      "cm",      "mm",          "L",
+      "mL",   "%",     "[iU]",   "[IU]"};
   return spellings;
 }
 
@@ -342,11 +345,11 @@ std::optional<Value> read_quantity(const FactSpec& fact, const RawScalar& scalar
   if (scalar.kind == ScalarKind::number ||
       (scalar.kind == ScalarKind::string &&
        parse_number(trim(scalar.text)).problem != NumberProblem::malformed)) {
-    diagnostics.error("E0407", scalar.range,
-                      fmt::format("fact {} is {} and needs a unit, as in {}; found {}",
-                                  fact_name(fact), dimension_phrase(dimension),
-                                  in_backticks(example_quantity(dimension)),
-                                  in_backticks(shown(scalar.text))));
+    diagnostics.error(
+        "E0407", scalar.range,
+        fmt::format("fact {} is {} and needs a unit, as in {}; found {}", fact_name(fact),
+                    dimension_phrase(dimension), in_backticks(example_quantity(dimension)),
+                    in_backticks(shown(scalar.text))));
     return std::nullopt;
   }
   if (scalar.kind != ScalarKind::string) {
@@ -380,7 +383,8 @@ std::optional<Value> read_quantity(const FactSpec& fact, const RawScalar& scalar
   }
   const Unit* unit = find_unit(unit_text);
   if (unit == nullptr) {
-    std::string detail = fmt::format(", and {} is not a known unit", in_backticks(shown(unit_text)));
+    std::string detail =
+        fmt::format(", and {} is not a known unit", in_backticks(shown(unit_text)));
     if (unit_text.size() <= 40) {
       const std::string suggestion = closest_name(unit_text, unit_spellings());
       if (!suggestion.empty()) {
@@ -573,8 +577,7 @@ bool check_characters(const Locator& locator, Diagnostics& diagnostics) {
   for (std::size_t index = 0; index < text.size(); ++index) {
     const auto c = static_cast<unsigned char>(text[index]);
     if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
-      diagnostics.error("E0401",
-                        SourceRange{locator.file(), static_cast<std::uint32_t>(index), 1},
+      diagnostics.error("E0401", SourceRange{locator.file(), static_cast<std::uint32_t>(index), 1},
                         fmt::format("invalid character U+{:04X} in a fact file; fact files are "
                                     "text",
                                     static_cast<unsigned>(c)));
@@ -631,8 +634,7 @@ void read_yaml_entries(const YAML::Node& mapping, const Locator& locator, const 
       continue;
     }
     if (value.IsSequence() || value.IsMap()) {
-      report_not_scalar(index.spec(*id), yaml_shape(value), locator.at(value.Mark()),
-                        diagnostics);
+      report_not_scalar(index.spec(*id), yaml_shape(value), locator.at(value.Mark()), diagnostics);
       continue;
     }
     read_value(index, *id, duplicate, yaml_scalar(value, locator), set, diagnostics);
@@ -648,11 +650,10 @@ void read_yaml_mapping(const YAML::Node& node, const Locator& locator, const Fac
   if (!node.IsMap()) {
     const std::string found =
         node.IsScalar() ? in_backticks(shown(node.Scalar())) : std::string(yaml_shape(node));
-    const SourceRange range =
-        node.IsScalar() ? locator.scalar(node) : locator.at(node.Mark());
-    diagnostics.error("E0402", range,
-                      fmt::format("{} must be a mapping from fact names to values; found {}",
-                                  what, found));
+    const SourceRange range = node.IsScalar() ? locator.scalar(node) : locator.at(node.Mark());
+    diagnostics.error(
+        "E0402", range,
+        fmt::format("{} must be a mapping from fact names to values; found {}", what, found));
     return;
   }
   read_yaml_entries(node, locator, index, set, diagnostics);
@@ -715,8 +716,8 @@ class DocumentEvents final : public YAML::EventHandler {
 
 void read_yaml_text(const Locator& locator, const FactIndex& index, FactSet& set,
                     Diagnostics& diagnostics) {
-  std::optional<YAML::Node> document = load_yaml_document(
-      locator.sources(), locator.file(), diagnostics, "a fact file");
+  std::optional<YAML::Node> document =
+      load_yaml_document(locator.sources(), locator.file(), diagnostics, "a fact file");
   if (document) {
     read_yaml_mapping(*document, locator, index, "a fact file", set, diagnostics);
   }
@@ -783,8 +784,7 @@ std::string json_error_text(std::string_view what) {
 
 class JsonReader final : public nlohmann::json_sax<Json> {
  public:
-  JsonReader(const Locator& locator, const FactIndex& index, FactSet& set,
-             Diagnostics& diagnostics)
+  JsonReader(const Locator& locator, const FactIndex& index, FactSet& set, Diagnostics& diagnostics)
       : locator_(locator),
         index_(index),
         set_(set),
@@ -811,12 +811,8 @@ class JsonReader final : public nlohmann::json_sax<Json> {
     scalar.text = value ? "true" : "false";
     return scalar_value(scalar, ScanEnd::reached);
   }
-  bool number_integer(number_integer_t value) override {
-    return number(std::to_string(value));
-  }
-  bool number_unsigned(number_unsigned_t value) override {
-    return number(std::to_string(value));
-  }
+  bool number_integer(number_integer_t value) override { return number(std::to_string(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return number(std::to_string(value)); }
   bool number_float(number_float_t /*value*/, const string_t& text) override {
     return number(text);
   }
@@ -935,9 +931,8 @@ class JsonReader final : public nlohmann::json_sax<Json> {
     if (how == ScanEnd::reached) {
       end = std::max(start, static_cast<std::size_t>(reached_ - text.data()));
     } else {
-      while (end < text.size() &&
-             (is_digit(text[end]) || text[end] == '-' || text[end] == '+' || text[end] == '.' ||
-              text[end] == 'e' || text[end] == 'E')) {
+      while (end < text.size() && (is_digit(text[end]) || text[end] == '-' || text[end] == '+' ||
+                                   text[end] == '.' || text[end] == 'e' || text[end] == 'E')) {
         ++end;
       }
     }
@@ -1032,10 +1027,9 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
           const SourceRange range = locator.at(events.documents.back().start);
           const std::string_view found = sources.text(range);
           diagnostics.error("E0401", range,
-                            found.empty()
-                                ? std::string("invalid YAML: unexpected text")
-                                : fmt::format("invalid YAML: unexpected {}",
-                                              in_backticks(shown(found))));
+                            found.empty() ? std::string("invalid YAML: unexpected text")
+                                          : fmt::format("invalid YAML: unexpected {}",
+                                                        in_backticks(shown(found))));
           return std::nullopt;
         }
       }
@@ -1043,8 +1037,7 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
     for (std::size_t index = 1; index < events.documents.size(); ++index) {
       if (!events.documents[index].null_root) {
         diagnostics.error("E0402", locator.at(events.documents[index].root),
-                          fmt::format("{} must hold one YAML document; found a second one",
-                                      what));
+                          fmt::format("{} must hold one YAML document; found a second one", what));
         return std::nullopt;
       }
     }
@@ -1086,13 +1079,11 @@ std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scal
       const bool integer = fact.type.kind == TypeKind::integer;
       if (number.problem == NumberProblem::malformed ||
           (integer && number.problem == NumberProblem::too_precise)) {
-        report_wrong_type(fact, scalar, number_detail(number.problem, scalar.text),
-                          diagnostics);
+        report_wrong_type(fact, scalar, number_detail(number.problem, scalar.text), diagnostics);
         return std::nullopt;
       }
       if (number.problem != NumberProblem::none) {
-        report_out_of_range(fact, scalar, number_detail(number.problem, scalar.text),
-                            diagnostics);
+        report_out_of_range(fact, scalar, number_detail(number.problem, scalar.text), diagnostics);
         return std::nullopt;
       }
       if (!integer) {
@@ -1126,8 +1117,8 @@ std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scal
       break;
     case TypeKind::code:
       if (std::find(fact.codes.begin(), fact.codes.end(), scalar.text) == fact.codes.end()) {
-        report_wrong_value(scalar.kind == ScalarKind::string ? "E0409" : "E0406", fact, scalar,
-                           "", diagnostics);
+        report_wrong_value(scalar.kind == ScalarKind::string ? "E0409" : "E0406", fact, scalar, "",
+                           diagnostics);
         return std::nullopt;
       }
       value = Value::string(storage.keep(scalar.text));

@@ -35,15 +35,9 @@ Drawing make_drawing(const Guideline& guideline) {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& node = nodes[i];
     switch (node.op) {
-      case Opcode::constant:
-        drawing.labels.push_back(to_literal(graph.constant(node)));
-        break;
-      case Opcode::fact:
-        drawing.labels.push_back(guideline.facts()[node.payload].name);
-        break;
-      default:
-        drawing.labels.emplace_back(opcode_name(node.op));
-        break;
+      case Opcode::constant: drawing.labels.push_back(to_literal(graph.constant(node))); break;
+      case Opcode::fact: drawing.labels.push_back(guideline.facts()[node.payload].name); break;
+      default: drawing.labels.emplace_back(opcode_name(node.op)); break;
     }
     // A node using the same operand twice (`x and x`) is one user.
     const auto operands = graph.operands(node);
@@ -85,16 +79,11 @@ std::string operand_role(Opcode op, std::size_t index) {
     case Opcode::subtract:
     case Opcode::divide:
     case Opcode::truncated_divide:
-    case Opcode::modulo:
-      return index == 0 ? "left" : "right";
-    case Opcode::if_then_else:
-      return index == 0 ? "if" : index == 1 ? "then" : "else";
-    case Opcode::in_list:
-      return index == 0 ? "value" : "";
-    case Opcode::coalesce:
-      return std::to_string(index + 1);
-    default:
-      return "";
+    case Opcode::modulo: return index == 0 ? "left" : "right";
+    case Opcode::if_then_else: return index == 0 ? "if" : index == 1 ? "then" : "else";
+    case Opcode::in_list: return index == 0 ? "value" : "";
+    case Opcode::coalesce: return std::to_string(index + 1);
+    default: return "";
   }
 }
 
@@ -179,8 +168,9 @@ std::string graph_to_dot(const Guideline& guideline) {
       "labelloc=t, fontsize=16, label=\"{}\"];\n",
       dot_escape("decision graph of " + title));
   out += "  node [fontname=\"Helvetica\", fontsize=11, style=filled, penwidth=1];\n";
-  out += "  edge [color=\"#5f6b7a\", arrowsize=0.6, fontname=\"Helvetica\", fontsize=9, "
-         "fontcolor=\"#5f6b7a\"];\n";
+  out +=
+      "  edge [color=\"#5f6b7a\", arrowsize=0.6, fontname=\"Helvetica\", fontsize=9, "
+      "fontcolor=\"#5f6b7a\"];\n";
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& node = nodes[i];
     const bool defined = !drawing.definitions[i].empty();
@@ -195,8 +185,8 @@ std::string graph_to_dot(const Guideline& guideline) {
                                  defined ? kDefinitionFill : kConstantFill);
         break;
       case Style::test:
-        attributes = fmt::format("shape=hexagon, fillcolor=\"{}\"",
-                                 defined ? kDefinitionFill : kTestFill);
+        attributes =
+            fmt::format("shape=hexagon, fillcolor=\"{}\"", defined ? kDefinitionFill : kTestFill);
         break;
       case Style::operation:
         attributes = fmt::format("shape=ellipse, fillcolor=\"{}\"",
@@ -213,8 +203,9 @@ std::string graph_to_dot(const Guideline& guideline) {
   for (std::size_t k = 0; k < recommendations.size(); ++k) {
     const RecommendationInfo& recommendation = recommendations[k];
     out += fmt::format(
-        "  r{} [label=\"{}\\nkind {}\", shape=cds, height=0.6, margin=\"0.15,0.1\", fillcolor=\"{}\"];\n", k,
-        dot_escape(recommendation.id), dot_escape(recommendation.kind),
+        "  r{} [label=\"{}\\nkind {}\", shape=cds, height=0.6, margin=\"0.15,0.1\", "
+        "fillcolor=\"{}\"];\n",
+        k, dot_escape(recommendation.id), dot_escape(recommendation.kind),
         kind_colour(recommendation.kind));
   }
   // Facts in the first column, recommendations in the last.
@@ -323,8 +314,7 @@ std::string graph_to_mermaid(const Guideline& guideline) {
       case Style::test: out += fmt::format("  n{}{{{{\"{}\"}}}}\n", i, label); break;
       case Style::operation: out += fmt::format("  n{}(\"{}\")\n", i, label); break;
     }
-    const std::size_t group =
-        drawing.definitions[i].empty() ? static_cast<std::size_t>(style) : 4;
+    const std::size_t group = drawing.definitions[i].empty() ? static_cast<std::size_t>(style) : 4;
     classes[group].push_back(fmt::format("n{}", i));
     if (drawing.users[i] > 1) {
       shared.push_back(fmt::format("n{}", i));
@@ -334,8 +324,7 @@ std::string graph_to_mermaid(const Guideline& guideline) {
   std::vector<std::pair<std::string, std::vector<std::string>>> kinds;
   for (std::size_t k = 0; k < recommendations.size(); ++k) {
     const RecommendationInfo& recommendation = recommendations[k];
-    out += fmt::format("  r{}>\"{}<br/>kind {}\"]\n", k,
-                       mermaid_escape(recommendation.id),
+    out += fmt::format("  r{}>\"{}<br/>kind {}\"]\n", k, mermaid_escape(recommendation.id),
                        mermaid_escape(recommendation.kind));
     const std::string name = kind_class(recommendation.kind);
     auto found = std::find_if(kinds.begin(), kinds.end(),
@@ -405,9 +394,8 @@ nlohmann::ordered_json graph_to_json(const Guideline& guideline) {
   const auto nodes = graph.nodes();
   const Drawing drawing = make_drawing(guideline);
   nlohmann::ordered_json out;
-  out["guideline"] = {{"id", guideline.id()},
-                      {"title", guideline.title()},
-                      {"version", guideline.version()}};
+  out["guideline"] = {
+      {"id", guideline.id()}, {"title", guideline.title()}, {"version", guideline.version()}};
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     nlohmann::ordered_json node;

@@ -16,17 +16,13 @@ std::string location(const SourceManager& sources, SourceRange range) {
 
 nlohmann::ordered_json value_to_json(const Value& value) {
   switch (value.kind()) {
-    case ValueKind::null:
-      return nullptr;
-    case ValueKind::boolean:
-      return value.as_boolean();
-    case ValueKind::integer:
-      return value.as_integer();
+    case ValueKind::null: return nullptr;
+    case ValueKind::boolean: return value.as_boolean();
+    case ValueKind::integer: return value.as_integer();
     case ValueKind::decimal:
       // Exact text as a JSON number.
       return nlohmann::ordered_json::parse(value.as_decimal().to_string());
-    case ValueKind::string:
-      return std::string(value.as_string());
+    case ValueKind::string: return std::string(value.as_string());
     case ValueKind::quantity: {
       std::string literal = to_literal(value);
       // `1000 'mg/d'` -> `1000 mg/d`: the fact-file spelling.
@@ -46,8 +42,8 @@ std::string fact_value_text(const Value& value) {
 }  // namespace
 
 nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
-                                const FactSet& facts, EvaluationScratch& scratch,
-                                const Decision& decision) {
+                                        const FactSet& facts, EvaluationScratch& scratch,
+                                        const Decision& decision) {
   nlohmann::ordered_json out;
   out["guideline"] = {{"id", guideline.id()}, {"version", guideline.version()}};
   out["recommendations"] = nlohmann::ordered_json::array();
@@ -56,10 +52,8 @@ nlohmann::ordered_json decision_to_json(const Guideline& guideline, const Source
   for (std::size_t r = 0; r < recommendations.size(); ++r) {
     const RecommendationInfo& info = recommendations[r];
     if (decision.outcomes[r] == Outcome::recommended) {
-      nlohmann::ordered_json item = {{"id", info.id},
-                             {"kind", info.kind},
-                             {"text", info.text},
-                             {"citations", info.citations}};
+      nlohmann::ordered_json item = {
+          {"id", info.id}, {"kind", info.kind}, {"text", info.text}, {"citations", info.citations}};
       if (info.evidence) {
         item["evidence"] = *info.evidence;
       }
@@ -129,8 +123,9 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
       }
       std::string because;
       for (const FactId fact : guideline.deciding_facts(r, scratch)) {
-        because += fmt::format("{}{} = {}", because.empty() ? "" : ", ",
-                               guideline.facts()[fact.value].name, fact_value_text(facts.get(fact)));
+        because +=
+            fmt::format("{}{} = {}", because.empty() ? "" : ", ",
+                        guideline.facts()[fact.value].name, fact_value_text(facts.get(fact)));
       }
       if (!because.empty()) {
         out += fmt::format("      because: {}\n", because);
@@ -147,19 +142,21 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
     }
   }
   if (undetermined > 0) {
-    out += fmt::format("\nUndetermined ({}): each waits on facts that are absent\n",
-                       undetermined);
+    out += fmt::format("\nUndetermined ({}): each waits on facts that are absent\n", undetermined);
     for (std::size_t r = 0; r < recommendations.size(); ++r) {
       if (decision.outcomes[r] != Outcome::undetermined) {
         continue;
       }
       std::string missing;
       for (const FactId fact : decision.missing[r]) {
-        missing += fmt::format("{}{}", missing.empty() ? "" : ", ",
-                               guideline.facts()[fact.value].name);
+        missing +=
+            fmt::format("{}{}", missing.empty() ? "" : ", ", guideline.facts()[fact.value].name);
       }
-      out += fmt::format("  - {} ({}): waits on {}\n", recommendations[r].id,
-                         recommendations[r].kind, missing.empty() ? "no absent fact (a division by zero, an overflow or a null made it unknown)" : missing);
+      out += fmt::format(
+          "  - {} ({}): waits on {}\n", recommendations[r].id, recommendations[r].kind,
+          missing.empty()
+              ? "no absent fact (a division by zero, an overflow or a null made it unknown)"
+              : missing);
     }
   }
   if (!cited.empty()) {

@@ -16,8 +16,8 @@ nlohmann::ordered_json value_to_json(const Value& value);
 
 // {"guideline": {...}, "recommendations": [...], "undetermined": [...]}.
 nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
-                                const FactSet& facts, EvaluationScratch& scratch,
-                                const Decision& decision);
+                                        const FactSet& facts, EvaluationScratch& scratch,
+                                        const Decision& decision);
 
 // The same for people: recommendations grouped by kind, each with its text, the facts that
 // decided it, carried parameters and citations; then the undetermined ones and what they

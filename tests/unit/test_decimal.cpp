@@ -28,7 +28,9 @@ std::string text(const std::optional<Decimal>& value) {
   return value ? value->to_string() : "null";
 }
 
-std::string parsed_text(std::string_view input) { return text(Decimal::parse(input)); }
+std::string parsed_text(std::string_view input) {
+  return text(Decimal::parse(input));
+}
 
 Int128 parse_int128(std::string_view digits) {
   const bool negative = !digits.empty() && digits.front() == '-';

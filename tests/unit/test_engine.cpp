@@ -799,15 +799,10 @@ TEST_CASE("deciding facts: every operand of a true `and`, the true ones of an `o
   }
 }
 
-// BUG: deciding_facts walks every operand of `Coalesce` and of `implies`, so an absent fact
-// that could not have changed the outcome is listed as deciding it (`rubric eval` prints
-// "because: d = absent, i = 3"). Repro: `fact i: integer`, `fact d: decimal`, `when
-// Coalesce(i, d) > 1` with i = 3 and d absent gives [d, i]; `when a implies b` with a = false
-// and b absent gives [a, b]. By the rule documented for `and`/`or`, only the arguments up to
-// the first known one of a Coalesce decide, and a true `implies` is decided by a false
-// premise (or a true conclusion) alone.
-TEST_CASE("deciding facts skip what Coalesce and implies did not use",
-          "[engine][deciding][!mayfail]") {
+// Only the arguments up to the first known one of a Coalesce decide; a true `implies` is
+// decided by a false premise or a true conclusion alone. An absent fact that could not have
+// changed the outcome is never listed as deciding it.
+TEST_CASE("deciding facts skip what Coalesce and implies did not use", "[engine][deciding]") {
   const auto guideline = compile(
       "fact i: integer\nfact d: decimal\nfact a: boolean\n"
       "fact b: boolean\n" +

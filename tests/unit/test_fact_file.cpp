@@ -2,8 +2,8 @@
 // data dictionary's fact table, in YAML and JSON, and hostile inputs.
 #include <yaml-cpp/yaml.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,7 +19,9 @@ namespace {
 
 using Catch::Matchers::Contains;
 
-Decimal number(std::string_view text) { return *Decimal::parse(text); }
+Decimal number(std::string_view text) {
+  return *Decimal::parse(text);
+}
 
 Value duration(std::string_view amount, std::string_view unit) {
   return Value::quantity(number(amount), *find_unit(unit));
@@ -162,8 +164,12 @@ std::unique_ptr<Reading> read(std::string name, std::string text) {
   return reading;
 }
 
-std::unique_ptr<Reading> yaml(std::string text) { return read("facts.yaml", std::move(text)); }
-std::unique_ptr<Reading> json(std::string text) { return read("facts.json", std::move(text)); }
+std::unique_ptr<Reading> yaml(std::string text) {
+  return read("facts.yaml", std::move(text));
+}
+std::unique_ptr<Reading> json(std::string text) {
+  return read("facts.json", std::move(text));
+}
 
 // Reads `fact: value` as YAML and expects one error.
 std::unique_ptr<Reading> yaml_error(const std::string& fact, const std::string& value) {
@@ -493,7 +499,8 @@ TEST_CASE("fact file: decimals outside their range are rejected", "[fact_file]")
   SECTION("exclusive limits") {
     const auto zero = yaml_error("fraction", "0");
     CHECK(zero->only().code == "E0409");
-    CHECK(zero->only().message == "fact `fraction` must be a decimal above 0 and below 1; found `0`");
+    CHECK(zero->only().message ==
+          "fact `fraction` must be a decimal above 0 and below 1; found `0`");
     CHECK(yaml_error("fraction", "1")->only().code == "E0409");
     CHECK(yaml("fraction: 0.99999999\n")->facts);
   }
@@ -575,12 +582,12 @@ TEST_CASE("fact file: a 400-digit number is rejected, not overflowed", "[fact_fi
 
 TEST_CASE("fact file: durations accept a number and a time unit", "[fact_file]") {
   const std::vector<std::pair<std::string, Value>> accepted = {
-      {"10 weeks", duration("10", "weeks")},  {"45 days", duration("45", "days")},
-      {"1 year", duration("1", "years")},     {"10 wk", duration("10", "wk")},
-      {"2 mo", duration("2", "mo")},          {"72 a", duration("72", "a")},
-      {"5 'wk'", duration("5", "wk")},        {"3   months", duration("3", "months")},
-      {"0 days", duration("0", "days")},      {"2.5 weeks", duration("2.5", "weeks")},
-      {"1 month", duration("1", "months")},   {"36 hours", duration("36", "h")},
+      {"10 weeks", duration("10", "weeks")},   {"45 days", duration("45", "days")},
+      {"1 year", duration("1", "years")},      {"10 wk", duration("10", "wk")},
+      {"2 mo", duration("2", "mo")},           {"72 a", duration("72", "a")},
+      {"5 'wk'", duration("5", "wk")},         {"3   months", duration("3", "months")},
+      {"0 days", duration("0", "days")},       {"2.5 weeks", duration("2.5", "weeks")},
+      {"1 month", duration("1", "months")},    {"36 hours", duration("36", "h")},
       {"'10 weeks'", duration("10", "weeks")}, {"\"2 d\"", duration("2", "d")},
   };
   for (const auto& [text, expected] : accepted) {
@@ -598,8 +605,8 @@ TEST_CASE("fact file: durations accept a number and a time unit", "[fact_file]")
   CHECK(reading->get("age").as_decimal() == number("72"));
   // 13 weeks is 91 days.
   const Value& weeks = reading->get("time_since_identification");
-  CHECK(compare_quantities(weeks.as_decimal(), weeks.unit(), number("91"),
-                           *find_unit("d")) == std::strong_ordering::equal);
+  CHECK(compare_quantities(weeks.as_decimal(), weeks.unit(), number("91"), *find_unit("d")) ==
+        std::strong_ordering::equal);
 }
 
 TEST_CASE("fact file: a duration without a unit is rejected", "[fact_file]") {
@@ -843,7 +850,8 @@ TEST_CASE("fact file: the top level must be a mapping", "[fact_file]") {
     CHECK(list->only().message == "fact `pain_vas` must be a decimal from 0 to 10; found a list");
     CHECK(yaml_error("age", "{a: 1}")->only().message ==
           "fact `age` must be a duration of at least 0 days, such as `10 weeks`; found a mapping");
-    const auto nested = json(R"({"pain_vas": {"x": [1, {"y": 2}], "pain_vas": 3}, "age": [], "fracture_grade": 1})");
+    const auto nested = json(
+        R"({"pain_vas": {"x": [1, {"y": 2}], "pain_vas": 3}, "age": [], "fracture_grade": 1})");
     REQUIRE(nested->diagnostics.all().size() == 2);
     CHECK(nested->diagnostics.all()[0].message ==
           "fact `pain_vas` must be a decimal from 0 to 10; found a mapping");
@@ -959,8 +967,7 @@ TEST_CASE("fact file: deep nesting and large inputs do not crash", "[fact_file]"
   CHECK(json("{\"note\": \"\xff\"}")->only().code == "E0401");
 }
 
-TEST_CASE("fact file: errors already reported elsewhere do not reject a good file",
-          "[fact_file]") {
+TEST_CASE("fact file: errors already reported elsewhere do not reject a good file", "[fact_file]") {
   SourceManager sources;
   Diagnostics diagnostics;
   diagnostics.error("E0001", SourceRange{}, "an earlier problem");
@@ -1000,7 +1007,8 @@ TEST_CASE("fact file: the facts of a case file", "[fact_file]") {
     const FileId two = sources.add("two.yaml", "a: 1\n---\nb: 2\n");
     CHECK_FALSE(load_yaml_document(sources, two, diagnostics, "a case file"));
     REQUIRE(diagnostics.all().size() == 1);
-    CHECK(diagnostics.all()[0].message == "a case file must hold one YAML document; found a second one");
+    CHECK(diagnostics.all()[0].message ==
+          "a case file must hold one YAML document; found a second one");
     const FileId empty = sources.add("empty.yaml", "# nothing\n");
     const std::optional<YAML::Node> nothing = load_yaml_document(sources, empty, diagnostics);
     REQUIRE(nothing);
@@ -1008,7 +1016,8 @@ TEST_CASE("fact file: the facts of a case file", "[fact_file]") {
   }
   SECTION("absent or null facts are an empty set") {
     Diagnostics diagnostics;
-    const auto missing = read_fact_mapping(document["nothing"], sources, file, facts(), diagnostics);
+    const auto missing =
+        read_fact_mapping(document["nothing"], sources, file, facts(), diagnostics);
     REQUIRE(missing);
     CHECK(missing->get(id_of("pain_vas")).is_null());
     const auto null_node = read_fact_mapping(YAML::Node(), sources, file, facts(), diagnostics);
@@ -1017,7 +1026,8 @@ TEST_CASE("fact file: the facts of a case file", "[fact_file]") {
   }
   SECTION("facts that are not a mapping") {
     Diagnostics diagnostics;
-    const auto set = read_fact_mapping(document["description"], sources, file, facts(), diagnostics);
+    const auto set =
+        read_fact_mapping(document["description"], sources, file, facts(), diagnostics);
     CHECK_FALSE(set);
     REQUIRE(diagnostics.all().size() == 1);
     CHECK(diagnostics.all()[0].code == "E0402");
@@ -1110,14 +1120,16 @@ TEST_CASE("fact file: read_fact_value checks one scalar", "[fact_file]") {
     return raw;
   };
   CHECK(read_fact_value(vas, scalar(ScalarKind::null, ""), storage, diagnostics)->is_null());
-  CHECK(read_fact_value(vas, scalar(ScalarKind::number, "3.5"), storage, diagnostics)
-            ->as_decimal() == number("3.5"));
+  CHECK(
+      read_fact_value(vas, scalar(ScalarKind::number, "3.5"), storage, diagnostics)->as_decimal() ==
+      number("3.5"));
   CHECK(read_fact_value(grade, scalar(ScalarKind::number, "2.0"), storage, diagnostics)
             ->as_integer() == 2);
   CHECK(read_fact_value(deficit, scalar(ScalarKind::boolean, "TRUE"), storage, diagnostics)
             ->as_boolean());
-  CHECK(read_fact_value(age, scalar(ScalarKind::string, "65 a"), storage, diagnostics)
-            ->unit().code == "a");
+  CHECK(
+      read_fact_value(age, scalar(ScalarKind::string, "65 a"), storage, diagnostics)->unit().code ==
+      "a");
   std::string temporary = "kept text";
   const std::optional<Value> kept =
       read_fact_value(note, scalar(ScalarKind::string, temporary, true), storage, diagnostics);
@@ -1168,8 +1180,7 @@ TEST_CASE("fact spec: violations of limits and codes", "[fact_set]") {
   };
   CHECK_FALSE(spec("pain_vas").violation(Value::decimal(number("10"))));
   CHECK_FALSE(spec("pain_vas").violation(Value::null()));
-  CHECK(spec("pain_vas").violation(Value::decimal(number("12"))) ==
-        "12 is above the maximum 10");
+  CHECK(spec("pain_vas").violation(Value::decimal(number("12"))) == "12 is above the maximum 10");
   CHECK(spec("pain_vas").violation(Value::decimal(number("-0.5"))) ==
         "-0.5 is below the minimum 0");
   CHECK(spec("fracture_grade").violation(Value::integer(4)) == "4 is above the maximum 3");

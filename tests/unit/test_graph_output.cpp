@@ -58,7 +58,9 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-bool dot_available() { return std::system("command -v dot > /dev/null 2>&1") == 0; }
+bool dot_available() {
+  return std::system("command -v dot > /dev/null 2>&1") == 0;
+}
 
 // Runs `dot -Tsvg` on `dot_text`; returns the SVG, or "" with `exit_code` set on failure.
 std::string render_svg(const std::string& dot_text, const std::string& stem, int& exit_code) {
@@ -220,16 +222,16 @@ TEST_CASE("the seed guideline's graph has its facts as sources and recommendatio
     CHECK(json["recommendations"][k]["id"] == recommendation.id);
     CHECK(json["recommendations"][k]["kind"] == recommendation.kind);
     CHECK(json["recommendations"][k]["node"] == recommendation.condition.value);
-    CHECK(contains(dot, "  r" + std::to_string(k) + " [label=\"" + recommendation.id +
-                            "\\nkind " + recommendation.kind + "\""));
+    CHECK(contains(dot, "  r" + std::to_string(k) + " [label=\"" + recommendation.id + "\\nkind " +
+                            recommendation.kind + "\""));
     CHECK(contains(dot, "  n" + std::to_string(recommendation.condition.value) + " -> r" +
                             std::to_string(k) + ";\n"));
   }
 
   // `conservative` is one node, shared by 7 operations and 5 recommendations.
-  const auto conservative = std::find_if(
-      json["nodes"].begin(), json["nodes"].end(),
-      [](const auto& node) { return node["definition"] == "conservative"; });
+  const auto conservative =
+      std::find_if(json["nodes"].begin(), json["nodes"].end(),
+                   [](const auto& node) { return node["definition"] == "conservative"; });
   REQUIRE(conservative != json["nodes"].end());
   CHECK((*conservative)["users"] == 12);
   CHECK(contains(dot, "[label=\"conservative\\n(and)\\n12 users\", shape=ellipse"));
@@ -242,8 +244,8 @@ TEST_CASE("the seed guideline's DOT renders with Graphviz", "[graph][seed][graph
     return;
   }
   int exit_code = -1;
-  const std::string svg = render_svg(graph_to_dot(*seed_guideline()), "rubric-graph-seed-test",
-                                     exit_code);
+  const std::string svg =
+      render_svg(graph_to_dot(*seed_guideline()), "rubric-graph-seed-test", exit_code);
   CHECK(exit_code == 0);
   CHECK(contains(svg, "<svg"));
   CHECK(contains(svg, "conservative"));

@@ -20,7 +20,9 @@ const Value kNull = Value::null();
 const Value kTrue = Value::boolean(true);
 const Value kFalse = Value::boolean(false);
 
-Value integer(std::int32_t value) { return Value::integer(value); }
+Value integer(std::int32_t value) {
+  return Value::integer(value);
+}
 
 Value decimal(std::string_view text) {
   const std::optional<Decimal> parsed = Decimal::parse(text);
@@ -36,21 +38,22 @@ Value quantity(std::string_view number, std::string_view unit_text) {
   return Value::quantity(decimal(number).as_decimal(), *unit);
 }
 
-Value string(std::string_view text) { return Value::string(text); }
+Value string(std::string_view text) {
+  return Value::string(text);
+}
 
-std::string literal(const Value& value) { return to_literal(value); }
+std::string literal(const Value& value) {
+  return to_literal(value);
+}
 
 // Truth values for the operator tables.
 enum class Truth { no, yes, unknown };
 
 Value value_of(Truth truth) {
   switch (truth) {
-    case Truth::no:
-      return kFalse;
-    case Truth::yes:
-      return kTrue;
-    case Truth::unknown:
-      return kNull;
+    case Truth::no: return kFalse;
+    case Truth::yes: return kTrue;
+    case Truth::unknown: return kNull;
   }
   return kNull;
 }
