@@ -76,15 +76,20 @@ std::string trim_right(std::string_view text) {
   return std::string(text.substr(0, end));
 }
 
-// A block comment's text with CRLF line breaks made LF.
+// A block comment's text with LF line breaks and no blanks at the ends of its lines.
 std::string block_comment_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      continue;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    const bool last = end == std::string_view::npos;
+    out += trim_right(text.substr(start, (last ? text.size() : end) - start));
+    if (last) {
+      break;
     }
-    out += text[i];
+    out += '\n';
+    start = end + 1;
   }
   return out;
 }
@@ -240,7 +245,9 @@ Attachments attach(Lexed& lexed, std::string_view text) {
     const bool has_next = next < tokens.size();
     const bool code_before =
         has_previous && !has_line_break(text, tokens[next - 1].end, comment.offset);
-    const bool code_after = has_next && !has_line_break(text, comment.end, tokens[next].offset);
+    // A comment over several lines ends its last line: code after it moves to the next line.
+    const bool code_after = has_next && comment.text.find('\n') == std::string::npos &&
+                            !has_line_break(text, comment.end, tokens[next].offset);
     if (code_after) {
       comment.kind = CommentKind::inline_comment;
       attachments.leading[next].push_back(index);
@@ -397,6 +404,7 @@ class Renderer {
     std::vector<Command> local{next};
     std::size_t rest = stack_.size();
     int remaining = kWidth - column();
+    bool first = true;  // before the first text
     while (remaining >= 0) {
       if (local.empty()) {
         if (rest == 0) {
@@ -413,10 +421,13 @@ class Renderer {
           for (const Piece& piece : doc.leading) {
             const Comment& comment = comments_[piece.comment];
             if (breaks_line(comment, piece.kind)) {
-              return true;
+              // The text goes on a new line (see `text` below).
+              remaining = kWidth - (first && !has_content_ ? indent_ : command.indent + kIndent);
+              continue;
             }
             remaining -= width(comment.text) + 1;
           }
+          first = false;
           const std::size_t break_at = doc.text.find('\n');
           remaining -= width(std::string_view(doc.text).substr(0, break_at));
           if (break_at != std::string::npos || !doc.after.empty()) {
@@ -726,10 +737,10 @@ class Printer {
 
   [[nodiscard]] bool is_chain_text(DocId id) const { return is_chain_keyword(docs_[id].text); }
 
-  // Whether the line of text `id` ends in a line comment after it.
+  // Whether a comment after text `id` ends its line.
   [[nodiscard]] bool line_ended(DocId id) const {
     return std::any_of(docs_[id].after.begin(), docs_[id].after.end(), [&](const Piece& piece) {
-      return lexed_.comments[piece.comment].line_comment || piece.kind == CommentKind::own_line;
+      return piece.kind != CommentKind::inline_comment;
     });
   }
 
@@ -782,6 +793,8 @@ class Printer {
     const std::optional<DocId> previous = last_text_;
     previous_text_.resize(docs_.size());
     previous_text_[id] = previous;
+    hoists_.resize(docs_.size());
+    hoists_[id] = is_chain_keyword(docs_[id].text);
     last_text_ = id;
 
     const auto& tokens = lexed_.tokens;
@@ -828,15 +841,22 @@ class Printer {
       }
     }
     normalize(id);
-    // Own-line comments just after a chain operator go before it: `// why` + `and b`.
-    if (previous && is_chain_text(*previous) && docs_[*previous].after.empty()) {
-      std::vector<Piece>& leading = docs_[id].leading;
+    // Own-line comments just after a chain operator or an opening parenthesis go before it:
+    // `// why` + `and b`.
+    for (DocId at = id; previous_text_[at] && hoists_[*previous_text_[at]] &&
+                        docs_[*previous_text_[at]].after.empty();) {
+      const DocId before = *previous_text_[at];
+      std::vector<Piece>& leading = docs_[at].leading;
       std::size_t moved = 0;
       while (moved < leading.size() && leading[moved].kind == CommentKind::own_line) {
-        docs_[*previous].leading.push_back(leading[moved++]);
+        docs_[before].leading.push_back(leading[moved++]);
+      }
+      if (moved == 0) {
+        break;
       }
       leading.erase(leading.begin(), leading.begin() + static_cast<std::ptrdiff_t>(moved));
-      normalize(*previous);
+      normalize(before);
+      at = before;
     }
     for (std::size_t index = target; index < last; ++index) {
       for (const std::uint32_t comment : attachments_.after[index]) {
@@ -884,20 +904,23 @@ class Printer {
 
   // `id` in a context that needs precedence `minimum` or higher; `rightmost` when nothing
   // follows it up to the end of the enclosing full expression (an `if` is open to the right).
-  DocId expression(ast::ExprId id, int minimum, bool rightmost) {
+  // `deeper`: the head of an operator chain, whose own continuation lines are indented one
+  // step more than the chain's (`a` + `and b` before `or c`).
+  DocId expression(ast::ExprId id, int minimum, bool rightmost, bool deeper = false) {
     const ast::Expr& expr = module_.at(id);
     const bool parenthesize =
         precedence(expr) < minimum || (expr.kind == ast::ExprKind::if_then_else && !rightmost);
     if (!parenthesize) {
-      return bare(id, rightmost);
+      return bare(id, rightmost, deeper);
     }
     const DocId open = text("(");
+    hoists_[open] = true;
     const DocId inner = bare(id, true);
     const DocId close = text(")");
     return concat({open, inner, close});
   }
 
-  DocId chain(ast::ExprId id, bool rightmost) {
+  DocId chain(ast::ExprId id, bool rightmost, bool deeper) {
     const int level = precedence(module_.at(id));
     std::vector<ast::ExprId> spine;  // outermost first
     ast::ExprId first = id;
@@ -905,9 +928,9 @@ class Printer {
       spine.push_back(first);
       first = module_.operands_of(module_.at(first))[0];
     }
-    // A head that breaks itself (`a and b` before `or c`) is indented one step more than
+    // A head that is a chain itself (`a and b` before `or c`) breaks one step deeper than
     // this chain's operators, so that the lines show the grouping.
-    const DocId head = nest(expression(first, level, false));
+    const DocId head = expression(first, level, false, true);
     std::vector<DocId> rest;
     for (auto node = spine.rbegin(); node != spine.rend(); ++node) {
       const ast::Expr& expr = module_.at(*node);
@@ -918,7 +941,8 @@ class Printer {
       rest.push_back(space());
       rest.push_back(expression(module_.operands_of(expr)[1], level + 1, last ? rightmost : false));
     }
-    return group(concat({head, nest(concat(std::move(rest)))}));
+    const DocId tail = nest(concat(std::move(rest)));
+    return group(concat({head, deeper ? nest(tail) : tail}));
   }
 
   // `open` elements separated by `, ` `close`, broken one per line when too long.
@@ -942,7 +966,7 @@ class Printer {
     return group(concat({open_doc, body, end_line, close_doc}));
   }
 
-  DocId bare(ast::ExprId id, bool rightmost) {
+  DocId bare(ast::ExprId id, bool rightmost, bool deeper = false) {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     switch (expr.kind) {
@@ -962,7 +986,7 @@ class Printer {
         return text(expr.text + " " + (quoted ? quote(expr.unit, '\'') : expr.unit), 2);
       }
       case ast::ExprKind::binary:
-      case ast::ExprKind::membership: return chain(id, rightmost);
+      case ast::ExprKind::membership: return chain(id, rightmost, deeper);
       case ast::ExprKind::unary: {
         if (expr.unary_operator == ast::UnaryOperator::logical_not) {
           return concat({text("not"), space(), expression(operands[0], kNotPrecedence, rightmost)});
@@ -990,10 +1014,14 @@ class Printer {
                                                                         : "false"));
         return concat(std::move(parts));
       }
-      case ast::ExprKind::between:
-        return concat({expression(operands[0], kNotPrecedence, false), space(), text("between"),
-                       space(), expression(operands[1], kTermPrecedence, false), space(),
-                       text("and"), space(), expression(operands[2], kTermPrecedence, rightmost)});
+      case ast::ExprKind::between: {
+        const DocId value = expression(operands[0], kNotPrecedence, false, true);
+        return group(concat(
+            {value,
+             nest(concat({line(), text("between"), space(),
+                          expression(operands[1], kTermPrecedence, false), space(), text("and"),
+                          space(), expression(operands[2], kTermPrecedence, rightmost)}))}));
+      }
       case ast::ExprKind::list: return bracketed("{", operands, "}");
       case ast::ExprKind::call: {
         const DocId name = text(expr.text);
@@ -1114,8 +1142,10 @@ class Printer {
 
   // `KEYWORD NAME = VALUE`, the value on the next line when it does not fit.
   DocId binding(const char* keyword, const ast::Named& name, ast::ExprId value) {
-    return concat({text(keyword), space(), text(name.name), space(), text("="),
-                   group(nest(concat({line(), expression(value, 0, true)})))});
+    // `=` is in the group, so that a comment after it or before the value breaks the line
+    // there.
+    return concat({text(keyword), space(), text(name.name), space(),
+                   group(concat({text("="), nest(concat({line(), expression(value, 0, true)}))}))});
   }
 
   DocId parameter(const ast::ParameterDeclaration& parameter) {
@@ -1340,6 +1370,7 @@ class Printer {
   std::size_t cursor_ = 0;
   std::optional<DocId> last_text_;
   std::vector<std::optional<DocId>> previous_text_;  // per doc: the text printed before it
+  std::vector<bool> hoists_;  // per doc: own-line comments after this text go before it
 };
 
 // Everything a file means, declaration by declaration, for the check that formatting did

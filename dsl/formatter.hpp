@@ -3,8 +3,7 @@
 // The formatter parses the file (parse_module only: a file with type errors but valid syntax
 // is still formatted), prints every declaration in file order from the AST with canonical
 // spacing and line breaks, and puts back every comment, which it collects from the source
-// text itself, before the token that followed it (own-line comments on their own line,
-// trailing comments at the end of their line, block comments inside a line where they were).
+// text itself, next to the token it was next to.
 //
 // Canonical layout (the seed guideline is written in it):
 // - `guideline "id"`, then `title` and `version` each on its own line, indented 2;
@@ -14,19 +13,29 @@
 // - recommendation clauses each on its own line, indented 2, in the grammar's fixed order
 //   kind, text, cite, evidence, carry, when;
 // - one space around binary operators and after commas (`x is not null`, `{1, 2}`,
-//   `Coalesce(a, b)`, `-x`, `not x`); parentheses exactly where precedence needs them;
-//   literals as written (strings re-encoded with the canonical escapes);
-// - an expression that does not fit is broken before the operators of its outermost
-//   operator chain first (`and`/`or` in a condition), continuation lines indented 2 more
-//   than the line the expression starts on; a definition's or parameter's value that does
-//   not fit after `=` moves to the next line, indented 2;
-// - between declarations: one blank line where the author had one or more; always one
-//   around the header, definitions and recommendations; none inside a declaration.
+//   `Coalesce(a, b)`, `-x`, `- -x`, `not x`); parentheses exactly where precedence needs them
+//   (`(a or b) and c`, `a - (b - c)`, `not (a = b)`, but `not a = b` for `(not a) = b`, and
+//   `(if a then b else c) + d`: an `if` is open to the right); literals as written (numbers,
+//   quantity units), strings and texts re-encoded with the canonical escapes;
+// - an expression that does not fit is broken before the operators of its outermost operator
+//   chain first (`and`/`or` in a condition), continuation lines indented 2 more than the line
+//   the expression starts on (4 more for a chain that heads a looser one: `a` + `and b` before
+//   `or c`); a definition's or parameter's value that does not fit after `=` moves to the
+//   next line, indented 2; long `case`, `if`, calls and lists break one part per line;
+// - between declarations: one blank line where the author had one or more; always one around
+//   the header, definitions and recommendations; none inside a declaration.
 //
-// Guarantees (checked by tests/unit/test_formatter.cpp): the result parses to the same AST
-// and holds the same comments in the same order, and formatting it again changes nothing.
-// format_source re-parses its own output and refuses (E0199) rather than return a text that
-// would mean something else.
+// Comments: a comment alone on its line stays on a line of its own, before the token that
+// followed it (one just after a chain operator or an opening parenthesis goes before that
+// operator or parenthesis, where the broken line starts); a comment after code stays at the
+// end of that line; a block comment between tokens of one line stays there. Comments between
+// declarations keep the blank lines around them (runs collapsed). A line comment inside an
+// expression breaks the expression's groups around it.
+//
+// Guarantees (checked by tests/unit/test_formatter.cpp on golden files, the seed guideline and
+// random files): the result parses to the same AST and holds the same comments in the same
+// order, and formatting it again changes nothing. format_source re-parses its own output and
+// refuses (E0199, an internal error) rather than return a text that would mean something else.
 #pragma once
 
 #include <cstddef>

@@ -1,0 +1,55 @@
+#include "tools/command.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include "dsl/parser.hpp"
+#include "tools/report.hpp"
+
+namespace rubric {
+
+std::optional<FileId> read_source_file(SourceManager& sources, const std::string& path,
+                                       std::ostream& err) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    err << fmt::format("error: cannot read `{}`: it is a folder\n", path);
+    return std::nullopt;
+  }
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) {
+    err << fmt::format("error: cannot read `{}`\n", path);
+    return std::nullopt;
+  }
+  std::string text;
+  char buffer[65536];
+  while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(stream.gcount()));
+    if (text.size() > kMaxSourceBytes) {
+      err << fmt::format("error: `{}` is larger than the limit of {} bytes\n", path,
+                         kMaxSourceBytes);
+      return std::nullopt;
+    }
+  }
+  return sources.add(path, std::move(text));
+}
+
+std::shared_ptr<const Guideline> load_guideline(SourceManager& sources, const std::string& path,
+                                                std::ostream& err, int& exit_code) {
+  const std::optional<FileId> file = read_source_file(sources, path, err);
+  if (!file) {
+    exit_code = kExitUsage;
+    return nullptr;
+  }
+  Diagnostics diagnostics;
+  auto guideline = Guideline::compile(sources, *file, diagnostics);
+  if (!guideline) {
+    err << format_diagnostics(sources, diagnostics);
+    exit_code = kExitInputError;
+  }
+  return guideline;
+}
+
+}  // namespace rubric

@@ -1,0 +1,94 @@
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "engine/explain.hpp"
+#include "tools/command.hpp"
+#include "tools/explain_output.hpp"
+#include "tools/fact_file.hpp"
+#include "tools/report.hpp"
+
+namespace rubric {
+namespace {
+
+struct ExplainOptions {
+  std::string guideline;
+  std::string facts;
+  std::vector<std::string> ids;
+  std::string format = "text";
+};
+
+int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostream& err) {
+  SourceManager sources;
+  int exit_code = kExitSuccess;
+  const auto guideline = load_guideline(sources, options.guideline, err, exit_code);
+  if (!guideline) {
+    return exit_code;
+  }
+  std::vector<std::size_t> selected;
+  for (const std::string& id : options.ids) {
+    const std::optional<std::size_t> index = guideline->find_recommendation(id);
+    if (!index) {
+      std::string known;
+      for (const RecommendationInfo& recommendation : guideline->recommendations()) {
+        known += fmt::format("{}`{}`", known.empty() ? "" : ", ", recommendation.id);
+      }
+      err << fmt::format("error: `{}` has no recommendation `{}`; its recommendations are {}\n",
+                         options.guideline, id, known);
+      return kExitUsage;
+    }
+    selected.push_back(*index);
+  }
+  if (options.ids.empty()) {
+    for (std::size_t index = 0; index < guideline->recommendations().size(); ++index) {
+      selected.push_back(index);
+    }
+  }
+  const std::optional<FileId> file = read_source_file(sources, options.facts, err);
+  if (!file) {
+    return kExitUsage;
+  }
+  Diagnostics diagnostics;
+  const std::optional<FactSet> facts =
+      read_fact_file(sources, *file, guideline->facts(), diagnostics);
+  if (!facts) {
+    err << format_diagnostics(sources, diagnostics);
+    err << fmt::format("error: `{}` was rejected; nothing was explained\n", options.facts);
+    return kExitInputError;
+  }
+  EvaluationScratch scratch;
+  Decision decision;
+  guideline->evaluate(*facts, scratch, decision);
+  std::vector<Explanation> explanations;
+  explanations.reserve(selected.size());
+  for (const std::size_t index : selected) {
+    explanations.push_back(explain(*guideline, sources, *facts, scratch, decision, index));
+  }
+  if (options.format == "json") {
+    out << explanations_to_json(explanations, sources)
+               .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+        << "\n";
+  } else {
+    out << explanations_to_text(explanations, sources);
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+Command add_explain_command(CLI::App& app, std::ostream& out, std::ostream& err) {
+  auto options = std::make_shared<ExplainOptions>();
+  CLI::App* command = app.add_subcommand(
+      "explain", "Explain why recommendations were made, not made, or left undetermined");
+  command->add_option("GUIDELINE", options->guideline, "Rule file (.rubric)")->required();
+  command->add_option("FACTS", options->facts, "One fact file (YAML or JSON)")->required();
+  command
+      ->add_option("--id", options->ids,
+                   "Explain only this recommendation (repeatable; default: all of them)")
+      ->allow_extra_args(false);
+  command->add_option("--format", options->format, "Output format (default text)")
+      ->check(CLI::IsMember({"text", "json"}));
+  return {command, [options, &out, &err] { return explain_decision(*options, out, err); }};
+}
+
+}  // namespace rubric

@@ -1,0 +1,134 @@
+#include "tools/command.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include "engine/expression.hpp"
+#include "engine/units.hpp"
+#include "tools/fact_file.hpp"
+#include "tools/report.hpp"
+
+namespace rubric {
+namespace {
+
+// Reads `--facts` for `rubric expr`: a mapping of names to values, typed by how they are
+// written: true/false, integers, decimals, `10 weeks` quantities, other strings, null.
+std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources,
+                                                        const std::string& path, std::ostream& err,
+                                                        std::deque<std::string>& strings) {
+  std::vector<NamedValue> names;
+  const std::optional<FileId> file = read_source_file(sources, path, err);
+  if (!file) {
+    return std::nullopt;
+  }
+  try {
+    Diagnostics diagnostics;
+    const std::optional<YAML::Node> loaded =
+        load_yaml_document(sources, *file, diagnostics, "a facts file");
+    if (!loaded) {
+      err << format_diagnostics(sources, diagnostics);
+      return std::nullopt;
+    }
+    const YAML::Node& root = *loaded;
+    if (root.IsNull()) {
+      return names;
+    }
+    if (!root.IsMap()) {
+      err << fmt::format("error: `{}` must be a mapping from names to values\n", path);
+      return std::nullopt;
+    }
+    for (const auto& entry : root) {
+      const std::string name = entry.first.as<std::string>();
+      const YAML::Node& node = entry.second;
+      if (!node.IsScalar() && !node.IsNull()) {
+        err << fmt::format("error: `{}`: the value of `{}` must be a single value\n", path, name);
+        return std::nullopt;
+      }
+      Value value;
+      const std::string text = node.IsNull() ? "" : node.Scalar();
+      const bool plain = node.Tag() != "!";
+      if (node.IsNull() || (plain && (text == "null" || text == "~"))) {
+        value = Value::null();
+      } else if (plain && (text == "true" || text == "false")) {
+        value = Value::boolean(text == "true");
+      } else if (const auto number = plain ? Decimal::parse(text) : std::nullopt) {
+        const auto integer = number->to_int32();
+        value = text.find('.') == std::string::npos && integer ? Value::integer(*integer)
+                                                               : Value::decimal(*number);
+      } else {
+        const std::size_t space = text.find(' ');
+        const auto amount =
+            space == std::string::npos ? std::nullopt : Decimal::parse(text.substr(0, space));
+        std::string unit_text = space == std::string::npos ? "" : text.substr(space + 1);
+        if (unit_text.size() >= 2 && unit_text.front() == '\'' && unit_text.back() == '\'') {
+          unit_text = unit_text.substr(1, unit_text.size() - 2);
+        }
+        const Unit* unit = amount ? find_unit(unit_text) : nullptr;
+        if (unit != nullptr) {
+          value = Value::quantity(*amount, *unit);
+        } else {
+          strings.push_back(text);
+          value = Value::string(strings.back());
+        }
+      }
+      names.push_back(NamedValue{name, value});
+    }
+  } catch (const YAML::Exception& error) {
+    err << fmt::format("error: `{}` is not valid YAML or JSON: {}\n", path, error.what());
+    return std::nullopt;
+  }
+  return names;
+}
+
+int expr(const std::string& expression, const std::string& facts_path, std::ostream& out,
+         std::ostream& err) {
+  SourceManager sources;
+  std::deque<std::string> strings;
+  std::vector<NamedValue> names;
+  if (!facts_path.empty()) {
+    std::error_code error;
+    if (!std::ifstream(facts_path) || std::filesystem::is_directory(facts_path, error)) {
+      err << fmt::format("error: cannot read `{}`\n", facts_path);
+      return kExitUsage;
+    }
+    auto loaded = expression_names(sources, facts_path, err, strings);
+    if (!loaded) {
+      return kExitInputError;
+    }
+    names = std::move(*loaded);
+  }
+  const FileId file = sources.add("<expression>", expression);
+  Diagnostics diagnostics;
+  const std::optional<ExpressionResult> result =
+      evaluate_expression(sources, file, names, diagnostics);
+  err << format_diagnostics(sources, diagnostics);
+  if (!result) {
+    return kExitInputError;
+  }
+  out << result->literal << "\n";
+  return 0;
+}
+
+}  // namespace
+
+Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err) {
+  struct Options {
+    std::string expression;
+    std::string facts;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand("expr", "Evaluate one CQL expression and print its value");
+  command
+      ->add_option("EXPRESSION", options->expression, "The expression, e.g. '13 weeks < 3 months'")
+      ->required();
+  command->add_option("--facts", options->facts, "Values for names used in the expression");
+  return {command,
+          [options, &out, &err] { return expr(options->expression, options->facts, out, err); }};
+}
+
+}  // namespace rubric
