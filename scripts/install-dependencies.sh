@@ -2,7 +2,8 @@
 # Installs the Debian packages Rubric needs, only those missing. Uses sudo when not root.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config tao-pegtl-dev libfmt-dev libyaml-cpp-dev
-  nlohmann-json3-dev libcli11-dev catch2 libpugixml-dev libbenchmark-dev clang-format graphviz
+  nlohmann-json3-dev libcli11-dev catch2 libpugixml-dev libbenchmark-dev libsimdjson-dev
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format clang-tidy graphviz
   python3)
 missing=()
 for package in "${packages[@]}"; do
