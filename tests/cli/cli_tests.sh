@@ -341,8 +341,9 @@ run check "$WORK/a-folder"
 code_is 2
 err_has "cannot read"
 
-known_bug "expr --facts FOLDER says it cannot read the folder but exits 1 (expected 2)" \
-  bash -c '"$0" expr 1 --facts "$1" >/dev/null 2>&1; test $? -eq 2' "$RUBRIC" "$WORK/a-folder"
+run expr 1 --facts "$WORK/a-folder"
+code_is 2
+err_has "cannot read"
 
 # ---- expr --------------------------------------------------------------------------------
 
@@ -456,6 +457,155 @@ code_is 1
 err_has "error[E0201]"
 
 run test "$WORK/no-such-guideline.rubric" "$REPO_CASES"
+code_is 2
+
+# ---- fmt -----------------------------------------------------------------------------------
+
+EXAMPLES="$SEED_DIR/examples"
+FMT_GOLDEN="$ROOT/tests/golden/fmt"
+
+run fmt --help
+code_is 0
+out_has "--check"
+
+# Every guideline in the repository is kept formatted.
+for guideline in "$ROOT"/guidelines/*/*.rubric; do
+  run fmt --check "$guideline"
+  code_is 0
+  out_line "1 file already formatted"
+done
+
+cp "$FMT_GOLDEN/messy_spacing.input.rubric" "$WORK/messy.rubric"
+cp "$FMT_GOLDEN/messy_spacing.expected.rubric" "$WORK/tidy.rubric"
+run fmt --check "$WORK/messy.rubric" "$WORK/tidy.rubric"
+code_is 1
+out_line "would reformat \`$WORK/messy.rubric\`"
+out_lacks "would reformat \`$WORK/tidy.rubric\`"
+out_has "1 of 2 files would be reformatted"
+cmp -s "$WORK/messy.rubric" "$FMT_GOLDEN/messy_spacing.input.rubric" && pass ||
+  fail "fmt --check changed the file"
+
+run fmt --stdout "$WORK/messy.rubric"
+code_is 0
+[[ "$OUT"$'\n' == "$(<"$FMT_GOLDEN/messy_spacing.expected.rubric")"$'\n' ]] && pass ||
+  fail "fmt --stdout does not print the expected layout"
+
+# Rewriting in place: the file becomes the expected one, keeps its permissions, and a second
+# run changes nothing.
+chmod 640 "$WORK/messy.rubric"
+run fmt "$WORK/messy.rubric"
+code_is 0
+err_has "formatted \`$WORK/messy.rubric\`"
+cmp -s "$WORK/messy.rubric" "$FMT_GOLDEN/messy_spacing.expected.rubric" && pass ||
+  fail "fmt did not rewrite the file to the expected layout"
+[[ $(stat -c %a "$WORK/messy.rubric") == 640 ]] && pass || fail "fmt changed the file's mode"
+run fmt "$WORK/messy.rubric"
+code_is 0
+err_empty
+run fmt --check "$WORK/messy.rubric"
+code_is 0
+
+# Standard input to standard output.
+LAST="rubric fmt - < messy_spacing.input.rubric"
+OUT=$("$RUBRIC" fmt - <"$FMT_GOLDEN/messy_spacing.input.rubric" 2>"$WORK/stderr")
+CODE=$?
+code_is 0
+[[ "$OUT"$'\n' == "$(<"$FMT_GOLDEN/messy_spacing.expected.rubric")"$'\n' ]] && pass ||
+  fail "fmt - does not print the expected layout"
+
+# A file with syntax errors is not rewritten: its diagnostics are printed.
+printf 'guideline "x" title "t" version "1"\nfact a: boolean\ndefine d = a and and a\n' >"$WORK/broken-syntax.rubric"
+cp "$WORK/broken-syntax.rubric" "$WORK/broken-copy.rubric"
+run fmt "$WORK/broken-syntax.rubric"
+code_is 1
+err_has "error[E0"
+err_has "broken-syntax.rubric:3:"
+err_has "was not formatted"
+cmp -s "$WORK/broken-syntax.rubric" "$WORK/broken-copy.rubric" && pass ||
+  fail "fmt rewrote a file with syntax errors"
+run fmt --check "$WORK/broken-syntax.rubric"
+code_is 1
+err_has "was not formatted"
+
+run fmt "$WORK/no-such-file.rubric"
+code_is 2
+err_has "cannot read"
+run fmt "$WORK/a-folder"
+code_is 2
+err_has "it is a folder"
+run fmt
+code_is 2
+run fmt --check --stdout "$WORK/messy.rubric"
+code_is 2
+err_has "excludes"
+
+# ---- explain -------------------------------------------------------------------------------
+
+run explain --help
+code_is 0
+out_has "--id"
+
+EXPLAIN_GOLDEN="$ROOT/tests/golden/explain"
+# explain_golden NAME ARGS...: stdout must equal tests/golden/explain/NAME (RUBRIC_UPDATE_GOLDEN=1
+# rewrites it). Paths are printed relative to the repository root.
+explain_golden() {
+  local name=$1
+  shift
+  LAST="rubric explain $* (golden $name)"
+  OUT=$(cd "$ROOT" && "$RUBRIC" explain "$@" 2>"$WORK/stderr")
+  CODE=$?
+  ERR=$(<"$WORK/stderr")
+  code_is 0
+  if [[ ${RUBRIC_UPDATE_GOLDEN:-} == 1 ]]; then
+    printf '%s\n' "$OUT" >"$EXPLAIN_GOLDEN/$name"
+  fi
+  [[ "$OUT"$'\n' == "$(<"$EXPLAIN_GOLDEN/$name")"$'\n' ]] && pass ||
+    fail "stdout differs from tests/golden/explain/$name"
+}
+REL_SEED="guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric"
+REL_EXAMPLES="guidelines/vertebral-fracture-grade1/examples"
+explain_golden new-fracture-elderly.txt "$REL_SEED" "$REL_EXAMPLES/new-fracture-elderly.yaml"
+explain_golden four-months-unknown-pulmonary.txt "$REL_SEED" \
+  "$REL_EXAMPLES/four-months-unknown-pulmonary.json"
+explain_golden four-months-unknown-pulmonary.json "$REL_SEED" \
+  "$REL_EXAMPLES/four-months-unknown-pulmonary.json" --format json
+
+run explain "$SEED" "$EXAMPLES/new-fracture-elderly.yaml" --id calcium
+code_is 0
+out_has "== calcium (prescribe): recommended"
+out_has "Sources:"
+out_lacks "== vitamin_d"
+
+run explain "$SEED" "$EXAMPLES/new-fracture-elderly.yaml" --id calcium --id vitamin_d --format json
+code_is 0
+python3 -c 'import json,sys; d=json.load(sys.stdin); ids=[e["id"] for e in d["explanations"]]; sys.exit(0 if ids==["calcium","vitamin_d"] else 1)' <<<"$OUT" &&
+  pass || fail "--id twice does not give those two explanations in order"
+
+run explain "$SEED" "$EXAMPLES/new-fracture-elderly.yaml" --id calcum
+code_is 2
+err_has "no recommendation \`calcum\`"
+err_has "\`calcium\`"
+out_empty
+
+run explain "$SEED" "$WORK/no-such-facts.yaml"
+code_is 2
+err_has "cannot read"
+
+printf 'fracture_grade: seven\n' >"$WORK/bad-facts.yaml"
+run explain "$SEED" "$WORK/bad-facts.yaml"
+code_is 1
+err_has "fracture_grade"
+err_has "nothing was explained"
+out_empty
+
+run explain "$HERE/broken.rubric" "$EXAMPLES/new-fracture-elderly.yaml"
+code_is 1
+err_has "error[E0201]"
+
+run explain "$SEED" "$EXAMPLES/new-fracture-elderly.yaml" --format xml
+code_is 2
+
+run explain "$SEED"
 code_is 2
 
 # ---- Summary -------------------------------------------------------------------------------
