@@ -212,6 +212,6 @@ const char* spelling(TestOperator op);
 
 // An S-expression dump of one expression, for golden tests and debugging:
 // `(and (name a) (< (name b) (quantity 3 months)))`.
-std::string dump(const Module& module, ExprId expr);
+std::string dump(const Module& module, ExprId id);
 
 }  // namespace rubric::ast

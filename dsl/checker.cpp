@@ -655,7 +655,7 @@ class Checker {
       }
     }
     if (only == SymbolKind::none) {
-      candidates.push_back("Coalesce");
+      candidates.emplace_back("Coalesce");
     }
     return closest_name(name, candidates);
   }

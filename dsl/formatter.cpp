@@ -1277,6 +1277,7 @@ class Printer {
                          : lexed_.comments[inline_comments.front()].blank_before;
       }
       std::vector<bool> blanks;
+      blanks.reserve(own_lines.size() + 1);
       for (const std::uint32_t comment : own_lines) {
         blanks.push_back(lexed_.comments[comment].blank_before);
       }

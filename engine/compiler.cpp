@@ -41,7 +41,7 @@ class GraphBuilder {
     return add(fmt::format("f{}", index), Node{Opcode::fact, index, 0, 0, range}, {});
   }
 
-  NodeId operation(Opcode op, std::vector<NodeId> operands, SourceRange range) {
+  NodeId operation(Opcode op, const std::vector<NodeId>& operands, SourceRange range) {
     std::string key = fmt::format("o{}", static_cast<int>(op));
     for (const NodeId operand : operands) {
       key += fmt::format(",{}", operand.value);

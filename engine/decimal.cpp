@@ -67,8 +67,12 @@ Wide384 multiply_wide(Wide256 a, UInt128 b) {
 }
 
 std::strong_ordering compare_wide(const Wide384& a, const Wide384& b) {
-  if (a.top != b.top) return a.top <=> b.top;
-  if (a.middle != b.middle) return a.middle <=> b.middle;
+  if (a.top != b.top) {
+    return a.top <=> b.top;
+  }
+  if (a.middle != b.middle) {
+    return a.middle <=> b.middle;
+  }
   return a.low <=> b.low;
 }
 
@@ -81,7 +85,9 @@ std::optional<UInt128> divide_rounded(Wide256 numerator, UInt128 divisor) {
     quotient = numerator.low / divisor;
     remainder = numerator.low % divisor;
   } else {
-    if (numerator.high >= divisor) return std::nullopt;
+    if (numerator.high >= divisor) {
+      return std::nullopt;
+    }
     remainder = numerator.high;
     for (int bit = 127; bit >= 0; --bit) {
       const bool carry = (remainder >> 127) != 0;
@@ -93,7 +99,9 @@ std::optional<UInt128> divide_rounded(Wide256 numerator, UInt128 divisor) {
     }
   }
   if (remainder >= divisor - remainder) {
-    if (quotient == std::numeric_limits<UInt128>::max()) return std::nullopt;
+    if (quotient == std::numeric_limits<UInt128>::max()) {
+      return std::nullopt;
+    }
     ++quotient;
   }
   return quotient;
@@ -102,17 +110,23 @@ std::optional<UInt128> divide_rounded(Wide256 numerator, UInt128 divisor) {
 // (a * b / divisor) as a raw Decimal, rounded half away from zero; nullopt when the divisor
 // is zero or the result is out of range.
 std::optional<Decimal> multiply_divide(Int128 a, Int128 b, Int128 divisor) {
-  if (divisor == 0) return std::nullopt;
+  if (divisor == 0) {
+    return std::nullopt;
+  }
   const bool negative = (a < 0) != (b < 0) ? divisor > 0 : divisor < 0;
   const std::optional<UInt128> quotient =
       divide_rounded(multiply_wide(magnitude(a), magnitude(b)), magnitude(divisor));
-  if (!quotient || *quotient >= static_cast<UInt128>(kRawLimit)) return std::nullopt;
+  if (!quotient || *quotient >= static_cast<UInt128>(kRawLimit)) {
+    return std::nullopt;
+  }
   const Int128 raw = static_cast<Int128>(*quotient);
   return Decimal::from_raw(negative ? -raw : raw);
 }
 
 std::string unsigned_to_string(UInt128 value) {
-  if (value == 0) return "0";
+  if (value == 0) {
+    return "0";
+  }
   std::string reversed;
   while (value != 0) {
     reversed.push_back(static_cast<char>('0' + static_cast<int>(value % 10)));
@@ -132,7 +146,9 @@ std::optional<Decimal> Decimal::from_integer(std::int64_t value) {
 }
 
 std::optional<Decimal> Decimal::from_raw(Int128 raw) {
-  if (!in_range(raw)) return std::nullopt;
+  if (!in_range(raw)) {
+    return std::nullopt;
+  }
   return Decimal(raw);
 }
 
@@ -147,22 +163,32 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
   Int128 integer_part = 0;
   while (position < text.size() && is_digit(text[position])) {
     integer_part = integer_part * 10 + (text[position] - '0');
-    if (integer_part >= kIntegerLimit) return std::nullopt;
+    if (integer_part >= kIntegerLimit) {
+      return std::nullopt;
+    }
     ++position;
   }
-  if (position == integer_start) return std::nullopt;
+  if (position == integer_start) {
+    return std::nullopt;
+  }
   Int128 fraction_part = 0;
   if (position < text.size()) {
-    if (text[position] != '.') return std::nullopt;
+    if (text[position] != '.') {
+      return std::nullopt;
+    }
     ++position;
     const std::size_t fraction_start = position;
     while (position < text.size() && is_digit(text[position])) {
-      if (position - fraction_start == kFractionDigits) return std::nullopt;
+      if (position - fraction_start == kFractionDigits) {
+        return std::nullopt;
+      }
       fraction_part = fraction_part * 10 + (text[position] - '0');
       ++position;
     }
     const std::size_t fraction_digits = position - fraction_start;
-    if (fraction_digits == 0 || position != text.size()) return std::nullopt;
+    if (fraction_digits == 0 || position != text.size()) {
+      return std::nullopt;
+    }
     for (std::size_t digit = fraction_digits; digit < kFractionDigits; ++digit) {
       fraction_part *= 10;
     }
@@ -172,7 +198,9 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
 }
 
 std::optional<std::int32_t> Decimal::to_int32() const {
-  if (!is_integer()) return std::nullopt;
+  if (!is_integer()) {
+    return std::nullopt;
+  }
   const Int128 integer = raw_ / kOne;
   if (integer < std::numeric_limits<std::int32_t>::min() ||
       integer > std::numeric_limits<std::int32_t>::max()) {
@@ -196,7 +224,9 @@ std::string Decimal::to_string() const {
     fraction[digit - 1] = static_cast<char>('0' + static_cast<int>(fraction_value % 10));
     fraction_value /= 10;
   }
-  while (fraction.size() > 1 && fraction.back() == '0') fraction.pop_back();
+  while (fraction.size() > 1 && fraction.back() == '0') {
+    fraction.pop_back();
+  }
   text += '.';
   text += fraction;
   return text;
@@ -219,14 +249,20 @@ std::optional<Decimal> Decimal::divide(Decimal a, Decimal b) {
 }
 
 std::optional<Decimal> Decimal::truncated_divide(Decimal a, Decimal b) {
-  if (b.raw_ == 0) return std::nullopt;
+  if (b.raw_ == 0) {
+    return std::nullopt;
+  }
   const Int128 quotient = a.raw_ / b.raw_;
-  if (quotient >= kIntegerLimit || quotient <= -kIntegerLimit) return std::nullopt;
+  if (quotient >= kIntegerLimit || quotient <= -kIntegerLimit) {
+    return std::nullopt;
+  }
   return from_raw(quotient * kOne);
 }
 
 std::optional<Decimal> Decimal::modulo(Decimal a, Decimal b) {
-  if (b.raw_ == 0) return std::nullopt;
+  if (b.raw_ == 0) {
+    return std::nullopt;
+  }
   return from_raw(a.raw_ % b.raw_);
 }
 
@@ -241,13 +277,19 @@ std::optional<Decimal> Decimal::scale(Decimal a, Int128 numerator, Int128 denomi
 std::strong_ordering compare_products(Int128 x1, Int128 x2, Int128 x3, Int128 y1, Int128 y2,
                                       Int128 y3) {
   const auto sign_of = [](Int128 a, Int128 b, Int128 c) {
-    if (a == 0 || b == 0 || c == 0) return 0;
+    if (a == 0 || b == 0 || c == 0) {
+      return 0;
+    }
     return ((a < 0) != (b < 0)) != (c < 0) ? -1 : 1;
   };
   const int x_sign = sign_of(x1, x2, x3);
   const int y_sign = sign_of(y1, y2, y3);
-  if (x_sign != y_sign) return x_sign <=> y_sign;
-  if (x_sign == 0) return std::strong_ordering::equal;
+  if (x_sign != y_sign) {
+    return x_sign <=> y_sign;
+  }
+  if (x_sign == 0) {
+    return std::strong_ordering::equal;
+  }
   const Wide384 x = multiply_wide(multiply_wide(magnitude(x1), magnitude(x2)), magnitude(x3));
   const Wide384 y = multiply_wide(multiply_wide(magnitude(y1), magnitude(y2)), magnitude(y3));
   return x_sign > 0 ? compare_wide(x, y) : compare_wide(y, x);

@@ -102,7 +102,9 @@ constexpr Prefix kPrefixes[] = {
 
 const Atom* find_atom(std::string_view code) {
   for (const Atom& atom : atoms()) {
-    if (atom.code == code) return &atom;
+    if (atom.code == code) {
+      return &atom;
+    }
   }
   return nullptr;
 }
@@ -135,7 +137,9 @@ bool apply_component(Measure& measure, Dimension dimension, Factor factor, int e
   const Factor step = exponent < 0 ? invert(factor) : factor;
   for (int count = exponent < 0 ? -exponent : exponent; count > 0; --count) {
     const std::optional<Factor> product = multiply_factors(measure.factor, step);
-    if (!product) return false;
+    if (!product) {
+      return false;
+    }
     measure.factor = *product;
   }
   for (std::size_t index = 0; index < Dimension::kCount; ++index) {
@@ -156,10 +160,16 @@ bool is_digit(char character) {
 // One component of a UCUM expression (`mg`, `cm3`, `s-1`, `%`, `1`) multiplied into
 // `measure` with the given sign of exponent; false when unknown or out of range.
 bool apply_ucum_component(Measure& measure, std::string_view component, int direction) {
-  if (component.empty()) return false;
-  if (component == "1") return true;
+  if (component.empty()) {
+    return false;
+  }
+  if (component == "1") {
+    return true;
+  }
   std::size_t atom_end = component.size();
-  while (atom_end > 0 && is_digit(component[atom_end - 1])) --atom_end;
+  while (atom_end > 0 && is_digit(component[atom_end - 1])) {
+    --atom_end;
+  }
   int exponent = 1;
   if (atom_end < component.size()) {
     const std::size_t digits_start = atom_end;
@@ -171,13 +181,21 @@ bool apply_ucum_component(Measure& measure, std::string_view component, int dire
     exponent = 0;
     for (std::size_t position = digits_start; position < component.size(); ++position) {
       exponent = exponent * 10 + (component[position] - '0');
-      if (exponent > kMaximumWrittenExponent) return false;
+      if (exponent > kMaximumWrittenExponent) {
+        return false;
+      }
     }
-    if (exponent == 0) return false;
-    if (negative) exponent = -exponent;
+    if (exponent == 0) {
+      return false;
+    }
+    if (negative) {
+      exponent = -exponent;
+    }
   }
   const std::string_view atom_code = component.substr(0, atom_end);
-  if (atom_code.empty() || atom_code == "1") return false;
+  if (atom_code.empty() || atom_code == "1") {
+    return false;
+  }
   Dimension dimension;
   Factor factor;
   if (const Atom* atom = find_atom(atom_code)) {
@@ -185,14 +203,22 @@ bool apply_ucum_component(Measure& measure, std::string_view component, int dire
     factor = atom->factor;
   } else {
     const Atom* base = find_atom(atom_code.substr(1));
-    if (base == nullptr || !base->metric) return false;
+    if (base == nullptr || !base->metric) {
+      return false;
+    }
     const Prefix* prefix = nullptr;
     for (const Prefix& candidate : kPrefixes) {
-      if (candidate.symbol == atom_code.front()) prefix = &candidate;
+      if (candidate.symbol == atom_code.front()) {
+        prefix = &candidate;
+      }
     }
-    if (prefix == nullptr) return false;
+    if (prefix == nullptr) {
+      return false;
+    }
     const std::optional<Factor> prefixed = multiply_factors(base->factor, prefix->factor);
-    if (!prefixed) return false;
+    if (!prefixed) {
+      return false;
+    }
     dimension = base->dimension;
     factor = *prefixed;
   }
@@ -214,13 +240,21 @@ bool parse_term(std::string_view text, std::size_t& position, int nesting, Measu
   }
   while (true) {
     if (position < text.size() && text[position] == '(') {
-      if (nesting == kMaximumNesting) return false;
+      if (nesting == kMaximumNesting) {
+        return false;
+      }
       ++position;
       Measure group;
-      if (!parse_term(text, position, nesting + 1, group)) return false;
-      if (position == text.size() || text[position] != ')') return false;
+      if (!parse_term(text, position, nesting + 1, group)) {
+        return false;
+      }
+      if (position == text.size() || text[position] != ')') {
+        return false;
+      }
       ++position;
-      if (!apply_component(measure, group.dimension, group.factor, direction)) return false;
+      if (!apply_component(measure, group.dimension, group.factor, direction)) {
+        return false;
+      }
     } else {
       const std::size_t separator = text.find_first_of("./()", position);
       const std::size_t end = separator == std::string_view::npos ? text.size() : separator;
@@ -229,8 +263,12 @@ bool parse_term(std::string_view text, std::size_t& position, int nesting, Measu
       }
       position = end;
     }
-    if (position == text.size() || text[position] == ')') return true;
-    if (text[position] != '.' && text[position] != '/') return false;
+    if (position == text.size() || text[position] == ')') {
+      return true;
+    }
+    if (text[position] != '.' && text[position] != '/') {
+      return false;
+    }
     direction = text[position] == '/' ? -1 : 1;
     ++position;
   }
@@ -239,7 +277,9 @@ bool parse_term(std::string_view text, std::size_t& position, int nesting, Measu
 std::optional<Measure> parse_ucum(std::string_view text) {
   Measure measure;
   std::size_t position = 0;
-  if (!parse_term(text, position, 0, measure) || position != text.size()) return std::nullopt;
+  if (!parse_term(text, position, 0, measure) || position != text.size()) {
+    return std::nullopt;
+  }
   return measure;
 }
 
@@ -247,13 +287,17 @@ std::optional<Unit> make_unit(std::string_view text) {
   for (const CalendarWord& word : kCalendarWords) {
     if (text == word.singular || text == word.plural) {
       const std::optional<Measure> measure = parse_ucum(word.ucum_code);
-      if (!measure) return std::nullopt;
+      if (!measure) {
+        return std::nullopt;
+      }
       return Unit{std::string(word.plural), true, measure->dimension, measure->factor,
                   std::string(word.singular)};
     }
   }
   const std::optional<Measure> measure = parse_ucum(text);
-  if (!measure) return std::nullopt;
+  if (!measure) {
+    return std::nullopt;
+  }
   return Unit{std::string(text), false, measure->dimension, measure->factor, {}};
 }
 
@@ -263,9 +307,13 @@ class UnitRegistry {
  public:
   const Unit* find(std::string_view text) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (const auto found = by_text_.find(text); found != by_text_.end()) return found->second;
+    if (const auto found = by_text_.find(text); found != by_text_.end()) {
+      return found->second;
+    }
     std::optional<Unit> unit = make_unit(text);
-    if (!unit) return nullptr;
+    if (!unit) {
+      return nullptr;
+    }
     const Unit* stored = &units_.emplace_back(std::move(*unit));
     by_text_.emplace(std::string(text), stored);
     return stored;
@@ -305,12 +353,24 @@ Dimension Dimension::international_unit() {
 }
 
 std::string Dimension::name() const {
-  if (is_dimensionless()) return "dimensionless";
-  if (*this == time()) return "duration";
-  if (*this == mass()) return "mass";
-  if (*this == length()) return "length";
-  if (*this == volume()) return "volume";
-  if (*this == international_unit()) return "international unit";
+  if (is_dimensionless()) {
+    return "dimensionless";
+  }
+  if (*this == time()) {
+    return "duration";
+  }
+  if (*this == mass()) {
+    return "mass";
+  }
+  if (*this == length()) {
+    return "length";
+  }
+  if (*this == volume()) {
+    return "volume";
+  }
+  if (*this == international_unit()) {
+    return "international unit";
+  }
   struct BaseName {
     std::size_t index;
     std::string_view code;
@@ -321,12 +381,18 @@ std::string Dimension::name() const {
   std::string denominator;
   for (const BaseName& base : kOrder) {
     const int exponent = exponents[base.index];
-    if (exponent == 0) continue;
+    if (exponent == 0) {
+      continue;
+    }
     const int magnitude = exponent < 0 ? -exponent : exponent;
     std::string term(base.code);
-    if (magnitude != 1) term += std::to_string(magnitude);
+    if (magnitude != 1) {
+      term += std::to_string(magnitude);
+    }
     if (exponent > 0) {
-      if (!numerator.empty()) numerator += '.';
+      if (!numerator.empty()) {
+        numerator += '.';
+      }
       numerator += term;
     } else {
       denominator += '/';
@@ -345,9 +411,13 @@ bool commensurable(const Unit& from, const Unit& to) {
 }
 
 std::optional<Decimal> convert(Decimal value, const Unit& from, const Unit& to) {
-  if (!commensurable(from, to)) return std::nullopt;
+  if (!commensurable(from, to)) {
+    return std::nullopt;
+  }
   const std::optional<Factor> ratio_to_target = multiply_factors(from.factor, invert(to.factor));
-  if (!ratio_to_target) return std::nullopt;
+  if (!ratio_to_target) {
+    return std::nullopt;
+  }
   return Decimal::scale(value, ratio_to_target->numerator, ratio_to_target->denominator);
 }
 

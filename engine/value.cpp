@@ -41,18 +41,28 @@ Value quantity_or_null(std::optional<Decimal> result, const Unit& unit) {
 // The order of two values of one ordered type (numbers, quantities of one dimension,
 // strings); nullopt when either is null or they are not comparable.
 std::optional<std::strong_ordering> order(const Value& a, const Value& b) {
-  if (both(a, b, ValueKind::integer)) return a.as_integer() <=> b.as_integer();
-  if (is_number(a) && is_number(b)) return a.as_decimal() <=> b.as_decimal();
+  if (both(a, b, ValueKind::integer)) {
+    return a.as_integer() <=> b.as_integer();
+  }
+  if (is_number(a) && is_number(b)) {
+    return a.as_decimal() <=> b.as_decimal();
+  }
   if (both(a, b, ValueKind::quantity)) {
-    if (!commensurable(a.unit(), b.unit())) return std::nullopt;
+    if (!commensurable(a.unit(), b.unit())) {
+      return std::nullopt;
+    }
     return compare_quantities(a.as_decimal(), a.unit(), b.as_decimal(), b.unit());
   }
-  if (both(a, b, ValueKind::string)) return a.as_string().compare(b.as_string()) <=> 0;
+  if (both(a, b, ValueKind::string)) {
+    return a.as_string().compare(b.as_string()) <=> 0;
+  }
   return std::nullopt;
 }
 
 char fold_for_equivalence(char character) {
-  if (character >= 'A' && character <= 'Z') return static_cast<char>(character - 'A' + 'a');
+  if (character >= 'A' && character <= 'Z') {
+    return static_cast<char>(character - 'A' + 'a');
+  }
   if (character == '\t' || character == '\n' || character == '\r' || character == '\f') {
     return ' ';
   }
@@ -62,9 +72,13 @@ char fold_for_equivalence(char character) {
 // CQL string equivalence: ASCII letters ignore case, whitespace characters are
 // interchangeable.
 bool strings_equivalent(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size()) {
+    return false;
+  }
   for (std::size_t index = 0; index < a.size(); ++index) {
-    if (fold_for_equivalence(a[index]) != fold_for_equivalence(b[index])) return false;
+    if (fold_for_equivalence(a[index]) != fold_for_equivalence(b[index])) {
+      return false;
+    }
   }
   return true;
 }
@@ -73,11 +87,15 @@ using DecimalOperation = std::optional<Decimal> (*)(Decimal, Decimal);
 
 // a op b for two quantities of one dimension, in the finer of their units.
 Value combine_quantities(const Value& a, const Value& b, DecimalOperation operation) {
-  if (!commensurable(a.unit(), b.unit())) return Value::null();
+  if (!commensurable(a.unit(), b.unit())) {
+    return Value::null();
+  }
   const Unit& target = finer_unit(a.unit(), b.unit());
   const std::optional<Decimal> left = convert(a.as_decimal(), a.unit(), target);
   const std::optional<Decimal> right = convert(b.as_decimal(), b.unit(), target);
-  if (!left || !right) return Value::null();
+  if (!left || !right) {
+    return Value::null();
+  }
   return quantity_or_null(operation(*left, *right), target);
 }
 
@@ -95,7 +113,9 @@ Value scale_quantity(const Value& a, const Value& b, DecimalOperation operation,
 // Quantity numbers print without a redundant ".0": `1000 'mg'`, `2.5 'mg'`.
 std::string quantity_number(Decimal value) {
   std::string text = value.to_string();
-  if (value.is_integer()) text.resize(text.size() - 2);
+  if (value.is_integer()) {
+    text.resize(text.size() - 2);
+  }
   return text;
 }
 
@@ -165,12 +185,16 @@ Value Value::quantity(Decimal value, const Unit& unit) {
 }
 
 Decimal Value::as_decimal() const {
-  if (kind_ == ValueKind::integer) return *Decimal::from_integer(integer_);
+  if (kind_ == ValueKind::integer) {
+    return *Decimal::from_integer(integer_);
+  }
   return decimal_;
 }
 
 bool identical(const Value& a, const Value& b) {
-  if (a.kind_ != b.kind_) return false;
+  if (a.kind_ != b.kind_) {
+    return false;
+  }
   switch (a.kind_) {
     case ValueKind::null: return true;
     case ValueKind::boolean: return a.boolean_ == b.boolean_;
@@ -184,21 +208,35 @@ bool identical(const Value& a, const Value& b) {
 }
 
 Value logical_and(const Value& a, const Value& b) {
-  if (!is_logical(a) || !is_logical(b)) return Value::null();
-  if (is_false_value(a) || is_false_value(b)) return Value::boolean(false);
-  if (a.is_null() || b.is_null()) return Value::null();
+  if (!is_logical(a) || !is_logical(b)) {
+    return Value::null();
+  }
+  if (is_false_value(a) || is_false_value(b)) {
+    return Value::boolean(false);
+  }
+  if (a.is_null() || b.is_null()) {
+    return Value::null();
+  }
   return Value::boolean(true);
 }
 
 Value logical_or(const Value& a, const Value& b) {
-  if (!is_logical(a) || !is_logical(b)) return Value::null();
-  if (is_true_value(a) || is_true_value(b)) return Value::boolean(true);
-  if (a.is_null() || b.is_null()) return Value::null();
+  if (!is_logical(a) || !is_logical(b)) {
+    return Value::null();
+  }
+  if (is_true_value(a) || is_true_value(b)) {
+    return Value::boolean(true);
+  }
+  if (a.is_null() || b.is_null()) {
+    return Value::null();
+  }
   return Value::boolean(false);
 }
 
 Value logical_xor(const Value& a, const Value& b) {
-  if (!both(a, b, ValueKind::boolean)) return Value::null();
+  if (!both(a, b, ValueKind::boolean)) {
+    return Value::null();
+  }
   return Value::boolean(a.as_boolean() != b.as_boolean());
 }
 
@@ -207,7 +245,9 @@ Value logical_implies(const Value& a, const Value& b) {
 }
 
 Value logical_not(const Value& a) {
-  if (a.kind() != ValueKind::boolean) return Value::null();
+  if (a.kind() != ValueKind::boolean) {
+    return Value::null();
+  }
   return Value::boolean(!a.as_boolean());
 }
 
@@ -222,10 +262,16 @@ Value is_false(const Value& a) {
 }
 
 Value equal(const Value& a, const Value& b) {
-  if (a.is_null() || b.is_null()) return Value::null();
-  if (both(a, b, ValueKind::boolean)) return Value::boolean(a.as_boolean() == b.as_boolean());
+  if (a.is_null() || b.is_null()) {
+    return Value::null();
+  }
+  if (both(a, b, ValueKind::boolean)) {
+    return Value::boolean(a.as_boolean() == b.as_boolean());
+  }
   const std::optional<std::strong_ordering> result = order(a, b);
-  if (!result) return Value::null();
+  if (!result) {
+    return Value::null();
+  }
   return Value::boolean(*result == 0);
 }
 
@@ -259,8 +305,12 @@ static bool decimals_equivalent(Decimal a, Decimal b) {
 }
 
 Value equivalent(const Value& a, const Value& b) {
-  if (a.is_null() || b.is_null()) return Value::boolean(a.is_null() && b.is_null());
-  if (both(a, b, ValueKind::boolean)) return Value::boolean(a.as_boolean() == b.as_boolean());
+  if (a.is_null() || b.is_null()) {
+    return Value::boolean(a.is_null() && b.is_null());
+  }
+  if (both(a, b, ValueKind::boolean)) {
+    return Value::boolean(a.as_boolean() == b.as_boolean());
+  }
   if (both(a, b, ValueKind::string)) {
     return Value::boolean(strings_equivalent(a.as_string(), b.as_string()));
   }
@@ -299,13 +349,17 @@ Value greater_or_equal(const Value& a, const Value& b) {
 Value add(const Value& a, const Value& b) {
   if (both(a, b, ValueKind::integer)) {
     std::int32_t sum = 0;
-    if (__builtin_add_overflow(a.as_integer(), b.as_integer(), &sum)) return Value::null();
+    if (__builtin_add_overflow(a.as_integer(), b.as_integer(), &sum)) {
+      return Value::null();
+    }
     return Value::integer(sum);
   }
   if (is_number(a) && is_number(b)) {
     return decimal_or_null(Decimal::add(a.as_decimal(), b.as_decimal()));
   }
-  if (both(a, b, ValueKind::quantity)) return combine_quantities(a, b, Decimal::add);
+  if (both(a, b, ValueKind::quantity)) {
+    return combine_quantities(a, b, Decimal::add);
+  }
   return Value::null();
 }
 
@@ -320,7 +374,9 @@ Value subtract(const Value& a, const Value& b) {
   if (is_number(a) && is_number(b)) {
     return decimal_or_null(Decimal::subtract(a.as_decimal(), b.as_decimal()));
   }
-  if (both(a, b, ValueKind::quantity)) return combine_quantities(a, b, Decimal::subtract);
+  if (both(a, b, ValueKind::quantity)) {
+    return combine_quantities(a, b, Decimal::subtract);
+  }
   return Value::null();
 }
 
@@ -349,8 +405,12 @@ Value truncated_divide(const Value& a, const Value& b) {
   if (both(a, b, ValueKind::integer)) {
     const std::int32_t dividend = a.as_integer();
     const std::int32_t divisor = b.as_integer();
-    if (divisor == 0) return Value::null();
-    if (divisor == -1) return negate(a);
+    if (divisor == 0) {
+      return Value::null();
+    }
+    if (divisor == -1) {
+      return negate(a);
+    }
     return Value::integer(dividend / divisor);
   }
   if (is_number(a) && is_number(b)) {
@@ -363,8 +423,12 @@ Value modulo(const Value& a, const Value& b) {
   if (both(a, b, ValueKind::integer)) {
     const std::int32_t dividend = a.as_integer();
     const std::int32_t divisor = b.as_integer();
-    if (divisor == 0) return Value::null();
-    if (divisor == -1) return Value::integer(0);
+    if (divisor == 0) {
+      return Value::null();
+    }
+    if (divisor == -1) {
+      return Value::integer(0);
+    }
     return Value::integer(dividend % divisor);
   }
   if (is_number(a) && is_number(b)) {
@@ -376,7 +440,9 @@ Value modulo(const Value& a, const Value& b) {
 Value negate(const Value& a) {
   switch (a.kind()) {
     case ValueKind::integer:
-      if (a.as_integer() == std::numeric_limits<std::int32_t>::min()) return Value::null();
+      if (a.as_integer() == std::numeric_limits<std::int32_t>::min()) {
+        return Value::null();
+      }
       return Value::integer(-a.as_integer());
     case ValueKind::decimal: return decimal_or_null(Decimal::negate(a.as_decimal()));
     case ValueKind::quantity: return quantity_or_null(Decimal::negate(a.as_decimal()), a.unit());
@@ -388,7 +454,9 @@ Value negate(const Value& a) {
 }
 
 Value to_decimal(const Value& a) {
-  if (a.kind() == ValueKind::integer) return Value::decimal(a.as_decimal());
+  if (a.kind() == ValueKind::integer) {
+    return Value::decimal(a.as_decimal());
+  }
   return a;
 }
 

@@ -92,9 +92,15 @@ std::string CoverageRecorder::to_text(const SourceManager& sources) const {
       continue;
     }
     std::string missing;
-    if (!seen.true_value) missing += "recommended";
-    if (!seen.false_value) missing += std::string(missing.empty() ? "" : ", ") + "absent";
-    if (!seen.unknown) missing += std::string(missing.empty() ? "" : ", ") + "undetermined";
+    if (!seen.true_value) {
+      missing += "recommended";
+    }
+    if (!seen.false_value) {
+      missing += std::string(missing.empty() ? "" : ", ") + "absent";
+    }
+    if (!seen.unknown) {
+      missing += std::string(missing.empty() ? "" : ", ") + "undetermined";
+    }
     gaps += fmt::format("  - {}: never {} ({})\n", recommendations[r].id, missing,
                         location(sources, recommendations[r].range));
   }

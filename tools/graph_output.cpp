@@ -135,14 +135,30 @@ std::string dot_label(const std::vector<std::string>& lines) {
 
 // Light fills, one per recommendation kind, in the order the text report groups them.
 const char* kind_colour(std::string_view kind) {
-  if (kind == "refer") return "#f8c9c4";
-  if (kind == "prescribe") return "#c8e6c9";
-  if (kind == "caution") return "#ffe0a3";
-  if (kind == "avoid") return "#f5c6e0";
-  if (kind == "therapy") return "#dcedc8";
-  if (kind == "order") return "#c5d9f2";
-  if (kind == "follow-up") return "#d8cff0";
-  if (kind == "monitor") return "#bfe8ec";
+  if (kind == "refer") {
+    return "#f8c9c4";
+  }
+  if (kind == "prescribe") {
+    return "#c8e6c9";
+  }
+  if (kind == "caution") {
+    return "#ffe0a3";
+  }
+  if (kind == "avoid") {
+    return "#f5c6e0";
+  }
+  if (kind == "therapy") {
+    return "#dcedc8";
+  }
+  if (kind == "order") {
+    return "#c5d9f2";
+  }
+  if (kind == "follow-up") {
+    return "#d8cff0";
+  }
+  if (kind == "monitor") {
+    return "#bfe8ec";
+  }
   return "#eeeeee";
 }
 
@@ -364,7 +380,8 @@ std::string graph_to_mermaid(const Guideline& guideline) {
                        group_fills[group]);
   }
   out += "  classDef shared stroke-width:3px\n";
-  for (const auto& [name, ids] : kinds) {
+  for (const auto& entry : kinds) {
+    const std::string& name = entry.first;
     // Every recommendation of a class has the same kind: take the first's colour.
     const auto first = std::find_if(recommendations.begin(), recommendations.end(),
                                     [&](const RecommendationInfo& recommendation) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/guideline.hpp"
+#include "support.hpp"
 #include "tools/case_file.hpp"
 
 namespace rubric {
@@ -25,12 +26,7 @@ const std::string kSeedRuleFile = kSeedFolder + "/vertebral-fracture-grade1.rubr
 const std::string kRepoCases = kSeedFolder + "/cases";
 const std::string kSharedCases = std::string(RUBRIC_SHARED_DIR) + "/seed/cases";
 
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
+using rubric::testing::read_text;
 
 struct Seed {
   SourceManager sources;
@@ -78,35 +74,7 @@ void run_folder(const std::string& folder) {
   CHECK(passed == files.size());
 }
 
-// A temporary folder removed at the end of the test.
-class TempFolder {
- public:
-  TempFolder() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("rubric-cases-" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
-             std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path file = path_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file.string();
-  }
-  [[nodiscard]] std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using rubric::testing::TempFolder;
 
 CaseOutcome run_text(const TempFolder& folder, const std::string& name, const std::string& text) {
   return run_case_file(*seed().guideline, seed().sources, folder.write(name, text));

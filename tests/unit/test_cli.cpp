@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support.hpp"
 #include "tools/cli.hpp"
 
 namespace rubric {
@@ -55,36 +56,7 @@ std::string describe(const Run& run) {
          run.err;
 }
 
-class TempFolder {
- public:
-  TempFolder() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("rubric-cli-" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
-             std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path file = path_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file.string();
-  }
-  [[nodiscard]] std::string path(const std::string& name = "") const {
-    return (path_ / name).string();
-  }
-
- private:
-  fs::path path_;
-};
+using rubric::testing::TempFolder;
 
 TEST_CASE("cli: --version and --help", "[cli]") {
   const Run version = rubric({"--version"});

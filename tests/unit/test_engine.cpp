@@ -23,6 +23,7 @@
 #include "engine/expression.hpp"
 #include "engine/guideline.hpp"
 #include "engine/units.hpp"
+#include "support.hpp"
 
 namespace rubric {
 namespace {
@@ -64,12 +65,7 @@ std::shared_ptr<const Guideline> compile(const std::string& body) {
   return compiled->guideline;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
+using rubric::testing::read_text;
 
 std::shared_ptr<const Guideline> seed_guideline() {
   static const std::shared_ptr<const Guideline> seed = [] {

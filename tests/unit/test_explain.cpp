@@ -17,6 +17,7 @@
 #include "engine/explain.hpp"
 #include "engine/guideline.hpp"
 #include "engine/units.hpp"
+#include "support.hpp"
 #include "tools/explain_output.hpp"
 #include "tools/fact_file.hpp"
 
@@ -25,12 +26,7 @@ namespace {
 
 // ---- Helpers ---------------------------------------------------------------------------
 
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
+using rubric::testing::read_text;
 
 constexpr const char* kSeedDir = RUBRIC_SOURCE_DIR "/guidelines/vertebral-fracture-grade1";
 

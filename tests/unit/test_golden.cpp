@@ -14,17 +14,13 @@
 #include <vector>
 
 #include "engine/guideline.hpp"
+#include "support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
+using rubric::testing::read_text;
 
 fs::path golden_directory() {
   return fs::path(RUBRIC_SOURCE_DIR) / "tests" / "golden";

@@ -8,15 +8,11 @@
 #include <string>
 
 #include "engine/guideline.hpp"
+#include "support.hpp"
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
+using rubric::testing::read_text;
 
 }  // namespace
 

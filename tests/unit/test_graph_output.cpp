@@ -13,17 +13,13 @@
 #include <string>
 
 #include "engine/guideline.hpp"
+#include "support.hpp"
 #include "tools/graph_output.hpp"
 
 namespace rubric {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
+using rubric::testing::read_text;
 
 std::shared_ptr<const Guideline> compile_text(const std::string& text) {
   SourceManager sources;

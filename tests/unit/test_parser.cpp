@@ -20,6 +20,7 @@
 #include "dsl/parser.hpp"
 #include "dsl/source.hpp"
 #include "engine/guideline.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -63,12 +64,7 @@ class Parsed {
   rubric::ast::Module module_;
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
+using rubric::testing::read_text;
 
 std::string seed_path() {
   return std::string(RUBRIC_SOURCE_DIR) +
