@@ -691,6 +691,40 @@ std::size_t declaration_start(std::string_view text, std::size_t position,
   return position;
 }
 
+// Reports names longer than kMaxIdentifierBytes (E0106) and strings longer than
+// kMaxStringBytes (E0107) in a parsed declaration or expression; true when any is. The tree's
+// depth is bounded by the parser's rule depth limit, so the recursion is bounded too.
+bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
+  bool found = false;
+  const std::size_t size = node.has_content() ? node.end().byte - node.begin().byte : 0;
+  const SourceRange where{file, static_cast<std::uint32_t>(node.begin().byte),
+                          static_cast<std::uint32_t>(size)};
+  if ((node.is_type<g::name>() || node.is_type<g::function_name>() ||
+       node.is_type<g::fact_name>() || node.is_type<g::parameter_name>() ||
+       node.is_type<g::definition_name>() || node.is_type<g::recommendation_id>() ||
+       node.is_type<g::kind_name>() || node.is_type<g::carried_parameter>()) &&
+      size > kMaxIdentifierBytes) {
+    diagnostics.error("E0106", SourceRange{where.file, where.offset, 1},
+                      fmt::format("name is too long ({} bytes); the limit is {} bytes", size,
+                                  kMaxIdentifierBytes));
+    found = true;
+  } else if ((node.is_type<g::string_literal>() || node.is_type<g::guideline_id>() ||
+              node.is_type<g::title>() || node.is_type<g::version>() ||
+              node.is_type<g::citation_text>() || node.is_type<g::description>() ||
+              node.is_type<g::recommendation_text>() || node.is_type<g::evidence_text>() ||
+              node.is_type<g::unit_string>() || node.is_type<g::code_value>()) &&
+             size > kMaxStringBytes) {
+    diagnostics.error(
+        "E0107", SourceRange{where.file, where.offset, 1},
+        fmt::format("string is too long ({} bytes); the limit is {} bytes", size, kMaxStringBytes));
+    found = true;
+  }
+  for (const auto& child : node.children) {
+    found = too_long(*child, file, diagnostics) || found;
+  }
+  return found;
+}
+
 bool too_large(const SourceManager& sources, FileId file, Diagnostics& diagnostics) {
   if (sources.text(file).size() <= kMaxSourceBytes) {
     if (const std::optional<std::size_t> bad = invalid_utf8(sources.text(file))) {
@@ -707,6 +741,10 @@ bool too_large(const SourceManager& sources, FileId file, Diagnostics& diagnosti
 }
 
 }  // namespace
+
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+  return invalid_utf8(text);
+}
 
 ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics) {
   ast::Module module;
@@ -729,10 +767,21 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
         break;  // not reachable: next_declaration either matches or raises
       }
       const std::size_t first = module.expressions.size();
+      too_long(*root, file, diagnostics);
       for (const auto& child : root->children) {
         lowering.declaration(*child);
       }
       too_deep(module, first, depth, diagnostics);
+      if (module.order.size() > kMaxDeclarations) {
+        diagnostics.error("E0108",
+                          root->children.empty()
+                              ? SourceRange{file, static_cast<std::uint32_t>(position), 0}
+                              : lowering.range(*root->children.back()),
+                          fmt::format("too many declarations (more than {}); split the "
+                                      "guideline, or move repeated logic into definitions",
+                                      kMaxDeclarations));
+        break;
+      }
       const std::size_t next = input.byte();
       if (next <= position) {
         break;
@@ -759,6 +808,9 @@ std::optional<ast::ExprId> parse_expression(const SourceManager& sources, FileId
     auto root =
         pegtl::parse_tree::parse<g::expression_input, selector, depth_limited, g::control>(input);
     if (!root || root->children.empty()) {
+      return std::nullopt;
+    }
+    if (too_long(*root, file, diagnostics)) {
       return std::nullopt;
     }
     const std::size_t first = module.expressions.size();

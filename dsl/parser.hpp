@@ -5,7 +5,9 @@
 // syntax errors of every declaration. Never throws.
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <string_view>
 
 #include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
@@ -13,13 +15,24 @@
 
 namespace rubric {
 
-// Limits on hostile input (documented in docs/language.md).
-inline constexpr std::size_t kMaxSourceBytes = 16U * 1024U * 1024U;
+// Limits on hostile input (documented in docs/limits.md).
+inline constexpr std::size_t kMaxSourceBytes = std::size_t{16} * 1024U * 1024U;
 // Parenthesised and prefix nesting is bounded by the parser's rule depth (about 80
 // parentheses); the depth of the expression tree, where each operator of a chain such as
 // `a or b or c` counts as a level, is bounded by kMaxExpressionDepth.
 inline constexpr std::size_t kMaxNestingDepth = 64;
 inline constexpr std::uint32_t kMaxExpressionDepth = 1000;
+// A name (fact, parameter, definition, recommendation id, kind, function) longer than this
+// is E0106; a string (literal, text, description, citation, unit, code) longer than this,
+// counted in bytes as written, is E0107; a file with more declarations than this is E0108
+// (reported once, and the rest of the file is not parsed). See docs/limits.md.
+inline constexpr std::size_t kMaxIdentifierBytes = 256;
+inline constexpr std::size_t kMaxStringBytes = 64U * 1024U;
+inline constexpr std::size_t kMaxDeclarations = 200000;
+
+// The offset of the first byte of `text` that is not part of well-formed UTF-8 (overlong
+// forms, surrogates and code points above U+10FFFF included), or nullopt when it is all valid.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
 // Parses a whole rule file.
 ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics);

@@ -2,6 +2,8 @@
 // then, for undetermined recommendations only, a walk back through the unknown sub-terms to
 // the absent facts that decide them.
 #include <algorithm>
+#include <compare>
+#include <optional>
 
 #include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
@@ -33,6 +35,58 @@ bool is_true_value(const Value& value) {
   return value.kind() == ValueKind::boolean && value.as_boolean();
 }
 
+// Fast paths for the commonest operand kinds: they give exactly what the general operators
+// of engine/value.hpp give, and fall back to them for every other combination.
+const Value kTrue = Value::boolean(true);
+const Value kFalse = Value::boolean(false);
+
+const Value& truth(bool value) {
+  return value ? kTrue : kFalse;
+}
+
+bool both_boolean(const Value& a, const Value& b) {
+  return a.kind() == ValueKind::boolean && b.kind() == ValueKind::boolean;
+}
+
+// a * fa against b * fb, exactly, when every factor is small enough for 128-bit products.
+std::optional<std::strong_ordering> order_scaled(Int128 a, Int128 fa, Int128 b, Int128 fb) {
+  constexpr Int128 kLimit = Int128{1} << 62;
+  const auto small = [](Int128 x) { return x < kLimit && x > -kLimit; };
+  if (!small(a) || !small(b) || !small(fa) || !small(fb)) {
+    return std::nullopt;
+  }
+  return a * fa <=> b * fb;
+}
+
+// The order of two numbers, or of two quantities of one dimension; nullopt for anything
+// else (nulls, strings, other dimensions, huge factors), which the general operators handle.
+std::optional<std::strong_ordering> fast_order(const Value& a, const Value& b) {
+  const ValueKind ka = a.kind();
+  const ValueKind kb = b.kind();
+  if (ka == ValueKind::integer && kb == ValueKind::integer) {
+    return a.as_integer() <=> b.as_integer();
+  }
+  if ((ka == ValueKind::integer || ka == ValueKind::decimal) &&
+      (kb == ValueKind::integer || kb == ValueKind::decimal)) {
+    return a.as_decimal() <=> b.as_decimal();
+  }
+  if (ka == ValueKind::quantity && kb == ValueKind::quantity) {
+    const Unit& ua = a.unit();
+    const Unit& ub = b.unit();
+    if (&ua == &ub) {
+      return a.as_decimal() <=> b.as_decimal();
+    }
+    if (!(ua.dimension == ub.dimension) || ua.factor.numerator >= (Int128{1} << 31) ||
+        ua.factor.denominator >= (Int128{1} << 31) || ub.factor.numerator >= (Int128{1} << 31) ||
+        ub.factor.denominator >= (Int128{1} << 31)) {
+      return std::nullopt;
+    }
+    return order_scaled(a.as_decimal().raw(), ua.factor.numerator * ub.factor.denominator,
+                        b.as_decimal().raw(), ub.factor.numerator * ua.factor.denominator);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void evaluate_graph(const DecisionGraph& graph, const FactSet& facts, std::vector<Value>& values) {
@@ -48,19 +102,67 @@ void evaluate_graph(const DecisionGraph& graph, const FactSet& facts, std::vecto
     switch (node.op) {
       case Opcode::constant: out[i] = graph.constant(node); break;
       case Opcode::fact: out[i] = facts.get(FactId{node.payload}); break;
-      case Opcode::logical_not: out[i] = logical_not(at(0)); break;
-      case Opcode::logical_and: out[i] = logical_and(at(0), at(1)); break;
-      case Opcode::logical_or: out[i] = logical_or(at(0), at(1)); break;
+      case Opcode::logical_not:
+        if (at(0).kind() == ValueKind::boolean) {
+          out[i] = truth(!at(0).as_boolean());
+        } else {
+          out[i] = logical_not(at(0));
+        }
+        break;
+      case Opcode::logical_and:
+        if (both_boolean(at(0), at(1))) {
+          out[i] = truth(at(0).as_boolean() && at(1).as_boolean());
+        } else {
+          out[i] = logical_and(at(0), at(1));
+        }
+        break;
+      case Opcode::logical_or:
+        if (both_boolean(at(0), at(1))) {
+          out[i] = truth(at(0).as_boolean() || at(1).as_boolean());
+        } else {
+          out[i] = logical_or(at(0), at(1));
+        }
+        break;
       case Opcode::logical_xor: out[i] = logical_xor(at(0), at(1)); break;
       case Opcode::implies: out[i] = logical_implies(at(0), at(1)); break;
-      case Opcode::equal: out[i] = equal(at(0), at(1)); break;
+      case Opcode::equal:
+        if (at(0).kind() == ValueKind::integer && at(1).kind() == ValueKind::integer) {
+          out[i] = truth(at(0).as_integer() == at(1).as_integer());
+        } else {
+          out[i] = equal(at(0), at(1));
+        }
+        break;
       case Opcode::not_equal: out[i] = not_equal(at(0), at(1)); break;
       case Opcode::equivalent: out[i] = equivalent(at(0), at(1)); break;
       case Opcode::not_equivalent: out[i] = not_equivalent(at(0), at(1)); break;
-      case Opcode::less: out[i] = less(at(0), at(1)); break;
-      case Opcode::less_or_equal: out[i] = less_or_equal(at(0), at(1)); break;
-      case Opcode::greater: out[i] = greater(at(0), at(1)); break;
-      case Opcode::greater_or_equal: out[i] = greater_or_equal(at(0), at(1)); break;
+      case Opcode::less:
+        if (const auto order = fast_order(at(0), at(1))) {
+          out[i] = truth(*order < 0);
+        } else {
+          out[i] = less(at(0), at(1));
+        }
+        break;
+      case Opcode::less_or_equal:
+        if (const auto order = fast_order(at(0), at(1))) {
+          out[i] = truth(*order <= 0);
+        } else {
+          out[i] = less_or_equal(at(0), at(1));
+        }
+        break;
+      case Opcode::greater:
+        if (const auto order = fast_order(at(0), at(1))) {
+          out[i] = truth(*order > 0);
+        } else {
+          out[i] = greater(at(0), at(1));
+        }
+        break;
+      case Opcode::greater_or_equal:
+        if (const auto order = fast_order(at(0), at(1))) {
+          out[i] = truth(*order >= 0);
+        } else {
+          out[i] = greater_or_equal(at(0), at(1));
+        }
+        break;
       case Opcode::add: out[i] = add(at(0), at(1)); break;
       case Opcode::subtract: out[i] = subtract(at(0), at(1)); break;
       case Opcode::multiply: out[i] = multiply(at(0), at(1)); break;

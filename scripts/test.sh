@@ -1,33 +1,68 @@
 #!/usr/bin/env bash
-# Builds and runs the whole test suite: the release build with warnings as errors, then the
-# same tests under AddressSanitizer + UndefinedBehaviorSanitizer, then the formatting checks
-# (rule files with `rubric fmt --check`, C++ with clang-format).
-# One build directory per configuration (build/, build-asan/), reused when present.
+# Builds and runs the whole test suite, as CI does (.ci/run calls this script):
+#   1. release build, warnings as errors; every ctest test (unit, golden, cases, CLI, API,
+#      analysis, differential, batch);
+#   2. rule files formatted (`rubric fmt --check`); the install and the embedding example
+#      built against the installed package; short benchmark, batch and analysis smoke runs;
+#   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   4. ThreadSanitizer on the multi-threaded evaluation tests;
+#   5. libFuzzer targets, each for a bounded time (FUZZ_SECONDS, default 30);
+#   6. clang-tidy and clang-format.
+# One build directory per configuration (build/, build-asan/, build-tsan/, build-fuzz/),
+# reused when present. Prints the time each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh
 jobs=$(nproc)
+export FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 
-echo "== release build (warnings are errors)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUBRIC_WERROR=ON >/dev/null
-cmake --build build -j "$jobs"
-ctest --test-dir build --output-on-failure -j "$jobs"
+started=$SECONDS
+timings=()
+step() {
+  local name=$1
+  shift
+  echo "== $name"
+  local begin=$SECONDS
+  "$@"
+  timings+=("$(printf '%5d s  %s' $((SECONDS - begin)) "$name")")
+}
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRUBRIC_WERROR=ON \
-  -DRUBRIC_SANITIZE=ON >/dev/null
-cmake --build build-asan -j "$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+release() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUBRIC_WERROR=ON >/dev/null
+  cmake --build build -j "$jobs"
+  ctest --test-dir build --output-on-failure -j "$jobs"
+}
 
-echo "== rule files (rubric fmt --check)"
-build/rubric fmt --check guidelines/*/*.rubric
+sanitized() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRUBRIC_WERROR=ON \
+    -DRUBRIC_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+}
 
-echo "== formatting (clang-format)"
-unformatted=$(git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run 2>&1 | grep -c "warning:" || true)
-if [ "$unformatted" != "0" ]; then
-  git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run 2>&1 | grep "warning:" | head -20
-  echo "clang-format would change $unformatted places; run: git ls-files '*.cpp' '*.hpp' | xargs clang-format -i"
-  exit 1
-fi
-echo "formatting: ok"
+clang_format() {
+  local unformatted
+  unformatted=$(git ls-files '*.cpp' '*.hpp' '*.c' '*.h' | xargs clang-format --dry-run 2>&1 |
+    grep -c "warning:" || true)
+  if [ "$unformatted" != "0" ]; then
+    git ls-files '*.cpp' '*.hpp' '*.c' '*.h' | xargs clang-format --dry-run 2>&1 | grep "warning:" | head -20
+    echo "clang-format would change $unformatted places; run: git ls-files '*.cpp' '*.hpp' '*.c' '*.h' | xargs clang-format -i"
+    return 1
+  fi
+  echo "formatting: ok"
+}
+
+step "release build and tests (warnings are errors)" release
+step "rule files formatted (rubric fmt --check)" build/rubric fmt --check guidelines/*/*.rubric
+step "install and the embedding example" bash scripts/ci/install.sh build
+step "benchmark and batch smoke run" bash scripts/ci/bench-smoke.sh build
+step "analysis benchmark" bash scripts/ci/analysis-bench.sh build
+step "AddressSanitizer + UndefinedBehaviorSanitizer build and tests" sanitized
+step "ThreadSanitizer on concurrent evaluation" bash scripts/ci/tsan.sh
+step "fuzzers (${FUZZ_SECONDS} s each)" bash scripts/ci/fuzz.sh
+step "clang-tidy" bash scripts/ci/tidy.sh build
+step "clang-format" clang_format
+
+echo "== all steps passed in $((SECONDS - started)) s"
+printf '%s\n' "${timings[@]}"

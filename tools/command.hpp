@@ -50,5 +50,8 @@ Command add_test_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_graph_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_fmt_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_explain_command(CLI::App& app, std::ostream& out, std::ostream& err);
+Command add_diff_command(CLI::App& app, std::ostream& out, std::ostream& err);
+Command add_batch_command(CLI::App& app, std::ostream& out, std::ostream& err);
+Command add_bench_command(CLI::App& app, std::ostream& out, std::ostream& err);
 
 }  // namespace rubric

@@ -18,6 +18,7 @@
 #include "tools/fact_file.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -31,6 +32,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "dsl/parser.hpp"
 
 namespace rubric {
 namespace {
@@ -574,6 +577,13 @@ class Locator {
 // character); true when there is none.
 bool check_characters(const Locator& locator, Diagnostics& diagnostics) {
   const std::string_view text = locator.text();
+  // JSON readers reject invalid UTF-8 themselves, but yaml-cpp passes it through into string
+  // values (and from there into reports).
+  if (const std::optional<std::size_t> bad = first_invalid_utf8(text)) {
+    diagnostics.error("E0401", SourceRange{locator.file(), static_cast<std::uint32_t>(*bad), 1},
+                      "invalid UTF-8; fact files must be UTF-8 text");
+    return false;
+  }
   for (std::size_t index = 0; index < text.size(); ++index) {
     const auto c = static_cast<unsigned char>(text[index]);
     if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
@@ -661,7 +671,11 @@ void read_yaml_mapping(const YAML::Node& node, const Locator& locator, const Fac
 
 void report_yaml_exception(const YAML::Exception& error, const Locator& locator,
                            Diagnostics& diagnostics) {
-  const std::string message = error.msg.empty() ? std::string("unreadable YAML") : error.msg;
+  std::string message = error.msg.empty() ? std::string("unreadable YAML") : error.msg;
+  if (dynamic_cast<const YAML::DeepRecursion*>(&error) != nullptr) {
+    // yaml-cpp's message for its recursion limit (about 500 levels of flow lists) is "bad file".
+    message = "nested too deeply; flatten the lists and mappings";
+  }
   diagnostics.error("E0401", locator.at(error.mark), fmt::format("invalid YAML: {}", message));
 }
 
@@ -1113,6 +1127,13 @@ std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scal
         report_wrong_type(fact, scalar, "; put it in quotes", diagnostics);
         return std::nullopt;
       }
+      if (scalar.text.size() > kMaxStringBytes) {
+        report_out_of_range(fact, scalar,
+                            fmt::format(", which is too long ({} bytes; the limit is {})",
+                                        scalar.text.size(), kMaxStringBytes),
+                            diagnostics);
+        return std::nullopt;
+      }
       value = Value::string(storage.keep(scalar.text));
       break;
     case TypeKind::code:
@@ -1185,6 +1206,49 @@ std::optional<FactSet> read_fact_file(const SourceManager& sources, FileId file,
     diagnostics.error("E0401", SourceRange{file, 0, 0}, "could not read the fact file");
   }
   return std::nullopt;
+}
+
+void report_unknown_fact(std::span<const FactSpec> facts, std::string_view name, SourceRange range,
+                         Diagnostics& diagnostics) {
+  const FactIndex index(facts);
+  if (!name.empty() && index.find(name)) {
+    return;  // a declared fact: nothing to report
+  }
+  std::vector<std::optional<SourceRange>> seen(facts.size());
+  bool duplicate = false;
+  check_key(index, name, range, seen, duplicate, diagnostics);
+}
+
+void report_repeated_fact(std::string_view name, SourceRange range, SourceRange first,
+                          Diagnostics& diagnostics) {
+  Diagnostic& diagnostic =
+      diagnostics.error("E0405", range, fmt::format("fact {} is given twice", in_backticks(name)));
+  diagnostic.notes.push_back({first, "first given here"});
+}
+
+void report_container_value(const FactSpec& fact, std::string_view what, SourceRange range,
+                            Diagnostics& diagnostics) {
+  report_not_scalar(fact, what, range, diagnostics);
+}
+
+void report_not_a_mapping(std::string_view found, SourceRange range, Diagnostics& diagnostics) {
+  diagnostics.error(
+      "E0402", range,
+      fmt::format("a fact file must be a mapping from fact names to values; found {}", found));
+}
+
+bool check_fact_characters(std::string_view text, SourceRange range, Diagnostics& diagnostics) {
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    const auto c = static_cast<unsigned char>(text[index]);
+    if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
+      diagnostics.error(
+          "E0401", SourceRange{range.file, range.offset + static_cast<std::uint32_t>(index), 1},
+          fmt::format("invalid character U+{:04X} in a fact file; fact files are text",
+                      static_cast<unsigned>(c)));
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace rubric

@@ -78,4 +78,24 @@ struct RawScalar {
 std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scalar,
                                      FactSet& storage, Diagnostics& diagnostics);
 
+// The checks of the fact-file readers that concern keys, shapes and characters, for readers
+// of other formats (NDJSON fact sets, tools/ndjson_facts.cpp), so that every reader gives the
+// same codes and messages. Each reports one error diagnostic at `range`.
+//
+// `name` is empty (E0403) or names no fact in `facts` (E0404, with the nearest declared name).
+void report_unknown_fact(std::span<const FactSpec> facts, std::string_view name, SourceRange range,
+                         Diagnostics& diagnostics);
+// `name` is given a second time (E0405), with a note at `first`.
+void report_repeated_fact(std::string_view name, SourceRange range, SourceRange first,
+                          Diagnostics& diagnostics);
+// A list or a mapping (`what`: "a list", "a mapping") given for `fact` (E0406).
+void report_container_value(const FactSpec& fact, std::string_view what, SourceRange range,
+                            Diagnostics& diagnostics);
+// The top level is not a mapping (E0402); `found` as it should appear: "a list", "`12`".
+void report_not_a_mapping(std::string_view found, SourceRange range, Diagnostics& diagnostics);
+// Reports the first character of `text` that neither YAML nor JSON allows (E0401: a NUL
+// byte, a control character other than tab, line feed and carriage return, DEL); `range`
+// is where `text` starts. True when there is none.
+bool check_fact_characters(std::string_view text, SourceRange range, Diagnostics& diagnostics);
+
 }  // namespace rubric

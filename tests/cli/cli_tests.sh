@@ -608,6 +608,112 @@ code_is 2
 run explain "$SEED"
 code_is 2
 
+# ---- rubric diff and the analysis findings of rubric check (issue 4) ----------------------
+
+ANALYSIS="$ROOT/tests/analysis"
+sed 's/parameter severe_pain_vas = 3.5/parameter severe_pain_vas = 4.0/' "$SEED" >"$WORK/threshold.rubric"
+sed 's/augmentation_after = 3 months/augmentation_after = 12 weeks/' "$SEED" >"$WORK/weeks.rubric"
+
+run diff "$SEED" "$SEED"
+code_is 0
+out_has "behavioural changes: none (proven over every valid patient)"
+out_has "structural changes: none"
+
+run diff "$SEED" "$WORK/threshold.rubric"
+code_is 1
+out_has "parameter severe_pain_vas: 3.5 → 4.0"
+out_has "recommendation augmentation_referral"
+out_has "made → not made where"
+out_has "pain_vas in [3.5, 4.0)"
+
+run diff "$SEED" "$WORK/weeks.rubric" --format json
+code_is 1
+check_json '
+assert d["structural"] == [{"kind": "parameter", "name": "augmentation_after", "change": "changed",
+                            "text": "parameter augmentation_after: 3 months → 12 weeks"}], d["structural"]
+assert {b["id"] for b in d["behavioural"]} == {"augmentation_referral"}
+for b in d["behavioural"]:
+    assert b["witnesses"], b
+    for w in b["witnesses"]:
+        assert w["old"] in ("made", "not made", "undetermined") and w["new"] != w["old"], w
+        assert w["old"] == b["old"] and w["new"] == b["new"]
+assert any("time_since_identification in [12 weeks, 3 months)" in b["region"] for b in d["behavioural"])
+assert d["behaviour_changed"] is True
+'
+# Every witness of the JSON output is a fact file: both versions evaluate it as reported.
+python3 - "$WORK/stdout" "$WORK" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for n, b in enumerate(d["behavioural"]):
+    for m, w in enumerate(b["witnesses"]):
+        with open(f"{sys.argv[2]}/witness-{n}-{m}.json", "w") as f:
+            json.dump(w["facts"], f)
+        with open(f"{sys.argv[2]}/witness-{n}-{m}.expect", "w") as f:
+            f.write(w["old"] + "\n" + w["new"] + "\n")
+PY
+for witness in "$WORK"/witness-*.json; do
+  expect=${witness%.json}.expect
+  for version in old new; do
+    if [[ $version == old ]]; then file=$SEED; wanted=$(sed -n 1p "$expect"); else file=$WORK/weeks.rubric; wanted=$(sed -n 2p "$expect"); fi
+    run eval --format json "$file" "$witness"
+    code_is 0
+    check_json "
+ids = [r['id'] for r in d['recommendations']]
+undetermined = [u['id'] for u in d['undetermined']]
+got = 'made' if 'augmentation_referral' in ids else ('undetermined' if 'augmentation_referral' in undetermined else 'not made')
+assert got == '$wanted', (got, '$wanted')
+"
+  done
+done
+
+sed 's/analgesics_allowed/analgesia_permitted/g' "$SEED" >"$WORK/renamed.rubric"
+run diff "$SEED" "$WORK/renamed.rubric"
+code_is 0
+out_has "definition analgesics_allowed renamed to analgesia_permitted"
+out_has "behavioural changes: none (proven over every valid patient)"
+
+run diff "$SEED" "$WORK/threshold.rubric" --cases "$REPO_CASES"
+code_is 1
+out_matches "cases: [0-9]+ replayed"
+
+run diff "$SEED" "$WORK/no-such.rubric"
+code_is 2
+err_has "cannot read"
+
+run diff "$SEED" "$HERE/broken.rubric"
+code_is 2
+err_has "error[E0201]"
+
+run diff "$SEED" "$SEED" --format xml
+code_is 2
+
+run diff "$SEED" "$SEED" --cases "$WORK/no-such-folder"
+code_is 2
+err_has "no case file or folder"
+
+run check "$SEED"
+code_is 0
+out_has "0 errors, 0 warnings"
+
+run check "$ANALYSIS/findings.rubric"
+code_is 0
+err_has "warning[W0501]: recommendation \`impossible_level\` can never be made"
+err_has "warning[W0503]: contradictory condition"
+err_has "warning[W0502]: redundant sub-condition \`level > 3\`"
+out_has "0 errors, 5 warnings"
+
+run check --format json "$ANALYSIS/findings.rubric" "$ANALYSIS/arithmetic.rubric"
+code_is 0
+check_json '
+codes = sorted(e["code"] for f in d["files"] for e in f["diagnostics"])
+assert codes == ["W0501", "W0501", "W0502", "W0502", "W0503", "W0506"], codes
+assert d["warnings"] == 5 and d["errors"] == 0
+'
+
+run check --no-analysis "$ANALYSIS/findings.rubric"
+code_is 0
+out_has "0 errors, 0 warnings"
+
 # ---- Summary -------------------------------------------------------------------------------
 
 if [[ $KNOWN -gt 0 ]]; then

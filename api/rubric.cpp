@@ -1,0 +1,1050 @@
+// The embedding API (include/rubric/rubric.hpp): a thin facade over the engine.
+//
+// Fact values are checked exactly as tools/fact_file.cpp checks a fact file's scalars, with
+// the same codes and messages; the reading of numbers is repeated here because this library
+// must not depend on the tools layer (yaml-cpp, nlohmann-json, CLI11).
+#include "rubric/rubric.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+#include "dsl/diagnostic.hpp"
+#include "dsl/parser.hpp"
+#include "dsl/source.hpp"
+#include "engine/fact_set.hpp"
+#include "engine/guideline.hpp"
+#include "engine/value.hpp"
+
+#ifndef RUBRIC_VERSION
+#error "RUBRIC_VERSION must be defined by the build"
+#endif
+
+namespace rubric::api {
+
+// ---------------------------------------------------------------------------------------
+// Private state
+
+struct Guideline::Impl {
+  SourceManager sources;
+  FileId file;
+  std::shared_ptr<const rubric::Guideline> compiled;
+  std::unordered_map<std::string_view, std::uint32_t> facts_by_name;  // views into `compiled`
+};
+
+struct FactSet::Impl {
+  std::shared_ptr<const Guideline::Impl> guideline;
+  rubric::FactSet values;
+  // The unit last given to set_quantity and what it names, so that a program setting the
+  // same unit again and again looks it up once.
+  std::string last_unit_text;
+  const Unit* last_unit = nullptr;
+
+  // The declaration of `fact` when it is of `kind`; null otherwise (the slow path then
+  // reports the problem).
+  [[nodiscard]] const FactSpec* spec_of(FactId fact, TypeKind kind) const {
+    const std::span<const FactSpec> facts = guideline->compiled->facts();
+    if (fact.value >= facts.size() || facts[fact.value].type.kind != kind) {
+      return nullptr;
+    }
+    return &facts[fact.value];
+  }
+  // Sets `value` for `fact` when it satisfies the declaration's limits.
+  bool set_checked(const FactSpec& spec, FactId fact, const Value& value) {
+    if (spec.violation(value)) {
+      return false;
+    }
+    values.set(rubric::FactId{fact.value}, value);
+    return true;
+  }
+};
+
+struct Decision::Impl {
+  std::shared_ptr<const Guideline::Impl> guideline;
+  rubric::Decision decision;
+  EvaluationScratch scratch;
+  std::vector<RecommendationId> recommended;
+  std::vector<RecommendationId> undetermined;
+  // The missing facts of recommendation r are missing[missing_start[r] .. missing_start[r+1]).
+  std::vector<FactId> missing;
+  std::vector<std::uint32_t> missing_start;
+  Status status;
+};
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Text helpers (as in tools/fact_file.cpp)
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && is_space(text.back())) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// User text for a message: control characters escaped, long texts cut at a code point.
+std::string shown(std::string_view text) {
+  constexpr std::size_t kMaximum = 60;
+  std::string out;
+  for (const char character : text) {
+    const auto c = static_cast<unsigned char>(character);
+    if (out.size() >= kMaximum && (c & 0xC0U) != 0x80U) {
+      out += "...";
+      break;
+    }
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20U || c == 0x7FU) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    } else {
+      out += character;
+    }
+  }
+  return out;
+}
+
+enum class NumberProblem { none, malformed, too_precise, too_large };
+
+struct ParsedNumber {
+  Decimal value;
+  NumberProblem problem = NumberProblem::none;
+};
+
+// Parses an exponent-free decimal number (`12`, `-0.5`, `+3.`, `.5`, `007`) exactly.
+ParsedNumber parse_number(std::string_view text) {
+  std::string_view rest = text;
+  std::string canonical;
+  if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
+    if (rest.front() == '-') {
+      canonical += '-';
+    }
+    rest.remove_prefix(1);
+  }
+  const std::size_t point = rest.find('.');
+  std::string_view whole = rest.substr(0, point);
+  std::string_view fraction =
+      point == std::string_view::npos ? std::string_view() : rest.substr(point + 1);
+  const auto all_digits = [](std::string_view digits) {
+    return std::all_of(digits.begin(), digits.end(), is_digit);
+  };
+  if ((whole.empty() && fraction.empty()) || !all_digits(whole) || !all_digits(fraction)) {
+    return {Decimal(), NumberProblem::malformed};
+  }
+  while (whole.size() > 1 && whole.front() == '0') {
+    whole.remove_prefix(1);
+  }
+  while (!fraction.empty() && fraction.back() == '0') {
+    fraction.remove_suffix(1);
+  }
+  if (fraction.size() > static_cast<std::size_t>(Decimal::kFractionDigits)) {
+    return {Decimal(), NumberProblem::too_precise};
+  }
+  if (whole.size() > static_cast<std::size_t>(Decimal::kTotalDigits - Decimal::kFractionDigits)) {
+    return {Decimal(), NumberProblem::too_large};
+  }
+  canonical += whole.empty() ? std::string_view("0") : whole;
+  if (!fraction.empty()) {
+    canonical += '.';
+    canonical += fraction;
+  }
+  const std::optional<Decimal> value = Decimal::parse(canonical);
+  if (!value) {
+    return {Decimal(), NumberProblem::too_large};
+  }
+  return {*value, NumberProblem::none};
+}
+
+bool is_boolean_text(std::string_view text) {
+  return text == "true" || text == "True" || text == "TRUE" || text == "false" || text == "False" ||
+         text == "FALSE";
+}
+
+// How a value reached a setter: what a fact file would call its scalar.
+enum class Written : std::uint8_t { null, boolean, number, string };
+
+// The kind of text given to set_text, read as a plain YAML scalar would be (core schema,
+// without YAML's hexadecimal, octal and infinity spellings, which no fact accepts).
+Written classify_text(std::string_view text) {
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
+    return Written::null;
+  }
+  if (is_boolean_text(text)) {
+    return Written::boolean;
+  }
+  std::string_view digits = text;
+  if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) {
+    digits.remove_prefix(1);
+  }
+  const bool numeric = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+    return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+  });
+  if (numeric && std::any_of(digits.begin(), digits.end(), is_digit)) {
+    return Written::number;
+  }
+  return Written::string;
+}
+
+// The shortest decimal text that reads back as `value`, without an exponent ("6.5", "1e-9"
+// as "0.000000001").
+std::string double_text(double value) {
+  char buffer[400];
+  const std::to_chars_result result =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+  if (result.ec != std::errc()) {
+    return "nan";
+  }
+  return std::string(buffer, result.ptr);
+}
+
+// A number as a fact file writes it: "10", "2.5" (no forced ".0").
+std::string number_text(Decimal value) {
+  std::string text = value.to_string();
+  if (text.size() > 2 && text.ends_with(".0")) {
+    text.resize(text.size() - 2);
+  }
+  return text;
+}
+
+// A value as a fact file writes it: "true", "3", "2.5", "10 weeks", "1000 mg/d", "left".
+std::string value_text(const Value& value) {
+  switch (value.kind()) {
+    case ValueKind::null: return "null";
+    case ValueKind::boolean: return value.as_boolean() ? "true" : "false";
+    case ValueKind::integer: return std::to_string(value.as_integer());
+    case ValueKind::decimal: return number_text(value.as_decimal());
+    case ValueKind::string: return std::string(value.as_string());
+    case ValueKind::quantity: {
+      std::string literal = to_literal(value);
+      literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
+      return literal;
+    }
+  }
+  return "null";
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages (the fact-file messages of docs/diagnostics.md)
+
+std::string example_quantity(const Dimension& dimension) {
+  if (dimension == Dimension::time()) {
+    return "10 weeks";
+  }
+  if (dimension == Dimension::mass()) {
+    return "5 mg";
+  }
+  if (dimension == Dimension::length()) {
+    return "5 cm";
+  }
+  if (dimension == Dimension::volume()) {
+    return "5 mL";
+  }
+  if (dimension == Dimension::international_unit()) {
+    return "800 [iU]";
+  }
+  if (dimension.is_dimensionless()) {
+    return "5 %";
+  }
+  return "5 " + dimension.name();
+}
+
+std::string dimension_phrase(const Dimension& dimension) {
+  if (dimension == Dimension::time()) {
+    return "a duration";
+  }
+  if (dimension.is_dimensionless()) {
+    return "a dimensionless quantity";
+  }
+  return "a quantity of " + dimension.name();
+}
+
+std::string expected_with_example(const FactSpec& fact) {
+  std::string text = fact.expected();
+  if (fact.type.kind == TypeKind::quantity) {
+    text += ", such as " + in_backticks(fact.unit.empty() ? example_quantity(fact.type.dimension)
+                                                          : "5 " + fact.unit);
+  }
+  return text;
+}
+
+Status wrong_value(const char* code, const FactSpec& fact, std::string_view found,
+                   std::string_view detail, bool with_example) {
+  return Status::error(code,
+                       fmt::format("fact {} must be {}; found {}{}", in_backticks(fact.name),
+                                   with_example ? expected_with_example(fact) : fact.expected(),
+                                   in_backticks(shown(found)), detail));
+}
+
+Status wrong_type(const FactSpec& fact, std::string_view found, std::string_view detail = "") {
+  return wrong_value("E0406", fact, found, detail, true);
+}
+
+Status out_of_range(const FactSpec& fact, std::string_view found, std::string_view detail = "") {
+  return wrong_value("E0409", fact, found, detail, false);
+}
+
+std::string number_detail(NumberProblem problem, std::string_view text) {
+  switch (problem) {
+    case NumberProblem::too_large: return ", which is too large";
+    case NumberProblem::too_precise: return ", which has more than 8 digits after the point";
+    case NumberProblem::malformed:
+      if (text.find_first_of("eE") != std::string_view::npos) {
+        return "; write the number without an exponent";
+      }
+      return "";
+    case NumberProblem::none: break;
+  }
+  return "";
+}
+
+Status invalid_argument(std::string message) {
+  return Status::error("E0602", std::move(message));
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading one value for one fact
+
+Status read_quantity(const FactSpec& fact, std::string_view written, Written kind, Value& out) {
+  const Dimension& dimension = fact.type.dimension;
+  const std::string_view text = trim(written);
+  if (kind == Written::number ||
+      (kind == Written::string && parse_number(text).problem != NumberProblem::malformed)) {
+    return Status::error(
+        "E0407", fmt::format("fact {} is {} and needs a unit, as in {}; found {}",
+                             in_backticks(fact.name), dimension_phrase(dimension),
+                             in_backticks(example_quantity(dimension)), in_backticks(shown(text))));
+  }
+  if (kind != Written::string) {
+    return wrong_type(fact, written);
+  }
+  const std::size_t space = text.find_first_of(" \t");
+  if (space == std::string_view::npos) {
+    const std::size_t unit_start = text.find_first_not_of("+-0123456789.");
+    const bool glued = unit_start != std::string_view::npos && unit_start > 0 &&
+                       parse_number(text.substr(0, unit_start)).problem == NumberProblem::none;
+    return wrong_type(fact, written, glued ? "; put a space between the number and the unit" : "");
+  }
+  const ParsedNumber number = parse_number(text.substr(0, space));
+  if (number.problem == NumberProblem::malformed) {
+    return wrong_type(fact, written, number_detail(number.problem, text.substr(0, space)));
+  }
+  if (number.problem != NumberProblem::none) {
+    return out_of_range(fact, written, number_detail(number.problem, ""));
+  }
+  std::string_view unit_text = trim(text.substr(space));
+  if (unit_text.size() >= 2 && unit_text.front() == '\'' && unit_text.back() == '\'') {
+    unit_text = unit_text.substr(1, unit_text.size() - 2);
+  }
+  const Unit* unit = find_unit(unit_text);
+  if (unit == nullptr) {
+    return wrong_value("E0408", fact, written,
+                       fmt::format(", and {} is not a known unit", in_backticks(shown(unit_text))),
+                       true);
+  }
+  if (!(unit->dimension == dimension)) {
+    return wrong_value("E0408", fact, written,
+                       fmt::format(", {}", dimension_phrase(unit->dimension)), true);
+  }
+  out = Value::quantity(number.value, *unit);
+  return Status();
+}
+
+// Checks `written` (of kind `kind`) against `fact`; on success sets `out` (strings are kept
+// by `storage`). Mirrors read_fact_value in tools/fact_file.cpp.
+Status read_value(const FactSpec& fact, std::string_view written, Written kind,
+                  rubric::FactSet& storage, Value& out) {
+  if (kind == Written::null) {
+    out = Value::null();
+    return Status();
+  }
+  switch (fact.type.kind) {
+    case TypeKind::boolean:
+      if (kind != Written::boolean || !is_boolean_text(written)) {
+        return wrong_type(fact, written);
+      }
+      out = Value::boolean(written.front() == 't' || written.front() == 'T');
+      break;
+    case TypeKind::integer:
+    case TypeKind::decimal: {
+      if (kind != Written::number) {
+        return wrong_type(fact, written);
+      }
+      const ParsedNumber number = parse_number(written);
+      const bool integer = fact.type.kind == TypeKind::integer;
+      if (number.problem == NumberProblem::malformed ||
+          (integer && number.problem == NumberProblem::too_precise)) {
+        return wrong_type(fact, written, number_detail(number.problem, written));
+      }
+      if (number.problem != NumberProblem::none) {
+        return out_of_range(fact, written, number_detail(number.problem, written));
+      }
+      if (!integer) {
+        out = Value::decimal(number.value);
+        break;
+      }
+      if (!number.value.is_integer()) {
+        return wrong_type(fact, written, ", which is not a whole number");
+      }
+      const std::optional<std::int32_t> whole = number.value.to_int32();
+      if (!whole) {
+        return out_of_range(fact, written, ", which is out of range");
+      }
+      out = Value::integer(*whole);
+      break;
+    }
+    case TypeKind::quantity: {
+      Status status = read_quantity(fact, written, kind, out);
+      if (!status) {
+        return status;
+      }
+      break;
+    }
+    case TypeKind::string:
+      if (kind != Written::string) {
+        return wrong_type(fact, written, "; give it as a string");
+      }
+      out = Value::string(storage.keep(written));
+      break;
+    case TypeKind::code:
+      if (std::find(fact.codes.begin(), fact.codes.end(), written) == fact.codes.end()) {
+        return wrong_value(kind == Written::string ? "E0409" : "E0406", fact, written, "", true);
+      }
+      out = Value::string(storage.keep(written));
+      break;
+    case TypeKind::error:
+    case TypeKind::null:
+    case TypeKind::list:
+      return Status::error("E0406",
+                           fmt::format("fact {} cannot be given a value", in_backticks(fact.name)));
+  }
+  if (fact.violation(out)) {
+    return out_of_range(fact, written);
+  }
+  return Status();
+}
+
+FactType fact_type(const Type& type) {
+  switch (type.kind) {
+    case TypeKind::boolean: return FactType::boolean;
+    case TypeKind::integer: return FactType::integer;
+    case TypeKind::decimal: return FactType::decimal;
+    case TypeKind::string: return FactType::string;
+    case TypeKind::code: return FactType::code;
+    case TypeKind::quantity: return FactType::quantity;
+    case TypeKind::error:
+    case TypeKind::null:
+    case TypeKind::list: break;
+  }
+  return FactType::string;
+}
+
+Diagnostic convert(const SourceManager& sources, const rubric::Diagnostic& diagnostic) {
+  Diagnostic out;
+  out.code = diagnostic.code;
+  out.severity = diagnostic.severity == rubric::Severity::error     ? Severity::error
+                 : diagnostic.severity == rubric::Severity::warning ? Severity::warning
+                                                                    : Severity::note;
+  out.file = std::string(sources.name(diagnostic.range.file));
+  const LineColumn at = sources.line_column(diagnostic.range.file, diagnostic.range.offset);
+  out.line = at.line;
+  out.column = at.column;
+  out.message = diagnostic.message;
+  out.formatted = format_diagnostic(sources, diagnostic);
+  return out;
+}
+
+// A whole-file problem (no line or column).
+Diagnostic file_error(std::string file, std::string message) {
+  Diagnostic out;
+  out.code = "E0601";
+  out.severity = Severity::error;
+  out.formatted = fmt::format("{}: error[E0601]: {}", file, message);
+  out.file = std::move(file);
+  out.message = std::move(message);
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Status, Compilation
+
+std::string_view library_version() {
+  return RUBRIC_VERSION;
+}
+
+Status Status::error(std::string code, std::string message) {
+  Status status;
+  status.code_ = code.empty() ? std::string("E0602") : std::move(code);
+  status.message_ = std::move(message);
+  return status;
+}
+
+std::string Compilation::formatted() const {
+  std::string out;
+  for (const Diagnostic& diagnostic : diagnostics) {
+    out += diagnostic.formatted;
+    if (!out.empty() && out.back() != '\n') {
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Guideline
+
+Guideline::Guideline(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+Compilation Guideline::compile(std::string_view text, std::string_view name) {
+  Compilation result;
+  auto impl = std::make_shared<Impl>();
+  impl->file = impl->sources.add(std::string(name), std::string(text));
+  Diagnostics diagnostics;
+  impl->compiled = rubric::Guideline::compile(impl->sources, impl->file, diagnostics);
+  for (const rubric::Diagnostic& diagnostic : diagnostics.all()) {
+    result.diagnostics.push_back(convert(impl->sources, diagnostic));
+  }
+  if (impl->compiled == nullptr) {
+    return result;
+  }
+  const std::span<const FactSpec> facts = impl->compiled->facts();
+  for (std::uint32_t index = 0; index < facts.size(); ++index) {
+    impl->facts_by_name.emplace(facts[index].name, index);
+  }
+  result.guideline = Guideline(std::move(impl));
+  return result;
+}
+
+Compilation Guideline::compile_file(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    Compilation result;
+    result.diagnostics.push_back(
+        file_error(name, fmt::format("cannot read {}: it is a folder", in_backticks(name))));
+    return result;
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxSourceBytes) {
+    Compilation result;
+    result.diagnostics.push_back(
+        file_error(name, fmt::format("{} is larger than the limit of {} bytes", in_backticks(name),
+                                     kMaxSourceBytes)));
+    return result;
+  }
+  std::ifstream stream(path, std::ios::binary);
+  std::ostringstream text;
+  if (stream) {
+    text << stream.rdbuf();
+  }
+  if (!stream || stream.bad()) {
+    Compilation result;
+    result.diagnostics.push_back(
+        file_error(name, fmt::format("cannot read {}", in_backticks(name))));
+    return result;
+  }
+  return compile(text.str(), name);
+}
+
+std::string_view Guideline::id() const {
+  return impl_->compiled->id();
+}
+
+std::string_view Guideline::title() const {
+  return impl_->compiled->title();
+}
+
+std::string_view Guideline::version() const {
+  return impl_->compiled->version();
+}
+
+std::size_t Guideline::fact_count() const {
+  return impl_->compiled->facts().size();
+}
+
+std::optional<FactId> Guideline::fact(std::string_view name) const {
+  const auto found = impl_->facts_by_name.find(name);
+  if (found == impl_->facts_by_name.end()) {
+    return std::nullopt;
+  }
+  return FactId{found->second};
+}
+
+std::optional<FactInfo> Guideline::describe(FactId fact) const {
+  const std::span<const FactSpec> facts = impl_->compiled->facts();
+  if (fact.value >= facts.size()) {
+    return std::nullopt;
+  }
+  const FactSpec& spec = facts[fact.value];
+  FactInfo info;
+  info.name = spec.name;
+  info.type = fact_type(spec.type);
+  info.unit = spec.unit;
+  info.description = spec.description;
+  for (const std::string& code : spec.codes) {
+    info.codes.emplace_back(code);
+  }
+  info.expected = spec.expected();
+  return info;
+}
+
+std::string_view Guideline::fact_name(FactId fact) const {
+  const std::span<const FactSpec> facts = impl_->compiled->facts();
+  return fact.value < facts.size() ? std::string_view(facts[fact.value].name) : std::string_view();
+}
+
+std::size_t Guideline::recommendation_count() const {
+  return impl_->compiled->recommendations().size();
+}
+
+std::optional<RecommendationId> Guideline::recommendation(std::string_view id) const {
+  const std::optional<std::size_t> found = impl_->compiled->find_recommendation(id);
+  if (!found) {
+    return std::nullopt;
+  }
+  return RecommendationId{static_cast<std::uint32_t>(*found)};
+}
+
+std::optional<Recommendation> Guideline::describe(RecommendationId recommendation) const {
+  const rubric::Guideline& compiled = *impl_->compiled;
+  if (recommendation.value >= compiled.recommendations().size()) {
+    return std::nullopt;
+  }
+  const RecommendationInfo& info = compiled.recommendations()[recommendation.value];
+  Recommendation out;
+  out.id = info.id;
+  out.kind = info.kind;
+  out.text = info.text;
+  if (info.evidence) {
+    out.evidence = std::string_view(*info.evidence);
+  }
+  for (const std::uint32_t number : info.citations) {
+    const SourceInfo* source = compiled.source(number);
+    out.citations.push_back(
+        Citation{number, source != nullptr ? std::string_view(source->citation) : ""});
+  }
+  for (const CarriedParameter& carried : info.parameters) {
+    Parameter parameter;
+    parameter.name = carried.name;
+    parameter.value = value_text(carried.value);
+    const ValueKind kind = carried.value.kind();
+    if (kind == ValueKind::integer || kind == ValueKind::decimal || kind == ValueKind::quantity) {
+      parameter.amount = number_text(carried.value.as_decimal());
+    }
+    if (kind == ValueKind::quantity) {
+      parameter.unit = carried.value.unit().code;
+    }
+    out.parameters.push_back(std::move(parameter));
+  }
+  const LineColumn at = impl_->sources.line_column(info.range.file, info.range.offset);
+  out.location = fmt::format("{}:{}:{}", impl_->sources.name(info.range.file), at.line, at.column);
+  return out;
+}
+
+std::string_view Guideline::recommendation_name(RecommendationId recommendation) const {
+  const auto recommendations = impl_->compiled->recommendations();
+  return recommendation.value < recommendations.size()
+             ? std::string_view(recommendations[recommendation.value].id)
+             : std::string_view();
+}
+
+std::size_t Guideline::graph_nodes() const {
+  return impl_->compiled->graph().size();
+}
+
+std::size_t Guideline::graph_bytes() const {
+  return impl_->compiled->graph().memory_bytes();
+}
+
+FactSet Guideline::new_fact_set() const {
+  auto impl = std::make_unique<FactSet::Impl>();
+  impl->guideline = impl_;
+  impl->values = rubric::FactSet(impl_->compiled->facts().size());
+  return FactSet(std::move(impl));
+}
+
+Decision Guideline::evaluate(const FactSet& facts) const {
+  Decision decision;
+  evaluate(facts, decision);
+  return decision;
+}
+
+void Guideline::evaluate(const FactSet& facts, Decision& decision) const {
+  if (decision.impl_ == nullptr) {
+    decision.impl_ = std::make_unique<Decision::Impl>();  // a decision that was moved from
+  }
+  Decision::Impl& out = *decision.impl_;
+  if (out.guideline.get() != impl_.get()) {
+    out.guideline = impl_;
+  }
+  out.recommended.clear();
+  out.undetermined.clear();
+  out.missing.clear();
+  out.missing_start.clear();
+  if (facts.impl_ == nullptr || facts.impl_->guideline.get() != impl_.get()) {
+    out.decision.outcomes.clear();
+    out.decision.missing.clear();
+    out.status = invalid_argument(
+        facts.impl_ == nullptr
+            ? "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`"
+            : fmt::format("the fact set was made for guideline {}, not {}",
+                          in_backticks(facts.impl_->guideline->compiled->id()),
+                          in_backticks(impl_->compiled->id())));
+    return;
+  }
+  out.status = Status();
+  impl_->compiled->evaluate(facts.impl_->values, out.scratch, out.decision);
+  const std::size_t count = out.decision.outcomes.size();
+  out.recommended.reserve(count);
+  out.undetermined.reserve(count);
+  out.missing_start.reserve(count + 1);
+  for (std::size_t r = 0; r < count; ++r) {
+    out.missing_start.push_back(static_cast<std::uint32_t>(out.missing.size()));
+    const auto id = RecommendationId{static_cast<std::uint32_t>(r)};
+    if (out.decision.outcomes[r] == rubric::Outcome::recommended) {
+      out.recommended.push_back(id);
+    } else if (out.decision.outcomes[r] == rubric::Outcome::undetermined) {
+      out.undetermined.push_back(id);
+      for (const rubric::FactId fact : out.decision.missing[r]) {
+        out.missing.push_back(FactId{fact.value});
+      }
+    }
+  }
+  out.missing_start.push_back(static_cast<std::uint32_t>(out.missing.size()));
+}
+
+// ---------------------------------------------------------------------------------------
+// FactSet
+
+namespace {
+
+// The fact an id names in `impl`'s guideline, or the error.
+const FactSpec* find_spec(const FactSet::Impl* impl, FactId fact, Status& status) {
+  if (impl == nullptr) {
+    status = invalid_argument(
+        "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`");
+    return nullptr;
+  }
+  const std::span<const FactSpec> facts = impl->guideline->compiled->facts();
+  if (fact.value >= facts.size()) {
+    status = invalid_argument(fmt::format("fact id {} is out of range: guideline {} has {} facts",
+                                          fact.value, in_backticks(impl->guideline->compiled->id()),
+                                          facts.size()));
+    return nullptr;
+  }
+  return &facts[fact.value];
+}
+
+std::optional<FactId> find_by_name(const FactSet::Impl* impl, std::string_view name,
+                                   Status& status) {
+  if (impl == nullptr) {
+    status = invalid_argument(
+        "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`");
+    return std::nullopt;
+  }
+  const auto& by_name = impl->guideline->facts_by_name;
+  const auto found = by_name.find(name);
+  if (found != by_name.end()) {
+    return FactId{found->second};
+  }
+  std::string message = fmt::format("unknown fact {}", in_backticks(shown(name)));
+  std::vector<std::string_view> names;
+  for (const FactSpec& spec : impl->guideline->compiled->facts()) {
+    if (spec.name.size() == name.size() &&
+        std::equal(spec.name.begin(), spec.name.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      names.clear();
+      names.push_back(spec.name);
+      break;
+    }
+    names.push_back(spec.name);
+  }
+  const std::string suggestion =
+      names.size() == 1 ? std::string(names.front())
+                        : (name.size() <= 200 ? closest_name(name, names) : std::string());
+  if (!suggestion.empty()) {
+    message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+  }
+  status = Status::error("E0404", std::move(message));
+  return std::nullopt;
+}
+
+Status assign(FactSet::Impl* impl, FactId fact, std::string_view written, Written kind) {
+  Status status;
+  const FactSpec* spec = find_spec(impl, fact, status);
+  if (spec == nullptr) {
+    return status;
+  }
+  Value value;
+  status = read_value(*spec, written, kind, impl->values, value);
+  if (status) {
+    impl->values.set(rubric::FactId{fact.value}, value);
+  }
+  return status;
+}
+
+Status assign(FactSet::Impl* impl, std::string_view name, std::string_view written, Written kind) {
+  Status status;
+  const std::optional<FactId> fact = find_by_name(impl, name, status);
+  return fact ? assign(impl, *fact, written, kind) : status;
+}
+
+// A double as the text a fact file would hold; nullopt (with the error) for NaN/infinity.
+std::optional<std::string> finite_text(const FactSet::Impl* impl, FactId fact, double value,
+                                       Status& status) {
+  if (std::isfinite(value)) {
+    return double_text(value);
+  }
+  const FactSpec* spec = find_spec(impl, fact, status);
+  if (spec != nullptr) {
+    status = wrong_type(*spec, std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf"),
+                        "; give a finite number");
+  }
+  return std::nullopt;
+}
+
+Status assign_decimal(FactSet::Impl* impl, FactId fact, double value) {
+  Status status;
+  const std::optional<std::string> text = finite_text(impl, fact, value, status);
+  return text ? assign(impl, fact, *text, Written::number) : status;
+}
+
+Status assign_quantity(FactSet::Impl* impl, FactId fact, double amount, std::string_view unit) {
+  Status status;
+  const std::optional<std::string> text = finite_text(impl, fact, amount, status);
+  return text ? assign(impl, fact, fmt::format("{} {}", *text, unit), Written::string) : status;
+}
+
+}  // namespace
+
+FactSet::FactSet() = default;
+FactSet::FactSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FactSet::FactSet(const FactSet& other)
+    : impl_(other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr) {}
+FactSet& FactSet::operator=(const FactSet& other) {
+  if (this != &other) {
+    impl_ = other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr;
+  }
+  return *this;
+}
+FactSet::FactSet(FactSet&& other) noexcept = default;
+FactSet& FactSet::operator=(FactSet&& other) noexcept = default;
+FactSet::~FactSet() = default;
+
+// The typed setters by id first try a direct path for a value of the fact's own type, and
+// fall back to the reading of text (which also words every error) otherwise.
+
+Status FactSet::set_boolean(FactId fact, bool value) {
+  if (impl_ != nullptr) {
+    if (const FactSpec* spec = impl_->spec_of(fact, TypeKind::boolean)) {
+      if (impl_->set_checked(*spec, fact, Value::boolean(value))) {
+        return Status();
+      }
+    }
+  }
+  return assign(impl_.get(), fact, value ? "true" : "false", Written::boolean);
+}
+
+Status FactSet::set_boolean(std::string_view fact, bool value) {
+  return assign(impl_.get(), fact, value ? "true" : "false", Written::boolean);
+}
+
+Status FactSet::set_integer(FactId fact, std::int64_t value) {
+  if (impl_ != nullptr) {
+    if (const FactSpec* spec = impl_->spec_of(fact, TypeKind::integer)) {
+      if (value >= INT32_MIN && value <= INT32_MAX &&
+          impl_->set_checked(*spec, fact, Value::integer(static_cast<std::int32_t>(value)))) {
+        return Status();
+      }
+    } else if (const FactSpec* decimal = impl_->spec_of(fact, TypeKind::decimal)) {
+      const std::optional<Decimal> number = Decimal::from_integer(value);
+      if (number && impl_->set_checked(*decimal, fact, Value::decimal(*number))) {
+        return Status();
+      }
+    }
+  }
+  char buffer[24];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  return assign(impl_.get(), fact, std::string_view(buffer, end - buffer), Written::number);
+}
+
+Status FactSet::set_integer(std::string_view fact, std::int64_t value) {
+  Status status;
+  const std::optional<FactId> id = find_by_name(impl_.get(), fact, status);
+  return id ? set_integer(*id, value) : status;
+}
+
+Status FactSet::set_decimal(FactId fact, double value) {
+  return assign_decimal(impl_.get(), fact, value);
+}
+
+Status FactSet::set_decimal(std::string_view fact, double value) {
+  Status status;
+  const std::optional<FactId> id = find_by_name(impl_.get(), fact, status);
+  return id ? assign_decimal(impl_.get(), *id, value) : status;
+}
+
+Status FactSet::set_quantity(FactId fact, double amount, std::string_view unit) {
+  if (impl_ != nullptr && std::isfinite(amount)) {
+    if (const FactSpec* spec = impl_->spec_of(fact, TypeKind::quantity)) {
+      if (impl_->last_unit == nullptr || impl_->last_unit_text != unit) {
+        impl_->last_unit = find_unit(unit);
+        impl_->last_unit_text.assign(unit);
+      }
+      const Unit* found = impl_->last_unit;
+      const ParsedNumber number = parse_number(double_text(amount));
+      if (found != nullptr && found->dimension == spec->type.dimension &&
+          number.problem == NumberProblem::none &&
+          impl_->set_checked(*spec, fact, Value::quantity(number.value, *found))) {
+        return Status();
+      }
+    }
+  }
+  return assign_quantity(impl_.get(), fact, amount, unit);
+}
+
+Status FactSet::set_quantity(std::string_view fact, double amount, std::string_view unit) {
+  Status status;
+  const std::optional<FactId> id = find_by_name(impl_.get(), fact, status);
+  return id ? assign_quantity(impl_.get(), *id, amount, unit) : status;
+}
+
+Status FactSet::set_string(FactId fact, std::string_view value) {
+  return assign(impl_.get(), fact, value, Written::string);
+}
+
+Status FactSet::set_string(std::string_view fact, std::string_view value) {
+  return assign(impl_.get(), fact, value, Written::string);
+}
+
+Status FactSet::set_text(FactId fact, std::string_view text) {
+  const std::string_view trimmed = trim(text);
+  return assign(impl_.get(), fact, trimmed, classify_text(trimmed));
+}
+
+Status FactSet::set_text(std::string_view fact, std::string_view text) {
+  const std::string_view trimmed = trim(text);
+  return assign(impl_.get(), fact, trimmed, classify_text(trimmed));
+}
+
+Status FactSet::set_absent(FactId fact) {
+  return assign(impl_.get(), fact, "", Written::null);
+}
+
+Status FactSet::set_absent(std::string_view fact) {
+  return assign(impl_.get(), fact, "", Written::null);
+}
+
+void FactSet::clear() {
+  if (impl_ != nullptr) {
+    impl_->values.clear();
+  }
+}
+
+std::optional<std::string> FactSet::text(FactId fact) const {
+  if (impl_ == nullptr || fact.value >= impl_->values.size()) {
+    return std::nullopt;
+  }
+  const Value& value = impl_->values.get(rubric::FactId{fact.value});
+  if (value.is_null()) {
+    return std::nullopt;
+  }
+  return value_text(value);
+}
+
+// ---------------------------------------------------------------------------------------
+// Decision
+
+Decision::Decision() : impl_(std::make_unique<Impl>()) {}
+Decision::Decision(const Decision& other)
+    : impl_(other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr) {}
+Decision& Decision::operator=(const Decision& other) {
+  if (this != &other) {
+    impl_ = other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr;
+  }
+  return *this;
+}
+Decision::Decision(Decision&& other) noexcept = default;
+Decision& Decision::operator=(Decision&& other) noexcept = default;
+Decision::~Decision() = default;
+
+const Status& Decision::status() const {
+  static const Status moved_from = Status::error("E0602", "the decision was moved from");
+  return impl_ != nullptr ? impl_->status : moved_from;
+}
+
+std::size_t Decision::size() const {
+  return impl_ != nullptr ? impl_->decision.outcomes.size() : 0;
+}
+
+Outcome Decision::outcome(RecommendationId recommendation) const {
+  if (recommendation.value >= size()) {
+    return Outcome::absent;
+  }
+  switch (impl_->decision.outcomes[recommendation.value]) {
+    case rubric::Outcome::recommended: return Outcome::recommended;
+    case rubric::Outcome::undetermined: return Outcome::undetermined;
+    case rubric::Outcome::absent: break;
+  }
+  return Outcome::absent;
+}
+
+std::span<const RecommendationId> Decision::recommended() const {
+  return impl_ != nullptr ? std::span<const RecommendationId>(impl_->recommended)
+                          : std::span<const RecommendationId>();
+}
+
+std::span<const RecommendationId> Decision::undetermined() const {
+  return impl_ != nullptr ? std::span<const RecommendationId>(impl_->undetermined)
+                          : std::span<const RecommendationId>();
+}
+
+std::span<const FactId> Decision::missing(RecommendationId recommendation) const {
+  if (recommendation.value >= size()) {
+    return {};
+  }
+  const std::uint32_t begin = impl_->missing_start[recommendation.value];
+  const std::uint32_t end = impl_->missing_start[recommendation.value + 1];
+  return std::span<const FactId>(impl_->missing).subspan(begin, end - begin);
+}
+
+std::vector<FactId> Decision::because(RecommendationId recommendation) {
+  std::vector<FactId> out;
+  if (recommendation.value >= size() || outcome(recommendation) == Outcome::undetermined) {
+    return out;
+  }
+  for (const rubric::FactId fact :
+       impl_->guideline->compiled->deciding_facts(recommendation.value, impl_->scratch)) {
+    out.push_back(FactId{fact.value});
+  }
+  return out;
+}
+
+}  // namespace rubric::api

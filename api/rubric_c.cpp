@@ -1,0 +1,598 @@
+// The C API (include/rubric/rubric.h), over the C++ embedding API. Every entry point
+// catches every exception at the boundary and turns it into a status and a per-thread
+// last error.
+#include "rubric/rubric.h"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rubric/rubric.hpp"
+
+struct rubric_guideline {
+  rubric::api::Guideline guideline;
+  // Described once, so that the strings handed out (parameter values among them) live as
+  // long as the handle.
+  std::vector<rubric::api::Recommendation> recommendations;
+};
+
+struct rubric_diagnostics {
+  std::vector<rubric::api::Diagnostic> items;
+};
+
+struct rubric_facts {
+  rubric::api::FactSet facts;
+};
+
+struct rubric_decision {
+  rubric::api::Decision decision;
+};
+
+namespace {
+
+thread_local std::string last_code;
+thread_local std::string last_message;
+
+rubric_status fail(rubric_status status, std::string code, std::string message) noexcept {
+  try {
+    last_code = std::move(code);
+    last_message = std::move(message);
+  } catch (...) {
+    last_code.clear();
+    last_message.clear();
+  }
+  return status;
+}
+
+rubric_status invalid(const char* function, const char* problem) noexcept {
+  try {
+    return fail(RUBRIC_ERROR_INVALID_ARGUMENT, "E0602", fmt::format("{}: {}", function, problem));
+  } catch (...) {
+    return RUBRIC_ERROR_OUT_OF_MEMORY;
+  }
+}
+
+rubric_status out_of_range(const char* function, const char* what, std::uint64_t index,
+                           std::size_t count) noexcept {
+  try {
+    return fail(
+        RUBRIC_ERROR_INVALID_ARGUMENT, "E0602",
+        fmt::format("{}: {} {} is out of range ({} available)", function, what, index, count));
+  } catch (...) {
+    return RUBRIC_ERROR_OUT_OF_MEMORY;
+  }
+}
+
+// Runs `body` (returning rubric_status), mapping any exception to a status.
+template <typename Body>
+rubric_status guarded(const char* function, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return fail(RUBRIC_ERROR_OUT_OF_MEMORY, "E0603", std::string(function) + ": out of memory");
+  } catch (const std::exception& error) {
+    try {
+      return fail(RUBRIC_ERROR_INTERNAL, "E0603",
+                  fmt::format("{}: internal error: {}", function, error.what()));
+    } catch (...) {
+      return RUBRIC_ERROR_INTERNAL;
+    }
+  } catch (...) {
+    return fail(RUBRIC_ERROR_INTERNAL, "E0603", "internal error");
+  }
+}
+
+rubric_status from(const rubric::api::Status& status) {
+  if (status.ok()) {
+    return RUBRIC_OK;
+  }
+  const rubric_status kind =
+      status.code() == "E0602" ? RUBRIC_ERROR_INVALID_ARGUMENT : RUBRIC_ERROR_FACT;
+  return fail(kind, status.code(), status.message());
+}
+
+rubric_status finish_compile(rubric::api::Compilation&& compilation, rubric_guideline** guideline,
+                             rubric_diagnostics** diagnostics) {
+  rubric_status status = RUBRIC_OK;
+  if (compilation.guideline) {
+    auto handle =
+        std::make_unique<rubric_guideline>(rubric_guideline{std::move(*compilation.guideline), {}});
+    const std::size_t count = handle->guideline.recommendation_count();
+    for (std::uint32_t r = 0; r < count; ++r) {
+      handle->recommendations.push_back(
+          *handle->guideline.describe(rubric::api::RecommendationId{r}));
+    }
+    *guideline = handle.release();
+  } else {
+    // The first error: the whole file (E0601), or the first problem in the rules.
+    const rubric::api::Diagnostic* first = nullptr;
+    for (const rubric::api::Diagnostic& diagnostic : compilation.diagnostics) {
+      if (diagnostic.severity == rubric::api::Severity::error) {
+        first = &diagnostic;
+        break;
+      }
+    }
+    if (first == nullptr) {
+      status = fail(RUBRIC_ERROR_INTERNAL, "E0603",
+                    "the rules did not compile but no error was reported");
+    } else {
+      status = fail(first->code == "E0601" ? RUBRIC_ERROR_IO : RUBRIC_ERROR_COMPILE, first->code,
+                    first->formatted);
+    }
+  }
+  if (diagnostics != nullptr) {
+    *diagnostics = new rubric_diagnostics{std::move(compilation.diagnostics)};
+  }
+  return status;
+}
+
+const rubric::api::Recommendation* recommendation_of(const char* function,
+                                                     const rubric_guideline* guideline,
+                                                     std::uint32_t recommendation) {
+  if (guideline == nullptr) {
+    invalid(function, "the guideline is NULL");
+    return nullptr;
+  }
+  if (recommendation >= guideline->recommendations.size()) {
+    out_of_range(function, "recommendation", recommendation, guideline->recommendations.size());
+    return nullptr;
+  }
+  return &guideline->recommendations[recommendation];
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* rubric_version(void) {
+  return rubric::api::library_version().data();
+}
+
+const char* rubric_last_error_code(void) {
+  return last_code.c_str();
+}
+
+const char* rubric_last_error_message(void) {
+  return last_message.c_str();
+}
+
+rubric_status rubric_compile(const char* text, size_t length, const char* name,
+                             rubric_guideline** guideline, rubric_diagnostics** diagnostics) {
+  return guarded("rubric_compile", [&] {
+    if (diagnostics != nullptr) {
+      *diagnostics = nullptr;
+    }
+    if (guideline == nullptr) {
+      return invalid("rubric_compile", "the output `guideline` is NULL");
+    }
+    *guideline = nullptr;
+    if (text == nullptr && length > 0) {
+      return invalid("rubric_compile", "the text is NULL");
+    }
+    return finish_compile(
+        rubric::api::Guideline::compile(std::string_view(text == nullptr ? "" : text, length),
+                                        name == nullptr ? "<text>" : name),
+        guideline, diagnostics);
+  });
+}
+
+rubric_status rubric_compile_file(const char* path, rubric_guideline** guideline,
+                                  rubric_diagnostics** diagnostics) {
+  return guarded("rubric_compile_file", [&] {
+    if (diagnostics != nullptr) {
+      *diagnostics = nullptr;
+    }
+    if (guideline == nullptr) {
+      return invalid("rubric_compile_file", "the output `guideline` is NULL");
+    }
+    *guideline = nullptr;
+    if (path == nullptr) {
+      return invalid("rubric_compile_file", "the path is NULL");
+    }
+    return finish_compile(rubric::api::Guideline::compile_file(path), guideline, diagnostics);
+  });
+}
+
+void rubric_guideline_free(rubric_guideline* guideline) {
+  delete guideline;
+}
+
+size_t rubric_diagnostics_count(const rubric_diagnostics* diagnostics) {
+  if (diagnostics == nullptr) {
+    invalid("rubric_diagnostics_count", "the diagnostics are NULL");
+    return 0;
+  }
+  return diagnostics->items.size();
+}
+
+rubric_status rubric_diagnostics_get(const rubric_diagnostics* diagnostics, size_t index,
+                                     rubric_diagnostic* out) {
+  if (diagnostics == nullptr) {
+    return invalid("rubric_diagnostics_get", "the diagnostics are NULL");
+  }
+  if (out == nullptr) {
+    return invalid("rubric_diagnostics_get", "the output `out` is NULL");
+  }
+  if (index >= diagnostics->items.size()) {
+    return out_of_range("rubric_diagnostics_get", "diagnostic", index, diagnostics->items.size());
+  }
+  const rubric::api::Diagnostic& item = diagnostics->items[index];
+  out->code = item.code.c_str();
+  out->severity = item.severity == rubric::api::Severity::error     ? RUBRIC_SEVERITY_ERROR
+                  : item.severity == rubric::api::Severity::warning ? RUBRIC_SEVERITY_WARNING
+                                                                    : RUBRIC_SEVERITY_NOTE;
+  out->file = item.file.c_str();
+  out->line = item.line;
+  out->column = item.column;
+  out->message = item.message.c_str();
+  out->formatted = item.formatted.c_str();
+  return RUBRIC_OK;
+}
+
+void rubric_diagnostics_free(rubric_diagnostics* diagnostics) {
+  delete diagnostics;
+}
+
+const char* rubric_guideline_id(const rubric_guideline* guideline) {
+  if (guideline == nullptr) {
+    invalid("rubric_guideline_id", "the guideline is NULL");
+    return nullptr;
+  }
+  return guideline->guideline.id().data();
+}
+
+const char* rubric_guideline_title(const rubric_guideline* guideline) {
+  if (guideline == nullptr) {
+    invalid("rubric_guideline_title", "the guideline is NULL");
+    return nullptr;
+  }
+  return guideline->guideline.title().data();
+}
+
+const char* rubric_guideline_version(const rubric_guideline* guideline) {
+  if (guideline == nullptr) {
+    invalid("rubric_guideline_version", "the guideline is NULL");
+    return nullptr;
+  }
+  return guideline->guideline.version().data();
+}
+
+size_t rubric_fact_count(const rubric_guideline* guideline) {
+  if (guideline == nullptr) {
+    invalid("rubric_fact_count", "the guideline is NULL");
+    return 0;
+  }
+  return guideline->guideline.fact_count();
+}
+
+rubric_status rubric_find_fact(const rubric_guideline* guideline, const char* name,
+                               uint32_t* fact) {
+  return guarded("rubric_find_fact", [&] {
+    if (guideline == nullptr || name == nullptr || fact == nullptr) {
+      return invalid("rubric_find_fact", "the guideline, the name or the output is NULL");
+    }
+    const std::optional<rubric::api::FactId> found = guideline->guideline.fact(name);
+    if (!found) {
+      return fail(RUBRIC_ERROR_FACT, "E0404", fmt::format("unknown fact `{}`", name));
+    }
+    *fact = found->value;
+    return RUBRIC_OK;
+  });
+}
+
+const char* rubric_fact_name(const rubric_guideline* guideline, uint32_t fact) {
+  if (guideline == nullptr) {
+    invalid("rubric_fact_name", "the guideline is NULL");
+    return nullptr;
+  }
+  if (fact >= guideline->guideline.fact_count()) {
+    out_of_range("rubric_fact_name", "fact", fact, guideline->guideline.fact_count());
+    return nullptr;
+  }
+  return guideline->guideline.fact_name(rubric::api::FactId{fact}).data();
+}
+
+size_t rubric_recommendation_count(const rubric_guideline* guideline) {
+  if (guideline == nullptr) {
+    invalid("rubric_recommendation_count", "the guideline is NULL");
+    return 0;
+  }
+  return guideline->recommendations.size();
+}
+
+rubric_status rubric_find_recommendation(const rubric_guideline* guideline, const char* id,
+                                         uint32_t* recommendation) {
+  return guarded("rubric_find_recommendation", [&] {
+    if (guideline == nullptr || id == nullptr || recommendation == nullptr) {
+      return invalid("rubric_find_recommendation", "the guideline, the id or the output is NULL");
+    }
+    const auto found = guideline->guideline.recommendation(id);
+    if (!found) {
+      return fail(RUBRIC_ERROR_INVALID_ARGUMENT, "E0602",
+                  fmt::format("unknown recommendation `{}`", id));
+    }
+    *recommendation = found->value;
+    return RUBRIC_OK;
+  });
+}
+
+const char* rubric_recommendation_id(const rubric_guideline* guideline, uint32_t recommendation) {
+  const auto* found = recommendation_of("rubric_recommendation_id", guideline, recommendation);
+  return found != nullptr ? found->id.data() : nullptr;
+}
+
+const char* rubric_recommendation_kind(const rubric_guideline* guideline, uint32_t recommendation) {
+  const auto* found = recommendation_of("rubric_recommendation_kind", guideline, recommendation);
+  return found != nullptr ? found->kind.data() : nullptr;
+}
+
+const char* rubric_recommendation_text(const rubric_guideline* guideline, uint32_t recommendation) {
+  const auto* found = recommendation_of("rubric_recommendation_text", guideline, recommendation);
+  return found != nullptr ? found->text.data() : nullptr;
+}
+
+const char* rubric_recommendation_evidence(const rubric_guideline* guideline,
+                                           uint32_t recommendation) {
+  const auto* found =
+      recommendation_of("rubric_recommendation_evidence", guideline, recommendation);
+  return found != nullptr && found->evidence ? found->evidence->data() : nullptr;
+}
+
+size_t rubric_citation_count(const rubric_guideline* guideline, uint32_t recommendation) {
+  const auto* found = recommendation_of("rubric_citation_count", guideline, recommendation);
+  return found != nullptr ? found->citations.size() : 0;
+}
+
+rubric_status rubric_citation(const rubric_guideline* guideline, uint32_t recommendation,
+                              size_t index, uint32_t* number, const char** text) {
+  const auto* found = recommendation_of("rubric_citation", guideline, recommendation);
+  if (found == nullptr) {
+    return RUBRIC_ERROR_INVALID_ARGUMENT;
+  }
+  if (index >= found->citations.size()) {
+    return out_of_range("rubric_citation", "citation", index, found->citations.size());
+  }
+  if (number != nullptr) {
+    *number = found->citations[index].number;
+  }
+  if (text != nullptr) {
+    *text = found->citations[index].text.data();
+  }
+  return RUBRIC_OK;
+}
+
+size_t rubric_parameter_count(const rubric_guideline* guideline, uint32_t recommendation) {
+  const auto* found = recommendation_of("rubric_parameter_count", guideline, recommendation);
+  return found != nullptr ? found->parameters.size() : 0;
+}
+
+rubric_status rubric_parameter(const rubric_guideline* guideline, uint32_t recommendation,
+                               size_t index, const char** name, const char** value) {
+  const auto* found = recommendation_of("rubric_parameter", guideline, recommendation);
+  if (found == nullptr) {
+    return RUBRIC_ERROR_INVALID_ARGUMENT;
+  }
+  if (index >= found->parameters.size()) {
+    return out_of_range("rubric_parameter", "parameter", index, found->parameters.size());
+  }
+  if (name != nullptr) {
+    *name = found->parameters[index].name.data();
+  }
+  if (value != nullptr) {
+    *value = found->parameters[index].value.c_str();
+  }
+  return RUBRIC_OK;
+}
+
+rubric_status rubric_facts_new(const rubric_guideline* guideline, rubric_facts** facts) {
+  return guarded("rubric_facts_new", [&] {
+    if (facts == nullptr) {
+      return invalid("rubric_facts_new", "the output `facts` is NULL");
+    }
+    *facts = nullptr;
+    if (guideline == nullptr) {
+      return invalid("rubric_facts_new", "the guideline is NULL");
+    }
+    *facts = new rubric_facts{guideline->guideline.new_fact_set()};
+    return RUBRIC_OK;
+  });
+}
+
+void rubric_facts_free(rubric_facts* facts) {
+  delete facts;
+}
+
+rubric_status rubric_facts_clear(rubric_facts* facts) {
+  if (facts == nullptr) {
+    return invalid("rubric_facts_clear", "the fact set is NULL");
+  }
+  facts->facts.clear();
+  return RUBRIC_OK;
+}
+
+rubric_status rubric_facts_set(rubric_facts* facts, const char* name, const char* text) {
+  return guarded("rubric_facts_set", [&] {
+    if (facts == nullptr || name == nullptr || text == nullptr) {
+      return invalid("rubric_facts_set", "the fact set, the name or the text is NULL");
+    }
+    return from(facts->facts.set_text(std::string_view(name), text));
+  });
+}
+
+rubric_status rubric_facts_set_text(rubric_facts* facts, uint32_t fact, const char* text) {
+  return guarded("rubric_facts_set_text", [&] {
+    if (facts == nullptr || text == nullptr) {
+      return invalid("rubric_facts_set_text", "the fact set or the text is NULL");
+    }
+    return from(facts->facts.set_text(rubric::api::FactId{fact}, text));
+  });
+}
+
+rubric_status rubric_facts_set_boolean(rubric_facts* facts, uint32_t fact, int value) {
+  return guarded("rubric_facts_set_boolean", [&] {
+    if (facts == nullptr) {
+      return invalid("rubric_facts_set_boolean", "the fact set is NULL");
+    }
+    return from(facts->facts.set_boolean(rubric::api::FactId{fact}, value != 0));
+  });
+}
+
+rubric_status rubric_facts_set_integer(rubric_facts* facts, uint32_t fact, int64_t value) {
+  return guarded("rubric_facts_set_integer", [&] {
+    if (facts == nullptr) {
+      return invalid("rubric_facts_set_integer", "the fact set is NULL");
+    }
+    return from(facts->facts.set_integer(rubric::api::FactId{fact}, value));
+  });
+}
+
+rubric_status rubric_facts_set_decimal(rubric_facts* facts, uint32_t fact, double value) {
+  return guarded("rubric_facts_set_decimal", [&] {
+    if (facts == nullptr) {
+      return invalid("rubric_facts_set_decimal", "the fact set is NULL");
+    }
+    return from(facts->facts.set_decimal(rubric::api::FactId{fact}, value));
+  });
+}
+
+rubric_status rubric_facts_set_quantity(rubric_facts* facts, uint32_t fact, double amount,
+                                        const char* unit) {
+  return guarded("rubric_facts_set_quantity", [&] {
+    if (facts == nullptr || unit == nullptr) {
+      return invalid("rubric_facts_set_quantity", "the fact set or the unit is NULL");
+    }
+    return from(facts->facts.set_quantity(rubric::api::FactId{fact}, amount, unit));
+  });
+}
+
+rubric_status rubric_facts_set_absent(rubric_facts* facts, uint32_t fact) {
+  return guarded("rubric_facts_set_absent", [&] {
+    if (facts == nullptr) {
+      return invalid("rubric_facts_set_absent", "the fact set is NULL");
+    }
+    return from(facts->facts.set_absent(rubric::api::FactId{fact}));
+  });
+}
+
+rubric_status rubric_decision_new(rubric_decision** decision) {
+  return guarded("rubric_decision_new", [&] {
+    if (decision == nullptr) {
+      return invalid("rubric_decision_new", "the output `decision` is NULL");
+    }
+    *decision = new rubric_decision{};
+    return RUBRIC_OK;
+  });
+}
+
+void rubric_decision_free(rubric_decision* decision) {
+  delete decision;
+}
+
+rubric_status rubric_evaluate(const rubric_guideline* guideline, const rubric_facts* facts,
+                              rubric_decision* decision) {
+  return guarded("rubric_evaluate", [&] {
+    if (guideline == nullptr || facts == nullptr || decision == nullptr) {
+      return invalid("rubric_evaluate", "the guideline, the fact set or the decision is NULL");
+    }
+    guideline->guideline.evaluate(facts->facts, decision->decision);
+    return from(decision->decision.status());
+  });
+}
+
+rubric_outcome rubric_decision_outcome(const rubric_decision* decision, uint32_t recommendation) {
+  if (decision == nullptr) {
+    invalid("rubric_decision_outcome", "the decision is NULL");
+    return RUBRIC_ABSENT;
+  }
+  if (recommendation >= decision->decision.size()) {
+    out_of_range("rubric_decision_outcome", "recommendation", recommendation,
+                 decision->decision.size());
+    return RUBRIC_ABSENT;
+  }
+  switch (decision->decision.outcome(rubric::api::RecommendationId{recommendation})) {
+    case rubric::api::Outcome::recommended: return RUBRIC_RECOMMENDED;
+    case rubric::api::Outcome::undetermined: return RUBRIC_UNDETERMINED;
+    case rubric::api::Outcome::absent: break;
+  }
+  return RUBRIC_ABSENT;
+}
+
+size_t rubric_decision_recommended_count(const rubric_decision* decision) {
+  if (decision == nullptr) {
+    invalid("rubric_decision_recommended_count", "the decision is NULL");
+    return 0;
+  }
+  return decision->decision.recommended().size();
+}
+
+uint32_t rubric_decision_recommended(const rubric_decision* decision, size_t index) {
+  if (decision == nullptr) {
+    invalid("rubric_decision_recommended", "the decision is NULL");
+    return UINT32_MAX;
+  }
+  const auto recommended = decision->decision.recommended();
+  if (index >= recommended.size()) {
+    out_of_range("rubric_decision_recommended", "index", index, recommended.size());
+    return UINT32_MAX;
+  }
+  return recommended[index].value;
+}
+
+size_t rubric_decision_undetermined_count(const rubric_decision* decision) {
+  if (decision == nullptr) {
+    invalid("rubric_decision_undetermined_count", "the decision is NULL");
+    return 0;
+  }
+  return decision->decision.undetermined().size();
+}
+
+uint32_t rubric_decision_undetermined(const rubric_decision* decision, size_t index) {
+  if (decision == nullptr) {
+    invalid("rubric_decision_undetermined", "the decision is NULL");
+    return UINT32_MAX;
+  }
+  const auto undetermined = decision->decision.undetermined();
+  if (index >= undetermined.size()) {
+    out_of_range("rubric_decision_undetermined", "index", index, undetermined.size());
+    return UINT32_MAX;
+  }
+  return undetermined[index].value;
+}
+
+size_t rubric_decision_missing_count(const rubric_decision* decision, uint32_t recommendation) {
+  if (decision == nullptr) {
+    invalid("rubric_decision_missing_count", "the decision is NULL");
+    return 0;
+  }
+  if (recommendation >= decision->decision.size()) {
+    out_of_range("rubric_decision_missing_count", "recommendation", recommendation,
+                 decision->decision.size());
+    return 0;
+  }
+  return decision->decision.missing(rubric::api::RecommendationId{recommendation}).size();
+}
+
+uint32_t rubric_decision_missing(const rubric_decision* decision, uint32_t recommendation,
+                                 size_t index) {
+  if (decision == nullptr) {
+    invalid("rubric_decision_missing", "the decision is NULL");
+    return UINT32_MAX;
+  }
+  if (recommendation >= decision->decision.size()) {
+    out_of_range("rubric_decision_missing", "recommendation", recommendation,
+                 decision->decision.size());
+    return UINT32_MAX;
+  }
+  const auto missing = decision->decision.missing(rubric::api::RecommendationId{recommendation});
+  if (index >= missing.size()) {
+    out_of_range("rubric_decision_missing", "index", index, missing.size());
+    return UINT32_MAX;
+  }
+  return missing[index].value;
+}
+
+}  // extern "C"

@@ -1,0 +1,1733 @@
+// The analysis core: domain partition, abstract search, witness confirmation. See
+// engine/analysis.hpp for the contract and docs/analysis.md for the method.
+#include "engine/analysis.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace rubric {
+namespace {
+
+bool is_true_value(const Value& value) {
+  return value.kind() == ValueKind::boolean && value.as_boolean();
+}
+
+// The truth value of a boolean or null value as a one-bit mask (0 for other values).
+TruthMask truth_of(const Value& value) {
+  if (value.is_null()) {
+    return kTruthUnknown;
+  }
+  if (value.kind() == ValueKind::boolean) {
+    return value.as_boolean() ? kTruthTrue : kTruthFalse;
+  }
+  return 0;
+}
+
+// The value standing for one bit of a truth mask.
+Value truth_value(TruthMask bit) {
+  if (bit == kTruthTrue) {
+    return Value::boolean(true);
+  }
+  if (bit == kTruthFalse) {
+    return Value::boolean(false);
+  }
+  return Value::null();
+}
+
+constexpr TruthMask kTruthBits[] = {kTruthTrue, kTruthFalse, kTruthUnknown};
+
+bool before(const Value& a, const Value& b) {
+  return is_true_value(less(a, b));
+}
+bool same(const Value& a, const Value& b) {
+  return is_true_value(equal(a, b));
+}
+
+// CQL `in` over a list, exactly as the evaluator computes it.
+Value in_list_value(const Value& value, std::span<const Value> elements) {
+  for (const Value& candidate : elements) {
+    if (value.is_null() || candidate.is_null()) {
+      if (value.is_null() && candidate.is_null()) {
+        return Value::boolean(true);
+      }
+      continue;
+    }
+    if (is_true_value(equal(value, candidate))) {
+      return Value::boolean(true);
+    }
+  }
+  return Value::boolean(false);
+}
+
+// One operation on known operand values, as evaluate_graph computes it.
+Value apply_op(Opcode op, std::span<const Value> at) {
+  switch (op) {
+    case Opcode::constant:
+    case Opcode::fact: return Value::null();  // never applied
+    case Opcode::logical_not: return logical_not(at[0]);
+    case Opcode::logical_and: return logical_and(at[0], at[1]);
+    case Opcode::logical_or: return logical_or(at[0], at[1]);
+    case Opcode::logical_xor: return logical_xor(at[0], at[1]);
+    case Opcode::implies: return logical_implies(at[0], at[1]);
+    case Opcode::equal: return equal(at[0], at[1]);
+    case Opcode::not_equal: return not_equal(at[0], at[1]);
+    case Opcode::equivalent: return equivalent(at[0], at[1]);
+    case Opcode::not_equivalent: return not_equivalent(at[0], at[1]);
+    case Opcode::less: return less(at[0], at[1]);
+    case Opcode::less_or_equal: return less_or_equal(at[0], at[1]);
+    case Opcode::greater: return greater(at[0], at[1]);
+    case Opcode::greater_or_equal: return greater_or_equal(at[0], at[1]);
+    case Opcode::add: return add(at[0], at[1]);
+    case Opcode::subtract: return subtract(at[0], at[1]);
+    case Opcode::multiply: return multiply(at[0], at[1]);
+    case Opcode::divide: return divide(at[0], at[1]);
+    case Opcode::truncated_divide: return truncated_divide(at[0], at[1]);
+    case Opcode::modulo: return modulo(at[0], at[1]);
+    case Opcode::negate: return negate(at[0]);
+    case Opcode::is_null: return is_null(at[0]);
+    case Opcode::is_true: return is_true(at[0]);
+    case Opcode::is_false: return is_false(at[0]);
+    case Opcode::in_list: return in_list_value(at[0], at.subspan(1));
+    case Opcode::if_then_else: return is_true_value(at[0]) ? at[1] : at[2];
+    case Opcode::to_decimal: return to_decimal(at[0]);
+    case Opcode::coalesce:
+      for (const Value& value : at) {
+        if (!value.is_null()) {
+          return value;
+        }
+      }
+      return Value::null();
+  }
+  return Value::null();
+}
+
+bool is_comparison(Opcode op) {
+  switch (op) {
+    case Opcode::equal:
+    case Opcode::not_equal:
+    case Opcode::equivalent:
+    case Opcode::not_equivalent:
+    case Opcode::less:
+    case Opcode::less_or_equal:
+    case Opcode::greater:
+    case Opcode::greater_or_equal: return true;
+    default: return false;
+  }
+}
+
+bool is_ordering(Opcode op) {
+  return op == Opcode::less || op == Opcode::less_or_equal || op == Opcode::greater ||
+         op == Opcode::greater_or_equal;
+}
+
+bool is_logical(Opcode op) {
+  return op == Opcode::logical_not || op == Opcode::logical_and || op == Opcode::logical_or ||
+         op == Opcode::logical_xor || op == Opcode::implies || op == Opcode::is_null ||
+         op == Opcode::is_true || op == Opcode::is_false;
+}
+
+bool finite_domain(const FactSpec& spec) {
+  return spec.type.kind == TypeKind::boolean || spec.type.kind == TypeKind::code;
+}
+
+bool numeric_kind(TypeKind kind) {
+  return kind == TypeKind::integer || kind == TypeKind::decimal || kind == TypeKind::quantity;
+}
+
+// The largest integer <= value.
+std::int64_t floor_of(Decimal value) {
+  const Int128 raw = value.raw();
+  Int128 quotient = raw / Decimal::kOne;
+  if (raw % Decimal::kOne != 0 && raw < 0) {
+    quotient -= 1;
+  }
+  return static_cast<std::int64_t>(quotient);
+}
+
+std::int64_t ceil_of(Decimal value) {
+  const std::int64_t floor = floor_of(value);
+  return value.is_integer() ? floor : floor + 1;
+}
+
+std::optional<Value> integer_value(std::int64_t number) {
+  if (number < INT32_MIN || number > INT32_MAX) {
+    return std::nullopt;
+  }
+  return Value::integer(static_cast<std::int32_t>(number));
+}
+
+// A value of the fact's type with the number `amount` (in `unit` for quantities).
+std::optional<Value> typed_value(const FactSpec& spec, Decimal amount, const Unit* unit) {
+  switch (spec.type.kind) {
+    case TypeKind::integer: {
+      if (!amount.is_integer()) {
+        return std::nullopt;
+      }
+      return integer_value(floor_of(amount));
+    }
+    case TypeKind::decimal: return Value::decimal(amount);
+    case TypeKind::quantity:
+      if (unit == nullptr || !(unit->dimension == spec.type.dimension)) {
+        return std::nullopt;
+      }
+      return Value::quantity(amount, *unit);
+    default: return std::nullopt;
+  }
+}
+
+const Unit* unit_of(const Value& value) {
+  return value.kind() == ValueKind::quantity ? &value.unit() : nullptr;
+}
+
+// A unit to write values of a quantity fact in when no constant gives one.
+const Unit* default_unit(const FactSpec& spec) {
+  if (!spec.unit.empty()) {
+    if (const Unit* unit = find_unit(spec.unit)) {
+      return unit;
+    }
+  }
+  for (const std::optional<Value>& limit : {spec.minimum, spec.maximum}) {
+    if (limit && limit->kind() == ValueKind::quantity) {
+      return &limit->unit();
+    }
+  }
+  const Dimension dimension = spec.type.dimension;
+  if (dimension == Dimension::time()) return find_unit("days");
+  if (dimension == Dimension::mass()) return find_unit("g");
+  if (dimension == Dimension::length()) return find_unit("m");
+  if (dimension == Dimension::volume()) return find_unit("L");
+  if (dimension.is_dimensionless()) return find_unit("1");
+  return nullptr;
+}
+
+std::optional<Value> shifted(const FactSpec& spec, const Value& point, int direction) {
+  const Decimal amount = point.as_decimal();
+  if (spec.type.kind == TypeKind::integer) {
+    return integer_value(direction < 0 ? ceil_of(amount) - 1 : floor_of(amount) + 1);
+  }
+  const std::optional<Decimal> one = Decimal::from_integer(direction);
+  const std::optional<Decimal> moved = Decimal::add(amount, *one);
+  if (!moved) {
+    return std::nullopt;
+  }
+  return typed_value(spec, *moved, unit_of(point));
+}
+
+// A value of the fact's type strictly between a and b (a < b), if one is representable.
+std::optional<Value> between(const FactSpec& spec, const Value& a, const Value& b) {
+  if (spec.type.kind == TypeKind::integer) {
+    const std::optional<Value> candidate = integer_value(floor_of(a.as_decimal()) + 1);
+    if (candidate && before(*candidate, b)) {
+      return candidate;
+    }
+    return std::nullopt;
+  }
+  const Unit* units[] = {unit_of(a), unit_of(b)};
+  for (const Unit* unit : units) {
+    Decimal low = a.as_decimal();
+    Decimal high = b.as_decimal();
+    if (unit != nullptr) {
+      const std::optional<Decimal> converted_low = convert(low, a.unit(), *unit);
+      const std::optional<Decimal> converted_high = convert(high, b.unit(), *unit);
+      if (!converted_low || !converted_high) {
+        continue;
+      }
+      low = *converted_low;
+      high = *converted_high;
+    }
+    const std::optional<Decimal> sum = Decimal::add(low, high);
+    if (!sum) {
+      continue;
+    }
+    const std::optional<Decimal> middle = Decimal::divide(*sum, *Decimal::from_integer(2));
+    if (!middle) {
+      continue;
+    }
+    const std::optional<Value> candidate = typed_value(spec, *middle, unit);
+    if (candidate && before(a, *candidate) && before(*candidate, b)) {
+      return candidate;
+    }
+    if (unit == nullptr) {
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& character : out) {
+    character = static_cast<char>(std::toupper(static_cast<unsigned char>(character)));
+  }
+  return out;
+}
+
+// The abstract value of one graph node under a partial assignment.
+struct Abstract {
+  bool known = false;
+  Value value;                 // when known
+  TruthMask mask = kTruthAny;  // when unknown: the truth values it may still take
+};
+
+TruthMask mask_of(const Abstract& abstract) {
+  return abstract.known ? truth_of(abstract.value) : abstract.mask;
+}
+
+// One query's search: depth-first over the regions of the facts the goal reads.
+class Search {
+ public:
+  Search(const Analysis& analysis, std::span<const std::vector<std::uint32_t>> fact_index,
+         std::span<const GoalTerm> goal, const Box* within, std::span<const Box> excluded)
+      : analysis_(analysis),
+        fact_index_(fact_index),
+        goal_(goal),
+        within_(within),
+        excluded_(excluded),
+        assigned_(analysis.facts().size(), -1) {
+    const std::size_t count = fact_index.size();
+    cones_.resize(count);
+    values_.resize(count);
+    std::vector<bool> is_variable(analysis.facts().size(), false);
+    positions_.resize(count);
+    operand_positions_.resize(count);
+    operand_starts_.resize(count);
+    for (std::size_t g = 0; g < count; ++g) {
+      const DecisionGraph& graph = analysis.guideline(g).graph();
+      // The cone of the goal's nodes, found in time proportional to its size.
+      std::unordered_set<std::uint32_t> marked;
+      std::vector<NodeId> stack;
+      for (const GoalTerm& term : goal) {
+        if (term.guideline == g && term.node) {
+          stack.push_back(*term.node);
+        }
+      }
+      while (!stack.empty()) {
+        const NodeId id = stack.back();
+        stack.pop_back();
+        if (!marked.insert(id.value).second) {
+          continue;
+        }
+        const Node& node = graph.node(id);
+        if (node.op == Opcode::fact) {
+          const std::uint32_t fact = fact_index[g][node.payload];
+          is_variable[fact] = true;
+          cone_exact_ = cone_exact_ && analysis.facts()[fact].exact;
+        }
+        for (const NodeId operand : graph.operands(node)) {
+          stack.push_back(operand);
+        }
+      }
+      for (const std::uint32_t id : marked) {
+        cones_[g].push_back(NodeId{id});
+      }
+      std::sort(cones_[g].begin(), cones_[g].end(),
+                [](NodeId a, NodeId b) { return a.value < b.value; });
+      for (std::uint32_t k = 0; k < cones_[g].size(); ++k) {
+        positions_[g].emplace(cones_[g][k].value, k);
+      }
+      for (const NodeId id : cones_[g]) {
+        operand_starts_[g].push_back(static_cast<std::uint32_t>(operand_positions_[g].size()));
+        for (const NodeId operand : graph.operands(graph.node(id))) {
+          operand_positions_[g].push_back(positions_[g].at(operand.value));
+        }
+      }
+      values_[g].resize(cones_[g].size());
+    }
+    for (const Box& box : excluded) {
+      for (std::size_t f = 0; f < box.allowed.size(); ++f) {
+        if (!box.allowed[f].empty()) {
+          is_variable[f] = true;
+        }
+      }
+    }
+    // Facts used by more tests first: they decide more of the goal.
+    std::vector<std::size_t> uses(analysis.facts().size(), 0);
+    for (std::size_t g = 0; g < count; ++g) {
+      const DecisionGraph& graph = analysis.guideline(g).graph();
+      for (const NodeId id : cones_[g]) {
+        for (const NodeId operand : graph.operands(graph.node(id))) {
+          const Node& used = graph.node(operand);
+          if (used.op == Opcode::fact) {
+            ++uses[fact_index[g][used.payload]];
+          }
+        }
+      }
+    }
+    for (std::uint32_t f = 0; f < is_variable.size(); ++f) {
+      if (is_variable[f]) {
+        variables_.push_back(f);
+      }
+    }
+    std::stable_sort(variables_.begin(), variables_.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return uses[a] > uses[b]; });
+    branch_regions_.resize(analysis.facts().size());
+    for (const std::uint32_t fact : variables_) {
+      collect_branch_regions(fact);
+    }
+  }
+
+  QueryResult run() {
+    QueryResult result;
+    for (std::size_t f = 0; f < analysis_.facts().size(); ++f) {
+      if (first_allowed(f) < 0) {
+        result.status = QueryStatus::impossible;  // an empty box
+        return result;
+      }
+    }
+    const bool found = descend(0);
+    result.steps = steps_;
+    if (found) {
+      result.status = QueryStatus::found;
+      result.witness = witness_;
+    } else if (limit_reached_) {
+      result.status = QueryStatus::limit_reached;
+    } else {
+      result.status = cone_exact_ ? QueryStatus::impossible : QueryStatus::not_found;
+    }
+    return result;
+  }
+
+ private:
+  bool allowed(std::size_t fact, std::size_t region) const {
+    return within_ == nullptr || within_->allowed[fact].empty() || within_->allowed[fact][region];
+  }
+
+  // The first allowed region with a value (else the absent one if allowed), or -1.
+  std::int64_t first_allowed(std::size_t fact) const {
+    const auto& regions = analysis_.facts()[fact].regions;
+    for (std::size_t r = 1; r < regions.size(); ++r) {
+      if (allowed(fact, r)) {
+        return static_cast<std::int64_t>(r);
+      }
+    }
+    return allowed(fact, 0) ? 0 : -1;
+  }
+
+  // The regions the search tries for `fact`: one per class of regions on which every test
+  // of the fact in this query's cone (and membership in every excluded box) agrees. A test
+  // comparing the fact with something other than constants keeps every region apart.
+  void collect_branch_regions(std::uint32_t fact) {
+    const auto& regions = analysis_.facts()[fact].regions;
+    std::vector<std::string> signatures(regions.size());
+    std::vector<Value> operands;
+    for (std::size_t g = 0; g < cones_.size(); ++g) {
+      const DecisionGraph& graph = analysis_.guideline(g).graph();
+      for (const NodeId id : cones_[g]) {
+        const Node& node = graph.node(id);
+        const auto inputs = graph.operands(node);
+        bool reads = false;
+        bool constant_otherwise = true;
+        for (const NodeId input : inputs) {
+          const Node& operand = graph.node(input);
+          if (operand.op == Opcode::fact && fact_index_[g][operand.payload] == fact) {
+            reads = true;
+          } else if (operand.op != Opcode::constant) {
+            constant_otherwise = false;
+          }
+        }
+        const bool goal_node = std::any_of(goal_.begin(), goal_.end(), [&](const GoalTerm& term) {
+          return term.guideline == g && term.node && *term.node == id;
+        });
+        if (goal_node && node.op == Opcode::fact && fact_index_[g][node.payload] == fact) {
+          // The fact itself is a term of the goal: its value matters as it is.
+          reads = true;
+          constant_otherwise = false;
+        }
+        if (!reads) {
+          continue;
+        }
+        for (std::size_t r = 0; r < regions.size(); ++r) {
+          if (!constant_otherwise) {
+            signatures[r] += fmt::format("#{};", r);
+            continue;
+          }
+          operands.clear();
+          for (const NodeId input : inputs) {
+            const Node& operand = graph.node(input);
+            operands.push_back(operand.op == Opcode::constant ? graph.constant(operand)
+                                                              : regions[r].value);
+          }
+          signatures[r] += to_literal(apply_op(node.op, operands)) + ";";
+        }
+      }
+    }
+    for (const Box& box : excluded_) {
+      if (!box.allowed[fact].empty()) {
+        for (std::size_t r = 0; r < regions.size(); ++r) {
+          signatures[r] += box.allowed[fact][r] ? "in;" : "out;";
+        }
+      }
+    }
+    std::vector<std::string> seen;
+    // Values first, the absent value last: witnesses read as complete patients.
+    for (std::size_t k = 1; k <= regions.size(); ++k) {
+      const std::size_t r = k % regions.size();
+      if (!allowed(fact, r)) {
+        continue;
+      }
+      if (std::find(seen.begin(), seen.end(), signatures[r]) != seen.end()) {
+        continue;
+      }
+      seen.push_back(signatures[r]);
+      branch_regions_[fact].push_back(static_cast<std::uint32_t>(r));
+    }
+  }
+
+  const Value& region_value(std::size_t fact, std::size_t region) const {
+    return analysis_.facts()[fact].regions[region].value;
+  }
+
+  void evaluate(std::size_t g) {
+    const DecisionGraph& graph = analysis_.guideline(g).graph();
+    std::vector<Abstract>& values = values_[g];
+    std::vector<Value> operands;
+    for (std::size_t k = 0; k < cones_[g].size(); ++k) {
+      const Node& node = graph.node(cones_[g][k]);
+      Abstract& out = values[k];
+      const auto inputs = graph.operands(node);
+      const std::uint32_t* at = operand_positions_[g].data() + operand_starts_[g][k];
+      if (node.op == Opcode::constant) {
+        out = Abstract{true, graph.constant(node), 0};
+        continue;
+      }
+      if (node.op == Opcode::fact) {
+        const std::uint32_t fact = fact_index_[g][node.payload];
+        if (assigned_[fact] >= 0) {
+          out = Abstract{true, region_value(fact, static_cast<std::size_t>(assigned_[fact])), 0};
+        } else {
+          TruthMask mask = 0;
+          const auto& regions = analysis_.facts()[fact].regions;
+          for (std::size_t r = 0; r < regions.size(); ++r) {
+            if (allowed(fact, r)) {
+              mask |= truth_of(regions[r].value);
+            }
+          }
+          out = Abstract{false, Value::null(), mask == 0 ? kTruthAny : mask};
+        }
+        continue;
+      }
+      std::size_t unknown = 0;
+      std::size_t unknown_at = 0;
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (!values[at[i]].known) {
+          ++unknown;
+          unknown_at = i;
+        }
+      }
+      if (unknown == 0) {
+        operands.clear();
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+          operands.push_back(values[at[i]].value);
+        }
+        out = Abstract{true, apply_op(node.op, operands), 0};
+        continue;
+      }
+      out = Abstract{false, Value::null(), kTruthAny};
+      if (node.op == Opcode::if_then_else) {
+        const Abstract& condition = values[at[0]];
+        if (condition.known) {
+          out = values[at[is_true_value(condition.value) ? 1 : 2]];
+        } else {
+          TruthMask mask = 0;
+          if (condition.mask & kTruthTrue) mask |= mask_of(values[at[1]]);
+          if (condition.mask & (kTruthFalse | kTruthUnknown)) {
+            mask |= mask_of(values[at[2]]);
+          }
+          out.mask = mask == 0 ? kTruthAny : mask;
+        }
+        continue;
+      }
+      // A test of one unassigned fact against known values: every region's outcome.
+      const Node& unknown_node = graph.node(inputs[unknown_at]);
+      if (unknown == 1 && unknown_node.op == Opcode::fact &&
+          (is_test(node.op) || is_logical(node.op))) {
+        const std::uint32_t fact = fact_index_[g][unknown_node.payload];
+        operands.clear();
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+          operands.push_back(values[at[i]].value);
+        }
+        TruthMask mask = 0;
+        const auto& regions = analysis_.facts()[fact].regions;
+        for (std::size_t r = 0; r < regions.size(); ++r) {
+          if (allowed(fact, r)) {
+            operands[unknown_at] = regions[r].value;
+            mask |= truth_of(apply_op(node.op, operands));
+          }
+        }
+        out.mask = mask == 0 ? kTruthAny : mask;
+        continue;
+      }
+      // Logic over truth-value sets (sound: it forgets correlations between operands).
+      if (is_logical(node.op)) {
+        TruthMask mask = 0;
+        const TruthMask first = mask_of(values[at[0]]);
+        const TruthMask second = inputs.size() > 1 ? mask_of(values[at[1]]) : 1;
+        for (const TruthMask a : kTruthBits) {
+          if (!(first & a)) continue;
+          for (const TruthMask b : kTruthBits) {
+            if (!(second & b)) continue;
+            operands.clear();
+            operands.push_back(truth_value(a));
+            if (inputs.size() > 1) {
+              operands.push_back(truth_value(b));
+            }
+            mask |= truth_of(apply_op(node.op, operands));
+            if (inputs.size() == 1) {
+              break;
+            }
+          }
+        }
+        out.mask = mask == 0 ? kTruthAny : mask;
+        continue;
+      }
+      if (node.op == Opcode::in_list) {
+        out.mask = kTruthTrue | kTruthFalse;  // `in` is never null
+      }
+    }
+  }
+
+  // 1: every term surely holds; -1: some term cannot hold; 0: undecided.
+  int goal_state() const {
+    bool all = true;
+    for (const GoalTerm& term : goal_) {
+      const TruthMask mask =
+          term.node
+              ? mask_of(values_[term.guideline][positions_[term.guideline].at(term.node->value)])
+              : kTruthFalse;
+      if ((mask & term.wanted) == 0) {
+        return -1;
+      }
+      if ((mask & ~term.wanted & kTruthAny) != 0) {
+        all = false;
+      }
+    }
+    return all ? 1 : 0;
+  }
+
+  bool inside(const Box& box, const std::vector<std::int64_t>& regions) const {
+    for (std::size_t f = 0; f < box.allowed.size(); ++f) {
+      if (box.allowed[f].empty()) {
+        continue;
+      }
+      if (regions[f] < 0 || !box.allowed[f][static_cast<std::size_t>(regions[f])]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Completes the assignment with default regions and confirms it concretely.
+  bool confirm() {
+    std::vector<std::int64_t> complete = assigned_;
+    for (std::size_t f = 0; f < complete.size(); ++f) {
+      if (complete[f] < 0) {
+        complete[f] = first_allowed(f);
+      }
+    }
+    for (const Box& box : excluded_) {
+      if (inside(box, complete)) {
+        return false;
+      }
+    }
+    Assignment assignment;
+    for (const std::int64_t region : complete) {
+      assignment.regions.push_back(static_cast<std::uint32_t>(region));
+    }
+    std::vector<Value> node_values;
+    for (std::size_t g = 0; g < values_.size(); ++g) {
+      const FactSet facts = analysis_.fact_set(assignment, g);
+      evaluate_graph(analysis_.guideline(g).graph(), facts, node_values);
+      for (const GoalTerm& term : goal_) {
+        if (term.guideline != g) {
+          continue;
+        }
+        const TruthMask mask = term.node ? truth_of(node_values[term.node->value]) : kTruthFalse;
+        if ((mask & term.wanted) == 0) {
+          return false;
+        }
+      }
+    }
+    for (const GoalTerm& term : goal_) {
+      if (!term.node && (kTruthFalse & term.wanted) == 0) {
+        return false;
+      }
+    }
+    witness_ = std::move(assignment);
+    return true;
+  }
+
+  bool descend(std::size_t depth) {
+    if (++steps_ > analysis_.limits().max_steps) {
+      limit_reached_ = true;
+      return false;
+    }
+    for (std::size_t g = 0; g < values_.size(); ++g) {
+      evaluate(g);
+    }
+    const int state = goal_state();
+    if (state < 0) {
+      return false;
+    }
+    for (const Box& box : excluded_) {
+      if (inside(box, assigned_)) {
+        return false;
+      }
+    }
+    if (state > 0 && confirm()) {
+      return true;
+    }
+    while (depth < variables_.size() && assigned_[variables_[depth]] >= 0) {
+      ++depth;
+    }
+    if (depth == variables_.size()) {
+      return false;
+    }
+    const std::uint32_t fact = variables_[depth];
+    for (const std::uint32_t r : branch_regions_[fact]) {
+      assigned_[fact] = static_cast<std::int64_t>(r);
+      if (descend(depth + 1)) {
+        return true;
+      }
+      if (limit_reached_) {
+        break;
+      }
+    }
+    assigned_[fact] = -1;
+    return false;
+  }
+
+  const Analysis& analysis_;
+  std::span<const std::vector<std::uint32_t>> fact_index_;
+  std::span<const GoalTerm> goal_;
+  const Box* within_;
+  std::span<const Box> excluded_;
+  std::vector<std::int64_t> assigned_;
+  std::vector<std::vector<NodeId>> cones_;
+  std::vector<std::vector<Abstract>> values_;  // per guideline, per cone node
+  // Per guideline: cone position of each cone node, and of each cone node's operands.
+  std::vector<std::unordered_map<std::uint32_t, std::uint32_t>> positions_;
+  std::vector<std::vector<std::uint32_t>> operand_positions_;
+  std::vector<std::vector<std::uint32_t>> operand_starts_;
+  bool cone_exact_ = true;
+  std::vector<std::uint32_t> variables_;
+  std::vector<std::vector<std::uint32_t>> branch_regions_;  // per fact (variables only)
+  Assignment witness_;
+  std::size_t steps_ = 0;
+  bool limit_reached_ = false;
+};
+
+bool same_type(const FactSpec& a, const FactSpec& b) {
+  return a.type.kind == b.type.kind && a.type.dimension == b.type.dimension;
+}
+
+}  // namespace
+
+const char* query_status_name(QueryStatus status) {
+  switch (status) {
+    case QueryStatus::found: return "found";
+    case QueryStatus::impossible: return "impossible";
+    case QueryStatus::not_found: return "not found (approximate)";
+    case QueryStatus::limit_reached: return "search limit reached";
+  }
+  return "?";
+}
+
+std::string fact_value_text(const Value& value) {
+  if (value.is_null()) {
+    return "absent";
+  }
+  std::string literal = to_literal(value);
+  if (value.kind() == ValueKind::quantity) {
+    literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
+  }
+  return literal;
+}
+
+Analysis::Analysis(std::vector<const Guideline*> guidelines, AnalysisLimits limits)
+    : guidelines_(std::move(guidelines)), limits_(limits) {
+  std::unordered_map<std::string, std::uint32_t> by_name;
+  fact_index_.resize(guidelines_.size());
+  for (std::size_t g = 0; g < guidelines_.size(); ++g) {
+    const auto specs = guidelines_[g]->facts();
+    for (std::uint32_t i = 0; i < specs.size(); ++i) {
+      const auto [found, inserted] =
+          by_name.emplace(specs[i].name, static_cast<std::uint32_t>(facts_.size()));
+      if (inserted) {
+        AnalysisFact fact;
+        fact.name = specs[i].name;
+        fact.ids.assign(guidelines_.size(), std::nullopt);
+        fact.spec = &specs[i];
+        facts_.push_back(std::move(fact));
+      }
+      facts_[found->second].ids[g] = FactId{i};
+      fact_index_[g].push_back(found->second);
+    }
+  }
+  add_fact_uses();
+}
+
+void Analysis::add_fact_uses() {
+  std::vector<std::vector<Value>> points(facts_.size());
+  for (std::size_t g = 0; g < guidelines_.size(); ++g) {
+    const DecisionGraph& graph = guidelines_[g]->graph();
+    for (const Node& node : graph.nodes()) {
+      const auto inputs = graph.operands(node);
+      const auto fact_of = [&](NodeId id) -> std::optional<std::uint32_t> {
+        const Node& operand = graph.node(id);
+        if (operand.op != Opcode::fact) {
+          return std::nullopt;
+        }
+        return fact_index_[g][operand.payload];
+      };
+      const auto is_constant = [&](NodeId id) { return graph.node(id).op == Opcode::constant; };
+      if (is_comparison(node.op)) {
+        for (std::size_t side = 0; side < 2; ++side) {
+          const std::optional<std::uint32_t> fact = fact_of(inputs[side]);
+          if (!fact) {
+            continue;
+          }
+          const NodeId other = inputs[1 - side];
+          if (is_constant(other)) {
+            points[*fact].push_back(graph.constant(graph.node(other)));
+            const TypeKind kind = facts_[*fact].spec->type.kind;
+            if (kind == TypeKind::string && is_ordering(node.op)) {
+              facts_[*fact].exact = false;
+            }
+          } else {
+            facts_[*fact].exact = false;
+          }
+        }
+        continue;
+      }
+      if (node.op == Opcode::in_list) {
+        const bool constants = std::all_of(inputs.begin() + 1, inputs.end(), is_constant);
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+          const std::optional<std::uint32_t> fact = fact_of(inputs[k]);
+          if (!fact) {
+            continue;
+          }
+          if (k == 0 && constants) {
+            for (std::size_t e = 1; e < inputs.size(); ++e) {
+              points[*fact].push_back(graph.constant(graph.node(inputs[e])));
+            }
+          } else {
+            facts_[*fact].exact = false;
+          }
+        }
+        continue;
+      }
+      if (is_logical(node.op)) {
+        continue;  // booleans used as such, and `is` tests: any fact, exactly
+      }
+      for (std::size_t k = 0; k < inputs.size(); ++k) {
+        if (node.op == Opcode::if_then_else && k == 0) {
+          continue;  // the condition is a boolean
+        }
+        if (const std::optional<std::uint32_t> fact = fact_of(inputs[k])) {
+          facts_[*fact].exact = false;
+        }
+      }
+    }
+  }
+  for (std::size_t f = 0; f < facts_.size(); ++f) {
+    AnalysisFact& fact = facts_[f];
+    for (std::size_t g = 0; g < guidelines_.size(); ++g) {
+      if (fact.ids[g] && !same_type(*fact.spec, guidelines_[g]->facts()[fact.ids[g]->value])) {
+        // Declared with different types: only the absent value is valid for both.
+        fact.regions = {FactRegion{}};
+        fact.exact = false;
+        fact.types_differ = true;
+        break;
+      }
+    }
+    if (fact.regions.empty()) {
+      build_regions(fact, points[f]);
+    }
+  }
+}
+
+void Analysis::build_regions(AnalysisFact& fact, std::vector<Value>& points) {
+  const FactSpec& spec = *fact.spec;
+  fact.regions.push_back(FactRegion{});  // absent
+  std::vector<FactRegion> candidates;
+  const auto add_value = [&](const Value& value) {
+    FactRegion region;
+    region.value = value;
+    candidates.push_back(region);
+  };
+  switch (spec.type.kind) {
+    case TypeKind::boolean:
+      add_value(Value::boolean(true));
+      add_value(Value::boolean(false));
+      break;
+    case TypeKind::code: {
+      std::vector<std::string> codes;
+      for (std::size_t g = 0; g < guidelines_.size(); ++g) {
+        if (fact.ids[g]) {
+          for (const std::string& code : guidelines_[g]->facts()[fact.ids[g]->value].codes) {
+            if (std::find(codes.begin(), codes.end(), code) == codes.end()) {
+              codes.push_back(code);
+            }
+          }
+        }
+      }
+      for (const std::string& code : codes) {
+        add_value(Value::string(strings_.emplace_back(code)));
+      }
+      break;
+    }
+    case TypeKind::string: {
+      std::vector<std::string> texts;
+      for (const Value& point : points) {
+        if (point.kind() == ValueKind::string) {
+          texts.emplace_back(point.as_string());
+          texts.push_back(upper(point.as_string()));
+        }
+      }
+      for (int n = 0;; ++n) {
+        std::string other = n == 0 ? "other" : fmt::format("other {}", n);
+        const bool clash = std::any_of(texts.begin(), texts.end(), [&](const std::string& text) {
+          return is_true_value(equivalent(Value::string(text), Value::string(other)));
+        });
+        if (!clash) {
+          texts.push_back(other);
+          break;
+        }
+      }
+      std::sort(texts.begin(), texts.end());
+      texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+      for (const std::string& text : texts) {
+        add_value(Value::string(strings_.emplace_back(text)));
+      }
+      break;
+    }
+    case TypeKind::integer:
+    case TypeKind::decimal:
+    case TypeKind::quantity: {
+      fact.ordered = true;
+      if (spec.type.kind == TypeKind::integer && spec.minimum && spec.maximum &&
+          spec.minimum->kind() == ValueKind::integer &&
+          spec.maximum->kind() == ValueKind::integer &&
+          static_cast<std::int64_t>(spec.maximum->as_integer()) - spec.minimum->as_integer() <
+              limits_.max_enumerated_integers) {
+        // A small range: every value is its own region, exact whatever the uses.
+        for (std::int32_t n = spec.minimum->as_integer(); n <= spec.maximum->as_integer(); ++n) {
+          FactRegion region;
+          region.value = Value::integer(n);
+          region.low = region.value;
+          region.high = region.value;
+          region.low_inclusive = region.high_inclusive = true;
+          candidates.push_back(region);
+        }
+        fact.exact = true;
+        break;
+      }
+      // Points: the constants the fact is compared with and its limits, in order.
+      std::vector<Value> sorted;
+      const Value probe =
+          spec.type.kind == TypeKind::quantity
+              ? (default_unit(spec) ? Value::quantity(Decimal(), *default_unit(spec))
+                                    : Value::null())
+              : Value::integer(0);
+      for (const std::optional<Value>& limit : {spec.minimum, spec.maximum}) {
+        if (limit) {
+          points.push_back(*limit);
+        }
+      }
+      for (const Value& point : points) {
+        if (!less(point, probe).is_null()) {  // comparable with the fact's values
+          sorted.push_back(point);
+        }
+      }
+      std::sort(sorted.begin(), sorted.end(), before);
+      sorted.erase(std::unique(sorted.begin(), sorted.end(), same), sorted.end());
+      if (sorted.size() * 2 + 1 > limits_.max_regions_per_fact) {
+        sorted.resize(limits_.max_regions_per_fact / 2);
+        fact.exact = false;
+      }
+      const auto add_region = [&](std::optional<Value> value, std::optional<Value> low,
+                                  bool low_inclusive, std::optional<Value> high,
+                                  bool high_inclusive) {
+        if (!value) {
+          // No representable value: an integer interval without integers or decimals 10^-8
+          // apart hold no fact value at all (exact); quantities could still hold one in a
+          // finer unit.
+          if (spec.type.kind == TypeKind::quantity) {
+            fact.exact = false;
+          }
+          return;
+        }
+        candidates.push_back(FactRegion{*value, low, low_inclusive, high, high_inclusive});
+      };
+      if (sorted.empty()) {
+        const Unit* unit = default_unit(spec);
+        add_region(typed_value(spec, Decimal(), unit), std::nullopt, false, std::nullopt, false);
+        break;
+      }
+      add_region(shifted(spec, sorted.front(), -1), std::nullopt, false, sorted.front(), false);
+      for (std::size_t i = 0; i < sorted.size(); ++i) {
+        const Value& point = sorted[i];
+        const std::optional<Value> exact = typed_value(spec, point.as_decimal(), unit_of(point));
+        if (exact) {
+          add_region(exact, point, true, point, true);
+        }
+        if (i + 1 < sorted.size()) {
+          add_region(between(spec, point, sorted[i + 1]), point, false, sorted[i + 1], false);
+        }
+      }
+      add_region(shifted(spec, sorted.back(), 1), sorted.back(), false, std::nullopt, false);
+      break;
+    }
+    case TypeKind::error:
+    case TypeKind::null:
+    case TypeKind::list: fact.exact = false; break;
+  }
+  // Keep the regions whose representative every declaring guideline accepts.
+  for (const FactRegion& region : candidates) {
+    bool valid = true;
+    for (std::size_t g = 0; g < guidelines_.size() && valid; ++g) {
+      if (fact.ids[g]) {
+        valid = !guidelines_[g]->facts()[fact.ids[g]->value].violation(region.value).has_value();
+      }
+    }
+    if (valid) {
+      fact.regions.push_back(region);
+    }
+  }
+  if (!finite_domain(spec) && !numeric_kind(spec.type.kind) && spec.type.kind != TypeKind::string) {
+    fact.exact = false;
+  }
+}
+
+bool Analysis::exact(std::span<const GoalTerm> goal) const {
+  for (const std::uint32_t fact : facts_read(goal)) {
+    if (!facts_[fact].exact) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::uint32_t> Analysis::facts_read(std::span<const GoalTerm> goal) const {
+  std::vector<bool> read(facts_.size(), false);
+  for (std::size_t g = 0; g < guidelines_.size(); ++g) {
+    const DecisionGraph& graph = guidelines_[g]->graph();
+    std::vector<bool> marked(graph.size(), false);
+    std::vector<NodeId> stack;
+    for (const GoalTerm& term : goal) {
+      if (term.guideline == g && term.node) {
+        stack.push_back(*term.node);
+      }
+    }
+    while (!stack.empty()) {
+      const NodeId id = stack.back();
+      stack.pop_back();
+      if (marked[id.value]) {
+        continue;
+      }
+      marked[id.value] = true;
+      const Node& node = graph.node(id);
+      if (node.op == Opcode::fact) {
+        read[fact_index_[g][node.payload]] = true;
+      }
+      for (const NodeId operand : graph.operands(node)) {
+        stack.push_back(operand);
+      }
+    }
+  }
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t f = 0; f < read.size(); ++f) {
+    if (read[f]) {
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
+QueryResult Analysis::find(std::span<const GoalTerm> goal, const Box* within,
+                           std::span<const Box> excluded) const {
+  Search search(*this, fact_index_, goal, within, excluded);
+  return search.run();
+}
+
+FactSet Analysis::fact_set(const Assignment& assignment, std::size_t guideline) const {
+  const auto specs = guidelines_[guideline]->facts();
+  FactSet facts(specs.size());
+  for (std::uint32_t i = 0; i < specs.size(); ++i) {
+    const std::uint32_t fact = fact_index_[guideline][i];
+    const Value& value = facts_[fact].regions[assignment.regions[fact]].value;
+    if (value.kind() == ValueKind::string) {
+      facts.set(FactId{i}, Value::string(facts.keep(value.as_string())));
+    } else {
+      facts.set(FactId{i}, value);
+    }
+  }
+  return facts;
+}
+
+bool Analysis::contains(const Box& box, const Assignment& assignment) const {
+  for (std::size_t f = 0; f < box.allowed.size(); ++f) {
+    if (!box.allowed[f].empty() && !box.allowed[f][assignment.regions[f]]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Box Analysis::generalize(const Assignment& witness, std::span<const GoalTerm> goal) const {
+  Box box;
+  box.allowed.resize(facts_.size());
+  const std::vector<std::uint32_t> read = facts_read(goal);
+  for (const std::uint32_t f : read) {
+    box.allowed[f].assign(facts_[f].regions.size(), false);
+    box.allowed[f][witness.regions[f]] = true;
+  }
+  // The box holds when no assignment in it violates a term of the goal.
+  const auto holds = [&]() {
+    for (const GoalTerm& term : goal) {
+      const TruthMask others = static_cast<TruthMask>(~term.wanted & kTruthAny);
+      if (others == 0) {
+        continue;
+      }
+      const GoalTerm violation{term.guideline, term.node, others};
+      if (find(std::span<const GoalTerm>(&violation, 1), &box).status != QueryStatus::impossible) {
+        return false;
+      }
+    }
+    return true;
+  };
+  const auto try_add = [&](std::uint32_t f, std::size_t r) {
+    box.allowed[f][r] = true;
+    if (holds()) {
+      return true;
+    }
+    box.allowed[f][r] = false;
+    return false;
+  };
+  for (const std::uint32_t f : read) {
+    const AnalysisFact& fact = facts_[f];
+    const std::size_t count = fact.regions.size();
+    const std::size_t start = witness.regions[f];
+    if (fact.ordered && start > 0) {
+      if (fact.exact) {
+        for (std::size_t r = start - 1; r >= 1 && try_add(f, r); --r) {
+        }
+        for (std::size_t r = start + 1; r < count && try_add(f, r); ++r) {
+        }
+      }
+      if (!box.allowed[f][0]) {
+        try_add(f, 0);
+      }
+      continue;
+    }
+    for (std::size_t r = 0; r < count; ++r) {
+      if (!box.allowed[f][r] && (!fact.ordered || r == 0 || fact.exact)) {
+        try_add(f, r);
+      }
+    }
+  }
+  // A fact every region of which is allowed is unconstrained.
+  for (std::size_t f = 0; f < box.allowed.size(); ++f) {
+    if (!box.allowed[f].empty() &&
+        std::all_of(box.allowed[f].begin(), box.allowed[f].end(), [](bool b) { return b; })) {
+      box.allowed[f].clear();
+    }
+  }
+  return box;
+}
+
+namespace {
+
+std::string bound_text(const Value& value) {
+  return fact_value_text(value);
+}
+
+// One run of consecutive ordered regions in words.
+std::string run_text(const FactSpec& spec, FactRegion first, FactRegion last) {
+  const std::string& name = spec.name;
+  if (first.low && last.high && first.low_inclusive && last.high_inclusive &&
+      same(*first.low, *last.high)) {
+    return fmt::format("{} = {}", name, bound_text(*first.low));
+  }
+  // Bounds that are the fact's declared limits go without saying.
+  if (first.low && spec.minimum && first.low_inclusive == spec.minimum_inclusive &&
+      same(*first.low, *spec.minimum)) {
+    first.low.reset();
+  }
+  if (last.high && spec.maximum && last.high_inclusive == spec.maximum_inclusive &&
+      same(*last.high, *spec.maximum)) {
+    last.high.reset();
+  }
+  if (!first.low && !last.high) {
+    return fmt::format("{} is present", name);
+  }
+  if (!first.low) {
+    return fmt::format("{} {} {}", name, last.high_inclusive ? "<=" : "<", bound_text(*last.high));
+  }
+  if (!last.high) {
+    return fmt::format("{} {} {}", name, first.low_inclusive ? ">=" : ">", bound_text(*first.low));
+  }
+  return fmt::format("{} in {}{}, {}{}", name, first.low_inclusive ? "[" : "(",
+                     bound_text(*first.low), bound_text(*last.high),
+                     last.high_inclusive ? "]" : ")");
+}
+
+}  // namespace
+
+std::string Analysis::describe(const Box& box) const {
+  std::vector<std::string> parts;
+  for (std::size_t f = 0; f < box.allowed.size(); ++f) {
+    const std::vector<bool>& allowed = box.allowed[f];
+    if (allowed.empty()) {
+      continue;
+    }
+    const AnalysisFact& fact = facts_[f];
+
+    std::vector<std::string> alternatives;
+    const bool absent = allowed[0];
+    std::size_t values = 0;
+    for (std::size_t r = 1; r < allowed.size(); ++r) {
+      values += allowed[r] ? 1 : 0;
+    }
+    if (values == 0 && !absent) {
+      parts.push_back("no patient");
+      continue;
+    }
+    if (values == allowed.size() - 1 && values > 0) {
+      alternatives.push_back(fmt::format("{} is present", fact.name));
+    } else if (fact.ordered && fact.exact) {
+      for (std::size_t r = 1; r < allowed.size(); ++r) {
+        if (!allowed[r]) {
+          continue;
+        }
+        std::size_t last = r;
+        while (last + 1 < allowed.size() && allowed[last + 1]) {
+          ++last;
+        }
+        alternatives.push_back(run_text(*fact.spec, fact.regions[r], fact.regions[last]));
+        r = last;
+      }
+    } else if (fact.spec->type.kind == TypeKind::boolean && values == 1) {
+      alternatives.push_back(fmt::format("{} is {}", fact.name,
+                                         allowed[1] ? fact_value_text(fact.regions[1].value)
+                                                    : fact_value_text(fact.regions[2].value)));
+    } else if (values > 0) {
+      std::vector<std::string> listed;
+      for (std::size_t r = 1; r < allowed.size(); ++r) {
+        if (allowed[r]) {
+          listed.push_back(fact_value_text(fact.regions[r].value));
+        }
+      }
+      alternatives.push_back(listed.size() == 1
+                                 ? fmt::format("{} = {}", fact.name, listed.front())
+                                 : fmt::format("{} in {{{}}}", fact.name, fmt::join(listed, ", ")));
+    }
+    if (absent) {
+      alternatives.insert(alternatives.begin(), fmt::format("{} is absent", fact.name));
+    }
+    std::string text = fmt::format("{}", fmt::join(alternatives, " or "));
+    if (alternatives.size() > 1) {
+      text = "(" + text + ")";
+    }
+    parts.push_back(std::move(text));
+  }
+  if (parts.empty()) {
+    return "every patient";
+  }
+  return fmt::format("{}", fmt::join(parts, " and "));
+}
+
+// ---- Behavioural difference ----------------------------------------------------------------
+
+const char* outcome_word(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::recommended: return "made";
+    case Outcome::absent: return "not made";
+    case Outcome::undetermined: return "undetermined";
+  }
+  return "?";
+}
+
+namespace {
+
+TruthMask truth_of_outcome(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::recommended: return kTruthTrue;
+    case Outcome::absent: return kTruthFalse;
+    case Outcome::undetermined: return kTruthUnknown;
+  }
+  return kTruthAny;
+}
+
+constexpr Outcome kOutcomes[] = {Outcome::recommended, Outcome::absent, Outcome::undetermined};
+
+Outcome outcome_in(const Guideline& guideline, std::optional<std::size_t> recommendation,
+                   const FactSet& facts) {
+  if (!recommendation) {
+    return Outcome::absent;
+  }
+  return guideline.evaluate(facts).outcomes[*recommendation];
+}
+
+}  // namespace
+
+namespace {
+
+// Per node, an id equal for structurally identical nodes of any graph numbered with the same
+// `keys`: same operation, same constants (value and unit as written), facts of one name.
+std::vector<std::uint32_t> canonical_ids(const Guideline& guideline,
+                                         std::unordered_map<std::string, std::uint32_t>& keys) {
+  const DecisionGraph& graph = guideline.graph();
+  std::vector<std::uint32_t> ids(graph.size());
+  for (std::uint32_t i = 0; i < graph.size(); ++i) {
+    const Node& node = graph.nodes()[i];
+    std::string key;
+    if (node.op == Opcode::constant) {
+      const Value& value = graph.constant(node);
+      key = fmt::format("c{}:{}", static_cast<int>(value.kind()), to_literal(value));
+    } else if (node.op == Opcode::fact) {
+      key = "f:" + guideline.facts()[node.payload].name;
+    } else {
+      key = fmt::format("o{}", static_cast<int>(node.op));
+      for (const NodeId operand : graph.operands(node)) {
+        key += fmt::format(",{}", ids[operand.value]);
+      }
+    }
+    ids[i] = keys.emplace(std::move(key), static_cast<std::uint32_t>(keys.size())).first->second;
+  }
+  return ids;
+}
+
+}  // namespace
+
+namespace {
+
+// Why a query over `goal` is approximate, naming the facts.
+std::string approximation_reason(const Analysis& analysis, std::span<const GoalTerm> goal) {
+  std::vector<std::string> retyped;
+  std::vector<std::string> outside;
+  for (const std::uint32_t fact : analysis.facts_read(goal)) {
+    const AnalysisFact& info = analysis.facts()[fact];
+    if (info.types_differ) {
+      retyped.push_back(fmt::format("`{}`", info.name));
+    } else if (!info.exact) {
+      outside.push_back(fmt::format("`{}`", info.name));
+    }
+  }
+  std::vector<std::string> reasons;
+  if (!retyped.empty()) {
+    reasons.push_back(
+        fmt::format("{} changed type, so only patients without {} are valid in "
+                    "both versions",
+                    fmt::join(retyped, ", "), retyped.size() == 1 ? "it" : "them"));
+  }
+  if (!outside.empty()) {
+    reasons.push_back(
+        fmt::format("{} used outside the exact fragment (arithmetic, comparisons "
+                    "between facts)",
+                    fmt::join(outside, ", ")));
+  }
+  return "approximate: " + fmt::format("{}", fmt::join(reasons, "; "));
+}
+
+}  // namespace
+
+BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& new_version,
+                               AnalysisLimits limits) {
+  const Analysis analysis({&old_version, &new_version}, limits);
+  std::unordered_map<std::string, std::uint32_t> keys;
+  const std::vector<std::uint32_t> old_ids = canonical_ids(old_version, keys);
+  const std::vector<std::uint32_t> new_ids = canonical_ids(new_version, keys);
+  BehaviouralDiff diff;
+  std::vector<std::string> ids;
+  for (const RecommendationInfo& info : new_version.recommendations()) {
+    ids.push_back(info.id);
+  }
+  for (const RecommendationInfo& info : old_version.recommendations()) {
+    if (!new_version.find_recommendation(info.id)) {
+      ids.push_back(info.id);
+    }
+  }
+  for (const std::string& id : ids) {
+    const std::optional<std::size_t> old_index = old_version.find_recommendation(id);
+    const std::optional<std::size_t> new_index = new_version.find_recommendation(id);
+    const std::optional<NodeId> old_node =
+        old_index ? std::optional<NodeId>(old_version.recommendations()[*old_index].condition)
+                  : std::nullopt;
+    const std::optional<NodeId> new_node =
+        new_index ? std::optional<NodeId>(new_version.recommendations()[*new_index].condition)
+                  : std::nullopt;
+    if (old_node && new_node && old_ids[old_node->value] == new_ids[new_node->value]) {
+      continue;  // the same condition, node for node: no patient can differ
+    }
+    RecommendationChange change;
+    change.id = id;
+    change.in_old = old_index.has_value();
+    change.in_new = new_index.has_value();
+    std::string unproven;
+    for (const Outcome before_outcome : kOutcomes) {
+      for (const Outcome after_outcome : kOutcomes) {
+        if (before_outcome == after_outcome) {
+          continue;
+        }
+        const GoalTerm goal[] = {{0, old_node, truth_of_outcome(before_outcome)},
+                                 {1, new_node, truth_of_outcome(after_outcome)}};
+        std::vector<Box> boxes;
+        for (std::size_t round = 0;; ++round) {
+          const QueryResult result = analysis.find(goal, nullptr, boxes);
+          diff.steps += result.steps;
+          if (result.status != QueryStatus::found) {
+            if (result.status != QueryStatus::impossible) {
+              if (round == 0) {
+                unproven = result.status == QueryStatus::limit_reached
+                               ? "search limit reached"
+                               : approximation_reason(analysis, goal);
+              } else {
+                change.more = true;
+              }
+            }
+            break;
+          }
+          if (round == kMaxRegionsPerChange) {
+            change.more = true;
+            break;
+          }
+          DiffWitness witness{result.witness, analysis.fact_set(result.witness, 0),
+                              analysis.fact_set(result.witness, 1), before_outcome, after_outcome};
+          // Every witness is confirmed by the evaluators themselves.
+          if (outcome_in(old_version, old_index, witness.old_facts) != before_outcome ||
+              outcome_in(new_version, new_index, witness.new_facts) != after_outcome) {
+            unproven = "internal inconsistency: a witness was not confirmed by the evaluator";
+            break;
+          }
+          Box box = analysis.generalize(result.witness, goal);
+          ChangedRegion region;
+          region.old_outcome = before_outcome;
+          region.new_outcome = after_outcome;
+          region.description = analysis.describe(box);
+          region.witnesses.push_back(std::move(witness));
+          change.regions.push_back(std::move(region));
+          boxes.push_back(std::move(box));
+        }
+      }
+    }
+    if (!change.regions.empty()) {
+      diff.changes.push_back(std::move(change));
+    } else if (!unproven.empty()) {
+      diff.unproven.push_back(UnprovenComparison{id, unproven});
+    }
+  }
+  return diff;
+}
+
+// ---- Findings ------------------------------------------------------------------------------
+
+namespace {
+
+class GuidelineChecker {
+ public:
+  GuidelineChecker(const Guideline& guideline, const SourceManager& sources, AnalysisLimits limits)
+      : guideline_(guideline),
+        sources_(sources),
+        analysis_({&guideline}, limits),
+        graph_(guideline.graph()) {}
+
+  std::vector<AnalysisFinding> run() {
+    check_dead();
+    check_chains();
+    return std::move(findings_);
+  }
+
+ private:
+  std::string text(NodeId node) const {
+    std::string out(sources_.text(graph_.node(node).range));
+    // White space collapsed: a sub-condition quoted on one line.
+    std::string collapsed;
+    bool space = false;
+    for (const char character : out) {
+      if (character == ' ' || character == '\n' || character == '\t' || character == '\r') {
+        space = !collapsed.empty();
+        continue;
+      }
+      if (space) {
+        collapsed += ' ';
+        space = false;
+      }
+      collapsed += character;
+    }
+    // A range may cut off the parentheses around its last (or first) operand.
+    std::ptrdiff_t depth = 0;
+    std::ptrdiff_t lowest = 0;
+    for (const char character : collapsed) {
+      depth += character == '(' ? 1 : character == ')' ? -1 : 0;
+      lowest = std::min(lowest, depth);
+    }
+    collapsed.insert(0, static_cast<std::size_t>(-lowest), '(');
+    collapsed.append(static_cast<std::size_t>(depth - lowest), ')');
+    if (collapsed.size() > 80) {
+      collapsed = collapsed.substr(0, 77) + "...";
+    }
+    return collapsed;
+  }
+
+  QueryStatus query(std::initializer_list<GoalTerm> goal, Assignment* witness = nullptr) {
+    const std::vector<GoalTerm> terms(goal);
+    const QueryResult result = analysis_.find(terms);
+    if (witness != nullptr && result.status == QueryStatus::found) {
+      *witness = result.witness;
+    }
+    return result.status;
+  }
+
+  void note_incomplete(SourceRange range, const std::string& what, NodeId node,
+                       QueryStatus status) {
+    std::string reason;
+    if (status == QueryStatus::limit_reached) {
+      reason =
+          fmt::format("the search stopped at its limit of {} steps", analysis_.limits().max_steps);
+    } else {
+      std::vector<std::string> names;
+      const GoalTerm term{0, node, kTruthTrue};
+      for (const std::uint32_t fact : analysis_.facts_read(std::span<const GoalTerm>(&term, 1))) {
+        if (!analysis_.facts()[fact].exact) {
+          names.push_back(fmt::format("`{}`", analysis_.facts()[fact].name));
+        }
+      }
+      reason = fmt::format(
+          "the analysis is approximate for {}, used outside the exact fragment (arithmetic, "
+          "comparisons between facts)",
+          fmt::join(names, ", "));
+    }
+    AnalysisFinding finding;
+    finding.diagnostic = Diagnostic{"W0506",
+                                    Severity::note,
+                                    range,
+                                    fmt::format("{}; none was found, but {}", what, reason),
+                                    {}};
+    findings_.push_back(std::move(finding));
+  }
+
+  // The operands of a chain of one operator (`a and b and c`), through shared nodes.
+  std::vector<NodeId> chain(NodeId root, Opcode op) const {
+    std::vector<NodeId> out;
+    std::vector<NodeId> stack{root};
+    while (!stack.empty()) {
+      const NodeId id = stack.back();
+      stack.pop_back();
+      const Node& node = graph_.node(id);
+      if (node.op == op) {
+        const auto operands = graph_.operands(node);
+        for (auto it = operands.rbegin(); it != operands.rend(); ++it) {
+          stack.push_back(*it);
+        }
+      } else {
+        out.push_back(id);
+      }
+    }
+    return out;
+  }
+
+  void check_dead() {
+    const auto recommendations = guideline_.recommendations();
+    for (const RecommendationInfo& info : recommendations) {
+      const QueryStatus made = query({{0, info.condition, kTruthTrue}});
+      if (made == QueryStatus::found) {
+        continue;
+      }
+      if (made != QueryStatus::impossible) {
+        note_incomplete(info.range, fmt::format("recommendation `{}` may never be made", info.id),
+                        info.condition, made);
+        continue;
+      }
+      AnalysisFinding finding;
+      finding.diagnostic = Diagnostic{"W0501",
+                                      Severity::warning,
+                                      info.range,
+                                      fmt::format("recommendation `{}` can never be made: {}",
+                                                  info.id, dead_reason(info.condition)),
+                                      {}};
+      findings_.push_back(std::move(finding));
+    }
+  }
+
+  std::string dead_reason(NodeId condition) {
+    const std::vector<NodeId> parts = chain(condition, Opcode::logical_and);
+    for (const NodeId part : parts) {
+      if (parts.size() > 1 && query({{0, part, kTruthTrue}}) == QueryStatus::impossible) {
+        return fmt::format("its part `{}` is never true for valid facts", text(part));
+      }
+    }
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      for (std::size_t j = i + 1; j < parts.size(); ++j) {
+        if (query({{0, parts[i], kTruthTrue}, {0, parts[j], kTruthTrue}}) ==
+            QueryStatus::impossible) {
+          return fmt::format("`{}` and `{}` are never true together", text(parts[i]),
+                             text(parts[j]));
+        }
+      }
+    }
+    return fmt::format("its condition `{}` is never true for valid facts", text(condition));
+  }
+
+  void check_chains() {
+    // Chain roots: and/or nodes whose users (if any) are not the same operator, plus the
+    // values of definitions and conditions (which may be shared).
+    std::vector<std::uint8_t> inner(graph_.size(), 0);
+    for (const Node& node : graph_.nodes()) {
+      for (const NodeId operand : graph_.operands(node)) {
+        if (graph_.node(operand).op == node.op) {
+          inner[operand.value] = 1;
+        }
+      }
+    }
+    std::vector<std::uint8_t> root(graph_.size(), 0);
+    for (std::uint32_t i = 0; i < graph_.size(); ++i) {
+      root[i] = inner[i] ? 0 : 1;
+    }
+    for (const DefinitionInfo& definition : guideline_.definitions()) {
+      root[definition.value.value] = 1;
+    }
+    for (const RecommendationInfo& info : guideline_.recommendations()) {
+      root[info.condition.value] = 1;
+    }
+    std::vector<std::uint8_t> reported(graph_.size(), 0);
+    for (std::uint32_t i = 0; i < graph_.size(); ++i) {
+      const Opcode op = graph_.nodes()[i].op;
+      if (!root[i] || (op != Opcode::logical_and && op != Opcode::logical_or)) {
+        continue;
+      }
+      check_chain(NodeId{i}, op, reported);
+    }
+  }
+
+  void check_chain(NodeId root, Opcode op, std::vector<std::uint8_t>& reported) {
+    const bool conjunction = op == Opcode::logical_and;
+    // `and` wants all true; `or` all false: the dominated value.
+    const TruthMask unit = conjunction ? kTruthTrue : kTruthFalse;
+    const TruthMask dominating = conjunction ? kTruthFalse : kTruthTrue;
+    const std::vector<NodeId> parts = chain(root, op);
+    if (parts.size() < 2) {
+      return;
+    }
+    // The whole chain never takes the dominated value although every part can.
+    const QueryStatus whole = query({{0, root, unit}});
+    if (whole == QueryStatus::impossible) {
+      for (const NodeId part : parts) {
+        if (query({{0, part, unit}}) != QueryStatus::found) {
+          return;  // a part is itself never so: reported where that part is checked
+        }
+      }
+      std::string detail;
+      for (std::size_t i = 0; i < parts.size() && detail.empty(); ++i) {
+        for (std::size_t j = i + 1; j < parts.size() && detail.empty(); ++j) {
+          if (query({{0, parts[i], unit}, {0, parts[j], unit}}) == QueryStatus::impossible) {
+            detail = fmt::format(": `{}` and `{}` are never {} together", text(parts[i]),
+                                 text(parts[j]), conjunction ? "true" : "false");
+          }
+        }
+      }
+      if (!reported[root.value]) {
+        reported[root.value] = 1;
+        AnalysisFinding finding;
+        finding.diagnostic = Diagnostic{
+            "W0503",
+            Severity::warning,
+            graph_.node(root).range,
+            conjunction
+                ? fmt::format("contradictory condition: `{}` is never true{}", text(root), detail)
+                : fmt::format("condition `{}` is never false: it is true whenever its "
+                              "facts are known{}",
+                              text(root), detail),
+            {}};
+        findings_.push_back(std::move(finding));
+      }
+      return;
+    }
+    if (whole != QueryStatus::found) {
+      return;
+    }
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const NodeId part = parts[i];
+      if (reported[part.value] || graph_.node(part).op == Opcode::constant) {
+        continue;
+      }
+      // Removing the part changes the chain's value only when the others are all the
+      // dominated value and the part is not, or when none of the others dominates and the
+      // part does.
+      std::vector<GoalTerm> others_unit;
+      std::vector<GoalTerm> others_weak;
+      bool duplicate = false;
+      for (std::size_t j = 0; j < parts.size(); ++j) {
+        if (j == i) {
+          continue;
+        }
+        duplicate = duplicate || parts[j] == part;
+        others_unit.push_back({0, parts[j], unit});
+        others_weak.push_back({0, parts[j], static_cast<TruthMask>(unit | kTruthUnknown)});
+      }
+      std::vector<GoalTerm> first = others_unit;
+      first.push_back({0, part, static_cast<TruthMask>(kTruthAny & ~unit)});
+      std::vector<GoalTerm> second = others_weak;
+      second.push_back({0, part, dominating});
+      const QueryStatus a = analysis_.find(first).status;
+      if (a != QueryStatus::impossible) {
+        continue;
+      }
+      const QueryStatus b = analysis_.find(second).status;
+      if (b != QueryStatus::impossible) {
+        continue;
+      }
+      std::string because;
+      if (duplicate) {
+        because = "it appears twice";
+      } else {
+        for (std::size_t j = 0; j < parts.size() && because.empty(); ++j) {
+          if (j == i) {
+            continue;
+          }
+          if (query({{0, parts[j], unit}, {0, part, static_cast<TruthMask>(kTruthAny & ~unit)}}) ==
+                  QueryStatus::impossible &&
+              query({{0, parts[j], static_cast<TruthMask>(unit | kTruthUnknown)},
+                     {0, part, dominating}}) == QueryStatus::impossible) {
+            because = fmt::format("`{}` already implies it", text(parts[j]));
+          }
+        }
+        if (because.empty()) {
+          because = "the other parts already decide its value";
+        }
+      }
+      reported[part.value] = 1;
+      AnalysisFinding finding;
+      finding.diagnostic =
+          Diagnostic{"W0502",
+                     Severity::warning,
+                     graph_.node(part).range,
+                     fmt::format("redundant sub-condition `{}` in `{}`: {}; removing it changes no "
+                                 "outcome",
+                                 text(part), conjunction ? "and" : "or", because),
+                     {}};
+      findings_.push_back(std::move(finding));
+    }
+  }
+
+  const Guideline& guideline_;
+  const SourceManager& sources_;
+  Analysis analysis_;
+  const DecisionGraph& graph_;
+  std::vector<AnalysisFinding> findings_;
+};
+
+}  // namespace
+
+std::vector<AnalysisFinding> analyse_guideline(const Guideline& guideline,
+                                               const SourceManager& sources,
+                                               AnalysisLimits limits) {
+  GuidelineChecker checker(guideline, sources, limits);
+  return checker.run();
+}
+
+}  // namespace rubric

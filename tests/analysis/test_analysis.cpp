@@ -1,0 +1,531 @@
+// Tests of the analysis core (engine/analysis.hpp), `rubric diff` behaviour on real edits of
+// the seed guideline, and the `rubric check` findings. Every witness the analysis returns is
+// evaluated again here by Guideline::evaluate, and written as a fact file and read back.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "dsl/formatter.hpp"
+#include "engine/analysis.hpp"
+#include "engine/guideline.hpp"
+#include "tools/fact_file.hpp"
+#include "tools/report.hpp"
+
+namespace {
+
+using namespace rubric;
+
+std::string read_text(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  REQUIRE(stream);
+  std::stringstream buffer;
+  buffer << stream.rdbuf();
+  return buffer.str();
+}
+
+const std::string kSeedPath =
+    std::string(RUBRIC_SOURCE_DIR) +
+    "/guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric";
+
+// A compiled guideline with the sources it was compiled from.
+struct Compiled {
+  std::shared_ptr<SourceManager> sources = std::make_shared<SourceManager>();
+  std::shared_ptr<const Guideline> guideline;
+};
+
+Compiled compile(const std::string& text, const std::string& name = "test.rubric") {
+  Compiled out;
+  const FileId file = out.sources->add(name, text);
+  Diagnostics diagnostics;
+  out.guideline = Guideline::compile(*out.sources, file, diagnostics);
+  INFO(format_diagnostics(*out.sources, diagnostics));
+  REQUIRE(out.guideline != nullptr);
+  return out;
+}
+
+// `text` with `from` replaced by `to`; the edit must apply.
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  INFO("edit: " << from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string replaced_everywhere(std::string text, const std::string& from, const std::string& to) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+    ++count;
+  }
+  REQUIRE(count > 0);
+  return text;
+}
+
+// Every value respects its declaration, and the set survives a trip through a JSON fact
+// file read by the real fact-file reader.
+void require_valid_fact_file(const Guideline& guideline, const FactSet& facts) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  const auto specs = guideline.facts();
+  for (std::uint32_t i = 0; i < specs.size(); ++i) {
+    const Value& value = facts.get(FactId{i});
+    INFO(specs[i].name << " = " << fact_value_text(value));
+    REQUIRE_FALSE(specs[i].violation(value).has_value());
+    json[specs[i].name] = value_to_json(value);
+  }
+  SourceManager sources;
+  const FileId file = sources.add("witness.json", json.dump());
+  Diagnostics diagnostics;
+  const std::optional<FactSet> read = read_fact_file(sources, file, specs, diagnostics);
+  INFO(json.dump() << "\n" << format_diagnostics(sources, diagnostics));
+  REQUIRE(read.has_value());
+  const Decision direct = guideline.evaluate(facts);
+  const Decision reread = guideline.evaluate(*read);
+  REQUIRE(direct.outcomes == reread.outcomes);
+}
+
+Outcome outcome_of(const Guideline& guideline, const std::string& id, const FactSet& facts) {
+  const std::optional<std::size_t> index = guideline.find_recommendation(id);
+  return index ? guideline.evaluate(facts).outcomes[*index] : Outcome::absent;
+}
+
+// Diffs two versions and checks every witness against both evaluators.
+BehaviouralDiff checked_diff(const Compiled& before, const Compiled& after) {
+  const BehaviouralDiff diff = diff_behaviour(*before.guideline, *after.guideline);
+  for (const RecommendationChange& change : diff.changes) {
+    REQUIRE_FALSE(change.regions.empty());
+    for (const ChangedRegion& region : change.regions) {
+      REQUIRE(region.old_outcome != region.new_outcome);
+      REQUIRE_FALSE(region.witnesses.empty());
+      for (const DiffWitness& witness : region.witnesses) {
+        INFO(change.id << ": " << region.description);
+        REQUIRE(witness.old_outcome == region.old_outcome);
+        REQUIRE(witness.new_outcome == region.new_outcome);
+        REQUIRE(outcome_of(*before.guideline, change.id, witness.old_facts) == witness.old_outcome);
+        REQUIRE(outcome_of(*after.guideline, change.id, witness.new_facts) == witness.new_outcome);
+        require_valid_fact_file(*before.guideline, witness.old_facts);
+        require_valid_fact_file(*after.guideline, witness.new_facts);
+      }
+    }
+  }
+  return diff;
+}
+
+const RecommendationChange* change_of(const BehaviouralDiff& diff, const std::string& id) {
+  for (const RecommendationChange& change : diff.changes) {
+    if (change.id == id) {
+      return &change;
+    }
+  }
+  return nullptr;
+}
+
+const ChangedRegion* region_of(const RecommendationChange& change, Outcome before, Outcome after) {
+  for (const ChangedRegion& region : change.regions) {
+    if (region.old_outcome == before && region.new_outcome == after) {
+      return &region;
+    }
+  }
+  return nullptr;
+}
+
+std::set<std::string> changed_ids(const BehaviouralDiff& diff) {
+  std::set<std::string> ids;
+  for (const RecommendationChange& change : diff.changes) {
+    ids.insert(change.id);
+  }
+  return ids;
+}
+
+const char* kHeader =
+    "guideline \"analysis-unit\"\n  title \"Analysis unit test\"\n  version \"1\"\n"
+    "source 1 \"a source\"\n";
+
+std::string one_rule(const std::string& facts, const std::string& condition) {
+  return std::string(kHeader) + facts + "\nrecommendation r\n  kind order\n  text \"r\"\n" +
+         "  cite 1\n  when " + condition + "\n";
+}
+
+QueryResult query(const Compiled& compiled, TruthMask wanted, AnalysisLimits limits = {}) {
+  const Analysis analysis({compiled.guideline.get()}, limits);
+  const GoalTerm goal{0, compiled.guideline->recommendations()[0].condition, wanted};
+  const QueryResult result = analysis.find(std::span<const GoalTerm>(&goal, 1));
+  if (result.status == QueryStatus::found) {
+    const FactSet facts = analysis.fact_set(result.witness, 0);
+    require_valid_fact_file(*compiled.guideline, facts);
+    const Outcome outcome = compiled.guideline->evaluate(facts).outcomes[0];
+    const TruthMask got = outcome == Outcome::recommended ? kTruthTrue
+                          : outcome == Outcome::absent    ? kTruthFalse
+                                                          : kTruthUnknown;
+    REQUIRE((got & wanted) != 0);
+  }
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("every seed recommendation can be made, not made and left undetermined") {
+  const Compiled seed = compile(read_text(kSeedPath), kSeedPath);
+  const Analysis analysis({seed.guideline.get()});
+  for (const RecommendationInfo& info : seed.guideline->recommendations()) {
+    for (const TruthMask wanted : {kTruthTrue, kTruthFalse, kTruthUnknown}) {
+      INFO(info.id << " wanted " << int(wanted));
+      const GoalTerm goal{0, info.condition, wanted};
+      const QueryResult result = analysis.find(std::span<const GoalTerm>(&goal, 1));
+      REQUIRE(result.status == QueryStatus::found);
+      const FactSet facts = analysis.fact_set(result.witness, 0);
+      require_valid_fact_file(*seed.guideline, facts);
+      const Outcome outcome = outcome_of(*seed.guideline, info.id, facts);
+      CHECK(outcome == (wanted == kTruthTrue    ? Outcome::recommended
+                        : wanted == kTruthFalse ? Outcome::absent
+                                                : Outcome::undetermined));
+    }
+  }
+  // The seed is exact: every fact it reads is compared with constants only.
+  for (const AnalysisFact& fact : analysis.facts()) {
+    INFO(fact.name);
+    CHECK(fact.exact);
+  }
+}
+
+TEST_CASE("two recommendations of the seed exclude each other exactly") {
+  const Compiled seed = compile(read_text(kSeedPath), kSeedPath);
+  const Analysis analysis({seed.guideline.get()});
+  const auto& recommendations = seed.guideline->recommendations();
+  const auto node = [&](const char* id) {
+    return recommendations[*seed.guideline->find_recommendation(id)].condition;
+  };
+  // Urgent surgery (a red flag) and conservative calcium are never made together.
+  const GoalTerm together[] = {{0, node("urgent_surgical_consultation"), kTruthTrue},
+                               {0, node("calcium"), kTruthTrue}};
+  CHECK(analysis.find(together).status == QueryStatus::impossible);
+  // Calcitonin (first 4 weeks) and augmentation (after 3 months) neither.
+  const GoalTerm early_and_late[] = {{0, node("calcitonin"), kTruthTrue},
+                                     {0, node("augmentation_referral"), kTruthTrue}};
+  CHECK(analysis.find(early_and_late).status == QueryStatus::impossible);
+  // Follow-up and calcitonin can be.
+  const GoalTerm both[] = {{0, node("calcitonin"), kTruthTrue},
+                           {0, node("follow_up_4_6_weeks"), kTruthTrue}};
+  CHECK(analysis.find(both).status == QueryStatus::found);
+}
+
+TEST_CASE("three-valued logic: unknown only when a deciding fact is absent") {
+  const Compiled compiled = compile(
+      one_rule("fact flag: boolean \"f\"\nfact other: boolean \"o\"\n", "flag or not other"));
+  const QueryResult unknown = query(compiled, kTruthUnknown);
+  REQUIRE(unknown.status == QueryStatus::found);
+  const Analysis analysis({compiled.guideline.get()});
+  const FactSet facts = analysis.fact_set(unknown.witness, 0);
+  // `flag or not other` is unknown only with flag not true and other not false, one absent.
+  CHECK_FALSE(is_true(facts.get(FactId{0})).as_boolean());
+  CHECK((facts.get(FactId{0}).is_null() || facts.get(FactId{1}).is_null()));
+  CHECK(query(compiled, kTruthTrue).status == QueryStatus::found);
+  CHECK(query(compiled, kTruthFalse).status == QueryStatus::found);
+  // `is null` is never unknown.
+  const Compiled tested = compile(one_rule("fact flag: boolean \"f\"\n", "flag is null"));
+  CHECK(query(tested, kTruthUnknown).status == QueryStatus::impossible);
+  CHECK(query(tested, kTruthTrue).status == QueryStatus::found);
+}
+
+TEST_CASE("integer and decimal facts: boundaries, integer-ness and declared ranges") {
+  const std::string facts = "fact n: integer >= 0 \"n\"\nfact x: decimal between 0 and 10 \"x\"\n";
+  // Only 3 lies strictly between 2 and 4.
+  const Compiled three = compile(one_rule(facts, "n > 2 and n < 4"));
+  const QueryResult found = query(three, kTruthTrue);
+  REQUIRE(found.status == QueryStatus::found);
+  CHECK(Analysis({three.guideline.get()}).fact_set(found.witness, 0).get(FactId{0}).as_integer() ==
+        3);
+  // No integer between 2 and 3, no decimal between 2 and 2.00000001: proven, not sampled.
+  CHECK(query(compile(one_rule(facts, "n > 2 and n < 3")), kTruthTrue).status ==
+        QueryStatus::impossible);
+  CHECK(query(compile(one_rule(facts, "x > 2 and x < 2.00000001")), kTruthTrue).status ==
+        QueryStatus::impossible);
+  CHECK(query(compile(one_rule(facts, "x > 2 and x < 2.00000002")), kTruthTrue).status ==
+        QueryStatus::found);
+  // The declared range: x is at most 10, n at least 0.
+  CHECK(query(compile(one_rule(facts, "x > 10")), kTruthTrue).status == QueryStatus::impossible);
+  CHECK(query(compile(one_rule(facts, "x >= 10")), kTruthTrue).status == QueryStatus::found);
+  CHECK(query(compile(one_rule(facts, "n < 0")), kTruthTrue).status == QueryStatus::impossible);
+  // A decimal threshold on an integer fact.
+  CHECK(query(compile(one_rule(facts, "n > 1.5 and n < 2.5")), kTruthTrue).status ==
+        QueryStatus::found);
+  CHECK(query(compile(one_rule(facts, "n > 1.5 and n < 1.9")), kTruthTrue).status ==
+        QueryStatus::impossible);
+}
+
+TEST_CASE("quantities compare after exact unit conversion") {
+  const std::string facts = "fact wait: duration >= 0 days \"w\"\n";
+  // 12 weeks = 84 days < 3 months = 91.3125 days.
+  CHECK(
+      query(compile(one_rule(facts, "wait >= 12 weeks and wait < 3 months")), kTruthTrue).status ==
+      QueryStatus::found);
+  CHECK(
+      query(compile(one_rule(facts, "wait >= 3 months and wait < 12 weeks")), kTruthTrue).status ==
+      QueryStatus::impossible);
+  CHECK(query(compile(one_rule(facts, "wait > 2 weeks and wait < 14 days")), kTruthTrue).status ==
+        QueryStatus::impossible);
+}
+
+TEST_CASE("codes and membership") {
+  const std::string facts = "fact side: code {'left', 'right', 'both'} \"s\"\n";
+  CHECK(query(compile(one_rule(facts, "side in {'left', 'right'} and side != 'left'")), kTruthTrue)
+            .status == QueryStatus::found);
+  CHECK(query(compile(one_rule(facts, "side = 'left' and side = 'right'")), kTruthTrue).status ==
+        QueryStatus::impossible);
+}
+
+TEST_CASE("arithmetic over two facts is approximate; witnesses stay genuine") {
+  const Compiled compiled =
+      compile(read_text(std::string(RUBRIC_SOURCE_DIR) + "/tests/analysis/arithmetic.rubric"));
+  const Analysis analysis({compiled.guideline.get()});
+  const auto& recommendations = compiled.guideline->recommendations();
+  const GoalTerm wide{0, recommendations[0].condition, kTruthTrue};
+  const QueryResult found = analysis.find(std::span<const GoalTerm>(&wide, 1));
+  REQUIRE(found.status == QueryStatus::found);
+  CHECK(compiled.guideline->evaluate(analysis.fact_set(found.witness, 0)).outcomes[0] ==
+        Outcome::recommended);
+  const GoalTerm impossible{0, recommendations[1].condition, kTruthTrue};
+  CHECK(analysis.find(std::span<const GoalTerm>(&impossible, 1)).status == QueryStatus::not_found);
+  CHECK_FALSE(analysis.exact(std::span<const GoalTerm>(&impossible, 1)));
+}
+
+TEST_CASE("the search stops at its step limit and says so") {
+  const Compiled seed = compile(read_text(kSeedPath), kSeedPath);
+  AnalysisLimits limits;
+  limits.max_steps = 3;
+  const Analysis analysis({seed.guideline.get()}, limits);
+  const auto& recommendations = seed.guideline->recommendations();
+  const GoalTerm goal{
+      0, recommendations[*seed.guideline->find_recommendation("augmentation_referral")].condition,
+      kTruthTrue};
+  const QueryResult result = analysis.find(std::span<const GoalTerm>(&goal, 1));
+  CHECK(result.status == QueryStatus::limit_reached);
+  CHECK(result.steps <= 4);
+}
+
+TEST_CASE("diff: a changed threshold") {
+  const std::string text = read_text(kSeedPath);
+  const Compiled before = compile(text);
+  const Compiled after =
+      compile(edited(text, "parameter severe_pain_vas = 3.5", "parameter severe_pain_vas = 4.0"));
+  const BehaviouralDiff diff = checked_diff(before, after);
+  CHECK(changed_ids(diff) == std::set<std::string>{"augmentation_referral"});
+  const RecommendationChange* change = change_of(diff, "augmentation_referral");
+  REQUIRE(change != nullptr);
+  const ChangedRegion* region = region_of(*change, Outcome::recommended, Outcome::absent);
+  REQUIRE(region != nullptr);
+  CHECK_THAT(region->description, Catch::Contains("pain_vas in [3.5, 4.0)"));
+  CHECK_THAT(region->description, Catch::Contains("time_since_identification >= 3 months"));
+  // Raising the threshold never makes the referral where it was not made.
+  CHECK(region_of(*change, Outcome::absent, Outcome::recommended) == nullptr);
+  CHECK(diff.unproven.empty());
+}
+
+TEST_CASE("diff: a changed unit, 3 months to 12 weeks") {
+  const std::string text = read_text(kSeedPath);
+  const Compiled before = compile(text);
+  const Compiled after =
+      compile(edited(text, "augmentation_after = 3 months", "augmentation_after = 12 weeks"));
+  const BehaviouralDiff diff = checked_diff(before, after);
+  CHECK(changed_ids(diff) == std::set<std::string>{"augmentation_referral"});
+  const ChangedRegion* region =
+      region_of(*change_of(diff, "augmentation_referral"), Outcome::absent, Outcome::recommended);
+  REQUIRE(region != nullptr);
+  CHECK_THAT(region->description,
+             Catch::Contains("time_since_identification in [12 weeks, 3 months)"));
+}
+
+TEST_CASE("diff: an added red flag") {
+  const std::string text = read_text(kSeedPath);
+  const Compiled before = compile(text);
+  std::string changed =
+      edited(text, "fact cord_compression:",
+             "fact cauda_equina: boolean \"cauda equina syndrome\"\nfact cord_compression:");
+  changed = edited(changed, "    or cord_compression\n",
+                   "    or cord_compression\n    or cauda_equina\n");
+  const Compiled after = compile(changed);
+  const BehaviouralDiff diff = checked_diff(before, after);
+  const RecommendationChange* urgent = change_of(diff, "urgent_surgical_consultation");
+  REQUIRE(urgent != nullptr);
+  const ChangedRegion* referred = region_of(*urgent, Outcome::absent, Outcome::recommended);
+  REQUIRE(referred != nullptr);
+  CHECK_THAT(referred->description, Catch::Contains("cauda_equina is true"));
+  // Every conservative recommendation stops for those patients.
+  const RecommendationChange* calcium = change_of(diff, "calcium");
+  REQUIRE(calcium != nullptr);
+  CHECK(region_of(*calcium, Outcome::recommended, Outcome::absent) != nullptr);
+  // The deficit-only caution does not read the new flag.
+  CHECK(change_of(diff, "no_delay_for_optimization") == nullptr);
+}
+
+TEST_CASE("diff: a removed recommendation") {
+  const std::string text = read_text(kSeedPath);
+  const std::size_t start = text.find("recommendation avoid_bed_rest");
+  REQUIRE(start != std::string::npos);
+  const std::size_t end = text.find("\nrecommendation ", start);
+  REQUIRE(end != std::string::npos);
+  std::string changed = text;
+  changed.erase(start, end + 1 - start);
+  const BehaviouralDiff diff = checked_diff(compile(text), compile(changed));
+  CHECK(changed_ids(diff) == std::set<std::string>{"avoid_bed_rest"});
+  const RecommendationChange* removed = change_of(diff, "avoid_bed_rest");
+  REQUIRE(removed != nullptr);
+  CHECK_FALSE(removed->in_new);
+  CHECK(region_of(*removed, Outcome::recommended, Outcome::absent) != nullptr);
+  CHECK(region_of(*removed, Outcome::undetermined, Outcome::absent) != nullptr);
+}
+
+TEST_CASE("diff: reformatted, renamed and reordered guidelines have no behavioural change") {
+  const std::string text = read_text(kSeedPath);
+  const Compiled before = compile(text);
+  SECTION("the formatter's output") {
+    SourceManager sources;
+    const FileId file = sources.add("seed.rubric", text);
+    Diagnostics diagnostics;
+    const std::optional<std::string> formatted = format_source(sources, file, diagnostics);
+    REQUIRE(formatted.has_value());
+    const BehaviouralDiff diff = checked_diff(before, compile(*formatted));
+    CHECK(diff.changes.empty());
+    CHECK(diff.unproven.empty());
+  }
+  SECTION("conditions rewritten on other lines") {
+    const std::string changed =
+        edited(text, "  when conservative and time_since_identification < calcitonin_window",
+               "  when conservative\n    and time_since_identification\n      < "
+               "calcitonin_window");
+    const BehaviouralDiff diff = checked_diff(before, compile(changed));
+    CHECK(diff.changes.empty());
+    CHECK(diff.unproven.empty());
+  }
+  SECTION("a renamed definition") {
+    const BehaviouralDiff diff = checked_diff(
+        before, compile(replaced_everywhere(text, "analgesics_allowed", "analgesia_permitted")));
+    CHECK(diff.changes.empty());
+    CHECK(diff.unproven.empty());
+  }
+  SECTION("reordered declarations and an equivalent condition") {
+    // Two recommendations swapped, and `a and b` written `b and a`.
+    std::string changed = text;
+    const std::size_t calcium = changed.find("recommendation calcium\n");
+    const std::size_t vitamin = changed.find("recommendation vitamin_d\n");
+    const std::size_t after_vitamin = changed.find("\nrecommendation ", vitamin);
+    REQUIRE(calcium != std::string::npos);
+    REQUIRE(vitamin != std::string::npos);
+    REQUIRE(after_vitamin != std::string::npos);
+    const std::string calcium_block = changed.substr(calcium, vitamin - calcium);
+    const std::string vitamin_block = changed.substr(vitamin, after_vitamin + 1 - vitamin);
+    changed.replace(calcium, after_vitamin + 1 - calcium, vitamin_block + calcium_block);
+    changed = edited(changed, "  when analgesics_allowed and age >= elderly_age",
+                     "  when age >= elderly_age and analgesics_allowed");
+    const BehaviouralDiff diff = checked_diff(before, compile(changed));
+    CHECK(diff.changes.empty());
+    CHECK(diff.unproven.empty());
+  }
+}
+
+TEST_CASE("check: the seed guideline has no findings") {
+  const Compiled seed = compile(read_text(kSeedPath), kSeedPath);
+  const std::vector<AnalysisFinding> findings = analyse_guideline(*seed.guideline, *seed.sources);
+  for (const AnalysisFinding& finding : findings) {
+    INFO(format_diagnostic(*seed.sources, finding.diagnostic));
+    CHECK(false);
+  }
+}
+
+TEST_CASE("check: dead, contradictory and redundant conditions") {
+  const std::string path = std::string(RUBRIC_SOURCE_DIR) + "/tests/analysis/findings.rubric";
+  const Compiled compiled = compile(read_text(path), path);
+  const std::vector<AnalysisFinding> findings =
+      analyse_guideline(*compiled.guideline, *compiled.sources);
+  std::multiset<std::string> codes;
+  std::string all;
+  for (const AnalysisFinding& finding : findings) {
+    codes.insert(finding.diagnostic.code);
+    all += format_diagnostic(*compiled.sources, finding.diagnostic);
+  }
+  INFO(all);
+  CHECK(codes == std::multiset<std::string>{"W0501", "W0501", "W0502", "W0502", "W0503"});
+  CHECK_THAT(all, Catch::Contains("recommendation `impossible_level` can never be made"));
+  CHECK_THAT(all, Catch::Contains("`score < 3` and `score > 5` are never true together"));
+  CHECK_THAT(all, Catch::Contains("redundant sub-condition `level > 3`"));
+  CHECK_THAT(all, Catch::Contains("`level > high_level` already implies it"));
+  CHECK_THAT(all, Catch::Contains("redundant sub-condition `wait > 3 months`"));
+}
+
+TEST_CASE("check: a condition outside the fragment gets a note, not a false warning") {
+  const std::string path = std::string(RUBRIC_SOURCE_DIR) + "/tests/analysis/arithmetic.rubric";
+  const Compiled compiled = compile(read_text(path), path);
+  const std::vector<AnalysisFinding> findings =
+      analyse_guideline(*compiled.guideline, *compiled.sources);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].diagnostic.code == "W0506");
+  CHECK(findings[0].diagnostic.severity == Severity::note);
+  CHECK_THAT(findings[0].diagnostic.message, Catch::Contains("`systolic`"));
+}
+
+TEST_CASE("random conditions: every `impossible` survives a brute-force search") {
+  // Small random guidelines over a boolean, an integer and a decimal fact; every answer of
+  // the analysis is compared with an exhaustive evaluation over a grid that contains every
+  // threshold, the values around them, and the absent value.
+  std::uint64_t state = 7;
+  const auto next = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  const auto atom = [&]() -> std::string {
+    switch (next(6)) {
+      case 0: return "flag";
+      case 1: return "n " + std::string(next(2) ? ">" : "<=") + " " + std::to_string(next(8));
+      case 2: return "n = " + std::to_string(next(8));
+      case 3:
+        return "x " + std::string(next(2) ? ">=" : "<") + " " + std::to_string(next(5)) + ".5";
+      case 4: return "x is null";
+      default: return "not flag";
+    }
+  };
+  const std::string facts =
+      "fact flag: boolean \"f\"\nfact n: integer >= 0 \"n\"\nfact x: decimal between 0 and 5 "
+      "\"x\"\n";
+  for (int round = 0; round < 60; ++round) {
+    std::string condition = atom();
+    for (std::uint64_t k = 0, parts = 1 + next(3); k < parts; ++k) {
+      const char* op = next(3) == 0 ? " or " : " and ";
+      condition =
+          next(2) ? "(" + condition + ")" + op + atom() : atom() + op + "(" + condition + ")";
+    }
+    INFO(condition);
+    const Compiled compiled = compile(one_rule(facts, condition));
+    const Guideline& guideline = *compiled.guideline;
+    for (const TruthMask wanted : {kTruthTrue, kTruthFalse, kTruthUnknown}) {
+      const QueryResult result = query(compiled, wanted);
+      REQUIRE((result.status == QueryStatus::found || result.status == QueryStatus::impossible));
+      bool exists = false;
+      FactSet grid(3);
+      for (int flag = 0; flag < 3 && !exists; ++flag) {
+        for (int n = -1; n <= 9 && !exists; ++n) {
+          for (int tenth = -1; tenth <= 50 && !exists; ++tenth) {
+            grid.set(FactId{0}, flag == 2 ? Value::null() : Value::boolean(flag == 1));
+            grid.set(FactId{1}, n < 0 ? Value::null() : Value::integer(n));
+            grid.set(FactId{2},
+                     tenth < 0
+                         ? Value::null()
+                         : Value::decimal(*Decimal::from_raw(Int128(tenth) * Decimal::kOne / 10)));
+            const Outcome outcome = guideline.evaluate(grid).outcomes[0];
+            const TruthMask got = outcome == Outcome::recommended ? kTruthTrue
+                                  : outcome == Outcome::absent    ? kTruthFalse
+                                                                  : kTruthUnknown;
+            exists = got == wanted;
+          }
+        }
+      }
+      INFO("wanted " << int(wanted));
+      CHECK(exists == (result.status == QueryStatus::found));
+    }
+  }
+}

@@ -1,0 +1,294 @@
+// The C API (include/rubric/rubric.h): the checks compiled as C, and every function's error
+// paths (NULL handles, NULL outputs, indexes out of range, unreadable files, bad rules, bad
+// facts) from Catch2.
+#include <rubric/rubric.h>
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+extern "C" int rubric_c_api_checks(const char* rule_file, char* failure, size_t size);
+
+namespace {
+
+const std::string kSeed = std::string(RUBRIC_SOURCE_DIR) +
+                          "/guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric";
+
+std::string code() {
+  return rubric_last_error_code();
+}
+
+std::string message() {
+  return rubric_last_error_message();
+}
+
+// Owns the handles of one test.
+struct Handles {
+  rubric_guideline* guideline = nullptr;
+  rubric_facts* facts = nullptr;
+  rubric_decision* decision = nullptr;
+  Handles() {
+    REQUIRE(rubric_compile_file(kSeed.c_str(), &guideline, nullptr) == RUBRIC_OK);
+    REQUIRE(rubric_facts_new(guideline, &facts) == RUBRIC_OK);
+    REQUIRE(rubric_decision_new(&decision) == RUBRIC_OK);
+  }
+  ~Handles() {
+    rubric_decision_free(decision);
+    rubric_facts_free(facts);
+    rubric_guideline_free(guideline);
+  }
+  Handles(const Handles&) = delete;
+  Handles& operator=(const Handles&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("the C API used from a C program", "[api][c]") {
+  char failure[1024] = "";
+  const int result = rubric_c_api_checks(kSeed.c_str(), failure, sizeof failure);
+  INFO(failure);
+  CHECK(result == 0);
+}
+
+TEST_CASE("C: compiling reports errors, unreadable files and bad arguments", "[api][c]") {
+  CHECK(std::string(rubric_version()) == "0.1.0");
+  rubric_guideline* guideline = nullptr;
+  rubric_diagnostics* diagnostics = nullptr;
+
+  const std::string bad =
+      "guideline \"g\"\nsource 1 \"s\"\nfact a: boolean\n"
+      "recommendation r kind refer text \"t\" cite 1 when b\n";
+  CHECK(rubric_compile(bad.data(), bad.size(), "bad.rubric", &guideline, &diagnostics) ==
+        RUBRIC_ERROR_COMPILE);
+  CHECK(guideline == nullptr);
+  CHECK(code() == "E0201");
+  CHECK(message().starts_with("bad.rubric:4:50: error[E0201]: unknown name `b`"));
+  REQUIRE(rubric_diagnostics_count(diagnostics) == 2);
+  rubric_diagnostic item{};
+  REQUIRE(rubric_diagnostics_get(diagnostics, 1, &item) == RUBRIC_OK);
+  CHECK(std::string(item.code) == "E0201");
+  CHECK(item.severity == RUBRIC_SEVERITY_ERROR);
+  CHECK(std::string(item.file) == "bad.rubric");
+  CHECK(item.line == 4);
+  CHECK(item.column == 50);
+  CHECK(std::string(item.message) == "unknown name `b`");
+  CHECK(std::string(item.formatted).find('^') != std::string::npos);
+  REQUIRE(rubric_diagnostics_get(diagnostics, 0, &item) == RUBRIC_OK);
+  CHECK(item.severity == RUBRIC_SEVERITY_WARNING);
+  CHECK(rubric_diagnostics_get(diagnostics, 2, &item) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(code() == "E0602");
+  CHECK(message() == "rubric_diagnostics_get: diagnostic 2 is out of range (2 available)");
+  CHECK(rubric_diagnostics_get(diagnostics, 0, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_diagnostics_get(nullptr, 0, &item) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_diagnostics_count(nullptr) == 0);
+  CHECK(code() == "E0602");
+  rubric_diagnostics_free(diagnostics);
+  diagnostics = nullptr;
+
+  // Without a diagnostics output, and with a NULL name.
+  CHECK(rubric_compile(bad.data(), bad.size(), nullptr, &guideline, nullptr) ==
+        RUBRIC_ERROR_COMPILE);
+  CHECK(message().starts_with("<text>:4:50"));
+  CHECK(rubric_compile(nullptr, 5, nullptr, &guideline, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_compile(nullptr, 0, nullptr, &guideline, nullptr) == RUBRIC_ERROR_COMPILE);
+  CHECK(rubric_compile(bad.data(), bad.size(), nullptr, nullptr, nullptr) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() == "rubric_compile: the output `guideline` is NULL");
+
+  CHECK(rubric_compile_file("/nonexistent.rubric", &guideline, &diagnostics) == RUBRIC_ERROR_IO);
+  CHECK(code() == "E0601");
+  CHECK(message() == "/nonexistent.rubric: error[E0601]: cannot read `/nonexistent.rubric`");
+  CHECK(rubric_diagnostics_count(diagnostics) == 1);
+  rubric_diagnostics_free(diagnostics);
+  CHECK(rubric_compile_file(RUBRIC_SOURCE_DIR, &guideline, nullptr) == RUBRIC_ERROR_IO);
+  CHECK(rubric_compile_file(nullptr, &guideline, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_compile_file(kSeed.c_str(), nullptr, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  // Freeing NULL is allowed.
+  rubric_guideline_free(nullptr);
+  rubric_diagnostics_free(nullptr);
+  rubric_facts_free(nullptr);
+  rubric_decision_free(nullptr);
+}
+
+TEST_CASE("C: guideline accessors reject NULL and indexes out of range", "[api][c]") {
+  Handles handles;
+  const rubric_guideline* g = handles.guideline;
+  CHECK(rubric_guideline_id(nullptr) == nullptr);
+  CHECK(message() == "rubric_guideline_id: the guideline is NULL");
+  CHECK(rubric_guideline_title(nullptr) == nullptr);
+  CHECK(rubric_guideline_version(nullptr) == nullptr);
+  CHECK(std::string(rubric_guideline_version(g)) == "1.0.0");
+  CHECK(std::string(rubric_guideline_title(g)).starts_with("Treatment of Grade 1"));
+  CHECK(rubric_fact_count(nullptr) == 0);
+  CHECK(rubric_recommendation_count(nullptr) == 0);
+
+  std::uint32_t id = 0;
+  CHECK(rubric_find_fact(g, "pain_vas", &id) == RUBRIC_OK);
+  CHECK(std::string(rubric_fact_name(g, id)) == "pain_vas");
+  CHECK(rubric_find_fact(g, "Pain_VAS", &id) == RUBRIC_ERROR_FACT);
+  CHECK(code() == "E0404");
+  CHECK(message() == "unknown fact `Pain_VAS`");
+  CHECK(rubric_find_fact(nullptr, "pain_vas", &id) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_find_fact(g, nullptr, &id) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_find_fact(g, "pain_vas", nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_fact_name(g, 19) == nullptr);
+  CHECK(message() == "rubric_fact_name: fact 19 is out of range (19 available)");
+  CHECK(rubric_fact_name(nullptr, 0) == nullptr);
+
+  CHECK(rubric_find_recommendation(g, "augmentation_referral", &id) == RUBRIC_OK);
+  CHECK(std::string(rubric_recommendation_evidence(g, id)) == "AHA Class IIA, Level of Evidence B");
+  CHECK(std::string(rubric_recommendation_text(g, id)).starts_with("Refer to interventional"));
+  CHECK(rubric_citation_count(g, id) == 3);
+  std::uint32_t number = 0;
+  const char* text = nullptr;
+  CHECK(rubric_citation(g, id, 2, &number, &text) == RUBRIC_OK);
+  CHECK(number == 6);
+  CHECK(std::string(text).starts_with("Seed reference 6:"));
+  CHECK(rubric_citation(g, id, 3, &number, &text) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() == "rubric_citation: citation 3 is out of range (3 available)");
+  CHECK(rubric_citation(g, 16, 0, &number, &text) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_citation(nullptr, id, 0, &number, &text) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_citation(g, id, 0, nullptr, nullptr) == RUBRIC_OK);
+  CHECK(rubric_parameter_count(g, id) == 0);
+  const char* name = nullptr;
+  CHECK(rubric_parameter(g, id, 0, &name, &text) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_parameter(nullptr, id, 0, &name, &text) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_parameter(g, 16, 0, &name, &text) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_parameter_count(g, 16) == 0);
+  CHECK(rubric_citation_count(nullptr, 0) == 0);
+
+  CHECK(rubric_find_recommendation(g, "nothing", &id) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() == "unknown recommendation `nothing`");
+  CHECK(rubric_find_recommendation(nullptr, "calcium", &id) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_find_recommendation(g, nullptr, &id) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_find_recommendation(g, "calcium", nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_recommendation_id(g, 16) == nullptr);
+  CHECK(message() == "rubric_recommendation_id: recommendation 16 is out of range (16 available)");
+  CHECK(rubric_recommendation_id(nullptr, 0) == nullptr);
+  CHECK(rubric_recommendation_kind(g, 16) == nullptr);
+  CHECK(rubric_recommendation_text(g, 16) == nullptr);
+  CHECK(rubric_recommendation_evidence(g, 16) == nullptr);
+  CHECK(code() == "E0602");
+}
+
+TEST_CASE("C: fact setters reject bad handles, ids and values", "[api][c]") {
+  Handles handles;
+  rubric_facts* facts = handles.facts;
+  rubric_facts* none = nullptr;
+  CHECK(rubric_facts_new(nullptr, &none) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(none == nullptr);
+  CHECK(rubric_facts_new(handles.guideline, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_clear(nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_clear(facts) == RUBRIC_OK);
+
+  CHECK(rubric_facts_set(nullptr, "pain_vas", "2") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set(facts, nullptr, "2") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set(facts, "pain_vas", nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set(facts, "pain_vas", "12") == RUBRIC_ERROR_FACT);
+  CHECK(code() == "E0409");
+  CHECK(message() == "fact `pain_vas` must be a decimal from 0 to 10; found `12`");
+
+  std::uint32_t vas = 0;
+  std::uint32_t age = 0;
+  std::uint32_t deficit = 0;
+  REQUIRE(rubric_find_fact(handles.guideline, "pain_vas", &vas) == RUBRIC_OK);
+  REQUIRE(rubric_find_fact(handles.guideline, "age", &age) == RUBRIC_OK);
+  REQUIRE(rubric_find_fact(handles.guideline, "neurologic_deficit", &deficit) == RUBRIC_OK);
+
+  CHECK(rubric_facts_set_text(facts, vas, "6.5") == RUBRIC_OK);
+  CHECK(rubric_facts_set_text(facts, vas, "high") == RUBRIC_ERROR_FACT);
+  CHECK(code() == "E0406");
+  CHECK(rubric_facts_set_text(nullptr, vas, "1") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_text(facts, vas, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_text(facts, 19, "1") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() ==
+        "fact id 19 is out of range: guideline `vertebral-fracture-grade1` has 19 facts");
+
+  CHECK(rubric_facts_set_boolean(facts, deficit, 1) == RUBRIC_OK);
+  CHECK(rubric_facts_set_boolean(facts, vas, 1) == RUBRIC_ERROR_FACT);
+  CHECK(rubric_facts_set_boolean(nullptr, deficit, 1) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_boolean(facts, 99, 1) == RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  CHECK(rubric_facts_set_integer(facts, vas, 3) == RUBRIC_OK);
+  CHECK(rubric_facts_set_integer(facts, vas, 11) == RUBRIC_ERROR_FACT);
+  CHECK(rubric_facts_set_integer(facts, age, 70) == RUBRIC_ERROR_FACT);
+  CHECK(code() == "E0407");
+  CHECK(rubric_facts_set_integer(nullptr, vas, 3) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_integer(facts, 99, 3) == RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  CHECK(rubric_facts_set_decimal(facts, vas, 3.5) == RUBRIC_OK);
+  CHECK(rubric_facts_set_decimal(facts, vas, -0.5) == RUBRIC_ERROR_FACT);
+  CHECK(rubric_facts_set_decimal(facts, vas, 1.0 / 3.0) == RUBRIC_ERROR_FACT);
+  CHECK(rubric_facts_set_decimal(nullptr, vas, 3.5) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_decimal(facts, 99, 3.5) == RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  CHECK(rubric_facts_set_quantity(facts, age, 70, "a") == RUBRIC_OK);
+  CHECK(rubric_facts_set_quantity(facts, age, 70, "kg") == RUBRIC_ERROR_FACT);
+  CHECK(code() == "E0408");
+  CHECK(rubric_facts_set_quantity(facts, age, 70, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_quantity(nullptr, age, 70, "a") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_quantity(facts, 99, 70, "a") == RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  CHECK(rubric_facts_set_absent(facts, age) == RUBRIC_OK);
+  CHECK(rubric_facts_set_absent(nullptr, age) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_absent(facts, 99) == RUBRIC_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_CASE("C: evaluation and decision accessors reject bad arguments", "[api][c]") {
+  Handles handles;
+  CHECK(rubric_decision_new(nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_evaluate(nullptr, handles.facts, handles.decision) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_evaluate(handles.guideline, nullptr, handles.decision) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_evaluate(handles.guideline, handles.facts, nullptr) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  // A fact set of another guideline.
+  const std::string other_text =
+      "guideline \"other\"\nsource 1 \"s\"\nfact a: boolean\n"
+      "recommendation r kind refer text \"t\" cite 1 when a\n";
+  rubric_guideline* other = nullptr;
+  REQUIRE(rubric_compile(other_text.data(), other_text.size(), nullptr, &other, nullptr) ==
+          RUBRIC_OK);
+  rubric_facts* other_facts = nullptr;
+  REQUIRE(rubric_facts_new(other, &other_facts) == RUBRIC_OK);
+  CHECK(rubric_evaluate(handles.guideline, other_facts, handles.decision) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() ==
+        "the fact set was made for guideline `other`, not `vertebral-fracture-grade1`");
+  rubric_facts_free(other_facts);
+  rubric_guideline_free(other);
+
+  // Before a successful evaluation the decision is empty.
+  CHECK(rubric_decision_outcome(handles.decision, 0) == RUBRIC_ABSENT);
+  CHECK(message() == "rubric_decision_outcome: recommendation 0 is out of range (0 available)");
+
+  REQUIRE(rubric_facts_set(handles.facts, "fracture_grade", "1") == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(handles.guideline, handles.facts, handles.decision) == RUBRIC_OK);
+  const rubric_decision* d = handles.decision;
+  CHECK(rubric_decision_outcome(d, 0) == RUBRIC_UNDETERMINED);
+  CHECK(rubric_decision_outcome(nullptr, 0) == RUBRIC_ABSENT);
+  CHECK(rubric_decision_outcome(d, 16) == RUBRIC_ABSENT);
+  CHECK(code() == "E0602");
+  CHECK(rubric_decision_recommended_count(d) == 0);
+  CHECK(rubric_decision_recommended_count(nullptr) == 0);
+  CHECK(rubric_decision_recommended(d, 0) == UINT32_MAX);
+  CHECK(message() == "rubric_decision_recommended: index 0 is out of range (0 available)");
+  CHECK(rubric_decision_recommended(nullptr, 0) == UINT32_MAX);
+  CHECK(rubric_decision_undetermined_count(d) == 16);
+  CHECK(rubric_decision_undetermined_count(nullptr) == 0);
+  CHECK(rubric_decision_undetermined(d, 15) == 15);
+  CHECK(rubric_decision_undetermined(d, 16) == UINT32_MAX);
+  CHECK(rubric_decision_undetermined(nullptr, 0) == UINT32_MAX);
+  CHECK(rubric_decision_missing_count(d, 0) == 4);
+  CHECK(rubric_decision_missing_count(d, 16) == 0);
+  CHECK(rubric_decision_missing_count(nullptr, 0) == 0);
+  CHECK(std::string(rubric_fact_name(handles.guideline, rubric_decision_missing(d, 0, 0))) ==
+        "cord_compression");
+  CHECK(rubric_decision_missing(d, 0, 4) == UINT32_MAX);
+  CHECK(rubric_decision_missing(d, 16, 0) == UINT32_MAX);
+  CHECK(rubric_decision_missing(nullptr, 0, 0) == UINT32_MAX);
+  CHECK(code() == "E0602");
+}

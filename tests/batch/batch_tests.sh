@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Tests of `rubric batch` and `rubric bench` through the real binary: results against
+# `rubric eval`, input order and determinism across thread counts, bad lines (the run goes
+# on), blank, CRLF, huge and invalid lines, standard input, -o, --compact, exit codes, the
+# summary on stderr, and memory that does not grow with the input.
+#
+#   bash tests/batch/batch_tests.sh path/to/rubric path/to/rubric_bench_generate path/to/repo
+#
+# Prints every failure, then `N passed, M failed`; exits non-zero when anything failed.
+# Needs python3 (to read JSON).
+set -u
+
+if [[ $# -ne 3 ]]; then
+  echo "usage: $0 RUBRIC GENERATOR REPO_ROOT" >&2
+  exit 2
+fi
+RUBRIC=$1
+GENERATE=$2
+ROOT=$3
+SEED="$ROOT/guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric"
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+PASSED=0
+FAILED=0
+CODE=0
+pass() { PASSED=$((PASSED + 1)); }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL: $*"
+  if [[ -s $WORK/err ]]; then
+    echo "  stderr: $(head -c 600 "$WORK/err")"
+  fi
+}
+# run ARGS...: runs rubric with stdout in $WORK/out, stderr in $WORK/err, exit code in CODE.
+run() {
+  "$RUBRIC" "$@" >"$WORK/out" 2>"$WORK/err"
+  CODE=$?
+}
+expect_code() {
+  if [[ $CODE -eq $1 ]]; then pass; else fail "$2: exit code $CODE, expected $1"; fi
+}
+# py SCRIPT ARGS...: runs a python3 check; its output explains a failure.
+py() {
+  local script=$1
+  shift
+  python3 -c "$script" "$@"
+}
+
+"$GENERATE" facts 20000 --gaps --seed 5 >"$WORK/gaps.ndjson"
+"$GENERATE" facts 3000 --seed 9 >"$WORK/complete.ndjson"
+
+# ---- Results agree with `rubric eval` on the same fact sets -------------------------------
+run batch "$SEED" "$WORK/gaps.ndjson" --threads 2
+expect_code 0 "batch on generated fact sets with gaps"
+cp "$WORK/out" "$WORK/full.out"
+head -n 40 "$WORK/gaps.ndjson" >"$WORK/first40.ndjson"
+mkdir -p "$WORK/single"
+n=0
+while IFS= read -r line; do
+  n=$((n + 1))
+  printf '%s\n' "$line" >"$WORK/single/$n.json"
+  "$RUBRIC" eval "$SEED" "$WORK/single/$n.json" --format json >"$WORK/single/$n.eval" 2>/dev/null
+done <"$WORK/first40.ndjson"
+if py '
+import json, sys
+work = sys.argv[1]
+batch = [json.loads(l) for l in open(work + "/full.out")][:40]
+for n, record in enumerate(batch, 1):
+    ev = json.load(open(f"{work}/single/{n}.eval"))
+    assert record["line"] == n, (n, record["line"])
+    got = [(r["id"], r["kind"], r["text"], r["citations"], r.get("evidence"), r["parameters"]) for r in record["recommendations"]]
+    want = [(r["id"], r["kind"], r["text"], r["citations"], r.get("evidence"), r["parameters"]) for r in ev["recommendations"]]
+    assert got == want, (n, got, want)
+    got = [(u["id"], u["kind"], u["missing"]) for u in record["undetermined"]]
+    want = [(u["id"], u["kind"], u["missing"]) for u in ev["undetermined"]]
+    assert got == want, (n, got, want)
+' "$WORK"; then pass; else fail "batch results differ from rubric eval"; fi
+if py '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 20000, len(lines)
+assert [r["line"] for r in lines] == list(range(1, 20001))
+assert sum(1 for r in lines if r["undetermined"]) > 1000, "the gaps should leave some undetermined"
+' "$WORK/full.out"; then pass; else fail "full output: one valid JSON result a line, in input order"; fi
+
+# ---- Determinism and order across thread counts --------------------------------------------
+for threads in 1 3 8; do
+  run batch "$SEED" "$WORK/gaps.ndjson" --threads "$threads"
+  if cmp -s "$WORK/out" "$WORK/full.out"; then pass; else fail "--threads $threads output differs from --threads 2"; fi
+done
+run batch "$SEED" "$WORK/gaps.ndjson"
+if cmp -s "$WORK/out" "$WORK/full.out"; then pass; else fail "default --threads output differs"; fi
+
+# ---- --compact -------------------------------------------------------------------------------
+run batch "$SEED" "$WORK/gaps.ndjson" --compact --threads 4
+expect_code 0 "--compact"
+if py '
+import json, sys
+full = [json.loads(l) for l in open(sys.argv[1])]
+compact = [json.loads(l) for l in open(sys.argv[2])]
+assert len(full) == len(compact)
+for f, c in zip(full, compact):
+    assert list(c.keys()) == ["recommendations", "undetermined"], c.keys()
+    assert c["recommendations"] == [r["id"] for r in f["recommendations"]]
+    assert c["undetermined"] == [{"id": u["id"], "missing": u["missing"]} for u in f["undetermined"]]
+' "$WORK/full.out" "$WORK/out"; then pass; else fail "--compact output is not the ids of the full output"; fi
+
+# ---- Standard input, -o ----------------------------------------------------------------------
+"$RUBRIC" batch "$SEED" - --threads 2 <"$WORK/gaps.ndjson" >"$WORK/stdin.out" 2>"$WORK/err"
+if cmp -s "$WORK/stdin.out" "$WORK/full.out"; then pass; else fail "reading from - differs"; fi
+"$RUBRIC" batch "$SEED" --threads 2 <"$WORK/gaps.ndjson" >"$WORK/stdin.out" 2>"$WORK/err"
+if cmp -s "$WORK/stdin.out" "$WORK/full.out"; then pass; else fail "reading with no INPUT differs"; fi
+cat "$WORK/gaps.ndjson" | "$RUBRIC" batch "$SEED" - --threads 2 >"$WORK/stdin.out" 2>"$WORK/err"
+if cmp -s "$WORK/stdin.out" "$WORK/full.out"; then pass; else fail "reading from a pipe differs"; fi
+run batch "$SEED" "$WORK/gaps.ndjson" -o "$WORK/written.out"
+expect_code 0 "-o OUTPUT"
+if [[ ! -s $WORK/out ]] && cmp -s "$WORK/written.out" "$WORK/full.out"; then pass; else fail "-o: the file must hold the results and stdout nothing"; fi
+
+# ---- Summary on stderr, no progress bar when stderr is not a terminal -----------------------
+run batch "$SEED" "$WORK/complete.ndjson"
+if grep -Eq '^3000 records, 0 rejected, in [0-9.]+ s: [0-9]+ records/s \([0-9]+ threads?\)$' "$WORK/err"; then pass; else fail "summary line: $(cat "$WORK/err")"; fi
+if ! grep -q $'\r' "$WORK/err" && [[ $(wc -l <"$WORK/err") -eq 1 ]]; then pass; else fail "stderr must hold only the summary when it is not a terminal"; fi
+if [[ $(wc -l <"$WORK/out") -eq 3000 ]]; then pass; else fail "3000 records must give 3000 lines"; fi
+
+# ---- Bad lines: an error object for the line, the run goes on --------------------------------
+good=$(head -n 1 "$WORK/complete.ndjson")
+{
+  printf '%s\n' "$good"
+  printf '%s\n' '{"fracture_grade": 1, "pain_vs": 3}'
+  printf '\n   \n'
+  printf '%s\r\n' "$good"
+  printf '%s\n' '{"fracture_grade": 1.5}'
+  printf '%s\n' '[1, 2]'
+  printf '%s\n' '{"fracture_grade": 1,}'
+  printf '{"fracture_grade": "\xff\xfe"}\n'
+  printf '{"fracture_grade": \x01 1}\n'
+  printf '%s\n' '{"fracture_grade": 1, "fracture_grade": 2}'
+  printf '%s\n' '{"age": [1]}'
+  printf '%s\n' '{"fracture_grade": 1} {"fracture_grade": 1}'
+  printf '%s' "$good"
+} >"$WORK/bad.ndjson"
+run batch "$SEED" "$WORK/bad.ndjson" --threads 3
+expect_code 1 "a run with rejected lines"
+if py '
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+lines = [r["line"] for r in out]
+assert lines == [1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], lines
+by = {r["line"]: r for r in out}
+ok = lambda n: "recommendations" in by[n] and "error" not in by[n]
+assert ok(1) and ok(5) and ok(14), "good lines, CRLF and a last line without a line break are evaluated"
+assert by[1]["recommendations"] == by[5]["recommendations"] == by[14]["recommendations"]
+def err(n, code, text):
+    r = by[n]
+    assert r["code"] == code and text in r["error"], (n, r)
+    assert isinstance(r["column"], int) and r["column"] >= 1, r
+err(2, "E0404", "unknown fact `pain_vs`; did you mean `pain_vas`?")
+assert by[2]["column"] == 23, by[2]
+err(6, "E0406", "not a whole number")
+err(7, "E0402", "found a list")
+err(8, "E0401", "invalid JSON")
+err(9, "E0401", "not valid UTF-8")
+err(10, "E0401", "invalid character U+0001")
+err(11, "E0405", "is given twice")
+err(12, "E0406", "found a list")
+err(13, "E0401", "invalid JSON")
+' "$WORK/out"; then pass; else fail "error objects for bad lines: $(cat "$WORK/out")"; fi
+if grep -q '^12 records, 9 rejected' "$WORK/err"; then pass; else fail "summary counts: $(cat "$WORK/err")"; fi
+
+# The same messages as the fact-file reader (`rubric eval` on the same text as a .json file).
+n=0
+for text in '{"fracture_grade": 1, "pain_vs": 3}' '{"fracture_grade": 1.5}' '{"pain_vas": 11}' \
+  '{"age": 3}' '{"age": "3 mg"}' '{"fracture_grade": 1, "fracture_grade": 2}' '[1, 2]' \
+  '{"neurologic_deficit": "yes"}' '{"age": {"a": 1}}' '{"": 1}' '{"Pain_VAS": 1}'; do
+  n=$((n + 1))
+  printf '%s\n' "$text" >"$WORK/same$n.json"
+  "$RUBRIC" eval "$SEED" "$WORK/same$n.json" >/dev/null 2>"$WORK/eval.err"
+  "$RUBRIC" batch "$SEED" "$WORK/same$n.json" >"$WORK/batch.out" 2>/dev/null
+  if py '
+import json, re, sys
+record = json.loads(open(sys.argv[1]).read())
+eval_text = open(sys.argv[2]).read()
+first = re.search(r"error\[(E\d+)\]: (.*)", eval_text)
+assert first, eval_text
+assert (record["code"], record["error"]) == (first.group(1), first.group(2)), (record, first.groups())
+' "$WORK/batch.out" "$WORK/eval.err"; then pass; else fail "batch and eval messages differ for $text"; fi
+done
+
+# ---- Huge lines --------------------------------------------------------------------------------
+python3 -c '
+import sys
+good = sys.argv[1]
+with open(sys.argv[2], "w") as out:
+    out.write("{" + " " * (3 * 1024 * 1024) + good[1:] + "\n")  # 3 MiB, legal
+    out.write("{\"fracture_grade\": \"" + "x" * (17 * 1024 * 1024) + "\"}\n")        # over 16 MiB
+    out.write(good + "\n")
+' "$good" "$WORK/huge.ndjson"
+run batch "$SEED" "$WORK/huge.ndjson" --threads 2 --compact
+expect_code 1 "a line over the limit"
+if py '
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+assert len(out) == 3, len(out)
+assert "error" not in out[0], "a 3 MiB line is read"
+assert "longer than the limit" in out[1]["error"] and out[1]["line"] == 2, out[1]
+assert out[2] == out[0], "the line after the skipped one is evaluated"
+' "$WORK/out"; then pass; else fail "huge lines: $(head -c 400 "$WORK/out")"; fi
+
+# ---- Exit codes and usage errors ----------------------------------------------------------
+run batch "$SEED" "$WORK/complete.ndjson" --threads 1
+expect_code 0 "every record evaluated"
+run batch "$WORK/missing.rubric" "$WORK/complete.ndjson"
+expect_code 2 "a guideline that cannot be read"
+printf 'guideline "x"\nfact a: boolean\nrecommendation r kind refer text "t" when b\n' >"$WORK/broken.rubric"
+run batch "$WORK/broken.rubric" "$WORK/complete.ndjson"
+expect_code 1 "a guideline with errors"
+run batch "$SEED" "$WORK/missing.ndjson"
+expect_code 2 "an input that cannot be read"
+if grep -q "cannot read" "$WORK/err"; then pass; else fail "unreadable input message"; fi
+run batch "$SEED" "$WORK"
+expect_code 2 "an input that is a folder"
+run batch "$SEED" "$WORK/complete.ndjson" --threads 0
+expect_code 2 "--threads 0"
+run batch "$SEED" "$WORK/complete.ndjson" -o "$WORK/no/such/folder/out"
+expect_code 2 "an output that cannot be written"
+: >"$WORK/empty.ndjson"
+run batch "$SEED" "$WORK/empty.ndjson"
+if [[ $CODE -eq 0 && ! -s $WORK/out ]] && grep -q '^0 records, 0 rejected' "$WORK/err"; then pass; else fail "empty input: code $CODE"; fi
+
+# ---- Memory does not grow with the input --------------------------------------------------
+# Peak RSS of a run over 15x more records must stay within a small margin of the small run's.
+"$GENERATE" facts 300000 --seed 3 >"$WORK/large.ndjson"
+head -n 20000 "$WORK/large.ndjson" >"$WORK/small.ndjson"
+if py '
+import resource, subprocess, sys
+rubric, seed, small, large = sys.argv[1:5]
+def peak(path):
+    # A fresh process each time; ru_maxrss of the children grows monotonically, so measure
+    # each run in its own python child.
+    code = ("import resource,subprocess,sys;"
+            "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL,check=True);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    return int(subprocess.run([sys.executable, "-c", code, rubric, "batch", seed, path, "--threads", "2"],
+                              capture_output=True, text=True, check=True).stdout)
+small_kb, large_kb = peak(small), peak(large)
+print(f"peak RSS: {small_kb} KiB for 20,000 records, {large_kb} KiB for 300,000")
+assert large_kb < small_kb * 1.5 + 4096, "peak RSS grows with the input"
+' "$RUBRIC" "$SEED" "$WORK/small.ndjson" "$WORK/large.ndjson"; then pass; else fail "constant memory"; fi
+
+# ---- rubric bench ---------------------------------------------------------------------------
+run bench "$SEED" "$WORK/complete.ndjson" --repeat 2 --format json
+expect_code 0 "bench --format json"
+if py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for key in ("ns_per_eval", "evals_per_s", "graph_nodes", "graph_bytes"):
+    assert key in d and d[key] > 0, key
+assert d["evaluations"] == 6000 and d["repeat"] == 2 and d["fact_sets"] == 3000, d
+assert abs(d["ns_per_eval"] * d["evals_per_s"] - 1e9) < 1e7, d
+' "$WORK/out"; then pass; else fail "bench JSON: $(cat "$WORK/out")"; fi
+nodes=$("$RUBRIC" graph "$SEED" --format json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["nodes"]))' 2>/dev/null)
+if [[ -n $nodes ]] && grep -q "\"graph_nodes\": $nodes," "$WORK/out"; then pass; else fail "bench graph_nodes ($nodes) must match rubric graph"; fi
+run bench "$SEED" "$WORK/complete.ndjson" --repeat 1
+if [[ $CODE -eq 0 ]] && grep -q '^ns per evaluation: [0-9.]*$' "$WORK/out" &&
+  grep -q '^3000 fact sets evaluated 1 time: 3000 evaluations' "$WORK/out"; then pass; else fail "bench text output: $(cat "$WORK/out")"; fi
+run bench "$SEED" "$WORK/bad.ndjson" --repeat 1
+if [[ $CODE -eq 1 ]] && grep -q "bad.ndjson:2:23: error\[E0404\]: unknown fact \`pain_vs\`" "$WORK/err" &&
+  grep -q "nothing was measured" "$WORK/err"; then pass; else fail "bench with rejected lines: code $CODE"; fi
+run bench "$SEED" "$WORK/empty.ndjson"
+expect_code 1 "bench on an empty file"
+run bench "$SEED" "$WORK/missing.ndjson"
+expect_code 2 "bench on a missing file"
+run bench "$SEED" "$WORK/complete.ndjson" --repeat 0
+expect_code 2 "bench --repeat 0"
+
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]

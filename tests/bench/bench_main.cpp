@@ -1,0 +1,437 @@
+// Rubric against the hand-written reference (tests/bench/workload.hpp), with Google
+// Benchmark. Every Rubric figure is reported as a ratio to the reference measured earlier in
+// the same run (counters `x_reference_time`: Rubric's time / the reference's, lower is
+// better, the target is <= 2; `x_reference_throughput`: Rubric's records/s / the
+// reference's, higher is better, targets >= 0.7 on one thread, > 1 on two).
+//
+// Before measuring, the program checks that the reference and Rubric agree: on every seed
+// case with a complete fact set (both the repository's cases and ../shared/seed/cases),
+// against the case's expected recommendations, and on every generated fact set. With
+// --verify-only it stops after the checks (a ctest test runs that).
+//
+// Environment: RUBRIC_BENCH_RECORDS (default 1000000) sets the number of records of the
+// end-to-end batch benchmarks; RUBRIC_BENCH_MAX_RECOMMENDATIONS (default 100000) caps the
+// generated guidelines of the compile benchmarks.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "engine/guideline.hpp"
+#include "tests/bench/workload.hpp"
+#include "tools/cli.hpp"
+#include "tools/fact_file.hpp"
+#include "tools/ndjson_facts.hpp"
+
+namespace fs = std::filesystem;
+using namespace rubric;
+using namespace rubric::bench;
+
+namespace {
+
+const std::string kSourceDir = RUBRIC_SOURCE_DIR;
+const std::string kSeedGuideline =
+    kSourceDir + "/guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric";
+
+std::size_t environment_number(const char* name, std::size_t fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') {
+    return fallback;
+  }
+  return static_cast<std::size_t>(std::strtoull(text, nullptr, 10));
+}
+
+struct Loaded {
+  SourceManager sources;
+  std::shared_ptr<const Guideline> guideline;
+};
+
+Loaded& seed() {
+  static Loaded loaded = [] {
+    Loaded result;
+    std::ifstream stream(kSeedGuideline);
+    std::stringstream text;
+    text << stream.rdbuf();
+    const FileId file = result.sources.add(kSeedGuideline, text.str());
+    Diagnostics diagnostics;
+    result.guideline = Guideline::compile(result.sources, file, diagnostics);
+    if (!result.guideline) {
+      std::cerr << "cannot compile the seed guideline\n";
+      std::exit(2);
+    }
+    return result;
+  }();
+  return loaded;
+}
+
+// The NDJSON workload as lines, and as fact sets and reference patients.
+struct Workload {
+  std::string text;  // padded
+  std::vector<std::string_view> lines;
+  std::vector<FactSet> fact_sets;
+  std::vector<SeedPatient> patients;
+};
+
+const Workload& per_evaluation_workload() {
+  static Workload workload = [] {
+    Workload result;
+    const std::string text = generate_seed_facts(4096, 7);
+    result.text = text + std::string(kNdjsonPadding, '\0');
+    const Guideline& guideline = *seed().guideline;
+    NdjsonFactReader reader(guideline.facts());
+    ReferenceReader reference;
+    for (std::size_t at = 0; at < text.size();) {
+      const std::size_t end = text.find('\n', at);
+      const std::string_view line(result.text.data() + at, end - at);
+      at = end + 1;
+      FactSet facts(guideline.facts().size());
+      Diagnostics diagnostics;
+      SeedPatient patient;
+      if (!reader.read(line, facts, diagnostics) || !reference.read(line, patient)) {
+        std::cerr << "generated line rejected: " << line << "\n";
+        std::exit(2);
+      }
+      result.lines.push_back(line);
+      result.fact_sets.push_back(std::move(facts));
+      result.patients.push_back(patient);
+    }
+    return result;
+  }();
+  return workload;
+}
+
+std::uint32_t rubric_mask(const Decision& decision) {
+  std::uint32_t mask = 0;
+  for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
+    if (decision.outcomes[r] == Outcome::recommended) {
+      mask |= 1U << r;
+    }
+  }
+  return mask;
+}
+
+// Reference agrees with every seed case whose fact set is complete, and with Rubric on the
+// generated workload. Returns the number of problems (printed).
+int verify() {
+  int problems = 0;
+  const Guideline& guideline = *seed().guideline;
+  if (guideline.recommendations().size() != kSeedRecommendations.size()) {
+    std::cerr << "the seed guideline's recommendations changed; update tests/bench\n";
+    return 1;
+  }
+  for (std::size_t r = 0; r < kSeedRecommendations.size(); ++r) {
+    if (guideline.recommendations()[r].id != kSeedRecommendations[r]) {
+      std::cerr << "recommendation " << r << " is not " << kSeedRecommendations[r] << "\n";
+      return 1;
+    }
+  }
+  std::size_t cases = 0;
+  for (const std::string& folder : {kSourceDir + "/guidelines/vertebral-fracture-grade1/cases",
+                                    std::string(RUBRIC_SHARED_DIR) + "/seed/cases"}) {
+    if (!fs::is_directory(folder)) {
+      std::cerr << "note: " << folder << " is absent; its cases are skipped\n";
+      continue;
+    }
+    std::vector<fs::path> paths;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+      paths.push_back(entry.path());
+    }
+    std::sort(paths.begin(), paths.end());
+    for (const fs::path& path : paths) {
+      const YAML::Node document = YAML::LoadFile(path.string());
+      const YAML::Node facts = document["facts"];
+      const YAML::Node expect = document["expect"];
+      if (!facts || !facts.IsMap() || facts.size() != guideline.facts().size() || !expect ||
+          !expect.IsMap() || expect["error"] || !expect["recommendations"]) {
+        continue;  // an incomplete fact set or a case that expects an error
+      }
+      bool complete = true;
+      SeedPatient patient;
+      std::ostringstream line;
+      for (const auto& entry : facts) {
+        if (entry.second.IsNull()) {
+          complete = false;
+        }
+      }
+      if (!complete) {
+        continue;
+      }
+      const auto text = [&](const char* name) { return facts[name].as<std::string>(); };
+      const auto flag = [&](const char* name) { return facts[name].as<bool>(); };
+      patient.fracture_grade = static_cast<int>(facts["fracture_grade"].as<double>());
+      patient.neurologic_deficit = flag("neurologic_deficit");
+      patient.progressive_neurologic_deterioration = flag("progressive_neurologic_deterioration");
+      patient.spinal_instability = flag("spinal_instability");
+      patient.cord_compression = flag("cord_compression");
+      patient.pain_refractory = flag("pain_refractory");
+      patient.pulmonary_dysfunction = flag("pulmonary_dysfunction");
+      patient.analgesic_contraindication = flag("analgesic_contraindication");
+      patient.parenteral_narcotics_required = flag("parenteral_narcotics_required");
+      patient.symptoms_changed = flag("symptoms_changed");
+      patient.symptoms_persisting = flag("symptoms_persisting");
+      patient.severe_initial_pain = flag("severe_initial_pain");
+      patient.mri_t2_fluid_pattern = flag("mri_t2_fluid_pattern");
+      patient.severe_collapse = flag("severe_collapse");
+      patient.pain_vas = facts["pain_vas"].as<double>();
+      patient.kyphosis_percent = facts["kyphosis_percent"].as<double>();
+      patient.height_loss_percent = facts["height_loss_percent"].as<double>();
+      patient.time_since_identification =
+          reference_duration_seconds(text("time_since_identification"));
+      patient.age = reference_duration_seconds(text("age"));
+      if (patient.time_since_identification < 0 || patient.age < 0) {
+        std::cerr << path << ": the reference cannot read a duration\n";
+        ++problems;
+        continue;
+      }
+      std::set<std::string> expected;
+      for (const auto& id : expect["recommendations"]) {
+        expected.insert(id.as<std::string>());
+      }
+      std::set<std::string> got;
+      const std::uint32_t mask = reference_evaluate(patient);
+      for (std::size_t r = 0; r < kSeedRecommendations.size(); ++r) {
+        if ((mask >> r) & 1U) {
+          got.insert(std::string(kSeedRecommendations[r]));
+        }
+      }
+      ++cases;
+      if (got != expected) {
+        std::cerr << path << ": the reference disagrees with the case's expected recommendations\n";
+        ++problems;
+      }
+    }
+  }
+  const Workload& workload = per_evaluation_workload();
+  EvaluationScratch scratch;
+  Decision decision;
+  for (std::size_t index = 0; index < workload.fact_sets.size(); ++index) {
+    guideline.evaluate(workload.fact_sets[index], scratch, decision);
+    if (rubric_mask(decision) != reference_evaluate(workload.patients[index])) {
+      std::cerr << "generated line " << index + 1
+                << ": Rubric and the reference disagree: " << workload.lines[index] << "\n";
+      ++problems;
+    }
+  }
+  std::cerr << fmt::format(
+      "verified: the reference matches {} complete seed cases and Rubric on {} generated fact "
+      "sets ({} problems)\n",
+      cases, workload.fact_sets.size(), problems);
+  if (cases == 0) {
+    std::cerr << "no complete seed case was found\n";
+    ++problems;
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------
+// Per evaluation, complete fact sets
+
+double g_reference_ns_per_eval = 0;
+
+void BM_reference_evaluate(benchmark::State& state) {
+  const Workload& workload = per_evaluation_workload();
+  std::size_t index = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(reference_evaluate(workload.patients[index]));
+    index = index + 1 == workload.patients.size() ? 0 : index + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_rubric_evaluate(benchmark::State& state) {
+  const Workload& workload = per_evaluation_workload();
+  const Guideline& guideline = *seed().guideline;
+  EvaluationScratch scratch;
+  Decision decision;
+  std::size_t index = 0;
+  for (auto _ : state) {
+    guideline.evaluate(workload.fact_sets[index], scratch, decision);
+    benchmark::DoNotOptimize(decision.outcomes.data());
+    index = index + 1 == workload.fact_sets.size() ? 0 : index + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ---------------------------------------------------------------------------------------
+// Batch end to end
+
+struct BatchInput {
+  std::string path;
+  std::size_t records = 0;
+};
+
+const BatchInput& batch_input() {
+  static BatchInput input = [] {
+    BatchInput result;
+    result.records = environment_number("RUBRIC_BENCH_RECORDS", 1000000);
+    result.path = (fs::temp_directory_path() /
+                   fmt::format("rubric-bench-{}-{}.ndjson", ::getpid(), result.records))
+                      .string();
+    std::ofstream stream(result.path, std::ios::binary);
+    // Generated in blocks to keep memory small.
+    constexpr std::size_t kBlock = 50000;
+    for (std::size_t done = 0; done < result.records; done += kBlock) {
+      stream << generate_seed_facts(std::min(kBlock, result.records - done), 11 + done);
+    }
+    std::atexit([] { std::remove(batch_input().path.c_str()); });
+    return result;
+  }();
+  return input;
+}
+
+double g_reference_records_per_s = 0;
+
+void BM_reference_batch(benchmark::State& state) {
+  const BatchInput& input = batch_input();
+  const int output = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  double seconds = 0;
+  for (auto _ : state) {
+    const int descriptor = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    const auto start = std::chrono::steady_clock::now();
+    const long long records = reference_batch(descriptor, output);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ::close(descriptor);
+    if (records != static_cast<long long>(input.records)) {
+      state.SkipWithError("the reference could not read the input");
+    }
+  }
+  ::close(output);
+  g_reference_records_per_s = static_cast<double>(input.records * state.iterations()) / seconds;
+  state.SetItemsProcessed(static_cast<std::int64_t>(input.records * state.iterations()));
+  state.counters["records_per_s"] = g_reference_records_per_s;
+}
+
+void BM_rubric_batch(benchmark::State& state) {
+  const BatchInput& input = batch_input();
+  const std::string threads = std::to_string(state.range(0));
+  const std::vector<const char*> arguments = {
+      "rubric",           "batch",     kSeedGuideline.c_str(),
+      input.path.c_str(), "--threads", threads.c_str(),
+      "--compact",        "-o",        "/dev/null"};
+  double seconds = 0;
+  for (auto _ : state) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto start = std::chrono::steady_clock::now();
+    const int code =
+        run_command_line(static_cast<int>(arguments.size()), arguments.data(), out, err);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (code != 0) {
+      state.SkipWithError(("rubric batch failed: " + err.str()).c_str());
+    }
+  }
+  const double records_per_s = static_cast<double>(input.records * state.iterations()) / seconds;
+  state.SetItemsProcessed(static_cast<std::int64_t>(input.records * state.iterations()));
+  state.counters["records_per_s"] = records_per_s;
+  if (g_reference_records_per_s > 0) {
+    state.counters["x_reference_throughput"] = records_per_s / g_reference_records_per_s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Compile: parse + check + graph
+
+double g_compile_ns_per_recommendation_100 = 0;
+
+void BM_rubric_compile(benchmark::State& state) {
+  const auto recommendations = static_cast<std::size_t>(state.range(0));
+  const std::string text = generate_guideline(recommendations);
+  double seconds = 0;
+  for (auto _ : state) {
+    SourceManager sources;
+    const FileId file = sources.add("generated.rubric", text);
+    Diagnostics diagnostics;
+    const auto start = std::chrono::steady_clock::now();
+    auto guideline = Guideline::compile(sources, file, diagnostics);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!guideline) {
+      state.SkipWithError("the generated guideline does not compile");
+      break;
+    }
+    benchmark::DoNotOptimize(guideline.get());
+  }
+  const double per_recommendation =
+      seconds * 1e9 / static_cast<double>(state.iterations() * recommendations);
+  if (recommendations == 100) {
+    g_compile_ns_per_recommendation_100 = per_recommendation;
+  }
+  state.counters["ns_per_recommendation"] = per_recommendation;
+  state.counters["seconds"] = seconds / static_cast<double>(state.iterations());
+  if (g_compile_ns_per_recommendation_100 > 0) {
+    // Linear growth keeps this near 1.
+    state.counters["x_per_recommendation_at_100"] =
+        per_recommendation / g_compile_ns_per_recommendation_100;
+  }
+}
+
+// The per-evaluation ratio needs both results: a reporter computes it.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> copy = runs;
+    for (Run& run : copy) {
+      const std::string name = run.benchmark_name();
+      const double ns = run.GetAdjustedRealTime();
+      if (name.rfind("BM_reference_evaluate", 0) == 0) {
+        g_reference_ns_per_eval = ns;
+      } else if (name.rfind("BM_rubric_evaluate", 0) == 0 && g_reference_ns_per_eval > 0) {
+        run.counters["x_reference_time"] = ns / g_reference_ns_per_eval;
+      }
+    }
+    ConsoleReporter::ReportRuns(copy);
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool verify_only = false;
+  std::vector<char*> arguments;
+  for (int index = 0; index < argc; ++index) {
+    if (std::string_view(argv[index]) == "--verify-only") {
+      verify_only = true;
+    } else {
+      arguments.push_back(argv[index]);
+    }
+  }
+  if (verify() != 0) {
+    return 1;
+  }
+  if (verify_only) {
+    return 0;
+  }
+  int count = static_cast<int>(arguments.size());
+  benchmark::Initialize(&count, arguments.data());
+  benchmark::RegisterBenchmark("BM_reference_evaluate", BM_reference_evaluate);
+  benchmark::RegisterBenchmark("BM_rubric_evaluate", BM_rubric_evaluate);
+  const std::size_t maximum = environment_number("RUBRIC_BENCH_MAX_RECOMMENDATIONS", 100000);
+  for (const std::size_t size : {100, 1000, 10000, 100000}) {
+    if (size <= maximum) {
+      benchmark::RegisterBenchmark("BM_rubric_compile", BM_rubric_compile)
+          ->Arg(static_cast<std::int64_t>(size))
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  benchmark::RegisterBenchmark("BM_reference_batch", BM_reference_batch)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_rubric_batch", BM_rubric_batch)
+      ->Arg(1)
+      ->Arg(2)
+      ->ArgName("threads")
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}

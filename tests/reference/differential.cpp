@@ -1,0 +1,91 @@
+#include "tests/reference/differential.hpp"
+
+#include <fmt/format.h>
+
+#include "dsl/checker.hpp"
+#include "dsl/parser.hpp"
+#include "engine/guideline.hpp"
+#include "tests/reference/reference_evaluator.hpp"
+
+namespace rubric::reference {
+namespace {
+
+const char* outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::absent: return "absent";
+    case Outcome::recommended: return "recommended";
+    case Outcome::undetermined: return "undetermined";
+  }
+  return "?";
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  return fmt::format("[{}]", fmt::join(names, ", "));
+}
+
+}  // namespace
+
+std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact_sets,
+                                              Statistics& statistics) {
+  const GeneratedGuideline generated = generate_guideline(chooser);
+  SourceManager sources;
+  const FileId file = sources.add("generated.rubric", generated.text);
+  Diagnostics diagnostics;
+  const std::shared_ptr<const Guideline> guideline = Guideline::compile(sources, file, diagnostics);
+  if (!guideline) {
+    return fmt::format("the generator produced a guideline the checker rejects:\n{}\n{}",
+                       format_diagnostics(sources, diagnostics), generated.text);
+  }
+  // The reference evaluator gets its own parse and check of the text.
+  Diagnostics reference_diagnostics;
+  const CheckedModule checked = check_module(parse_module(sources, file, reference_diagnostics),
+                                             sources, reference_diagnostics);
+  if (!checked.ok) {
+    return fmt::format("the guideline compiles but its second check fails:\n{}\n{}",
+                       format_diagnostics(sources, reference_diagnostics), generated.text);
+  }
+  ++statistics.guidelines;
+  EvaluationScratch scratch;
+  Decision reused;
+  for (std::size_t round = 0; round < fact_sets; ++round) {
+    const FactSet facts = generate_facts(chooser, guideline->facts(), generated.thresholds);
+    ++statistics.fact_sets;
+    const Decision decision = guideline->evaluate(facts);
+    guideline->evaluate(facts, scratch, reused);  // the scratch-reusing overload must agree too
+    const ReferenceDecision expected = evaluate(checked, facts);
+    for (std::size_t r = 0; r < expected.outcomes.size(); ++r) {
+      std::vector<std::string> names;
+      for (const FactId fact : decision.missing[r]) {
+        names.push_back(guideline->facts()[fact.value].name);
+      }
+      std::vector<std::string> reused_names;
+      for (const FactId fact : reused.missing[r]) {
+        reused_names.push_back(guideline->facts()[fact.value].name);
+      }
+      const bool agree = decision.outcomes[r] == expected.outcomes[r] &&
+                         reused.outcomes[r] == expected.outcomes[r] &&
+                         names == expected.missing[r] && reused_names == expected.missing[r];
+      if (!agree) {
+        return fmt::format(
+            "disagreement on recommendation `{}`:\n"
+            "  decision graph:     {} missing {}\n"
+            "  with a scratch:     {} missing {}\n"
+            "  reference:          {} missing {}\n"
+            "guideline:\n{}\nfacts:\n{}",
+            guideline->recommendations()[r].id, outcome_name(decision.outcomes[r]), joined(names),
+            outcome_name(reused.outcomes[r]), joined(reused_names),
+            outcome_name(expected.outcomes[r]), joined(expected.missing[r]), generated.text,
+            describe_facts(guideline->facts(), facts));
+      }
+      switch (expected.outcomes[r]) {
+        case Outcome::absent: ++statistics.absent; break;
+        case Outcome::recommended: ++statistics.recommended; break;
+        case Outcome::undetermined: ++statistics.undetermined; break;
+      }
+      statistics.missing_facts += names.size();
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace rubric::reference

@@ -1,0 +1,31 @@
+// One round of differential testing: a generated guideline, compiled to a decision graph and
+// checked separately for the reference evaluator, evaluated by both on generated fact sets.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "tests/reference/generator.hpp"
+
+namespace rubric::reference {
+
+// What the rounds exercised, so a test can show that it is not vacuous.
+struct Statistics {
+  std::size_t guidelines = 0;
+  std::size_t fact_sets = 0;
+  std::size_t recommended = 0;
+  std::size_t absent = 0;
+  std::size_t undetermined = 0;
+  std::size_t missing_facts = 0;  // entries over all missing-fact lists
+};
+
+// Generates one guideline and `fact_sets` fact sets from `chooser` and compares
+// Guideline::evaluate with the reference evaluator on each. Nullopt when they agree
+// exactly on every outcome and missing-fact list; otherwise a report naming the
+// disagreement, with the guideline's text and the facts. A guideline the checker rejects is
+// also reported (the generator must produce only valid guidelines).
+std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact_sets,
+                                              Statistics& statistics);
+
+}  // namespace rubric::reference

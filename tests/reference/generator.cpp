@@ -1,0 +1,488 @@
+// Random guideline and fact-set generation. Every composite expression is written in
+// parentheses, so the text never depends on operator precedence.
+#include "tests/reference/generator.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <climits>
+#include <optional>
+
+#include "engine/units.hpp"
+
+namespace rubric::reference {
+namespace {
+
+enum class Kind : std::uint8_t { boolean, integer, decimal, string, duration, mass, rate, code };
+constexpr std::array kAllKinds{Kind::boolean,  Kind::integer, Kind::decimal, Kind::string,
+                               Kind::duration, Kind::mass,    Kind::rate,    Kind::code};
+
+const char* prefix(Kind kind) {
+  switch (kind) {
+    case Kind::boolean: return "b";
+    case Kind::integer: return "i";
+    case Kind::decimal: return "d";
+    case Kind::string: return "s";
+    case Kind::duration: return "t";
+    case Kind::mass: return "m";
+    case Kind::rate: return "r";
+    case Kind::code: return "c";
+  }
+  return "x";
+}
+
+template <typename T, std::size_t N>
+const T& pick(Chooser& chooser, const std::array<T, N>& options) {
+  return options[chooser.below(static_cast<std::uint32_t>(N))];
+}
+
+template <typename T>
+const T& pick(Chooser& chooser, const std::vector<T>& options) {
+  return options[chooser.below(static_cast<std::uint32_t>(options.size()))];
+}
+
+constexpr std::array<const char*, 11> kIntegers{"0",  "1",  "2",   "3",    "5",         "7",
+                                                "10", "65", "100", "1000", "2147483647"};
+constexpr std::array<const char*, 8> kDecimals{"0.5",  "3.5", "2.25",        "0.00000001",
+                                               "10.0", "1.0", "99.99999999", "0.1"};
+constexpr std::array<const char*, 12> kQuantityNumbers{"0",  "1",  "2",    "3",   "4",   "6",
+                                                       "10", "12", "1000", "0.5", "2.5", "65"};
+constexpr std::array<const char*, 13> kDurationUnits{"days",  "day", "weeks", "months", "years",
+                                                     "hours", "'h'", "'min'", "'d'",    "'wk'",
+                                                     "'mo'",  "'a'", "'s'"};
+constexpr std::array<const char*, 4> kMassUnits{"'mg'", "'g'", "'kg'", "'ug'"};
+constexpr std::array<const char*, 3> kRateUnits{"'mg/d'", "'g/d'", "'mg/h'"};
+constexpr std::array<const char*, 5> kStrings{"abc", "ABC", "", "x y", "left"};
+constexpr std::array<const char*, 3> kCodes{"left", "right", "both"};
+// Units a fact value may be written in, any dimension (filtered by the fact's dimension).
+constexpr std::array<const char*, 16> kValueUnits{"d",    "wk",  "mo",   "a",     "h",  "min",
+                                                  "s",    "ms",  "mg",   "g",     "kg", "ug",
+                                                  "mg/d", "g/d", "mg/h", "ug/min"};
+
+std::string unquoted(std::string_view unit) {
+  if (unit.size() >= 2 && unit.front() == '\'') {
+    return std::string(unit.substr(1, unit.size() - 2));
+  }
+  return std::string(unit);
+}
+
+class Generator {
+ public:
+  explicit Generator(Chooser& chooser) : chooser_(chooser) {}
+
+  GeneratedGuideline run() {
+    std::string text =
+        "guideline \"differential\" title \"Differential test\" version \"1\"\n"
+        "source 1 \"Generated\"\n";
+    for (const Kind kind : kAllKinds) {
+      const std::uint32_t count = 1 + chooser_.below(2);
+      for (std::uint32_t i = 0; i < count; ++i) {
+        const std::string name = fmt::format("f{}{}", prefix(kind), i);
+        text += fmt::format("fact {}: {}\n", name, fact_type(kind));
+        facts_.push_back({name, kind});
+      }
+    }
+    for (const Kind kind : kAllKinds) {
+      if (kind == Kind::code || chooser_.chance(1, 4)) {
+        continue;
+      }
+      const std::string name = fmt::format("p{}", prefix(kind));
+      text += fmt::format("parameter {} = {}\n", name, literal(kind));
+      parameters_.push_back({name, kind});
+    }
+    const std::uint32_t definitions = chooser_.below(6);
+    for (std::uint32_t i = 0; i < definitions; ++i) {
+      constexpr std::array kDefinable{Kind::boolean, Kind::integer,  Kind::decimal,
+                                      Kind::string,  Kind::duration, Kind::mass};
+      const Kind kind = pick(chooser_, kDefinable);
+      const std::string value = expression(kind, 3);
+      const std::string name = fmt::format("def{}{}", prefix(kind), i);
+      text += fmt::format("define {} = {}\n", name, value);
+      definitions_.push_back({name, kind});
+    }
+    const std::uint32_t recommendations = 1 + chooser_.below(4);
+    for (std::uint32_t i = 0; i < recommendations; ++i) {
+      text += fmt::format("recommendation rec{} kind refer text \"rec{}\" cite 1\n  when {}\n", i,
+                          i, expression(Kind::boolean, 4));
+    }
+    return GeneratedGuideline{std::move(text), std::move(thresholds_)};
+  }
+
+ private:
+  struct Declared {
+    std::string name;
+    Kind kind;
+  };
+
+  std::string fact_type(Kind kind) {
+    switch (kind) {
+      case Kind::boolean: return "boolean";
+      case Kind::integer: return chooser_.chance(1, 3) ? "integer between 0 and 100" : "integer";
+      case Kind::decimal: return chooser_.chance(1, 3) ? "decimal >= 0" : "decimal";
+      case Kind::string: return "string";
+      case Kind::duration: return chooser_.chance(1, 3) ? "duration >= 0 days" : "duration";
+      case Kind::mass: return "mass";
+      case Kind::rate: return "quantity 'mg/d'";
+      case Kind::code: return "code {'left', 'right', 'both'}";
+    }
+    return "boolean";
+  }
+
+  std::string literal(Kind kind) {
+    switch (kind) {
+      case Kind::boolean: return chooser_.chance(1, 2) ? "true" : "false";
+      case Kind::integer: {
+        const std::string text = pick(chooser_, kIntegers);
+        thresholds_.numbers.push_back(*Decimal::parse(text));
+        return text;
+      }
+      case Kind::decimal: {
+        const std::string text = pick(chooser_, kDecimals);
+        thresholds_.numbers.push_back(*Decimal::parse(text));
+        return text;
+      }
+      case Kind::string: {
+        const std::string text = pick(chooser_, kStrings);
+        thresholds_.strings.push_back(text);
+        return fmt::format("'{}'", text);
+      }
+      case Kind::duration: return quantity_literal(pick(chooser_, kDurationUnits));
+      case Kind::mass: return quantity_literal(pick(chooser_, kMassUnits));
+      case Kind::rate: return quantity_literal(pick(chooser_, kRateUnits));
+      case Kind::code: return fmt::format("'{}'", pick(chooser_, kCodes));
+    }
+    return "null";
+  }
+
+  std::string quantity_literal(std::string_view unit) {
+    const std::string number = pick(chooser_, kQuantityNumbers);
+    if (const Unit* found = find_unit(unquoted(unit))) {
+      thresholds_.quantities.push_back({*Decimal::parse(number), found});
+    }
+    return fmt::format("{} {}", number, unit);
+  }
+
+  // A fact, parameter, definition or literal of `kind` (sometimes `null`).
+  std::string leaf(Kind kind) {
+    std::vector<std::string> names;
+    for (const auto* list : {&facts_, &parameters_, &definitions_}) {
+      for (const Declared& declared : *list) {
+        if (declared.kind == kind) {
+          names.push_back(declared.name);
+        }
+      }
+    }
+    if (kind == Kind::code || (!names.empty() && chooser_.chance(2, 3))) {
+      return pick(chooser_, names);
+    }
+    return literal(kind);
+  }
+
+  std::string numeric(std::uint32_t depth) {
+    return expression(chooser_.chance(1, 2) ? Kind::integer : Kind::decimal, depth);
+  }
+
+  Kind any_quantity() {
+    constexpr std::array kQuantities{Kind::duration, Kind::mass, Kind::rate};
+    return pick(chooser_, kQuantities);
+  }
+
+  std::string expression(Kind kind, std::uint32_t depth) {
+    if (depth == 0 || kind == Kind::code || chooser_.chance(1, 5)) {
+      return leaf(kind);
+    }
+    const std::uint32_t next = depth - 1;
+    // Forms every kind has: if, case, Coalesce.
+    switch (chooser_.below(12)) {
+      case 0:
+        return fmt::format("(if {} then {} else {})", expression(Kind::boolean, next),
+                           branch(kind, next), branch(kind, next));
+      case 1: {
+        if (chooser_.chance(1, 2)) {
+          return fmt::format("(case when {} then {} when {} then {} else {} end)",
+                             expression(Kind::boolean, next), branch(kind, next),
+                             expression(Kind::boolean, next), branch(kind, next),
+                             branch(kind, next));
+        }
+        return fmt::format("(case {} when {} then {} when {} then {} else {} end)",
+                           expression(Kind::integer, next), leaf(Kind::integer), branch(kind, next),
+                           leaf(Kind::integer), branch(kind, next), branch(kind, next));
+      }
+      case 2: return fmt::format("Coalesce({}, {})", branch(kind, next), branch(kind, next));
+      default: break;
+    }
+    switch (kind) {
+      case Kind::boolean: return boolean(next);
+      case Kind::integer: return integer(next);
+      case Kind::decimal: return decimal(next);
+      case Kind::duration:
+      case Kind::mass:
+      case Kind::rate: return quantity(kind, next);
+      case Kind::string:
+      case Kind::code: break;
+    }
+    return leaf(kind);
+  }
+
+  // A branch of a conditional of `kind`: a decimal one may mix in integers.
+  std::string branch(Kind kind, std::uint32_t depth) {
+    if (kind == Kind::decimal && chooser_.chance(1, 3)) {
+      return expression(Kind::integer, depth);
+    }
+    return expression(kind, depth);
+  }
+
+  std::string boolean(std::uint32_t next) {
+    constexpr std::array kComparisons{"<", "<=", ">", ">=", "=", "!="};
+    switch (chooser_.below(12)) {
+      case 0:
+        return fmt::format("({} and {})", expression(Kind::boolean, next), operand_or_null(next));
+      case 1:
+        return fmt::format("({} or {})", operand_or_null(next), expression(Kind::boolean, next));
+      case 2: {
+        constexpr std::array kOthers{"xor", "implies"};
+        return fmt::format("({} {} {})", expression(Kind::boolean, next), pick(chooser_, kOthers),
+                           expression(Kind::boolean, next));
+      }
+      case 3: return fmt::format("(not {})", expression(Kind::boolean, next));
+      case 4: {
+        constexpr std::array kNullTests{"is null", "is not null"};
+        return fmt::format("({} {})", expression(pick(chooser_, kAllKinds), next),
+                           pick(chooser_, kNullTests));
+      }
+      case 5: {
+        constexpr std::array kTests{"is true", "is not true", "is false", "is not false"};
+        return fmt::format("({} {})", expression(Kind::boolean, next), pick(chooser_, kTests));
+      }
+      case 6: {
+        if (chooser_.chance(1, 4)) {
+          constexpr std::array kEquivalences{"~", "!~"};
+          return fmt::format("({} {} {})", numeric(next), pick(chooser_, kEquivalences),
+                             numeric(next));
+        }
+        return fmt::format("({} {} {})", numeric(next), pick(chooser_, kComparisons),
+                           numeric(next));
+      }
+      case 7: {
+        const Kind kind = any_quantity();
+        return fmt::format("({} {} {})", expression(kind, next), pick(chooser_, kComparisons),
+                           expression(kind, next));
+      }
+      case 8: {
+        if (chooser_.chance(1, 2)) {
+          constexpr std::array kCodeComparisons{"=", "!="};
+          return fmt::format("({} {} {})", leaf(Kind::code), pick(chooser_, kCodeComparisons),
+                             literal(Kind::code));
+        }
+        constexpr std::array kStringComparisons{"<", "<=", ">", ">=", "=", "!=", "~", "!~"};
+        return fmt::format("({} {} {})", expression(Kind::string, next),
+                           pick(chooser_, kStringComparisons), expression(Kind::string, next));
+      }
+      case 9: {
+        if (chooser_.chance(1, 2)) {
+          return fmt::format("({} between {} and {})", numeric(next), parenthesized_numeric(next),
+                             parenthesized_numeric(next));
+        }
+        const Kind kind = any_quantity();
+        return fmt::format("({} between ({}) and ({}))", expression(kind, next),
+                           expression(kind, next), expression(kind, next));
+      }
+      case 10: return membership(next);
+      default:
+        return fmt::format("({} {} {})", expression(Kind::boolean, next),
+                           chooser_.chance(1, 2) ? "and" : "or", expression(Kind::boolean, next));
+    }
+  }
+
+  // A boolean operand of a logical operator, sometimes the `null` literal (typed by the
+  // operator); other places get unknowns from absent facts.
+  std::string operand_or_null(std::uint32_t depth) {
+    return chooser_.chance(1, 20) ? "null" : expression(Kind::boolean, depth);
+  }
+
+  std::string parenthesized_numeric(std::uint32_t depth) {
+    return fmt::format("({})", numeric(depth));
+  }
+
+  std::string membership(std::uint32_t next) {
+    switch (chooser_.below(3)) {
+      case 0:
+        return fmt::format("({} in {{{}, {}}})", leaf(Kind::code), literal(Kind::code),
+                           literal(Kind::code));
+      case 1:
+        return fmt::format("({} in {{{}, {}}})", expression(Kind::string, next),
+                           literal(Kind::string), literal(Kind::string));
+      default:
+        return fmt::format("({} in {{{}, {}, {}}})", expression(Kind::integer, next),
+                           literal(Kind::integer), literal(Kind::integer),
+                           chooser_.chance(1, 3) ? "null" : literal(Kind::integer));
+    }
+  }
+
+  std::string integer(std::uint32_t next) {
+    constexpr std::array kOperators{"+", "-", "*", "div", "mod"};
+    if (chooser_.chance(1, 6)) {
+      return fmt::format("(-{})", expression(Kind::integer, next));
+    }
+    return fmt::format("({} {} {})", expression(Kind::integer, next), pick(chooser_, kOperators),
+                       expression(Kind::integer, next));
+  }
+
+  std::string decimal(std::uint32_t next) {
+    switch (chooser_.below(5)) {
+      case 0: return fmt::format("(-{})", expression(Kind::decimal, next));
+      case 1: return fmt::format("({} / {})", numeric(next), numeric(next));
+      case 2: {
+        constexpr std::array kOperators{"div", "mod"};
+        return fmt::format("({} {} {})", expression(Kind::decimal, next),
+                           pick(chooser_, kOperators), numeric(next));
+      }
+      default: {
+        constexpr std::array kOperators{"+", "-", "*"};
+        if (chooser_.chance(1, 2)) {
+          return fmt::format("({} {} {})", numeric(next), pick(chooser_, kOperators),
+                             expression(Kind::decimal, next));
+        }
+        return fmt::format("({} {} {})", expression(Kind::decimal, next),
+                           pick(chooser_, kOperators), numeric(next));
+      }
+    }
+  }
+
+  std::string quantity(Kind kind, std::uint32_t next) {
+    switch (chooser_.below(5)) {
+      case 0:
+        return fmt::format("({} {} {})", expression(kind, next), chooser_.chance(1, 2) ? "+" : "-",
+                           expression(kind, next));
+      case 1: return fmt::format("({} * {})", expression(kind, next), numeric(next));
+      case 2: return fmt::format("({} * {})", numeric(next), expression(kind, next));
+      case 3: return fmt::format("({} / {})", expression(kind, next), numeric(next));
+      default: return fmt::format("(-{})", expression(kind, next));
+    }
+  }
+
+  Chooser& chooser_;
+  std::vector<Declared> facts_;
+  std::vector<Declared> parameters_;
+  std::vector<Declared> definitions_;
+  Thresholds thresholds_;
+};
+
+std::optional<Decimal> small_delta(Chooser& chooser) {
+  constexpr std::array<const char*, 9> kDeltas{
+      "0", "0", "0.00000001", "-0.00000001", "1", "-1", "0.5", "-0.5", "0"};
+  return Decimal::parse(pick(chooser, kDeltas));
+}
+
+Decimal near(Chooser& chooser, Decimal base) {
+  const std::optional<Decimal> delta = small_delta(chooser);
+  const std::optional<Decimal> moved = delta ? Decimal::add(base, *delta) : std::nullopt;
+  return moved ? *moved : base;
+}
+
+Value number_value(Chooser& chooser, const FactSpec& fact, const Thresholds& thresholds) {
+  std::vector<Decimal> bases = thresholds.numbers;
+  for (const char* text : {"0", "1", "-1", "2147483647", "-2147483648"}) {
+    bases.push_back(*Decimal::parse(text));
+  }
+  if (fact.type.kind == TypeKind::decimal) {
+    bases.push_back(*Decimal::parse("99999999999999999999.99999999"));
+    bases.push_back(*Decimal::parse("-0.00000001"));
+  }
+  const Decimal value = near(chooser, pick(chooser, bases));
+  if (fact.type.kind == TypeKind::decimal) {
+    return Value::decimal(value);
+  }
+  Decimal integral = value;
+  if (!integral.is_integer()) {
+    integral = *Decimal::truncated_divide(value, *Decimal::from_integer(1));
+  }
+  if (const std::optional<std::int32_t> fits = integral.to_int32()) {
+    return Value::integer(*fits);
+  }
+  return Value::integer(chooser.chance(1, 2) ? INT32_MAX : INT32_MIN);
+}
+
+Value quantity_value(Chooser& chooser, const FactSpec& fact, const Thresholds& thresholds) {
+  std::vector<const Unit*> units;
+  for (const char* code : kValueUnits) {
+    const Unit* unit = find_unit(code);
+    if (unit != nullptr && unit->dimension == fact.type.dimension) {
+      units.push_back(unit);
+    }
+  }
+  if (const Unit* own = find_unit(fact.unit); own != nullptr) {
+    units.push_back(own);
+  }
+  if (units.empty()) {
+    return Value::null();
+  }
+  std::vector<Thresholds::QuantityThreshold> bases;
+  for (const auto& threshold : thresholds.quantities) {
+    if (threshold.unit->dimension == fact.type.dimension) {
+      bases.push_back(threshold);
+    }
+  }
+  const Unit* unit = pick(chooser, units);
+  if (bases.empty() || chooser.chance(1, 8)) {
+    return Value::quantity(near(chooser, *Decimal::from_integer(chooser.below(20))), *unit);
+  }
+  const Thresholds::QuantityThreshold& base = pick(chooser, bases);
+  const std::optional<Decimal> converted = convert(base.value, *base.unit, *unit);
+  if (!converted) {
+    return Value::quantity(near(chooser, base.value), *base.unit);
+  }
+  return Value::quantity(near(chooser, *converted), *unit);
+}
+
+}  // namespace
+
+GeneratedGuideline generate_guideline(Chooser& chooser) {
+  return Generator(chooser).run();
+}
+
+FactSet generate_facts(Chooser& chooser, std::span<const FactSpec> facts,
+                       const Thresholds& thresholds) {
+  FactSet set(facts.size());
+  for (std::uint32_t i = 0; i < facts.size(); ++i) {
+    const FactSpec& fact = facts[i];
+    if (chooser.chance(1, 4)) {
+      continue;  // absent
+    }
+    Value value;
+    switch (fact.type.kind) {
+      case TypeKind::boolean: value = Value::boolean(chooser.chance(1, 2)); break;
+      case TypeKind::integer:
+      case TypeKind::decimal: value = number_value(chooser, fact, thresholds); break;
+      case TypeKind::string: {
+        std::vector<std::string> options(kStrings.begin(), kStrings.end());
+        options.insert(options.end(), thresholds.strings.begin(), thresholds.strings.end());
+        options.emplace_back("zzz");
+        value = Value::string(set.keep(pick(chooser, options)));
+        break;
+      }
+      case TypeKind::code:
+        if (!fact.codes.empty()) {
+          value = Value::string(set.keep(pick(chooser, fact.codes)));
+        }
+        break;
+      case TypeKind::quantity: value = quantity_value(chooser, fact, thresholds); break;
+      case TypeKind::error:
+      case TypeKind::null:
+      case TypeKind::list: break;
+    }
+    set.set(FactId{i}, value);
+  }
+  return set;
+}
+
+std::string describe_facts(std::span<const FactSpec> facts, const FactSet& values) {
+  std::string out;
+  for (std::uint32_t i = 0; i < facts.size(); ++i) {
+    const Value& value = values.get(FactId{i});
+    out += fmt::format("{}: {}\n", facts[i].name, value.is_null() ? "~" : to_literal(value));
+  }
+  return out;
+}
+
+}  // namespace rubric::reference

@@ -1,0 +1,688 @@
+// `rubric batch GUIDELINE [INPUT|-] [--threads N] [--compact] [-o OUTPUT]`: evaluates NDJSON
+// fact sets (one JSON object a line) and writes one JSON result a line, in input order.
+//
+// The run is a pipeline over chunks of whole lines: a reader fills chunks, N workers each
+// parse (NdjsonFactReader) and evaluate (own EvaluationScratch) the lines of one chunk into
+// that chunk's output text, and the writer (the calling thread) writes chunks in sequence
+// order. At most kChunksPerWorker * N + 2 chunks are in flight, each holding about
+// kChunkBytes of input (or one line, up to kMaxLineBytes), so memory does not grow with the
+// input. With one thread, the same steps run in turn on the calling thread.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <thread>
+
+#include "dsl/parser.hpp"
+#include "tools/command.hpp"
+#include "tools/ndjson_facts.hpp"
+#include "tools/report.hpp"
+
+namespace rubric {
+namespace {
+
+constexpr std::size_t kChunkBytes = 256U * 1024U;
+// A longer line is reported as an error and skipped without being held in memory.
+constexpr std::size_t kMaxLineBytes = kMaxSourceBytes;
+constexpr std::size_t kChunksPerWorker = 3;
+
+// ---------------------------------------------------------------------------------------
+// JSON output
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (byte < 0x20U || byte == 0x7FU) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(byte));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_number(std::string& out, std::uint64_t number) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
+  out.append(buffer, result.ptr);
+}
+
+// The JSON text of everything a result can say about the guideline, built once so that
+// writing a result is a sequence of appends.
+class ResultWriter {
+ public:
+  ResultWriter(const Guideline& guideline, bool compact) : compact_(compact) {
+    const auto dump = [](const nlohmann::ordered_json& json) {
+      return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    };
+    for (const RecommendationInfo& info : guideline.recommendations()) {
+      if (compact) {
+        recommended_.push_back(dump(info.id));
+        undetermined_.push_back("{\"id\":" + dump(info.id) + ",\"missing\":[");
+        continue;
+      }
+      nlohmann::ordered_json item = {
+          {"id", info.id}, {"kind", info.kind}, {"text", info.text}, {"citations", info.citations}};
+      if (info.evidence) {
+        item["evidence"] = *info.evidence;
+      }
+      nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
+      for (const CarriedParameter& parameter : info.parameters) {
+        parameters[parameter.name] = value_to_json(parameter.value);
+      }
+      item["parameters"] = parameters;
+      recommended_.push_back(dump(item));
+      undetermined_.push_back("{\"id\":" + dump(info.id) + ",\"kind\":" + dump(info.kind) +
+                              ",\"missing\":[");
+    }
+    for (const FactSpec& fact : guideline.facts()) {
+      fact_names_.push_back(dump(fact.name));
+    }
+  }
+
+  void result(std::string& out, std::uint64_t line, const Decision& decision) const {
+    if (compact_) {
+      out += "{\"recommendations\":[";
+    } else {
+      out += "{\"line\":";
+      append_number(out, line);
+      out += ",\"recommendations\":[";
+    }
+    bool first = true;
+    for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
+      if (decision.outcomes[r] == Outcome::recommended) {
+        if (!first) {
+          out += ',';
+        }
+        first = false;
+        out += recommended_[r];
+      }
+    }
+    out += "],\"undetermined\":[";
+    first = true;
+    for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
+      if (decision.outcomes[r] == Outcome::undetermined) {
+        if (!first) {
+          out += ',';
+        }
+        first = false;
+        out += undetermined_[r];
+        bool first_fact = true;
+        for (const FactId fact : decision.missing[r]) {
+          if (!first_fact) {
+            out += ',';
+          }
+          first_fact = false;
+          out += fact_names_[fact.value];
+        }
+        out += "]}";
+      }
+    }
+    out += "]}\n";
+  }
+
+  // {"line": N, "error": MESSAGE, "code": CODE, "column": C} for the first error, and the
+  // others (a line may have several problems) in "other_errors".
+  static void error(std::string& out, std::uint64_t line, const Diagnostics& diagnostics) {
+    out += "{\"line\":";
+    append_number(out, line);
+    bool first = true;
+    std::size_t others = 0;
+    for (const Diagnostic& diagnostic : diagnostics.all()) {
+      if (diagnostic.severity != Severity::error) {
+        continue;
+      }
+      if (first) {
+        out += ",\"error\":";
+        append_json_string(out, diagnostic.message);
+        out += ",\"code\":";
+        append_json_string(out, diagnostic.code);
+        out += ",\"column\":";
+        append_number(out, std::uint64_t{diagnostic.range.offset} + 1);
+        first = false;
+        continue;
+      }
+      out += others == 0 ? ",\"other_errors\":[" : ",";
+      ++others;
+      out += "{\"error\":";
+      append_json_string(out, diagnostic.message);
+      out += ",\"code\":";
+      append_json_string(out, diagnostic.code);
+      out += ",\"column\":";
+      append_number(out, std::uint64_t{diagnostic.range.offset} + 1);
+      out += '}';
+    }
+    if (others > 0) {
+      out += ']';
+    }
+    out += "}\n";
+  }
+
+  static void message(std::string& out, std::uint64_t line, std::string_view text) {
+    out += "{\"line\":";
+    append_number(out, line);
+    out += ",\"error\":";
+    append_json_string(out, text);
+    out += ",\"code\":\"E0401\",\"column\":1}\n";
+  }
+
+ private:
+  bool compact_;
+  std::vector<std::string> recommended_;
+  std::vector<std::string> undetermined_;
+  std::vector<std::string> fact_names_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Chunks
+
+struct Chunk {
+  std::uint64_t sequence = 0;
+  std::uint64_t first_line = 1;  // the number of the chunk's first line
+  // Whole lines, each ending in '\n' (the last one possibly not, at the end of the input),
+  // followed by kNdjsonPadding readable bytes; `size` is the length without the padding.
+  std::string input;
+  std::size_t size = 0;
+  // Set when the line after the chunk's lines was longer than kMaxLineBytes: it was
+  // skipped, and its error is written after the chunk's results.
+  bool overlong_line_follows = false;
+  std::string output;
+  std::uint64_t records = 0;
+  std::uint64_t errors = 0;
+};
+
+// Reads the input into chunks of whole lines.
+class LineReader {
+ public:
+  explicit LineReader(int descriptor) : descriptor_(descriptor) {}
+
+  // Fills `chunk` with the next lines; false at the end of the input (the chunk is empty).
+  // Throws std::system_error when reading fails.
+  bool next(Chunk& chunk) {
+    chunk.input.assign(carry_);
+    carry_.clear();
+    chunk.overlong_line_follows = false;
+    chunk.first_line = next_line_;
+    std::size_t scanned = 0;  // chunk.input[0, scanned) holds no line break
+    while (true) {
+      if (chunk.input.size() >= kChunkBytes) {
+        const void* found =
+            ::memrchr(chunk.input.data() + scanned, '\n', chunk.input.size() - scanned);
+        if (found != nullptr) {
+          const auto after =
+              static_cast<std::size_t>(static_cast<const char*>(found) - chunk.input.data()) + 1;
+          carry_.assign(chunk.input, after);
+          chunk.input.resize(after);
+          break;
+        }
+        scanned = chunk.input.size();
+        if (chunk.input.size() > kMaxLineBytes) {
+          // One line fills the buffer: skip the rest of it without keeping it.
+          skip_rest_of_line();
+          chunk.input.clear();
+          chunk.overlong_line_follows = true;
+          break;
+        }
+      }
+      if (end_) {
+        break;
+      }
+      fill(chunk.input);
+    }
+    chunk.size = chunk.input.size();
+    for (const char* at = chunk.input.data(); at < chunk.input.data() + chunk.size; ++at) {
+      at = static_cast<const char*>(
+          std::memchr(at, '\n', static_cast<std::size_t>(chunk.input.data() + chunk.size - at)));
+      if (at == nullptr) {
+        break;
+      }
+      ++next_line_;
+    }
+    if (chunk.overlong_line_follows ||
+        (end_ && !chunk.input.empty() && chunk.input.back() != '\n')) {
+      next_line_ += 1;
+    }
+    bytes_read_total_.store(bytes_read_, std::memory_order_relaxed);
+    chunk.input.resize(chunk.size + kNdjsonPadding, '\0');
+    return chunk.size > 0 || chunk.overlong_line_follows;
+  }
+
+  // Safe to call from any thread.
+  [[nodiscard]] std::uint64_t bytes_read() const {
+    return bytes_read_total_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  // Appends up to kChunkBytes more bytes of input; sets end_ at the end of the input.
+  void fill(std::string& buffer) {
+    const std::size_t old_size = buffer.size();
+    buffer.resize(old_size + kChunkBytes);
+    const ssize_t count = read_some(buffer.data() + old_size, kChunkBytes);
+    buffer.resize(old_size + static_cast<std::size_t>(count));
+    if (count == 0) {
+      end_ = true;
+    }
+  }
+
+  ssize_t read_some(char* data, std::size_t capacity) {
+    while (true) {
+      const ssize_t count = ::read(descriptor_, data, capacity);
+      if (count >= 0) {
+        bytes_read_ += static_cast<std::uint64_t>(count);
+        return count;
+      }
+      if (errno != EINTR) {
+        throw std::system_error(errno, std::generic_category(), "cannot read the input");
+      }
+    }
+  }
+
+  void skip_rest_of_line() {
+    std::string block(kChunkBytes, '\0');
+    while (true) {
+      const ssize_t count = read_some(block.data(), block.size());
+      if (count == 0) {
+        end_ = true;
+        return;
+      }
+      const auto* found = static_cast<const char*>(
+          std::memchr(block.data(), '\n', static_cast<std::size_t>(count)));
+      if (found != nullptr) {
+        const auto after = static_cast<std::size_t>(found - block.data()) + 1;
+        carry_.assign(block.data() + after, static_cast<std::size_t>(count) - after);
+        return;
+      }
+    }
+  }
+
+  int descriptor_;
+  std::string carry_;
+  bool end_ = false;
+  std::uint64_t next_line_ = 1;
+  std::uint64_t bytes_read_ = 0;
+  std::atomic<std::uint64_t> bytes_read_total_{0};
+};
+
+std::string overlong_message() {
+  return fmt::format("the line is longer than the limit of {} bytes; it was skipped",
+                     kMaxLineBytes);
+}
+
+bool is_blank(std::string_view line) {
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+// One worker's state: everything evaluating a line needs, reused from line to line.
+class Worker {
+ public:
+  Worker(const Guideline& guideline, const ResultWriter& writer)
+      : guideline_(guideline),
+        writer_(writer),
+        reader_(guideline.facts()),
+        facts_(guideline.facts().size()) {}
+
+  void process(Chunk& chunk) {
+    chunk.output.clear();
+    chunk.records = 0;
+    chunk.errors = 0;
+    std::uint64_t line_number = chunk.first_line;
+    const char* data = chunk.input.data();
+    std::size_t at = 0;
+    while (at < chunk.size) {
+      const auto* found = static_cast<const char*>(std::memchr(data + at, '\n', chunk.size - at));
+      const std::size_t end =
+          found != nullptr ? static_cast<std::size_t>(found - data) : chunk.size;
+      const std::string_view line(data + at, end - at);
+      at = end + 1;
+      if (!is_blank(line)) {
+        ++chunk.records;
+        if (line.size() > kMaxLineBytes) {
+          // The reader keeps a line it finds the end of while filling; the limit is exact here.
+          ++chunk.errors;
+          ResultWriter::message(chunk.output, line_number, overlong_message());
+        } else if (reader_.read(line, facts_, diagnostics_)) {
+          guideline_.evaluate(facts_, scratch_, decision_);
+          writer_.result(chunk.output, line_number, decision_);
+        } else {
+          ++chunk.errors;
+          ResultWriter::error(chunk.output, line_number, diagnostics_);
+          diagnostics_ = Diagnostics();
+        }
+      }
+      ++line_number;
+    }
+    if (chunk.overlong_line_follows) {
+      ++chunk.records;
+      ++chunk.errors;
+      ResultWriter::message(chunk.output, line_number, overlong_message());
+    }
+  }
+
+ private:
+  const Guideline& guideline_;
+  const ResultWriter& writer_;
+  NdjsonFactReader reader_;
+  FactSet facts_;
+  EvaluationScratch scratch_;
+  Decision decision_;
+  Diagnostics diagnostics_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Progress and summary
+
+class Progress {
+ public:
+  Progress(bool enabled, std::uint64_t total_bytes, std::ostream& err)
+      : enabled_(enabled), total_bytes_(total_bytes), err_(err) {}
+
+  void update(std::uint64_t records, std::uint64_t bytes, double seconds) {
+    if (!enabled_) {
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) {
+      return;
+    }
+    last_ = now;
+    shown_ = true;
+    const double rate = seconds > 0 ? static_cast<double>(records) / seconds : 0;
+    if (total_bytes_ > 0) {
+      constexpr int kWidth = 30;
+      const double fraction =
+          std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total_bytes_));
+      const int filled = static_cast<int>(fraction * kWidth);
+      err_ << fmt::format("\r[{:<{}}] {:3.0f}%  {} records  {:.0f} records/s ",
+                          std::string(static_cast<std::size_t>(filled), '#'), kWidth,
+                          fraction * 100, records, rate)
+           << std::flush;
+    } else {
+      err_ << fmt::format("\r{} records  {:.0f} records/s ", records, rate) << std::flush;
+    }
+  }
+
+  void finish() {
+    if (shown_) {
+      err_ << "\r\033[K" << std::flush;
+    }
+  }
+
+ private:
+  bool enabled_;
+  std::uint64_t total_bytes_;
+  std::ostream& err_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+struct Totals {
+  std::uint64_t records = 0;
+  std::uint64_t errors = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// The run
+
+// Runs reader, workers and writer; returns the totals. Throws std::system_error when the
+// input cannot be read (the output written so far stays written).
+Totals run_pipeline(const Guideline& guideline, const ResultWriter& writer, LineReader& reader,
+                    std::size_t threads, std::ostream& output, Progress& progress,
+                    std::chrono::steady_clock::time_point start) {
+  Totals totals;
+  const auto write = [&](const Chunk& chunk) {
+    output.write(chunk.output.data(), static_cast<std::streamsize>(chunk.output.size()));
+    totals.records += chunk.records;
+    totals.errors += chunk.errors;
+    progress.update(
+        totals.records, reader.bytes_read(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  };
+  if (threads <= 1) {
+    Worker worker(guideline, writer);
+    Chunk chunk;
+    while (reader.next(chunk)) {
+      worker.process(chunk);
+      write(chunk);
+    }
+    return totals;
+  }
+
+  // Slots hold chunks in flight; chunk `sequence` lives in slot `sequence % slots.size()`.
+  enum class SlotState { free, filled, done };
+  struct Slot {
+    Chunk chunk;
+    SlotState state = SlotState::free;
+  };
+  std::vector<Slot> slots(kChunksPerWorker * threads + 2);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::uint64_t> work;
+  std::uint64_t chunks_read = 0;
+  bool input_finished = false;
+  bool stopping = false;
+  std::exception_ptr failure;
+
+  std::thread reader_thread([&] {
+    try {
+      Chunk chunk;
+      for (std::uint64_t sequence = 0;; ++sequence) {
+        Slot& slot = slots[sequence % slots.size()];
+        {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return slot.state == SlotState::free || stopping; });
+          if (stopping) {
+            break;
+          }
+        }
+        // The slot is free: only this thread touches it until it is published.
+        if (!reader.next(slot.chunk)) {
+          break;
+        }
+        slot.chunk.sequence = sequence;
+        std::lock_guard lock(mutex);
+        slot.state = SlotState::filled;
+        work.push_back(sequence);
+        ++chunks_read;
+        changed.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      failure = std::current_exception();
+    }
+    std::lock_guard lock(mutex);
+    input_finished = true;
+    changed.notify_all();
+  });
+
+  std::vector<std::thread> workers;
+  for (std::size_t index = 0; index < threads; ++index) {
+    workers.emplace_back([&] {
+      Worker worker(guideline, writer);
+      while (true) {
+        std::uint64_t sequence = 0;
+        {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return !work.empty() || input_finished || stopping; });
+          if (work.empty()) {
+            return;
+          }
+          sequence = work.front();
+          work.pop_front();
+        }
+        Slot& slot = slots[sequence % slots.size()];
+        worker.process(slot.chunk);
+        std::lock_guard lock(mutex);
+        slot.state = SlotState::done;
+        changed.notify_all();
+      }
+    });
+  }
+
+  for (std::uint64_t sequence = 0;; ++sequence) {
+    Slot& slot = slots[sequence % slots.size()];
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] {
+        return (slot.state == SlotState::done && slot.chunk.sequence == sequence) ||
+               (input_finished && sequence >= chunks_read);
+      });
+      if (slot.state != SlotState::done || slot.chunk.sequence != sequence) {
+        break;
+      }
+    }
+    write(slot.chunk);
+    std::lock_guard lock(mutex);
+    slot.state = SlotState::free;
+    changed.notify_all();
+  }
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+    changed.notify_all();
+  }
+  reader_thread.join();
+  for (std::thread& worker : workers) {
+    worker.join();
+  }
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+  return totals;
+}
+
+int batch(const std::string& guideline_path, const std::string& input_path, int threads_option,
+          bool compact, const std::string& output_path, std::ostream& out, std::ostream& err) {
+  SourceManager sources;
+  int exit_code = 0;
+  const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
+  if (!guideline) {
+    return exit_code;
+  }
+  int descriptor = STDIN_FILENO;
+  std::uint64_t total_bytes = 0;
+  if (input_path != "-") {
+    descriptor = ::open(input_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0) {
+      err << fmt::format("error: cannot read `{}`: {}\n", input_path, std::strerror(errno));
+      return kExitUsage;
+    }
+    struct stat status {};
+    if (::fstat(descriptor, &status) == 0) {
+      if (S_ISDIR(status.st_mode)) {
+        ::close(descriptor);
+        err << fmt::format("error: cannot read `{}`: it is a folder\n", input_path);
+        return kExitUsage;
+      }
+      if (S_ISREG(status.st_mode)) {
+        total_bytes = static_cast<std::uint64_t>(status.st_size);
+      }
+    }
+  }
+  struct Closer {
+    int descriptor;
+    ~Closer() {
+      if (descriptor != STDIN_FILENO) {
+        ::close(descriptor);
+      }
+    }
+  } closer{descriptor};
+
+  std::ofstream file;
+  std::ostream* output = &out;
+  if (!output_path.empty() && output_path != "-") {
+    file.open(output_path, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      err << fmt::format("error: cannot write `{}`: {}\n", output_path, std::strerror(errno));
+      return kExitUsage;
+    }
+    output = &file;
+  }
+
+  const std::size_t threads = threads_option > 0
+                                  ? static_cast<std::size_t>(threads_option)
+                                  : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  const ResultWriter writer(*guideline, compact);
+  LineReader reader(descriptor);
+  const bool terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+  Progress progress(terminal, total_bytes, err);
+  const auto start = std::chrono::steady_clock::now();
+  Totals totals;
+  try {
+    totals = run_pipeline(*guideline, writer, reader, threads, *output, progress, start);
+  } catch (const std::system_error& error) {
+    progress.finish();
+    output->flush();
+    err << fmt::format("error: cannot read `{}`: {}\n", input_path, error.code().message());
+    return kExitUsage;
+  }
+  output->flush();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.finish();
+  if (!*output) {
+    err << fmt::format("error: cannot write `{}`\n",
+                       output == &out ? std::string("the standard output") : output_path);
+    return kExitUsage;
+  }
+  err << fmt::format("{} records, {} rejected, in {:.3f} s: {:.0f} records/s ({} thread{})\n",
+                     totals.records, totals.errors, seconds,
+                     seconds > 0 ? static_cast<double>(totals.records) / seconds : 0.0, threads,
+                     threads == 1 ? "" : "s");
+  return totals.errors > 0 ? kExitInputError : kExitSuccess;
+}
+
+}  // namespace
+
+Command add_batch_command(CLI::App& app, std::ostream& out, std::ostream& err) {
+  struct Options {
+    std::string guideline;
+    std::string input = "-";
+    int threads = 0;
+    bool compact = false;
+    std::string output;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand(
+      "batch",
+      "Evaluate NDJSON fact sets (one JSON object a line), writing one JSON result a line");
+  command->add_option("GUIDELINE", options->guideline, "Rule file (.rubric)")->required();
+  command->add_option("INPUT", options->input,
+                      "NDJSON fact sets; `-` or nothing reads the standard input");
+  command
+      ->add_option("--threads", options->threads, "Worker threads (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  command->add_flag("--compact", options->compact,
+                    "Write only recommendation ids and undetermined ids with missing facts");
+  command->add_option("-o,--output", options->output,
+                      "Write results to this file instead of the standard output");
+  return {command, [options, &out, &err] {
+            return batch(options->guideline, options->input, options->threads, options->compact,
+                         options->output, out, err);
+          }};
+}
+
+}  // namespace rubric

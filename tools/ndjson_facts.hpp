@@ -1,0 +1,54 @@
+// NDJSON fact sets: one JSON object a line, each in the fact-file format (a mapping from fact
+// name to value), read with simdjson for `rubric batch` and `rubric bench`.
+//
+//   {"fracture_grade": 1, "pain_vas": 6.5, "time_since_identification": "10 weeks"}
+//   {"fracture_grade": 1, "neurologic_deficit": true, "age": null}
+//
+// A line is checked exactly as a JSON fact file is (tools/fact_file.hpp): the same codes and
+// the same messages, from the same functions (read_fact_value and the report_* checks), so a
+// line is accepted if and only if the same text in a `.json` fact file would be. The only
+// difference is the wording of JSON syntax errors, which come from simdjson
+// ("invalid JSON: ..."). Blank lines are the caller's business (`rubric batch` skips them).
+//
+// Contract: an NdjsonFactReader is bound to one guideline's declared facts, which must
+// outlive it. It keeps a simdjson parser and working memory, so it is not thread-safe: use
+// one per thread. It never throws; every problem is a Diagnostic (E0401..E0409) whose range
+// is a byte offset into the line (file id 0).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "dsl/diagnostic.hpp"
+#include "engine/fact_set.hpp"
+
+namespace rubric {
+
+// Bytes past the end of a line that must be readable (their content does not matter) when
+// it is passed to NdjsonFactReader::read: simdjson reads ahead in blocks.
+inline constexpr std::size_t kNdjsonPadding = 64;
+
+class NdjsonFactReader {
+ public:
+  explicit NdjsonFactReader(std::span<const FactSpec> facts);
+  ~NdjsonFactReader();
+  NdjsonFactReader(const NdjsonFactReader&) = delete;
+  NdjsonFactReader& operator=(const NdjsonFactReader&) = delete;
+  NdjsonFactReader(NdjsonFactReader&&) noexcept;
+  NdjsonFactReader& operator=(NdjsonFactReader&&) noexcept;
+
+  // Reads one line (without its line break; a trailing carriage return is allowed) into
+  // `facts`, which is cleared first and must have one value per declared fact. The
+  // kNdjsonPadding bytes after `line` must be readable. Returns false, with at least one
+  // error in `diagnostics`, when the line is rejected; `facts` is then unspecified.
+  bool read(std::string_view line, FactSet& facts, Diagnostics& diagnostics);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace rubric
