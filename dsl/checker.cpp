@@ -66,8 +66,8 @@ bool comparable(const Type& a, const Type& b, bool ordered) {
 
 class Checker {
  public:
-  Checker(CheckedModule& checked, const SourceManager& sources, Diagnostics& diagnostics)
-      : checked_(checked), module_(checked.module), sources_(sources), diagnostics_(diagnostics) {
+  Checker(CheckedModule& checked, Diagnostics& diagnostics)
+      : checked_(checked), module_(checked.module), diagnostics_(diagnostics) {
     const std::size_t count = module_.expressions.size();
     checked_.types.assign(count, Type::of(TypeKind::error));
     checked_.symbols.assign(count, Symbol{});
@@ -690,8 +690,12 @@ class Checker {
 
   // The common type of two branches or list elements; error type after a diagnostic.
   std::optional<Type> unify(const Type& a, const Type& b) const {
-    if (a.kind == TypeKind::null) return b;
-    if (b.kind == TypeKind::null) return a;
+    if (a.kind == TypeKind::null) {
+      return b;
+    }
+    if (b.kind == TypeKind::null) {
+      return a;
+    }
     if (a.is_numeric() && b.is_numeric()) {
       return Type::of(a.kind == TypeKind::integer && b.kind == TypeKind::integer
                           ? TypeKind::integer
@@ -736,7 +740,6 @@ class Checker {
 
   CheckedModule& checked_;
   ast::Module& module_;
-  const SourceManager& sources_;
   Diagnostics& diagnostics_;
   std::vector<bool> typed_;
   std::map<std::string, Symbol> names_;
@@ -1187,23 +1190,23 @@ Type Checker::call(const ast::Expr& expr) {
 
 }  // namespace
 
-CheckedModule check_module(ast::Module module, const SourceManager& sources,
+CheckedModule check_module(ast::Module module, const SourceManager& /*sources*/,
                            Diagnostics& diagnostics) {
   CheckedModule checked;
   checked.module = std::move(module);
   const std::size_t errors_before = diagnostics.error_count();
-  Checker checker(checked, sources, diagnostics);
+  Checker checker(checked, diagnostics);
   checker.run();
   checked.ok = diagnostics.error_count() == errors_before;
   return checked;
 }
 
-CheckedModule check_expression(ast::Module module, ExprId expression, const SourceManager& sources,
-                               Diagnostics& diagnostics) {
+CheckedModule check_expression(ast::Module module, ExprId expression,
+                               const SourceManager& /*sources*/, Diagnostics& diagnostics) {
   CheckedModule checked;
   checked.module = std::move(module);
   const std::size_t errors_before = diagnostics.error_count();
-  Checker checker(checked, sources, diagnostics);
+  Checker checker(checked, diagnostics);
   checker.run_expression(expression);
   checked.ok = diagnostics.error_count() == errors_before;
   return checked;

@@ -429,23 +429,57 @@ class Lowering {
 
   static ast::BinaryOperator binary_operator(const Node& op) {
     using B = ast::BinaryOperator;
-    if (op.is_type<g::op_and>()) return B::logical_and;
-    if (op.is_type<g::op_or>()) return B::logical_or;
-    if (op.is_type<g::op_xor>()) return B::logical_xor;
-    if (op.is_type<g::op_implies>()) return B::implies;
-    if (op.is_type<g::op_equal>()) return B::equal;
-    if (op.is_type<g::op_not_equal>()) return B::not_equal;
-    if (op.is_type<g::op_equivalent>()) return B::equivalent;
-    if (op.is_type<g::op_not_equivalent>()) return B::not_equivalent;
-    if (op.is_type<g::op_less>()) return B::less;
-    if (op.is_type<g::op_less_or_equal>()) return B::less_or_equal;
-    if (op.is_type<g::op_greater>()) return B::greater;
-    if (op.is_type<g::op_greater_or_equal>()) return B::greater_or_equal;
-    if (op.is_type<g::op_plus>()) return B::add;
-    if (op.is_type<g::op_minus>()) return B::subtract;
-    if (op.is_type<g::op_times>()) return B::multiply;
-    if (op.is_type<g::op_divide>()) return B::divide;
-    if (op.is_type<g::op_div>()) return B::truncated_divide;
+    if (op.is_type<g::op_and>()) {
+      return B::logical_and;
+    }
+    if (op.is_type<g::op_or>()) {
+      return B::logical_or;
+    }
+    if (op.is_type<g::op_xor>()) {
+      return B::logical_xor;
+    }
+    if (op.is_type<g::op_implies>()) {
+      return B::implies;
+    }
+    if (op.is_type<g::op_equal>()) {
+      return B::equal;
+    }
+    if (op.is_type<g::op_not_equal>()) {
+      return B::not_equal;
+    }
+    if (op.is_type<g::op_equivalent>()) {
+      return B::equivalent;
+    }
+    if (op.is_type<g::op_not_equivalent>()) {
+      return B::not_equivalent;
+    }
+    if (op.is_type<g::op_less>()) {
+      return B::less;
+    }
+    if (op.is_type<g::op_less_or_equal>()) {
+      return B::less_or_equal;
+    }
+    if (op.is_type<g::op_greater>()) {
+      return B::greater;
+    }
+    if (op.is_type<g::op_greater_or_equal>()) {
+      return B::greater_or_equal;
+    }
+    if (op.is_type<g::op_plus>()) {
+      return B::add;
+    }
+    if (op.is_type<g::op_minus>()) {
+      return B::subtract;
+    }
+    if (op.is_type<g::op_times>()) {
+      return B::multiply;
+    }
+    if (op.is_type<g::op_divide>()) {
+      return B::divide;
+    }
+    if (op.is_type<g::op_div>()) {
+      return B::truncated_divide;
+    }
     return B::modulo;
   }
 
@@ -533,14 +567,30 @@ class Lowering {
     ast::TypeSpec spec;
     spec.range = range(node);
     using T = ast::TypeName;
-    if (node.is_type<g::type_boolean>()) spec.name = T::boolean;
-    if (node.is_type<g::type_integer>()) spec.name = T::integer;
-    if (node.is_type<g::type_decimal>()) spec.name = T::decimal;
-    if (node.is_type<g::type_string>()) spec.name = T::string;
-    if (node.is_type<g::type_duration>()) spec.name = T::duration;
-    if (node.is_type<g::type_mass>()) spec.name = T::mass;
-    if (node.is_type<g::type_length>()) spec.name = T::length;
-    if (node.is_type<g::type_volume>()) spec.name = T::volume;
+    if (node.is_type<g::type_boolean>()) {
+      spec.name = T::boolean;
+    }
+    if (node.is_type<g::type_integer>()) {
+      spec.name = T::integer;
+    }
+    if (node.is_type<g::type_decimal>()) {
+      spec.name = T::decimal;
+    }
+    if (node.is_type<g::type_string>()) {
+      spec.name = T::string;
+    }
+    if (node.is_type<g::type_duration>()) {
+      spec.name = T::duration;
+    }
+    if (node.is_type<g::type_mass>()) {
+      spec.name = T::mass;
+    }
+    if (node.is_type<g::type_length>()) {
+      spec.name = T::length;
+    }
+    if (node.is_type<g::type_volume>()) {
+      spec.name = T::volume;
+    }
     if (node.is_type<g::type_quantity>()) {
       spec.name = T::quantity;
       spec.unit = unescape(without_quotes(node.children.at(0)->string_view()));

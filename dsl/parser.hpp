@@ -27,7 +27,7 @@ inline constexpr std::uint32_t kMaxExpressionDepth = 1000;
 // counted in bytes as written, is E0107; a file with more declarations than this is E0108
 // (reported once, and the rest of the file is not parsed). See docs/limits.md.
 inline constexpr std::size_t kMaxIdentifierBytes = 256;
-inline constexpr std::size_t kMaxStringBytes = 64U * 1024U;
+inline constexpr std::size_t kMaxStringBytes = std::size_t{64} * 1024U;
 inline constexpr std::size_t kMaxDeclarations = 200000;
 
 // The offset of the first byte of `text` that is not part of well-formed UTF-8 (overlong

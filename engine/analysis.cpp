@@ -196,11 +196,21 @@ const Unit* default_unit(const FactSpec& spec) {
     }
   }
   const Dimension dimension = spec.type.dimension;
-  if (dimension == Dimension::time()) return find_unit("days");
-  if (dimension == Dimension::mass()) return find_unit("g");
-  if (dimension == Dimension::length()) return find_unit("m");
-  if (dimension == Dimension::volume()) return find_unit("L");
-  if (dimension.is_dimensionless()) return find_unit("1");
+  if (dimension == Dimension::time()) {
+    return find_unit("days");
+  }
+  if (dimension == Dimension::mass()) {
+    return find_unit("g");
+  }
+  if (dimension == Dimension::length()) {
+    return find_unit("m");
+  }
+  if (dimension == Dimension::volume()) {
+    return find_unit("L");
+  }
+  if (dimension.is_dimensionless()) {
+    return find_unit("1");
+  }
   return nullptr;
 }
 
@@ -533,7 +543,9 @@ class Search {
           out = values[at[is_true_value(condition.value) ? 1 : 2]];
         } else {
           TruthMask mask = 0;
-          if (condition.mask & kTruthTrue) mask |= mask_of(values[at[1]]);
+          if (condition.mask & kTruthTrue) {
+            mask |= mask_of(values[at[1]]);
+          }
           if (condition.mask & (kTruthFalse | kTruthUnknown)) {
             mask |= mask_of(values[at[2]]);
           }
@@ -567,9 +579,13 @@ class Search {
         const TruthMask first = mask_of(values[at[0]]);
         const TruthMask second = inputs.size() > 1 ? mask_of(values[at[1]]) : 1;
         for (const TruthMask a : kTruthBits) {
-          if (!(first & a)) continue;
+          if (!(first & a)) {
+            continue;
+          }
           for (const TruthMask b : kTruthBits) {
-            if (!(second & b)) continue;
+            if (!(second & b)) {
+              continue;
+            }
             operands.clear();
             operands.push_back(truth_value(a));
             if (inputs.size() > 1) {
@@ -1194,7 +1210,7 @@ std::string Analysis::describe(const Box& box) const {
       values += allowed[r] ? 1 : 0;
     }
     if (values == 0 && !absent) {
-      parts.push_back("no patient");
+      parts.emplace_back("no patient");
       continue;
     }
     if (values == allowed.size() - 1 && values > 0) {
@@ -1231,7 +1247,8 @@ std::string Analysis::describe(const Box& box) const {
     }
     std::string text = fmt::format("{}", fmt::join(alternatives, " or "));
     if (alternatives.size() > 1) {
-      text = "(" + text + ")";
+      text.insert(0, "(");
+      text += ")";
     }
     parts.push_back(std::move(text));
   }

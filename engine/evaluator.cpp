@@ -37,10 +37,9 @@ bool is_true_value(const Value& value) {
 
 // Fast paths for the commonest operand kinds: they give exactly what the general operators
 // of engine/value.hpp give, and fall back to them for every other combination.
-const Value kTrue = Value::boolean(true);
-const Value kFalse = Value::boolean(false);
-
 const Value& truth(bool value) {
+  static const Value kTrue = Value::boolean(true);
+  static const Value kFalse = Value::boolean(false);
   return value ? kTrue : kFalse;
 }
 

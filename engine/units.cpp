@@ -380,7 +380,8 @@ std::string Dimension::name() const {
   std::string numerator;
   std::string denominator;
   for (const BaseName& base : kOrder) {
-    const int exponent = exponents[base.index];
+    const std::int8_t stored = exponents[base.index];
+    const int exponent = stored;
     if (exponent == 0) {
       continue;
     }

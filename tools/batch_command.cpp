@@ -35,7 +35,7 @@
 namespace rubric {
 namespace {
 
-constexpr std::size_t kChunkBytes = 256U * 1024U;
+constexpr std::size_t kChunkBytes = std::size_t{256} * 1024U;
 // A longer line is reported as an error and skipped without being held in memory.
 constexpr std::size_t kMaxLineBytes = kMaxSourceBytes;
 constexpr std::size_t kChunksPerWorker = 3;

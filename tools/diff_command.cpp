@@ -328,7 +328,7 @@ class StructuralDiff {
             fmt::format("kind {} → {}", old_recommendation.kind.name, match->kind.name));
       }
       if (old_recommendation.text != match->text) {
-        parts.push_back("text changed");
+        parts.emplace_back("text changed");
       }
       const auto citations = [](const ast::RecommendationDeclaration& r) {
         std::vector<std::string> numbers;
@@ -342,7 +342,7 @@ class StructuralDiff {
             fmt::format("cite {} → {}", citations(old_recommendation), citations(*match)));
       }
       if (old_recommendation.evidence != match->evidence) {
-        parts.push_back("evidence changed");
+        parts.emplace_back("evidence changed");
       }
       const auto carried = [&](const ast::RecommendationDeclaration& r,
                                const std::map<std::string, std::string>& renames) {
@@ -428,7 +428,7 @@ std::optional<FactSet> case_facts(const Guideline& guideline, SourceManager& sou
   std::optional<FactSet> facts;
   if (document) {
     try {
-      const YAML::Node node = *document;
+      const YAML::Node& node = *document;
       const YAML::Node mapping = node.IsMap() && node["facts"] ? node["facts"] : node;
       facts = read_fact_mapping(mapping, sources, file, guideline.facts(), diagnostics);
     } catch (const YAML::Exception& error) {

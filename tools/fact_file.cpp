@@ -226,19 +226,35 @@ std::string fact_name(const FactSpec& fact) {
 
 // The unit of the example value for a quantity fact: "10 weeks", "5 mg".
 std::string example_quantity(const Dimension& dimension) {
-  if (dimension == Dimension::time()) return "10 weeks";
-  if (dimension == Dimension::mass()) return "5 mg";
-  if (dimension == Dimension::length()) return "5 cm";
-  if (dimension == Dimension::volume()) return "5 mL";
-  if (dimension == Dimension::international_unit()) return "800 [iU]";
-  if (dimension.is_dimensionless()) return "5 %";
+  if (dimension == Dimension::time()) {
+    return "10 weeks";
+  }
+  if (dimension == Dimension::mass()) {
+    return "5 mg";
+  }
+  if (dimension == Dimension::length()) {
+    return "5 cm";
+  }
+  if (dimension == Dimension::volume()) {
+    return "5 mL";
+  }
+  if (dimension == Dimension::international_unit()) {
+    return "800 [iU]";
+  }
+  if (dimension.is_dimensionless()) {
+    return "5 %";
+  }
   return "5 " + dimension.name();
 }
 
 // "a duration", "a quantity of mass": what a unit measures.
 std::string dimension_phrase(const Dimension& dimension) {
-  if (dimension == Dimension::time()) return "a duration";
-  if (dimension.is_dimensionless()) return "a dimensionless quantity";
+  if (dimension == Dimension::time()) {
+    return "a duration";
+  }
+  if (dimension.is_dimensionless()) {
+    return "a dimensionless quantity";
+  }
   return "a quantity of " + dimension.name();
 }
 
