@@ -84,16 +84,7 @@ class ResultWriter {
         undetermined_.push_back("{\"id\":" + dump(info.id) + ",\"missing\":[");
         continue;
       }
-      nlohmann::ordered_json item = {
-          {"id", info.id}, {"kind", info.kind}, {"text", info.text}, {"citations", info.citations}};
-      if (info.evidence) {
-        item["evidence"] = *info.evidence;
-      }
-      nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
-      for (const CarriedParameter& parameter : info.parameters) {
-        parameters[parameter.name] = value_to_json(parameter.value);
-      }
-      item["parameters"] = parameters;
+      const nlohmann::ordered_json item = recommendation_to_json(info);
       recommended_.push_back(dump(item));
       undetermined_.push_back("{\"id\":" + dump(info.id) + ",\"kind\":" + dump(info.kind) +
                               ",\"missing\":[");

@@ -41,6 +41,20 @@ std::string fact_value_text(const Value& value) {
 
 }  // namespace
 
+nlohmann::ordered_json recommendation_to_json(const RecommendationInfo& info) {
+  nlohmann::ordered_json item = {
+      {"id", info.id}, {"kind", info.kind}, {"text", info.text}, {"citations", info.citations}};
+  if (info.evidence) {
+    item["evidence"] = *info.evidence;
+  }
+  nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
+  for (const CarriedParameter& parameter : info.parameters) {
+    parameters[parameter.name] = value_to_json(parameter.value);
+  }
+  item["parameters"] = parameters;
+  return item;
+}
+
 nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
                                         const FactSet& facts, EvaluationScratch& scratch,
                                         const Decision& decision) {
@@ -52,16 +66,7 @@ nlohmann::ordered_json decision_to_json(const Guideline& guideline, const Source
   for (std::size_t r = 0; r < recommendations.size(); ++r) {
     const RecommendationInfo& info = recommendations[r];
     if (decision.outcomes[r] == Outcome::recommended) {
-      nlohmann::ordered_json item = {
-          {"id", info.id}, {"kind", info.kind}, {"text", info.text}, {"citations", info.citations}};
-      if (info.evidence) {
-        item["evidence"] = *info.evidence;
-      }
-      nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
-      for (const CarriedParameter& parameter : info.parameters) {
-        parameters[parameter.name] = value_to_json(parameter.value);
-      }
-      item["parameters"] = parameters;
+      nlohmann::ordered_json item = recommendation_to_json(info);
       nlohmann::ordered_json because = nlohmann::ordered_json::object();
       for (const FactId fact : guideline.deciding_facts(r, scratch)) {
         because[guideline.facts()[fact.value].name] = value_to_json(facts.get(fact));
