@@ -328,6 +328,12 @@ class GuidelineCompiler {
         }
       }
     }
+    std::vector<NodeId> conditions;
+    conditions.reserve(guideline->recommendations_.size());
+    for (const RecommendationInfo& info : guideline->recommendations_) {
+      conditions.push_back(info.condition);
+    }
+    guideline->program_ = EvaluationProgram::build(guideline->graph_, conditions);
     return guideline;
   }
 };

@@ -1056,7 +1056,7 @@ Explanation explain(const Guideline& guideline, const SourceManager& sources, co
                     std::size_t recommendation) {
   EvaluationScratch scratch;
   Decision decision;
-  guideline.evaluate(facts, scratch, decision);
+  guideline.evaluate_with_values(facts, scratch, decision);
   return explain(guideline, sources, facts, scratch, decision, recommendation);
 }
 

@@ -168,8 +168,8 @@ struct Explanation {
 };
 
 // Explains recommendation `recommendation` (an index into Guideline::recommendations()) as
-// decided by the last `guideline.evaluate(facts, scratch, decision)`. Reads the rule file
-// through the guideline's checked module and expression nodes (Guideline::checked,
+// decided by the last `guideline.evaluate_with_values(facts, scratch, decision)`. Reads the rule
+// file through the guideline's checked module and expression nodes (Guideline::checked,
 // Guideline::node_of); `sources` must hold the text the guideline was compiled from.
 Explanation explain(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
                     const EvaluationScratch& scratch, const Decision& decision,

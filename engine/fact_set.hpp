@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,8 @@ class FactSet {
 
   [[nodiscard]] std::size_t size() const { return values_.size(); }
   [[nodiscard]] const Value& get(FactId id) const { return values_[id.value]; }
+  // Every fact's value, indexed by FactId::value.
+  [[nodiscard]] std::span<const Value> values() const { return values_; }
   void set(FactId id, const Value& value) { values_[id.value] = value; }
   // Copies `text` into storage owned by this set and returns a view of the copy, for
   // string values; stays valid as long as the set (moves keep it valid too).

@@ -77,6 +77,8 @@ class DecisionGraph {
     return {operands_.data() + node.first_operand, node.operand_count};
   }
   [[nodiscard]] const Value& constant(const Node& node) const { return constants_[node.payload]; }
+  // The constant a constant node's payload indexes.
+  [[nodiscard]] const Value& constant_at(std::uint32_t index) const { return constants_[index]; }
   [[nodiscard]] std::size_t memory_bytes() const;
 
  private:

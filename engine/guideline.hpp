@@ -20,6 +20,7 @@
 #include "dsl/source.hpp"
 #include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
+#include "engine/program.hpp"
 
 namespace rubric {
 
@@ -62,8 +63,13 @@ struct Decision {
   std::vector<std::vector<FactId>> missing;
 };
 
-// Per-call working memory for `evaluate`.
+// Per-call working memory for `evaluate`. Not tied to one guideline: every evaluate
+// overwrites what it reads.
 struct EvaluationScratch {
+  // Per graph node: its state (NodeState: false, true, null, or a known non-boolean value).
+  std::vector<std::uint8_t> states;
+  // Per graph node: its value. `evaluate` fills only the nodes the general operators
+  // compute; `evaluate_with_values` fills every node.
   std::vector<Value> values;
   std::vector<std::uint32_t> visited;  // generation marks for the missing-facts walk
   std::vector<NodeId> stack;
@@ -90,6 +96,8 @@ class Guideline {
   [[nodiscard]] std::optional<std::size_t> find_recommendation(std::string_view id) const;
   [[nodiscard]] std::span<const DefinitionInfo> definitions() const { return definitions_; }
   [[nodiscard]] const DecisionGraph& graph() const { return graph_; }
+  // The compact form of the graph that `evaluate` runs.
+  [[nodiscard]] const EvaluationProgram& program() const { return program_; }
   // The node reading each fact, if any expression reads it.
   [[nodiscard]] std::optional<NodeId> fact_node(FactId fact) const;
   // The checked rule file this guideline was compiled from (for explanations and tools that
@@ -107,19 +115,27 @@ class Guideline {
   [[nodiscard]] std::string dump() const;
 
   [[nodiscard]] Decision evaluate(const FactSet& facts) const;
+  // The fast form: runs the compact program (engine/program.hpp), which keeps one byte of
+  // state per node and computes full Values only where it must.
   void evaluate(const FactSet& facts, EvaluationScratch& scratch, Decision& decision) const;
+  // The same decision, computing every node's Value (for explanations, coverage and tools
+  // that show sub-term values through `value_of`); several times slower.
+  void evaluate_with_values(const FactSet& facts, EvaluationScratch& scratch,
+                            Decision& decision) const;
   // The facts that decided a recommendation's known outcome in the last evaluate() with
   // this scratch (sorted by name): for a true `and`, all of its operands; for a false one,
   // the false operands; `or` the other way round; every operand of a test.
   [[nodiscard]] std::vector<FactId> deciding_facts(std::size_t recommendation,
                                                    EvaluationScratch& scratch) const;
-  // The value of every graph node after the last evaluate() with this scratch.
+  // The value of every graph node after the last evaluate_with_values() with this scratch.
   [[nodiscard]] static const Value& value_of(const EvaluationScratch& scratch, NodeId node) {
     return scratch.values[node.value];
   }
 
  private:
   friend class GuidelineCompiler;
+  // Outcomes and missing facts from the states of the last evaluation in `scratch`.
+  void decide(EvaluationScratch& scratch, Decision& decision) const;
   void collect_missing(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out) const;
   // Marks a fresh generation in the scratch's visited set.
   std::uint32_t next_generation(EvaluationScratch& scratch) const;
@@ -133,6 +149,7 @@ class Guideline {
   std::vector<RecommendationInfo> recommendations_;
   std::vector<DefinitionInfo> definitions_;
   DecisionGraph graph_;
+  EvaluationProgram program_;
   std::shared_ptr<const CheckedModule> checked_;
   std::vector<std::optional<NodeId>> expression_nodes_;
   std::vector<std::string> parameter_names_;  // per node

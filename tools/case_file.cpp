@@ -116,7 +116,11 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
     }
     EvaluationScratch scratch;
     Decision decision;
-    guideline.evaluate(*facts, scratch, decision);
+    if (coverage != nullptr) {
+      guideline.evaluate_with_values(*facts, scratch, decision);
+    } else {
+      guideline.evaluate(*facts, scratch, decision);
+    }
     if (coverage != nullptr) {
       coverage->record(scratch, decision);
     }

@@ -58,7 +58,7 @@ int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostr
   }
   EvaluationScratch scratch;
   Decision decision;
-  guideline->evaluate(*facts, scratch, decision);
+  guideline->evaluate_with_values(*facts, scratch, decision);
   std::vector<Explanation> explanations;
   explanations.reserve(selected.size());
   for (const std::size_t index : selected) {

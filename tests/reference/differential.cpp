@@ -47,11 +47,29 @@ std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact
   ++statistics.guidelines;
   EvaluationScratch scratch;
   Decision reused;
+  EvaluationScratch full_scratch;
+  Decision full;
   for (std::size_t round = 0; round < fact_sets; ++round) {
     const FactSet facts = generate_facts(chooser, guideline->facts(), generated.thresholds);
     ++statistics.fact_sets;
     const Decision decision = guideline->evaluate(facts);
     guideline->evaluate(facts, scratch, reused);  // the scratch-reusing overload must agree too
+    // The full evaluation (every node's Value) must agree with the compact program.
+    guideline->evaluate_with_values(facts, full_scratch, full);
+    if (full.outcomes != reused.outcomes || full.missing != reused.missing) {
+      return fmt::format("evaluate_with_values disagrees with evaluate\nguideline:\n{}\nfacts:\n{}",
+                         generated.text, describe_facts(guideline->facts(), facts));
+    }
+    for (std::size_t r = 0; r < reused.outcomes.size(); ++r) {
+      if (reused.outcomes[r] != Outcome::undetermined &&
+          guideline->deciding_facts(r, scratch) != guideline->deciding_facts(r, full_scratch)) {
+        return fmt::format(
+            "the deciding facts of `{}` differ between evaluate and evaluate_with_values\n"
+            "guideline:\n{}\nfacts:\n{}",
+            guideline->recommendations()[r].id, generated.text,
+            describe_facts(guideline->facts(), facts));
+      }
+    }
     const ReferenceDecision expected = evaluate(checked, facts);
     for (std::size_t r = 0; r < expected.outcomes.size(); ++r) {
       std::vector<std::string> names;

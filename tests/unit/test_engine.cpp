@@ -605,7 +605,7 @@ TEST_CASE("node values after evaluation", "[engine][evaluate]") {
   facts.set("i", I(7)).set("t", Q("2", "weeks"));
   EvaluationScratch scratch;
   Decision decision;
-  guideline->evaluate(facts.get(), scratch, decision);
+  guideline->evaluate_with_values(facts.get(), scratch, decision);
   CHECK(to_literal(Guideline::value_of(scratch, guideline->definitions()[0].value)) == "3.5");
   CHECK(to_literal(Guideline::value_of(scratch, guideline->definitions()[1].value)) == "17 days");
   CHECK(decision.outcomes[0] == Outcome::recommended);
@@ -1186,7 +1186,7 @@ TEST_CASE("branches of mixed Integer and Decimal give a Decimal", "[engine][expr
   facts.set("i", I(3));
   EvaluationScratch scratch;
   Decision decision;
-  guideline->evaluate(facts.get(), scratch, decision);
+  guideline->evaluate_with_values(facts.get(), scratch, decision);
   const Value& x = Guideline::value_of(scratch, guideline->definitions()[0].value);
   CHECK(x.kind() == ValueKind::decimal);
   CHECK(to_literal(x) == "3.0");

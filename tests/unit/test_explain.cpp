@@ -766,7 +766,7 @@ TEST_CASE("the two explain overloads agree", "[explain]") {
   const FactSet facts = facts_from(loaded, kElderly);
   EvaluationScratch scratch;
   Decision decision;
-  loaded.guideline->evaluate(facts, scratch, decision);
+  loaded.guideline->evaluate_with_values(facts, scratch, decision);
   for (std::size_t r = 0; r < loaded.guideline->recommendations().size(); ++r) {
     const Explanation a = explain(*loaded.guideline, loaded.sources, facts, scratch, decision, r);
     const Explanation b = explain(*loaded.guideline, loaded.sources, facts, r);

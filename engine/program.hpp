@@ -1,0 +1,103 @@
+// The compact evaluation program: the part of a decision graph that recommendations depend
+// on, as a flat list of steps over one byte of state per node.
+//
+// A node's state is its truth value (false, true, null) when it is boolean, and whether it
+// is present (null or known) otherwise. Logic, `is` tests and comparisons of facts with
+// constants run on states and on the fact set's values in place: no Value is copied. Only
+// the operations that produce a non-boolean value other than a fact or a constant
+// (arithmetic, `if`, Coalesce, conversions) compute a Value, with the general operators of
+// engine/value.hpp; their results go to a scratch array of Values.
+//
+// Contract: built once by the compiler from a graph and its roots; immutable afterwards and
+// safe to run from many threads, each with its own scratch. The program refers to the
+// graph's nodes and constants by index, so it is valid only with the graph it was built
+// from. `run` gives exactly the states `evaluate_graph` implies (tests/reference and the
+// engine tests compare them).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/graph.hpp"
+
+namespace rubric {
+
+class FactSet;
+
+// The state of one node after `EvaluationProgram::run`. The first three equal Outcome's
+// values (absent, recommended, undetermined) so that a condition's state is its outcome.
+enum NodeState : std::uint8_t {
+  kStateFalse = 0,
+  kStateTrue = 1,
+  kStateNull = 2,
+  kStateKnown = 3,  // a present non-boolean value
+};
+
+// The state a Value implies.
+std::uint8_t state_of(const Value& value);
+
+class EvaluationProgram {
+ public:
+  EvaluationProgram() = default;
+  // Steps for every node that some root depends on, in the graph's (topological) order.
+  static EvaluationProgram build(const DecisionGraph& graph, std::span<const NodeId> roots);
+
+  // Writes states[i] for every node the roots depend on (and for every constant), and
+  // values[i] for the nodes computed by the general operators. Grows both vectors to the
+  // graph's size when they are smaller; allocates nothing otherwise.
+  void run(const DecisionGraph& graph, const FactSet& facts, std::vector<std::uint8_t>& states,
+           std::vector<Value>& values) const;
+
+  [[nodiscard]] std::size_t step_count() const { return steps_.size(); }
+  [[nodiscard]] std::size_t memory_bytes() const;
+
+ private:
+  enum class StepKind : std::uint8_t {
+    fact,         // a: fact index; the state its value implies
+    logical_not,  // a: operand node
+    logical_and,  // a, b: operand nodes
+    logical_or,
+    logical_xor,
+    implies,
+    is_null,  // a: operand node
+    is_true,
+    is_false,
+    compare_fact_constant,  // a: fact index, b: constant index; relation
+    compare_values,         // a, b: operand nodes whose values are in place; relation
+    general,                // the node's own opcode on Values
+  };
+  // `a relation b` for the ordering of a and b.
+  enum class Relation : std::uint8_t {
+    less,
+    less_or_equal,
+    greater,
+    greater_or_equal,
+    equal,
+    not_equal
+  };
+  // Where an operand's Value is: a fact's value, a graph constant, a computed Value, or (for
+  // boolean results of compact steps) only a state.
+  enum class Home : std::uint8_t { fact, constant, computed, state };
+
+  struct Step {
+    StepKind kind = StepKind::general;
+    Relation relation = Relation::equal;
+    std::uint32_t node = 0;
+    std::uint32_t a = 0;
+    std::uint32_t b = 0;
+  };
+
+  std::uint8_t compare(const Value& a, const Value& b, Relation relation, Opcode op) const;
+  void run_general(const DecisionGraph& graph, const Node& node, std::uint32_t index,
+                   const FactSet& facts, std::uint8_t* states, Value* values) const;
+  [[nodiscard]] const Value& home_value(const DecisionGraph& graph, NodeId node,
+                                        const FactSet& facts, const std::uint8_t* states,
+                                        const Value* values) const;
+
+  std::vector<Step> steps_;
+  std::vector<Home> homes_;            // per graph node
+  std::vector<std::uint8_t> initial_;  // per graph node: the constants' states
+};
+
+}  // namespace rubric
