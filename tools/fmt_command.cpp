@@ -22,39 +22,6 @@ struct FmtOptions {
   bool to_stdout = false;
 };
 
-// Replaces `path` by `text` through a temporary file in the same folder and a rename, so a
-// failure never leaves a half-written rule file. Keeps the file's permissions.
-bool replace_file(const std::string& path, const std::string& text, std::ostream& err) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  fs::path temporary = target;
-  temporary += ".rubric-fmt.tmp";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    stream << text;
-    stream.flush();
-    if (!stream) {
-      err << fmt::format("error: cannot write `{}`\n", temporary.string());
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return false;
-    }
-  }
-  std::error_code error;
-  const fs::perms permissions = fs::status(target, error).permissions();
-  if (!error) {
-    fs::permissions(temporary, permissions, error);
-  }
-  fs::rename(temporary, target, error);
-  if (error) {
-    err << fmt::format("error: cannot replace `{}`: {}\n", path, error.message());
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    return false;
-  }
-  return true;
-}
-
 int format_files(const FmtOptions& options, std::ostream& out, std::ostream& err) {
   int exit_code = kExitSuccess;
   std::size_t changed = 0;
@@ -96,7 +63,7 @@ int format_files(const FmtOptions& options, std::ostream& out, std::ostream& err
     } else if (options.to_stdout || path == "-") {
       out << *formatted;
     } else if (differs) {
-      if (!replace_file(path, *formatted, err)) {
+      if (!write_file_atomically(path, *formatted, err)) {
         exit_code = std::max(exit_code, kExitUsage);
         continue;
       }

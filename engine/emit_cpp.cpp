@@ -1,0 +1,861 @@
+// Generates the C++ evaluator of one guideline (see emit_cpp.hpp).
+//
+// Every needed boolean node i becomes two bools, t<i> (known true) and f<i> (known false);
+// both false is null. Kleene logic is then plain bitwise logic: and is (ta & tb, fa | fb),
+// or is (ta | tb, fa & fb), not swaps them. A comparison is (known & c, known & !c) where
+// `known` says its facts are present and `c` is the comparison on the facts' values (read
+// with value_or, so an absent fact is never dereferenced). Numbers and quantities compare
+// exactly: each side is an integer times a rational factor (10^-8 for fixed point, times the
+// unit's factor to its dimension's base unit), and `a*fa <op> b*fb` is evaluated as
+// `a*ma <op> b*mb` in 128-bit integers with ma, mb reduced, checked here never to overflow.
+#include "engine/emit_cpp.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <numeric>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "engine/graph.hpp"
+#include "engine/node_operations.hpp"
+
+namespace rubric {
+namespace {
+
+__extension__ using UInt128 = unsigned __int128;
+
+constexpr Int128 kFixedOne = Decimal::kOne;
+constexpr Int128 kInt64Limit = Int128{1} << 63;
+constexpr Int128 kProductLimit = Int128{1} << 126;
+
+Int128 absolute(Int128 value) {
+  return value < 0 ? -value : value;
+}
+
+Int128 gcd128(Int128 a, Int128 b) {
+  a = absolute(a);
+  b = absolute(b);
+  while (b != 0) {
+    const Int128 r = a % b;
+    a = b;
+    b = r;
+  }
+  return a == 0 ? 1 : a;
+}
+
+// a * b, or nullopt when |a * b| would reach 2^126.
+std::optional<Int128> checked_product(Int128 a, Int128 b) {
+  if (a == 0 || b == 0) {
+    return Int128{0};
+  }
+  if (absolute(a) >= kProductLimit / absolute(b)) {
+    return std::nullopt;
+  }
+  return a * b;
+}
+
+std::string unsigned_text(UInt128 value) {
+  if (value == 0) {
+    return "0";
+  }
+  std::string digits;
+  while (value != 0) {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(value % 10)));
+    value /= 10;
+  }
+  return digits;
+}
+
+// A C++ expression of type int128 (or long long when it fits) with this value.
+std::string integer_literal(Int128 value) {
+  if (value > -kInt64Limit && value < kInt64Limit) {
+    return unsigned_text(static_cast<UInt128>(absolute(value))).insert(0, value < 0 ? "-" : "") +
+           "LL";
+  }
+  const auto magnitude = static_cast<UInt128>(absolute(value));
+  const auto high = static_cast<std::uint64_t>(magnitude >> 64);
+  const auto low = static_cast<std::uint64_t>(magnitude);
+  return fmt::format("{}(static_cast<int128>({}ULL) << 64 | static_cast<int128>({}ULL))",
+                     value < 0 ? "-" : "", high, low);
+}
+
+std::string string_literal(std::string_view text) {
+  std::string out = "std::string_view(\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      out += fmt::format("\\{:03o}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out + fmt::format("\", {})", text.size());
+}
+
+// A comment-safe one-line excerpt of rule text.
+std::string excerpt(std::string_view text, std::size_t limit = 80) {
+  std::string out;
+  bool space = false;
+  for (const char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) {
+      out += ' ';
+      space = false;
+    }
+    out += c;
+  }
+  if (out.size() > limit) {
+    out = out.substr(0, limit - 3) + "...";
+  }
+  // Never close or nest a comment, never continue a line.
+  for (std::size_t at = out.find("*/"); at != std::string::npos; at = out.find("*/")) {
+    out.replace(at, 2, "* /");
+  }
+  while (!out.empty() && out.back() == '\\') {
+    out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_cpp_namespace(std::string_view text) {
+  if (text.empty()) {
+    return false;
+  }
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find("::", start);
+    const std::string_view part = text.substr(start, end - start);
+    if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0])) != 0) {
+      return false;
+    }
+    for (const char c : part) {
+      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') {
+        return false;
+      }
+    }
+    if (end == std::string_view::npos) {
+      return true;
+    }
+    start = end + 2;
+  }
+}
+
+namespace {
+
+enum class FieldKind { boolean, integer, fixed, text };
+
+struct Field {
+  FieldKind kind = FieldKind::boolean;
+  const Unit* unit = nullptr;  // quantities: the unit of the field's value
+  std::string type;            // the C++ type inside std::optional
+  std::string unit_text;       // for the header: "", "s", "mg/d"
+};
+
+// One side of a numeric comparison: value = integer * numerator / denominator (in the
+// dimension's base unit for quantities).
+struct Scaled {
+  std::string expression;  // the integer, as C++ (a fact's value_or, or a literal)
+  std::optional<Int128> constant;
+  Int128 numerator = 1;
+  Int128 denominator = 1;
+};
+
+class Emitter {
+ public:
+  Emitter(const Guideline& guideline, const SourceManager& sources, const EmitOptions& options,
+          Diagnostics& diagnostics)
+      : guideline_(guideline),
+        graph_(guideline.graph()),
+        sources_(sources),
+        options_(options),
+        diagnostics_(diagnostics) {}
+
+  std::optional<std::string> run() {
+    member_names();
+    fields();
+    mark_needed();
+    for (std::uint32_t i = 0; i < graph_.size(); ++i) {
+      if (needed_[i]) {
+        node(i);
+      }
+    }
+    if (failed_) {
+      return std::nullopt;
+    }
+    return header();
+  }
+
+ private:
+  // Reports a node outside the fragment (its dependents are not reported again).
+  void unsupported(std::uint32_t index, SourceRange range, const std::string& what) {
+    failed_node_[index] = true;
+    unsupported(range, what);
+  }
+
+  void unsupported(SourceRange range, const std::string& what) {
+    failed_ = true;
+    diagnostics_.error("E0701", range,
+                       fmt::format("`--emit-cpp` cannot compile {}; `rubric eval` and the "
+                                   "library evaluate it",
+                                   what));
+  }
+
+  void fields() {
+    for (const FactSpec& spec : guideline_.facts()) {
+      Field field;
+      switch (spec.type.kind) {
+        case TypeKind::boolean: field = {FieldKind::boolean, nullptr, "bool", ""}; break;
+        case TypeKind::integer: field = {FieldKind::integer, nullptr, "std::int32_t", ""}; break;
+        case TypeKind::decimal: field = {FieldKind::fixed, nullptr, "std::int64_t", ""}; break;
+        case TypeKind::string:
+        case TypeKind::code: field = {FieldKind::text, nullptr, "std::string_view", ""}; break;
+        case TypeKind::quantity: {
+          const Unit* unit = nullptr;
+          if (!spec.unit.empty()) {
+            unit = find_unit(spec.unit);
+          } else {
+            // The dimension's own unit for quantities declared without one.
+            const std::pair<Dimension, const char*> kUnits[] = {
+                {Dimension::time(), "s"},
+                {Dimension::mass(), "g"},
+                {Dimension::length(), "m"},
+                {Dimension::volume(), "mL"},
+                {Dimension::international_unit(), "[iU]"}};
+            for (const auto& [dimension, code] : kUnits) {
+              if (spec.type.dimension == dimension) {
+                unit = find_unit(code);
+              }
+            }
+          }
+          if (unit == nullptr) {
+            unsupported(spec.range,
+                        fmt::format("fact `{}` (a quantity without a declared unit)", spec.name));
+            unit = find_unit("1");
+          }
+          field = {FieldKind::fixed, unit, "std::int64_t", unit->code};
+          break;
+        }
+        default:
+          unsupported(spec.range, fmt::format("fact `{}` of this type", spec.name));
+          field = {FieldKind::boolean, nullptr, "bool", ""};
+          break;
+      }
+      fields_.push_back(field);
+    }
+  }
+
+  void mark_needed() {
+    needed_.assign(graph_.size(), false);
+    for (const RecommendationInfo& info : guideline_.recommendations()) {
+      needed_[info.condition.value] = true;
+    }
+    for (std::size_t i = graph_.size(); i-- > 0;) {
+      if (needed_[i]) {
+        for (const NodeId operand : graph_.operands(graph_.nodes()[i])) {
+          needed_[operand.value] = true;
+        }
+      }
+    }
+    boolean_.assign(graph_.size(), false);
+    folded_.assign(graph_.size(), std::nullopt);
+    failed_node_.assign(graph_.size(), false);
+    may_be_null_.assign(graph_.size(), false);
+  }
+
+  [[nodiscard]] const Node& at(std::uint32_t index) const { return graph_.nodes()[index]; }
+
+  // The value of a constant node, or of an operation on constants folded here; else null.
+  [[nodiscard]] const Value* constant(std::uint32_t index) const {
+    return folded_[index] ? &*folded_[index] : nullptr;
+  }
+
+  // The member of `Facts` holding a fact: its name, with `_` appended while it is a C++
+  // keyword or taken by an earlier fact.
+  [[nodiscard]] std::string fact_name(std::uint32_t fact) const { return members_[fact]; }
+
+  void member_names() {
+    static const std::set<std::string, std::less<>> kKeywords = {
+        "alignas",       "alignof",     "and",
+        "and_eq",        "asm",         "auto",
+        "bitand",        "bitor",       "bool",
+        "break",         "case",        "catch",
+        "char",          "char8_t",     "char16_t",
+        "char32_t",      "class",       "compl",
+        "concept",       "const",       "consteval",
+        "constexpr",     "constinit",   "const_cast",
+        "continue",      "co_await",    "co_return",
+        "co_yield",      "decltype",    "default",
+        "delete",        "do",          "double",
+        "dynamic_cast",  "else",        "enum",
+        "explicit",      "export",      "extern",
+        "false",         "float",       "for",
+        "friend",        "goto",        "if",
+        "inline",        "int",         "long",
+        "mutable",       "namespace",   "new",
+        "noexcept",      "not",         "not_eq",
+        "nullptr",       "operator",    "or",
+        "or_eq",         "private",     "protected",
+        "public",        "register",    "reinterpret_cast",
+        "requires",      "return",      "short",
+        "signed",        "sizeof",      "static",
+        "static_assert", "static_cast", "struct",
+        "switch",        "template",    "this",
+        "thread_local",  "throw",       "true",
+        "try",           "typedef",     "typeid",
+        "typename",      "union",       "unsigned",
+        "using",         "virtual",     "void",
+        "volatile",      "wchar_t",     "while",
+        "xor",           "xor_eq",      "int128",
+        "assert",        "errno"};
+    std::set<std::string, std::less<>> taken;
+    for (const FactSpec& spec : guideline_.facts()) {
+      std::string name = spec.name;
+      while (kKeywords.count(name) != 0 || taken.count(name) != 0) {
+        name += '_';
+      }
+      taken.insert(name);
+      members_.push_back(name);
+    }
+  }
+
+  [[nodiscard]] std::string comment(std::uint32_t index) const {
+    const Node& node = at(index);
+    const SourceRange range = node.range;
+    const LineColumn position = sources_.line_column(range.file, range.offset);
+    return fmt::format("  // %{} = {}: line {}: {}\n", index, opcode_name(node.op), position.line,
+                       excerpt(sources_.text(range)));
+  }
+
+  // Whether a node's value may be null, as a C++ expression (for the missing-facts pass).
+  [[nodiscard]] std::string unknown(std::uint32_t index) const {
+    const Node& node = at(index);
+    if (node.op == Opcode::fact) {
+      return fmt::format("!facts.{}.has_value()", fact_name(node.payload));
+    }
+    if (const Value* value = constant(index)) {
+      return value->is_null() ? "true" : "false";
+    }
+    return fmt::format("!(t{0} | f{0})", index);
+  }
+
+  // The t/f pair of a boolean operand, emitting it for a boolean fact or constant on first use.
+  bool boolean_operand(std::uint32_t index, SourceRange range) {
+    if (boolean_[index]) {
+      return true;
+    }
+    if (const Value* constant_value = constant(index)) {
+      const Value& value = *constant_value;
+      if (value.is_null() || value.kind() == ValueKind::boolean) {
+        const bool t = value.kind() == ValueKind::boolean && value.as_boolean();
+        const bool f = value.kind() == ValueKind::boolean && !value.as_boolean();
+        body_ +=
+            fmt::format("  [[maybe_unused]] constexpr bool t{0} = {1}, f{0} = {2};\n", index, t, f);
+        boolean_[index] = true;
+        return true;
+      }
+    }
+    if (!failed_node_[index]) {
+      unsupported(range, "this operand of a logical operator");
+    }
+    return false;
+  }
+
+  void define(std::uint32_t index, const std::string& t, const std::string& f) {
+    body_ += fmt::format(
+        "  [[maybe_unused]] const bool t{0} = {1};\n  [[maybe_unused]] const bool f{0} = {2};\n",
+        index, t, f);
+    boolean_[index] = true;
+  }
+
+  void node(std::uint32_t index) {
+    const Node& node = at(index);
+    const auto operands = graph_.operands(node);
+    if (node.op == Opcode::constant) {
+      folded_[index] = graph_.constant(node);
+      return;
+    }
+    // An operation on constants only is folded here, as the library computes it.
+    bool all_constant = node.op != Opcode::fact;
+    for (const NodeId operand : operands) {
+      all_constant = all_constant && folded_[operand.value].has_value();
+      if (failed_node_[operand.value]) {
+        failed_node_[index] = true;  // reported once, at the operand
+        return;
+      }
+    }
+    if (all_constant) {
+      folded_[index] = operations::compute(
+          node.op, operands.size(),
+          [&](std::size_t k) -> const Value& { return *folded_[operands[k].value]; });
+      return;
+    }
+    switch (node.op) {
+      case Opcode::constant: return;  // used in place by its users
+      case Opcode::fact: {
+        may_be_null_[index] = true;
+        if (fields_[node.payload].kind == FieldKind::boolean) {
+          body_ += comment(index);
+          const std::string name = fact_name(node.payload);
+          define(index, fmt::format("facts.{}.value_or(false)", name),
+                 fmt::format("!facts.{}.value_or(true)", name));
+        }
+        return;
+      }
+      case Opcode::logical_not:
+      case Opcode::logical_and:
+      case Opcode::logical_or:
+      case Opcode::logical_xor:
+      case Opcode::implies: {
+        for (const NodeId operand : operands) {
+          if (!boolean_operand(operand.value, node.range)) {
+            failed_node_[index] = true;
+            return;
+          }
+        }
+        body_ += comment(index);
+        may_be_null_[index] = true;
+        const std::uint32_t a = operands[0].value;
+        const std::uint32_t b = operands.size() > 1 ? operands[1].value : a;
+        switch (node.op) {
+          case Opcode::logical_not:
+            define(index, fmt::format("f{}", a), fmt::format("t{}", a));
+            break;
+          case Opcode::logical_and:
+            define(index, fmt::format("t{} & t{}", a, b), fmt::format("f{} | f{}", a, b));
+            break;
+          case Opcode::logical_or:
+            define(index, fmt::format("t{} | t{}", a, b), fmt::format("f{} & f{}", a, b));
+            break;
+          case Opcode::logical_xor:
+            define(index, fmt::format("(t{0} & f{1}) | (f{0} & t{1})", a, b),
+                   fmt::format("(t{0} & t{1}) | (f{0} & f{1})", a, b));
+            break;
+          default:  // a implies b = not a or b
+            define(index, fmt::format("f{} | t{}", a, b), fmt::format("t{} & f{}", a, b));
+            break;
+        }
+        return;
+      }
+      case Opcode::is_null:
+      case Opcode::is_true:
+      case Opcode::is_false: {
+        const std::uint32_t a = operands[0].value;
+        if (node.op != Opcode::is_null || at(a).op != Opcode::fact ||
+            fields_[at(a).payload].kind == FieldKind::boolean) {
+          if (!boolean_operand(a, node.range)) {
+            failed_node_[index] = true;
+            return;
+          }
+        }
+        body_ += comment(index);
+        std::string truth;
+        if (node.op == Opcode::is_null) {
+          truth = boolean_[a] ? fmt::format("!(t{0} | f{0})", a) : unknown(a);
+        } else {
+          truth = fmt::format("{}{}", node.op == Opcode::is_true ? "t" : "f", a);
+        }
+        define(index, truth, fmt::format("!t{}", index));
+        return;
+      }
+      case Opcode::equal:
+      case Opcode::not_equal:
+      case Opcode::less:
+      case Opcode::less_or_equal:
+      case Opcode::greater:
+      case Opcode::greater_or_equal:
+        compare(index, node, operands[0].value, operands[1].value);
+        return;
+      case Opcode::in_list: in_list(index, node, operands); return;
+      case Opcode::equivalent:
+      case Opcode::not_equivalent:
+        unsupported(index, node.range, "equivalence (`~`, `!~`)");
+        return;
+      case Opcode::add:
+      case Opcode::subtract:
+      case Opcode::multiply:
+      case Opcode::divide:
+      case Opcode::truncated_divide:
+      case Opcode::modulo:
+      case Opcode::negate: unsupported(index, node.range, "arithmetic"); return;
+      case Opcode::if_then_else: unsupported(index, node.range, "`if` or `case`"); return;
+      case Opcode::coalesce: unsupported(index, node.range, "Coalesce"); return;
+      case Opcode::to_decimal: unsupported(index, node.range, "a conversion to decimal"); return;
+    }
+  }
+
+  // The integer-times-factor form of a fact or constant for numeric comparison.
+  std::optional<Scaled> scaled(std::uint32_t index) const {
+    const Node& node = at(index);
+    Scaled out;
+    if (node.op == Opcode::fact) {
+      const Field& field = fields_[node.payload];
+      out.expression = fmt::format("facts.{}.value_or(0)", fact_name(node.payload));
+      if (field.kind == FieldKind::integer) {
+        return out;
+      }
+      if (field.kind != FieldKind::fixed) {
+        return std::nullopt;
+      }
+      out.denominator = kFixedOne;
+      if (field.unit != nullptr) {
+        out.numerator = field.unit->factor.numerator;
+        out.denominator *= field.unit->factor.denominator;
+      }
+      return out;
+    }
+    const Value* constant_value = constant(index);
+    if (constant_value == nullptr) {
+      return std::nullopt;
+    }
+    const Value& value = *constant_value;
+    switch (value.kind()) {
+      case ValueKind::integer: out.constant = Int128{value.as_integer()}; return out;
+      case ValueKind::decimal:
+        out.constant = value.as_decimal().raw();
+        out.denominator = kFixedOne;
+        return out;
+      case ValueKind::quantity:
+        out.constant = value.as_decimal().raw();
+        out.numerator = value.unit().factor.numerator;
+        out.denominator = kFixedOne * value.unit().factor.denominator;
+        return out;
+      default: return std::nullopt;
+    }
+  }
+
+  static const char* relation(Opcode op) {
+    switch (op) {
+      case Opcode::equal: return "==";
+      case Opcode::not_equal: return "!=";
+      case Opcode::less: return "<";
+      case Opcode::less_or_equal: return "<=";
+      case Opcode::greater: return ">";
+      default: return ">=";
+    }
+  }
+
+  // The C++ comparison of two present operands, or nullopt (after a diagnostic).
+  std::optional<std::string> comparison(Opcode op, std::uint32_t a, std::uint32_t b,
+                                        SourceRange range) {
+    const auto text_of = [&](std::uint32_t index) -> std::optional<std::string> {
+      const Node& n = at(index);
+      if (n.op == Opcode::fact && fields_[n.payload].kind == FieldKind::text) {
+        return fmt::format("facts.{}.value_or(std::string_view())", fact_name(n.payload));
+      }
+      if (const Value* value = constant(index); value && value->kind() == ValueKind::string) {
+        return string_literal(value->as_string());
+      }
+      return std::nullopt;
+    };
+    const auto boolean_of = [&](std::uint32_t index) -> std::optional<std::string> {
+      const Node& n = at(index);
+      if (n.op == Opcode::fact && fields_[n.payload].kind == FieldKind::boolean) {
+        return fmt::format("facts.{}.value_or(false)", fact_name(n.payload));
+      }
+      if (const Value* value = constant(index); value && value->kind() == ValueKind::boolean) {
+        return value->as_boolean() ? std::string("true") : std::string("false");
+      }
+      return std::nullopt;
+    };
+    if (const auto ta = text_of(a), tb = text_of(b); ta && tb) {
+      return fmt::format("({}.compare({}) {} 0)", *ta, *tb, relation(op));
+    }
+    if (const auto ba = boolean_of(a), bb = boolean_of(b);
+        ba && bb && (op == Opcode::equal || op == Opcode::not_equal)) {
+      return fmt::format("({} {} {})", *ba, relation(op), *bb);
+    }
+    const std::optional<Scaled> sa = scaled(a);
+    const std::optional<Scaled> sb = scaled(b);
+    if (!sa || !sb) {
+      unsupported(range,
+                  "a comparison of these operands (a fact with a constant or another "
+                  "fact is supported)");
+      return std::nullopt;
+    }
+    // a * na/da <op> b * nb/db  <=>  a * (na*db) <op> b * (nb*da), all factors positive.
+    Int128 ma = sa->numerator * sb->denominator;
+    Int128 mb = sb->numerator * sa->denominator;
+    const Int128 common = gcd128(ma, mb);
+    ma /= common;
+    mb /= common;
+    const auto side = [&](const Scaled& s, Int128 m) -> std::optional<std::string> {
+      if (s.constant) {
+        const std::optional<Int128> product = checked_product(*s.constant, m);
+        if (!product) {
+          return std::nullopt;
+        }
+        return integer_literal(*product);
+      }
+      if (m >= kInt64Limit) {
+        return std::nullopt;
+      }
+      return m == 1 ? s.expression
+                    : fmt::format("static_cast<int128>({}) * {}", s.expression, integer_literal(m));
+    };
+    const std::optional<std::string> left = side(*sa, ma);
+    const std::optional<std::string> right = side(*sb, mb);
+    if (!left || !right) {
+      unsupported(range, "this comparison exactly in 128 bits (the units are too far apart)");
+      return std::nullopt;
+    }
+    return fmt::format("({} {} {})", *left, relation(op), *right);
+  }
+
+  // Both operands are facts or constants; a null constant makes the test null.
+  void compare(std::uint32_t index, const Node& node, std::uint32_t a, std::uint32_t b) {
+    for (const std::uint32_t operand : {a, b}) {
+      if (at(operand).op != Opcode::fact && constant(operand) == nullptr) {
+        unsupported(index, node.range,
+                    "a comparison whose operand is itself computed (compare a "
+                    "fact with a constant or another fact)");
+        return;
+      }
+    }
+    body_ += comment(index);
+    may_be_null_[index] = true;
+    std::vector<std::string> known;
+    for (const std::uint32_t operand : {a, b}) {
+      const Node& n = at(operand);
+      if (n.op == Opcode::fact) {
+        known.push_back(fmt::format("facts.{}.has_value()", fact_name(n.payload)));
+      } else if (constant(operand)->is_null()) {
+        define(index, "false", "false");
+        return;
+      }
+    }
+    const std::optional<std::string> test = comparison(node.op, a, b, node.range);
+    if (!test) {
+      failed_node_[index] = true;
+      return;
+    }
+    std::string present = known.empty() ? "true" : known[0];
+    if (known.size() > 1) {
+      present += " && " + known[1];
+    }
+    body_ +=
+        fmt::format("  const bool k{0} = {1};\n  const bool c{0} = {2};\n", index, present, *test);
+    define(index, fmt::format("k{0} & c{0}", index), fmt::format("k{0} & !c{0}", index));
+  }
+
+  // `fact in {constants}`: never null. A present value is in the list when it equals some
+  // non-null element; an absent one when the list holds `null`.
+  void in_list(std::uint32_t index, const Node& node, std::span<const NodeId> operands) {
+    const std::uint32_t value = operands[0].value;
+    if (at(value).op != Opcode::fact) {
+      unsupported(index, node.range, "`in` over a computed value (a fact is supported)");
+      return;
+    }
+    body_ += comment(index);
+    bool has_null = false;
+    std::string any;
+    for (std::size_t k = 1; k < operands.size(); ++k) {
+      const Value* element = constant(operands[k].value);
+      if (element == nullptr) {
+        unsupported(index, node.range, "`in` over a list with computed elements");
+        return;
+      }
+      if (element->is_null()) {
+        has_null = true;
+        continue;
+      }
+      const std::optional<std::string> test =
+          comparison(Opcode::equal, value, operands[k].value, node.range);
+      if (!test) {
+        failed_node_[index] = true;
+        return;
+      }
+      any += (any.empty() ? "" : " || ") + *test;
+    }
+    if (any.empty()) {
+      any = "false";
+    }
+    body_ += fmt::format("  const bool k{0} = facts.{1}.has_value();\n  const bool c{0} = {2};\n",
+                         index, fact_name(at(value).payload), any);
+    define(index, fmt::format("k{0} ? c{0} : {1}", index, has_null), fmt::format("!t{}", index));
+  }
+
+  // The missing-facts pass: for every node that may be null, the absent facts that make it
+  // null, exactly as Guideline::evaluate's walk finds them.
+  std::string missing_pass() const {
+    std::string out;
+    for (std::uint32_t i = 0; i < graph_.size(); ++i) {
+      if (!needed_[i] || !may_be_null_[i]) {
+        continue;
+      }
+      const Node& node = at(i);
+      if (node.op == Opcode::fact) {
+        out += fmt::format("    [[maybe_unused]] const Missing m{} = {} ? bit({}) : Missing();\n",
+                           i, unknown(i), node.payload);
+        continue;
+      }
+      std::string parts;
+      for (const NodeId operand : graph_.operands(node)) {
+        if (!may_be_null_[operand.value]) {
+          continue;
+        }
+        parts += fmt::format(" | ({} ? m{} : Missing())", unknown(operand.value), operand.value);
+      }
+      out +=
+          fmt::format("    [[maybe_unused]] const Missing m{} = {} ? (Missing(){}) : Missing();\n",
+                      i, unknown(i), parts);
+    }
+    return out;
+  }
+
+  std::string header() const {
+    const auto facts = guideline_.facts();
+    const auto recommendations = guideline_.recommendations();
+    std::string out;
+    out += fmt::format(
+        "// Generated by `rubric compile --emit-cpp` from {} (guideline \"{}\", version \"{}\").\n"
+        "// Do not edit: change the rule file and generate again.\n"
+        "//\n"
+        "// Contract: include this header in one or more translation units (C++20; GCC or Clang,\n"
+        "// which provide __int128). `evaluate` is thread-safe, allocates nothing and gives "
+        "exactly\n"
+        "// what Rubric's Guideline::evaluate gives for the same facts: each recommendation "
+        "made,\n"
+        "// not made or undetermined, and for an undetermined one the absent facts it waits "
+        "on.\n"
+        "// Values are exact: decimals and quantities are fixed point, the value times 10^8\n"
+        "// (kFixedPointOne), and a quantity is in the unit kFactUnits names for it (durations "
+        "in\n"
+        "// seconds). Facts must respect their declared limits, which this code does not "
+        "check.\n"
+        "#pragma once\n\n"
+        "#include <array>\n#include <bitset>\n#include <cstddef>\n#include <cstdint>\n"
+        "#include <optional>\n#include <string_view>\n\n"
+        "namespace {} {{\n\n"
+        "__extension__ using int128 = __int128;\n\n"
+        "inline constexpr std::int64_t kFixedPointOne = 100000000;\n"
+        "inline constexpr std::size_t kFactCount = {};\n"
+        "inline constexpr std::size_t kRecommendationCount = {};\n\n",
+        options_.source_name.empty() ? std::string("a rule file") : options_.source_name,
+        excerpt(guideline_.id()), excerpt(guideline_.version()), options_.namespace_name,
+        facts.size(), recommendations.size());
+    out += "// The facts in declaration order; a missing-facts bitset indexes this order.\n";
+    out += "inline constexpr std::array<std::string_view, kFactCount> kFactNames = {\n";
+    for (const FactSpec& spec : facts) {
+      out += fmt::format("    \"{}\",\n", spec.name);
+    }
+    out += "};\n// The unit of each quantity fact's field (\"\" for other facts).\n";
+    out += "inline constexpr std::array<std::string_view, kFactCount> kFactUnits = {\n";
+    for (const Field& field : fields_) {
+      out += fmt::format("    {},\n", string_literal(field.unit_text));
+    }
+    out +=
+        "};\ninline constexpr std::array<std::string_view, kRecommendationCount> "
+        "kRecommendationIds = {\n";
+    for (const RecommendationInfo& info : recommendations) {
+      out += fmt::format("    \"{}\",\n", info.id);
+    }
+    out += "};\n\n// One patient. An empty optional is an absent fact.\nstruct Facts {\n";
+    for (std::size_t i = 0; i < facts.size(); ++i) {
+      const FactSpec& spec = facts[i];
+      std::string note = spec.expected();
+      if (fields_[i].kind == FieldKind::fixed) {
+        note += fields_[i].unit != nullptr
+                    ? fmt::format("; in `{}`, times 10^8", fields_[i].unit_text)
+                    : "; times 10^8";
+      }
+      if (!spec.description.empty()) {
+        note = fmt::format("{}: {}", spec.description, note);
+      }
+      out += fmt::format("  // {}\n  std::optional<{}> {};\n", excerpt(note, 400), fields_[i].type,
+                         members_[i]);
+    }
+    out += "};\n\n";
+    out +=
+        "// Calls visit(index, name, field) for every fact, in declaration order.\n"
+        "template <typename FactsType, typename Visitor>\n"
+        "void for_each_fact(FactsType& facts, Visitor&& visit) {\n"
+        "  static_cast<void>(facts);\n  static_cast<void>(visit);\n";
+    for (std::size_t i = 0; i < facts.size(); ++i) {
+      out +=
+          fmt::format("  visit(std::size_t{{{}}}, kFactNames[{}], facts.{});\n", i, i, members_[i]);
+    }
+    out +=
+        "}\n\n"
+        "enum class Outcome : std::uint8_t { absent, recommended, undetermined };\n"
+        "using Missing = std::bitset<kFactCount>;\n\n"
+        "struct Decision {\n"
+        "  std::array<Outcome, kRecommendationCount> outcomes{};\n"
+        "  // For an undetermined recommendation, the absent facts it waits on; empty "
+        "otherwise.\n"
+        "  std::array<Missing, kRecommendationCount> missing{};\n"
+        "  // True when some `missing` entry may be non-empty (saves clearing them all).\n"
+        "  bool any_missing = false;\n"
+        "};\n\n"
+        "namespace detail {\n"
+        "inline Missing bit(std::size_t fact) {\n  Missing out;\n  out.set(fact);\n"
+        "  return out;\n}\n}  // namespace detail\n\n"
+        "inline void evaluate(const Facts& facts, Decision& decision) noexcept {\n"
+        "  using detail::bit;\n";
+    out += body_;
+    out += "  [[maybe_unused]] bool undetermined = false;\n";
+    for (std::size_t r = 0; r < recommendations.size(); ++r) {
+      const std::uint32_t root = recommendations[r].condition.value;
+      if (const Value* value = constant(root)) {
+        // A condition that does not depend on any fact.
+        const char* outcome = value->is_null()      ? "undetermined"
+                              : value->as_boolean() ? "recommended"
+                                                    : "absent";
+        out += fmt::format("  decision.outcomes[{}] = Outcome::{};  // {}\n", r, outcome,
+                           recommendations[r].id);
+        continue;
+      }
+      out += fmt::format(
+          "  decision.outcomes[{0}] = static_cast<Outcome>(2 - int{{t{1}}} - 2 * int{{f{1}}});  "
+          "// {2}\n  undetermined |= !(t{1} | f{1});\n",
+          r, root, recommendations[r].id);
+    }
+    out +=
+        "  if (decision.any_missing) {\n    for (Missing& missing : decision.missing) {\n"
+        "      missing.reset();\n    }\n    decision.any_missing = false;\n  }\n"
+        "  if (!undetermined) {\n    return;\n  }\n  decision.any_missing = true;\n  {\n";
+    out += missing_pass();
+    for (std::size_t r = 0; r < recommendations.size(); ++r) {
+      const std::uint32_t root = recommendations[r].condition.value;
+      if (may_be_null_[root] && constant(root) == nullptr) {
+        out += fmt::format("    decision.missing[{}] = m{};\n", r, root);
+      }
+    }
+    out += "  }\n}\n\n";
+    out += fmt::format("}}  // namespace {}\n", options_.namespace_name);
+    return out;
+  }
+
+  const Guideline& guideline_;
+  const DecisionGraph& graph_;
+  const SourceManager& sources_;
+  const EmitOptions& options_;
+  Diagnostics& diagnostics_;
+  std::vector<Field> fields_;
+  std::vector<std::string> members_;  // per fact: its member in `Facts`
+  std::vector<bool> needed_;
+  std::vector<bool> boolean_;                 // t<i>/f<i> emitted
+  std::vector<bool> may_be_null_;             // a fact or a node that can be null
+  std::vector<std::optional<Value>> folded_;  // constants, given or folded
+  std::vector<bool> failed_node_;             // outside the fragment (reported)
+  std::string body_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+std::optional<std::string> emit_cpp(const Guideline& guideline, const SourceManager& sources,
+                                    const EmitOptions& options, Diagnostics& diagnostics) {
+  return Emitter(guideline, sources, options, diagnostics).run();
+}
+
+}  // namespace rubric

@@ -1,0 +1,41 @@
+// `rubric compile --emit-cpp`: a compiled guideline as one self-contained C++20 header, for
+// engineers who want the last nanosecond. The header has no dependency on Rubric: a `Facts`
+// struct (one std::optional per fact, in exact fixed-point form), a `Decision` (outcome per
+// recommendation, and the absent facts each undetermined one waits on), and an inline,
+// allocation-free, thread-safe `evaluate`. It gives exactly what Guideline::evaluate gives:
+// the same three-valued logic and the same missing facts (tests/emit compares them).
+//
+// The fragment it compiles: boolean, integer, decimal, quantity (duration included), string
+// and code facts; constants and parameters; `and`, `or`, `xor`, `implies`, `not`, `is null`,
+// `is true`, `is false`; comparisons (`=`, `!=`, `<`, `<=`, `>`, `>=`) of a fact with a
+// constant or with another fact of the same type; `in` of a fact over a list of constants;
+// definitions built from these. Anything else (arithmetic, `if`/`case`, Coalesce, `~`) is
+// reported as an E0701 error at the expression, and nothing is generated.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dsl/diagnostic.hpp"
+#include "dsl/source.hpp"
+#include "engine/guideline.hpp"
+
+namespace rubric {
+
+// True for identifiers joined by `::` (`a`, `a::b_2`).
+bool is_cpp_namespace(std::string_view text);
+
+struct EmitOptions {
+  // The namespace of the generated code; precondition: is_cpp_namespace.
+  std::string namespace_name = "rubric_generated";
+  // Shown in the header's first comment (the rule file it came from).
+  std::string source_name;
+};
+
+// The header's text, or nullopt with E0701 errors in `diagnostics` for every expression
+// outside the fragment.
+std::optional<std::string> emit_cpp(const Guideline& guideline, const SourceManager& sources,
+                                    const EmitOptions& options, Diagnostics& diagnostics);
+
+}  // namespace rubric
