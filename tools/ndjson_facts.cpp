@@ -95,6 +95,8 @@ bool may_hold_control_character(std::string_view text) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
   std::size_t at = 0;
+  // No early exit: the loop is branch-free and vectorizes; lines are short.
+  std::uint64_t found = 0;
   for (; at + 8 <= text.size(); at += 8) {
     std::uint64_t word = 0;
     std::memcpy(&word, text.data() + at, 8);
@@ -102,9 +104,10 @@ bool may_hold_control_character(std::string_view text) {
     const std::uint64_t below = (word - kOnes * 0x20U) & ~word & kHigh;
     const std::uint64_t del =
         ((word ^ (kOnes * 0x7FU)) - kOnes) & ~(word ^ (kOnes * 0x7FU)) & kHigh;
-    if ((below | del) != 0) {
-      return true;
-    }
+    found |= below | del;
+  }
+  if (found != 0) {
+    return true;
   }
   for (; at < text.size(); ++at) {
     const auto byte = static_cast<unsigned char>(text[at]);
@@ -113,6 +116,30 @@ bool may_hold_control_character(std::string_view text) {
     }
   }
   return false;
+}
+
+// a == b for the short texts of keys and values, inline (a libc memcmp call per key costs
+// more than the comparison).
+bool same_text(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  std::size_t at = 0;
+  for (; at + 8 <= a.size(); at += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data() + at, 8);
+    std::memcpy(&y, b.data() + at, 8);
+    if (x != y) {
+      return false;
+    }
+  }
+  for (; at < a.size(); ++at) {
+    if (a[at] != b[at]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string first_characters(std::string_view text) {
@@ -154,7 +181,7 @@ struct NdjsonFactReader::State {
   std::uint32_t find(std::string_view name, std::size_t position) {
     if (position < predicted.size()) {
       const std::uint32_t guess = predicted[position];
-      if (guess != kNone && facts[guess].name == name) {
+      if (guess != kNone && same_text(facts[guess].name, name)) {
         return guess;
       }
     } else {
@@ -278,11 +305,12 @@ bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& 
     const char* line_end = line.data() + line.size();
     const char* key_end = key_start + 1;
     std::string_view name;
-    const auto* quote = static_cast<const char*>(
-        std::memchr(key_start + 1, '"', static_cast<std::size_t>(line_end - key_start - 1)));
-    if (quote != nullptr &&
-        std::memchr(key_start + 1, '\\', static_cast<std::size_t>(quote - key_start - 1)) ==
-            nullptr) {
+    // Keys are short: one inline pass finds the closing quote or a backslash.
+    const char* quote = key_start + 1;
+    while (quote < line_end && *quote != '"' && *quote != '\\') {
+      ++quote;
+    }
+    if (quote < line_end && *quote == '"') {
       name = std::string_view(key_start + 1, static_cast<std::size_t>(quote - key_start - 1));
       key_end = quote;
     } else {
@@ -382,7 +410,7 @@ bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& 
     if (state.memoizable[id] && scalar.kind != ScalarKind::null) {
       memo = &state.memo[id * State::kMemoSlots +
                          (std::hash<std::string_view>{}(scalar.text) & (State::kMemoSlots - 1))];
-      if (memo->filled && memo->kind == scalar.kind && memo->text == scalar.text) {
+      if (memo->filled && memo->kind == scalar.kind && same_text(memo->text, scalar.text)) {
         if (!duplicate) {
           facts.set(FactId{id}, memo->value);
         }
