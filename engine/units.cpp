@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 
 namespace rubric {
 namespace {
@@ -306,7 +307,14 @@ std::optional<Unit> make_unit(std::string_view text) {
 class UnitRegistry {
  public:
   const Unit* find(std::string_view text) {
-    const std::lock_guard<std::mutex> lock(mutex_);
+    {
+      // Readers share the lock; only a spelling seen for the first time takes it alone.
+      const std::shared_lock<std::shared_mutex> lock(mutex_);
+      if (const auto found = by_text_.find(text); found != by_text_.end()) {
+        return found->second;
+      }
+    }
+    const std::unique_lock<std::shared_mutex> lock(mutex_);
     if (const auto found = by_text_.find(text); found != by_text_.end()) {
       return found->second;
     }
@@ -320,7 +328,7 @@ class UnitRegistry {
   }
 
  private:
-  std::mutex mutex_;
+  std::shared_mutex mutex_;
   std::map<std::string, const Unit*, std::less<>> by_text_;
   std::deque<Unit> units_;
 };
@@ -404,7 +412,26 @@ std::string Dimension::name() const {
 }
 
 const Unit* find_unit(std::string_view text) {
-  return registry().find(text);
+  // Readers of fact files ask for the same few spellings over and over: each thread keeps the
+  // last ones it found, so most lookups take no lock at all.
+  struct Recent {
+    std::string text;
+    const Unit* unit = nullptr;
+  };
+  constexpr std::size_t kRecent = 8;
+  thread_local std::array<Recent, kRecent> recent;
+  thread_local std::size_t next = 0;
+  for (const Recent& entry : recent) {
+    if (entry.unit != nullptr && entry.text == text) {
+      return entry.unit;
+    }
+  }
+  const Unit* unit = registry().find(text);
+  if (unit != nullptr && text.size() <= 32) {
+    recent[next] = Recent{std::string(text), unit};
+    next = (next + 1) % kRecent;
+  }
+  return unit;
 }
 
 bool commensurable(const Unit& from, const Unit& to) {
