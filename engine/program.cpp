@@ -168,20 +168,31 @@ const Value& EvaluationProgram::home_value(const DecisionGraph& graph, NodeId no
   return state == kStateNull ? kNull : operations::truth(state == kStateTrue);
 }
 
+std::uint8_t EvaluationProgram::ordered(std::strong_ordering order, Relation relation) {
+  bool result = false;
+  switch (relation) {
+    case Relation::less: result = order < 0; break;
+    case Relation::less_or_equal: result = order <= 0; break;
+    case Relation::greater: result = order > 0; break;
+    case Relation::greater_or_equal: result = order >= 0; break;
+    case Relation::equal: result = order == 0; break;
+    case Relation::not_equal: result = order != 0; break;
+  }
+  return result ? kStateTrue : kStateFalse;
+}
+
 std::uint8_t EvaluationProgram::compare(const Value& a, const Value& b, Relation relation,
                                         Opcode op) const {
   if (a.is_null() || b.is_null()) {
     return kStateNull;
   }
+  // The commonest case first: a decimal or a quantity in the constant's own unit.
+  if (a.kind() == b.kind() && (a.kind() == ValueKind::decimal ||
+                               (a.kind() == ValueKind::quantity && &a.unit() == &b.unit()))) {
+    return ordered(a.as_decimal().raw() <=> b.as_decimal().raw(), relation);
+  }
   if (const auto order = operations::fast_order(a, b)) {
-    switch (relation) {
-      case Relation::less: return *order < 0 ? kStateTrue : kStateFalse;
-      case Relation::less_or_equal: return *order <= 0 ? kStateTrue : kStateFalse;
-      case Relation::greater: return *order > 0 ? kStateTrue : kStateFalse;
-      case Relation::greater_or_equal: return *order >= 0 ? kStateTrue : kStateFalse;
-      case Relation::equal: return *order == 0 ? kStateTrue : kStateFalse;
-      case Relation::not_equal: return *order != 0 ? kStateTrue : kStateFalse;
-    }
+    return ordered(*order, relation);
   }
   // Booleans, strings, huge unit factors: the general operator, with the operands in the
   // order the relation was written for (a fact first).

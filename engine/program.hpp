@@ -15,6 +15,7 @@
 // engine tests compare them).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -88,6 +89,7 @@ class EvaluationProgram {
     std::uint32_t b = 0;
   };
 
+  static std::uint8_t ordered(std::strong_ordering order, Relation relation);
   std::uint8_t compare(const Value& a, const Value& b, Relation relation, Opcode op) const;
   void run_general(const DecisionGraph& graph, const Node& node, std::uint32_t index,
                    const FactSet& facts, std::uint8_t* states, Value* values) const;

@@ -172,7 +172,7 @@ Value Value::decimal(Decimal value) {
 Value Value::string(std::string_view value) {
   Value result;
   result.kind_ = ValueKind::string;
-  result.string_ = value;
+  result.string_ = Characters{value.data(), value.size()};
   return result;
 }
 
@@ -184,11 +184,8 @@ Value Value::quantity(Decimal value, const Unit& unit) {
   return result;
 }
 
-Decimal Value::as_decimal() const {
-  if (kind_ == ValueKind::integer) {
-    return *Decimal::from_integer(integer_);
-  }
-  return decimal_;
+Decimal Value::integer_as_decimal() const {
+  return *Decimal::from_integer(integer_);
 }
 
 bool identical(const Value& a, const Value& b) {
@@ -200,7 +197,7 @@ bool identical(const Value& a, const Value& b) {
     case ValueKind::boolean: return a.boolean_ == b.boolean_;
     case ValueKind::integer: return a.integer_ == b.integer_;
     case ValueKind::decimal: return a.decimal_ == b.decimal_;
-    case ValueKind::string: return a.string_ == b.string_;
+    case ValueKind::string: return a.as_string() == b.as_string();
     case ValueKind::quantity:
       return a.decimal_ == b.decimal_ && (a.unit_ == b.unit_ || a.unit_->code == b.unit_->code);
   }

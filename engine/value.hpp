@@ -39,21 +39,40 @@ class Value {
   // Accessors; precondition: kind() matches.
   [[nodiscard]] bool as_boolean() const { return boolean_; }
   [[nodiscard]] std::int32_t as_integer() const { return integer_; }
-  // The numeric value of an integer, decimal or quantity.
-  [[nodiscard]] Decimal as_decimal() const;
-  [[nodiscard]] std::string_view as_string() const { return string_; }
+  // The numeric value of an integer, decimal or quantity (0 for other kinds).
+  [[nodiscard]] Decimal as_decimal() const {
+    if (kind_ == ValueKind::decimal || kind_ == ValueKind::quantity) {
+      return decimal_;
+    }
+    return kind_ == ValueKind::integer ? integer_as_decimal() : Decimal();
+  }
+  // The characters of a string ("" for other kinds).
+  [[nodiscard]] std::string_view as_string() const {
+    return kind_ == ValueKind::string ? std::string_view(string_.data, string_.size)
+                                      : std::string_view();
+  }
   [[nodiscard]] const Unit& unit() const { return *unit_; }
 
   // Identity of representation (same kind, same value, same unit spelling); not CQL `=`.
   friend bool identical(const Value& a, const Value& b);
 
  private:
+  [[nodiscard]] Decimal integer_as_decimal() const;
+
+  // 32 bytes: a decimal (decimal, quantity) and a string never occur together, so they
+  // share storage; kind_ says which one is live.
   ValueKind kind_ = ValueKind::null;
   bool boolean_ = false;
   std::int32_t integer_ = 0;
-  Decimal decimal_;
   const Unit* unit_ = nullptr;
-  std::string_view string_;
+  struct Characters {
+    const char* data;
+    std::size_t size;
+  };
+  union {
+    Decimal decimal_{};
+    Characters string_;
+  };
 };
 
 // Three-valued logic. Operands are boolean or null.
