@@ -167,7 +167,19 @@ struct RecommendationDeclaration {
   std::vector<Citation> citations;
   std::optional<std::string> evidence;
   std::vector<Named> carried;
+  // `excludes`: recommendations that must never be made together with this one (the
+  // relation is symmetric; the checker resolves the ids).
+  std::vector<Named> excluded;
   ExprId condition;
+  SourceRange range;
+};
+
+// `coverage when EXPRESSION`: every patient for whom the condition is true must get at least
+// one recommendation (checked by `rubric check`, W0505).
+struct CoverageDeclaration {
+  ExprId condition;
+  std::string description;
+  SourceRange keyword_range;  // the `coverage` keyword
   SourceRange range;
 };
 
@@ -177,7 +189,8 @@ enum class DeclarationKind : std::uint8_t {
   fact,
   parameter,
   definition,
-  recommendation
+  recommendation,
+  coverage
 };
 
 // A declaration in file order: its kind and index into the matching vector.
@@ -194,6 +207,7 @@ struct Module {
   std::vector<ParameterDeclaration> parameters;
   std::vector<Definition> definitions;
   std::vector<RecommendationDeclaration> recommendations;
+  std::vector<CoverageDeclaration> coverage;  // a valid file has at most one
   std::vector<DeclarationRef> order;
 
   std::vector<Expr> expressions;

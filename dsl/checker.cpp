@@ -6,9 +6,10 @@
 //   E0207 condition not boolean     E0208 unknown source           E0209 duplicate source
 //   E0210 unknown kind              E0211 not a constant           E0212 bad fact limits
 //   E0213 guideline header          E0214 unknown function/args    E0215 unknown code
-//   E0216 duplicate recommendation  E0217 bad carried parameter
+//   E0216 duplicate recommendation  E0217 bad carried parameter    E0218 bad `excludes`
+//   E0219 bad coverage declaration
 //   W0301 unused fact               W0302 unused parameter         W0303 unused definition
-//   W0304 unused source
+//   W0304 unused source             W0305 incompatibility declared twice
 #include "dsl/checker.hpp"
 
 #include <fmt/format.h>
@@ -84,6 +85,8 @@ class Checker {
     facts();
     definitions();
     recommendations();
+    exclusions();
+    coverage();
     unused();
   }
 
@@ -593,6 +596,82 @@ class Checker {
             "E0207", module_.at(recommendation.condition).range,
             fmt::format("the condition of {} must be a boolean; found {}",
                         in_backticks(recommendation.id.name), a_type_name(condition)));
+      }
+    }
+  }
+
+  // `excludes`: every id names another recommendation, once; a pair declared on both sides
+  // is reported once (the relation is symmetric).
+  void exclusions() {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < module_.recommendations.size(); ++i) {
+      index.emplace(module_.recommendations[i].id.name, i);
+    }
+    std::map<std::pair<std::size_t, std::size_t>, const ast::Named*> pairs;
+    for (std::size_t i = 0; i < module_.recommendations.size(); ++i) {
+      const ast::RecommendationDeclaration& recommendation = module_.recommendations[i];
+      std::map<std::string, const ast::Named*> listed;
+      for (const ast::Named& excluded : recommendation.excluded) {
+        const auto found = index.find(excluded.name);
+        if (found == index.end()) {
+          std::vector<std::string_view> candidates;
+          for (const auto& [id, unused] : index) {
+            candidates.push_back(id);
+          }
+          std::string message =
+              fmt::format("{} is not a recommendation; `excludes` lists recommendation ids",
+                          in_backticks(excluded.name));
+          const std::string suggestion = closest_name(excluded.name, candidates);
+          if (!suggestion.empty()) {
+            message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+          }
+          diagnostics_.error("E0218", excluded.range, message);
+          continue;
+        }
+        if (excluded.name == recommendation.id.name) {
+          diagnostics_.error("E0218", excluded.range,
+                             fmt::format("recommendation {} excludes itself; `excludes` lists the "
+                                         "other recommendations it must never be made with",
+                                         in_backticks(excluded.name)));
+          continue;
+        }
+        if (const auto [it, inserted] = listed.emplace(excluded.name, &excluded); !inserted) {
+          auto& diagnostic = diagnostics_.warning(
+              "W0305", excluded.range,
+              fmt::format("{} is listed twice in the `excludes` of {}", in_backticks(excluded.name),
+                          in_backticks(recommendation.id.name)));
+          diagnostic.notes.push_back({it->second->range, "first listed here"});
+          continue;
+        }
+        const std::pair<std::size_t, std::size_t> pair{std::min(i, found->second),
+                                                       std::max(i, found->second)};
+        if (const auto [it, inserted] = pairs.emplace(pair, &excluded); !inserted) {
+          auto& diagnostic = diagnostics_.warning(
+              "W0305", excluded.range,
+              fmt::format("{} and {} are already declared incompatible; `excludes` works both "
+                          "ways, so declare it once",
+                          in_backticks(recommendation.id.name), in_backticks(excluded.name)));
+          diagnostic.notes.push_back({it->second->range, "declared here"});
+        }
+      }
+    }
+  }
+
+  void coverage() {
+    for (std::size_t i = 0; i < module_.coverage.size(); ++i) {
+      const ast::CoverageDeclaration& coverage = module_.coverage[i];
+      if (i > 0) {
+        auto& diagnostic = diagnostics_.error(
+            "E0219", coverage.keyword_range,
+            "a guideline has at most one coverage declaration; join the conditions with `or`");
+        diagnostic.notes.push_back({module_.coverage.front().keyword_range, "first declared here"});
+      }
+      const Type condition = expression(coverage.condition);
+      if (!is_error(condition) && condition.kind != TypeKind::boolean) {
+        diagnostics_.error("E0207", module_.at(coverage.condition).range,
+                           fmt::format("the condition of the coverage declaration must be a "
+                                       "boolean; found {}",
+                                       a_type_name(condition)));
       }
     }
   }

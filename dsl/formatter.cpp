@@ -666,7 +666,7 @@ const char* bound_spelling(ast::Bound bound) {
 // Declarations that always stand apart by a blank line.
 bool is_block(ast::DeclarationKind kind) {
   return kind == ast::DeclarationKind::guideline || kind == ast::DeclarationKind::definition ||
-         kind == ast::DeclarationKind::recommendation;
+         kind == ast::DeclarationKind::recommendation || kind == ast::DeclarationKind::coverage;
 }
 
 class Printer {
@@ -1204,11 +1204,36 @@ class Printer {
         clauses.push_back(text(recommendation.carried[i].name));
       }
     }
+    if (!recommendation.excluded.empty()) {
+      clauses.push_back(hardline());
+      clauses.push_back(text("excludes"));
+      clauses.push_back(space());
+      for (std::size_t i = 0; i < recommendation.excluded.size(); ++i) {
+        if (i > 0) {
+          clauses.push_back(text(","));
+          clauses.push_back(space());
+        }
+        clauses.push_back(text(recommendation.excluded[i].name));
+      }
+    }
     clauses.push_back(hardline());
     clauses.push_back(text("when"));
     clauses.push_back(space());
     clauses.push_back(expression(recommendation.condition, 0, true));
     return concat({head, nest(concat(std::move(clauses)))});
+  }
+
+  // `coverage when CONDITION`, the condition on the next line when it does not fit; the
+  // description on its own line, like a definition's.
+  DocId coverage(const ast::CoverageDeclaration& coverage) {
+    std::vector<DocId> parts{
+        concat({text("coverage"), space(),
+                group(concat({text("when"),
+                              nest(concat({line(), expression(coverage.condition, 0, true)}))}))})};
+    if (ends_with_text(coverage.range)) {
+      parts.push_back(nest(concat({hardline(), text(quote(coverage.description, '"'))})));
+    }
+    return concat(std::move(parts));
   }
 
   struct DeclarationInfo {
@@ -1224,6 +1249,7 @@ class Printer {
       case ast::DeclarationKind::parameter: return module_.parameters[ref.index].range;
       case ast::DeclarationKind::definition: return module_.definitions[ref.index].range;
       case ast::DeclarationKind::recommendation: return module_.recommendations[ref.index].range;
+      case ast::DeclarationKind::coverage: return module_.coverage[ref.index].range;
     }
     return {};
   }
@@ -1237,6 +1263,7 @@ class Printer {
       case ast::DeclarationKind::definition: return definition(module_.definitions[ref.index]);
       case ast::DeclarationKind::recommendation:
         return recommendation(module_.recommendations[ref.index]);
+      case ast::DeclarationKind::coverage: return coverage(module_.coverage[ref.index]);
     }
     return concat({});
   }
@@ -1424,7 +1451,16 @@ std::string meaning(const ast::Module& module) {
         for (const ast::Named& carried : recommendation.carried) {
           out += carried.name + ",";
         }
+        out += "|";
+        for (const ast::Named& excluded : recommendation.excluded) {
+          out += excluded.name + ",";
+        }
         out += fmt::format("|{}\n", dump(recommendation.condition));
+        break;
+      }
+      case ast::DeclarationKind::coverage: {
+        const auto& coverage = module.coverage[ref.index];
+        out += fmt::format("coverage {}|{}\n", dump(coverage.condition), coverage.description);
         break;
       }
     }

@@ -51,7 +51,8 @@ using selector = pegtl::parse_tree::selector<
         g::code_value, g::range_between, g::range_comparison, g::description,
         g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
         g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
-        g::citation, g::evidence_text, g::carried_parameter>>;
+        g::citation, g::evidence_text, g::carried_parameter, g::excluded_recommendation,
+        g::coverage_declaration>>;
 
 // The value of four hex digits, or nullopt.
 std::optional<unsigned> hex4(std::string_view hex) {
@@ -387,6 +388,15 @@ class Lowering {
       push(ast::DeclarationKind::definition, module_.definitions, std::move(definition));
     } else if (node.is_type<g::recommendation_declaration>()) {
       recommendation(node);
+    } else if (node.is_type<g::coverage_declaration>()) {
+      ast::CoverageDeclaration coverage;
+      coverage.range = range(node);
+      coverage.keyword_range = SourceRange{file_, coverage.range.offset, 8};
+      coverage.condition = expression(*node.children.at(0));
+      if (node.children.size() > 1) {
+        coverage.description = text(*node.children[1]);
+      }
+      push(ast::DeclarationKind::coverage, module_.coverage, std::move(coverage));
     }
   }
 
@@ -622,6 +632,8 @@ class Lowering {
         recommendation.evidence = text(child);
       } else if (child.is_type<g::carried_parameter>()) {
         recommendation.carried.push_back(named(child));
+      } else if (child.is_type<g::excluded_recommendation>()) {
+        recommendation.excluded.push_back(named(child));
       } else {
         recommendation.condition = expression(child);
       }
@@ -700,7 +712,7 @@ bool too_deep(const ast::Module& module, std::size_t first, std::vector<std::uin
 
 bool starts_declaration(std::string_view line) {
   for (const std::string_view keyword :
-       {"guideline", "source", "fact", "parameter", "define", "recommendation"}) {
+       {"guideline", "source", "fact", "parameter", "define", "recommendation", "coverage"}) {
     if (line.starts_with(keyword) &&
         (line.size() == keyword.size() ||
          !(std::isalnum(static_cast<unsigned char>(line[keyword.size()])) != 0 ||
@@ -752,7 +764,8 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
   if ((node.is_type<g::name>() || node.is_type<g::function_name>() ||
        node.is_type<g::fact_name>() || node.is_type<g::parameter_name>() ||
        node.is_type<g::definition_name>() || node.is_type<g::recommendation_id>() ||
-       node.is_type<g::kind_name>() || node.is_type<g::carried_parameter>()) &&
+       node.is_type<g::kind_name>() || node.is_type<g::carried_parameter>() ||
+       node.is_type<g::excluded_recommendation>()) &&
       size > kMaxIdentifierBytes) {
     diagnostics.error("E0106", SourceRange{where.file, where.offset, 1},
                       fmt::format("name is too long ({} bytes); the limit is {} bytes", size,

@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "dsl/checker.hpp"
 
 namespace rubric {
 namespace {
@@ -1445,6 +1449,15 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
 
 namespace {
 
+// A coverage gap's region is described (grown around the witness) only for guidelines of at
+// most this many recommendations, plus one for the coverage condition.
+constexpr std::size_t kMaxGeneralizedCoverageTerms = 65;
+// The coverage query has the full AnalysisLimits::max_steps up to this many terms, and
+// proportionally fewer steps beyond (at least kMinCoverageSteps, never more than the
+// limit).
+constexpr std::size_t kCoverageTermsAtFullBudget = 65;
+constexpr std::size_t kMinCoverageSteps = 500;
+
 class GuidelineChecker {
  public:
   GuidelineChecker(const Guideline& guideline, const SourceManager& sources, AnalysisLimits limits)
@@ -1456,6 +1469,8 @@ class GuidelineChecker {
   std::vector<AnalysisFinding> run() {
     check_dead();
     check_chains();
+    check_conflicts();
+    check_coverage();
     return std::move(findings_);
   }
 
@@ -1525,6 +1540,147 @@ class GuidelineChecker {
                                     range,
                                     fmt::format("{}; none was found, but {}", what, reason),
                                     {}};
+    findings_.push_back(std::move(finding));
+  }
+
+  // Why a query over `goal` of `analysis` was not settled (a status other than found and
+  // impossible).
+  static std::string unsettled_reason(const Analysis& analysis, std::span<const GoalTerm> goal,
+                                      QueryStatus status) {
+    if (status == QueryStatus::limit_reached) {
+      return fmt::format("the search stopped at its limit of {} steps",
+                         analysis.limits().max_steps);
+    }
+    std::vector<std::string> names;
+    for (const std::uint32_t fact : analysis.facts_read(goal)) {
+      if (!analysis.facts()[fact].exact) {
+        names.push_back(fmt::format("`{}`", analysis.facts()[fact].name));
+      }
+    }
+    return fmt::format(
+        "the analysis is approximate for {}, used outside the exact fragment (arithmetic, "
+        "comparisons between facts)",
+        fmt::join(names, ", "));
+  }
+
+  // W0504: every pair declared with `excludes` (once per pair, in declaration order) is
+  // proven never made together, or reported with a patient on whom both are made.
+  void check_conflicts() {
+    const ast::Module& module = guideline_.checked().module;
+    const auto recommendations = guideline_.recommendations();
+    std::set<std::pair<std::size_t, std::size_t>> seen;
+    for (std::size_t i = 0; i < module.recommendations.size(); ++i) {
+      for (const ast::Named& excluded : module.recommendations[i].excluded) {
+        const std::optional<std::size_t> other = guideline_.find_recommendation(excluded.name);
+        if (!other || *other == i ||
+            !seen.emplace(std::min(i, *other), std::max(i, *other)).second) {
+          continue;
+        }
+        const RecommendationInfo& first = recommendations[i];
+        const RecommendationInfo& second = recommendations[*other];
+        const std::vector<GoalTerm> goal{{0, first.condition, kTruthTrue},
+                                         {0, second.condition, kTruthTrue}};
+        const QueryResult result = analysis_.find(goal);
+        if (result.status == QueryStatus::impossible) {
+          continue;
+        }
+        AnalysisFinding finding;
+        if (result.status != QueryStatus::found) {
+          finding.diagnostic = Diagnostic{
+              "W0506",
+              Severity::note,
+              excluded.range,
+              fmt::format("`{}` and `{}`, declared incompatible, may be made together; no "
+                          "patient was found, but {}",
+                          first.id, second.id, unsettled_reason(analysis_, goal, result.status)),
+              {}};
+          findings_.push_back(std::move(finding));
+          continue;
+        }
+        FactSet facts = analysis_.fact_set(result.witness, 0);
+        const Decision decision = guideline_.evaluate(facts);
+        if (decision.outcomes[i] != Outcome::recommended ||
+            decision.outcomes[*other] != Outcome::recommended) {
+          continue;  // never reached: find() confirms its witnesses
+        }
+        finding.diagnostic = Diagnostic{
+            "W0504",
+            Severity::warning,
+            excluded.range,
+            fmt::format("`{}` and `{}` are declared incompatible but are both made for some "
+                        "patients, for example where {}",
+                        first.id, second.id,
+                        analysis_.describe(analysis_.generalize(result.witness, goal))),
+            {}};
+        finding.witness = std::move(facts);
+        findings_.push_back(std::move(finding));
+      }
+    }
+  }
+
+  // W0505: no patient for whom the coverage condition is true gets no recommendation.
+  void check_coverage() {
+    const ast::Module& module = guideline_.checked().module;
+    const std::optional<NodeId> condition = guideline_.coverage_condition();
+    if (module.coverage.empty() || !condition) {
+      return;
+    }
+    const SourceRange where = module.coverage.front().keyword_range;
+    std::vector<GoalTerm> goal{{0, *condition, kTruthTrue}};
+    for (const RecommendationInfo& recommendation : guideline_.recommendations()) {
+      goal.push_back({0, recommendation.condition, kTruthFalse});
+    }
+    // One step evaluates every recommendation's condition: the step budget shrinks with the
+    // number of recommendations past kCoverageTermsAtFullBudget, so that a large guideline
+    // gets a W0506 note in seconds rather than a proof in minutes.
+    AnalysisLimits limits = analysis_.limits();
+    if (goal.size() > kCoverageTermsAtFullBudget) {
+      limits.max_steps = std::min(
+          limits.max_steps,
+          std::max<std::size_t>(kMinCoverageSteps,
+                                limits.max_steps * kCoverageTermsAtFullBudget / goal.size()));
+    }
+    const Analysis analysis({&guideline_}, limits);
+    const QueryResult result = analysis.find(goal);
+    if (result.status == QueryStatus::impossible) {
+      return;
+    }
+    AnalysisFinding finding;
+    if (result.status != QueryStatus::found) {
+      finding.diagnostic =
+          Diagnostic{"W0506",
+                     Severity::note,
+                     where,
+                     fmt::format("some patients the coverage declaration covers may get no "
+                                 "recommendation; none was found, but {}",
+                                 unsettled_reason(analysis, goal, result.status)),
+                     {}};
+      findings_.push_back(std::move(finding));
+      return;
+    }
+    // The witness, confirmed on the guideline itself.
+    FactSet facts = analysis.fact_set(result.witness, 0);
+    const Decision decision = guideline_.evaluate(facts);
+    if (std::any_of(decision.outcomes.begin(), decision.outcomes.end(),
+                    [](Outcome outcome) { return outcome != Outcome::absent; })) {
+      return;  // never reached: find() confirms its witnesses
+    }
+    // Growing the region proves each extension against every term of the goal, one term a
+    // query; past kMaxGeneralizedCoverageTerms terms that costs seconds, so the witness alone
+    // is shown.
+    const std::string example =
+        goal.size() <= kMaxGeneralizedCoverageTerms
+            ? fmt::format("where {}", analysis.describe(analysis.generalize(result.witness, goal)))
+            : std::string("the witness below");
+    finding.diagnostic =
+        Diagnostic{"W0505",
+                   Severity::warning,
+                   where,
+                   fmt::format("some patients the coverage declaration covers get no "
+                               "recommendation, for example {}",
+                               example),
+                   {}};
+    finding.witness = std::move(facts);
     findings_.push_back(std::move(finding));
   }
 

@@ -227,8 +227,10 @@ struct AnalysisFinding {
 
 // Dead recommendations (W0501), redundant sub-conditions (W0502), contradictory or
 // always-true chains (W0503), incompatible recommendations made together (W0504), coverage
-// gaps (W0505) and comparisons the analysis could not settle (W0506, a note). `sources`
-// holds the guideline's text (for quoting sub-conditions).
+// gaps (W0505) and questions the analysis could not settle (W0506, a note). `sources`
+// holds the guideline's text: sub-conditions are quoted from it, and for a coverage
+// declaration the file is compiled once more from it with the coverage condition added as a
+// definition (the compiled Guideline has no node for it).
 std::vector<AnalysisFinding> analyse_guideline(const Guideline& guideline,
                                                const SourceManager& sources,
                                                AnalysisLimits limits = {});

@@ -302,6 +302,10 @@ class GuidelineCompiler {
     for (const ast::Definition& definition : module.definitions) {
       compiler.compile(definition.value);
     }
+    // The coverage condition: analysed by `rubric check`, never evaluated by `evaluate`.
+    if (!module.coverage.empty()) {
+      guideline->coverage_condition_ = compiler.compile(module.coverage.front().condition);
+    }
     guideline->expression_nodes_ = compiler.compiled();
     guideline->parameter_names_.assign(guideline->graph_.size(), std::string());
     for (const auto& [node, index] : compiler.parameters_used()) {

@@ -95,6 +95,9 @@ class Guideline {
   }
   [[nodiscard]] std::optional<std::size_t> find_recommendation(std::string_view id) const;
   [[nodiscard]] std::span<const DefinitionInfo> definitions() const { return definitions_; }
+  // The node of the `coverage when` condition, when the guideline declares one (the patients
+  // who must get at least one recommendation; see docs/analysis.md).
+  [[nodiscard]] std::optional<NodeId> coverage_condition() const { return coverage_condition_; }
   [[nodiscard]] const DecisionGraph& graph() const { return graph_; }
   // The compact form of the graph that `evaluate` runs.
   [[nodiscard]] const EvaluationProgram& program() const { return program_; }
@@ -148,6 +151,7 @@ class Guideline {
   std::vector<std::optional<NodeId>> fact_nodes_;
   std::vector<RecommendationInfo> recommendations_;
   std::vector<DefinitionInfo> definitions_;
+  std::optional<NodeId> coverage_condition_;
   DecisionGraph graph_;
   EvaluationProgram program_;
   std::shared_ptr<const CheckedModule> checked_;

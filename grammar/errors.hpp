@@ -49,8 +49,10 @@ template <> inline constexpr const char* error_message<expected_cite_clause> = "
 template <> inline constexpr const char* error_message<expected_citation> = "expected a source number";
 template <> inline constexpr const char* error_message<expected_evidence_text> = "expected the evidence strength as a double-quoted text";
 template <> inline constexpr const char* error_message<expected_carried_parameter> = "expected a parameter name";
+template <> inline constexpr const char* error_message<expected_excluded_recommendation> = "expected a recommendation id after `excludes`";
 template <> inline constexpr const char* error_message<expected_when_clause> = "expected `when` and the recommendation's condition";
-template <> inline constexpr const char* error_message<expected_declaration> = "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define` or `recommendation`";
+template <> inline constexpr const char* error_message<expected_coverage_when> = "expected `when` and the condition of the patients who must get a recommendation, as in `coverage when applicable`";
+template <> inline constexpr const char* error_message<expected_declaration> = "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, `recommendation` or `coverage`";
 // clang-format on
 
 struct error_table {

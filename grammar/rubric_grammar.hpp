@@ -90,6 +90,8 @@ RUBRIC_KEYWORD(text, "text");
 RUBRIC_KEYWORD(cite, "cite");
 RUBRIC_KEYWORD(evidence, "evidence");
 RUBRIC_KEYWORD(carry, "carry");
+RUBRIC_KEYWORD(excludes, "excludes");
+RUBRIC_KEYWORD(coverage, "coverage");
 RUBRIC_KEYWORD(boolean, "boolean");
 RUBRIC_KEYWORD(integer, "integer");
 RUBRIC_KEYWORD(decimal, "decimal");
@@ -115,7 +117,8 @@ struct reserved_word
     : sor<kw_and, kw_or, kw_xor, kw_not, kw_implies, kw_is, kw_null, kw_true, kw_false, kw_between,
           kw_in, kw_if, kw_then, kw_else, kw_case, kw_when, kw_end, kw_div, kw_mod, kw_guideline,
           kw_title, kw_version, kw_source, kw_fact, kw_parameter, kw_define, kw_recommendation,
-          kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, calendar_word> {};
+          kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, kw_excludes, kw_coverage,
+          calendar_word> {};
 
 struct identifier : seq<not_at<reserved_word>, identifier_text> {};
 
@@ -344,17 +347,29 @@ struct carried_parameter : identifier {};
 struct expected_carried_parameter : seq<sep, carried_parameter> {};
 struct carry_clause : seq<sep, kw_carry, must<expected_carried_parameter>,
                           star<comma, must<expected_carried_parameter>>> {};
+// `excludes ID, ...`: recommendations never to be made together with this one.
+struct excluded_recommendation : identifier {};
+struct expected_excluded_recommendation : seq<sep, excluded_recommendation> {};
+struct excludes_clause : seq<sep, kw_excludes, must<expected_excluded_recommendation>,
+                             star<comma, must<expected_excluded_recommendation>>> {};
 struct when_clause : seq<sep, kw_when, must<expected_expression>> {};
 struct expected_when_clause : when_clause {};
 struct recommendation_declaration
     : seq<kw_recommendation, must<expected_recommendation_id>, must<expected_kind_clause>,
           must<expected_kind_name>, must<expected_text_clause>, must<expected_recommendation_text>,
-          must<expected_cite_clause>, opt<evidence_clause>, opt<carry_clause>,
+          must<expected_cite_clause>, opt<evidence_clause>, opt<carry_clause>, opt<excludes_clause>,
           must<expected_when_clause>> {};
+
+// coverage when EXPRESSION ["description"]: every patient for whom it is true must get a
+// recommendation.
+struct coverage_when : seq<sep, kw_when, must<expected_expression>> {};
+struct expected_coverage_when : coverage_when {};
+struct coverage_declaration : seq<kw_coverage, must<expected_coverage_when>, optional_description> {
+};
 
 struct declaration
     : sor<guideline_declaration, source_declaration, fact_declaration, parameter_declaration,
-          definition_declaration, recommendation_declaration> {};
+          definition_declaration, recommendation_declaration, coverage_declaration> {};
 
 // The parser reads one declaration at a time (so that it can resume after a syntax error at
 // the next line that starts a declaration); `file` is the whole-file grammar for analysis.

@@ -25,7 +25,8 @@ namespace {
 
 // One structural change, written the way a reviewer reads it.
 struct StructuralChange {
-  std::string kind;    // "guideline", "source", "fact", "parameter", "definition", "recommendation"
+  std::string kind;    // "guideline", "source", "fact", "parameter", "definition",
+                       // "recommendation", "coverage"
   std::string name;    // the declaration's name ("" for the guideline header)
   std::string change;  // "added", "removed", "changed", "renamed"
   std::string text;    // `parameter severe_pain_vas: 3.5 → 4.0`
@@ -115,6 +116,7 @@ class StructuralDiff {
     parameters();
     definitions();
     recommendations();
+    coverage();
     return std::move(changes_);
   }
 
@@ -357,6 +359,19 @@ class StructuralDiff {
         parts.push_back(
             fmt::format("carry {} → {}", carried(old_recommendation, {}), carried(*match, {})));
       }
+      // `excludes` is a set: order does not matter.
+      const auto excluded = [](const ast::RecommendationDeclaration& r) {
+        std::vector<std::string> ids;
+        for (const ast::Named& name : r.excluded) {
+          ids.push_back(name.name);
+        }
+        std::sort(ids.begin(), ids.end());
+        return ids.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(ids, ", "));
+      };
+      if (excluded(old_recommendation) != excluded(*match)) {
+        parts.push_back(
+            fmt::format("excludes {} → {}", excluded(old_recommendation), excluded(*match)));
+      }
       if (!parts.empty()) {
         add("recommendation", id, "changed",
             fmt::format("recommendation {}: {}", id, fmt::join(parts, "; ")));
@@ -368,6 +383,25 @@ class StructuralDiff {
             fmt::format("recommendation {} added (when `{}`)", recommendation.id.name,
                         expression_text(sources_, new_.module, recommendation.condition)));
       }
+    }
+  }
+
+  // The `coverage when` declaration (at most one per file).
+  void coverage() {
+    const auto& before = old_.module.coverage;
+    const auto& after = new_.module.coverage;
+    if (before.empty() && !after.empty()) {
+      add("coverage", "coverage", "added",
+          fmt::format("coverage added (when `{}`)",
+                      expression_text(sources_, new_.module, after.front().condition)));
+    } else if (!before.empty() && after.empty()) {
+      add("coverage", "coverage", "removed", "coverage removed");
+    } else if (!before.empty() && canonical(old_.module, before.front().condition, renames_) !=
+                                      canonical(new_.module, after.front().condition, {})) {
+      add("coverage", "coverage", "changed",
+          fmt::format("coverage: when `{}` → `{}`",
+                      expression_text(sources_, old_.module, before.front().condition),
+                      expression_text(sources_, new_.module, after.front().condition)));
     }
   }
 

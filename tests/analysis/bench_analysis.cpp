@@ -139,6 +139,42 @@ void BM_GeneratedCheck(benchmark::State& state) {
 }
 BENCHMARK(BM_GeneratedCheck)->Unit(benchmark::kMillisecond)->Iterations(1);
 
+// The generated guideline with a coverage declaration over three of its facts (one query
+// whose goal reads all 1,000 conditions, plus the second compile of the file).
+void BM_GeneratedCoverage(benchmark::State& state) {
+  const Compiled generated =
+      compile(generated_text(50) + "coverage when b0 or x0 >= 50 or c0 = 'a'\n");
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    const std::vector<AnalysisFinding> all =
+        analyse_guideline(*generated.guideline, *generated.sources);
+    findings = all.size();
+    if (!all.empty()) {
+      state.SetLabel(all.back().diagnostic.code);  // W0506: the search limit
+    }
+  }
+  state.counters["findings"] = static_cast<double>(findings);
+}
+BENCHMARK(BM_GeneratedCoverage)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// The generated guideline where every recommendation excludes the next: 999 pairs.
+void BM_GeneratedExcludes(benchmark::State& state) {
+  std::string text = generated_text(50);
+  for (int r = 0; r + 1 < 1000; ++r) {
+    const std::string head = "recommendation r" + std::to_string(r) + "\n";
+    const std::size_t when = text.find("  when ", text.find(head));
+    text.insert(when, "  excludes r" + std::to_string(r + 1) + "\n");
+  }
+  const Compiled generated = compile(text);
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    findings = analyse_guideline(*generated.guideline, *generated.sources).size();
+    benchmark::DoNotOptimize(findings);
+  }
+  state.counters["findings"] = static_cast<double>(findings);
+}
+BENCHMARK(BM_GeneratedExcludes)->Unit(benchmark::kMillisecond)->Iterations(1);
+
 void BM_GeneratedDiff(benchmark::State& state) {
   const Compiled before = compile(generated_text(50));
   const Compiled after = compile(generated_text(55));

@@ -529,3 +529,285 @@ TEST_CASE("random conditions: every `impossible` survives a brute-force search")
     }
   }
 }
+
+namespace {
+
+// The findings of `rubric check` for a fixture, with every witness checked: valid as a fact
+// file, and the guideline's outcomes on it as the finding claims.
+struct CheckedFindings {
+  Compiled compiled;
+  std::vector<AnalysisFinding> findings;
+  std::multiset<std::string> codes;
+  std::string all;
+};
+
+CheckedFindings check_findings(const std::string& text, const std::string& name) {
+  CheckedFindings out{compile(text, name), {}, {}, {}};
+  out.findings = analyse_guideline(*out.compiled.guideline, *out.compiled.sources);
+  for (const AnalysisFinding& finding : out.findings) {
+    out.codes.insert(finding.diagnostic.code);
+    out.all += format_diagnostic(*out.compiled.sources, finding.diagnostic);
+    if (finding.witness) {
+      require_valid_fact_file(*out.compiled.guideline, *finding.witness);
+    }
+  }
+  return out;
+}
+
+const AnalysisFinding* finding_with(const CheckedFindings& checked, const std::string& code) {
+  for (const AnalysisFinding& finding : checked.findings) {
+    if (finding.diagnostic.code == code) {
+      return &finding;
+    }
+  }
+  return nullptr;
+}
+
+const std::string kConflictsPath =
+    std::string(RUBRIC_SOURCE_DIR) + "/tests/analysis/conflicts.rubric";
+
+// The value of fact `name` in `facts`.
+const Value& fact_of(const Guideline& guideline, const FactSet& facts, const std::string& name) {
+  const std::optional<FactId> id = guideline.find_fact(name);
+  REQUIRE(id.has_value());
+  return facts.get(*id);
+}
+
+}  // namespace
+
+TEST_CASE("check: incompatible recommendations made together (W0504), coverage gaps (W0505)") {
+  const CheckedFindings checked = check_findings(read_text(kConflictsPath), kConflictsPath);
+  INFO(checked.all);
+  // surgery/calcium is proven (never both); surgery/analgesia is a conflict; the pair with
+  // pressure_check (arithmetic over two facts) cannot be settled, nor can pressure_check's
+  // own deadness.
+  CHECK(checked.codes == std::multiset<std::string>{"W0504", "W0505", "W0506", "W0506"});
+  const Guideline& guideline = *checked.compiled.guideline;
+
+  const AnalysisFinding* conflict = finding_with(checked, "W0504");
+  REQUIRE(conflict != nullptr);
+  CHECK(checked.compiled.sources->text(conflict->diagnostic.range) == "analgesia");
+  CHECK_THAT(conflict->diagnostic.message,
+             Catch::StartsWith("`surgery` and `analgesia` are declared incompatible but are both "
+                               "made for some patients, for example where grade = 1 and "
+                               "red_flag is true and pain > 3"));
+  REQUIRE(conflict->witness.has_value());
+  CHECK(outcome_of(guideline, "surgery", *conflict->witness) == Outcome::recommended);
+  CHECK(outcome_of(guideline, "analgesia", *conflict->witness) == Outcome::recommended);
+
+  const AnalysisFinding* gap = finding_with(checked, "W0505");
+  REQUIRE(gap != nullptr);
+  CHECK(checked.compiled.sources->text(gap->diagnostic.range) == "coverage");
+  CHECK_THAT(gap->diagnostic.message,
+             Catch::StartsWith("some patients the coverage declaration covers get no "
+                               "recommendation, for example where grade = 1 and "));
+  REQUIRE(gap->witness.has_value());
+  CHECK(fact_of(guideline, *gap->witness, "grade").as_integer() == 1);
+  const Decision decision = guideline.evaluate(*gap->witness);
+  for (std::size_t i = 0; i < decision.outcomes.size(); ++i) {
+    INFO(guideline.recommendations()[i].id);
+    CHECK(decision.outcomes[i] == Outcome::absent);
+  }
+
+  std::vector<std::string> notes;
+  for (const AnalysisFinding& finding : checked.findings) {
+    if (finding.diagnostic.code == "W0506") {
+      CHECK_FALSE(finding.witness.has_value());
+      notes.push_back(finding.diagnostic.message);
+    }
+  }
+  CHECK_THAT(checked.all,
+             Catch::Contains("`pressure_check` and `calcium`, declared incompatible, may be made "
+                             "together; no patient was found, but the analysis is approximate "
+                             "for `systolic`, `diastolic`"));
+}
+
+TEST_CASE("check: a proven exclusion and a proven coverage report nothing") {
+  // Without the age test, calcium covers every grade 1 patient without a red flag; a patient
+  // whose red flag is absent gets `surgery` and `calcium` undetermined, which counts as
+  // covered (docs/analysis.md). analgesia now excludes surgery's patients.
+  std::string text =
+      edited(read_text(kConflictsPath), "when grade = 1 and not red_flag and age >= 50",
+             "when grade = 1 and not red_flag");
+  text =
+      edited(text, "when grade = 1 and pain > 3", "when grade = 1 and pain > 3 and not red_flag");
+  text = edited(text, "  excludes calcium\n  when systolic", "  when systolic");
+  {
+    // pressure_check reads two facts through arithmetic: a gap is not found, but not ruled
+    // out either.
+    const CheckedFindings approximate = check_findings(text, "approximate.rubric");
+    INFO(approximate.all);
+    CHECK(approximate.codes == std::multiset<std::string>{"W0506", "W0506"});
+    CHECK_THAT(approximate.all,
+               Catch::Contains("some patients the coverage declaration covers may get no "
+                               "recommendation; none was found, but the analysis is approximate "
+                               "for `systolic`, `diastolic`"));
+  }
+  text = edited(text, "when systolic - diastolic > 300", "when systolic > 200 and grade = 0");
+  const CheckedFindings checked = check_findings(text, "proven.rubric");
+  INFO(checked.all);
+  CHECK(checked.codes.empty());
+  const Guideline& guideline = *checked.compiled.guideline;
+  // The proofs, checked by brute force over a grid of patients that includes every region
+  // boundary and absent facts.
+  const std::vector<Value> grades{Value(), Value::integer(0), Value::integer(1), Value::integer(3)};
+  const std::vector<Value> flags{Value(), Value::boolean(true), Value::boolean(false)};
+  const std::vector<Value> pains{Value(), Value::decimal(*Decimal::from_integer(0)),
+                                 Value::decimal(*Decimal::from_integer(3)),
+                                 Value::decimal(*Decimal::from_integer(4))};
+  const std::vector<Value> ages{Value(), Value::integer(20), Value::integer(50)};
+  const std::vector<Value> pressures{Value(), Value::integer(60), Value::integer(140)};
+  std::size_t covered = 0;
+  for (const Value& grade : grades) {
+    for (const Value& flag : flags) {
+      for (const Value& pain : pains) {
+        for (const Value& age : ages) {
+          for (const Value& pressure : pressures) {
+            FactSet facts(guideline.facts().size());
+            facts.set(*guideline.find_fact("grade"), grade);
+            facts.set(*guideline.find_fact("red_flag"), flag);
+            facts.set(*guideline.find_fact("pain"), pain);
+            facts.set(*guideline.find_fact("age"), age);
+            facts.set(*guideline.find_fact("systolic"), pressure);
+            facts.set(*guideline.find_fact("diastolic"), pressure);
+            const Decision decision = guideline.evaluate(facts);
+            CHECK_FALSE((decision.outcomes[0] == Outcome::recommended &&
+                         (decision.outcomes[1] == Outcome::recommended ||
+                          decision.outcomes[2] == Outcome::recommended)));
+            if (!grade.is_null() && grade.as_integer() == 1) {
+              CHECK(std::any_of(decision.outcomes.begin(), decision.outcomes.end(),
+                                [](Outcome outcome) { return outcome != Outcome::absent; }));
+              ++covered;
+            }
+          }
+        }
+      }
+    }
+  }
+  CHECK(covered == 3 * 4 * 3 * 3);
+  // Take the red flag out of calcium's condition: both are made where grade = 1 and
+  // red_flag is true.
+  const CheckedFindings broken = check_findings(
+      edited(text, "when grade = 1 and not red_flag\n", "when grade = 1\n"), "broken.rubric");
+  CHECK(broken.codes == std::multiset<std::string>{"W0504"});
+}
+
+TEST_CASE(
+    "check: a coverage condition of its own, and a guideline without recommendations "
+    "made") {
+  // The coverage condition reads a fact no recommendation reads; its constants partition it.
+  const CheckedFindings checked = check_findings(
+      "guideline \"g\"\nsource 1 \"s\"\nfact a: boolean\nfact score: integer between 0 and 100\n"
+      "define rubric_coverage_condition = score > 10\n"
+      "coverage when rubric_coverage_condition and score < 20\n"
+      "recommendation r kind refer text \"t\" cite 1 when a\n",
+      "own.rubric");
+  INFO(checked.all);
+  CHECK(checked.codes == std::multiset<std::string>{"W0505"});
+  const AnalysisFinding* gap = finding_with(checked, "W0505");
+  REQUIRE(gap != nullptr);
+  REQUIRE(gap->witness.has_value());
+  const Value& score = fact_of(*checked.compiled.guideline, *gap->witness, "score");
+  REQUIRE_FALSE(score.is_null());
+  CHECK(score.as_integer() > 10);
+  CHECK(score.as_integer() < 20);
+  CHECK(fact_of(*checked.compiled.guideline, *gap->witness, "a").as_boolean() == false);
+  CHECK_THAT(gap->diagnostic.message, Catch::Contains("where a is false and score in (10, 20)"));
+}
+
+TEST_CASE("check: the seed's coverage is proven, and an edit that opens a gap is found") {
+  const std::string text = read_text(kSeedPath);
+  REQUIRE(text.find("\ncoverage when applicable\n") != std::string::npos);
+  // Conservative management withheld from patients in severe pain: nothing is left for them.
+  const CheckedFindings gap =
+      check_findings(edited(text, "define conservative = applicable and not red_flag",
+                            "define conservative = applicable and not red_flag and pain_vas < 9"),
+                     "gap.rubric");
+  INFO(gap.all);
+  CHECK(gap.codes == std::multiset<std::string>{"W0505"});
+  CHECK_THAT(gap.all, Catch::Contains("for example where fracture_grade = 1 and "
+                                      "neurologic_deficit is false and"));
+  CHECK_THAT(gap.all, Catch::Contains("and pain_vas >= 9"));
+  const AnalysisFinding* finding = finding_with(gap, "W0505");
+  REQUIRE(finding != nullptr);
+  REQUIRE(finding->witness.has_value());
+  const Guideline& guideline = *gap.compiled.guideline;
+  CHECK(fact_of(guideline, *finding->witness, "fracture_grade").as_integer() == 1);
+  const Decision decision = guideline.evaluate(*finding->witness);
+  CHECK(std::all_of(decision.outcomes.begin(), decision.outcomes.end(),
+                    [](Outcome outcome) { return outcome == Outcome::absent; }));
+}
+
+TEST_CASE("check: `excludes` on the seed, proven and broken") {
+  const std::string text = read_text(kSeedPath);
+  const std::string declared =
+      edited(text, "  cite 1, 5\n  when applicable and red_flag",
+             "  cite 1, 5\n  excludes calcium, bisphosphonate, augmentation_referral\n  when "
+             "applicable and red_flag");
+  const CheckedFindings proven = check_findings(declared, "excludes.rubric");
+  INFO(proven.all);
+  CHECK(proven.findings.empty());
+  // no_delay_for_optimization does not require the absence of red flags: it is made with
+  // urgent surgical consultation (a neurologic deficit is a red flag).
+  const CheckedFindings broken = check_findings(
+      edited(declared, "excludes calcium,", "excludes no_delay_for_optimization, calcium,"),
+      "broken.rubric");
+  INFO(broken.all);
+  CHECK(broken.codes == std::multiset<std::string>{"W0504"});
+  const AnalysisFinding* conflict = finding_with(broken, "W0504");
+  REQUIRE(conflict != nullptr);
+  REQUIRE(conflict->witness.has_value());
+  CHECK(outcome_of(*broken.compiled.guideline, "urgent_surgical_consultation",
+                   *conflict->witness) == Outcome::recommended);
+  CHECK(outcome_of(*broken.compiled.guideline, "no_delay_for_optimization", *conflict->witness) ==
+        Outcome::recommended);
+}
+
+TEST_CASE("check: a coverage condition with parentheses at both ends and comments") {
+  const CheckedFindings checked = check_findings(
+      "guideline \"g\"\nsource 1 \"s\"\nfact a: boolean\nfact b: boolean\nfact c: boolean\n"
+      "recommendation r kind refer text \"t\" cite 1 when a and b\n"
+      "coverage when (a) and (b or /* ( */ c) // the c patients\n  \"every a patient with b or "
+      "c\"\n",
+      "parentheses.rubric");
+  INFO(checked.all);
+  CHECK(checked.codes == std::multiset<std::string>{"W0505"});
+  CHECK_THAT(checked.all, Catch::Contains("for example where a is true and b is false and c is "
+                                          "true"));
+}
+
+TEST_CASE("check: coverage of many recommendations; the search limit gives a note") {
+  // 100 recommendations, `r<i>` when score = i: a score of 100 or more gets none.
+  std::string text =
+      "guideline \"g\"\nsource 1 \"s\"\nfact score: integer between 0 and 1000\n"
+      "coverage when score >= 50\n";
+  for (int i = 0; i < 100; ++i) {
+    text += "recommendation r" + std::to_string(i) +
+            " kind order text \"t\" cite 1 when score = " + std::to_string(i) + "\n";
+  }
+  const CheckedFindings checked = check_findings(text, "many.rubric");
+  INFO(checked.all);
+  CHECK(checked.codes == std::multiset<std::string>{"W0505"});
+  const AnalysisFinding* gap = finding_with(checked, "W0505");
+  REQUIRE(gap != nullptr);
+  // Past 64 recommendations the region is not grown: the witness stands for it.
+  CHECK_THAT(gap->diagnostic.message, Catch::EndsWith("for example the witness below"));
+  REQUIRE(gap->witness.has_value());
+  const Value& score = fact_of(*checked.compiled.guideline, *gap->witness, "score");
+  REQUIRE_FALSE(score.is_null());
+  CHECK(score.as_integer() >= 100);
+
+  // A search limit too small to settle the question: a note, never a proof or a warning.
+  const std::vector<AnalysisFinding> limited = analyse_guideline(
+      *checked.compiled.guideline, *checked.compiled.sources, AnalysisLimits{.max_steps = 3});
+  std::string notes;
+  for (const AnalysisFinding& finding : limited) {
+    if (finding.diagnostic.code == "W0505") {
+      FAIL("a W0505 without the search finishing");
+    }
+    notes += finding.diagnostic.message + "\n";
+  }
+  CHECK_THAT(notes, Catch::Contains("some patients the coverage declaration covers may get no "
+                                    "recommendation; none was found, but the search stopped at "
+                                    "its limit of"));
+}

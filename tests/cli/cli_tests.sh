@@ -672,6 +672,21 @@ code_is 0
 out_has "definition analgesics_allowed renamed to analgesia_permitted"
 out_has "behavioural changes: none (proven over every valid patient)"
 
+# `excludes` and `coverage` are structural changes; these edits change no behaviour.
+sed -e 's/^coverage when applicable$/coverage when applicable or fracture_grade = 2/' \
+    -e 's/^  when applicable and red_flag$/  excludes calcitonin, calcium\n  when applicable and red_flag/' \
+    "$SEED" >"$WORK/declarations.rubric"
+run diff "$SEED" "$WORK/declarations.rubric"
+code_is 0
+out_has "recommendation urgent_surgical_consultation: excludes nothing → calcitonin, calcium"
+out_has "coverage: when \`applicable\` → \`applicable or fracture_grade = 2\`"
+grep -v '^coverage when\|^  "every patient with a grade 1' "$SEED" >"$WORK/no-coverage.rubric"
+run diff "$SEED" "$WORK/no-coverage.rubric" --format json
+code_is 0
+check_json '
+assert {"kind": "coverage", "name": "coverage", "change": "removed", "text": "coverage removed"} in d["structural"], d["structural"]
+'
+
 run diff "$SEED" "$WORK/threshold.rubric" --cases "$REPO_CASES"
 code_is 1
 out_matches "cases: [0-9]+ replayed"
@@ -713,6 +728,79 @@ assert d["warnings"] == 5 and d["errors"] == 0
 run check --no-analysis "$ANALYSIS/findings.rubric"
 code_is 0
 out_has "0 errors, 0 warnings"
+
+# ---- rubric check: incompatible recommendations (W0504) and coverage gaps (W0505) --------
+
+run check "$ANALYSIS/conflicts.rubric"
+code_is 0
+err_has "warning[W0504]: \`surgery\` and \`analgesia\` are declared incompatible but are both made"
+err_has "  witness: {grade: 1, red_flag: true, pain: "
+err_has "warning[W0505]: some patients the coverage declaration covers get no recommendation"
+err_has "  witness: {grade: 1, red_flag: false, "
+err_has "note[W0506]: \`pressure_check\` and \`calcium\`, declared incompatible, may be made together"
+out_has "0 errors, 2 warnings"
+
+run check --format json "$ANALYSIS/conflicts.rubric"
+code_is 0
+check_json '
+found = {e["code"]: e for e in d["files"][0]["diagnostics"] if e["code"] in ("W0504", "W0505")}
+assert set(found) == {"W0504", "W0505"}, found
+assert found["W0504"]["location"].endswith("conflicts.rubric:23:21"), found["W0504"]
+for e in found.values():
+    assert set(e["witness"]) == {"grade", "red_flag", "pain", "age", "systolic", "diastolic"}, e
+assert found["W0505"]["witness"]["grade"] == 1
+assert all("witness" not in e for e in d["files"][0]["diagnostics"] if e["code"] == "W0506")
+'
+# Each witness is a fact file on which `rubric eval` makes both incompatible recommendations
+# (W0504), or none at all for a patient the coverage condition (`grade = 1`) covers (W0505).
+python3 - "$WORK/stdout" "$WORK" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["files"][0]["diagnostics"]:
+    if "witness" in e:
+        with open(f"{sys.argv[2]}/check-witness-{e['code']}.json", "w") as f:
+            json.dump(e["witness"], f)
+PY
+run eval --format json "$ANALYSIS/conflicts.rubric" "$WORK/check-witness-W0504.json"
+code_is 0
+check_json '
+ids = [r["id"] for r in d["recommendations"]]
+assert "surgery" in ids and "analgesia" in ids, d
+'
+run eval --format json "$ANALYSIS/conflicts.rubric" "$WORK/check-witness-W0505.json"
+code_is 0
+check_json '
+assert d["recommendations"] == [] and d["undetermined"] == [], d
+'
+
+# With the gap and the conflict fixed, nothing is left to report.
+sed -e 's/when grade = 1 and not red_flag and age >= 50/when grade = 1 and not red_flag/' \
+  -e 's/when grade = 1 and pain > 3/when grade = 1 and pain > 3 and not red_flag/' \
+  -e 's/when systolic - diastolic > 300/when grade = 0 and systolic > 200 and diastolic > 100 and age >= 18/' \
+  "$ANALYSIS/conflicts.rubric" >"$WORK/conflicts-fixed.rubric"
+run check "$WORK/conflicts-fixed.rubric"
+code_is 0
+out_has "0 errors, 0 warnings"
+[[ -z $ERR ]] && pass || fail "fixed conflicts: unexpected findings: $ERR"
+
+# Declaration errors: an unknown id, a recommendation excluding itself, a pair declared on
+# both sides, a second coverage declaration.
+cat >"$WORK/bad-excludes.rubric" <<'EOF'
+guideline "g"
+source 1 "s"
+fact a: boolean
+coverage when a
+recommendation r kind refer text "t" cite 1 excludes r, q, s when a
+recommendation s kind refer text "t" cite 1 excludes r when not a
+coverage when not a
+EOF
+run check "$WORK/bad-excludes.rubric"
+code_is 1
+err_has "error[E0218]: recommendation \`r\` excludes itself"
+err_has "error[E0218]: \`q\` is not a recommendation; \`excludes\` lists recommendation ids"
+err_has "warning[W0305]: \`s\` and \`r\` are already declared incompatible"
+err_has "error[E0219]: a guideline has at most one coverage declaration"
+out_has "3 errors, 1 warning"
 
 # ---- Summary -------------------------------------------------------------------------------
 

@@ -644,6 +644,69 @@ TEST_CASE("E0213, E0216, E0217: header, recommendations, carried parameters", "[
                  "`a` is not a parameter; `carry` lists parameters"});
 }
 
+TEST_CASE("E0218 and W0305: `excludes` names other recommendations, once", "[checker]") {
+  const Checked checked(
+      file("fact a: boolean\n"
+           "recommendation surgery kind refer text \"t\" cite 1 excludes calcium, surgery, "
+           "calcim, calcium, nothing_like_it when a\n"
+           "recommendation calcium kind prescribe text \"t\" cite 1 excludes surgery when not "
+           "a\n"));
+  CHECK_FALSE(checked.ok());
+  CHECK(checked.messages("E0218") ==
+        Messages{"recommendation `surgery` excludes itself; `excludes` lists the other "
+                 "recommendations it must never be made with",
+                 "`calcim` is not a recommendation; `excludes` lists recommendation ids; did you "
+                 "mean `calcium`?",
+                 "`nothing_like_it` is not a recommendation; `excludes` lists recommendation ids"});
+  CHECK(checked.messages("W0305") ==
+        Messages{"`calcium` is listed twice in the `excludes` of `surgery`",
+                 "`calcium` and `surgery` are already declared incompatible; `excludes` works "
+                 "both ways, so declare it once"});
+  const auto repeated = checked.with("W0305");
+  REQUIRE(repeated.size() == 2);
+  CHECK(checked.position(repeated[0]).line == 4);
+  CHECK(checked.position(repeated[0]).column == 86);
+  REQUIRE(repeated[0].notes.size() == 1);
+  CHECK(checked.text(repeated[0].notes[0].range) == "calcium");
+  CHECK(checked.position(repeated[1]).line == 5);
+  CHECK(checked.text(repeated[1].range) == "surgery");
+
+  const Checked fine(
+      file("fact a: boolean\n"
+           "recommendation surgery kind refer text \"t\" cite 1 excludes calcium, d when a\n"
+           "recommendation calcium kind prescribe text \"t\" cite 1 when not a\n"
+           "recommendation d kind prescribe text \"t\" cite 1 excludes calcium when a\n"));
+  CHECK(fine.ok());
+  CHECK(fine.all().empty());
+  REQUIRE(fine.module().module.recommendations[0].excluded.size() == 2);
+  CHECK(fine.module().module.recommendations[0].excluded[1].name == "d");
+}
+
+TEST_CASE("E0219 and E0207: one coverage declaration, with a boolean condition", "[checker]") {
+  const Checked checked(file("fact a: boolean\nfact n: integer\n" + when("a") +
+                             "coverage when n + 1\ncoverage when a or n > 3 \"second\"\n"));
+  CHECK_FALSE(checked.ok());
+  CHECK(checked.messages("E0219") ==
+        Messages{"a guideline has at most one coverage declaration; join the conditions with "
+                 "`or`"});
+  REQUIRE(checked.with("E0219").size() == 1);
+  CHECK(checked.position(checked.with("E0219")[0]).line == 7);
+  CHECK(checked.text(checked.with("E0219")[0].range) == "coverage");
+  CHECK(checked.messages("E0207") ==
+        Messages{"the condition of the coverage declaration must be a boolean; found an integer"});
+  // Names in the condition resolve like any condition's, and count as uses.
+  const Checked unknown(
+      file("fact a: boolean\nfact b: boolean\n" + when("a") + "coverage when b and c\n"));
+  CHECK(unknown.messages("E0201").size() == 1);
+  CHECK(unknown.with("W0301").empty());
+  const Checked fine(file("fact a: boolean\nfact b: boolean\n" + when("a") +
+                          "coverage when b \"every b patient\"\n"));
+  CHECK(fine.ok());
+  CHECK(fine.all().empty());
+  REQUIRE(fine.module().module.coverage.size() == 1);
+  CHECK(fine.module().module.coverage[0].description == "every b patient");
+}
+
 TEST_CASE("many errors are reported in one run", "[checker]") {
   const Checked checked(
       file("fact pain_vas: decimal between 0 and 10\n"

@@ -162,7 +162,17 @@ std::string meaning(const std::string& text) {
         for (const rubric::ast::Named& carried : recommendation.carried) {
           out << " " << carried.name;
         }
+        out << " excludes";
+        for (const rubric::ast::Named& excluded : recommendation.excluded) {
+          out << " " << excluded.name;
+        }
         out << " when " << rubric::ast::dump(module, recommendation.condition) << "\n";
+        break;
+      }
+      case DeclarationKind::coverage: {
+        const auto& coverage = module.coverage[ref.index];
+        out << "coverage when " << rubric::ast::dump(module, coverage.condition) << " ["
+            << coverage.description << "]\n";
         break;
       }
     }

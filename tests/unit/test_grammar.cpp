@@ -364,6 +364,7 @@ TEST_CASE("identifiers: reserved words are whole words only", "[grammar][express
       {"Days", "Days"},
       {"and1", "and1"},
       {"a and(b)", "(and a b)"},
+      {"excluded or coverages", "(or excluded coverages)"},
   });
   // Words that are reserved: none of them can be a name.
   for (const char* word :
@@ -374,7 +375,7 @@ TEST_CASE("identifiers: reserved words are whole words only", "[grammar][express
         "kind",         "text",   "cite",    "evidence",  "carry",     "millisecond",
         "milliseconds", "second", "seconds", "minute",    "minutes",   "hour",
         "hours",        "day",    "days",    "week",      "weeks",     "month",
-        "months",       "year",   "years"}) {
+        "months",       "year",   "years",   "excludes",  "coverage"}) {
     INFO("reserved word: " << word);
     const ParsedExpression parsed = parse(std::string("x = ") + word);
     CHECK_FALSE(parsed.dump.has_value());

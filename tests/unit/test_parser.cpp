@@ -337,6 +337,46 @@ TEST_CASE("recommendation declarations", "[parser]") {
   CHECK(recommendations[3].kind.name == "some-new-kind");
 }
 
+TEST_CASE("`excludes` clauses and the coverage declaration are lowered", "[parser]") {
+  const Parsed parsed(
+      "guideline \"g\"\n"
+      "recommendation r kind refer text \"t\" cite 1 carry p excludes s,\n"
+      "    t , u when a\n"
+      "coverage when a and b \"every patient with a and b\"\n"
+      "recommendation s kind refer text \"t\" cite 1 when b\n");
+  INFO(parsed.formatted());
+  REQUIRE(parsed.diagnostics().empty());
+  const auto& module = parsed.module();
+  REQUIRE(module.recommendations.size() == 2);
+  const auto& r = module.recommendations[0];
+  REQUIRE(r.excluded.size() == 3);
+  CHECK(r.excluded[0].name == "s");
+  CHECK(r.excluded[2].name == "u");
+  CHECK(parsed.text(r.excluded[1].range) == "t");
+  REQUIRE(r.carried.size() == 1);
+  CHECK(parsed.dump(r.condition) == "a");
+  CHECK(module.recommendations[1].excluded.empty());
+  REQUIRE(module.coverage.size() == 1);
+  CHECK(parsed.dump(module.coverage[0].condition) == "(and a b)");
+  CHECK(module.coverage[0].description == "every patient with a and b");
+  CHECK(parsed.text(module.coverage[0].keyword_range) == "coverage");
+  CHECK(parsed.text(module.coverage[0].range) ==
+        "coverage when a and b \"every patient with a and b\"");
+  REQUIRE(module.order.size() == 4);
+  CHECK(module.order[2].kind == DeclarationKind::coverage);
+  CHECK(module.order[2].index == 0);
+  CHECK(module.order[3].kind == DeclarationKind::recommendation);
+  // A coverage declaration without a description; the parser resumes at `coverage` after an
+  // error in the declaration before it.
+  const Parsed resumed(
+      "guideline \"g\"\nfact a boolean\ncoverage when not a\nrecommendation r kind refer "
+      "text \"t\" cite 1 excludes when a\n");
+  REQUIRE(resumed.diagnostics().size() == 2);
+  REQUIRE(resumed.module().coverage.size() == 1);
+  CHECK(resumed.module().coverage[0].description.empty());
+  CHECK(resumed.dump(resumed.module().coverage[0].condition) == "(not a)");
+}
+
 TEST_CASE("declarations are recorded in file order", "[parser]") {
   const Parsed parsed(
       "guideline \"g\"\n"
@@ -374,7 +414,8 @@ TEST_CASE("the seed guideline parses and compiles without any diagnostic", "[par
   CHECK(module.parameters.size() == 11);
   CHECK(module.definitions.size() == 5);
   CHECK(module.recommendations.size() == 16);
-  CHECK(module.order.size() == 1 + 6 + 19 + 11 + 5 + 16);
+  CHECK(module.coverage.size() == 1);
+  CHECK(module.order.size() == 1 + 6 + 19 + 11 + 5 + 16 + 1);
 
   REQUIRE(module.headers.size() == 1);
   CHECK(module.headers[0].id.name == "vertebral-fracture-grade1");
@@ -439,16 +480,16 @@ struct DeclarationError {
 TEST_CASE("syntax errors in declarations: message and position", "[parser][errors]") {
   const std::vector<DeclarationError> rows = {
       {"Guideline \"g\"",
-       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define` or "
-       "`recommendation`; found `Guideline`",
+       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
+       "`recommendation` or `coverage`; found `Guideline`",
        1, 1},
       {"guideline \"g\"\nrule r",
-       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define` or "
-       "`recommendation`; found `rule`",
+       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
+       "`recommendation` or `coverage`; found `rule`",
        2, 1},
       {"guideline \"g\"\nfact a: boolean extra",
-       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define` or "
-       "`recommendation`; found `extra`",
+       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
+       "`recommendation` or `coverage`; found `extra`",
        2, 17},
       {"guideline my-guideline",
        "expected the guideline id as a double-quoted text, as in `guideline \"my-guideline\"`; "
@@ -498,8 +539,8 @@ TEST_CASE("syntax errors in declarations: message and position", "[parser][error
       {"guideline \"g\"\nfact a: integer >=",
        "expected an expression after the operator; found the end of the file", 2, 19},
       {"guideline \"g\"\nfact a: integer > 5 < 3",
-       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define` or "
-       "`recommendation`; found `<`",
+       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
+       "`recommendation` or `coverage`; found `<`",
        2, 21},
       {"guideline \"g\"\nparameter = 3", "expected a parameter name; found `=`", 2, 11},
       {"guideline \"g\"\nparameter p 3", "expected `=`; found `3`", 2, 13},
@@ -542,6 +583,27 @@ TEST_CASE("syntax errors in declarations: message and position", "[parser][error
        53},
       {"guideline \"g\"\nrecommendation r kind refer text \"t\" cite 1 when",
        "expected an expression; found the end of the file", 2, 49},
+      {"guideline \"g\"\nrecommendation r kind refer text \"t\" cite 1 excludes when a",
+       "expected a recommendation id after `excludes`; found `when`, a reserved word", 2, 54},
+      {"guideline \"g\"\nrecommendation r kind refer text \"t\" cite 1 excludes s, 3 when a",
+       "expected a recommendation id after `excludes`; found `3`", 2, 57},
+      {"guideline \"g\"\nrecommendation r kind refer text \"t\" cite 1 excludes s carry p when "
+       "a",
+       "expected `when` and the recommendation's condition; found `carry`, a reserved word", 2, 56},
+      {"guideline \"g\"\ncoverage a",
+       "expected `when` and the condition of the patients who must get a recommendation, as in "
+       "`coverage when applicable`; found `a`",
+       2, 10},
+      {"guideline \"g\"\ncoverage when", "expected an expression; found the end of the file", 2,
+       14},
+      {"guideline \"g\"\ncoverage when a \"d\" x",
+       "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
+       "`recommendation` or `coverage`; found `x`",
+       2, 21},
+      {"guideline \"g\"\nfact excludes: boolean",
+       "expected a fact name; found `excludes`, a reserved word", 2, 6},
+      {"guideline \"g\"\ndefine coverage = true",
+       "expected a definition name; found `coverage`, a reserved word", 2, 8},
       // An incomplete condition is found where the next declaration begins.
       {"guideline \"g\"\nrecommendation r kind refer text \"t\" cite 1 when a >\nfact b: boolean\n",
        "expected an expression after the operator; found `fact`, a reserved word", 3, 1},
