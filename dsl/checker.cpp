@@ -615,6 +615,7 @@ class Checker {
         const auto found = index.find(excluded.name);
         if (found == index.end()) {
           std::vector<std::string_view> candidates;
+          candidates.reserve(index.size());
           for (const auto& [id, unused] : index) {
             candidates.push_back(id);
           }
