@@ -90,4 +90,46 @@ std::uint32_t SourceManager::offset_of(FileId file, LineColumn position) const {
   return offset;
 }
 
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (const char character : text) {
+    if (character == ' ' || character == '\n' || character == '\t' || character == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) {
+      out += ' ';
+      space = false;
+    }
+    out += character;
+  }
+  return out;
+}
+
+std::string expression_text(const SourceManager& sources, SourceRange range) {
+  std::string text = collapse_whitespace(sources.text(range));
+  std::ptrdiff_t depth = 0;
+  std::ptrdiff_t lowest = 0;
+  bool quoted = false;
+  char quote = 0;
+  for (const char character : text) {
+    if (quoted) {
+      quoted = character != quote;
+      continue;
+    }
+    if (character == '\'' || character == '"') {
+      quoted = true;
+      quote = character;
+    } else if (character == '(') {
+      ++depth;
+    } else if (character == ')') {
+      lowest = std::min(lowest, --depth);
+    }
+  }
+  text.insert(0, static_cast<std::size_t>(-lowest), '(');
+  text.append(static_cast<std::size_t>(depth - lowest), ')');
+  return text;
+}
+
 }  // namespace rubric

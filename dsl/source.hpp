@@ -56,4 +56,12 @@ class SourceManager {
   std::vector<std::unique_ptr<File>> files_;
 };
 
+// `text` on one line: every run of white space becomes one space, none at either end.
+std::string collapse_whitespace(std::string_view text);
+
+// The source text of an expression on one line. An expression's range may leave out the
+// parentheses around its first or last operand (the range of `a and (b or c)` ends before
+// the last `)`); those are put back. Parentheses inside string literals do not count.
+std::string expression_text(const SourceManager& sources, SourceRange range);
+
 }  // namespace rubric

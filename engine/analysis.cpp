@@ -1476,30 +1476,7 @@ class GuidelineChecker {
 
  private:
   std::string text(NodeId node) const {
-    std::string out(sources_.text(graph_.node(node).range));
-    // White space collapsed: a sub-condition quoted on one line.
-    std::string collapsed;
-    bool space = false;
-    for (const char character : out) {
-      if (character == ' ' || character == '\n' || character == '\t' || character == '\r') {
-        space = !collapsed.empty();
-        continue;
-      }
-      if (space) {
-        collapsed += ' ';
-        space = false;
-      }
-      collapsed += character;
-    }
-    // A range may cut off the parentheses around its last (or first) operand.
-    std::ptrdiff_t depth = 0;
-    std::ptrdiff_t lowest = 0;
-    for (const char character : collapsed) {
-      depth += character == '(' ? 1 : character == ')' ? -1 : 0;
-      lowest = std::min(lowest, depth);
-    }
-    collapsed.insert(0, static_cast<std::size_t>(-lowest), '(');
-    collapsed.append(static_cast<std::size_t>(depth - lowest), ')');
+    std::string collapsed = expression_text(sources_, graph_.node(node).range);
     if (collapsed.size() > 80) {
       collapsed = collapsed.substr(0, 77) + "...";
     }

@@ -99,19 +99,7 @@ std::string string_literal(std::string_view text) {
 
 // A comment-safe one-line excerpt of rule text.
 std::string excerpt(std::string_view text, std::size_t limit = 80) {
-  std::string out;
-  bool space = false;
-  for (const char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) {
-      out += ' ';
-      space = false;
-    }
-    out += c;
-  }
+  std::string out = collapse_whitespace(text);
   if (out.size() > limit) {
     out = out.substr(0, limit - 3) + "...";
   }
@@ -333,7 +321,7 @@ class Emitter {
     const SourceRange range = node.range;
     const LineColumn position = sources_.line_column(range.file, range.offset);
     return fmt::format("  // %{} = {}: line {}: {}\n", index, opcode_name(node.op), position.line,
-                       excerpt(sources_.text(range)));
+                       excerpt(expression_text(sources_, range)));
   }
 
   // Whether a node's value may be null, as a C++ expression (for the missing-facts pass).

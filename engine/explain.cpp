@@ -156,7 +156,7 @@ bool is_space(char c) {
 // An expression's text on one line. The range of an operation whose first operand is
 // parenthesized starts inside the parenthesis (`a) > b` for `(a) > b`); the text is widened
 // to the enclosing parentheses so that it reads as written.
-std::string expression_text(const SourceManager& sources, SourceRange range) {
+std::string widened_expression_text(const SourceManager& sources, SourceRange range) {
   const std::string_view file = sources.text(range.file);
   std::size_t begin = std::min<std::size_t>(range.offset, file.size());
   std::size_t end = std::min<std::size_t>(range.end(), file.size());
@@ -216,7 +216,7 @@ class TreeBuilder {
     const ast::Expr& expr = module_.at(id);
     Term term;
     term.range = expr.range;
-    term.text = expression_text(sources_, expr.range);
+    term.text = widened_expression_text(sources_, expr.range);
     const auto [value, evaluated] = value_of(id);
     term.value = value;
     term.evaluated = evaluated;

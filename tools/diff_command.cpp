@@ -32,50 +32,10 @@ struct StructuralChange {
   std::string text;    // `parameter severe_pain_vas: 3.5 → 4.0`
 };
 
-std::string collapse(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (const char character : text) {
-    if (character == ' ' || character == '\n' || character == '\t' || character == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) {
-      out += ' ';
-      space = false;
-    }
-    out += character;
-  }
-  return out;
-}
-
-// The source text of an expression, on one line. The range of `a and (b or c)` ends before
-// its closing parenthesis (and that of `(a or b) and c` starts after the opening one): the
-// parentheses such a range cuts off are put back.
+// The source text of an expression, on one line, parentheses restored.
 std::string expression_text(const SourceManager& sources, const ast::Module& module,
                             ast::ExprId id) {
-  std::string text = collapse(sources.text(module.at(id).range));
-  std::ptrdiff_t depth = 0;
-  std::ptrdiff_t lowest = 0;
-  bool quoted = false;
-  char quote = 0;
-  for (const char character : text) {
-    if (quoted) {
-      quoted = character != quote;
-      continue;
-    }
-    if (character == '\'' || character == '"') {
-      quoted = true;
-      quote = character;
-    } else if (character == '(') {
-      ++depth;
-    } else if (character == ')') {
-      lowest = std::min(lowest, --depth);
-    }
-  }
-  text.insert(0, static_cast<std::size_t>(-lowest), '(');
-  text.append(static_cast<std::size_t>(depth - lowest), ')');
-  return text;
+  return rubric::expression_text(sources, module.at(id).range);
 }
 
 // The S-expression of an expression with renamed definitions and parameters mapped to their
