@@ -156,7 +156,7 @@ std::size_t EvaluationProgram::memory_bytes() const {
 const Value& EvaluationProgram::home_value(const DecisionGraph& graph, NodeId node,
                                            const FactSet& facts, const std::uint8_t* states,
                                            const Value* values) const {
-  static const Value kNull;
+  static const Value kNull{};
   const Node& graph_node = graph.node(node);
   switch (homes_[node.value]) {
     case Home::fact: return facts.get(FactId{graph_node.payload});
