@@ -22,6 +22,7 @@
 #include "dsl/parser.hpp"
 #include "dsl/source.hpp"
 #include "engine/decimal_text.hpp"
+#include "engine/fact_messages.hpp"
 #include "engine/fact_set.hpp"
 #include "engine/guideline.hpp"
 #include "engine/value.hpp"
@@ -104,36 +105,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-// User text for a message: control characters escaped, long texts cut at a code point.
-std::string shown(std::string_view text) {
-  constexpr std::size_t kMaximum = 60;
-  std::string out;
-  for (const char character : text) {
-    const auto c = static_cast<unsigned char>(character);
-    if (out.size() >= kMaximum && (c & 0xC0U) != 0x80U) {
-      out += "...";
-      break;
-    }
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20U || c == 0x7FU) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-    } else {
-      out += character;
-    }
-  }
-  return out;
-}
-
-bool is_boolean_text(std::string_view text) {
-  return text == "true" || text == "True" || text == "TRUE" || text == "false" || text == "False" ||
-         text == "FALSE";
-}
-
 // How a value reached a setter: what a fact file would call its scalar.
 enum class Written : std::uint8_t { null, boolean, number, string };
 
@@ -200,47 +171,6 @@ std::string value_text(const Value& value) {
 // ---------------------------------------------------------------------------------------
 // Messages (the fact-file messages of docs/diagnostics.md)
 
-std::string example_quantity(const Dimension& dimension) {
-  if (dimension == Dimension::time()) {
-    return "10 weeks";
-  }
-  if (dimension == Dimension::mass()) {
-    return "5 mg";
-  }
-  if (dimension == Dimension::length()) {
-    return "5 cm";
-  }
-  if (dimension == Dimension::volume()) {
-    return "5 mL";
-  }
-  if (dimension == Dimension::international_unit()) {
-    return "800 [iU]";
-  }
-  if (dimension.is_dimensionless()) {
-    return "5 %";
-  }
-  return "5 " + dimension.name();
-}
-
-std::string dimension_phrase(const Dimension& dimension) {
-  if (dimension == Dimension::time()) {
-    return "a duration";
-  }
-  if (dimension.is_dimensionless()) {
-    return "a dimensionless quantity";
-  }
-  return "a quantity of " + dimension.name();
-}
-
-std::string expected_with_example(const FactSpec& fact) {
-  std::string text = fact.expected();
-  if (fact.type.kind == TypeKind::quantity) {
-    text += ", such as " + in_backticks(fact.unit.empty() ? example_quantity(fact.type.dimension)
-                                                          : "5 " + fact.unit);
-  }
-  return text;
-}
-
 Status wrong_value(const char* code, const FactSpec& fact, std::string_view found,
                    std::string_view detail, bool with_example) {
   return Status::error(code,
@@ -255,20 +185,6 @@ Status wrong_type(const FactSpec& fact, std::string_view found, std::string_view
 
 Status out_of_range(const FactSpec& fact, std::string_view found, std::string_view detail = "") {
   return wrong_value("E0409", fact, found, detail, false);
-}
-
-std::string number_detail(NumberProblem problem, std::string_view text) {
-  switch (problem) {
-    case NumberProblem::too_large: return ", which is too large";
-    case NumberProblem::too_precise: return ", which has more than 8 digits after the point";
-    case NumberProblem::malformed:
-      if (text.find_first_of("eE") != std::string_view::npos) {
-        return "; write the number without an exponent";
-      }
-      return "";
-    case NumberProblem::none: break;
-  }
-  return "";
 }
 
 Status invalid_argument(std::string message) {

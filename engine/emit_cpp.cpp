@@ -22,6 +22,28 @@
 #include "engine/node_operations.hpp"
 
 namespace rubric {
+
+const Unit* emitted_unit(const FactSpec& fact) {
+  if (fact.type.kind != TypeKind::quantity) {
+    return nullptr;
+  }
+  if (!fact.unit.empty()) {
+    return find_unit(fact.unit);
+  }
+  // The dimension's own unit for quantities declared without one.
+  const std::pair<Dimension, const char*> kUnits[] = {{Dimension::time(), "s"},
+                                                      {Dimension::mass(), "g"},
+                                                      {Dimension::length(), "m"},
+                                                      {Dimension::volume(), "mL"},
+                                                      {Dimension::international_unit(), "[iU]"}};
+  for (const auto& [dimension, code] : kUnits) {
+    if (fact.type.dimension == dimension) {
+      return find_unit(code);
+    }
+  }
+  return nullptr;
+}
+
 namespace {
 
 __extension__ using UInt128 = unsigned __int128;
@@ -208,23 +230,7 @@ class Emitter {
         case TypeKind::string:
         case TypeKind::code: field = {FieldKind::text, nullptr, "std::string_view", ""}; break;
         case TypeKind::quantity: {
-          const Unit* unit = nullptr;
-          if (!spec.unit.empty()) {
-            unit = find_unit(spec.unit);
-          } else {
-            // The dimension's own unit for quantities declared without one.
-            const std::pair<Dimension, const char*> kUnits[] = {
-                {Dimension::time(), "s"},
-                {Dimension::mass(), "g"},
-                {Dimension::length(), "m"},
-                {Dimension::volume(), "mL"},
-                {Dimension::international_unit(), "[iU]"}};
-            for (const auto& [dimension, code] : kUnits) {
-              if (spec.type.dimension == dimension) {
-                unit = find_unit(code);
-              }
-            }
-          }
+          const Unit* unit = emitted_unit(spec);
           if (unit == nullptr) {
             unsupported(spec.range,
                         fmt::format("fact `{}` (a quantity without a declared unit)", spec.name));

@@ -26,6 +26,11 @@ namespace rubric {
 // True for identifiers joined by `::` (`a`, `a::b_2`).
 bool is_cpp_namespace(std::string_view text);
 
+// The unit of a quantity fact's field in the generated `Facts`: the unit the fact declares,
+// else seconds, grams, metres, millilitres or [iU] by its dimension; null for other facts
+// and for quantities of other dimensions declared without a unit (which E0701 rejects).
+const Unit* emitted_unit(const FactSpec& fact);
+
 struct EmitOptions {
   // The namespace of the generated code; precondition: is_cpp_namespace.
   std::string namespace_name = "rubric_generated";

@@ -19,6 +19,8 @@ constexpr std::array<std::uint8_t, 16> kXor = {F, T, N, N, T, F, N, N, N, N, N, 
 // a implies b = not a or b.
 constexpr std::array<std::uint8_t, 16> kImplies = {T, T, T, N, F, T, N, N, N, T, N, N, N, N, N, N};
 constexpr std::array<std::uint8_t, 4> kNot = {T, F, N, N};
+// In the order of StepKind's logical_and, logical_or, logical_xor, implies.
+constexpr std::array<std::array<std::uint8_t, 16>, 4> kBinaryLogic = {kAnd, kOr, kXor, kImplies};
 
 bool is_logical(Opcode op) {
   switch (op) {
@@ -230,16 +232,12 @@ void EvaluationProgram::run(const DecisionGraph& graph, const FactSet& facts,
       case StepKind::fact: state[step.node] = state_of(fact_values[step.a]); break;
       case StepKind::logical_not: state[step.node] = kNot[state[step.a] & 3U]; break;
       case StepKind::logical_and:
-        state[step.node] = kAnd[(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
-        break;
       case StepKind::logical_or:
-        state[step.node] = kOr[(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
-        break;
       case StepKind::logical_xor:
-        state[step.node] = kXor[(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
-        break;
       case StepKind::implies:
-        state[step.node] = kImplies[(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
+        state[step.node] = kBinaryLogic[static_cast<std::size_t>(step.kind) -
+                                        static_cast<std::size_t>(StepKind::logical_and)]
+                                       [(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
         break;
       case StepKind::is_null:
         state[step.node] = state[step.a] == kStateNull ? kStateTrue : kStateFalse;

@@ -57,7 +57,7 @@ class EvaluationProgram {
   enum class StepKind : std::uint8_t {
     fact,         // a: fact index; the state its value implies
     logical_not,  // a: operand node
-    logical_and,  // a, b: operand nodes
+    logical_and,  // a, b: operand nodes; these four stay consecutive (kBinaryLogic)
     logical_or,
     logical_xor,
     implies,

@@ -35,6 +35,7 @@
 
 #include "dsl/parser.hpp"
 #include "engine/decimal_text.hpp"
+#include "engine/fact_messages.hpp"
 
 namespace rubric {
 namespace {
@@ -58,31 +59,6 @@ std::string_view trim(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-// User text for a message: control characters escaped, long texts cut (at a code point).
-std::string shown(std::string_view text) {
-  constexpr std::size_t kMaximum = 60;
-  std::string out;
-  for (std::size_t index = 0; index < text.size(); ++index) {
-    const auto c = static_cast<unsigned char>(text[index]);
-    if (out.size() >= kMaximum && (c & 0xC0U) != 0x80U) {
-      out += "...";
-      break;
-    }
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20U || c == 0x7FU) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
@@ -148,11 +124,6 @@ bool is_yaml_number(std::string_view text) {
   return all_of(whole, is_digit) && (fraction.empty() || all_of(fraction, is_digit));
 }
 
-bool is_boolean_text(std::string_view text) {
-  return text == "true" || text == "True" || text == "TRUE" || text == "false" || text == "False" ||
-         text == "FALSE";
-}
-
 // The kind of a plain (unquoted, untagged) YAML scalar, by the core schema.
 ScalarKind classify_plain(std::string_view text) {
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
@@ -172,51 +143,6 @@ ScalarKind classify_plain(std::string_view text) {
 
 std::string fact_name(const FactSpec& fact) {
   return in_backticks(fact.name);
-}
-
-// The unit of the example value for a quantity fact: "10 weeks", "5 mg".
-std::string example_quantity(const Dimension& dimension) {
-  if (dimension == Dimension::time()) {
-    return "10 weeks";
-  }
-  if (dimension == Dimension::mass()) {
-    return "5 mg";
-  }
-  if (dimension == Dimension::length()) {
-    return "5 cm";
-  }
-  if (dimension == Dimension::volume()) {
-    return "5 mL";
-  }
-  if (dimension == Dimension::international_unit()) {
-    return "800 [iU]";
-  }
-  if (dimension.is_dimensionless()) {
-    return "5 %";
-  }
-  return "5 " + dimension.name();
-}
-
-// "a duration", "a quantity of mass": what a unit measures.
-std::string dimension_phrase(const Dimension& dimension) {
-  if (dimension == Dimension::time()) {
-    return "a duration";
-  }
-  if (dimension.is_dimensionless()) {
-    return "a dimensionless quantity";
-  }
-  return "a quantity of " + dimension.name();
-}
-
-// What the fact accepts, for a message: "a decimal from 0 to 10", "a duration of at least
-// 0 days, such as `10 weeks`".
-std::string expected_with_example(const FactSpec& fact) {
-  std::string text = fact.expected();
-  if (fact.type.kind == TypeKind::quantity) {
-    text += ", such as " + in_backticks(fact.unit.empty() ? example_quantity(fact.type.dimension)
-                                                          : "5 " + fact.unit);
-  }
-  return text;
 }
 
 bool is_numeric_fact(const FactSpec& fact) {
@@ -262,22 +188,6 @@ void report_not_scalar(const FactSpec& fact, std::string_view what, SourceRange 
   diagnostics.error("E0406", range,
                     fmt::format("fact {} must be {}; found {}", fact_name(fact),
                                 expected_with_example(fact), what));
-}
-
-// A detail for a number that could not be read.
-std::string number_detail(NumberProblem problem, std::string_view text) {
-  switch (problem) {
-    case NumberProblem::too_large: return ", which is too large";
-    case NumberProblem::too_precise: return ", which has more than 8 digits after the point";
-    case NumberProblem::malformed:
-      if (text.find_first_of("eE") != std::string_view::npos &&
-          text.find_first_of("xX") == std::string_view::npos) {
-        return "; write the number without an exponent";
-      }
-      return "";
-    case NumberProblem::none: break;
-  }
-  return "";
 }
 
 // A hint for a quoted string given for a number or a boolean.
