@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <numeric>
 #include <set>
@@ -354,6 +355,11 @@ class Emitter {
         const bool f = value.kind() == ValueKind::boolean && !value.as_boolean();
         body_ +=
             fmt::format("  [[maybe_unused]] constexpr bool t{0} = {1}, f{0} = {2};\n", index, t, f);
+        if (value.is_null()) {
+          complete_path_ = false;
+        } else {
+          complete_ += fmt::format("    [[maybe_unused]] constexpr bool v{} = {};\n", index, t);
+        }
         boolean_[index] = true;
         return true;
       }
@@ -362,6 +368,11 @@ class Emitter {
       unsupported(range, "this operand of a logical operator");
     }
     return false;
+  }
+
+  // The node's two-valued form on the complete-facts path.
+  void define_complete(std::uint32_t index, const std::string& value) {
+    complete_ += fmt::format("    [[maybe_unused]] const bool v{} = {};\n", index, value);
   }
 
   void define(std::uint32_t index, const std::string& t, const std::string& f) {
@@ -402,6 +413,7 @@ class Emitter {
           const std::string name = fact_name(node.payload);
           define(index, fmt::format("facts.{}.value_or(false)", name),
                  fmt::format("!facts.{}.value_or(true)", name));
+          define_complete(index, fmt::format("*facts.{}", name));
         }
         return;
       }
@@ -423,19 +435,24 @@ class Emitter {
         switch (node.op) {
           case Opcode::logical_not:
             define(index, fmt::format("f{}", a), fmt::format("t{}", a));
+            define_complete(index, fmt::format("!v{}", a));
             break;
           case Opcode::logical_and:
             define(index, fmt::format("t{} & t{}", a, b), fmt::format("f{} | f{}", a, b));
+            define_complete(index, fmt::format("v{} & v{}", a, b));
             break;
           case Opcode::logical_or:
             define(index, fmt::format("t{} | t{}", a, b), fmt::format("f{} & f{}", a, b));
+            define_complete(index, fmt::format("v{} | v{}", a, b));
             break;
           case Opcode::logical_xor:
             define(index, fmt::format("(t{0} & f{1}) | (f{0} & t{1})", a, b),
                    fmt::format("(t{0} & t{1}) | (f{0} & f{1})", a, b));
+            define_complete(index, fmt::format("v{} != v{}", a, b));
             break;
           default:  // a implies b = not a or b
             define(index, fmt::format("f{} | t{}", a, b), fmt::format("t{} & f{}", a, b));
+            define_complete(index, fmt::format("!v{} | v{}", a, b));
             break;
         }
         return;
@@ -459,6 +476,10 @@ class Emitter {
           truth = fmt::format("{}{}", node.op == Opcode::is_true ? "t" : "f", a);
         }
         define(index, truth, fmt::format("!t{}", index));
+        // Without nulls, `is null` is false and `is true`/`is false` are the value itself.
+        define_complete(index, node.op == Opcode::is_null   ? std::string("false")
+                               : node.op == Opcode::is_true ? fmt::format("v{}", a)
+                                                            : fmt::format("!v{}", a));
         return;
       }
       case Opcode::equal:
@@ -624,6 +645,7 @@ class Emitter {
         known.push_back(fmt::format("facts.{}.has_value()", fact_name(n.payload)));
       } else if (constant(operand)->is_null()) {
         define(index, "false", "false");
+        complete_path_ = false;  // null whatever the facts
         return;
       }
     }
@@ -639,6 +661,7 @@ class Emitter {
     body_ +=
         fmt::format("  const bool k{0} = {1};\n  const bool c{0} = {2};\n", index, present, *test);
     define(index, fmt::format("k{0} & c{0}", index), fmt::format("k{0} & !c{0}", index));
+    define_complete(index, *test);
   }
 
   // `fact in {constants}`: never null. A present value is in the list when it equals some
@@ -676,6 +699,7 @@ class Emitter {
     body_ += fmt::format("  const bool k{0} = facts.{1}.has_value();\n  const bool c{0} = {2};\n",
                          index, fact_name(at(value).payload), any);
     define(index, fmt::format("k{0} ? c{0} : {1}", index, has_null), fmt::format("!t{}", index));
+    define_complete(index, any);
   }
 
   // The missing-facts pass: for every node that may be null, the absent facts that make it
@@ -702,6 +726,109 @@ class Emitter {
       out +=
           fmt::format("    [[maybe_unused]] const Missing m{} = {} ? (Missing(){}) : Missing();\n",
                       i, unknown(i), parts);
+    }
+    return out;
+  }
+
+  // When every fact the recommendations read is present, no node is null (the fragment has
+  // no operation that makes null from present values, and complete_path_ is false when a
+  // null constant takes part): each node is then one bool, computed as in two-valued logic,
+  // and no recommendation is undetermined. Empty when that does not hold.
+  std::string complete_path() const {
+    if (!complete_path_) {
+      return "";
+    }
+    std::vector<bool> read(guideline_.facts().size(), false);
+    for (std::uint32_t i = 0; i < graph_.size(); ++i) {
+      if (needed_[i] && at(i).op == Opcode::fact && !constant(i)) {
+        read[at(i).payload] = true;
+      }
+    }
+    // The presence tests combined as a balanced tree: a chain of `&` would be one long
+    // dependency chain.
+    std::vector<std::string> tests;
+    for (std::uint32_t fact = 0; fact < read.size(); ++fact) {
+      if (read[fact]) {
+        tests.push_back(fmt::format("facts.{}.has_value()", fact_name(fact)));
+      }
+    }
+    while (tests.size() > 1) {
+      std::vector<std::string> pairs;
+      for (std::size_t k = 0; k + 1 < tests.size(); k += 2) {
+        pairs.push_back(fmt::format("({} &\n      {})", tests[k], tests[k + 1]));
+      }
+      if (tests.size() % 2 != 0) {
+        pairs.push_back(tests.back());
+      }
+      tests = std::move(pairs);
+    }
+    const std::string present = tests.empty() ? std::string() : tests.front();
+    std::string out = fmt::format(
+        "  // Every fact read is present: two-valued logic, nothing undetermined.\n"
+        "  if ({}) {{\n",
+        present.empty() ? std::string("true") : present);
+    out += complete_;
+    out += masks("    ", "v{}", "");
+    out +=
+        "    if (decision.any_missing) {\n      for (Missing& missing : decision.missing) {\n"
+        "        missing.reset();\n      }\n      decision.any_missing = false;\n    }\n"
+        "    return;\n  }\n";
+    return out;
+  }
+
+  // The statements setting decision.recommended and decision.undetermined: bit r % 64 of
+  // word r / 64 from the C++ bool `made` (a format with the condition's node index) and
+  // `unknown` (likewise; empty when nothing can be undetermined). Constant conditions give
+  // constant bits.
+  std::string masks(std::string_view indent, std::string_view made,
+                    std::string_view unknown) const {
+    const auto recommendations = guideline_.recommendations();
+    struct Term {
+      std::string text;
+      std::string_view id;
+    };
+    // `decision.NAME[word] = a | b | c;`, a term a line with its recommendation's id.
+    const auto assign = [&](std::string_view name, std::size_t word,
+                            const std::vector<Term>& terms) {
+      if (terms.empty()) {
+        return fmt::format("{}decision.{}[{}] = 0;\n", indent, name, word);
+      }
+      std::string out = fmt::format("{}decision.{}[{}] =\n", indent, name, word);
+      for (std::size_t k = 0; k < terms.size(); ++k) {
+        out += fmt::format("{}    {}{}  // {}\n", indent, terms[k].text,
+                           k + 1 < terms.size() ? " |" : ";", terms[k].id);
+      }
+      return out;
+    };
+    std::string out;
+    const std::size_t words = (recommendations.size() + 63) / 64;
+    for (std::size_t word = 0; word < words; ++word) {
+      std::vector<Term> recommended;
+      std::vector<Term> undetermined;
+      const std::size_t last = std::min(recommendations.size(), word * 64 + 64);
+      for (std::size_t r = word * 64; r < last; ++r) {
+        const std::uint32_t root = recommendations[r].condition.value;
+        const std::size_t bit = r % 64;
+        const std::string_view id = recommendations[r].id;
+        if (const Value* value = constant(root)) {
+          if (value->is_null()) {
+            undetermined.push_back({fmt::format("(std::uint64_t{{1}} << {})", bit), id});
+          } else if (value->as_boolean()) {
+            recommended.push_back({fmt::format("(std::uint64_t{{1}} << {})", bit), id});
+          }
+          continue;
+        }
+        recommended.push_back(
+            {fmt::format("(std::uint64_t{{{}}} << {})", fmt::format(fmt::runtime(made), root), bit),
+             id});
+        if (!unknown.empty()) {
+          undetermined.push_back({fmt::format("(std::uint64_t{{{}}} << {})",
+                                              fmt::format(fmt::runtime(unknown), root), bit),
+                                  id});
+        }
+      }
+      out += assign("recommended", word, recommended);
+      out += assign("undetermined", word, undetermined);
     }
     return out;
   }
@@ -782,37 +909,45 @@ class Emitter {
         "}\n\n"
         "enum class Outcome : std::uint8_t { absent, recommended, undetermined };\n"
         "using Missing = std::bitset<kFactCount>;\n\n"
+        "inline constexpr std::size_t kDecisionWords = (kRecommendationCount + 63) / 64;\n\n"
         "struct Decision {\n"
-        "  std::array<Outcome, kRecommendationCount> outcomes{};\n"
+        "  // Bit r % 64 of word r / 64 is set when recommendation r is made (recommended) or\n"
+        "  // undetermined (undetermined); neither when it is not made.\n"
+        "  std::array<std::uint64_t, kDecisionWords> recommended{};\n"
+        "  std::array<std::uint64_t, kDecisionWords> undetermined{};\n"
         "  // For an undetermined recommendation, the absent facts it waits on; empty "
         "otherwise.\n"
         "  std::array<Missing, kRecommendationCount> missing{};\n"
         "  // True when some `missing` entry may be non-empty (saves clearing them all).\n"
-        "  bool any_missing = false;\n"
+        "  bool any_missing = false;\n\n"
+        "  [[nodiscard]] Outcome outcome(std::size_t recommendation) const noexcept {\n"
+        "    const std::uint64_t bit = std::uint64_t{1} << (recommendation % 64);\n"
+        "    if ((recommended[recommendation / 64] & bit) != 0) {\n"
+        "      return Outcome::recommended;\n"
+        "    }\n"
+        "    return (undetermined[recommendation / 64] & bit) != 0 ? Outcome::undetermined\n"
+        "                                                          : Outcome::absent;\n"
+        "  }\n"
         "};\n\n"
         "namespace detail {\n"
         "inline Missing bit(std::size_t fact) {\n  Missing out;\n  out.set(fact);\n"
-        "  return out;\n}\n}  // namespace detail\n\n"
-        "inline void evaluate(const Facts& facts, Decision& decision) noexcept {\n"
-        "  using detail::bit;\n";
+        "  return out;\n}\n\n"
+        "// Three-valued evaluation, for any facts. Not inlined, so that the complete-facts path\n"
+        "// of `evaluate` stays small enough to inline into its callers.\n"
+        "[[gnu::noinline]] inline void evaluate_three_valued(const Facts& facts,\n"
+        "                                                    Decision& decision) noexcept {\n";
     out += body_;
-    out += "  [[maybe_unused]] bool undetermined = false;\n";
-    for (std::size_t r = 0; r < recommendations.size(); ++r) {
-      const std::uint32_t root = recommendations[r].condition.value;
-      if (const Value* value = constant(root)) {
-        // A condition that does not depend on any fact.
-        const char* outcome = value->is_null()      ? "undetermined"
-                              : value->as_boolean() ? "recommended"
-                                                    : "absent";
-        out += fmt::format("  decision.outcomes[{}] = Outcome::{};  // {}\n", r, outcome,
-                           recommendations[r].id);
-        continue;
+    out += masks("  ", "t{}", "!(t{0} | f{0})");
+    // Constant conditions have no missing facts: only the others can need the pass.
+    std::string undetermined;
+    for (const RecommendationInfo& info : recommendations) {
+      if (constant(info.condition.value) == nullptr) {
+        undetermined += fmt::format("{0}!(t{1} | f{1})", undetermined.empty() ? "" : " |\n      ",
+                                    info.condition.value);
       }
-      out += fmt::format(
-          "  decision.outcomes[{0}] = static_cast<Outcome>(2 - int{{t{1}}} - 2 * int{{f{1}}});  "
-          "// {2}\n  undetermined |= !(t{1} | f{1});\n",
-          r, root, recommendations[r].id);
     }
+    out += fmt::format("  [[maybe_unused]] const bool undetermined = {};\n",
+                       undetermined.empty() ? std::string("false") : undetermined);
     out +=
         "  if (decision.any_missing) {\n    for (Missing& missing : decision.missing) {\n"
         "      missing.reset();\n    }\n    decision.any_missing = false;\n  }\n"
@@ -824,7 +959,10 @@ class Emitter {
         out += fmt::format("    decision.missing[{}] = m{};\n", r, root);
       }
     }
-    out += "  }\n}\n\n";
+    out += "  }\n}\n\n}  // namespace detail\n\n";
+    out += "inline void evaluate(const Facts& facts, Decision& decision) noexcept {\n";
+    out += complete_path();
+    out += "  detail::evaluate_three_valued(facts, decision);\n}\n\n";
     out += fmt::format("}}  // namespace {}\n", options_.namespace_name);
     return out;
   }
@@ -842,6 +980,8 @@ class Emitter {
   std::vector<std::optional<Value>> folded_;  // constants, given or folded
   std::vector<bool> failed_node_;             // outside the fragment (reported)
   std::string body_;
+  std::string complete_;       // the complete-facts path's statements
+  bool complete_path_ = true;  // no null constant takes part
   bool failed_ = false;
 };
 

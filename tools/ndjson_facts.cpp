@@ -18,6 +18,10 @@ namespace ondemand = simdjson::ondemand;
 
 static_assert(kNdjsonPadding >= simdjson::SIMDJSON_PADDING);
 
+constexpr std::string_view kTrue = "true";
+constexpr std::string_view kFalse = "false";
+constexpr std::string_view kNullText = "null";
+
 bool is_json_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -118,6 +122,28 @@ bool may_hold_control_character(std::string_view text) {
   return false;
 }
 
+// True when every byte of `text` is printable ASCII (0x20 to 0x7E): no control character,
+// tab, DEL or byte of a multi-byte UTF-8 sequence. Eight bytes at a time, branch-free.
+bool is_printable_ascii(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::uint64_t found = 0;
+  std::size_t at = 0;
+  for (; at + 8 <= text.size(); at += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + at, 8);
+    const std::uint64_t below = (word - kOnes * 0x20U) & ~word & kHigh;
+    const std::uint64_t del =
+        ((word ^ (kOnes * 0x7FU)) - kOnes) & ~(word ^ (kOnes * 0x7FU)) & kHigh;
+    found |= below | del | (word & kHigh);
+  }
+  for (; at < text.size(); ++at) {
+    const auto byte = static_cast<unsigned char>(text[at]);
+    found |= static_cast<std::uint64_t>(byte < 0x20U || byte >= 0x7FU);
+  }
+  return found == 0;
+}
+
 // a == b for the short texts of keys and values, inline (a libc memcmp call per key costs
 // more than the comparison).
 bool same_text(std::string_view a, std::string_view b) {
@@ -159,7 +185,8 @@ std::string first_characters(std::string_view text) {
 }  // namespace
 
 struct NdjsonFactReader::State {
-  explicit State(std::span<const FactSpec> declared) : facts(declared) {
+  State(std::span<const FactSpec> declared, bool simple_path)
+      : facts(declared), simple_lines(simple_path) {
     for (std::size_t index = 0; index < declared.size(); ++index) {
       by_name.emplace(declared[index].name, static_cast<std::uint32_t>(index));
     }
@@ -193,7 +220,23 @@ struct NdjsonFactReader::State {
     return id;
   }
 
+  // Sets fact `id` from `scalar` (unless `store` is false: a repeated key is checked but
+  // not stored), exactly as read_fact_value would; false after reporting a problem.
+  bool apply(std::uint32_t id, const RawScalar& scalar, bool store, FactSet& values,
+             Diagnostics& diagnostics);
+  // The simple-line path; see read_simple_line.
+  bool read_simple_line(std::string_view line, FactSet& values);
+  bool read_general(std::string_view line, FactSet& values, Diagnostics& diagnostics);
+  void next_generation() {
+    if (++generation == 0) {
+      std::fill(seen_generation.begin(), seen_generation.end(), 0);
+      generation = 1;
+    }
+  }
+
   std::span<const FactSpec> facts;
+  bool simple_lines = true;
+  Diagnostics quiet;  // the simple-line path's diagnostics: any one sends the line on
   ondemand::parser parser;
   std::unordered_map<std::string_view, std::uint32_t> by_name;
   std::vector<std::uint32_t> predicted;
@@ -217,19 +260,214 @@ struct NdjsonFactReader::State {
   std::uint32_t generation = 0;
 };
 
-NdjsonFactReader::NdjsonFactReader(std::span<const FactSpec> facts)
-    : state_(std::make_unique<State>(facts)) {}
+NdjsonFactReader::NdjsonFactReader(std::span<const FactSpec> facts, bool simple_line_path)
+    : state_(std::make_unique<State>(facts, simple_line_path)) {}
 NdjsonFactReader::~NdjsonFactReader() = default;
 NdjsonFactReader::NdjsonFactReader(NdjsonFactReader&&) noexcept = default;
 NdjsonFactReader& NdjsonFactReader::operator=(NdjsonFactReader&&) noexcept = default;
 
 bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& diagnostics) {
-  State& state = *state_;
-  const std::size_t errors_before = diagnostics.error_count();
-  facts.clear();
   if (!line.empty() && line.back() == '\r') {
     line.remove_suffix(1);
   }
+  State& state = *state_;
+  if (state.simple_lines && state.read_simple_line(line, facts)) {
+    return true;
+  }
+  return state.read_general(line, facts, diagnostics);
+}
+
+bool NdjsonFactReader::State::apply(std::uint32_t id, const RawScalar& scalar, bool store,
+                                    FactSet& values, Diagnostics& diagnostics) {
+  if (scalar.kind == ScalarKind::boolean && plain_boolean[id]) {
+    // A boolean for a boolean fact without limits: what read_fact_value would give, without
+    // its general checks (the commonest fact on the fast path).
+    if (store) {
+      values.set(FactId{id}, scalar.text.front() == 't' ? true_value : false_value);
+    }
+    return true;
+  }
+  // Numbers and quantities repeat from line to line ("72 years", 5.5): a value read before
+  // for the same fact from the same text is the same value (read_fact_value is a pure
+  // function of them for these types), so it is taken from the memo.
+  Memo* slot = nullptr;
+  if (memoizable[id] && scalar.kind != ScalarKind::null) {
+    slot = &memo[id * kMemoSlots + (std::hash<std::string_view>{}(scalar.text) & (kMemoSlots - 1))];
+    if (slot->filled && slot->kind == scalar.kind && same_text(slot->text, scalar.text)) {
+      if (store) {
+        values.set(FactId{id}, slot->value);
+      }
+      return true;
+    }
+  }
+  const std::optional<Value> read = read_fact_value(facts[id], scalar, values, diagnostics);
+  if (!read) {
+    return false;
+  }
+  if (slot != nullptr) {
+    slot->filled = true;
+    slot->kind = scalar.kind;
+    slot->text.assign(scalar.text);
+    slot->value = *read;
+  }
+  if (store) {
+    values.set(FactId{id}, *read);
+  }
+  return true;
+}
+
+// The simple-line path. Nearly every line a program writes is one flat object of printable
+// ASCII, keys without escapes naming distinct declared facts, and values that are `true`,
+// `false`, `null`, a number or a string without escapes. Such a line is read here in one
+// pass without simdjson; its members go through the same `apply` as the general path's,
+// so the facts are the same. Anything else (another byte, shape or key, a value
+// read_fact_value rejects or warns about) returns false with nothing reported, and the
+// line goes to the general path, which accepts or rejects it with its diagnostics. The
+// unit and fuzz tests compare both paths on every line they read.
+bool NdjsonFactReader::State::read_simple_line(std::string_view line, FactSet& values) {
+  if (!is_printable_ascii(line)) {
+    return false;
+  }
+  values.clear();
+  next_generation();
+  const char* at = line.data();
+  const char* const end = at + line.size();
+  const auto skip_spaces = [&] {
+    while (at < end && *at == ' ') {
+      ++at;
+    }
+  };
+  const auto literal = [&](std::string_view word) {
+    if (static_cast<std::size_t>(end - at) < word.size() ||
+        !same_text(word, std::string_view(at, word.size()))) {
+      return false;
+    }
+    at += word.size();
+    return true;
+  };
+  skip_spaces();
+  if (at == end || *at != '{') {
+    return false;
+  }
+  ++at;
+  skip_spaces();
+  if (at < end && *at == '}') {
+    ++at;
+    skip_spaces();
+    return at == end;
+  }
+  for (std::size_t position = 0;; ++position) {
+    if (at == end || *at != '"') {
+      return false;
+    }
+    ++at;
+    // The key: the fact the same position named on the previous line first.
+    std::uint32_t id = kNone;
+    if (position < predicted.size() && predicted[position] != kNone) {
+      const std::string& name = facts[predicted[position]].name;
+      if (static_cast<std::size_t>(end - at) > name.size() &&
+          same_text(name, std::string_view(at, name.size())) && at[name.size()] == '"') {
+        id = predicted[position];
+        at += name.size();
+      }
+    }
+    if (id == kNone) {
+      const char* key = at;
+      while (at < end && *at != '"' && *at != '\\') {
+        ++at;
+      }
+      if (at == end || *at != '"') {
+        return false;
+      }
+      const auto found = by_name.find(std::string_view(key, static_cast<std::size_t>(at - key)));
+      if (found == by_name.end()) {
+        return false;
+      }
+      id = found->second;
+      if (position >= predicted.size()) {
+        predicted.resize(position + 1, kNone);
+      }
+      predicted[position] = id;
+    }
+    ++at;  // the closing quote
+    if (seen_generation[id] == generation) {
+      return false;  // a repeated key: the general path reports it
+    }
+    seen_generation[id] = generation;
+    skip_spaces();
+    if (at == end || *at != ':') {
+      return false;
+    }
+    ++at;
+    skip_spaces();
+    if (at == end) {
+      return false;
+    }
+    const char* value_start = at;
+    RawScalar scalar;
+    if (literal(kTrue)) {
+      scalar.kind = ScalarKind::boolean;
+      scalar.text = kTrue;
+    } else if (literal(kFalse)) {
+      scalar.kind = ScalarKind::boolean;
+      scalar.text = kFalse;
+    } else if (literal(kNullText)) {
+      scalar.kind = ScalarKind::null;
+      scalar.text = kNullText;
+    } else if (*at == '"') {
+      ++at;
+      const char* text = at;
+      while (at < end && *at != '"' && *at != '\\') {
+        ++at;
+      }
+      if (at == end || *at != '"') {
+        return false;
+      }
+      scalar.kind = ScalarKind::string;
+      scalar.quoted = true;
+      scalar.text = std::string_view(text, static_cast<std::size_t>(at - text));
+      ++at;
+    } else if (*at == '-' || (*at >= '0' && *at <= '9')) {
+      while (at < end && ((*at >= '0' && *at <= '9') || *at == '.' || *at == 'e' || *at == 'E' ||
+                          *at == '+' || *at == '-')) {
+        ++at;
+      }
+      scalar.kind = ScalarKind::number;
+      scalar.text = std::string_view(value_start, static_cast<std::size_t>(at - value_start));
+      if (!is_json_number(scalar.text)) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    const auto offset = static_cast<std::uint32_t>(value_start - line.data());
+    scalar.range = SourceRange{FileId{}, offset, static_cast<std::uint32_t>(at - value_start)};
+    if (!apply(id, scalar, true, values, quiet) || !quiet.empty()) {
+      quiet = Diagnostics();
+      return false;
+    }
+    skip_spaces();
+    if (at == end) {
+      return false;
+    }
+    if (*at == '}') {
+      ++at;
+      skip_spaces();
+      return at == end;
+    }
+    if (*at != ',') {
+      return false;
+    }
+    ++at;
+    skip_spaces();
+  }
+}
+
+bool NdjsonFactReader::State::read_general(std::string_view line, FactSet& values,
+                                           Diagnostics& diagnostics) {
+  State& state = *this;
+  const std::size_t errors_before = diagnostics.error_count();
+  values.clear();
   const auto range = [&](const char* at, std::size_t length) {
     const auto offset = static_cast<std::size_t>(at - line.data());
     const std::size_t start = std::min(offset, line.size());
@@ -245,10 +483,7 @@ bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& 
       !check_fact_characters(line, range(line.data(), 0), diagnostics)) {
     return false;
   }
-  if (++state.generation == 0) {
-    std::fill(state.seen_generation.begin(), state.seen_generation.end(), 0);
-    state.generation = 1;
-  }
+  state.next_generation();
 
   ondemand::document document;
   const simdjson::padded_string_view padded(line.data(), line.size(), line.size() + kNdjsonPadding);
@@ -361,7 +596,7 @@ bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& 
           return syntax_error(simdjson::N_ATOM_ERROR, value_start);
         }
         scalar.kind = ScalarKind::null;
-        scalar.text = "null";
+        scalar.text = kNullText;
         break;
       }
       case ondemand::json_type::boolean: {
@@ -370,7 +605,7 @@ bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& 
           return syntax_error(error, value_start);
         }
         scalar.kind = ScalarKind::boolean;
-        scalar.text = truth ? "true" : "false";
+        scalar.text = truth ? kTrue : kFalse;
         break;
       }
       case ondemand::json_type::number:
@@ -395,38 +630,7 @@ bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& 
     if (id == State::kNone) {
       continue;
     }
-    if (scalar.kind == ScalarKind::boolean && state.plain_boolean[id]) {
-      // A boolean for a boolean fact without limits: what read_fact_value would give, without
-      // its general checks (the commonest fact on the fast path).
-      if (!duplicate) {
-        facts.set(FactId{id}, scalar.text.front() == 't' ? state.true_value : state.false_value);
-      }
-      continue;
-    }
-    // Numbers and quantities repeat from line to line ("72 years", 5.5): a value read before
-    // for the same fact from the same text is the same value (read_fact_value is a pure
-    // function of them for these types), so it is taken from the memo.
-    State::Memo* memo = nullptr;
-    if (state.memoizable[id] && scalar.kind != ScalarKind::null) {
-      memo = &state.memo[id * State::kMemoSlots +
-                         (std::hash<std::string_view>{}(scalar.text) & (State::kMemoSlots - 1))];
-      if (memo->filled && memo->kind == scalar.kind && same_text(memo->text, scalar.text)) {
-        if (!duplicate) {
-          facts.set(FactId{id}, memo->value);
-        }
-        continue;
-      }
-    }
-    const std::optional<Value> read = read_fact_value(state.facts[id], scalar, facts, diagnostics);
-    if (read && memo != nullptr) {
-      memo->filled = true;
-      memo->kind = scalar.kind;
-      memo->text.assign(scalar.text);
-      memo->value = *read;
-    }
-    if (read && !duplicate) {
-      facts.set(FactId{id}, *read);
-    }
+    state.apply(id, scalar, !duplicate, values, diagnostics);
   }
   // Anything after the object is an error (current_location fails at the end).
   if (const char* at = nullptr; document.current_location().get(at) == simdjson::SUCCESS) {

@@ -122,13 +122,8 @@ const Workload& per_evaluation_workload() {
 }
 
 std::uint32_t generated_mask(const seed_generated::Decision& decision) {
-  std::uint32_t mask = 0;
-  for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
-    if (decision.outcomes[r] == seed_generated::Outcome::recommended) {
-      mask |= 1U << r;
-    }
-  }
-  return mask;
+  static_assert(seed_generated::kRecommendationCount <= 32);
+  return static_cast<std::uint32_t>(decision.recommended[0]);
 }
 
 std::uint32_t rubric_mask(const Decision& decision) {
@@ -285,7 +280,7 @@ void BM_generated_evaluate(benchmark::State& state) {
   std::size_t index = 0;
   for (auto _ : state) {
     seed_generated::evaluate(workload.generated[index], decision);
-    benchmark::DoNotOptimize(decision.outcomes.data());
+    benchmark::DoNotOptimize(decision.recommended.data());
     benchmark::ClobberMemory();
     index = index + 1 == workload.generated.size() ? 0 : index + 1;
   }

@@ -209,7 +209,7 @@ Tally compare_with_library(const std::string& path, std::uint64_t seed, std::siz
         }
       }
       const bool agree =
-          static_cast<int>(generated.outcomes[r]) == static_cast<int>(decision.outcomes[r]) &&
+          static_cast<int>(generated.outcome(r)) == static_cast<int>(decision.outcomes[r]) &&
           generated_missing == expected_missing;
       if (!agree) {
         std::string described;
@@ -220,7 +220,7 @@ Tally compare_with_library(const std::string& path, std::uint64_t seed, std::siz
         FAIL(fmt::format(
             "recommendation `{}`: library {} missing {}, generated {} missing {}\nfacts:\n{}",
             guideline.recommendations()[r].id, static_cast<int>(decision.outcomes[r]),
-            expected_missing.size(), static_cast<int>(generated.outcomes[r]),
+            expected_missing.size(), static_cast<int>(generated.outcome(r)),
             generated_missing.size(), described));
       }
       ++tally.outcomes[static_cast<std::size_t>(decision.outcomes[r])];
