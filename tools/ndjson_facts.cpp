@@ -122,31 +122,9 @@ bool may_hold_control_character(std::string_view text) {
   return false;
 }
 
-// True when every byte of `text` is printable ASCII (0x20 to 0x7E): no control character,
-// tab, DEL or byte of a multi-byte UTF-8 sequence. Eight bytes at a time, branch-free.
-bool is_printable_ascii(std::string_view text) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  std::uint64_t found = 0;
-  std::size_t at = 0;
-  for (; at + 8 <= text.size(); at += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, text.data() + at, 8);
-    const std::uint64_t below = (word - kOnes * 0x20U) & ~word & kHigh;
-    const std::uint64_t del =
-        ((word ^ (kOnes * 0x7FU)) - kOnes) & ~(word ^ (kOnes * 0x7FU)) & kHigh;
-    found |= below | del | (word & kHigh);
-  }
-  for (; at < text.size(); ++at) {
-    const auto byte = static_cast<unsigned char>(text[at]);
-    found |= static_cast<std::uint64_t>(byte < 0x20U || byte >= 0x7FU);
-  }
-  return found == 0;
-}
-
 // a == b for the short texts of keys and values, inline (a libc memcmp call per key costs
 // more than the comparison).
-bool same_text(std::string_view a, std::string_view b) {
+[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;
   }
@@ -166,6 +144,16 @@ bool same_text(std::string_view a, std::string_view b) {
     }
   }
   return true;
+}
+
+// FNV-1a over a value's short text: the memo's slot (std::hash is a library call and much
+// more than six bytes need).
+[[gnu::always_inline]] inline std::size_t memo_hash(std::string_view text) {
+  std::uint32_t hash = 2166136261U;
+  for (const char c : text) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+  }
+  return hash ^ (hash >> 16U);
 }
 
 std::string first_characters(std::string_view text) {
@@ -292,7 +280,7 @@ bool NdjsonFactReader::State::apply(std::uint32_t id, const RawScalar& scalar, b
   // function of them for these types), so it is taken from the memo.
   Memo* slot = nullptr;
   if (memoizable[id] && scalar.kind != ScalarKind::null) {
-    slot = &memo[id * kMemoSlots + (std::hash<std::string_view>{}(scalar.text) & (kMemoSlots - 1))];
+    slot = &memo[id * kMemoSlots + (memo_hash(scalar.text) & (kMemoSlots - 1))];
     if (slot->filled && slot->kind == scalar.kind && same_text(slot->text, scalar.text)) {
       if (store) {
         values.set(FactId{id}, slot->value);
@@ -318,16 +306,15 @@ bool NdjsonFactReader::State::apply(std::uint32_t id, const RawScalar& scalar, b
 
 // The simple-line path. Nearly every line a program writes is one flat object of printable
 // ASCII, keys without escapes naming distinct declared facts, and values that are `true`,
-// `false`, `null`, a number or a string without escapes. Such a line is read here in one
+// `false`, `null`, a number or a string without escapes. Every byte is checked by the
+// grammar below: spaces, punctuation, literals and digits by name, keys by equality with a
+// declared fact's name, and string contents by range. Such a line is read here in one
 // pass without simdjson; its members go through the same `apply` as the general path's,
 // so the facts are the same. Anything else (another byte, shape or key, a value
 // read_fact_value rejects or warns about) returns false with nothing reported, and the
 // line goes to the general path, which accepts or rejects it with its diagnostics. The
 // unit and fuzz tests compare both paths on every line they read.
 bool NdjsonFactReader::State::read_simple_line(std::string_view line, FactSet& values) {
-  if (!is_printable_ascii(line)) {
-    return false;
-  }
   values.clear();
   next_generation();
   const char* at = line.data();
@@ -417,7 +404,8 @@ bool NdjsonFactReader::State::read_simple_line(std::string_view line, FactSet& v
     } else if (*at == '"') {
       ++at;
       const char* text = at;
-      while (at < end && *at != '"' && *at != '\\') {
+      // Printable ASCII only: control characters, DEL and UTF-8 go the general way.
+      while (at < end && *at != '"' && *at != '\\' && *at >= 0x20 && *at < 0x7F) {
         ++at;
       }
       if (at == end || *at != '"') {
