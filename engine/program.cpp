@@ -18,9 +18,16 @@ constexpr std::array<std::uint8_t, 16> kOr = {F, T, N, N, T, T, T, N, N, T, N, N
 constexpr std::array<std::uint8_t, 16> kXor = {F, T, N, N, T, F, N, N, N, N, N, N, N, N, N, N};
 // a implies b = not a or b.
 constexpr std::array<std::uint8_t, 16> kImplies = {T, T, T, N, F, T, N, N, N, T, N, N, N, N, N, N};
-constexpr std::array<std::uint8_t, 4> kNot = {T, F, N, N};
-// In the order of StepKind's logical_and, logical_or, logical_xor, implies.
-constexpr std::array<std::array<std::uint8_t, 16>, 4> kBinaryLogic = {kAnd, kOr, kXor, kImplies};
+// The unary operators on operand a, whatever b is (index a * 4 + b). `is` tests are false for
+// a present non-boolean value (kStateKnown).
+constexpr std::array<std::uint8_t, 16> kNot = {T, T, T, T, F, F, F, F, N, N, N, N, N, N, N, N};
+constexpr std::array<std::uint8_t, 16> kIsNull = {F, F, F, F, F, F, F, F, T, T, T, T, F, F, F, F};
+constexpr std::array<std::uint8_t, 16> kIsTrue = {F, F, F, F, T, T, T, T, F, F, F, F, F, F, F, F};
+constexpr std::array<std::uint8_t, 16> kIsFalse = {T, T, T, T, F, F, F, F, F, F, F, F, F, F, F, F};
+// Every logical step as a table, in the order of StepKind's logical_not ... is_false, so
+// that running one is a lookup without a branch on its kind.
+constexpr std::array<std::array<std::uint8_t, 16>, 8> kLogic = {
+    kNot, kAnd, kOr, kXor, kImplies, kIsNull, kIsTrue, kIsFalse};
 
 bool is_logical(Opcode op) {
   switch (op) {
@@ -145,14 +152,24 @@ EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
         break;
     }
     if (needed[i]) {
-      program.steps_.push_back(step);
+      // Facts and fact-with-constant comparisons read only fact values and constants, so
+      // they can all run first, each kind in its own loop; the other steps keep their
+      // (topological) order.
+      if (step.kind == StepKind::fact) {
+        program.fact_steps_.push_back(step);
+      } else if (step.kind == StepKind::compare_fact_constant) {
+        program.compare_steps_.push_back(step);
+      } else {
+        program.steps_.push_back(step);
+      }
     }
   }
   return program;
 }
 
 std::size_t EvaluationProgram::memory_bytes() const {
-  return steps_.capacity() * sizeof(Step) + homes_.capacity() * sizeof(Home) + initial_.capacity();
+  return (fact_steps_.capacity() + compare_steps_.capacity() + steps_.capacity()) * sizeof(Step) +
+         homes_.capacity() * sizeof(Home) + initial_.capacity();
 }
 
 const Value& EvaluationProgram::home_value(const DecisionGraph& graph, NodeId node,
@@ -188,10 +205,16 @@ std::uint8_t EvaluationProgram::compare(const Value& a, const Value& b, Relation
   if (a.is_null() || b.is_null()) {
     return kStateNull;
   }
-  // The commonest case first: a decimal or a quantity in the constant's own unit.
-  if (a.kind() == b.kind() && (a.kind() == ValueKind::decimal ||
-                               (a.kind() == ValueKind::quantity && &a.unit() == &b.unit()))) {
-    return ordered(a.as_decimal().raw() <=> b.as_decimal().raw(), relation);
+  // The commonest cases first: two integers, or a decimal or a quantity in the constant's own
+  // unit.
+  if (a.kind() == b.kind()) {
+    if (a.kind() == ValueKind::integer) {
+      return ordered(a.as_integer() <=> b.as_integer(), relation);
+    }
+    if (a.kind() == ValueKind::decimal ||
+        (a.kind() == ValueKind::quantity && &a.unit() == &b.unit())) {
+      return ordered(a.as_decimal().raw() <=> b.as_decimal().raw(), relation);
+    }
   }
   if (const auto order = operations::fast_order(a, b)) {
     return ordered(*order, relation);
@@ -227,43 +250,29 @@ void EvaluationProgram::run(const DecisionGraph& graph, const FactSet& facts,
   constexpr std::array<Opcode, 6> kOpcodes = {Opcode::less,    Opcode::less_or_equal,
                                               Opcode::greater, Opcode::greater_or_equal,
                                               Opcode::equal,   Opcode::not_equal};
+  for (const Step& step : fact_steps_) {
+    state[step.node] = state_of(fact_values[step.a]);
+  }
+  for (const Step& step : compare_steps_) {
+    state[step.node] = compare(fact_values[step.a], graph.constant_at(step.b), step.relation,
+                               kOpcodes[static_cast<std::size_t>(step.relation)]);
+  }
+  constexpr auto kFirstLogic = static_cast<unsigned>(StepKind::logical_not);
+  static_assert(static_cast<unsigned>(StepKind::is_false) - kFirstLogic + 1 == kLogic.size());
   for (const Step& step : steps_) {
-    switch (step.kind) {
-      case StepKind::fact: state[step.node] = state_of(fact_values[step.a]); break;
-      case StepKind::logical_not: state[step.node] = kNot[state[step.a] & 3U]; break;
-      case StepKind::logical_and:
-      case StepKind::logical_or:
-      case StepKind::logical_xor:
-      case StepKind::implies:
-        state[step.node] = kBinaryLogic[static_cast<std::size_t>(step.kind) -
-                                        static_cast<std::size_t>(StepKind::logical_and)]
-                                       [(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
-        break;
-      case StepKind::is_null:
-        state[step.node] = state[step.a] == kStateNull ? kStateTrue : kStateFalse;
-        break;
-      case StepKind::is_true:
-        state[step.node] = state[step.a] == kStateTrue ? kStateTrue : kStateFalse;
-        break;
-      case StepKind::is_false:
-        state[step.node] = state[step.a] == kStateFalse ? kStateTrue : kStateFalse;
-        break;
-      case StepKind::compare_fact_constant:
-        state[step.node] = compare(fact_values[step.a], graph.constant_at(step.b), step.relation,
-                                   kOpcodes[static_cast<std::size_t>(step.relation)]);
-        break;
-      case StepKind::compare_values: {
-        const Node& node = graph.nodes()[step.node];
-        const auto operands = graph.operands(node);
-        state[step.node] =
-            compare(home_value(graph, operands[0], facts, state, value),
-                    home_value(graph, operands[1], facts, state, value), step.relation,
-                    kOpcodes[static_cast<std::size_t>(step.relation)]);
-        break;
-      }
-      case StepKind::general:
-        run_general(graph, graph.nodes()[step.node], step.node, facts, state, value);
-        break;
+    const unsigned logic = static_cast<unsigned>(step.kind) - kFirstLogic;
+    if (logic < kLogic.size()) {
+      state[step.node] = kLogic[logic][(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
+      continue;
+    }
+    if (step.kind == StepKind::compare_values) {
+      const Node& node = graph.nodes()[step.node];
+      const auto operands = graph.operands(node);
+      state[step.node] = compare(home_value(graph, operands[0], facts, state, value),
+                                 home_value(graph, operands[1], facts, state, value), step.relation,
+                                 kOpcodes[static_cast<std::size_t>(step.relation)]);
+    } else {
+      run_general(graph, graph.nodes()[step.node], step.node, facts, state, value);
     }
   }
 }

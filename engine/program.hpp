@@ -50,14 +50,16 @@ class EvaluationProgram {
   void run(const DecisionGraph& graph, const FactSet& facts, std::vector<std::uint8_t>& states,
            std::vector<Value>& values) const;
 
-  [[nodiscard]] std::size_t step_count() const { return steps_.size(); }
+  [[nodiscard]] std::size_t step_count() const {
+    return fact_steps_.size() + compare_steps_.size() + steps_.size();
+  }
   [[nodiscard]] std::size_t memory_bytes() const;
 
  private:
   enum class StepKind : std::uint8_t {
     fact,         // a: fact index; the state its value implies
     logical_not,  // a: operand node
-    logical_and,  // a, b: operand nodes; these four stay consecutive (kBinaryLogic)
+    logical_and,  // a, b: operand nodes; logical_not to is_false stay consecutive (kLogic)
     logical_or,
     logical_xor,
     implies,
@@ -97,6 +99,11 @@ class EvaluationProgram {
                                         const FactSet& facts, const std::uint8_t* states,
                                         const Value* values) const;
 
+  // Run in this order. fact_steps_ and compare_steps_ (fact with constant) depend on fact
+  // values only; steps_ holds the others (logic, general operators, other comparisons) in
+  // topological order.
+  std::vector<Step> fact_steps_;
+  std::vector<Step> compare_steps_;
   std::vector<Step> steps_;
   std::vector<Home> homes_;            // per graph node
   std::vector<std::uint8_t> initial_;  // per graph node: the constants' states
