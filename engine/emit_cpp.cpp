@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <numeric>
 #include <set>
@@ -746,16 +747,20 @@ class Emitter {
     }
     // The presence tests combined as a balanced tree: a chain of `&` would be one long
     // dependency chain.
+    // Each test is a variable first: Clang warns about `&` between calls.
+    std::string out;
     std::vector<std::string> tests;
     for (std::uint32_t fact = 0; fact < read.size(); ++fact) {
       if (read[fact]) {
-        tests.push_back(fmt::format("facts.{}.has_value()", fact_name(fact)));
+        out += fmt::format("  const bool present{} = facts.{}.has_value();\n", fact,
+                           fact_name(fact));
+        tests.push_back(fmt::format("present{}", fact));
       }
     }
     while (tests.size() > 1) {
       std::vector<std::string> pairs;
       for (std::size_t k = 0; k + 1 < tests.size(); k += 2) {
-        pairs.push_back(fmt::format("({} &\n      {})", tests[k], tests[k + 1]));
+        pairs.push_back(fmt::format("({} & {})", tests[k], tests[k + 1]));
       }
       if (tests.size() % 2 != 0) {
         pairs.push_back(tests.back());
@@ -763,7 +768,7 @@ class Emitter {
       tests = std::move(pairs);
     }
     const std::string present = tests.empty() ? std::string() : tests.front();
-    std::string out = fmt::format(
+    out += fmt::format(
         "  // Every fact read is present: two-valued logic, nothing undetermined.\n"
         "  if ({}) {{\n",
         present.empty() ? std::string("true") : present);
@@ -783,11 +788,25 @@ class Emitter {
   std::string masks(std::string_view indent, std::string_view made,
                     std::string_view unknown) const {
     const auto recommendations = guideline_.recommendations();
+    // One term per distinct condition: recommendations sharing a condition (several follow
+    // from `conservative` in the seed) take their bits in one operation.
     struct Term {
-      std::string text;
-      std::string_view id;
+      std::string condition;  // a C++ bool, or empty for constant bits
+      std::uint64_t bits = 0;
+      std::string ids;
     };
-    // `decision.NAME[word] = a | b | c;`, a term a line with its recommendation's id.
+    const auto add = [](std::vector<Term>& terms, const std::string& condition, std::size_t bit,
+                        std::string_view id) {
+      auto term = std::find_if(terms.begin(), terms.end(),
+                               [&](const Term& t) { return t.condition == condition; });
+      if (term == terms.end()) {
+        terms.push_back({condition, 0, ""});
+        term = terms.end() - 1;
+      }
+      term->bits |= std::uint64_t{1} << bit;
+      term->ids += fmt::format("{}{}", term->ids.empty() ? "" : ", ", id);
+    };
+    // `decision.NAME[word] = a | b | c;`, a term a line with its recommendations' ids.
     const auto assign = [&](std::string_view name, std::size_t word,
                             const std::vector<Term>& terms) {
       if (terms.empty()) {
@@ -795,8 +814,18 @@ class Emitter {
       }
       std::string out = fmt::format("{}decision.{}[{}] =\n", indent, name, word);
       for (std::size_t k = 0; k < terms.size(); ++k) {
-        out += fmt::format("{}    {}{}  // {}\n", indent, terms[k].text,
-                           k + 1 < terms.size() ? " |" : ";", terms[k].id);
+        const Term& term = terms[k];
+        std::string text;
+        if (term.condition.empty()) {
+          text = fmt::format("0x{:x}ULL", term.bits);
+        } else if (std::has_single_bit(term.bits)) {
+          text = fmt::format("(std::uint64_t{{{}}} << {})", term.condition,
+                             std::countr_zero(term.bits));
+        } else {
+          text = fmt::format("(-std::uint64_t{{{}}} & 0x{:x}ULL)", term.condition, term.bits);
+        }
+        out += fmt::format("{}    {}{}  // {}\n", indent, text,
+                           k + 1 < terms.size() ? " |" : ";", term.ids);
       }
       return out;
     };
@@ -812,19 +841,15 @@ class Emitter {
         const std::string_view id = recommendations[r].id;
         if (const Value* value = constant(root)) {
           if (value->is_null()) {
-            undetermined.push_back({fmt::format("(std::uint64_t{{1}} << {})", bit), id});
+            add(undetermined, "", bit, id);
           } else if (value->as_boolean()) {
-            recommended.push_back({fmt::format("(std::uint64_t{{1}} << {})", bit), id});
+            add(recommended, "", bit, id);
           }
           continue;
         }
-        recommended.push_back(
-            {fmt::format("(std::uint64_t{{{}}} << {})", fmt::format(fmt::runtime(made), root), bit),
-             id});
+        add(recommended, fmt::format(fmt::runtime(made), root), bit, id);
         if (!unknown.empty()) {
-          undetermined.push_back({fmt::format("(std::uint64_t{{{}}} << {})",
-                                              fmt::format(fmt::runtime(unknown), root), bit),
-                                  id});
+          add(undetermined, fmt::format(fmt::runtime(unknown), root), bit, id);
         }
       }
       out += assign("recommended", word, recommended);
