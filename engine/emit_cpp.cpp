@@ -752,8 +752,8 @@ class Emitter {
     std::vector<std::string> tests;
     for (std::uint32_t fact = 0; fact < read.size(); ++fact) {
       if (read[fact]) {
-        out += fmt::format("  const bool present{} = facts.{}.has_value();\n", fact,
-                           fact_name(fact));
+        out +=
+            fmt::format("  const bool present{} = facts.{}.has_value();\n", fact, fact_name(fact));
         tests.push_back(fmt::format("present{}", fact));
       }
     }
@@ -824,8 +824,8 @@ class Emitter {
         } else {
           text = fmt::format("(-std::uint64_t{{{}}} & 0x{:x}ULL)", term.condition, term.bits);
         }
-        out += fmt::format("{}    {}{}  // {}\n", indent, text,
-                           k + 1 < terms.size() ? " |" : ";", term.ids);
+        out += fmt::format("{}    {}{}  // {}\n", indent, text, k + 1 < terms.size() ? " |" : ";",
+                           term.ids);
       }
       return out;
     };

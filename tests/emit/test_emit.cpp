@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "constructs_generated.hpp"
-#include "null_constant_generated.hpp"
 #include "dsl/diagnostic.hpp"
 #include "engine/emit_cpp.hpp"
 #include "engine/guideline.hpp"
 #include "fact_conversion.hpp"
+#include "null_constant_generated.hpp"
 #include "seed_generated.hpp"
 #include "tools/cli.hpp"
 
@@ -235,20 +235,20 @@ Tally compare_with_library(const std::string& path, std::uint64_t seed, std::siz
 namespace {
 
 // The generated evaluator in namespace NS, for compare_with_library.
-#define RUBRIC_EMIT_TRAITS(NAME, NS)                                       \
-  struct NAME {                                                           \
-    using Facts = NS::Facts;                                              \
-    using Decision = NS::Decision;                                        \
-    static constexpr const auto& kIds = NS::kRecommendationIds;           \
-    static constexpr const auto& kNames = NS::kFactNames;                 \
-    static constexpr const auto& kUnits = NS::kFactUnits;                 \
-    static void evaluate(const Facts& facts, Decision& decision) {        \
-      NS::evaluate(facts, decision);                                      \
-    }                                                                     \
-    template <typename Visitor>                                           \
-    static void for_each_fact(Facts& facts, Visitor&& visit) {            \
-      NS::for_each_fact(facts, visit);                                    \
-    }                                                                     \
+#define RUBRIC_EMIT_TRAITS(NAME, NS)                               \
+  struct NAME {                                                    \
+    using Facts = NS::Facts;                                       \
+    using Decision = NS::Decision;                                 \
+    static constexpr const auto& kIds = NS::kRecommendationIds;    \
+    static constexpr const auto& kNames = NS::kFactNames;          \
+    static constexpr const auto& kUnits = NS::kFactUnits;          \
+    static void evaluate(const Facts& facts, Decision& decision) { \
+      NS::evaluate(facts, decision);                               \
+    }                                                              \
+    template <typename Visitor>                                    \
+    static void for_each_fact(Facts& facts, Visitor&& visit) {     \
+      NS::for_each_fact(facts, visit);                             \
+    }                                                              \
   }
 
 RUBRIC_EMIT_TRAITS(SeedTraits, seed_generated);
@@ -282,8 +282,7 @@ TEST_CASE("every construct's generated evaluator agrees with the library") {
 }
 
 TEST_CASE("a guideline with null constants gets a generated evaluator that agrees") {
-  check_tally(compare_with_library<NullConstantTraits>(RUBRIC_EMIT_NULL_CONSTANT, 5, 20000),
-              15000);
+  check_tally(compare_with_library<NullConstantTraits>(RUBRIC_EMIT_NULL_CONSTANT, 5, 20000), 15000);
 }
 
 TEST_CASE("the complete-facts path is generated unless a null constant takes part") {
