@@ -3,11 +3,11 @@
 // Every needed boolean node i becomes two bools, t<i> (known true) and f<i> (known false);
 // both false is null. Kleene logic is then plain bitwise logic: and is (ta & tb, fa | fb),
 // or is (ta | tb, fa & fb), not swaps them. A comparison is (known & c, known & !c) where
-// `known` says its facts are present and `c` is the comparison on the facts' values (read
-// with value_or, so an absent fact is never dereferenced). Numbers and quantities compare
-// exactly: each side is an integer times a rational factor (10^-8 for fixed point, times the
-// unit's factor to its dimension's base unit), and `a*fa <op> b*fb` is evaluated as
-// `a*ma <op> b*mb` in 128-bit integers with ma, mb reduced, checked here never to overflow.
+// `known` says its facts are present (their bits in Facts::present) and `c` is the comparison
+// on the facts' fields (an absent fact's field holds some value that `known` masks). Numbers and
+// quantities compare exactly: each side is an integer times a rational factor (10^-8 for fixed
+// point, times the unit's factor to its dimension's base unit), and `a*fa <op> b*fb` is evaluated
+// as `a*ma <op> b*mb` in 128-bit integers with ma, mb reduced, checked here never to overflow.
 #include "engine/emit_cpp.hpp"
 
 #include <fmt/format.h>
@@ -169,7 +169,7 @@ enum class FieldKind { boolean, integer, fixed, text };
 struct Field {
   FieldKind kind = FieldKind::boolean;
   const Unit* unit = nullptr;  // quantities: the unit of the field's value
-  std::string type;            // the C++ type inside std::optional
+  std::string type;            // the field's C++ type
   std::string unit_text;       // for the header: "", "s", "mg/d"
 };
 
@@ -312,6 +312,7 @@ class Emitter {
         "using",         "virtual",     "void",
         "volatile",      "wchar_t",     "while",
         "xor",           "xor_eq",      "int128",
+        "present",       "has",         "mark_present",
         "assert",        "errno"};
     std::set<std::string, std::less<>> taken;
     for (const FactSpec& spec : guideline_.facts()) {
@@ -332,11 +333,17 @@ class Emitter {
                        excerpt(expression_text(sources_, range)));
   }
 
+  // Whether fact `fact` is present, as a C++ bool expression.
+  [[nodiscard]] static std::string present_test(std::uint32_t fact) {
+    return fmt::format("((facts.present[{}] & 0x{:x}ULL) != 0)", fact / 64,
+                       std::uint64_t{1} << (fact % 64));
+  }
+
   // Whether a node's value may be null, as a C++ expression (for the missing-facts pass).
   [[nodiscard]] std::string unknown(std::uint32_t index) const {
     const Node& node = at(index);
     if (node.op == Opcode::fact) {
-      return fmt::format("!facts.{}.has_value()", fact_name(node.payload));
+      return "!" + present_test(node.payload);
     }
     if (const Value* value = constant(index)) {
       return value->is_null() ? "true" : "false";
@@ -412,9 +419,10 @@ class Emitter {
         if (fields_[node.payload].kind == FieldKind::boolean) {
           body_ += comment(index);
           const std::string name = fact_name(node.payload);
-          define(index, fmt::format("facts.{}.value_or(false)", name),
-                 fmt::format("!facts.{}.value_or(true)", name));
-          define_complete(index, fmt::format("*facts.{}", name));
+          const std::string present = present_test(node.payload);
+          define(index, fmt::format("{} & facts.{}", present, name),
+                 fmt::format("{} & !facts.{}", present, name));
+          define_complete(index, fmt::format("facts.{}", name));
         }
         return;
       }
@@ -515,7 +523,7 @@ class Emitter {
     Scaled out;
     if (node.op == Opcode::fact) {
       const Field& field = fields_[node.payload];
-      out.expression = fmt::format("facts.{}.value_or(0)", fact_name(node.payload));
+      out.expression = fmt::format("facts.{}", fact_name(node.payload));
       if (field.kind == FieldKind::integer) {
         return out;
       }
@@ -566,7 +574,7 @@ class Emitter {
     const auto text_of = [&](std::uint32_t index) -> std::optional<std::string> {
       const Node& n = at(index);
       if (n.op == Opcode::fact && fields_[n.payload].kind == FieldKind::text) {
-        return fmt::format("facts.{}.value_or(std::string_view())", fact_name(n.payload));
+        return fmt::format("facts.{}", fact_name(n.payload));
       }
       if (const Value* value = constant(index); value && value->kind() == ValueKind::string) {
         return string_literal(value->as_string());
@@ -576,7 +584,7 @@ class Emitter {
     const auto boolean_of = [&](std::uint32_t index) -> std::optional<std::string> {
       const Node& n = at(index);
       if (n.op == Opcode::fact && fields_[n.payload].kind == FieldKind::boolean) {
-        return fmt::format("facts.{}.value_or(false)", fact_name(n.payload));
+        return fmt::format("facts.{}", fact_name(n.payload));
       }
       if (const Value* value = constant(index); value && value->kind() == ValueKind::boolean) {
         return value->as_boolean() ? std::string("true") : std::string("false");
@@ -643,7 +651,7 @@ class Emitter {
     for (const std::uint32_t operand : {a, b}) {
       const Node& n = at(operand);
       if (n.op == Opcode::fact) {
-        known.push_back(fmt::format("facts.{}.has_value()", fact_name(n.payload)));
+        known.push_back(present_test(n.payload));
       } else if (constant(operand)->is_null()) {
         define(index, "false", "false");
         complete_path_ = false;  // null whatever the facts
@@ -697,8 +705,8 @@ class Emitter {
     if (any.empty()) {
       any = "false";
     }
-    body_ += fmt::format("  const bool k{0} = facts.{1}.has_value();\n  const bool c{0} = {2};\n",
-                         index, fact_name(at(value).payload), any);
+    body_ += fmt::format("  const bool k{0} = {1};\n  const bool c{0} = {2};\n", index,
+                         present_test(at(value).payload), any);
     define(index, fmt::format("k{0} ? c{0} : {1}", index, has_null), fmt::format("!t{}", index));
     define_complete(index, any);
   }
@@ -745,29 +753,19 @@ class Emitter {
         read[at(i).payload] = true;
       }
     }
-    // The presence tests combined as a balanced tree: a chain of `&` would be one long
-    // dependency chain.
-    // Each test is a variable first: Clang warns about `&` between calls.
+    // One test per word of presence bits.
     std::string out;
-    std::vector<std::string> tests;
-    for (std::uint32_t fact = 0; fact < read.size(); ++fact) {
-      if (read[fact]) {
-        out +=
-            fmt::format("  const bool present{} = facts.{}.has_value();\n", fact, fact_name(fact));
-        tests.push_back(fmt::format("present{}", fact));
+    std::string present;
+    for (std::size_t word = 0; word * 64 < read.size(); ++word) {
+      std::uint64_t mask = 0;
+      for (std::size_t fact = word * 64; fact < std::min(read.size(), word * 64 + 64); ++fact) {
+        mask |= read[fact] ? std::uint64_t{1} << (fact % 64) : 0;
+      }
+      if (mask != 0) {
+        present += fmt::format("{}(facts.present[{}] & 0x{:x}ULL) == 0x{:x}ULL",
+                               present.empty() ? "" : " &&\n      ", word, mask, mask);
       }
     }
-    while (tests.size() > 1) {
-      std::vector<std::string> pairs;
-      for (std::size_t k = 0; k + 1 < tests.size(); k += 2) {
-        pairs.push_back(fmt::format("({} & {})", tests[k], tests[k + 1]));
-      }
-      if (tests.size() % 2 != 0) {
-        pairs.push_back(tests.back());
-      }
-      tests = std::move(pairs);
-    }
-    const std::string present = tests.empty() ? std::string() : tests.front();
     out += fmt::format(
         "  // Every fact read is present: two-valued logic, nothing undetermined.\n"
         "  if ({}) {{\n",
@@ -880,12 +878,13 @@ class Emitter {
         "check.\n"
         "#pragma once\n\n"
         "#include <array>\n#include <bitset>\n#include <cstddef>\n#include <cstdint>\n"
-        "#include <optional>\n#include <string_view>\n\n"
+        "#include <string_view>\n\n"
         "namespace {} {{\n\n"
         "__extension__ using int128 = __int128;\n\n"
         "inline constexpr std::int64_t kFixedPointOne = 100000000;\n"
         "inline constexpr std::size_t kFactCount = {};\n"
-        "inline constexpr std::size_t kRecommendationCount = {};\n\n",
+        "inline constexpr std::size_t kRecommendationCount = {};\n"
+        "inline constexpr std::size_t kFactWords = (kFactCount + 63) / 64;\n\n",
         options_.source_name.empty() ? std::string("a rule file") : options_.source_name,
         excerpt(guideline_.id()), excerpt(guideline_.version()), options_.namespace_name,
         facts.size(), recommendations.size());
@@ -905,7 +904,21 @@ class Emitter {
     for (const RecommendationInfo& info : recommendations) {
       out += fmt::format("    \"{}\",\n", info.id);
     }
-    out += "};\n\n// One patient. An empty optional is an absent fact.\nstruct Facts {\n";
+    out +=
+        "};\n\n"
+        "// The index of the fact named `name` in kFactNames (and in Facts::present); kFactCount\n"
+        "// for an unknown name.\n"
+        "constexpr std::size_t fact_index(std::string_view name) noexcept {\n"
+        "  for (std::size_t index = 0; index < kFactCount; ++index) {\n"
+        "    if (kFactNames[index] == name) {\n      return index;\n    }\n  }\n"
+        "  return kFactCount;\n}\n\n"
+        "// One patient: a field per fact, and which facts are present. A fact is absent unless\n"
+        "// marked present; an absent fact's field is ignored:\n"
+        "//   facts.NAME = VALUE;\n"
+        "//   facts.mark_present(fact_index(\"NAME\"));\n"
+        "struct Facts {\n"
+        "  // Bit i % 64 of word i / 64: fact i (kFactNames order) is present.\n"
+        "  std::array<std::uint64_t, kFactWords> present{};\n";
     for (std::size_t i = 0; i < facts.size(); ++i) {
       const FactSpec& spec = facts[i];
       std::string note = spec.expected();
@@ -917,10 +930,17 @@ class Emitter {
       if (!spec.description.empty()) {
         note = fmt::format("{}: {}", spec.description, note);
       }
-      out += fmt::format("  // {}\n  std::optional<{}> {};\n", excerpt(note, 400), fields_[i].type,
-                         members_[i]);
+      out +=
+          fmt::format("  // {}\n  {} {}{{}};\n", excerpt(note, 400), fields_[i].type, members_[i]);
     }
-    out += "};\n\n";
+    out +=
+        "\n  [[nodiscard]] bool has(std::size_t fact) const noexcept {\n"
+        "    return ((present[fact / 64] >> (fact % 64)) & 1U) != 0;\n  }\n"
+        "  void mark_present(std::size_t fact, bool is_present = true) noexcept {\n"
+        "    const std::uint64_t bit = std::uint64_t{1} << (fact % 64);\n"
+        "    present[fact / 64] = is_present ? present[fact / 64] | bit : present[fact / 64] & "
+        "~bit;\n"
+        "  }\n};\n\n";
     out +=
         "// Calls visit(index, name, field) for every fact, in declaration order.\n"
         "template <typename FactsType, typename Visitor>\n"
