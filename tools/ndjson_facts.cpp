@@ -3,8 +3,9 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -181,11 +182,15 @@ struct NdjsonFactReader::State {
     for (const FactSpec& fact : declared) {
       plain_boolean.push_back(fact.type.kind == TypeKind::boolean && !fact.minimum &&
                               !fact.maximum && fact.codes.empty());
-      memoizable.push_back(fact.type.kind == TypeKind::integer ||
-                           fact.type.kind == TypeKind::decimal ||
-                           fact.type.kind == TypeKind::quantity);
+      const bool memoizable = fact.type.kind == TypeKind::integer ||
+                              fact.type.kind == TypeKind::decimal ||
+                              fact.type.kind == TypeKind::quantity;
+      memo_block.push_back(memoizable ? static_cast<std::uint32_t>(memo.size() / kMemoSlots)
+                                      : kNone);
+      if (memoizable) {
+        memo.resize(memo.size() + kMemoSlots);
+      }
     }
-    memo.resize(declared.size() * kMemoSlots);
     seen_generation.assign(declared.size(), 0);
     seen_range.assign(declared.size(), SourceRange{});
   }
@@ -230,15 +235,22 @@ struct NdjsonFactReader::State {
   std::vector<std::uint32_t> predicted;
   std::vector<bool> plain_boolean;  // per fact: a boolean without limits
   // Values read before, kMemoSlots per fact (direct-mapped by the text's hash), for facts
-  // whose values own no characters (numbers and quantities).
+  // whose values own no characters (numbers and quantities), and texts up to
+  // kMemoTextBytes long (longer ones are read every time).
+  static constexpr std::size_t kMemoTextBytes = 22;
   struct Memo {
-    bool filled = false;
-    ScalarKind kind = ScalarKind::null;
-    std::string text;
+    ScalarKind kind = ScalarKind::null;  // null: the slot is empty
+    std::uint8_t length = 0;
+    std::array<char, kMemoTextBytes> text{};
     Value value;
+
+    [[nodiscard]] bool holds(const RawScalar& scalar) const {
+      return kind == scalar.kind && same_text(std::string_view(text.data(), length), scalar.text);
+    }
   };
-  static constexpr std::size_t kMemoSlots = 64;
-  std::vector<bool> memoizable;
+  // 256 slots hold a field's few hundred distinct values (ages, scores) with few collisions.
+  static constexpr std::size_t kMemoSlots = 256;
+  std::vector<std::uint32_t> memo_block;  // per fact: its slots' block in `memo`, or kNone
   std::vector<Memo> memo;
   Value true_value = Value::boolean(true);
   Value false_value = Value::boolean(false);
@@ -279,9 +291,10 @@ bool NdjsonFactReader::State::apply(std::uint32_t id, const RawScalar& scalar, b
   // for the same fact from the same text is the same value (read_fact_value is a pure
   // function of them for these types), so it is taken from the memo.
   Memo* slot = nullptr;
-  if (memoizable[id] && scalar.kind != ScalarKind::null) {
-    slot = &memo[id * kMemoSlots + (memo_hash(scalar.text) & (kMemoSlots - 1))];
-    if (slot->filled && slot->kind == scalar.kind && same_text(slot->text, scalar.text)) {
+  if (memo_block[id] != kNone && scalar.kind != ScalarKind::null &&
+      scalar.text.size() <= kMemoTextBytes) {
+    slot = &memo[memo_block[id] * kMemoSlots + (memo_hash(scalar.text) & (kMemoSlots - 1))];
+    if (slot->holds(scalar)) {
       if (store) {
         values.set(FactId{id}, slot->value);
       }
@@ -293,9 +306,9 @@ bool NdjsonFactReader::State::apply(std::uint32_t id, const RawScalar& scalar, b
     return false;
   }
   if (slot != nullptr) {
-    slot->filled = true;
     slot->kind = scalar.kind;
-    slot->text.assign(scalar.text);
+    slot->length = static_cast<std::uint8_t>(scalar.text.size());
+    std::copy(scalar.text.begin(), scalar.text.end(), slot->text.begin());
     slot->value = *read;
   }
   if (store) {
