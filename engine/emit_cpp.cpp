@@ -1005,7 +1005,9 @@ class Emitter {
       }
     }
     out += "  }\n}\n\n}  // namespace detail\n\n";
-    out += "inline void evaluate(const Facts& facts, Decision& decision) noexcept {\n";
+    out +=
+        "[[gnu::always_inline]] inline void evaluate(const Facts& facts, Decision& decision) "
+        "noexcept {\n";
     out += complete_path();
     out += "  detail::evaluate_three_valued(facts, decision);\n}\n\n";
     out += fmt::format("}}  // namespace {}\n", options_.namespace_name);

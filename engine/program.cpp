@@ -200,21 +200,41 @@ std::uint8_t EvaluationProgram::ordered(std::strong_ordering order, Relation rel
   return result ? kStateTrue : kStateFalse;
 }
 
-std::uint8_t EvaluationProgram::compare(const Value& a, const Value& b, Relation relation,
-                                        Opcode op) const {
-  if (a.is_null() || b.is_null()) {
-    return kStateNull;
-  }
-  // The commonest cases first: two integers, or a decimal or a quantity in the constant's own
-  // unit.
+// Inline for the commonest cases: two integers, or a decimal or a quantity in the
+// constant's own unit, compared as integers with a table lookup; compare_other otherwise.
+[[gnu::always_inline]] inline std::uint8_t EvaluationProgram::compare(const Value& a,
+                                                                      const Value& b,
+                                                                      Relation relation,
+                                                                      Opcode op) const {
+  // The relation's truth for x < y, x = y, x > y.
+  static constexpr std::array<std::array<std::uint8_t, 3>, 6> kOrdered = {{
+      {T, F, F},  // less
+      {T, T, F},  // less_or_equal
+      {F, F, T},  // greater
+      {F, T, T},  // greater_or_equal
+      {F, T, F},  // equal
+      {T, F, T},  // not_equal
+  }};
+  const auto by_sign = [&](auto x, auto y) {
+    return kOrdered[static_cast<std::size_t>(relation)]
+                   [static_cast<std::size_t>((x > y) - (x < y) + 1)];
+  };
   if (a.kind() == b.kind()) {
     if (a.kind() == ValueKind::integer) {
-      return ordered(a.as_integer() <=> b.as_integer(), relation);
+      return by_sign(a.as_integer(), b.as_integer());
     }
     if (a.kind() == ValueKind::decimal ||
         (a.kind() == ValueKind::quantity && &a.unit() == &b.unit())) {
-      return ordered(a.as_decimal().raw() <=> b.as_decimal().raw(), relation);
+      return by_sign(a.as_decimal().raw(), b.as_decimal().raw());
     }
+  }
+  return compare_other(a, b, relation, op);
+}
+
+std::uint8_t EvaluationProgram::compare_other(const Value& a, const Value& b, Relation relation,
+                                              Opcode op) const {
+  if (a.is_null() || b.is_null()) {
+    return kStateNull;
   }
   if (const auto order = operations::fast_order(a, b)) {
     return ordered(*order, relation);
@@ -250,8 +270,17 @@ void EvaluationProgram::run(const DecisionGraph& graph, const FactSet& facts,
   constexpr std::array<Opcode, 6> kOpcodes = {Opcode::less,    Opcode::less_or_equal,
                                               Opcode::greater, Opcode::greater_or_equal,
                                               Opcode::equal,   Opcode::not_equal};
+  // state_of without branches: a boolean's state is its value, null's kStateNull, and any
+  // other kind's kStateKnown.
+  static constexpr std::array<std::uint8_t, 6> kKindState = {kStateNull,  kStateFalse, kStateKnown,
+                                                             kStateKnown, kStateKnown, kStateKnown};
+  static_assert(static_cast<std::size_t>(ValueKind::quantity) + 1 == kKindState.size());
   for (const Step& step : fact_steps_) {
-    state[step.node] = state_of(fact_values[step.a]);
+    const Value& fact = fact_values[step.a];
+    const ValueKind kind = fact.kind();
+    state[step.node] = static_cast<std::uint8_t>(
+        kKindState[static_cast<std::size_t>(kind)] |
+        static_cast<std::uint8_t>(kind == ValueKind::boolean && fact.as_boolean()));
   }
   for (const Step& step : compare_steps_) {
     state[step.node] = compare(fact_values[step.a], graph.constant_at(step.b), step.relation,

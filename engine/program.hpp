@@ -93,6 +93,7 @@ class EvaluationProgram {
 
   static std::uint8_t ordered(std::strong_ordering order, Relation relation);
   std::uint8_t compare(const Value& a, const Value& b, Relation relation, Opcode op) const;
+  std::uint8_t compare_other(const Value& a, const Value& b, Relation relation, Opcode op) const;
   void run_general(const DecisionGraph& graph, const Node& node, std::uint32_t index,
                    const FactSet& facts, std::uint8_t* states, Value* values) const;
   [[nodiscard]] const Value& home_value(const DecisionGraph& graph, NodeId node,
