@@ -216,8 +216,10 @@ std::uint8_t EvaluationProgram::ordered(std::strong_ordering order, Relation rel
       {T, F, T},  // not_equal
   }};
   const auto by_sign = [&](auto x, auto y) {
-    return kOrdered[static_cast<std::size_t>(relation)]
-                   [static_cast<std::size_t>((x > y) - (x < y) + 1)];
+    // 0 for x < y, 1 for x = y, 2 for x > y.
+    const std::size_t order =
+        std::size_t{1} + static_cast<std::size_t>(x > y) - static_cast<std::size_t>(x < y);
+    return kOrdered[static_cast<std::size_t>(relation)][order];
   };
   if (a.kind() == b.kind()) {
     if (a.kind() == ValueKind::integer) {
