@@ -45,14 +45,6 @@ bool is_logical(Opcode op) {
 
 }  // namespace
 
-std::uint8_t state_of(const Value& value) {
-  switch (value.kind()) {
-    case ValueKind::null: return kStateNull;
-    case ValueKind::boolean: return value.as_boolean() ? kStateTrue : kStateFalse;
-    default: return kStateKnown;
-  }
-}
-
 EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
                                            std::span<const NodeId> roots) {
   EvaluationProgram program;
@@ -187,26 +179,8 @@ const Value& EvaluationProgram::home_value(const DecisionGraph& graph, NodeId no
   return state == kStateNull ? kNull : operations::truth(state == kStateTrue);
 }
 
-std::uint8_t EvaluationProgram::ordered(std::strong_ordering order, Relation relation) {
-  bool result = false;
-  switch (relation) {
-    case Relation::less: result = order < 0; break;
-    case Relation::less_or_equal: result = order <= 0; break;
-    case Relation::greater: result = order > 0; break;
-    case Relation::greater_or_equal: result = order >= 0; break;
-    case Relation::equal: result = order == 0; break;
-    case Relation::not_equal: result = order != 0; break;
-  }
-  return result ? kStateTrue : kStateFalse;
-}
-
-// Inline for the commonest cases: two integers, or a decimal or a quantity in the
-// constant's own unit, compared as integers with a table lookup; compare_other otherwise.
-[[gnu::always_inline]] inline std::uint8_t EvaluationProgram::compare(const Value& a,
-                                                                      const Value& b,
-                                                                      Relation relation,
-                                                                      Opcode op) const {
-  // The relation's truth for x < y, x = y, x > y.
+std::uint8_t EvaluationProgram::ordered(bool less, bool greater, Relation relation) {
+  // The relation's truth for x < y, x = y, x > y (index 0, 1, 2), by Relation.
   static constexpr std::array<std::array<std::uint8_t, 3>, 6> kOrdered = {{
       {T, F, F},  // less
       {T, T, F},  // less_or_equal
@@ -215,19 +189,26 @@ std::uint8_t EvaluationProgram::ordered(std::strong_ordering order, Relation rel
       {F, T, F},  // equal
       {T, F, T},  // not_equal
   }};
-  const auto by_sign = [&](auto x, auto y) {
-    // 0 for x < y, 1 for x = y, 2 for x > y.
-    const std::size_t order =
-        std::size_t{1} + static_cast<std::size_t>(x > y) - static_cast<std::size_t>(x < y);
-    return kOrdered[static_cast<std::size_t>(relation)][order];
-  };
+  const std::size_t index =
+      std::size_t{1} + static_cast<std::size_t>(greater) - static_cast<std::size_t>(less);
+  return kOrdered[static_cast<std::size_t>(relation)][index];
+}
+
+// Inline for the commonest cases: two integers, or a decimal or a quantity in the
+// constant's own unit, compared as integers with a table lookup; compare_other otherwise.
+[[gnu::always_inline]] inline std::uint8_t EvaluationProgram::compare(const Value& a,
+                                                                      const Value& b,
+                                                                      Relation relation,
+                                                                      Opcode op) const {
   if (a.kind() == b.kind()) {
     if (a.kind() == ValueKind::integer) {
-      return by_sign(a.as_integer(), b.as_integer());
+      return ordered(a.as_integer() < b.as_integer(), a.as_integer() > b.as_integer(), relation);
     }
     if (a.kind() == ValueKind::decimal ||
         (a.kind() == ValueKind::quantity && &a.unit() == &b.unit())) {
-      return by_sign(a.as_decimal().raw(), b.as_decimal().raw());
+      const auto x = a.as_decimal().raw();
+      const auto y = b.as_decimal().raw();
+      return ordered(x<y, x> y, relation);
     }
   }
   return compare_other(a, b, relation, op);
@@ -239,7 +220,7 @@ std::uint8_t EvaluationProgram::compare_other(const Value& a, const Value& b, Re
     return kStateNull;
   }
   if (const auto order = operations::fast_order(a, b)) {
-    return ordered(*order, relation);
+    return ordered(*order<0, *order> 0, relation);
   }
   // Booleans, strings, huge unit factors: the general operator, with the operands in the
   // order the relation was written for (a fact first).
@@ -272,17 +253,8 @@ void EvaluationProgram::run(const DecisionGraph& graph, const FactSet& facts,
   constexpr std::array<Opcode, 6> kOpcodes = {Opcode::less,    Opcode::less_or_equal,
                                               Opcode::greater, Opcode::greater_or_equal,
                                               Opcode::equal,   Opcode::not_equal};
-  // state_of without branches: a boolean's state is its value, null's kStateNull, and any
-  // other kind's kStateKnown.
-  static constexpr std::array<std::uint8_t, 6> kKindState = {kStateNull,  kStateFalse, kStateKnown,
-                                                             kStateKnown, kStateKnown, kStateKnown};
-  static_assert(static_cast<std::size_t>(ValueKind::quantity) + 1 == kKindState.size());
   for (const Step& step : fact_steps_) {
-    const Value& fact = fact_values[step.a];
-    const ValueKind kind = fact.kind();
-    state[step.node] = static_cast<std::uint8_t>(
-        kKindState[static_cast<std::size_t>(kind)] |
-        static_cast<std::uint8_t>(kind == ValueKind::boolean && fact.as_boolean()));
+    state[step.node] = state_of(fact_values[step.a]);
   }
   for (const Step& step : compare_steps_) {
     state[step.node] = compare(fact_values[step.a], graph.constant_at(step.b), step.relation,

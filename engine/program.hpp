@@ -15,6 +15,7 @@
 // engine tests compare them).
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <span>
@@ -35,8 +36,17 @@ enum NodeState : std::uint8_t {
   kStateKnown = 3,  // a present non-boolean value
 };
 
-// The state a Value implies.
-std::uint8_t state_of(const Value& value);
+// The state a Value implies: a boolean's value, kStateNull for null, kStateKnown for any
+// other kind. A table lookup, without branches (it runs once per fact per evaluation).
+inline std::uint8_t state_of(const Value& value) {
+  static constexpr std::array<std::uint8_t, 6> kKindState = {kStateNull,  kStateFalse, kStateKnown,
+                                                             kStateKnown, kStateKnown, kStateKnown};
+  static_assert(static_cast<std::size_t>(ValueKind::quantity) + 1 == kKindState.size());
+  const ValueKind kind = value.kind();
+  return static_cast<std::uint8_t>(
+      kKindState[static_cast<std::size_t>(kind)] |
+      static_cast<std::uint8_t>(kind == ValueKind::boolean && value.as_boolean()));
+}
 
 class EvaluationProgram {
  public:
@@ -91,7 +101,8 @@ class EvaluationProgram {
     std::uint32_t b = 0;
   };
 
-  static std::uint8_t ordered(std::strong_ordering order, Relation relation);
+  // The state of `x relation y` from whether x < y and whether x > y.
+  static std::uint8_t ordered(bool less, bool greater, Relation relation);
   std::uint8_t compare(const Value& a, const Value& b, Relation relation, Opcode op) const;
   std::uint8_t compare_other(const Value& a, const Value& b, Relation relation, Opcode op) const;
   void run_general(const DecisionGraph& graph, const Node& node, std::uint32_t index,
