@@ -48,6 +48,68 @@ void Guideline::evaluate(const FactSet& facts, EvaluationScratch& scratch,
   decide(scratch, decision);
 }
 
+void Guideline::evaluate(const FactBlock& block, BlockScratch& scratch,
+                         BlockDecision& decision) const {
+  const std::size_t count = recommendations_.size();
+  decision.recommended.assign(count, 0);
+  decision.undetermined.assign(count, 0);
+  decision.rows = 0;
+  if (block.fact_count() != facts_.size()) {
+    return;
+  }
+  decision.rows = block.size();
+  if (program_.runs_on_blocks()) {
+    program_.run_block(graph_, block, scratch.states);
+  } else {
+    // Row by row with the Value-computing program, each row's states packed into the masks.
+    if (scratch.states.size() < graph_.size()) {
+      scratch.states.resize(graph_.size());
+    }
+    std::fill(scratch.states.begin(), scratch.states.end(), BlockState{});
+    for (std::size_t row = 0; row < block.size(); ++row) {
+      block.copy_row(row, scratch.facts);
+      program_.run(graph_, scratch.facts, scratch.row.states, scratch.row.values);
+      const std::uint64_t bit = std::uint64_t{1} << row;
+      for (std::size_t i = 0; i < graph_.size(); ++i) {
+        const std::uint8_t state = scratch.row.states[i];
+        BlockState& out = scratch.states[i];
+        out.truth |= state == kStateTrue ? bit : 0;
+        out.null |= state == kStateNull ? bit : 0;
+        out.known |= state == kStateKnown ? bit : 0;
+      }
+    }
+  }
+  const std::uint64_t rows = block.row_mask();
+  const BlockState* states = scratch.states.data();
+  for (std::size_t r = 0; r < count; ++r) {
+    const BlockState& state = states[recommendations_[r].condition.value];
+    decision.recommended[r] = state.truth & rows;
+    decision.undetermined[r] = state.null & rows;
+  }
+}
+
+void Guideline::missing(std::size_t row, std::size_t recommendation, BlockScratch& scratch,
+                        std::vector<FactId>& out) const {
+  out.clear();
+  const NodeId condition = recommendations_[recommendation].condition;
+  const std::uint64_t bit = std::uint64_t{1} << row;
+  if (scratch.states.size() < graph_.size() || (scratch.states[condition.value].null & bit) == 0) {
+    return;
+  }
+  // The row's states, as `evaluate` would have left them, for the walk.
+  if (scratch.row.states.size() < graph_.size()) {
+    scratch.row.states.resize(graph_.size());
+  }
+  for (std::size_t i = 0; i < graph_.size(); ++i) {
+    const BlockState& state = scratch.states[i];
+    scratch.row.states[i] = (state.truth & bit) != 0   ? kStateTrue
+                            : (state.null & bit) != 0  ? kStateNull
+                            : (state.known & bit) != 0 ? kStateKnown
+                                                       : kStateFalse;
+  }
+  collect_missing(condition, scratch.row, out);
+}
+
 void Guideline::evaluate_with_values(const FactSet& facts, EvaluationScratch& scratch,
                                      Decision& decision) const {
   evaluate_graph(graph_, facts, scratch.values);

@@ -18,6 +18,7 @@
 #include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
+#include "engine/fact_block.hpp"
 #include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
 #include "engine/program.hpp"
@@ -76,6 +77,30 @@ struct EvaluationScratch {
   std::uint32_t generation = 0;
 };
 
+// The result of evaluating a FactBlock: per recommendation (in declaration order), which
+// rows are recommended and which are undetermined, as bit masks (bit r is row r). The
+// missing facts of an undetermined row come on demand from Guideline::missing.
+struct BlockDecision {
+  std::size_t rows = 0;
+  std::vector<std::uint64_t> recommended;
+  std::vector<std::uint64_t> undetermined;
+
+  [[nodiscard]] Outcome outcome(std::size_t row, std::size_t recommendation) const {
+    const std::uint64_t bit = std::uint64_t{1} << row;
+    return (recommended[recommendation] & bit) != 0    ? Outcome::recommended
+           : (undetermined[recommendation] & bit) != 0 ? Outcome::undetermined
+                                                       : Outcome::absent;
+  }
+};
+
+// Per-call working memory for evaluating blocks; like EvaluationScratch, not tied to one
+// guideline, and not to be used by two threads at once.
+struct BlockScratch {
+  std::vector<BlockState> states;  // per graph node, for every row
+  EvaluationScratch row;           // one row's states: guidelines that need Values, `missing`
+  FactSet facts;                   // one row's facts, for guidelines that need Values
+};
+
 class Guideline {
  public:
   // Parses, checks and compiles a rule file held by `sources`. Returns null when the file
@@ -125,6 +150,17 @@ class Guideline {
   // that show sub-term values through `value_of`); several times slower.
   void evaluate_with_values(const FactSet& facts, EvaluationScratch& scratch,
                             Decision& decision) const;
+  // Evaluates every row of a block at once (bit-sliced: each step of the program runs on 64
+  // rows in a few machine words), giving each row the outcomes `evaluate` gives its fact
+  // set. A guideline whose program does not run on blocks (EvaluationProgram::
+  // runs_on_blocks) is evaluated row by row instead. Allocation-free once the scratch and
+  // decision have grown to the guideline's size. Precondition: block.fact_count() equals
+  // facts().size(); otherwise the decision has no rows.
+  void evaluate(const FactBlock& block, BlockScratch& scratch, BlockDecision& decision) const;
+  // The absent facts an undetermined recommendation waits on for one row (sorted by name),
+  // after the last block evaluation with `scratch`; empty when that row's outcome is known.
+  void missing(std::size_t row, std::size_t recommendation, BlockScratch& scratch,
+               std::vector<FactId>& out) const;
   // The facts that decided a recommendation's known outcome in the last evaluate() with
   // this scratch (sorted by name): for a true `and`, all of its operands; for a false one,
   // the false operands; `or` the other way round; every operand of a test.

@@ -1,7 +1,13 @@
 #include "engine/program.hpp"
 
 #include <array>
+#include <bit>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "engine/fact_block.hpp"
 #include "engine/fact_set.hpp"
 #include "engine/node_operations.hpp"
 
@@ -156,12 +162,39 @@ EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
       }
     }
   }
+  for (const Step& step : program.steps_) {
+    if (step.kind == StepKind::compare_values || step.kind == StepKind::general) {
+      program.runs_on_blocks_ = false;
+    }
+  }
+  for (const Step& step : program.compare_steps_) {
+    const Value& constant = graph.constant_at(step.b);
+    BlockConstant block_constant;
+    const ValueKind kind = constant.kind();
+    if ((kind == ValueKind::integer || kind == ValueKind::decimal || kind == ValueKind::quantity) &&
+        FactBlock::scaled_amount(constant, block_constant.amount)) {
+      block_constant.form = kind == ValueKind::quantity ? FactBlock::NumberForm::quantity
+                                                        : FactBlock::NumberForm::number;
+      block_constant.dimension =
+          kind == ValueKind::quantity ? constant.unit().dimension : Dimension{};
+    }
+    program.block_constants_.push_back(block_constant);
+  }
+  program.initial_block_.resize(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::uint8_t state = program.initial_[i];
+    constexpr std::uint64_t kAll = ~std::uint64_t{0};
+    program.initial_block_[i] = {state == kStateTrue ? kAll : 0, state == kStateNull ? kAll : 0,
+                                 state == kStateKnown ? kAll : 0};
+  }
   return program;
 }
 
 std::size_t EvaluationProgram::memory_bytes() const {
   return (fact_steps_.capacity() + compare_steps_.capacity() + steps_.capacity()) * sizeof(Step) +
-         homes_.capacity() * sizeof(Home) + initial_.capacity();
+         homes_.capacity() * sizeof(Home) + initial_.capacity() +
+         initial_block_.capacity() * sizeof(BlockState) +
+         block_constants_.capacity() * sizeof(BlockConstant);
 }
 
 const Value& EvaluationProgram::home_value(const DecisionGraph& graph, NodeId node,
@@ -277,6 +310,174 @@ void EvaluationProgram::run(const DecisionGraph& graph, const FactSet& facts,
     } else {
       run_general(graph, graph.nodes()[step.node], step.node, facts, state, value);
     }
+  }
+}
+
+namespace {
+
+// The comparisons of relation_mask, numbered as EvaluationProgram::Relation is.
+enum class MaskRelation : std::uint8_t {
+  less,
+  less_or_equal,
+  greater,
+  greater_or_equal,
+  equal,
+  not_equal
+};
+
+// Bit r set when `amounts[r] relation constant`, for all kCapacity rows: with SSE2, two rows
+// per vector comparison. Amounts are exact integers held in doubles, never NaN.
+template <MaskRelation kRelation>
+std::uint64_t relation_mask(const double* amounts, double constant) {
+  std::uint64_t mask = 0;
+#if defined(__SSE2__)
+  const __m128d broadcast = _mm_set1_pd(constant);
+  for (std::size_t row = 0; row < FactBlock::kCapacity; row += 2) {
+    const __m128d pair = _mm_loadu_pd(amounts + row);
+    __m128d truth;
+    if constexpr (kRelation == MaskRelation::less) {
+      truth = _mm_cmplt_pd(pair, broadcast);
+    } else if constexpr (kRelation == MaskRelation::less_or_equal) {
+      truth = _mm_cmple_pd(pair, broadcast);
+    } else if constexpr (kRelation == MaskRelation::greater) {
+      truth = _mm_cmpgt_pd(pair, broadcast);
+    } else if constexpr (kRelation == MaskRelation::greater_or_equal) {
+      truth = _mm_cmpge_pd(pair, broadcast);
+    } else if constexpr (kRelation == MaskRelation::equal) {
+      truth = _mm_cmpeq_pd(pair, broadcast);
+    } else {
+      truth = _mm_cmpneq_pd(pair, broadcast);
+    }
+    mask |= static_cast<std::uint64_t>(_mm_movemask_pd(truth)) << row;
+  }
+#else
+  for (std::size_t row = 0; row < FactBlock::kCapacity; ++row) {
+    const double amount = amounts[row];
+    bool truth = false;
+    if constexpr (kRelation == MaskRelation::less) {
+      truth = amount < constant;
+    } else if constexpr (kRelation == MaskRelation::less_or_equal) {
+      truth = amount <= constant;
+    } else if constexpr (kRelation == MaskRelation::greater) {
+      truth = amount > constant;
+    } else if constexpr (kRelation == MaskRelation::greater_or_equal) {
+      truth = amount >= constant;
+    } else if constexpr (kRelation == MaskRelation::equal) {
+      truth = amount == constant;
+    } else {
+      truth = amount != constant;
+    }
+    mask |= static_cast<std::uint64_t>(truth) << row;
+  }
+#endif
+  return mask;
+}
+
+}  // namespace
+
+BlockState EvaluationProgram::compare_block(const DecisionGraph& graph, const FactBlock& block,
+                                            const Step& step, const BlockConstant& constant) const {
+  const FactId fact{step.a};
+  const FactBlock::Column& column = block.column(fact);
+  BlockState result{0, ~column.present, 0};
+  // The rows compared as scaled amounts: the column and the constant in the same form (two
+  // numbers, or two quantities of one dimension), where the scaled order is the order
+  // `compare` gives (raw Decimals in one unit, or operations::fast_order's exact scaling).
+  std::uint64_t exact = 0;
+  if (constant.form != FactBlock::NumberForm::none && constant.form == column.form &&
+      constant.dimension == column.dimension) {
+    exact = column.exact;
+  }
+  if (exact != 0) {
+    const double* amounts = block.amounts(fact);
+    const double amount = constant.amount;
+    std::uint64_t mask = 0;
+    switch (step.relation) {
+      case Relation::less: mask = relation_mask<MaskRelation::less>(amounts, amount); break;
+      case Relation::less_or_equal:
+        mask = relation_mask<MaskRelation::less_or_equal>(amounts, amount);
+        break;
+      case Relation::greater: mask = relation_mask<MaskRelation::greater>(amounts, amount); break;
+      case Relation::greater_or_equal:
+        mask = relation_mask<MaskRelation::greater_or_equal>(amounts, amount);
+        break;
+      case Relation::equal: mask = relation_mask<MaskRelation::equal>(amounts, amount); break;
+      case Relation::not_equal:
+        mask = relation_mask<MaskRelation::not_equal>(amounts, amount);
+        break;
+    }
+    result.truth = exact & mask;
+  }
+  // Every other present row (strings, other units, amounts no double holds) one by one.
+  constexpr std::array<Opcode, 6> kOpcodes = {Opcode::less,    Opcode::less_or_equal,
+                                              Opcode::greater, Opcode::greater_or_equal,
+                                              Opcode::equal,   Opcode::not_equal};
+  const Value& value = graph.constant_at(step.b);
+  for (std::uint64_t rest = column.present & ~exact; rest != 0; rest &= rest - 1) {
+    const auto row = static_cast<std::size_t>(std::countr_zero(rest));
+    const std::uint8_t state = compare(block.get(row, fact), value, step.relation,
+                                       kOpcodes[static_cast<std::size_t>(step.relation)]);
+    const std::uint64_t bit = std::uint64_t{1} << row;
+    result.truth |= state == kStateTrue ? bit : 0;
+    result.null |= state == kStateNull ? bit : 0;
+  }
+  return result;
+}
+
+void EvaluationProgram::run_block(const DecisionGraph& graph, const FactBlock& block,
+                                  std::vector<BlockState>& states) const {
+  if (states.size() < initial_block_.size()) {
+    states.resize(initial_block_.size());
+  }
+  BlockState* state = states.data();
+  std::copy(initial_block_.begin(), initial_block_.end(), state);
+  for (const Step& step : fact_steps_) {
+    const FactBlock::Column& column = block.column(FactId{step.a});
+    state[step.node] = {column.truth, ~column.present, column.known};
+  }
+  for (std::size_t i = 0; i < compare_steps_.size(); ++i) {
+    const Step& step = compare_steps_[i];
+    state[step.node] = compare_block(graph, block, step, block_constants_[i]);
+  }
+  // Kleene logic on masks, matching kLogic: an operand's null and known rows count as null,
+  // and a binary operator with a known operand gives null.
+  for (const Step& step : steps_) {
+    const BlockState a = state[step.a];
+    const BlockState b = state[step.b];
+    const std::uint64_t false_a = ~(a.truth | a.null | a.known);
+    const std::uint64_t false_b = ~(b.truth | b.null | b.known);
+    const std::uint64_t known = a.known | b.known;
+    std::uint64_t truth = 0;
+    std::uint64_t falsity = 0;
+    BlockState& out = state[step.node];
+    switch (step.kind) {
+      case StepKind::logical_not: out = {false_a, a.null | a.known, 0}; continue;
+      case StepKind::is_null: out = {a.null, 0, 0}; continue;
+      case StepKind::is_true: out = {a.truth, 0, 0}; continue;
+      case StepKind::is_false: out = {false_a, 0, 0}; continue;
+      case StepKind::logical_and:
+        truth = a.truth & b.truth;
+        falsity = false_a | false_b;
+        break;
+      case StepKind::logical_or:
+        truth = a.truth | b.truth;
+        falsity = false_a & false_b;
+        break;
+      case StepKind::logical_xor: {
+        const std::uint64_t unknown = a.null | a.known | b.null | b.known;
+        truth = (a.truth ^ b.truth) & ~unknown;
+        falsity = ~(a.truth ^ b.truth) & ~unknown;
+        break;
+      }
+      case StepKind::implies:
+        truth = false_a | b.truth;
+        falsity = a.truth & false_b;
+        break;
+      default: continue;  // not in a program that runs on blocks
+    }
+    truth &= ~known;
+    falsity &= ~known;
+    out = {truth, ~(truth | falsity), 0};
   }
 }
 

@@ -21,6 +21,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/fact_block.hpp"
 #include "engine/graph.hpp"
 
 namespace rubric {
@@ -48,6 +49,14 @@ inline std::uint8_t state_of(const Value& value) {
       static_cast<std::uint8_t>(kind == ValueKind::boolean && value.as_boolean()));
 }
 
+// The states of one node for the rows of a FactBlock: bit r of each mask is row r, and a
+// row in none of the masks is false. At most one mask has a given row's bit.
+struct BlockState {
+  std::uint64_t truth = 0;
+  std::uint64_t null = 0;
+  std::uint64_t known = 0;  // a present non-boolean value (kStateKnown)
+};
+
 class EvaluationProgram {
  public:
   EvaluationProgram() = default;
@@ -59,6 +68,18 @@ class EvaluationProgram {
   // graph's size when they are smaller; allocates nothing otherwise.
   void run(const DecisionGraph& graph, const FactSet& facts, std::vector<std::uint8_t>& states,
            std::vector<Value>& values) const;
+
+  // True when every step can run on a FactBlock's columns (bit-sliced, 64 rows per word):
+  // facts, comparisons of a fact with a constant, logic and `is` tests. Arithmetic, `if`,
+  // Coalesce and comparisons of computed values need Values row by row.
+  [[nodiscard]] bool runs_on_blocks() const { return runs_on_blocks_; }
+  // Precondition: runs_on_blocks() and block.fact_count() equals the fact set size `run`
+  // expects. For every row of the block at once, the states `run` would give that row:
+  // writes states[i] for every node the roots depend on (and for every constant). Rows at
+  // or beyond block.size() get unspecified states. Grows `states` to the graph's size when
+  // it is smaller; allocates nothing otherwise.
+  void run_block(const DecisionGraph& graph, const FactBlock& block,
+                 std::vector<BlockState>& states) const;
 
   [[nodiscard]] std::size_t step_count() const {
     return fact_steps_.size() + compare_steps_.size() + steps_.size();
@@ -104,6 +125,15 @@ class EvaluationProgram {
   // The state of `x relation y` from whether x < y and whether x > y.
   static std::uint8_t ordered(bool less, bool greater, Relation relation);
   std::uint8_t compare(const Value& a, const Value& b, Relation relation, Opcode op) const;
+  // A compare step's constant as FactBlock columns hold amounts: the form it is compared
+  // in (none when no column can hold it, such as a string) and its scaled amount.
+  struct BlockConstant {
+    FactBlock::NumberForm form = FactBlock::NumberForm::none;
+    Dimension dimension;
+    double amount = 0;
+  };
+  [[nodiscard]] BlockState compare_block(const DecisionGraph& graph, const FactBlock& block,
+                                         const Step& step, const BlockConstant& constant) const;
   std::uint8_t compare_other(const Value& a, const Value& b, Relation relation, Opcode op) const;
   void run_general(const DecisionGraph& graph, const Node& node, std::uint32_t index,
                    const FactSet& facts, std::uint8_t* states, Value* values) const;
@@ -117,8 +147,11 @@ class EvaluationProgram {
   std::vector<Step> fact_steps_;
   std::vector<Step> compare_steps_;
   std::vector<Step> steps_;
-  std::vector<Home> homes_;            // per graph node
-  std::vector<std::uint8_t> initial_;  // per graph node: the constants' states
+  std::vector<Home> homes_;                     // per graph node
+  std::vector<std::uint8_t> initial_;           // per graph node: the constants' states
+  std::vector<BlockState> initial_block_;       // the same, for every row of a block
+  std::vector<BlockConstant> block_constants_;  // per compare step
+  bool runs_on_blocks_ = true;
 };
 
 }  // namespace rubric

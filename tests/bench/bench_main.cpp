@@ -82,6 +82,7 @@ struct Workload {
   std::vector<FactSet> fact_sets;
   std::vector<SeedPatient> patients;
   std::vector<seed_generated::Facts> generated;  // for the --emit-cpp evaluator
+  std::vector<FactBlock> blocks;                 // fact_sets, 64 to a block, for block evaluation
 };
 
 const Workload& per_evaluation_workload() {
@@ -115,6 +116,12 @@ const Workload& per_evaluation_workload() {
       result.patients.push_back(patient);
       result.fact_sets.push_back(std::move(facts));
       result.generated.push_back(generated);
+    }
+    for (const FactSet& facts : result.fact_sets) {
+      if (result.blocks.empty() || result.blocks.back().full()) {
+        result.blocks.emplace_back(guideline.facts().size());
+      }
+      result.blocks.back().push_back(facts);
     }
     return result;
   }();
@@ -246,6 +253,30 @@ int verify() {
       ++problems;
     }
   }
+  // Block evaluation: every row as its own evaluation gives it.
+  BlockScratch block_scratch;
+  BlockDecision block_decision;
+  std::size_t row_index = 0;
+  for (const FactBlock& block : workload.blocks) {
+    guideline.evaluate(block, block_scratch, block_decision);
+    for (std::size_t row = 0; row < block.size(); ++row, ++row_index) {
+      guideline.evaluate(workload.fact_sets[row_index], scratch, decision);
+      for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
+        if (block_decision.outcome(row, r) != decision.outcomes[r]) {
+          std::cerr << "generated line " << row_index + 1
+                    << ": block and single evaluation disagree: " << workload.lines[row_index]
+                    << "\n";
+          ++problems;
+          break;
+        }
+      }
+    }
+  }
+  if (row_index != workload.fact_sets.size()) {
+    std::cerr << "the blocks hold " << row_index << " of " << workload.fact_sets.size()
+              << " fact sets\n";
+    ++problems;
+  }
   std::cerr << fmt::format(
       "verified: the reference matches {} complete seed cases and Rubric on {} generated fact "
       "sets ({} problems)\n",
@@ -299,6 +330,23 @@ void BM_rubric_evaluate(benchmark::State& state) {
     index = index + 1 == workload.fact_sets.size() ? 0 : index + 1;
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+// The same fact sets, 64 to a FactBlock, each block evaluated at once (bit-sliced). Items
+// are fact sets; the reporter divides the time per block by `rows` for the ratio.
+void BM_rubric_evaluate_block(benchmark::State& state) {
+  const Workload& workload = per_evaluation_workload();
+  const Guideline& guideline = *seed().guideline;
+  BlockScratch scratch;
+  BlockDecision decision;
+  std::size_t index = 0;
+  for (auto _ : state) {
+    guideline.evaluate(workload.blocks[index], scratch, decision);
+    benchmark::DoNotOptimize(decision.recommended.data());
+    index = index + 1 == workload.blocks.size() ? 0 : index + 1;
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(FactBlock::kCapacity));
+  state.counters["rows"] = static_cast<double>(FactBlock::kCapacity);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -423,6 +471,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
       const double ns = run.GetAdjustedRealTime();
       if (name.rfind("BM_reference_evaluate", 0) == 0) {
         g_reference_ns_per_eval = ns;
+      } else if (name.rfind("BM_rubric_evaluate_block", 0) == 0 && g_reference_ns_per_eval > 0) {
+        const double per_evaluation = ns / static_cast<double>(FactBlock::kCapacity);
+        run.counters["ns_per_eval"] = per_evaluation;
+        run.counters["x_reference_time"] = per_evaluation / g_reference_ns_per_eval;
       } else if ((name.rfind("BM_rubric_evaluate", 0) == 0 ||
                   name.rfind("BM_generated_evaluate", 0) == 0) &&
                  g_reference_ns_per_eval > 0) {
@@ -456,6 +508,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("BM_reference_evaluate", BM_reference_evaluate);
   benchmark::RegisterBenchmark("BM_rubric_evaluate", BM_rubric_evaluate);
   benchmark::RegisterBenchmark("BM_generated_evaluate", BM_generated_evaluate);
+  benchmark::RegisterBenchmark("BM_rubric_evaluate_block", BM_rubric_evaluate_block);
   const std::size_t maximum = environment_number("RUBRIC_BENCH_MAX_RECOMMENDATIONS", 100000);
   for (const std::size_t size : {100, 1000, 10000, 100000}) {
     if (size <= maximum) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "dsl/checker.hpp"
 #include "dsl/parser.hpp"
 #include "engine/guideline.hpp"
@@ -21,6 +23,46 @@ const char* outcome_name(Outcome outcome) {
 
 std::string joined(const std::vector<std::string>& names) {
   return fmt::format("[{}]", fmt::join(names, ", "));
+}
+
+// Evaluates the fact sets in blocks of FactBlock::kCapacity (the last one partial) and
+// compares every row's outcomes and missing facts with its own evaluation.
+std::optional<std::string> compare_blocks(const Guideline& guideline, const std::string& text,
+                                          const std::vector<FactSet>& all_facts,
+                                          const std::vector<Decision>& decisions,
+                                          Statistics& statistics) {
+  ++(guideline.program().runs_on_blocks() ? statistics.bit_sliced : statistics.row_by_row);
+  FactBlock block(guideline.facts().size());
+  BlockScratch scratch;
+  BlockDecision decision;
+  std::vector<FactId> missing;
+  for (std::size_t first = 0; first < all_facts.size(); first += FactBlock::kCapacity) {
+    block.clear();
+    const std::size_t end = std::min(all_facts.size(), first + FactBlock::kCapacity);
+    for (std::size_t index = first; index < end; ++index) {
+      block.push_back(all_facts[index]);
+    }
+    guideline.evaluate(block, scratch, decision);
+    if (decision.rows != end - first) {
+      return fmt::format("a block of {} rows gave a decision of {}", end - first, decision.rows);
+    }
+    for (std::size_t row = 0; row < decision.rows; ++row) {
+      const Decision& expected = decisions[first + row];
+      for (std::size_t r = 0; r < expected.outcomes.size(); ++r) {
+        guideline.missing(row, r, scratch, missing);
+        if (decision.outcome(row, r) != expected.outcomes[r] || missing != expected.missing[r]) {
+          return fmt::format(
+              "block evaluation ({}) disagrees on recommendation `{}`, row {}: {} missing {} "
+              "fact(s), alone: {} missing {}\nguideline:\n{}\nfacts:\n{}",
+              guideline.program().runs_on_blocks() ? "bit-sliced" : "row by row",
+              guideline.recommendations()[r].id, row, outcome_name(decision.outcome(row, r)),
+              missing.size(), outcome_name(expected.outcomes[r]), expected.missing[r].size(), text,
+              describe_facts(guideline.facts(), all_facts[first + row]));
+        }
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -49,8 +91,11 @@ std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact
   Decision reused;
   EvaluationScratch full_scratch;
   Decision full;
+  std::vector<FactSet> all_facts;
+  std::vector<Decision> all_decisions;
   for (std::size_t round = 0; round < fact_sets; ++round) {
     const FactSet facts = generate_facts(chooser, guideline->facts(), generated.thresholds);
+    all_facts.push_back(facts);
     ++statistics.fact_sets;
     const Decision decision = guideline->evaluate(facts);
     guideline->evaluate(facts, scratch, reused);  // the scratch-reusing overload must agree too
@@ -70,6 +115,7 @@ std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact
             describe_facts(guideline->facts(), facts));
       }
     }
+    all_decisions.push_back(reused);
     const ReferenceDecision expected = evaluate(checked, facts);
     for (std::size_t r = 0; r < expected.outcomes.size(); ++r) {
       std::vector<std::string> names;
@@ -102,6 +148,10 @@ std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact
       }
       statistics.missing_facts += names.size();
     }
+  }
+  if (auto disagreement =
+          compare_blocks(*guideline, generated.text, all_facts, all_decisions, statistics)) {
+    return disagreement;
   }
   return std::nullopt;
 }

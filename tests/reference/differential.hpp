@@ -18,10 +18,14 @@ struct Statistics {
   std::size_t absent = 0;
   std::size_t undetermined = 0;
   std::size_t missing_facts = 0;  // entries over all missing-fact lists
+  // Guidelines whose program runs on FactBlocks bit-sliced, and those evaluated row by row.
+  std::size_t bit_sliced = 0;
+  std::size_t row_by_row = 0;
 };
 
 // Generates one guideline and `fact_sets` fact sets from `chooser` and compares
-// Guideline::evaluate with the reference evaluator on each. Nullopt when they agree
+// Guideline::evaluate with the reference evaluator on each, and evaluation of the fact sets
+// in FactBlocks with evaluating each alone. Nullopt when they agree
 // exactly on every outcome and missing-fact list; otherwise a report naming the
 // disagreement, with the guideline's text and the facts. A guideline the checker rejects is
 // also reported (the generator must produce only valid guidelines).

@@ -57,15 +57,18 @@ TEST_CASE("the decision graph agrees with the reference evaluator on generated g
   }
   WARN(
       fmt::format("{} guidelines, {} fact sets: {} recommended, {} absent, {} undetermined, "
-                  "{} missing-fact entries",
+                  "{} missing-fact entries; blocks: {} guidelines bit-sliced, {} row by row",
                   statistics.guidelines, statistics.fact_sets, statistics.recommended,
-                  statistics.absent, statistics.undetermined, statistics.missing_facts));
+                  statistics.absent, statistics.undetermined, statistics.missing_facts,
+                  statistics.bit_sliced, statistics.row_by_row));
   // The rounds must reach every outcome, or the comparison proves little.
   if (rounds >= 20) {
     CHECK(statistics.recommended > 0);
     CHECK(statistics.absent > 0);
     CHECK(statistics.undetermined > 0);
     CHECK(statistics.missing_facts > 0);
+    CHECK(statistics.bit_sliced > 0);
+    CHECK(statistics.row_by_row > 0);
   }
 }
 

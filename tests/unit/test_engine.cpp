@@ -1193,5 +1193,178 @@ TEST_CASE("branches of mixed Integer and Decimal give a Decimal", "[engine][expr
   CHECK(decision.outcomes == std::vector<Outcome>{Outcome::recommended, Outcome::recommended});
 }
 
+// ---- Fact blocks: 64 patients at once ------------------------------------------------
+
+// Evaluates `sets` in one block and each alone; every row must have the same outcomes and
+// missing facts as its own evaluation. Returns the number of rows compared.
+std::size_t check_block_agrees(const Guideline& guideline, const std::vector<FactSet>& sets) {
+  REQUIRE(sets.size() <= FactBlock::kCapacity);
+  FactBlock block(guideline.facts().size());
+  for (const FactSet& facts : sets) {
+    block.push_back(facts);
+  }
+  BlockScratch scratch;
+  BlockDecision decision;
+  guideline.evaluate(block, scratch, decision);
+  REQUIRE(decision.rows == sets.size());
+  std::vector<FactId> missing;
+  for (std::size_t row = 0; row < sets.size(); ++row) {
+    const Decision alone = guideline.evaluate(sets[row]);
+    for (std::size_t r = 0; r < alone.outcomes.size(); ++r) {
+      guideline.missing(row, r, scratch, missing);
+      INFO("row " << row << ", recommendation " << guideline.recommendations()[r].id
+                  << ", alone: " << describe(guideline, alone, r));
+      CHECK(decision.outcome(row, r) == alone.outcomes[r]);
+      CHECK(fact_names(guideline, missing) == fact_names(guideline, alone.missing[r]));
+    }
+  }
+  return sets.size();
+}
+
+TEST_CASE("a fact block keeps presence, truth and exact scaled amounts per column", "[block]") {
+  FactBlock block(3);
+  CHECK(block.size() == 0);
+  CHECK(block.row_mask() == 0);
+  FactSet facts(3);
+  facts.set(FactId{0}, B(true));
+  facts.set(FactId{1}, D("2.5"));
+  facts.set(FactId{2}, Q("3", "wk"));
+  block.push_back(facts);
+  facts.set(FactId{0}, B(false));
+  facts.set(FactId{1}, I(7));
+  facts.set(FactId{2}, Q("1", "ms"));  // 10^-3 s: 10^5 units of 10^-8 s, exact
+  block.push_back(facts);
+  facts.clear();
+  block.push_back(facts);
+  facts.set(FactId{1}, D("123456789012"));  // no 62-bit scaled amount
+  facts.set(FactId{2}, Q("2", "mg"));       // another dimension than the column's
+  block.push_back(facts);
+  CHECK(block.size() == 4);
+  CHECK(block.row_mask() == 0b1111);
+
+  const auto& flags = block.column(FactId{0});
+  CHECK(flags.present == 0b0011);
+  CHECK(flags.truth == 0b0001);
+  CHECK(flags.known == 0);
+  const auto& numbers = block.column(FactId{1});
+  CHECK(numbers.form == FactBlock::NumberForm::number);
+  CHECK(numbers.present == 0b1011);
+  CHECK(numbers.known == 0b1011);
+  CHECK(numbers.exact == 0b0011);
+  CHECK(block.amounts(FactId{1})[0] == 250000000.0);
+  CHECK(block.amounts(FactId{1})[1] == 700000000.0);
+  const auto& durations = block.column(FactId{2});
+  CHECK(durations.form == FactBlock::NumberForm::quantity);
+  CHECK(durations.exact == 0b0011);
+  CHECK(block.amounts(FactId{2})[0] == 3.0 * 7 * 86400 * 1e8);
+  CHECK(block.amounts(FactId{2})[1] == 1e5);
+
+  // Overwriting a row clears its old bits; clear() empties the block and forgets the forms.
+  block.set(0, FactId{0}, Value::null());
+  block.set(1, FactId{1}, D("0.5"));
+  CHECK(block.column(FactId{0}).present == 0b0010);
+  CHECK(block.column(FactId{0}).truth == 0);
+  CHECK(block.amounts(FactId{1})[1] == 50000000.0);
+  FactSet row(1);
+  block.copy_row(1, row);
+  CHECK(row.size() == 3);
+  CHECK(row.get(FactId{1}).as_decimal() == number("0.5"));
+  block.clear();
+  CHECK(block.size() == 0);
+  CHECK(block.column(FactId{1}).form == FactBlock::NumberForm::none);
+  CHECK(block.column(FactId{1}).present == 0);
+}
+
+TEST_CASE("a scaled amount is exact or refused", "[block]") {
+  double amount = 0;
+  CHECK(FactBlock::scaled_amount(I(-3), amount));
+  CHECK(amount == -300000000.0);
+  // 2^53 + 1 units of 10^-8: a double cannot hold it.
+  CHECK_FALSE(FactBlock::scaled_amount(D("90071992.54740993"), amount));
+  CHECK(FactBlock::scaled_amount(D("90071992.54740992"), amount));
+  // Many trailing binary zeros fit although the number is above 2^53.
+  CHECK(FactBlock::scaled_amount(Q("72", "a"), amount));
+  CHECK(amount == 72.0 * 31557600 * 1e8);
+  // 10^-8 of a microgram is below 10^-8 gram units of the base: not an integer.
+  CHECK_FALSE(FactBlock::scaled_amount(Q("0.00000001", "ug"), amount));
+}
+
+TEST_CASE("block evaluation gives every row its own outcomes and missing facts", "[block]") {
+  const auto guideline = compile(
+      "fact n: integer\nfact d: decimal\nfact t: duration\nfact s: string\n"
+      "fact side: code {'left', 'right'}\nfact flag: boolean\nfact dose: quantity 'mg'\n" +
+      recommendation("small", "n < 3 and not flag") +
+      recommendation("precise", "d >= 2.5 or t > 6 weeks") +
+      recommendation("named", "s = 'abc' xor side = 'left'") +
+      recommendation("dosed", "dose <= 500 'mg' implies flag is false") +
+      recommendation("tested", "n is null or (d is not null and t <= 2 years)") +
+      recommendation("unequal", "n != 4 and d = 1.25 and dose != 0.5 'g'"));
+  REQUIRE(guideline->program().runs_on_blocks());
+  std::vector<FactSet> sets;
+  std::mt19937 random(5);
+  const auto pick = [&](std::size_t count) { return static_cast<std::size_t>(random() % count); };
+  const std::array<const char*, 4> durations = {"d", "wk", "mo", "ms"};
+  const std::array<const char*, 3> masses = {"mg", "g", "ug"};
+  const std::array<const char*, 4> decimals = {"1.25", "2.5", "2.49999999", "99999999999999999"};
+  const std::array<const char*, 3> strings = {"abc", "ABC", ""};
+  for (std::size_t row = 0; row < FactBlock::kCapacity; ++row) {
+    Facts facts(*guideline);
+    if (pick(5) != 0) facts.set("n", I(static_cast<std::int32_t>(pick(7)) - 1));
+    if (pick(5) != 0) facts.set("d", D(decimals[pick(decimals.size())]));
+    if (pick(5) != 0) {
+      facts.set("t", Q(std::to_string(pick(800)), durations[pick(durations.size())]));
+    }
+    if (pick(5) != 0) facts.text("s", strings[pick(strings.size())]);
+    if (pick(5) != 0) facts.text("side", pick(2) == 0 ? "left" : "right");
+    if (pick(5) != 0) facts.set("flag", B(pick(2) == 0));
+    if (pick(5) != 0)
+      facts.set("dose", Q(pick(2) == 0 ? "500" : "0.5", masses[pick(masses.size())]));
+    sets.push_back(facts.get());
+  }
+  CHECK(check_block_agrees(*guideline, sets) == 64);
+  // A partial block, and a block with no rows.
+  sets.resize(17);
+  CHECK(check_block_agrees(*guideline, sets) == 17);
+  sets.clear();
+  CHECK(check_block_agrees(*guideline, sets) == 0);
+}
+
+TEST_CASE("a guideline with arithmetic is evaluated on blocks row by row", "[block]") {
+  const auto guideline =
+      compile("fact i: integer\nfact t: duration\n" + recommendation("half", "i / 2 > 1.5") +
+              recommendation("later", "t + 1 week > 2 weeks or i > 3"));
+  CHECK_FALSE(guideline->program().runs_on_blocks());
+  std::vector<FactSet> sets;
+  for (int i = -1; i < 6; ++i) {
+    Facts facts(*guideline);
+    if (i >= 0) facts.set("i", I(i));
+    if (i % 2 == 0) facts.set("t", Q(std::to_string(i * 3), "d"));
+    sets.push_back(facts.get());
+  }
+  CHECK(check_block_agrees(*guideline, sets) == 7);
+}
+
+TEST_CASE("a block of another size, and a copied block, behave", "[block]") {
+  const auto guideline = compile("fact s: string\n" + recommendation("r", "s = 'x'"));
+  BlockScratch scratch;
+  BlockDecision decision;
+  FactBlock wrong(2);
+  wrong.push_back_absent();
+  guideline->evaluate(wrong, scratch, decision);
+  CHECK(decision.rows == 0);
+  CHECK(decision.recommended == std::vector<std::uint64_t>{0});
+
+  auto original = std::make_unique<FactBlock>(1);
+  std::string text = "x";
+  original->push_back_absent();
+  original->set(0, FactId{0}, Value::string(text));
+  text = "y";  // the block holds its own copy
+  const FactBlock copy = *original;
+  original.reset();  // the copy's strings must not view the original's storage
+  guideline->evaluate(copy, scratch, decision);
+  CHECK(decision.rows == 1);
+  CHECK(decision.outcome(0, 0) == Outcome::recommended);
+}
+
 }  // namespace
 }  // namespace rubric
