@@ -82,6 +82,19 @@ struct Decision::Impl {
   Status status;
 };
 
+struct FactBlock::Impl {
+  std::shared_ptr<const Guideline::Impl> guideline;
+  rubric::FactBlock block;
+};
+
+struct BlockDecision::Impl {
+  std::shared_ptr<const Guideline::Impl> guideline;
+  rubric::BlockDecision decision;
+  BlockScratch scratch;
+  std::vector<rubric::FactId> missing;
+  Status status;
+};
+
 namespace {
 
 // ---------------------------------------------------------------------------------------
@@ -602,6 +615,147 @@ void Guideline::evaluate(const FactSet& facts, Decision& decision) const {
     }
   }
   out.missing_start.push_back(static_cast<std::uint32_t>(out.missing.size()));
+}
+
+FactBlock Guideline::new_fact_block() const {
+  auto impl = std::make_unique<FactBlock::Impl>();
+  impl->guideline = impl_;
+  impl->block = rubric::FactBlock(impl_->compiled->facts().size());
+  return FactBlock(std::move(impl));
+}
+
+BlockDecision Guideline::evaluate(const FactBlock& block) const {
+  BlockDecision decision;
+  evaluate(block, decision);
+  return decision;
+}
+
+void Guideline::evaluate(const FactBlock& block, BlockDecision& decision) const {
+  if (decision.impl_ == nullptr) {
+    decision.impl_ = std::make_unique<BlockDecision::Impl>();  // a decision that was moved from
+  }
+  BlockDecision::Impl& out = *decision.impl_;
+  if (out.guideline.get() != impl_.get()) {
+    out.guideline = impl_;
+  }
+  if (block.impl_ == nullptr || block.impl_->guideline.get() != impl_.get()) {
+    out.decision = rubric::BlockDecision{};
+    out.status = invalid_argument(
+        block.impl_ == nullptr
+            ? "the fact block belongs to no guideline; make it with `Guideline::new_fact_block`"
+            : fmt::format("the fact block was made for guideline {}, not {}",
+                          in_backticks(block.impl_->guideline->compiled->id()),
+                          in_backticks(impl_->compiled->id())));
+    return;
+  }
+  out.status = Status();
+  impl_->compiled->evaluate(block.impl_->block, out.scratch, out.decision);
+}
+
+// ---------------------------------------------------------------------------------------
+// FactBlock and BlockDecision
+
+FactBlock::FactBlock() = default;
+FactBlock::FactBlock(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FactBlock::FactBlock(const FactBlock& other)
+    : impl_(other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr) {}
+FactBlock& FactBlock::operator=(const FactBlock& other) {
+  if (this != &other) {
+    impl_ = other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr;
+  }
+  return *this;
+}
+FactBlock::FactBlock(FactBlock&& other) noexcept = default;
+FactBlock& FactBlock::operator=(FactBlock&& other) noexcept = default;
+FactBlock::~FactBlock() = default;
+
+Status FactBlock::add(const FactSet& facts) {
+  if (impl_ == nullptr) {
+    return invalid_argument(
+        "the fact block belongs to no guideline; make it with `Guideline::new_fact_block`");
+  }
+  if (facts.impl_ == nullptr || facts.impl_->guideline.get() != impl_->guideline.get()) {
+    return invalid_argument(
+        facts.impl_ == nullptr
+            ? "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`"
+            : fmt::format("the fact set was made for guideline {}, not {}",
+                          in_backticks(facts.impl_->guideline->compiled->id()),
+                          in_backticks(impl_->guideline->compiled->id())));
+  }
+  if (impl_->block.full()) {
+    return invalid_argument(fmt::format(
+        "the fact block is full ({} fact sets); evaluate it, then `clear` it", kCapacity));
+  }
+  impl_->block.push_back(facts.impl_->values);
+  return Status();
+}
+
+std::size_t FactBlock::size() const {
+  return impl_ != nullptr ? impl_->block.size() : 0;
+}
+
+void FactBlock::clear() {
+  if (impl_ != nullptr) {
+    impl_->block.clear();
+  }
+}
+
+BlockDecision::BlockDecision() : impl_(std::make_unique<Impl>()) {}
+BlockDecision::BlockDecision(const BlockDecision& other)
+    : impl_(other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr) {}
+BlockDecision& BlockDecision::operator=(const BlockDecision& other) {
+  if (this != &other) {
+    impl_ = other.impl_ ? std::make_unique<Impl>(*other.impl_) : nullptr;
+  }
+  return *this;
+}
+BlockDecision::BlockDecision(BlockDecision&& other) noexcept = default;
+BlockDecision& BlockDecision::operator=(BlockDecision&& other) noexcept = default;
+BlockDecision::~BlockDecision() = default;
+
+const Status& BlockDecision::status() const {
+  static const Status moved_from = Status::error("E0602", "the decision was moved from");
+  return impl_ != nullptr ? impl_->status : moved_from;
+}
+
+std::size_t BlockDecision::rows() const {
+  return impl_ != nullptr ? impl_->decision.rows : 0;
+}
+
+std::size_t BlockDecision::size() const {
+  return impl_ != nullptr ? impl_->decision.recommended.size() : 0;
+}
+
+Outcome BlockDecision::outcome(std::size_t row, RecommendationId recommendation) const {
+  if (row >= rows() || recommendation.value >= size()) {
+    return Outcome::absent;
+  }
+  switch (impl_->decision.outcome(row, recommendation.value)) {
+    case rubric::Outcome::recommended: return Outcome::recommended;
+    case rubric::Outcome::undetermined: return Outcome::undetermined;
+    case rubric::Outcome::absent: break;
+  }
+  return Outcome::absent;
+}
+
+std::uint64_t BlockDecision::recommended_rows(RecommendationId recommendation) const {
+  return recommendation.value < size() ? impl_->decision.recommended[recommendation.value] : 0;
+}
+
+std::uint64_t BlockDecision::undetermined_rows(RecommendationId recommendation) const {
+  return recommendation.value < size() ? impl_->decision.undetermined[recommendation.value] : 0;
+}
+
+std::vector<FactId> BlockDecision::missing(std::size_t row, RecommendationId recommendation) {
+  std::vector<FactId> out;
+  if (outcome(row, recommendation) != Outcome::undetermined) {
+    return out;
+  }
+  impl_->guideline->compiled->missing(row, recommendation.value, impl_->scratch, impl_->missing);
+  for (const rubric::FactId fact : impl_->missing) {
+    out.push_back(FactId{fact.value});
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -429,3 +429,87 @@ TEST_CASE("copies are independent, and handles keep their guideline alive", "[ap
   CHECK(decision.outcome(calcium) == api::Outcome::recommended);
   CHECK(keep.id() == "vertebral-fracture-grade1");
 }
+
+TEST_CASE("a block of fact sets gives every row what evaluating it alone gives", "[api]") {
+  const api::Guideline guideline = seed();
+  api::FactBlock block = guideline.new_fact_block();
+  CHECK(block.size() == 0);
+  std::vector<api::FactSet> patients;
+  // Row r: the example patient, then with its age, grade or pain changed by the row, and
+  // every fifth row without its deficit flags (undetermined).
+  for (std::size_t row = 0; row < api::FactBlock::kCapacity; ++row) {
+    api::FactSet facts = guideline.new_fact_set();
+    fill_example(facts);
+    REQUIRE(facts.set_integer("fracture_grade", static_cast<std::int64_t>(row % 4)));
+    REQUIRE(facts.set_quantity("age", static_cast<double>(40 + row), "a"));
+    REQUIRE(facts.set_decimal("pain_vas", static_cast<double>(row % 11)));
+    if (row % 5 == 0) {
+      REQUIRE(facts.set_absent("neurologic_deficit"));
+      REQUIRE(facts.set_absent("cord_compression"));
+    }
+    REQUIRE(block.add(facts));
+    patients.push_back(facts);
+  }
+  CHECK(block.full());
+  const api::Status full = block.add(patients.front());
+  CHECK(full.code() == "E0602");
+  CHECK(full.message() == "the fact block is full (64 fact sets); evaluate it, then `clear` it");
+
+  api::BlockDecision decision = guideline.evaluate(block);
+  REQUIRE(decision.status().ok());
+  CHECK(decision.rows() == 64);
+  CHECK(decision.size() == guideline.recommendation_count());
+  std::size_t undetermined = 0;
+  for (std::size_t row = 0; row < decision.rows(); ++row) {
+    const api::Decision alone = guideline.evaluate(patients[row]);
+    for (std::uint32_t r = 0; r < alone.size(); ++r) {
+      const api::RecommendationId id{r};
+      INFO("row " << row << ", " << guideline.recommendation_name(id));
+      CHECK(decision.outcome(row, id) == alone.outcome(id));
+      CHECK(((decision.recommended_rows(id) >> row) & 1U) ==
+            (alone.outcome(id) == api::Outcome::recommended ? 1U : 0U));
+      const std::vector<api::FactId> missing = decision.missing(row, id);
+      CHECK(fact_names(guideline, missing) == fact_names(guideline, alone.missing(id)));
+      undetermined += alone.outcome(id) == api::Outcome::undetermined ? 1 : 0;
+    }
+  }
+  CHECK(undetermined > 0);
+
+  block.clear();
+  CHECK(block.size() == 0);
+  guideline.evaluate(block, decision);
+  CHECK(decision.rows() == 0);
+  CHECK(decision.outcome(0, api::RecommendationId{0}) == api::Outcome::absent);
+}
+
+TEST_CASE("misused blocks are error values", "[api]") {
+  const api::Guideline guideline = seed();
+  const api::Guideline other = *api::Guideline::compile(kTypes).guideline;
+  api::FactBlock block = guideline.new_fact_block();
+  const api::Status foreign = block.add(other.new_fact_set());
+  CHECK(foreign.code() == "E0602");
+  CHECK(foreign.message() ==
+        "the fact set was made for guideline `types`, not `vertebral-fracture-grade1`");
+  CHECK(block.add(api::FactSet()).code() == "E0602");
+  CHECK(block.size() == 0);
+
+  api::FactBlock unbound;
+  CHECK(unbound.add(guideline.new_fact_set()).code() == "E0602");
+  CHECK(unbound.size() == 0);
+  unbound.clear();  // harmless
+  api::BlockDecision decision = guideline.evaluate(unbound);
+  CHECK(decision.status().code() == "E0602");
+  CHECK(decision.rows() == 0);
+
+  decision = other.evaluate(block);
+  CHECK(decision.status().message() ==
+        "the fact block was made for guideline `vertebral-fracture-grade1`, not `types`");
+  CHECK(decision.recommended_rows(api::RecommendationId{0}) == 0);
+  CHECK(decision.missing(0, api::RecommendationId{0}).empty());
+
+  api::BlockDecision moved = std::move(decision);
+  CHECK(decision.status().code() == "E0602");  // NOLINT(bugprone-use-after-move)
+  CHECK(decision.rows() == 0);                 // NOLINT(bugprone-use-after-move)
+  guideline.evaluate(block, decision);         // usable again
+  CHECK(decision.status().ok());
+}
