@@ -41,10 +41,12 @@ bool FactBlock::scaled_amount(const Value& value, double& out) {
       return false;
     }
     raw *= factor.numerator;
-    if (raw % factor.denominator != 0) {
-      return false;
+    if (factor.denominator != 1) {  // most units (durations, grams) need no division
+      if (raw % factor.denominator != 0) {
+        return false;
+      }
+      raw /= factor.denominator;
     }
-    raw /= factor.denominator;
   }
   if (raw >= kLimit || raw <= -kLimit) {
     return false;
@@ -56,12 +58,12 @@ bool FactBlock::scaled_amount(const Value& value, double& out) {
 }
 
 std::size_t FactBlock::push_back(const FactSet& facts) {
-  const std::size_t row = push_back_absent();
+  const std::size_t row = size_++;
   const std::span<const Value> values = facts.values();
   for (std::uint32_t fact = 0; fact < values.size(); ++fact) {
-    if (!values[fact].is_null()) {
-      set(row, FactId{fact}, values[fact]);
-    }
+    // The row's bits are clear (clear() zeroes them and rows are only added), so `store`
+    // only sets bits.
+    store(row, fact, values[fact]);
   }
   return row;
 }
@@ -76,20 +78,25 @@ std::size_t FactBlock::push_back_absent() {
 }
 
 void FactBlock::set(std::size_t row, FactId fact, const Value& value) {
-  const std::size_t slot = fact.value * kCapacity + row;
-  values_[slot] = value.kind() == ValueKind::string
-                      ? Value::string(strings_.emplace_back(value.as_string()))
-                      : value;
   Column& column = columns_[fact.value];
-  const std::uint64_t bit = std::uint64_t{1} << row;
-  column.present &= ~bit;
-  column.truth &= ~bit;
-  column.known &= ~bit;
-  column.exact &= ~bit;
+  const std::uint64_t keep = ~(std::uint64_t{1} << row);
+  column.present &= keep;
+  column.truth &= keep;
+  column.known &= keep;
+  column.exact &= keep;
+  store(row, fact.value, value);
+}
+
+void FactBlock::store(std::size_t row, std::uint32_t fact, const Value& value) {
+  const std::size_t slot = fact * kCapacity + row;
   const ValueKind kind = value.kind();
+  values_[slot] =
+      kind == ValueKind::string ? Value::string(strings_.emplace_back(value.as_string())) : value;
   if (kind == ValueKind::null) {
     return;
   }
+  Column& column = columns_[fact];
+  const std::uint64_t bit = std::uint64_t{1} << row;
   column.present |= bit;
   if (kind == ValueKind::boolean) {
     column.truth |= value.as_boolean() ? bit : 0;

@@ -96,6 +96,9 @@ class FactBlock {
   static bool scaled_amount(const Value& value, double& out);
 
  private:
+  // Stores a value in a row whose bits for `fact` are clear.
+  void store(std::size_t row, std::uint32_t fact, const Value& value);
+
   std::size_t size_ = 0;
   std::vector<Column> columns_;
   std::vector<Value> values_;    // fact-major: values_[fact * kCapacity + row]
