@@ -2,11 +2,12 @@
 // fact sets (one JSON object a line) and writes one JSON result a line, in input order.
 //
 // The run is a pipeline over chunks of whole lines: a reader fills chunks, N workers each
-// parse (NdjsonFactReader) and evaluate (own EvaluationScratch) the lines of one chunk into
-// that chunk's output text, and the writer (the calling thread) writes chunks in sequence
-// order. At most kChunksPerWorker * N + 2 chunks are in flight, each holding about
-// kChunkBytes of input (or one line, up to kMaxLineBytes), so memory does not grow with the
-// input. With one thread, the same steps run in turn on the calling thread.
+// parse (NdjsonFactReader) and evaluate (own scratch; 64 lines at a time in a FactBlock when
+// the guideline runs on blocks) the lines of one chunk into that chunk's output text, and the
+// writer (the calling thread) writes chunks in sequence order. At most kChunksPerWorker * N + 2
+// chunks are in flight, each holding about kChunkBytes of input (or one line, up to kMaxLineBytes),
+// so memory does not grow with the input. With one thread, the same steps run in turn on the
+// calling thread.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -95,44 +96,22 @@ class ResultWriter {
   }
 
   void result(std::string& out, std::uint64_t line, const Decision& decision) const {
-    if (compact_) {
-      out += "{\"recommendations\":[";
-    } else {
-      out += "{\"line\":";
-      append_number(out, line);
-      out += ",\"recommendations\":[";
-    }
-    bool first = true;
-    for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
-      if (decision.outcomes[r] == Outcome::recommended) {
-        if (!first) {
-          out += ',';
-        }
-        first = false;
-        out += recommended_[r];
-      }
-    }
-    out += "],\"undetermined\":[";
-    first = true;
-    for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
-      if (decision.outcomes[r] == Outcome::undetermined) {
-        if (!first) {
-          out += ',';
-        }
-        first = false;
-        out += undetermined_[r];
-        bool first_fact = true;
-        for (const FactId fact : decision.missing[r]) {
-          if (!first_fact) {
-            out += ',';
-          }
-          first_fact = false;
-          out += fact_names_[fact.value];
-        }
-        out += "]}";
-      }
-    }
-    out += "]}\n";
+    write(
+        out, line, decision.outcomes.size(), [&](std::size_t r) { return decision.outcomes[r]; },
+        [&](std::size_t r) -> const std::vector<FactId>& { return decision.missing[r]; });
+  }
+
+  // One row of a block evaluation; `missing` is working memory.
+  void result(std::string& out, std::uint64_t line, const Guideline& guideline,
+              const BlockDecision& decision, std::size_t row, BlockScratch& scratch,
+              std::vector<FactId>& missing) const {
+    write(
+        out, line, decision.recommended.size(),
+        [&](std::size_t r) { return decision.outcome(row, r); },
+        [&](std::size_t r) -> const std::vector<FactId>& {
+          guideline.missing(row, r, scratch, missing);
+          return missing;
+        });
   }
 
   // {"line": N, "error": MESSAGE, "code": CODE, "column": C} for the first error, and the
@@ -181,6 +160,51 @@ class ResultWriter {
   }
 
  private:
+  // The result line: `outcome(r)` and `missing(r)` (a recommendation's missing facts) for
+  // each of `count` recommendations.
+  template <typename OutcomeOf, typename MissingOf>
+  void write(std::string& out, std::uint64_t line, std::size_t count, const OutcomeOf& outcome,
+             const MissingOf& missing) const {
+    if (compact_) {
+      out += "{\"recommendations\":[";
+    } else {
+      out += "{\"line\":";
+      append_number(out, line);
+      out += ",\"recommendations\":[";
+    }
+    bool first = true;
+    for (std::size_t r = 0; r < count; ++r) {
+      if (outcome(r) == Outcome::recommended) {
+        if (!first) {
+          out += ',';
+        }
+        first = false;
+        out += recommended_[r];
+      }
+    }
+    out += "],\"undetermined\":[";
+    first = true;
+    for (std::size_t r = 0; r < count; ++r) {
+      if (outcome(r) == Outcome::undetermined) {
+        if (!first) {
+          out += ',';
+        }
+        first = false;
+        out += undetermined_[r];
+        bool first_fact = true;
+        for (const FactId fact : missing(r)) {
+          if (!first_fact) {
+            out += ',';
+          }
+          first_fact = false;
+          out += fact_names_[fact.value];
+        }
+        out += "]}";
+      }
+    }
+    out += "]}\n";
+  }
+
   bool compact_;
   std::vector<std::string> recommended_;
   std::vector<std::string> undetermined_;
@@ -328,13 +352,20 @@ bool is_blank(std::string_view line) {
 }
 
 // One worker's state: everything evaluating a line needs, reused from line to line.
+//
+// When the guideline's program runs on blocks, the lines read are collected into a
+// FactBlock and evaluated 64 at a time; their results and the error lines between them are
+// written in line order when the block is evaluated (when it is full, and at the end of
+// each chunk). Otherwise each line is evaluated alone.
 class Worker {
  public:
   Worker(const Guideline& guideline, const ResultWriter& writer)
       : guideline_(guideline),
         writer_(writer),
         reader_(guideline.facts()),
-        facts_(guideline.facts().size()) {}
+        facts_(guideline.facts().size()),
+        use_blocks_(guideline.program().runs_on_blocks()),
+        block_(guideline.facts().size()) {}
 
   void process(Chunk& chunk) {
     chunk.output.clear();
@@ -354,13 +385,22 @@ class Worker {
         if (line.size() > kMaxLineBytes) {
           // The reader keeps a line it finds the end of while filling; the limit is exact here.
           ++chunk.errors;
-          ResultWriter::message(chunk.output, line_number, overlong_message());
+          ResultWriter::message(error_output(chunk), line_number, overlong_message());
+          end_error(line_number);
         } else if (reader_.read(line, facts_, diagnostics_)) {
-          guideline_.evaluate(facts_, scratch_, decision_);
-          writer_.result(chunk.output, line_number, decision_);
+          if (use_blocks_) {
+            pending_.push_back({line_number, block_.push_back(facts_), 0, 0});
+            if (block_.full()) {
+              flush(chunk);
+            }
+          } else {
+            guideline_.evaluate(facts_, scratch_, decision_);
+            writer_.result(chunk.output, line_number, decision_);
+          }
         } else {
           ++chunk.errors;
-          ResultWriter::error(chunk.output, line_number, diagnostics_);
+          ResultWriter::error(error_output(chunk), line_number, diagnostics_);
+          end_error(line_number);
           diagnostics_ = Diagnostics();
         }
       }
@@ -369,11 +409,54 @@ class Worker {
     if (chunk.overlong_line_follows) {
       ++chunk.records;
       ++chunk.errors;
-      ResultWriter::message(chunk.output, line_number, overlong_message());
+      ResultWriter::message(error_output(chunk), line_number, overlong_message());
+      end_error(line_number);
     }
+    flush(chunk);
   }
 
  private:
+  // A line read since the last flush: a row of the block, or an error line whose output is
+  // errors_[begin, end).
+  struct Pending {
+    std::uint64_t line = 0;
+    std::size_t row = kErrorRow;
+    std::size_t begin = 0;
+    std::size_t end = 0;
+  };
+  static constexpr std::size_t kErrorRow = FactBlock::kCapacity;
+
+  // Where an error line's output goes: straight to the chunk when nothing waits for a
+  // block, else after the waiting lines (end_error records where it ends).
+  std::string& error_output(Chunk& chunk) {
+    error_begin_ = errors_.size();
+    return pending_.empty() ? chunk.output : errors_;
+  }
+  void end_error(std::uint64_t line) {
+    if (!pending_.empty()) {
+      pending_.push_back({line, kErrorRow, error_begin_, errors_.size()});
+    }
+  }
+
+  // Evaluates the block and writes every pending line in order.
+  void flush(Chunk& chunk) {
+    if (pending_.empty()) {
+      return;
+    }
+    guideline_.evaluate(block_, block_scratch_, block_decision_);
+    for (const Pending& pending : pending_) {
+      if (pending.row == kErrorRow) {
+        chunk.output.append(errors_, pending.begin, pending.end - pending.begin);
+      } else {
+        writer_.result(chunk.output, pending.line, guideline_, block_decision_, pending.row,
+                       block_scratch_, missing_);
+      }
+    }
+    pending_.clear();
+    errors_.clear();
+    block_.clear();
+  }
+
   const Guideline& guideline_;
   const ResultWriter& writer_;
   NdjsonFactReader reader_;
@@ -381,6 +464,14 @@ class Worker {
   EvaluationScratch scratch_;
   Decision decision_;
   Diagnostics diagnostics_;
+  bool use_blocks_;
+  FactBlock block_;
+  BlockScratch block_scratch_;
+  BlockDecision block_decision_;
+  std::vector<Pending> pending_;
+  std::string errors_;
+  std::size_t error_begin_ = 0;
+  std::vector<FactId> missing_;
 };
 
 // ---------------------------------------------------------------------------------------
