@@ -188,6 +188,47 @@ assert (record["code"], record["error"]) == (first.group(1), first.group(2)), (r
 ' "$WORK/batch.out" "$WORK/eval.err"; then pass; else fail "batch and eval messages differ for $text"; fi
 done
 
+# ---- Bad lines between blocks: evaluation 64 lines at a time keeps every line in place -------
+awk 'NR <= 300 { print } NR <= 300 && NR % 37 == 0 { print "{\"fracture_grade\": 7}" }' \
+  "$WORK/gaps.ndjson" >"$WORK/interleaved.ndjson"
+run batch "$SEED" "$WORK/interleaved.ndjson" --threads 2
+expect_code 1 "a run with rejected lines between blocks"
+if py '
+import json, sys
+full = [json.loads(l) for l in open(sys.argv[1])]
+out = [json.loads(l) for l in open(sys.argv[2])]
+assert [r["line"] for r in out] == list(range(1, len(out) + 1)), "one result a line, in order"
+source = 0
+for record in out:
+    if "error" in record:
+        assert record["code"] == "E0409", record
+        continue
+    want = full[source]
+    source += 1
+    assert record["recommendations"] == want["recommendations"], (record["line"], source)
+    assert record["undetermined"] == want["undetermined"], (record["line"], source)
+assert source == 300, source
+assert len(out) == 308, len(out)
+' "$WORK/full.out" "$WORK/out"; then pass; else fail "bad lines between blocks: $(head -c 300 "$WORK/out")"; fi
+
+# ---- A guideline that computes values (arithmetic) is evaluated line by line ---------------
+cat >"$WORK/arith.rubric" <<'RULES'
+guideline "arith" title "Arithmetic" version "1"
+source 1 "s"
+fact dose: quantity 'mg'
+fact course: integer
+recommendation high kind refer text "high" cite 1 when dose * course > 1000 'mg'
+recommendation long kind refer text "long" cite 1 when course + 1 > 10
+RULES
+printf '%s\n' '{"dose": "100 mg", "course": 11}' '{"dose": "1 g"}' '{"course": 3}' \
+  '{"dose": "5 mg", "course": "x"}' '{"dose": "50 mg", "course": 30}' >"$WORK/arith.ndjson"
+run batch "$WORK/arith.rubric" "$WORK/arith.ndjson" --compact --threads 1
+expect_code 1 "arithmetic guideline batch with one bad line"
+if [[ "$(cat "$WORK/out")" == '{"recommendations":["high","long"],"undetermined":[]}
+{"recommendations":[],"undetermined":[{"id":"high","missing":["course"]},{"id":"long","missing":["course"]}]}
+{"recommendations":[],"undetermined":[{"id":"high","missing":["dose"]}]}
+{"line":4,"error":'* ]]; then pass; else fail "arithmetic guideline batch: $(cat "$WORK/out")"; fi
+
 # ---- Huge lines --------------------------------------------------------------------------------
 python3 -c '
 import sys
