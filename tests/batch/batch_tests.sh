@@ -306,6 +306,17 @@ if [[ -n $nodes ]] && grep -q "\"graph_nodes\": $nodes," "$WORK/out"; then pass;
 run bench "$SEED" "$WORK/complete.ndjson" --repeat 1
 if [[ $CODE -eq 0 ]] && grep -q '^ns per evaluation: [0-9.]*$' "$WORK/out" &&
   grep -q '^3000 fact sets evaluated 1 time: 3000 evaluations' "$WORK/out"; then pass; else fail "bench text output: $(cat "$WORK/out")"; fi
+run bench "$SEED" "$WORK/complete.ndjson" --repeat 3 --blocks --format json
+if [[ $CODE -eq 0 ]] && py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["evaluations"] == 9000 and d["mode"] == "blocks", d
+' "$WORK/out"; then pass; else fail "bench --blocks: $(cat "$WORK/out")"; fi
+run bench "$WORK/arith.rubric" "$WORK/arith.ndjson" --repeat 1 --blocks
+if [[ $CODE -eq 1 ]] && grep -q "arith.ndjson:4:" "$WORK/err"; then pass; else fail "bench --blocks with a bad line: $CODE $(cat "$WORK/err")"; fi
+head -n 3 "$WORK/arith.ndjson" >"$WORK/arith3.ndjson"
+run bench "$WORK/arith.rubric" "$WORK/arith3.ndjson" --repeat 1 --blocks
+if [[ $CODE -eq 0 ]] && grep -q "^in blocks of 64 fact sets, row by row" "$WORK/out"; then pass; else fail "bench --blocks, arithmetic: $(cat "$WORK/out")"; fi
 run bench "$SEED" "$WORK/bad.ndjson" --repeat 1
 if [[ $CODE -eq 1 ]] && grep -q "bad.ndjson:2:23: error\[E0404\]: unknown fact \`pain_vs\`" "$WORK/err" &&
   grep -q "nothing was measured" "$WORK/err"; then pass; else fail "bench with rejected lines: code $CODE"; fi
