@@ -32,6 +32,14 @@ struct rubric_decision {
   rubric::api::Decision decision;
 };
 
+struct rubric_block {
+  rubric::api::FactBlock block;
+};
+
+struct rubric_block_decision {
+  rubric::api::BlockDecision decision;
+};
+
 namespace {
 
 thread_local std::string last_code;
@@ -593,6 +601,164 @@ uint32_t rubric_decision_missing(const rubric_decision* decision, uint32_t recom
     return UINT32_MAX;
   }
   return missing[index].value;
+}
+
+// ---- Blocks ----------------------------------------------------------------------------
+
+static_assert(RUBRIC_BLOCK_CAPACITY == rubric::api::FactBlock::kCapacity);
+
+rubric_status rubric_block_new(const rubric_guideline* guideline, rubric_block** block) {
+  return guarded("rubric_block_new", [&] {
+    if (block == nullptr) {
+      return invalid("rubric_block_new", "the output `block` is NULL");
+    }
+    *block = nullptr;
+    if (guideline == nullptr) {
+      return invalid("rubric_block_new", "the guideline is NULL");
+    }
+    *block = new rubric_block{guideline->guideline.new_fact_block()};
+    return RUBRIC_OK;
+  });
+}
+
+void rubric_block_free(rubric_block* block) {
+  delete block;
+}
+
+rubric_status rubric_block_add(rubric_block* block, const rubric_facts* facts) {
+  return guarded("rubric_block_add", [&] {
+    if (block == nullptr || facts == nullptr) {
+      return invalid("rubric_block_add", "the block or the fact set is NULL");
+    }
+    return from(block->block.add(facts->facts));
+  });
+}
+
+size_t rubric_block_size(const rubric_block* block) {
+  if (block == nullptr) {
+    invalid("rubric_block_size", "the block is NULL");
+    return 0;
+  }
+  return block->block.size();
+}
+
+rubric_status rubric_block_clear(rubric_block* block) {
+  if (block == nullptr) {
+    return invalid("rubric_block_clear", "the block is NULL");
+  }
+  block->block.clear();
+  return RUBRIC_OK;
+}
+
+rubric_status rubric_block_decision_new(rubric_block_decision** decision) {
+  return guarded("rubric_block_decision_new", [&] {
+    if (decision == nullptr) {
+      return invalid("rubric_block_decision_new", "the output `decision` is NULL");
+    }
+    *decision = new rubric_block_decision{};
+    return RUBRIC_OK;
+  });
+}
+
+void rubric_block_decision_free(rubric_block_decision* decision) {
+  delete decision;
+}
+
+rubric_status rubric_evaluate_block(const rubric_guideline* guideline, const rubric_block* block,
+                                    rubric_block_decision* decision) {
+  return guarded("rubric_evaluate_block", [&] {
+    if (guideline == nullptr || block == nullptr || decision == nullptr) {
+      return invalid("rubric_evaluate_block", "the guideline, the block or the decision is NULL");
+    }
+    guideline->guideline.evaluate(block->block, decision->decision);
+    return from(decision->decision.status());
+  });
+}
+
+size_t rubric_block_decision_rows(const rubric_block_decision* decision) {
+  if (decision == nullptr) {
+    invalid("rubric_block_decision_rows", "the decision is NULL");
+    return 0;
+  }
+  return decision->decision.rows();
+}
+
+namespace {
+
+// Checks a block decision, a row and a recommendation for `function`; false (with the
+// error set) when one is bad.
+bool valid_block_arguments(const char* function, const rubric_block_decision* decision,
+                           std::size_t row, std::uint32_t recommendation, bool check_row) {
+  if (decision == nullptr) {
+    invalid(function, "the decision is NULL");
+    return false;
+  }
+  if (recommendation >= decision->decision.size()) {
+    out_of_range(function, "recommendation", recommendation, decision->decision.size());
+    return false;
+  }
+  if (check_row && row >= decision->decision.rows()) {
+    out_of_range(function, "row", row, decision->decision.rows());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+rubric_outcome rubric_block_decision_outcome(const rubric_block_decision* decision, size_t row,
+                                             uint32_t recommendation) {
+  if (!valid_block_arguments("rubric_block_decision_outcome", decision, row, recommendation,
+                             true)) {
+    return RUBRIC_ABSENT;
+  }
+  switch (decision->decision.outcome(row, rubric::api::RecommendationId{recommendation})) {
+    case rubric::api::Outcome::recommended: return RUBRIC_RECOMMENDED;
+    case rubric::api::Outcome::undetermined: return RUBRIC_UNDETERMINED;
+    case rubric::api::Outcome::absent: break;
+  }
+  return RUBRIC_ABSENT;
+}
+
+uint64_t rubric_block_decision_recommended_rows(const rubric_block_decision* decision,
+                                                uint32_t recommendation) {
+  if (!valid_block_arguments("rubric_block_decision_recommended_rows", decision, 0, recommendation,
+                             false)) {
+    return 0;
+  }
+  return decision->decision.recommended_rows(rubric::api::RecommendationId{recommendation});
+}
+
+uint64_t rubric_block_decision_undetermined_rows(const rubric_block_decision* decision,
+                                                 uint32_t recommendation) {
+  if (!valid_block_arguments("rubric_block_decision_undetermined_rows", decision, 0, recommendation,
+                             false)) {
+    return 0;
+  }
+  return decision->decision.undetermined_rows(rubric::api::RecommendationId{recommendation});
+}
+
+size_t rubric_block_decision_missing(rubric_block_decision* decision, size_t row,
+                                     uint32_t recommendation, uint32_t* facts, size_t capacity) {
+  if (!valid_block_arguments("rubric_block_decision_missing", decision, row, recommendation,
+                             true)) {
+    return 0;
+  }
+  if (facts == nullptr && capacity > 0) {
+    invalid("rubric_block_decision_missing", "the output `facts` is NULL");
+    return 0;
+  }
+  std::size_t count = 0;
+  const rubric_status status = guarded("rubric_block_decision_missing", [&] {
+    const std::vector<rubric::api::FactId> missing =
+        decision->decision.missing(row, rubric::api::RecommendationId{recommendation});
+    for (std::size_t i = 0; i < missing.size() && i < capacity; ++i) {
+      facts[i] = missing[i].value;
+    }
+    count = missing.size();
+    return RUBRIC_OK;
+  });
+  return status == RUBRIC_OK ? count : 0;
 }
 
 }  // extern "C"

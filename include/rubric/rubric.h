@@ -57,6 +57,8 @@ typedef struct rubric_guideline rubric_guideline;
 typedef struct rubric_diagnostics rubric_diagnostics;
 typedef struct rubric_facts rubric_facts;
 typedef struct rubric_decision rubric_decision;
+typedef struct rubric_block rubric_block;
+typedef struct rubric_block_decision rubric_block_decision;
 
 /* The library version, "MAJOR.MINOR.PATCH"; a static string. */
 const char* rubric_version(void);
@@ -171,6 +173,47 @@ uint32_t rubric_decision_undetermined(const rubric_decision* decision, size_t in
 size_t rubric_decision_missing_count(const rubric_decision* decision, uint32_t recommendation);
 uint32_t rubric_decision_missing(const rubric_decision* decision, uint32_t recommendation,
                                  size_t index);
+
+/* ---- Blocks: up to 64 fact sets evaluated at once ------------------------------------- */
+
+/* The rows a block holds at most. */
+#define RUBRIC_BLOCK_CAPACITY 64
+
+/* A new, empty block for `guideline`; free it with rubric_block_free. */
+rubric_status rubric_block_new(const rubric_guideline* guideline, rubric_block** block);
+void rubric_block_free(rubric_block* block);
+/* Appends a copy of `facts` as the next row. RUBRIC_ERROR_INVALID_ARGUMENT (E0602) when
+ * the block is full or the fact set was made for another guideline. */
+rubric_status rubric_block_add(rubric_block* block, const rubric_facts* facts);
+/* The rows added since the last clear (0 for a NULL block, with an error). */
+size_t rubric_block_size(const rubric_block* block);
+/* No rows; keeps the memory. */
+rubric_status rubric_block_clear(rubric_block* block);
+
+/* A new, empty block decision; free it with rubric_block_decision_free. */
+rubric_status rubric_block_decision_new(rubric_block_decision** decision);
+void rubric_block_decision_free(rubric_block_decision* decision);
+/* Evaluates every row of `block` (made for `guideline`) into `decision`: each row gets what
+ * rubric_evaluate gives its fact set alone. */
+rubric_status rubric_evaluate_block(const rubric_guideline* guideline, const rubric_block* block,
+                                    rubric_block_decision* decision);
+/* The rows of the block last evaluated. */
+size_t rubric_block_decision_rows(const rubric_block_decision* decision);
+/* One row's outcome; RUBRIC_ABSENT (with an error) for a bad argument. */
+rubric_outcome rubric_block_decision_outcome(const rubric_block_decision* decision, size_t row,
+                                             uint32_t recommendation);
+/* The rows where a recommendation is recommended, or undetermined: bit r is row r. 0 (with
+ * an error) for a bad argument. */
+uint64_t rubric_block_decision_recommended_rows(const rubric_block_decision* decision,
+                                                uint32_t recommendation);
+uint64_t rubric_block_decision_undetermined_rows(const rubric_block_decision* decision,
+                                                 uint32_t recommendation);
+/* The facts an undetermined recommendation waits on in one row, sorted by name: writes up to
+ * `capacity` fact indexes to `facts` (which may be NULL when `capacity` is 0) and returns
+ * how many there are, so a second call with a larger array gets them all. 0 for the other
+ * outcomes, and (with an error) for a bad argument. Computed on demand: not const. */
+size_t rubric_block_decision_missing(rubric_block_decision* decision, size_t row,
+                                     uint32_t recommendation, uint32_t* facts, size_t capacity);
 
 #ifdef __cplusplus
 }

@@ -51,6 +51,9 @@ int rubric_c_api_checks(const char* rule_file, char* failure, size_t size) {
   rubric_diagnostics* diagnostics = NULL;
   rubric_facts* facts = NULL;
   rubric_decision* decision = NULL;
+  rubric_block* block = NULL;
+  rubric_block_decision* block_decision = NULL;
+  uint32_t missing[4] = {0, 0, 0, 0};
   uint32_t age = 0;
   uint32_t calcium = 0;
   uint32_t fall_risk = 0;
@@ -108,6 +111,28 @@ int rubric_c_api_checks(const char* rule_file, char* failure, size_t size) {
   CHECK(rubric_decision_missing_count(decision, fall_risk) == 1);
   CHECK(rubric_decision_missing(decision, fall_risk, 0) == age);
 
+  /* The same patient twice in a block: without the age, then 70 years old. */
+  CHECK(rubric_block_new(guideline, &block) == RUBRIC_OK);
+  CHECK(rubric_block_decision_new(&block_decision) == RUBRIC_OK);
+  CHECK(rubric_block_add(block, facts) == RUBRIC_OK);
+  CHECK(rubric_facts_set_quantity(facts, age, 70, "years") == RUBRIC_OK);
+  CHECK(rubric_block_add(block, facts) == RUBRIC_OK);
+  CHECK(rubric_block_size(block) == 2);
+  CHECK(rubric_evaluate_block(guideline, block, block_decision) == RUBRIC_OK);
+  CHECK(rubric_block_decision_rows(block_decision) == 2);
+  CHECK(rubric_block_decision_outcome(block_decision, 0, fall_risk) == RUBRIC_UNDETERMINED);
+  CHECK(rubric_block_decision_outcome(block_decision, 1, fall_risk) == RUBRIC_RECOMMENDED);
+  CHECK(rubric_block_decision_outcome(block_decision, 1, calcium) == RUBRIC_RECOMMENDED);
+  CHECK(rubric_block_decision_undetermined_rows(block_decision, fall_risk) == 1);
+  CHECK(rubric_block_decision_recommended_rows(block_decision, fall_risk) == 2);
+  CHECK(rubric_block_decision_missing(block_decision, 0, fall_risk, NULL, 0) == 1);
+  CHECK(rubric_block_decision_missing(block_decision, 0, fall_risk, missing, 4) == 1);
+  CHECK(missing[0] == age);
+  CHECK(rubric_block_decision_missing(block_decision, 1, fall_risk, missing, 4) == 0);
+  CHECK(rubric_block_clear(block) == RUBRIC_OK);
+  CHECK(rubric_block_size(block) == 0);
+  CHECK(rubric_facts_set_absent(facts, age) == RUBRIC_OK);
+
   /* Freeing the guideline first is allowed: the fact set and decision keep it alive. */
   rubric_guideline_free(guideline);
   guideline = NULL;
@@ -125,6 +150,8 @@ int rubric_c_api_checks(const char* rule_file, char* failure, size_t size) {
   result = 0;
 
 done:
+  rubric_block_decision_free(block_decision);
+  rubric_block_free(block);
   rubric_decision_free(decision);
   rubric_facts_free(facts);
   rubric_diagnostics_free(diagnostics);

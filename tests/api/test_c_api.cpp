@@ -292,3 +292,79 @@ TEST_CASE("C: evaluation and decision accessors reject bad arguments", "[api][c]
   CHECK(rubric_decision_missing(nullptr, 0, 0) == UINT32_MAX);
   CHECK(code() == "E0602");
 }
+
+TEST_CASE("C: blocks reject bad handles, foreign fact sets, a full block and bad indexes",
+          "[api][c]") {
+  Handles handles;
+  rubric_block* block = nullptr;
+  CHECK(rubric_block_new(nullptr, &block) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(block == nullptr);
+  CHECK(rubric_block_new(handles.guideline, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  REQUIRE(rubric_block_new(handles.guideline, &block) == RUBRIC_OK);
+  rubric_block_decision* decision = nullptr;
+  CHECK(rubric_block_decision_new(nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  REQUIRE(rubric_block_decision_new(&decision) == RUBRIC_OK);
+
+  CHECK(rubric_block_add(nullptr, handles.facts) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_block_add(block, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_block_size(nullptr) == 0);
+  CHECK(message() == "rubric_block_size: the block is NULL");
+  CHECK(rubric_block_clear(nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  const std::string other_text =
+      "guideline \"other\"\nsource 1 \"s\"\nfact a: boolean\n"
+      "recommendation r kind refer text \"t\" cite 1 when a\n";
+  rubric_guideline* other = nullptr;
+  REQUIRE(rubric_compile(other_text.data(), other_text.size(), nullptr, &other, nullptr) ==
+          RUBRIC_OK);
+  rubric_facts* other_facts = nullptr;
+  REQUIRE(rubric_facts_new(other, &other_facts) == RUBRIC_OK);
+  CHECK(rubric_block_add(block, other_facts) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() ==
+        "the fact set was made for guideline `other`, not `vertebral-fracture-grade1`");
+  CHECK(rubric_evaluate_block(other, block, decision) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() ==
+        "the fact block was made for guideline `vertebral-fracture-grade1`, not `other`");
+  rubric_facts_free(other_facts);
+  rubric_guideline_free(other);
+
+  REQUIRE(rubric_facts_set(handles.facts, "fracture_grade", "1") == RUBRIC_OK);
+  for (int row = 0; row < RUBRIC_BLOCK_CAPACITY; ++row) {
+    REQUIRE(rubric_block_add(block, handles.facts) == RUBRIC_OK);
+  }
+  CHECK(rubric_block_add(block, handles.facts) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() == "the fact block is full (64 fact sets); evaluate it, then `clear` it");
+  CHECK(rubric_evaluate_block(nullptr, block, decision) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_evaluate_block(handles.guideline, nullptr, decision) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_evaluate_block(handles.guideline, block, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  REQUIRE(rubric_evaluate_block(handles.guideline, block, decision) == RUBRIC_OK);
+  CHECK(rubric_block_decision_rows(decision) == 64);
+  CHECK(rubric_block_decision_rows(nullptr) == 0);
+  CHECK(rubric_block_decision_outcome(decision, 63, 0) == RUBRIC_UNDETERMINED);
+  CHECK(rubric_block_decision_outcome(decision, 64, 0) == RUBRIC_ABSENT);
+  CHECK(message() == "rubric_block_decision_outcome: row 64 is out of range (64 available)");
+  CHECK(rubric_block_decision_outcome(decision, 0, 16) == RUBRIC_ABSENT);
+  CHECK(message() ==
+        "rubric_block_decision_outcome: recommendation 16 is out of range (16 available)");
+  CHECK(rubric_block_decision_outcome(nullptr, 0, 0) == RUBRIC_ABSENT);
+  CHECK(rubric_block_decision_undetermined_rows(decision, 0) == UINT64_MAX);
+  CHECK(rubric_block_decision_recommended_rows(decision, 0) == 0);
+  CHECK(rubric_block_decision_recommended_rows(decision, 16) == 0);
+  CHECK(code() == "E0602");
+  CHECK(rubric_block_decision_undetermined_rows(nullptr, 0) == 0);
+  std::uint32_t missing[8] = {};
+  CHECK(rubric_block_decision_missing(decision, 5, 0, missing, 8) == 4);
+  CHECK(std::string(rubric_fact_name(handles.guideline, missing[0])) == "cord_compression");
+  CHECK(rubric_block_decision_missing(decision, 5, 0, missing, 2) == 4);  // the count, not 2
+  CHECK(rubric_block_decision_missing(decision, 5, 0, nullptr, 8) == 0);
+  CHECK(message() == "rubric_block_decision_missing: the output `facts` is NULL");
+  CHECK(rubric_block_decision_missing(decision, 64, 0, missing, 8) == 0);
+  CHECK(rubric_block_decision_missing(nullptr, 0, 0, missing, 8) == 0);
+  CHECK(rubric_block_clear(block) == RUBRIC_OK);
+  CHECK(rubric_block_size(block) == 0);
+  rubric_block_decision_free(decision);
+  rubric_block_free(block);
+  rubric_block_free(nullptr);
+  rubric_block_decision_free(nullptr);
+}

@@ -1,8 +1,8 @@
 // Embedding Rubric in a C++ program: compile a guideline once, resolve its fact ids once,
 // then evaluate patients from the program's own records, reusing one fact set and one
-// decision, and the same patients again in one block. Usage: embed_example GUIDELINE.rubric [--time N] (the seed guideline,
-// guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric). With --time N, it
-// then times N evaluations of the first patient, and N fillings plus evaluations.
+// decision, and the same patients again in one block. Usage: embed_example GUIDELINE.rubric [--time
+// N] (the seed guideline, guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric).
+// With --time N, it then times N evaluations of the first patient, and N fillings plus evaluations.
 #include <rubric/rubric.hpp>
 
 #include <chrono>
