@@ -192,3 +192,73 @@ TEST_CASE("setting facts by id allocates nothing", "[api][allocation]") {
   CHECK(allocations.load() - before == 0);
   CHECK(all_ok);
 }
+
+TEST_CASE(
+    "blocks evaluated from four threads at once agree with single evaluations, and "
+    "evaluating a block into a used decision allocates nothing",
+    "[api][threads][allocation]") {
+  const api::Guideline guideline = seed();
+  constexpr unsigned kPatients = 200;
+  std::vector<api::FactSet> patients;
+  std::vector<std::vector<std::uint32_t>> expected;
+  std::vector<api::FactBlock> blocks;
+  for (unsigned index = 0; index < kPatients; ++index) {
+    patients.push_back(patient(guideline, index));
+    expected.push_back(digest(guideline.evaluate(patients.back())));
+    if (blocks.empty() || blocks.back().full()) {
+      blocks.push_back(guideline.new_fact_block());
+    }
+    REQUIRE(blocks.back().add(patients.back()));
+  }
+  // One row's decision as `digest` gives it for a single evaluation.
+  const auto row_digest = [&](api::BlockDecision& decision, std::size_t row) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t r = 0; r < decision.size(); ++r) {
+      out.push_back(static_cast<std::uint32_t>(decision.outcome(row, api::RecommendationId{r})));
+      for (const api::FactId fact : decision.missing(row, api::RecommendationId{r})) {
+        out.push_back(100 + fact.value);
+      }
+    }
+    return out;
+  };
+
+  constexpr unsigned kThreads = 4;
+  std::vector<unsigned> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      api::BlockDecision decision;  // one per thread; the blocks are shared
+      for (unsigned round = 0; round < 10; ++round) {
+        const std::size_t which = (t + round) % blocks.size();
+        guideline.evaluate(blocks[which], decision);
+        for (std::size_t row = 0; row < decision.rows(); ++row) {
+          if (!decision.status().ok() ||
+              row_digest(decision, row) != expected[which * api::FactBlock::kCapacity + row]) {
+            ++mismatches[t];
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  for (unsigned t = 0; t < kThreads; ++t) {
+    CHECK(mismatches[t] == 0);
+  }
+
+  api::BlockDecision decision;
+  for (const api::FactBlock& block : blocks) {  // grows the decision
+    guideline.evaluate(block, decision);
+  }
+  std::uint64_t undetermined = 0;
+  const std::size_t before = allocations.load();
+  for (unsigned round = 0; round < 20; ++round) {
+    for (const api::FactBlock& block : blocks) {
+      guideline.evaluate(block, decision);
+      undetermined += decision.undetermined_rows(api::RecommendationId{5});
+    }
+  }
+  CHECK(allocations.load() - before == 0);
+  CHECK(undetermined > 0);
+}

@@ -161,12 +161,19 @@ TEST_CASE("many threads evaluating one compiled guideline get the single-threade
       fact_sets.push_back(generate_facts(chooser, guideline->facts(), generated.thresholds));
       expected.push_back(guideline->evaluate(fact_sets.back()));
     }
+    FactBlock block(guideline->facts().size());
+    for (const FactSet& facts : fact_sets) {
+      block.push_back(facts);
+    }
     std::vector<std::size_t> mismatches(threads, 0);
     std::vector<std::thread> workers;
     for (std::size_t t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
         EvaluationScratch scratch;
         Decision decision;
+        BlockScratch block_scratch;
+        BlockDecision block_decision;
+        std::vector<FactId> missing;
         for (std::size_t repeat = 0; repeat < repeats; ++repeat) {
           for (std::size_t i = 0; i < fact_sets.size(); ++i) {
             // Alternate the two overloads, and start each thread at a different fact set.
@@ -185,6 +192,17 @@ TEST_CASE("many threads evaluating one compiled guideline get the single-threade
             for (std::size_t r = 0; with_scratch && r < decision.outcomes.size(); ++r) {
               if (decision.outcomes[r] == Outcome::recommended) {
                 (void)guideline->deciding_facts(r, scratch);
+              }
+            }
+          }
+          // The shared block, evaluated at once: every row as alone.
+          guideline->evaluate(block, block_scratch, block_decision);
+          for (std::size_t row = 0; row < block_decision.rows; ++row) {
+            for (std::size_t r = 0; r < expected[row].outcomes.size(); ++r) {
+              guideline->missing(row, r, block_scratch, missing);
+              if (block_decision.outcome(row, r) != expected[row].outcomes[r] ||
+                  missing != expected[row].missing[r]) {
+                ++mismatches[t];
               }
             }
           }
