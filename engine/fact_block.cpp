@@ -1,6 +1,7 @@
 #include "engine/fact_block.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 namespace rubric {
 
@@ -58,9 +59,11 @@ bool FactBlock::scaled_amount(const Value& value, double& out) {
 }
 
 std::size_t FactBlock::push_back(const FactSet& facts) {
+  assert(!full() && facts.size() == fact_count());
   const std::size_t row = size_++;
   const std::span<const Value> values = facts.values();
-  for (std::uint32_t fact = 0; fact < values.size(); ++fact) {
+  const std::size_t count = std::min(values.size(), columns_.size());
+  for (std::uint32_t fact = 0; fact < count; ++fact) {
     // The row's bits are clear (clear() zeroes them and rows are only added), so `store`
     // only sets bits.
     store(row, fact, values[fact]);
@@ -69,6 +72,7 @@ std::size_t FactBlock::push_back(const FactSet& facts) {
 }
 
 std::size_t FactBlock::push_back_absent() {
+  assert(!full());
   const std::size_t row = size_++;
   for (std::size_t fact = 0; fact < columns_.size(); ++fact) {
     values_[fact * kCapacity + row] = Value::null();
