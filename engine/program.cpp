@@ -313,37 +313,25 @@ void EvaluationProgram::run(const DecisionGraph& graph, const FactSet& facts,
   }
 }
 
-namespace {
-
-// The comparisons of relation_mask, numbered as EvaluationProgram::Relation is.
-enum class MaskRelation : std::uint8_t {
-  less,
-  less_or_equal,
-  greater,
-  greater_or_equal,
-  equal,
-  not_equal
-};
-
 // Bit r set when `amounts[r] relation constant`, for all kCapacity rows: with SSE2, two rows
 // per vector comparison. Amounts are exact integers held in doubles, never NaN.
-template <MaskRelation kRelation>
-std::uint64_t relation_mask(const double* amounts, double constant) {
+template <EvaluationProgram::Relation kRelation>
+std::uint64_t EvaluationProgram::relation_mask(const double* amounts, double constant) {
   std::uint64_t mask = 0;
 #if defined(__SSE2__)
   const __m128d broadcast = _mm_set1_pd(constant);
   for (std::size_t row = 0; row < FactBlock::kCapacity; row += 2) {
     const __m128d pair = _mm_loadu_pd(amounts + row);
     __m128d truth;
-    if constexpr (kRelation == MaskRelation::less) {
+    if constexpr (kRelation == Relation::less) {
       truth = _mm_cmplt_pd(pair, broadcast);
-    } else if constexpr (kRelation == MaskRelation::less_or_equal) {
+    } else if constexpr (kRelation == Relation::less_or_equal) {
       truth = _mm_cmple_pd(pair, broadcast);
-    } else if constexpr (kRelation == MaskRelation::greater) {
+    } else if constexpr (kRelation == Relation::greater) {
       truth = _mm_cmpgt_pd(pair, broadcast);
-    } else if constexpr (kRelation == MaskRelation::greater_or_equal) {
+    } else if constexpr (kRelation == Relation::greater_or_equal) {
       truth = _mm_cmpge_pd(pair, broadcast);
-    } else if constexpr (kRelation == MaskRelation::equal) {
+    } else if constexpr (kRelation == Relation::equal) {
       truth = _mm_cmpeq_pd(pair, broadcast);
     } else {
       truth = _mm_cmpneq_pd(pair, broadcast);
@@ -354,15 +342,15 @@ std::uint64_t relation_mask(const double* amounts, double constant) {
   for (std::size_t row = 0; row < FactBlock::kCapacity; ++row) {
     const double amount = amounts[row];
     bool truth = false;
-    if constexpr (kRelation == MaskRelation::less) {
+    if constexpr (kRelation == Relation::less) {
       truth = amount < constant;
-    } else if constexpr (kRelation == MaskRelation::less_or_equal) {
+    } else if constexpr (kRelation == Relation::less_or_equal) {
       truth = amount <= constant;
-    } else if constexpr (kRelation == MaskRelation::greater) {
+    } else if constexpr (kRelation == Relation::greater) {
       truth = amount > constant;
-    } else if constexpr (kRelation == MaskRelation::greater_or_equal) {
+    } else if constexpr (kRelation == Relation::greater_or_equal) {
       truth = amount >= constant;
-    } else if constexpr (kRelation == MaskRelation::equal) {
+    } else if constexpr (kRelation == Relation::equal) {
       truth = amount == constant;
     } else {
       truth = amount != constant;
@@ -372,8 +360,6 @@ std::uint64_t relation_mask(const double* amounts, double constant) {
 #endif
   return mask;
 }
-
-}  // namespace
 
 BlockState EvaluationProgram::compare_block(const DecisionGraph& graph, const FactBlock& block,
                                             const Step& step, const BlockConstant& constant) const {
@@ -393,18 +379,16 @@ BlockState EvaluationProgram::compare_block(const DecisionGraph& graph, const Fa
     const double amount = constant.amount;
     std::uint64_t mask = 0;
     switch (step.relation) {
-      case Relation::less: mask = relation_mask<MaskRelation::less>(amounts, amount); break;
+      case Relation::less: mask = relation_mask<Relation::less>(amounts, amount); break;
       case Relation::less_or_equal:
-        mask = relation_mask<MaskRelation::less_or_equal>(amounts, amount);
+        mask = relation_mask<Relation::less_or_equal>(amounts, amount);
         break;
-      case Relation::greater: mask = relation_mask<MaskRelation::greater>(amounts, amount); break;
+      case Relation::greater: mask = relation_mask<Relation::greater>(amounts, amount); break;
       case Relation::greater_or_equal:
-        mask = relation_mask<MaskRelation::greater_or_equal>(amounts, amount);
+        mask = relation_mask<Relation::greater_or_equal>(amounts, amount);
         break;
-      case Relation::equal: mask = relation_mask<MaskRelation::equal>(amounts, amount); break;
-      case Relation::not_equal:
-        mask = relation_mask<MaskRelation::not_equal>(amounts, amount);
-        break;
+      case Relation::equal: mask = relation_mask<Relation::equal>(amounts, amount); break;
+      case Relation::not_equal: mask = relation_mask<Relation::not_equal>(amounts, amount); break;
     }
     result.truth = exact & mask;
   }

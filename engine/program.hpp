@@ -132,6 +132,8 @@ class EvaluationProgram {
     Dimension dimension;
     double amount = 0;
   };
+  template <Relation kRelation>
+  static std::uint64_t relation_mask(const double* amounts, double constant);
   [[nodiscard]] BlockState compare_block(const DecisionGraph& graph, const FactBlock& block,
                                          const Step& step, const BlockConstant& constant) const;
   std::uint8_t compare_other(const Value& a, const Value& b, Relation relation, Opcode op) const;

@@ -42,6 +42,16 @@ struct Handles {
   Handles& operator=(const Handles&) = delete;
 };
 
+// A second guideline (`other`), for fact sets and blocks of another guideline.
+rubric_guideline* compile_other() {
+  const std::string text =
+      "guideline \"other\"\nsource 1 \"s\"\nfact a: boolean\n"
+      "recommendation r kind refer text \"t\" cite 1 when a\n";
+  rubric_guideline* other = nullptr;
+  REQUIRE(rubric_compile(text.data(), text.size(), nullptr, &other, nullptr) == RUBRIC_OK);
+  return other;
+}
+
 }  // namespace
 
 TEST_CASE("the C API used from a C program", "[api][c]") {
@@ -246,12 +256,7 @@ TEST_CASE("C: evaluation and decision accessors reject bad arguments", "[api][c]
         RUBRIC_ERROR_INVALID_ARGUMENT);
 
   // A fact set of another guideline.
-  const std::string other_text =
-      "guideline \"other\"\nsource 1 \"s\"\nfact a: boolean\n"
-      "recommendation r kind refer text \"t\" cite 1 when a\n";
-  rubric_guideline* other = nullptr;
-  REQUIRE(rubric_compile(other_text.data(), other_text.size(), nullptr, &other, nullptr) ==
-          RUBRIC_OK);
+  rubric_guideline* other = compile_other();
   rubric_facts* other_facts = nullptr;
   REQUIRE(rubric_facts_new(other, &other_facts) == RUBRIC_OK);
   CHECK(rubric_evaluate(handles.guideline, other_facts, handles.decision) ==
@@ -311,12 +316,7 @@ TEST_CASE("C: blocks reject bad handles, foreign fact sets, a full block and bad
   CHECK(message() == "rubric_block_size: the block is NULL");
   CHECK(rubric_block_clear(nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
 
-  const std::string other_text =
-      "guideline \"other\"\nsource 1 \"s\"\nfact a: boolean\n"
-      "recommendation r kind refer text \"t\" cite 1 when a\n";
-  rubric_guideline* other = nullptr;
-  REQUIRE(rubric_compile(other_text.data(), other_text.size(), nullptr, &other, nullptr) ==
-          RUBRIC_OK);
+  rubric_guideline* other = compile_other();
   rubric_facts* other_facts = nullptr;
   REQUIRE(rubric_facts_new(other, &other_facts) == RUBRIC_OK);
   CHECK(rubric_block_add(block, other_facts) == RUBRIC_ERROR_INVALID_ARGUMENT);
