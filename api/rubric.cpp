@@ -97,6 +97,16 @@ struct BlockDecision::Impl {
 
 namespace {
 
+// The public form of an engine outcome.
+Outcome from_engine(rubric::Outcome outcome) {
+  switch (outcome) {
+    case rubric::Outcome::recommended: return Outcome::recommended;
+    case rubric::Outcome::undetermined: return Outcome::undetermined;
+    case rubric::Outcome::absent: break;
+  }
+  return Outcome::absent;
+}
+
 // ---------------------------------------------------------------------------------------
 // Text helpers (as in tools/fact_file.cpp)
 
@@ -730,12 +740,7 @@ Outcome BlockDecision::outcome(std::size_t row, RecommendationId recommendation)
   if (row >= rows() || recommendation.value >= size()) {
     return Outcome::absent;
   }
-  switch (impl_->decision.outcome(row, recommendation.value)) {
-    case rubric::Outcome::recommended: return Outcome::recommended;
-    case rubric::Outcome::undetermined: return Outcome::undetermined;
-    case rubric::Outcome::absent: break;
-  }
-  return Outcome::absent;
+  return from_engine(impl_->decision.outcome(row, recommendation.value));
 }
 
 std::uint64_t BlockDecision::recommended_rows(RecommendationId recommendation) const {
@@ -1028,12 +1033,7 @@ Outcome Decision::outcome(RecommendationId recommendation) const {
   if (recommendation.value >= size()) {
     return Outcome::absent;
   }
-  switch (impl_->decision.outcomes[recommendation.value]) {
-    case rubric::Outcome::recommended: return Outcome::recommended;
-    case rubric::Outcome::undetermined: return Outcome::undetermined;
-    case rubric::Outcome::absent: break;
-  }
-  return Outcome::absent;
+  return from_engine(impl_->decision.outcomes[recommendation.value]);
 }
 
 std::span<const RecommendationId> Decision::recommended() const {

@@ -42,6 +42,16 @@ struct rubric_block_decision {
 
 namespace {
 
+// The C form of an outcome.
+rubric_outcome to_c(rubric::api::Outcome outcome) {
+  switch (outcome) {
+    case rubric::api::Outcome::recommended: return RUBRIC_RECOMMENDED;
+    case rubric::api::Outcome::undetermined: return RUBRIC_UNDETERMINED;
+    case rubric::api::Outcome::absent: break;
+  }
+  return RUBRIC_ABSENT;
+}
+
 thread_local std::string last_code;
 thread_local std::string last_message;
 
@@ -521,12 +531,7 @@ rubric_outcome rubric_decision_outcome(const rubric_decision* decision, uint32_t
                  decision->decision.size());
     return RUBRIC_ABSENT;
   }
-  switch (decision->decision.outcome(rubric::api::RecommendationId{recommendation})) {
-    case rubric::api::Outcome::recommended: return RUBRIC_RECOMMENDED;
-    case rubric::api::Outcome::undetermined: return RUBRIC_UNDETERMINED;
-    case rubric::api::Outcome::absent: break;
-  }
-  return RUBRIC_ABSENT;
+  return to_c(decision->decision.outcome(rubric::api::RecommendationId{recommendation}));
 }
 
 size_t rubric_decision_recommended_count(const rubric_decision* decision) {
@@ -712,12 +717,7 @@ rubric_outcome rubric_block_decision_outcome(const rubric_block_decision* decisi
                              true)) {
     return RUBRIC_ABSENT;
   }
-  switch (decision->decision.outcome(row, rubric::api::RecommendationId{recommendation})) {
-    case rubric::api::Outcome::recommended: return RUBRIC_RECOMMENDED;
-    case rubric::api::Outcome::undetermined: return RUBRIC_UNDETERMINED;
-    case rubric::api::Outcome::absent: break;
-  }
-  return RUBRIC_ABSENT;
+  return to_c(decision->decision.outcome(row, rubric::api::RecommendationId{recommendation}));
 }
 
 uint64_t rubric_block_decision_recommended_rows(const rubric_block_decision* decision,

@@ -54,6 +54,7 @@ void Guideline::evaluate(const FactBlock& block, BlockScratch& scratch,
   decision.recommended.assign(count, 0);
   decision.undetermined.assign(count, 0);
   decision.rows = 0;
+  scratch.unpacked_row = FactBlock::kCapacity;
   if (block.fact_count() != facts_.size()) {
     return;
   }
@@ -97,15 +98,18 @@ void Guideline::missing(std::size_t row, std::size_t recommendation, BlockScratc
     return;
   }
   // The row's states, as `evaluate` would have left them, for the walk.
-  if (scratch.row.states.size() < graph_.size()) {
-    scratch.row.states.resize(graph_.size());
-  }
-  for (std::size_t i = 0; i < graph_.size(); ++i) {
-    const BlockState& state = scratch.states[i];
-    scratch.row.states[i] = (state.truth & bit) != 0   ? kStateTrue
-                            : (state.null & bit) != 0  ? kStateNull
-                            : (state.known & bit) != 0 ? kStateKnown
-                                                       : kStateFalse;
+  if (scratch.unpacked_row != row) {
+    if (scratch.row.states.size() < graph_.size()) {
+      scratch.row.states.resize(graph_.size());
+    }
+    for (std::size_t i = 0; i < graph_.size(); ++i) {
+      const BlockState& state = scratch.states[i];
+      scratch.row.states[i] = (state.truth & bit) != 0   ? kStateTrue
+                              : (state.null & bit) != 0  ? kStateNull
+                              : (state.known & bit) != 0 ? kStateKnown
+                                                         : kStateFalse;
+    }
+    scratch.unpacked_row = row;
   }
   collect_missing(condition, scratch.row, out);
 }

@@ -99,6 +99,9 @@ struct BlockScratch {
   std::vector<BlockState> states;  // per graph node, for every row
   EvaluationScratch row;           // one row's states: guidelines that need Values, `missing`
   FactSet facts;                   // one row's facts, for guidelines that need Values
+  // The row whose states `row.states` holds for `missing` (so that the missing facts of
+  // several recommendations of one row unpack its states once); kCapacity for none.
+  std::size_t unpacked_row = FactBlock::kCapacity;
 };
 
 class Guideline {
