@@ -44,6 +44,10 @@ Value truth_value(TruthMask bit) {
 
 constexpr TruthMask kTruthBits[] = {kTruthTrue, kTruthFalse, kTruthUnknown};
 
+// The work, in node evaluations, of preparing one node of a query's cone (finding, sorting
+// and indexing it), as measured against the abstract evaluation of a node.
+constexpr std::size_t kPreparationCost = 8;
+
 bool before(const Value& a, const Value& b) {
   return is_true_value(less(a, b));
 }
@@ -240,7 +244,17 @@ std::optional<Value> between(const FactSpec& spec, const Value& a, const Value& 
     }
     return std::nullopt;
   }
-  const Unit* units[] = {unit_of(a), unit_of(b)};
+  // The bounds' own units first; then, for quantities, a fine unit of the dimension, in
+  // which an interval too narrow for 8 digits in days (say) still holds a value.
+  std::vector<const Unit*> units{unit_of(a), unit_of(b)};
+  if (units[0] != nullptr) {
+    for (const char* fine : {"ms", "ug", "mm", "mL"}) {
+      const Unit* unit = find_unit(fine);
+      if (unit != nullptr && commensurable(*unit, *units[0])) {
+        units.push_back(unit);
+      }
+    }
+  }
   for (const Unit* unit : units) {
     Decimal low = a.as_decimal();
     Decimal high = b.as_decimal();
@@ -378,14 +392,27 @@ class Search {
     }
     std::stable_sort(variables_.begin(), variables_.end(),
                      [&](std::uint32_t a, std::uint32_t b) { return uses[a] > uses[b]; });
+    // Finding and indexing a cone costs several node evaluations per node.
+    for (std::size_t g = 0; g < count; ++g) {
+      work_ += kPreparationCost * cones_[g].size();
+    }
     branch_regions_.resize(analysis.facts().size());
     for (const std::uint32_t fact : variables_) {
+      if (work_ > analysis.limits().max_work) {
+        limit_reached_ = true;
+        break;
+      }
       collect_branch_regions(fact);
     }
   }
 
   QueryResult run() {
     QueryResult result;
+    if (limit_reached_) {
+      result.status = QueryStatus::limit_reached;
+      result.work = work_;
+      return result;
+    }
     for (std::size_t f = 0; f < analysis_.facts().size(); ++f) {
       if (first_allowed(f) < 0) {
         result.status = QueryStatus::impossible;  // an empty box
@@ -394,6 +421,7 @@ class Search {
     }
     const bool found = descend(0);
     result.steps = steps_;
+    result.work = work_;
     if (found) {
       result.status = QueryStatus::found;
       result.witness = witness_;
@@ -430,6 +458,7 @@ class Search {
     std::vector<Value> operands;
     for (std::size_t g = 0; g < cones_.size(); ++g) {
       const DecisionGraph& graph = analysis_.guideline(g).graph();
+      work_ += cones_[g].size();
       for (const NodeId id : cones_[g]) {
         const Node& node = graph.node(id);
         const auto inputs = graph.operands(node);
@@ -454,6 +483,7 @@ class Search {
         if (!reads) {
           continue;
         }
+        work_ += regions.size();
         for (std::size_t r = 0; r < regions.size(); ++r) {
           if (!constant_otherwise) {
             signatures[r] += fmt::format("#{};", r);
@@ -681,12 +711,13 @@ class Search {
   }
 
   bool descend(std::size_t depth) {
-    if (++steps_ > analysis_.limits().max_steps) {
+    if (++steps_ > analysis_.limits().max_steps || work_ > analysis_.limits().max_work) {
       limit_reached_ = true;
       return false;
     }
     for (std::size_t g = 0; g < values_.size(); ++g) {
       evaluate(g);
+      work_ += cones_[g].size();
     }
     const int state = goal_state();
     if (state < 0) {
@@ -737,14 +768,92 @@ class Search {
   std::vector<std::vector<std::uint32_t>> branch_regions_;  // per fact (variables only)
   Assignment witness_;
   std::size_t steps_ = 0;
+  std::size_t work_ = 0;  // node evaluations, including the preparation of the query
   bool limit_reached_ = false;
 };
+
+// The points at which `number ~ constant` (or `!~`) can change value as the number moves:
+// the constant; for decimal equivalence (any decimal operand) also both ends of the interval
+// of values that round to the constant at its precision (3.45 and 3.55 for 3.5), and the
+// values of lower precision the constant rounds to (4 and 3.5 ~ 4 for 3.5: `4 ~ 3.5` compares
+// at precision 0). Between consecutive points the equivalence is constant.
+void add_equivalence_points(const Value& constant, std::vector<Value>& points) {
+  points.push_back(constant);
+  if (constant.kind() != ValueKind::integer && constant.kind() != ValueKind::decimal) {
+    return;
+  }
+  const Decimal center = constant.as_decimal();
+  const int precision = center.precision();
+  if (precision < Decimal::kFractionDigits) {
+    Int128 half = 5;
+    for (int i = precision + 1; i < Decimal::kFractionDigits; ++i) {
+      half *= 10;
+    }
+    for (const Int128 offset : {-half, half}) {
+      if (const std::optional<Decimal> end = Decimal::from_raw(center.raw() + offset)) {
+        points.push_back(Value::decimal(*end));
+      }
+    }
+  }
+  for (int digits = 0; digits < precision; ++digits) {
+    if (const std::optional<Decimal> coarse = center.rounded(digits)) {
+      points.push_back(Value::decimal(*coarse));
+    }
+  }
+}
+
+// What decides which values a fact accepts: type, dimension, limits and codes (in any order).
+std::string validity_signature(const FactSpec& spec) {
+  std::vector<std::string> codes = spec.codes;
+  std::sort(codes.begin(), codes.end());
+  const auto limit = [](const std::optional<Value>& value, bool inclusive) {
+    return value ? fmt::format("{}{}", inclusive ? "=" : "", to_literal(*value)) : std::string();
+  };
+  std::string dimension;
+  for (const std::int8_t exponent : spec.type.dimension.exponents) {
+    dimension += fmt::format("{},", static_cast<int>(exponent));
+  }
+  return fmt::format("{}/{}/{}/{}/{}", static_cast<int>(spec.type.kind), dimension,
+                     limit(spec.minimum, spec.minimum_inclusive),
+                     limit(spec.maximum, spec.maximum_inclusive), fmt::join(codes, ","));
+}
 
 bool same_type(const FactSpec& a, const FactSpec& b) {
   return a.type.kind == b.type.kind && a.type.dimension == b.type.dimension;
 }
 
 }  // namespace
+
+std::string approximate_facts(const Analysis& analysis, std::span<const GoalTerm> goal) {
+  // The facts grouped by reason, in the order the reasons first appear.
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const std::uint32_t fact : analysis.facts_read(goal)) {
+    const AnalysisFact& info = analysis.facts()[fact];
+    if (info.exact || info.types_differ) {
+      continue;
+    }
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) {
+      return entry.first == info.approximate_because;
+    });
+    if (group == groups.end()) {
+      group = groups.insert(groups.end(), {info.approximate_because, {}});
+    }
+    group->second.push_back(fmt::format("`{}`", info.name));
+  }
+  if (groups.empty()) {
+    return "the analysis is approximate";
+  }
+  std::vector<std::string> parts;
+  for (const auto& [reason, names] : groups) {
+    parts.push_back(fmt::format("{} ({})", fmt::join(names, ", "), reason));
+  }
+  return fmt::format("the analysis is approximate for {}", fmt::join(parts, "; "));
+}
+
+std::string limit_text(const AnalysisLimits& limits) {
+  return fmt::format("the search stopped at its limit of {} steps or {} node evaluations",
+                     limits.max_steps, limits.max_work);
+}
 
 const char* query_status_name(QueryStatus status) {
   switch (status) {
@@ -812,13 +921,28 @@ void Analysis::add_fact_uses() {
           }
           const NodeId other = inputs[1 - side];
           if (is_constant(other)) {
-            points[*fact].push_back(graph.constant(graph.node(other)));
+            const Value& constant = graph.constant(graph.node(other));
             const TypeKind kind = facts_[*fact].spec->type.kind;
-            if (kind == TypeKind::string && is_ordering(node.op)) {
-              facts_[*fact].exact = false;
+            const bool equivalence =
+                node.op == Opcode::equivalent || node.op == Opcode::not_equivalent;
+            if (equivalence && (kind == TypeKind::integer || kind == TypeKind::decimal)) {
+              add_equivalence_points(constant, points[*fact]);
+            } else {
+              points[*fact].push_back(constant);
+            }
+            // Ordered strings have no finite partition; `~` on strings folds case and
+            // whitespace (classes the representatives do not cover); `~` on quantities
+            // depends on the unit a value is written in, not only on its magnitude.
+            if ((kind == TypeKind::string && (is_ordering(node.op) || equivalence)) ||
+                (kind == TypeKind::quantity && equivalence)) {
+              facts_[*fact].make_approximate(
+                  kind == TypeKind::quantity
+                      ? "compared with `~`, which depends on the unit a value is written in"
+                  : equivalence ? "compared with `~`, which ignores case and white space"
+                                : "ordered as text");
             }
           } else {
-            facts_[*fact].exact = false;
+            facts_[*fact].make_approximate("compared with something other than a constant");
           }
         }
         continue;
@@ -835,7 +959,7 @@ void Analysis::add_fact_uses() {
               points[*fact].push_back(graph.constant(graph.node(inputs[e])));
             }
           } else {
-            facts_[*fact].exact = false;
+            facts_[*fact].make_approximate("tested with `in` against a list that is not constant");
           }
         }
         continue;
@@ -848,7 +972,7 @@ void Analysis::add_fact_uses() {
           continue;  // the condition is a boolean
         }
         if (const std::optional<std::uint32_t> fact = fact_of(inputs[k])) {
-          facts_[*fact].exact = false;
+          facts_[*fact].make_approximate("used in arithmetic, `Coalesce` or a branch of `if`");
         }
       }
     }
@@ -862,6 +986,12 @@ void Analysis::add_fact_uses() {
         fact.exact = false;
         fact.types_differ = true;
         break;
+      }
+    }
+    for (std::size_t g = 0; g < guidelines_.size(); ++g) {
+      if (fact.ids[g] && validity_signature(*fact.spec) !=
+                             validity_signature(guidelines_[g]->facts()[fact.ids[g]->value])) {
+        fact.declarations_differ = true;
       }
     }
     if (fact.regions.empty()) {
@@ -967,7 +1097,7 @@ void Analysis::build_regions(AnalysisFact& fact, std::vector<Value>& points) {
       sorted.erase(std::unique(sorted.begin(), sorted.end(), same), sorted.end());
       if (sorted.size() * 2 + 1 > limits_.max_regions_per_fact) {
         sorted.resize(limits_.max_regions_per_fact / 2);
-        fact.exact = false;
+        fact.make_approximate("compared with more thresholds than the analysis partitions");
       }
       const auto add_region = [&](std::optional<Value> value, std::optional<Value> low,
                                   bool low_inclusive, std::optional<Value> high,
@@ -977,7 +1107,8 @@ void Analysis::build_regions(AnalysisFact& fact, std::vector<Value>& points) {
           // apart hold no fact value at all (exact); quantities could still hold one in a
           // finer unit.
           if (spec.type.kind == TypeKind::quantity) {
-            fact.exact = false;
+            fact.make_approximate(
+                "two of its thresholds are closer than any value the analysis can write");
           }
           return;
         }
@@ -1004,7 +1135,7 @@ void Analysis::build_regions(AnalysisFact& fact, std::vector<Value>& points) {
     }
     case TypeKind::error:
     case TypeKind::null:
-    case TypeKind::list: fact.exact = false; break;
+    case TypeKind::list: fact.make_approximate("of a type the analysis does not partition"); break;
   }
   // Keep the regions whose representative every declaring guideline accepts.
   for (const FactRegion& region : candidates) {
@@ -1019,7 +1150,7 @@ void Analysis::build_regions(AnalysisFact& fact, std::vector<Value>& points) {
     }
   }
   if (!finite_domain(spec) && !numeric_kind(spec.type.kind) && spec.type.kind != TypeKind::string) {
-    fact.exact = false;
+    fact.make_approximate("of a type the analysis does not partition");
   }
 }
 
@@ -1098,7 +1229,8 @@ bool Analysis::contains(const Box& box, const Assignment& assignment) const {
   return true;
 }
 
-Box Analysis::generalize(const Assignment& witness, std::span<const GoalTerm> goal) const {
+Box Analysis::generalize(const Assignment& witness, std::span<const GoalTerm> goal,
+                         std::size_t* work) const {
   Box box;
   box.allowed.resize(facts_.size());
   const std::vector<std::uint32_t> read = facts_read(goal);
@@ -1114,7 +1246,11 @@ Box Analysis::generalize(const Assignment& witness, std::span<const GoalTerm> go
         continue;
       }
       const GoalTerm violation{term.guideline, term.node, others};
-      if (find(std::span<const GoalTerm>(&violation, 1), &box).status != QueryStatus::impossible) {
+      const QueryResult result = find(std::span<const GoalTerm>(&violation, 1), &box);
+      if (work != nullptr) {
+        *work += result.work;
+      }
+      if (result.status != QueryStatus::impossible) {
         return false;
       }
     }
@@ -1311,7 +1447,10 @@ std::vector<std::uint32_t> canonical_ids(const Guideline& guideline,
       const Value& value = graph.constant(node);
       key = fmt::format("c{}:{}", static_cast<int>(value.kind()), to_literal(value));
     } else if (node.op == Opcode::fact) {
-      key = "f:" + guideline.facts()[node.payload].name;
+      // A fact is the same only with the same declaration: a retyped fact, or one whose
+      // range or codes changed, accepts other patients.
+      key = "f:" + guideline.facts()[node.payload].name + ":" +
+            validity_signature(guideline.facts()[node.payload]);
     } else {
       key = fmt::format("o{}", static_cast<int>(node.op));
       for (const NodeId operand : graph.operands(node)) {
@@ -1330,13 +1469,10 @@ namespace {
 // Why a query over `goal` is approximate, naming the facts.
 std::string approximation_reason(const Analysis& analysis, std::span<const GoalTerm> goal) {
   std::vector<std::string> retyped;
-  std::vector<std::string> outside;
   for (const std::uint32_t fact : analysis.facts_read(goal)) {
     const AnalysisFact& info = analysis.facts()[fact];
     if (info.types_differ) {
       retyped.push_back(fmt::format("`{}`", info.name));
-    } else if (!info.exact) {
-      outside.push_back(fmt::format("`{}`", info.name));
     }
   }
   std::vector<std::string> reasons;
@@ -1346,11 +1482,12 @@ std::string approximation_reason(const Analysis& analysis, std::span<const GoalT
                     "both versions",
                     fmt::join(retyped, ", "), retyped.size() == 1 ? "it" : "them"));
   }
-  if (!outside.empty()) {
-    reasons.push_back(
-        fmt::format("{} used outside the exact fragment (arithmetic, comparisons "
-                    "between facts)",
-                    fmt::join(outside, ", ")));
+  const std::vector<std::uint32_t> read = analysis.facts_read(goal);
+  const bool others = std::any_of(read.begin(), read.end(), [&](std::uint32_t fact) {
+    return !analysis.facts()[fact].exact && !analysis.facts()[fact].types_differ;
+  });
+  if (reasons.empty() || others) {
+    reasons.push_back(approximate_facts(analysis, goal));
   }
   return "approximate: " + fmt::format("{}", fmt::join(reasons, "; "));
 }
@@ -1385,6 +1522,13 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
     if (old_node && new_node && old_ids[old_node->value] == new_ids[new_node->value]) {
       continue;  // the same condition, node for node: no patient can differ
     }
+    if (diff.work > limits.max_total_work) {
+      diff.unproven.push_back(UnprovenComparison{
+          id, fmt::format("the analysis budget ({} node evaluations) was spent on the "
+                          "recommendations before it",
+                          limits.max_total_work)});
+      continue;
+    }
     RecommendationChange change;
     change.id = id;
     change.in_old = old_index.has_value();
@@ -1401,11 +1545,12 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
         for (std::size_t round = 0;; ++round) {
           const QueryResult result = analysis.find(goal, nullptr, boxes);
           diff.steps += result.steps;
+          diff.work += result.work;
           if (result.status != QueryStatus::found) {
             if (result.status != QueryStatus::impossible) {
               if (round == 0) {
                 unproven = result.status == QueryStatus::limit_reached
-                               ? "search limit reached"
+                               ? limit_text(limits)
                                : approximation_reason(analysis, goal);
               } else {
                 change.more = true;
@@ -1425,7 +1570,7 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
             unproven = "internal inconsistency: a witness was not confirmed by the evaluator";
             break;
           }
-          Box box = analysis.generalize(result.witness, goal);
+          Box box = analysis.generalize(result.witness, goal, &diff.work);
           ChangedRegion region;
           region.old_outcome = before_outcome;
           region.new_outcome = after_outcome;
@@ -1434,6 +1579,22 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
           change.regions.push_back(std::move(region));
           boxes.push_back(std::move(box));
         }
+      }
+    }
+    if (unproven.empty() && change.regions.empty()) {
+      // Patients valid in only one version were not compared: say so rather than "no change".
+      const GoalTerm read[] = {{0, old_node, kTruthAny}, {1, new_node, kTruthAny}};
+      std::vector<std::string> redeclared;
+      for (const std::uint32_t fact : analysis.facts_read(read)) {
+        if (analysis.facts()[fact].declarations_differ) {
+          redeclared.push_back(fmt::format("`{}`", analysis.facts()[fact].name));
+        }
+      }
+      if (!redeclared.empty()) {
+        unproven = fmt::format(
+            "the declaration of {} changed, so patients valid in only one version (rejected by "
+            "the other) were not compared",
+            fmt::join(redeclared, ", "));
       }
     }
     if (!change.regions.empty()) {
@@ -1469,8 +1630,10 @@ class GuidelineChecker {
   std::vector<AnalysisFinding> run() {
     check_dead();
     check_chains();
+    check_redundancy();
     check_conflicts();
     check_coverage();
+    note_budget();
     return std::move(findings_);
   }
 
@@ -1485,32 +1648,62 @@ class GuidelineChecker {
 
   QueryStatus query(std::initializer_list<GoalTerm> goal, Assignment* witness = nullptr) {
     const std::vector<GoalTerm> terms(goal);
-    const QueryResult result = analysis_.find(terms);
+    const QueryResult result = counted(terms);
     if (witness != nullptr && result.status == QueryStatus::found) {
       *witness = result.witness;
     }
     return result.status;
   }
 
+  // Every query of the checker goes through here: once AnalysisLimits::max_total_work is
+  // spent, no query runs (limit_reached) and the question is counted as not settled.
+  QueryResult counted(std::span<const GoalTerm> goal, const Analysis* analysis = nullptr) {
+    if (out_of_budget()) {
+      QueryResult result;
+      result.status = QueryStatus::limit_reached;
+      return result;
+    }
+    QueryResult result = (analysis != nullptr ? *analysis : analysis_).find(goal);
+    work_ += result.work;
+    return result;
+  }
+
+  QueryStatus counted_find(std::span<const GoalTerm> goal) { return counted(goal).status; }
+
+  bool out_of_budget() const { return work_ > analysis_.limits().max_total_work; }
+
+  // One note for every question left when the budget was spent.
+  void note_budget() {
+    if (unsettled_ == 0) {
+      return;
+    }
+    const ast::Module& module = guideline_.checked().module;
+    const SourceRange where =
+        module.headers.empty() ? SourceRange{module.file, 0, 0} : module.headers.front().id.range;
+    AnalysisFinding finding;
+    finding.diagnostic = Diagnostic{
+        "W0506",
+        Severity::note,
+        where,
+        fmt::format("the analysis stopped after {} node evaluations, its budget for one file; "
+                    "{} {} about this guideline {} not settled (dead recommendations, redundant "
+                    "or contradictory conditions, incompatible pairs, coverage); run `rubric "
+                    "check` on a smaller file, or read the conditions by hand",
+                    work_, unsettled_, unsettled_ == 1 ? "question" : "questions",
+                    unsettled_ == 1 ? "was" : "were"),
+        {}};
+    findings_.push_back(std::move(finding));
+  }
+
   void note_incomplete(SourceRange range, const std::string& what, NodeId node,
                        QueryStatus status) {
-    std::string reason;
-    if (status == QueryStatus::limit_reached) {
-      reason =
-          fmt::format("the search stopped at its limit of {} steps", analysis_.limits().max_steps);
-    } else {
-      std::vector<std::string> names;
-      const GoalTerm term{0, node, kTruthTrue};
-      for (const std::uint32_t fact : analysis_.facts_read(std::span<const GoalTerm>(&term, 1))) {
-        if (!analysis_.facts()[fact].exact) {
-          names.push_back(fmt::format("`{}`", analysis_.facts()[fact].name));
-        }
-      }
-      reason = fmt::format(
-          "the analysis is approximate for {}, used outside the exact fragment (arithmetic, "
-          "comparisons between facts)",
-          fmt::join(names, ", "));
+    if (out_of_budget()) {
+      ++unsettled_;  // reported once, by note_budget
+      return;
     }
+    const GoalTerm term{0, node, kTruthTrue};
+    const std::string reason =
+        unsettled_reason(analysis_, std::span<const GoalTerm>(&term, 1), status);
     AnalysisFinding finding;
     finding.diagnostic = Diagnostic{"W0506",
                                     Severity::note,
@@ -1525,19 +1718,9 @@ class GuidelineChecker {
   static std::string unsettled_reason(const Analysis& analysis, std::span<const GoalTerm> goal,
                                       QueryStatus status) {
     if (status == QueryStatus::limit_reached) {
-      return fmt::format("the search stopped at its limit of {} steps",
-                         analysis.limits().max_steps);
+      return limit_text(analysis.limits());
     }
-    std::vector<std::string> names;
-    for (const std::uint32_t fact : analysis.facts_read(goal)) {
-      if (!analysis.facts()[fact].exact) {
-        names.push_back(fmt::format("`{}`", analysis.facts()[fact].name));
-      }
-    }
-    return fmt::format(
-        "the analysis is approximate for {}, used outside the exact fragment (arithmetic, "
-        "comparisons between facts)",
-        fmt::join(names, ", "));
+    return approximate_facts(analysis, goal);
   }
 
   // W0504: every pair declared with `excludes` (once per pair, in declaration order) is
@@ -1557,11 +1740,15 @@ class GuidelineChecker {
         const RecommendationInfo& second = recommendations[*other];
         const std::vector<GoalTerm> goal{{0, first.condition, kTruthTrue},
                                          {0, second.condition, kTruthTrue}};
-        const QueryResult result = analysis_.find(goal);
+        const QueryResult result = counted(goal);
         if (result.status == QueryStatus::impossible) {
           continue;
         }
         AnalysisFinding finding;
+        if (result.status != QueryStatus::found && out_of_budget()) {
+          ++unsettled_;
+          continue;
+        }
         if (result.status != QueryStatus::found) {
           finding.diagnostic = Diagnostic{
               "W0506",
@@ -1587,7 +1774,7 @@ class GuidelineChecker {
             fmt::format("`{}` and `{}` are declared incompatible but are both made for some "
                         "patients, for example where {}",
                         first.id, second.id,
-                        analysis_.describe(analysis_.generalize(result.witness, goal))),
+                        analysis_.describe(analysis_.generalize(result.witness, goal, &work_))),
             {}};
         finding.witness = std::move(facts);
         findings_.push_back(std::move(finding));
@@ -1618,11 +1805,15 @@ class GuidelineChecker {
                                 limits.max_steps * kCoverageTermsAtFullBudget / goal.size()));
     }
     const Analysis analysis({&guideline_}, limits);
-    const QueryResult result = analysis.find(goal);
+    const QueryResult result = counted(goal, &analysis);
     if (result.status == QueryStatus::impossible) {
       return;
     }
     AnalysisFinding finding;
+    if (result.status != QueryStatus::found && out_of_budget()) {
+      ++unsettled_;
+      return;
+    }
     if (result.status != QueryStatus::found) {
       finding.diagnostic =
           Diagnostic{"W0506",
@@ -1647,7 +1838,8 @@ class GuidelineChecker {
     // is shown.
     const std::string example =
         goal.size() <= kMaxGeneralizedCoverageTerms
-            ? fmt::format("where {}", analysis.describe(analysis.generalize(result.witness, goal)))
+            ? fmt::format("where {}",
+                          analysis.describe(analysis.generalize(result.witness, goal, &work_)))
             : std::string("the witness below");
     finding.diagnostic =
         Diagnostic{"W0505",
@@ -1661,11 +1853,15 @@ class GuidelineChecker {
     findings_.push_back(std::move(finding));
   }
 
-  // The operands of a chain of one operator (`a and b and c`), through shared nodes.
-  std::vector<NodeId> chain(NodeId root, Opcode op) const {
+  // The operands of a chain of one operator (`a and b and c`), through shared nodes; the
+  // nodes visited count as work, and an empty list means the budget was spent.
+  std::vector<NodeId> chain(NodeId root, Opcode op) {
     std::vector<NodeId> out;
     std::vector<NodeId> stack{root};
     while (!stack.empty()) {
+      if (++work_ > analysis_.limits().max_total_work) {
+        return {};
+      }
       const NodeId id = stack.back();
       stack.pop_back();
       const Node& node = graph_.node(id);
@@ -1705,7 +1901,8 @@ class GuidelineChecker {
   }
 
   std::string dead_reason(NodeId condition) {
-    const std::vector<NodeId> parts = chain(condition, Opcode::logical_and);
+    const std::vector<NodeId> parts =
+        out_of_budget() ? std::vector<NodeId>{} : chain(condition, Opcode::logical_and);
     for (const NodeId part : parts) {
       if (parts.size() > 1 && query({{0, part, kTruthTrue}}) == QueryStatus::impossible) {
         return fmt::format("its part `{}` is never true for valid facts", text(part));
@@ -1758,8 +1955,15 @@ class GuidelineChecker {
     const bool conjunction = op == Opcode::logical_and;
     // `and` wants all true; `or` all false: the dominated value.
     const TruthMask unit = conjunction ? kTruthTrue : kTruthFalse;
-    const TruthMask dominating = conjunction ? kTruthFalse : kTruthTrue;
+    if (out_of_budget()) {
+      ++unsettled_;
+      return;
+    }
     const std::vector<NodeId> parts = chain(root, op);
+    if (out_of_budget()) {
+      ++unsettled_;
+      return;
+    }
     if (parts.size() < 2) {
       return;
     }
@@ -1797,40 +2001,291 @@ class GuidelineChecker {
       }
       return;
     }
-    if (whole != QueryStatus::found) {
-      return;
+  }
+
+  // ---- W0502: redundant sub-conditions, as written in the rule file ----------------------
+
+  // A part of the rule file to cut out: [begin, end) byte offsets.
+  struct Removal {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+  };
+
+  std::string_view file_text() const { return sources_.text(guideline_.checked().module.file); }
+
+  // The offsets of an expression with the parentheses its range leaves out put back (around
+  // its first or last operand, and around itself); nullopt when the text does not balance.
+  std::optional<Removal> extent(ast::ExprId id) const {
+    const std::string_view text = file_text();
+    const SourceRange range = guideline_.checked().module.at(id).range;
+    std::uint32_t begin = range.offset;
+    std::uint32_t end = range.end();
+    std::ptrdiff_t depth = 0;
+    std::ptrdiff_t lowest = 0;
+    char quote = 0;
+    for (std::uint32_t k = begin; k < end; ++k) {
+      const char character = text[k];
+      if (quote != 0) {
+        quote = character == quote ? 0 : quote;
+      } else if (character == '\'' || character == '"') {
+        quote = character;
+      } else if (character == '(') {
+        ++depth;
+      } else if (character == ')') {
+        lowest = std::min(lowest, --depth);
+      }
     }
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      const NodeId part = parts[i];
-      if (reported[part.value] || graph_.node(part).op == Opcode::constant) {
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    const auto open_before = [&](std::uint32_t at) -> std::optional<std::uint32_t> {
+      while (at > 0 && is_space(text[at - 1])) {
+        --at;
+      }
+      return at > 0 && text[at - 1] == '(' ? std::optional<std::uint32_t>(at - 1) : std::nullopt;
+    };
+    const auto close_after = [&](std::uint32_t at) -> std::optional<std::uint32_t> {
+      while (at < text.size() && is_space(text[at])) {
+        ++at;
+      }
+      return at < text.size() && text[at] == ')' ? std::optional<std::uint32_t>(at + 1)
+                                                 : std::nullopt;
+    };
+    for (std::ptrdiff_t k = 0; k < -lowest; ++k) {
+      const std::optional<std::uint32_t> open = open_before(begin);
+      if (!open) {
+        return std::nullopt;
+      }
+      begin = *open;
+    }
+    for (std::ptrdiff_t k = 0; k < depth - lowest; ++k) {
+      const std::optional<std::uint32_t> close = close_after(end);
+      if (!close) {
+        return std::nullopt;
+      }
+      end = *close;
+    }
+    for (;;) {
+      const std::optional<std::uint32_t> open = open_before(begin);
+      const std::optional<std::uint32_t> close = close_after(end);
+      if (!open || !close) {
+        break;
+      }
+      begin = *open;
+      end = *close;
+    }
+    return Removal{begin, end};
+  }
+
+  // True when the expression is written inside its own parentheses.
+  bool parenthesised(ast::ExprId id) const {
+    const std::optional<Removal> outer = extent(id);
+    const SourceRange range = guideline_.checked().module.at(id).range;
+    return outer && outer->begin < range.offset && outer->end > range.end() &&
+           file_text()[outer->begin] == '(';
+  }
+
+  static std::optional<Opcode> chain_operator(const ast::Expr& expr) {
+    if (expr.kind != ast::ExprKind::binary) {
+      return std::nullopt;
+    }
+    if (expr.binary_operator == ast::BinaryOperator::logical_and) {
+      return Opcode::logical_and;
+    }
+    if (expr.binary_operator == ast::BinaryOperator::logical_or) {
+      return Opcode::logical_or;
+    }
+    return std::nullopt;
+  }
+
+  // The parts of the chain rooted at `root` in source order: nested operators of the same
+  // kind are flattened unless parenthesised (those are chains of their own).
+  std::vector<ast::ExprId> source_chain(ast::ExprId root, Opcode op) const {
+    const ast::Module& module = guideline_.checked().module;
+    std::vector<ast::ExprId> parts;
+    std::vector<ast::ExprId> stack{root};
+    while (!stack.empty()) {
+      const ast::ExprId id = stack.back();
+      stack.pop_back();
+      const ast::Expr& expr = module.at(id);
+      if (chain_operator(expr) == op && (id == root || !parenthesised(id))) {
+        const auto operands = module.operands_of(expr);
+        stack.push_back(operands[1]);
+        stack.push_back(operands[0]);
+      } else {
+        parts.push_back(id);
+      }
+    }
+    return parts;
+  }
+
+  // The rule file with `removals` (disjoint) cut out.
+  std::string edited_text(std::vector<Removal> removals) const {
+    std::sort(removals.begin(), removals.end(),
+              [](const Removal& a, const Removal& b) { return a.begin < b.begin; });
+    const std::string_view text = file_text();
+    std::string out;
+    std::uint32_t at = 0;
+    for (const Removal& removal : removals) {
+      out.append(text.substr(at, removal.begin - at));
+      at = removal.end;
+    }
+    out.append(text.substr(at));
+    return out;
+  }
+
+  enum class Verdict : std::uint8_t { unchanged, changed, unproven };
+
+  // Compiles the rule file with `removals` cut out and compares it with the guideline over
+  // every valid patient. `reason` says why a verdict is unproven.
+  Verdict verify(const std::vector<Removal>& removals, std::string& reason) {
+    SourceManager sources;
+    const FileId file = sources.add(std::string(sources_.name(guideline_.checked().module.file)),
+                                    edited_text(removals));
+    Diagnostics diagnostics;
+    const std::shared_ptr<const Guideline> edited = Guideline::compile(sources, file, diagnostics);
+    if (!edited) {
+      reason = "the rule file does not compile without it";
+      return Verdict::unproven;
+    }
+    AnalysisLimits limits = analysis_.limits();
+    limits.max_total_work -= std::min(limits.max_total_work, work_);
+    const BehaviouralDiff diff = diff_behaviour(guideline_, *edited, limits);
+    work_ += diff.work;
+    if (!diff.changes.empty()) {
+      return Verdict::changed;
+    }
+    if (!diff.unproven.empty()) {
+      reason = fmt::format("removing it could not be proven harmless for `{}` ({})",
+                           diff.unproven.front().id, diff.unproven.front().reason);
+      return Verdict::unproven;
+    }
+    return Verdict::unchanged;
+  }
+
+  // W0502 for every `and`/`or` chain written in a definition or a recommendation's condition.
+  // A part is a candidate when the queries show that no patient gives the chain another value
+  // without it. Every candidate is then checked the way a reader would apply the advice: it
+  // is cut out of the rule file together with every removal already reported, the file is
+  // compiled again, and the behavioural diff must prove that no outcome changes. A candidate
+  // whose removal changes an outcome (for instance because the text is a definition shared
+  // with another recommendation) is not reported; one the diff cannot settle is a note.
+  void check_redundancy() {
+    const ast::Module& module = guideline_.checked().module;
+    std::vector<ast::ExprId> pending;
+    for (const ast::Definition& definition : module.definitions) {
+      pending.push_back(definition.value);
+    }
+    for (const ast::RecommendationDeclaration& recommendation : module.recommendations) {
+      pending.push_back(recommendation.condition);
+    }
+    std::vector<std::uint8_t> seen(module.expressions.size(), 0);
+    while (!pending.empty()) {
+      const ast::ExprId id = pending.back();
+      pending.pop_back();
+      if (seen[id.value]) {
+        continue;
+      }
+      seen[id.value] = 1;
+      const ast::Expr& expr = module.at(id);
+      const std::optional<Opcode> op = chain_operator(expr);
+      if (!op) {
+        for (const ast::ExprId operand : module.operands_of(expr)) {
+          pending.push_back(operand);
+        }
+        continue;
+      }
+      const std::vector<ast::ExprId> parts = source_chain(id, *op);
+      for (const ast::ExprId part : parts) {
+        pending.push_back(part);
+      }
+      if (out_of_budget()) {
+        ++unsettled_;
+      } else {
+        check_source_chain(id, *op, parts);
+      }
+    }
+  }
+
+  void check_source_chain(ast::ExprId root, Opcode op, const std::vector<ast::ExprId>& parts) {
+    const bool conjunction = op == Opcode::logical_and;
+    const TruthMask unit = conjunction ? kTruthTrue : kTruthFalse;
+    const TruthMask dominating = conjunction ? kTruthFalse : kTruthTrue;
+    std::vector<NodeId> nodes;
+    for (const ast::ExprId part : parts) {
+      const std::optional<NodeId> node = guideline_.node_of(part);
+      if (!node) {
+        return;
+      }
+      nodes.push_back(*node);
+    }
+    const std::optional<NodeId> root_node = guideline_.node_of(root);
+    if (!root_node || query({{0, *root_node, unit}}) != QueryStatus::found) {
+      return;  // never the dominated value: W0503's business
+    }
+    const ast::Module& module = guideline_.checked().module;
+    for (std::size_t i = 0; i < parts.size() && !out_of_budget(); ++i) {
+      if (graph_.node(nodes[i]).op == Opcode::constant) {
         continue;
       }
       // Removing the part changes the chain's value only when the others are all the
       // dominated value and the part is not, or when none of the others dominates and the
       // part does.
-      std::vector<GoalTerm> others_unit;
-      std::vector<GoalTerm> others_weak;
+      std::vector<GoalTerm> first;
+      std::vector<GoalTerm> second;
       bool duplicate = false;
       for (std::size_t j = 0; j < parts.size(); ++j) {
         if (j == i) {
           continue;
         }
-        duplicate = duplicate || parts[j] == part;
-        others_unit.push_back({0, parts[j], unit});
-        others_weak.push_back({0, parts[j], static_cast<TruthMask>(unit | kTruthUnknown)});
+        duplicate = duplicate || nodes[j] == nodes[i];
+        first.push_back({0, nodes[j], unit});
+        second.push_back({0, nodes[j], static_cast<TruthMask>(unit | kTruthUnknown)});
       }
-      std::vector<GoalTerm> first = others_unit;
-      first.push_back({0, part, static_cast<TruthMask>(kTruthAny & ~unit)});
-      std::vector<GoalTerm> second = others_weak;
-      second.push_back({0, part, dominating});
-      const QueryStatus a = analysis_.find(first).status;
-      if (a != QueryStatus::impossible) {
+      first.push_back({0, nodes[i], static_cast<TruthMask>(kTruthAny & ~unit)});
+      second.push_back({0, nodes[i], dominating});
+      if (counted_find(first) != QueryStatus::impossible ||
+          counted_find(second) != QueryStatus::impossible) {
         continue;
       }
-      const QueryStatus b = analysis_.find(second).status;
-      if (b != QueryStatus::impossible) {
+      // The advice as a reader applies it: the part and the operator next to it cut out.
+      const std::optional<Removal> own = extent(parts[i]);
+      const std::optional<Removal> neighbour = extent(parts[i + 1 < parts.size() ? i + 1 : i - 1]);
+      if (!own || !neighbour) {
         continue;
       }
+      const Removal removal = i + 1 < parts.size() ? Removal{own->begin, neighbour->begin}
+                                                   : Removal{neighbour->end, own->end};
+      const bool overlaps =
+          std::any_of(removed_.begin(), removed_.end(), [&](const Removal& other) {
+            return removal.begin < other.end && other.begin < removal.end;
+          });
+      if (overlaps) {
+        continue;
+      }
+      std::vector<Removal> removals = removed_;
+      removals.push_back(removal);
+      std::string unproven;
+      const Verdict verdict = verify(removals, unproven);
+      if (verdict == Verdict::changed) {
+        continue;
+      }
+      std::string part_text = expression_text(sources_, module.at(parts[i]).range);
+      if (part_text.size() > 80) {
+        part_text = part_text.substr(0, 77) + "...";
+      }
+      const char* chain_word = conjunction ? "and" : "or";
+      if (verdict == Verdict::unproven) {
+        AnalysisFinding finding;
+        finding.diagnostic = Diagnostic{
+            "W0506",
+            Severity::note,
+            module.at(parts[i]).range,
+            fmt::format("sub-condition `{}` in `{}` may be redundant, but that is not proven: {}",
+                        part_text, chain_word, unproven),
+            {}};
+        findings_.push_back(std::move(finding));
+        continue;
+      }
+      removed_.push_back(removal);
       std::string because;
       if (duplicate) {
         because = "it appears twice";
@@ -1839,31 +2294,36 @@ class GuidelineChecker {
           if (j == i) {
             continue;
           }
-          if (query({{0, parts[j], unit}, {0, part, static_cast<TruthMask>(kTruthAny & ~unit)}}) ==
+          if (query({{0, nodes[j], unit},
+                     {0, nodes[i], static_cast<TruthMask>(kTruthAny & ~unit)}}) ==
                   QueryStatus::impossible &&
-              query({{0, parts[j], static_cast<TruthMask>(unit | kTruthUnknown)},
-                     {0, part, dominating}}) == QueryStatus::impossible) {
-            because = fmt::format("`{}` already implies it", text(parts[j]));
+              query({{0, nodes[j], static_cast<TruthMask>(unit | kTruthUnknown)},
+                     {0, nodes[i], dominating}}) == QueryStatus::impossible) {
+            // In `and`, the other part implies this one; in `or`, this one implies the other.
+            because = conjunction ? fmt::format("`{}` already implies it", text(nodes[j]))
+                                  : fmt::format("it implies `{}`", text(nodes[j]));
           }
         }
         if (because.empty()) {
           because = "the other parts already decide its value";
         }
       }
-      reported[part.value] = 1;
       AnalysisFinding finding;
-      finding.diagnostic =
-          Diagnostic{"W0502",
-                     Severity::warning,
-                     graph_.node(part).range,
-                     fmt::format("redundant sub-condition `{}` in `{}`: {}; removing it changes no "
-                                 "outcome",
-                                 text(part), conjunction ? "and" : "or", because),
-                     {}};
+      finding.diagnostic = Diagnostic{
+          "W0502",
+          Severity::warning,
+          module.at(parts[i]).range,
+          fmt::format("redundant sub-condition `{}` in `{}`: {}; removing it changes no outcome "
+                      "(proven by comparing the rule file without it)",
+                      part_text, chain_word, because),
+          {}};
       findings_.push_back(std::move(finding));
     }
   }
 
+  std::vector<Removal> removed_;  // the W0502 removals reported so far
+  std::size_t work_ = 0;          // node evaluations of every query so far
+  std::size_t unsettled_ = 0;     // questions skipped once the budget was spent
   const Guideline& guideline_;
   const SourceManager& sources_;
   Analysis analysis_;

@@ -55,6 +55,13 @@ struct AnalysisLimits {
   std::int64_t max_enumerated_integers = 64;
   // Regions a fact may have; further comparison constants make the fact approximate.
   std::size_t max_regions_per_fact = 512;
+  // Work one query may do, in node evaluations (a step evaluates every node of the goal's
+  // cone; preparing a query counts its cone and region classes): a query over a large cone
+  // stops here even before max_steps (limit_reached).
+  std::size_t max_work = 4'000'000;
+  // Work `rubric check` (analyse_guideline) or one `rubric diff` (diff_behaviour) may do over
+  // all its queries; the questions left when it is spent are reported as not settled.
+  std::size_t max_total_work = 120'000'000;
 };
 
 // One region of a fact's domain and the value that represents it.
@@ -76,10 +83,21 @@ struct AnalysisFact {
   // regions[0] is the absent value; for numbers and quantities regions[1..] are in
   // increasing order and cover every valid value.
   std::vector<FactRegion> regions;
-  bool ordered = false;  // a number or quantity
-  bool exact = true;     // every use of the fact lies in the exact fragment
+  bool ordered = false;             // a number or quantity
+  bool exact = true;                // every use of the fact lies in the exact fragment
+  std::string approximate_because;  // when not exact: the first reason, in words
+
+  void make_approximate(const char* reason) {
+    if (exact) {
+      approximate_because = reason;
+    }
+    exact = false;
+  }
   // Declared with different types in two guidelines: only its absence is valid in both.
   bool types_differ = false;
+  // Declared differently (type, range or codes) in two guidelines: some values are valid in
+  // one only, and those patients are outside every query.
+  bool declarations_differ = false;
 };
 
 // One conjunct of a goal: the node of guideline `guideline` (nullopt: a recommendation the
@@ -114,6 +132,7 @@ struct QueryResult {
   QueryStatus status = QueryStatus::impossible;
   Assignment witness;  // when found
   std::size_t steps = 0;
+  std::size_t work = 0;  // node evaluations, as AnalysisLimits::max_work counts them
 };
 
 class Analysis {
@@ -140,7 +159,9 @@ class Analysis {
 
   // Grows the one-point box of `witness` fact by fact, keeping only extensions proven to
   // satisfy `goal` everywhere, and returns it: a region of patients around the witness.
-  [[nodiscard]] Box generalize(const Assignment& witness, std::span<const GoalTerm> goal) const;
+  // The work of its queries is added to `*work` when given.
+  [[nodiscard]] Box generalize(const Assignment& witness, std::span<const GoalTerm> goal,
+                               std::size_t* work = nullptr) const;
 
   // True when `assignment` lies in `box`.
   [[nodiscard]] bool contains(const Box& box, const Assignment& assignment) const;
@@ -163,6 +184,14 @@ class Analysis {
   std::vector<std::vector<std::uint32_t>> fact_index_;
   std::deque<std::string> strings_;  // owns the characters of string representatives
 };
+
+// "the analysis is approximate for `x` (used in arithmetic, ...)": the facts the goal reads
+// that are outside the exact fragment, each with its reason ("the analysis is approximate" when
+// none is).
+std::string approximate_facts(const Analysis& analysis, std::span<const GoalTerm> goal);
+
+// Why a query stopped at AnalysisLimits (max_steps or max_work), in words.
+std::string limit_text(const AnalysisLimits& limits);
 
 // ---- Behavioural difference between two versions of a guideline ---------------------------
 
@@ -210,6 +239,7 @@ struct BehaviouralDiff {
   // Recommendations for which "no change" could not be proven (nor a change found).
   std::vector<UnprovenComparison> unproven;
   std::size_t steps = 0;  // abstract evaluations, over all queries
+  std::size_t work = 0;   // node evaluations, over all queries (AnalysisLimits::max_total_work)
 };
 
 // Compares every recommendation (matched by id; a recommendation missing from one version

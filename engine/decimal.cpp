@@ -213,6 +213,26 @@ double Decimal::to_double() const {
   return static_cast<double>(raw_) / static_cast<double>(kOne);
 }
 
+int Decimal::precision() const {
+  Int128 raw = raw_ < 0 ? -raw_ : raw_;
+  int digits = kFractionDigits;
+  while (digits > 0 && raw % 10 == 0) {
+    raw /= 10;
+    --digits;
+  }
+  return digits;
+}
+
+std::optional<Decimal> Decimal::rounded(int digits) const {
+  Int128 unit = 1;
+  for (int i = digits; i < kFractionDigits; ++i) {
+    unit *= 10;
+  }
+  const Int128 magnitude = raw_ < 0 ? -raw_ : raw_;
+  const Int128 result = (magnitude + unit / 2) / unit * unit;
+  return from_raw(raw_ < 0 ? -result : result);
+}
+
 std::string Decimal::to_string() const {
   const UInt128 value = magnitude(raw_);
   const auto one = static_cast<UInt128>(kOne);

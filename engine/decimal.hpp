@@ -46,6 +46,13 @@ class Decimal {
   // the point: "2.5", "3.0", "-0.00000001".
   [[nodiscard]] std::string to_string() const;
 
+  // CQL's precision of the value: its fractional digits without trailing zeros (0 for an
+  // integral value). Decimal equivalence (`~`) compares at the lesser precision of two values.
+  [[nodiscard]] int precision() const;
+  // The value rounded half away from zero to `digits` fractional digits (0..8); nullopt when
+  // rounding up leaves the range.
+  [[nodiscard]] std::optional<Decimal> rounded(int digits) const;
+
   friend constexpr auto operator<=>(Decimal a, Decimal b) = default;
   friend constexpr bool operator==(Decimal a, Decimal b) = default;
 

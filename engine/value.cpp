@@ -6,6 +6,9 @@
 #include <limits>
 #include <optional>
 
+#include <locale.h>
+#include <wctype.h>
+
 namespace rubric {
 namespace {
 
@@ -59,28 +62,70 @@ std::optional<std::strong_ordering> order(const Value& a, const Value& b) {
   return std::nullopt;
 }
 
-char fold_for_equivalence(char character) {
-  if (character >= 'A' && character <= 'Z') {
-    return static_cast<char>(character - 'A' + 'a');
+// One code point of UTF-8 text at `index` (advanced past it); a byte that does not start a
+// well-formed sequence stands for itself, so invalid text still compares byte for byte.
+char32_t next_code_point(std::string_view text, std::size_t& index) {
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+  const unsigned char first = byte(index);
+  std::size_t length = 0;
+  char32_t point = 0;
+  if (first < 0x80) {
+    ++index;
+    return first;
   }
-  if (character == '\t' || character == '\n' || character == '\r' || character == '\f') {
-    return ' ';
+  if ((first & 0xE0) == 0xC0) {
+    length = 2;
+    point = first & 0x1F;
+  } else if ((first & 0xF0) == 0xE0) {
+    length = 3;
+    point = first & 0x0F;
+  } else if ((first & 0xF8) == 0xF0) {
+    length = 4;
+    point = first & 0x07;
   }
-  return character;
+  if (length == 0 || index + length > text.size()) {
+    ++index;
+    return 0x110000 + first;  // outside Unicode: never equal to a decoded code point
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(index + k) & 0xC0) != 0x80) {
+      ++index;
+      return 0x110000 + first;
+    }
+    point = (point << 6) | (byte(index + k) & 0x3F);
+  }
+  index += length;
+  return point;
 }
 
-// CQL string equivalence: ASCII letters ignore case, whitespace characters are
+// The code point CQL equivalence compares: lower case (Unicode simple case mapping, from the
+// C library's UTF-8 locale), every whitespace character as a space.
+char32_t fold_for_equivalence(char32_t point) {
+  if (point == '\t' || point == '\n' || point == '\r' || point == '\f') {
+    return ' ';
+  }
+  if (point < 0x80) {
+    return point >= 'A' && point <= 'Z' ? point - 'A' + 'a' : point;
+  }
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  if (utf8 == static_cast<locale_t>(nullptr) || point > 0x10FFFF) {
+    return point;
+  }
+  return static_cast<char32_t>(towlower_l(static_cast<wint_t>(point), utf8));
+}
+
+// CQL string equivalence: letters ignore case (any script), whitespace characters are
 // interchangeable.
 bool strings_equivalent(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t index = 0; index < a.size(); ++index) {
-    if (fold_for_equivalence(a[index]) != fold_for_equivalence(b[index])) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (fold_for_equivalence(next_code_point(a, i)) !=
+        fold_for_equivalence(next_code_point(b, j))) {
       return false;
     }
   }
-  return true;
+  return i == a.size() && j == b.size();
 }
 
 using DecimalOperation = std::optional<Decimal> (*)(Decimal, Decimal);
@@ -277,28 +322,10 @@ Value not_equal(const Value& a, const Value& b) {
 }
 
 // CQL decimal equivalence: both values rounded (half away from zero) to the precision of the
-// less precise one, where precision counts fractional digits without trailing zeros.
+// less precise one.
 static bool decimals_equivalent(Decimal a, Decimal b) {
-  const auto precision = [](Decimal value) {
-    Int128 raw = value.raw() < 0 ? -value.raw() : value.raw();
-    int digits = Decimal::kFractionDigits;
-    while (digits > 0 && raw % 10 == 0) {
-      raw /= 10;
-      --digits;
-    }
-    return digits;
-  };
-  const int digits = std::min(precision(a), precision(b));
-  Int128 unit = 1;
-  for (int i = digits; i < Decimal::kFractionDigits; ++i) {
-    unit *= 10;
-  }
-  const auto round = [unit](Int128 raw) {
-    const Int128 magnitude = raw < 0 ? -raw : raw;
-    const Int128 rounded = (magnitude + unit / 2) / unit;
-    return raw < 0 ? -rounded : rounded;
-  };
-  return round(a.raw()) == round(b.raw());
+  const int digits = std::min(a.precision(), b.precision());
+  return a.rounded(digits) == b.rounded(digits);
 }
 
 Value equivalent(const Value& a, const Value& b) {
@@ -314,6 +341,16 @@ Value equivalent(const Value& a, const Value& b) {
   if (is_number(a) && is_number(b) &&
       (a.kind() == ValueKind::decimal || b.kind() == ValueKind::decimal)) {
     return Value::boolean(decimals_equivalent(a.as_decimal(), b.as_decimal()));
+  }
+  if (both(a, b, ValueKind::quantity)) {
+    // Quantities of one dimension: decimal equivalence in the finer of the two units.
+    if (!commensurable(a.unit(), b.unit())) {
+      return Value::boolean(false);
+    }
+    const Unit& target = finer_unit(a.unit(), b.unit());
+    const std::optional<Decimal> left = convert(a.as_decimal(), a.unit(), target);
+    const std::optional<Decimal> right = convert(b.as_decimal(), b.unit(), target);
+    return Value::boolean(left && right && decimals_equivalent(*left, *right));
   }
   const std::optional<std::strong_ordering> result = order(a, b);
   return Value::boolean(result && *result == 0);

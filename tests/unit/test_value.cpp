@@ -252,7 +252,20 @@ TEST_CASE("~ is never null and compares loosely", "[value][equivalence]") {
   CHECK(literal(equivalent(string("abc"), string("abd"))) == "false");
   CHECK(literal(equivalent(string("abc"), string("abc "))) == "false");
   CHECK(literal(equivalent(quantity("1000", "mg"), quantity("1", "g"))) == "true");
-  CHECK(literal(equivalent(quantity("13", "weeks"), quantity("3", "months"))) == "false");
+  // Quantities compare as decimals in the finer unit, at the lesser precision: 3 months is
+  // 13.04464286 weeks, which rounds to 13 at the precision of `13`.
+  CHECK(literal(equivalent(quantity("13", "weeks"), quantity("3", "months"))) == "true");
+  CHECK(literal(equivalent(quantity("13.0", "weeks"), quantity("3", "months"))) == "true");
+  CHECK(literal(equivalent(quantity("13.1", "weeks"), quantity("3", "months"))) == "false");
+  CHECK(literal(equivalent(quantity("30.4375", "days"), quantity("30.44", "days"))) == "true");
+  CHECK(literal(equivalent(quantity("30.4375", "days"), quantity("30.45", "days"))) == "false");
+  CHECK(literal(equivalent(quantity("1", "month"), quantity("30", "days"))) == "true");
+  // Case folds in every script; invalid UTF-8 compares byte for byte.
+  CHECK(literal(equivalent(string("\u00e9"), string("\u00c9"))) == "true");
+  CHECK(literal(equivalent(string("\u0394\u03b5"), string("\u03b4\u0395"))) == "true");
+  CHECK(literal(equivalent(string("\u00e9"), string("e"))) == "false");
+  CHECK(literal(equivalent(string("\xff"), string("\xff"))) == "true");
+  CHECK(literal(equivalent(string("\xff"), string("\xfe"))) == "false");
   // Never null, even for values that cannot be compared.
   CHECK(literal(equivalent(quantity("1", "mg"), quantity("1", "mL"))) == "false");
   CHECK(literal(equivalent(integer(1), string("1"))) == "false");
