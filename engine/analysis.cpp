@@ -2317,6 +2317,7 @@ class GuidelineChecker {
                       "(proven by comparing the rule file without it)",
                       part_text, chain_word, because),
           {}};
+      finding.removal = SourceRange{module.file, removal.begin, removal.end - removal.begin};
       findings_.push_back(std::move(finding));
     }
   }

@@ -253,6 +253,10 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
 struct AnalysisFinding {
   Diagnostic diagnostic;
   std::optional<FactSet> witness;  // for findings about patients
+  // W0502: the text the finding advises to delete (the part and the operator beside it).
+  // Deleting the removals of every W0502 of one run together changes no outcome for any
+  // valid patient: the behavioural diff proved it before the findings were reported.
+  std::optional<SourceRange> removal;
 };
 
 // Dead recommendations (W0501), redundant sub-conditions (W0502), contradictory or
