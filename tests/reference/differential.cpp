@@ -6,6 +6,7 @@
 
 #include "dsl/checker.hpp"
 #include "dsl/parser.hpp"
+#include "engine/analysis.hpp"
 #include "engine/guideline.hpp"
 #include "tests/reference/reference_evaluator.hpp"
 
@@ -152,6 +153,76 @@ std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact
   if (auto disagreement =
           compare_blocks(*guideline, generated.text, all_facts, all_decisions, statistics)) {
     return disagreement;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> analysis_claims_round(Chooser& chooser, std::size_t fact_sets,
+                                                 std::size_t& claims) {
+  const GeneratedGuideline generated = generate_guideline(chooser);
+  SourceManager sources;
+  const FileId file = sources.add("generated.rubric", generated.text);
+  Diagnostics diagnostics;
+  const std::shared_ptr<const Guideline> guideline = Guideline::compile(sources, file, diagnostics);
+  if (!guideline) {
+    return fmt::format("the generator produced a guideline the checker rejects:\n{}\n{}",
+                       format_diagnostics(sources, diagnostics), generated.text);
+  }
+  // A small budget keeps a fuzzing run fast; claims made within it must still be true.
+  AnalysisLimits limits;
+  limits.max_steps = 2'000;
+  limits.max_total_work = 2'000'000;
+  const std::vector<AnalysisFinding> findings = analyse_guideline(*guideline, sources, limits);
+  std::vector<FactSet> all_facts;
+  for (std::size_t round = 0; round < fact_sets; ++round) {
+    all_facts.push_back(generate_facts(chooser, guideline->facts(), generated.thresholds));
+  }
+  std::string removed(generated.text);
+  std::vector<SourceRange> removals;
+  for (const AnalysisFinding& finding : findings) {
+    if (finding.diagnostic.code == "W0501") {
+      ++claims;
+      const std::string& message = finding.diagnostic.message;
+      const std::size_t open = message.find('`');
+      const std::string id = message.substr(open + 1, message.find('`', open + 1) - open - 1);
+      const std::size_t index = *guideline->find_recommendation(id);
+      for (const FactSet& facts : all_facts) {
+        if (guideline->evaluate(facts).outcomes[index] == Outcome::recommended) {
+          return fmt::format(
+              "W0501 claims `{}` is never made, but these facts make it\n{}\n"
+              "guideline:\n{}\nfacts:\n{}",
+              id, message, generated.text, describe_facts(guideline->facts(), facts));
+        }
+      }
+    } else if (finding.diagnostic.code == "W0502" && finding.removal) {
+      ++claims;
+      removals.push_back(*finding.removal);
+    }
+  }
+  if (removals.empty()) {
+    return std::nullopt;
+  }
+  std::sort(removals.begin(), removals.end(),
+            [](const SourceRange& a, const SourceRange& b) { return a.offset > b.offset; });
+  for (const SourceRange& removal : removals) {
+    removed.erase(removal.offset, removal.length);
+  }
+  SourceManager edited_sources;
+  const FileId edited_file = edited_sources.add("simplified.rubric", removed);
+  Diagnostics edited_diagnostics;
+  const std::shared_ptr<const Guideline> simplified =
+      Guideline::compile(edited_sources, edited_file, edited_diagnostics);
+  if (!simplified) {
+    return fmt::format("the W0502 removals leave a rule file that does not compile:\n{}\n{}",
+                       format_diagnostics(edited_sources, edited_diagnostics), removed);
+  }
+  for (const FactSet& facts : all_facts) {
+    if (simplified->evaluate(facts).outcomes != guideline->evaluate(facts).outcomes) {
+      return fmt::format(
+          "the W0502 removals change an outcome\nguideline:\n{}\nsimplified:\n{}"
+          "\nfacts:\n{}",
+          generated.text, removed, describe_facts(guideline->facts(), facts));
+    }
   }
   return std::nullopt;
 }

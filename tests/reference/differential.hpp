@@ -32,4 +32,12 @@ struct Statistics {
 std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact_sets,
                                               Statistics& statistics);
 
+// Generates one guideline and checks the claims `rubric check` makes about it on
+// `fact_sets` generated fact sets: no fact set makes a recommendation called never made
+// (W0501), and the guideline with the removals of every W0502 finding applied gives every
+// fact set the same outcomes. `claims` counts the findings checked. Nullopt when every claim
+// holds; otherwise a report with the guideline, the finding and the facts.
+std::optional<std::string> analysis_claims_round(Chooser& chooser, std::size_t fact_sets,
+                                                 std::size_t& claims);
+
 }  // namespace rubric::reference

@@ -38,6 +38,18 @@ std::uint64_t environment_number(const char* name, std::uint64_t fallback) {
   return value;
 }
 
+TEST_CASE("the claims of `rubric check` hold on generated fact sets", "[differential]") {
+  const std::uint64_t rounds = environment_number("RUBRIC_DIFFERENTIAL_ROUNDS", 60);
+  std::size_t claims = 0;
+  for (std::uint64_t seed = 1; seed <= rounds; ++seed) {
+    RandomChooser chooser(seed);
+    if (const std::optional<std::string> false_claim = analysis_claims_round(chooser, 40, claims)) {
+      FAIL(fmt::format("seed {}:\n{}", seed, *false_claim));
+    }
+  }
+  WARN(fmt::format("{} claims checked", claims));
+}
+
 TEST_CASE("the decision graph agrees with the reference evaluator on generated guidelines",
           "[differential]") {
   const std::uint64_t rounds = environment_number("RUBRIC_DIFFERENTIAL_ROUNDS", 150);
