@@ -300,7 +300,10 @@ std::string explanation_to_text(const Explanation& explanation, const SourceMana
       }
       header += fact.expected + ")";
       if (fact.options.empty()) {
-        out += header + ": no value to try (the condition compares it with no constant)\n";
+        out += header + fmt::format(": no value to try ({})\n",
+                                    fact.unproven_because.empty()
+                                        ? "the condition compares it with no constant"
+                                        : fact.unproven_because);
         continue;
       }
       if (!fact.unproven_because.empty()) {
