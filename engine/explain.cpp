@@ -1006,6 +1006,52 @@ std::vector<Region> regions(const FactSpec& spec, std::vector<Value> thresholds)
   return out;
 }
 
+// An integer fact declared with at most this many values is, when no range of it can be
+// proven otherwise, evaluated value by value.
+constexpr std::int64_t kMaxEnumeratedIntegers = 64;
+
+// Evaluates every value of an integer fact with a small declared range and fills `missing`
+// with proven options (runs of consecutive values with one outcome; a bound at the declared
+// limit is left out), clearing `unproven_because`. False, leaving `missing` unchanged, when
+// the fact is not such a fact.
+template <typename OutcomeWith>
+bool settle_each_integer(const FactSpec& spec, const OutcomeWith& outcome_with,
+                         MissingFact& missing) {
+  if (spec.type.kind != TypeKind::integer || !spec.minimum || !spec.maximum ||
+      spec.minimum->kind() != ValueKind::integer || spec.maximum->kind() != ValueKind::integer) {
+    return false;
+  }
+  const std::int64_t low =
+      std::int64_t{spec.minimum->as_integer()} + (spec.minimum_inclusive ? 0 : 1);
+  const std::int64_t high =
+      std::int64_t{spec.maximum->as_integer()} - (spec.maximum_inclusive ? 0 : 1);
+  if (high < low || high - low >= kMaxEnumeratedIntegers) {
+    return false;
+  }
+  std::vector<SettleOption> options;
+  for (std::int64_t n = low; n <= high; ++n) {
+    const Value value = Value::integer(static_cast<std::int32_t>(n));
+    const Outcome outcome = outcome_with(value);
+    if (!options.empty() && options.back().outcome == outcome) {
+      options.back().max = value;
+      continue;
+    }
+    options.push_back(SettleOption{{}, value, value, true, value, true, outcome, true});
+  }
+  for (SettleOption& option : options) {
+    if (option.min && option.min->as_integer() == low) {
+      option.min.reset();
+    }
+    if (option.max && option.max->as_integer() == high) {
+      option.max.reset();
+    }
+    option.values = bound_phrase(option.min, true, option.max, true);
+  }
+  missing.options = std::move(options);
+  missing.unproven_because.clear();
+  return true;
+}
+
 MissingFact settle(const Guideline& guideline, const Term& condition, const FactSet& facts,
                    FactId id, std::size_t recommendation) {
   const FactSpec& spec = guideline.facts()[id.value];
@@ -1072,6 +1118,9 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
       // unproven_because), neighbours with one outcome are merged into one proven range, never
       // across an interval that holds values but no valid example; otherwise each example
       // stands for itself alone.
+      if (!missing.unproven_because.empty() && settle_each_integer(spec, outcome_with, missing)) {
+        break;
+      }
       const bool ranges = missing.unproven_because.empty();
       bool after_gap = true;
       for (const Region& region : regions(spec, thresholds)) {

@@ -174,6 +174,25 @@ TEST_CASE("compared only with constants, through definitions too: proven ranges"
   }
 }
 
+TEST_CASE("an integer with a small declared range is tried value by value", "[explain]") {
+  // n * 2 > 6 from n = 4 on; below 8.
+  const auto loaded =
+      load("fact n: integer between 0 and 10 \"a count\"\n" + rule("n * 2 > 6 and n < 8"), "{}\n");
+  const MissingFact n = missing_of(*loaded);
+  CHECK(n.unproven_because.empty());
+  REQUIRE(n.options.size() == 3);
+  CHECK(n.options[0].values == "at most 3");
+  CHECK(n.options[0].outcome == Outcome::absent);
+  CHECK(n.options[1].values == "at least 4 and at most 7");
+  CHECK(n.options[1].outcome == Outcome::recommended);
+  CHECK(n.options[2].values == "at least 8");
+  CHECK(n.options[2].outcome == Outcome::absent);
+  for (const SettleOption& option : n.options) {
+    CHECK(option.proven);
+  }
+  CHECK(n.settles_always());
+}
+
 TEST_CASE("JSON says which options are proven", "[explain]") {
   const auto loaded =
       load("fact x: decimal \"a measurement\"\n" + rule("Coalesce(x, 5) > 4 and x < 8"), "{}\n");
