@@ -126,7 +126,8 @@ struct ExplainedCitation {
 // when the fact is used in the recommendation's condition (through definitions) solely by
 // comparisons with values that do not depend on it (see MissingFact::unproven_because):
 // every test of the fact is then constant between consecutive thresholds, so the outcome
-// is, and one evaluation decides the whole range. Otherwise the option is one example value
+// is, and one evaluation decides the whole range; or when every value in it was evaluated (an
+// integer fact declared with at most 64 values). Otherwise the option is one example value
 // (min = max = example, `values` is that value), evaluated exactly, that stands for no other
 // value.
 struct SettleOption {
