@@ -70,7 +70,7 @@ bool MissingFact::settles_sometimes() const {
 bool MissingFact::settles_always() const {
   return !options.empty() &&
          std::all_of(options.begin(), options.end(), [](const SettleOption& option) {
-           return option.outcome != Outcome::undetermined;
+           return option.proven && option.outcome != Outcome::undetermined;
          });
 }
 
@@ -760,10 +760,24 @@ std::optional<Value> as_fact_value(const FactSpec& spec, const Value& value) {
   }
 }
 
+// True when `term` may read fact `name` (a definition not expanded here may).
+bool may_read(const Term& term, const std::string& name) {
+  if ((term.kind == TermKind::fact && term.name == name) || term.repeated || term.truncated) {
+    return true;
+  }
+  return std::any_of(term.children.begin(), term.children.end(),
+                     [&](const Term& child) { return may_read(child, name); });
+}
+
 // The values the condition compares fact `name` with, directly: `fact < x`, `x = fact`,
-// `fact between a and b`, `fact in {...}`, `case fact when a ...`.
-void collect_thresholds(const Term& term, const std::string& name, std::vector<Value>& out) {
-  const auto is_it = [&](const Term& t) { return t.kind == TermKind::fact && t.name == name; };
+// `fact between a and b`, `fact in {...}`, `case fact when a ...`; with `indirect`, also
+// the values it compares an expression reading the fact with (`Coalesce(fact, 5) > 4`: 4),
+// which only serve as example values.
+void collect_thresholds(const Term& term, const std::string& name, bool indirect,
+                        std::vector<Value>& out) {
+  const auto is_it = [&](const Term& t) {
+    return (t.kind == TermKind::fact && t.name == name) || (indirect && may_read(t, name));
+  };
   const auto take = [&](const Term& t) {
     if (t.evaluated && !t.value.is_null()) {
       out.push_back(t.value);
@@ -773,9 +787,9 @@ void collect_thresholds(const Term& term, const std::string& name, std::vector<V
   switch (term.kind) {
     case TermKind::comparison:
       if (children.size() == 2) {
-        if (is_it(children[0])) {
+        if (is_it(children[0]) && !is_it(children[1])) {
           take(children[1]);
-        } else if (is_it(children[1])) {
+        } else if (is_it(children[1]) && !is_it(children[0])) {
           take(children[0]);
         }
       }
@@ -805,8 +819,87 @@ void collect_thresholds(const Term& term, const std::string& name, std::vector<V
     default: break;
   }
   for (const Term& child : children) {
-    collect_thresholds(child, name, out);
+    collect_thresholds(child, name, indirect, out);
   }
+}
+
+// Why the outcome may not be constant between the thresholds collect_thresholds finds for
+// fact `name` (of spec `spec`), with every other fact as the patient has it; empty when it
+// is. It is constant when every use of the fact is an operand of a comparison other than
+// `~` and `!~` (`=`, `<`, `between`, `in` a list, `case` on it) whose other operands do not
+// read it and have evaluated values of its type (a null one is a test that is unknown for
+// every value), or a test `is null`: each such test is constant between consecutive
+// thresholds, and so is everything computed from them and from the other facts.
+std::string unproven_because(const Term& term, const std::string& name, const FactSpec& spec) {
+  const auto is_it = [&](const Term& t) { return t.kind == TermKind::fact && t.name == name; };
+  const auto constant = [&](const Term& t) {
+    return !may_read(t, name) && t.evaluated &&
+           (t.value.is_null() || as_fact_value(spec, t.value).has_value());
+  };
+  const auto used_in = [&](const Term& t) {
+    return fmt::format("{} is used in `{}`", name, t.text);
+  };
+  if (term.truncated || term.repeated) {
+    // A repeated definition was expanded where first met; a truncated term hides its uses.
+    return term.truncated && may_read(term, name)
+               ? "the condition is nested too deeply to follow it"
+               : std::string();
+  }
+  const auto& children = term.children;
+  const auto rest = [&](std::size_t from) {
+    for (std::size_t i = from; i < children.size(); ++i) {
+      std::string why = unproven_because(children[i], name, spec);
+      if (!why.empty()) {
+        return why;
+      }
+    }
+    return std::string();
+  };
+  switch (term.kind) {
+    case TermKind::comparison:
+      if (children.size() == 2 && term.op != "~" && term.op != "!~") {
+        if (is_it(children[0]) || is_it(children[1])) {
+          const Term& other = is_it(children[0]) ? children[1] : children[0];
+          return constant(other) ? std::string() : used_in(term);
+        }
+      }
+      break;
+    case TermKind::between:
+      if (children.size() == 3 && is_it(children[0])) {
+        return constant(children[1]) && constant(children[2]) ? std::string() : used_in(term);
+      }
+      break;
+    case TermKind::membership:
+      if (children.size() == 2 && is_it(children[0])) {
+        const Term& list = children[1];
+        const bool constants = list.kind == TermKind::list && !list.truncated &&
+                               std::all_of(list.children.begin(), list.children.end(), constant);
+        return constants ? std::string() : used_in(term);
+      }
+      break;
+    case TermKind::test:
+      if (children.size() == 1 && is_it(children[0])) {
+        return {};
+      }
+      break;
+    case TermKind::case_when:
+      if (!children.empty() && children[0].role == "subject" && is_it(children[0])) {
+        for (const Term& child : children) {
+          if (child.role == "when" && !constant(child)) {
+            return used_in(term);
+          }
+        }
+        return rest(1);
+      }
+      break;
+    default: break;
+  }
+  for (const Term& child : children) {
+    if (is_it(child)) {
+      return used_in(term);
+    }
+  }
+  return rest(0);
 }
 
 Value one_of_kind(const Value& like) {
@@ -831,6 +924,7 @@ struct Region {
   std::optional<Value> max;
   bool max_inclusive = true;
   std::optional<Value> example;
+  bool empty = false;  // no value of the fact's type lies strictly between its bounds
 };
 
 std::string bound_phrase(const std::optional<Value>& min, bool min_inclusive,
@@ -898,6 +992,8 @@ std::vector<Region> regions(const FactSpec& spec, std::vector<Value> thresholds)
     }
     if (less_than(low, middle) && less_than(middle, high)) {
       inside.example = valid(middle);
+    } else {
+      inside.empty = true;
     }
     out.push_back(inside);
   }
@@ -910,10 +1006,56 @@ std::vector<Region> regions(const FactSpec& spec, std::vector<Value> thresholds)
   return out;
 }
 
+// An integer fact declared with at most this many values is, when no range of it can be
+// proven otherwise, evaluated value by value.
+constexpr std::int64_t kMaxEnumeratedIntegers = 64;
+
+// Evaluates every value of an integer fact with a small declared range and fills `missing`
+// with proven options (runs of consecutive values with one outcome; a bound at the declared
+// limit is left out), clearing `unproven_because`. False, leaving `missing` unchanged, when
+// the fact is not such a fact.
+template <typename OutcomeWith>
+bool settle_each_integer(const FactSpec& spec, const OutcomeWith& outcome_with,
+                         MissingFact& missing) {
+  if (spec.type.kind != TypeKind::integer || !spec.minimum || !spec.maximum ||
+      spec.minimum->kind() != ValueKind::integer || spec.maximum->kind() != ValueKind::integer) {
+    return false;
+  }
+  const std::int64_t low =
+      std::int64_t{spec.minimum->as_integer()} + (spec.minimum_inclusive ? 0 : 1);
+  const std::int64_t high =
+      std::int64_t{spec.maximum->as_integer()} - (spec.maximum_inclusive ? 0 : 1);
+  if (high < low || high - low >= kMaxEnumeratedIntegers) {
+    return false;
+  }
+  std::vector<SettleOption> options;
+  for (std::int64_t n = low; n <= high; ++n) {
+    const Value value = Value::integer(static_cast<std::int32_t>(n));
+    const Outcome outcome = outcome_with(value);
+    if (!options.empty() && options.back().outcome == outcome) {
+      options.back().max = value;
+      continue;
+    }
+    options.push_back(SettleOption{{}, value, value, true, value, true, outcome, true});
+  }
+  for (SettleOption& option : options) {
+    if (option.min && option.min->as_integer() == low) {
+      option.min.reset();
+    }
+    if (option.max && option.max->as_integer() == high) {
+      option.max.reset();
+    }
+    option.values = bound_phrase(option.min, true, option.max, true);
+  }
+  missing.options = std::move(options);
+  missing.unproven_because.clear();
+  return true;
+}
+
 MissingFact settle(const Guideline& guideline, const Term& condition, const FactSet& facts,
                    FactId id, std::size_t recommendation) {
   const FactSpec& spec = guideline.facts()[id.value];
-  MissingFact missing{id, spec.name, spec.expected(), spec.description, {}};
+  MissingFact missing{id, spec.name, spec.expected(), spec.description, {}, {}};
   FactSet changed = facts;
   EvaluationScratch scratch;
   Decision decision;
@@ -927,12 +1069,19 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
     if (spec.violation(value)) {
       return;
     }
-    missing.options.push_back(
-        SettleOption{display_value(value), value, value, true, value, true, outcome_with(value)});
+    missing.options.push_back(SettleOption{display_value(value), value, value, true, value, true,
+                                           outcome_with(value), true});
   };
+  // A number used other than by direct comparisons: examples at the values the expressions
+  // reading it are compared with too.
+  const bool ordered = spec.type.kind == TypeKind::integer || spec.type.kind == TypeKind::decimal ||
+                       spec.type.kind == TypeKind::quantity;
+  if (ordered) {
+    missing.unproven_because = unproven_because(condition, spec.name, spec);
+  }
   std::vector<Value> thresholds;
   std::vector<Value> raw;
-  collect_thresholds(condition, spec.name, raw);
+  collect_thresholds(condition, spec.name, !missing.unproven_because.empty(), raw);
   for (const Value& value : raw) {
     if (const auto converted = as_fact_value(spec, value)) {
       thresholds.push_back(*converted);
@@ -965,13 +1114,31 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
     case TypeKind::integer:
     case TypeKind::decimal:
     case TypeKind::quantity: {
-      // Each interval evaluated once; neighbours with one outcome are merged.
+      // Each interval evaluated once. When the outcome is constant on each (see
+      // unproven_because), neighbours with one outcome are merged into one proven range, never
+      // across an interval that holds values but no valid example; otherwise each example
+      // stands for itself alone.
+      if (!missing.unproven_because.empty() && settle_each_integer(spec, outcome_with, missing)) {
+        break;
+      }
+      const bool ranges = missing.unproven_because.empty();
+      bool after_gap = true;
       for (const Region& region : regions(spec, thresholds)) {
         if (!region.example) {
+          after_gap = after_gap || !region.empty;
           continue;
         }
-        const Outcome outcome = outcome_with(*region.example);
-        if (!missing.options.empty() && missing.options.back().outcome == outcome) {
+        const Value& example = *region.example;
+        const Outcome outcome = outcome_with(example);
+        if (!ranges) {
+          missing.options.push_back(SettleOption{display_value(example), example, example, true,
+                                                 example, true, outcome, false});
+          continue;
+        }
+        const bool merge =
+            !after_gap && !missing.options.empty() && missing.options.back().outcome == outcome;
+        after_gap = false;
+        if (merge) {
           SettleOption& last = missing.options.back();
           last.max = region.max;
           last.max_inclusive = region.max_inclusive;
@@ -982,12 +1149,15 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
                                                  region.min_inclusive,
                                                  region.max,
                                                  region.max_inclusive,
-                                                 outcome});
+                                                 outcome,
+                                                 true});
         }
       }
       for (SettleOption& option : missing.options) {
-        option.values =
-            bound_phrase(option.min, option.min_inclusive, option.max, option.max_inclusive);
+        if (option.proven) {
+          option.values =
+              bound_phrase(option.min, option.min_inclusive, option.max, option.max_inclusive);
+        }
       }
       break;
     }

@@ -121,6 +121,15 @@ struct ExplainedCitation {
 // Booleans and codes: one value each (min = max = that value). Numbers and quantities: a
 // range between the thresholds the condition compares the fact with; `example` is the
 // value evaluated.
+//
+// `proven`: the outcome holds for every value the option names. A range is claimed only
+// when the fact is used in the recommendation's condition (through definitions) solely by
+// comparisons with values that do not depend on it (see MissingFact::unproven_because):
+// every test of the fact is then constant between consecutive thresholds, so the outcome
+// is, and one evaluation decides the whole range; or when every value in it was evaluated (an
+// integer fact declared with at most 64 values). Otherwise the option is one example value
+// (min = max = example, `values` is that value), evaluated exactly, that stands for no other
+// value.
 struct SettleOption {
   std::string values;  // "true", "'left'", "below 3.5", "at least 4 weeks and below 6 weeks"
   Value example;
@@ -129,6 +138,7 @@ struct SettleOption {
   std::optional<Value> max;
   bool max_inclusive = true;
   Outcome outcome = Outcome::undetermined;
+  bool proven = true;
 };
 
 struct MissingFact {
@@ -138,7 +148,11 @@ struct MissingFact {
   std::string description;
   // Empty when no candidate values are known (a string compared with nothing constant, ...).
   std::vector<SettleOption> options;
-  // Some option gives a known outcome / every option does.
+  // Empty when every option is proven; otherwise why no range could be claimed and the
+  // options are single example values: "weight is used in `weight * 15`".
+  std::string unproven_because;
+  // Some option gives a known outcome / every option is proven and does (then every value
+  // the options name settles it).
   [[nodiscard]] bool settles_sometimes() const;
   [[nodiscard]] bool settles_always() const;
 };

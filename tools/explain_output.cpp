@@ -92,7 +92,11 @@ const char* settles_word(const MissingFact& missing) {
   if (missing.settles_always()) {
     return "always";
   }
-  return missing.settles_sometimes() ? "sometimes" : "never";
+  if (missing.settles_sometimes()) {
+    return "sometimes";
+  }
+  // No example settling it proves nothing about the values between the examples.
+  return missing.unproven_because.empty() ? "never" : "unknown";
 }
 
 // ---- Text ----------------------------------------------------------------------------------
@@ -203,13 +207,19 @@ Json explanation_to_json(const Explanation& explanation, const SourceManager& so
         item["max_inclusive"] = option.max_inclusive;
       }
       item["outcome"] = outcome_name(option.outcome);
+      item["proven"] = option.proven;
       options.push_back(std::move(item));
     }
-    missing.push_back({{"fact", fact.name},
-                       {"expected", fact.expected},
-                       {"description", fact.description},
-                       {"settles", settles_word(fact)},
-                       {"options", std::move(options)}});
+    Json item = {{"fact", fact.name},
+                 {"expected", fact.expected},
+                 {"description", fact.description},
+                 {"settles", settles_word(fact)},
+                 {"proven", fact.unproven_because.empty()}};
+    if (!fact.unproven_because.empty()) {
+      item["unproven_because"] = fact.unproven_because;
+    }
+    item["options"] = std::move(options);
+    missing.push_back(std::move(item));
   }
   out["missing"] = std::move(missing);
   Json citations = Json::array();
@@ -290,12 +300,22 @@ std::string explanation_to_text(const Explanation& explanation, const SourceMana
       }
       header += fact.expected + ")";
       if (fact.options.empty()) {
-        out += header + ": no value to try (the condition compares it with no constant)\n";
+        out += header + fmt::format(": no value to try ({})\n",
+                                    fact.unproven_because.empty()
+                                        ? "the condition compares it with no constant"
+                                        : fact.unproven_because);
         continue;
       }
-      out += header + (fact.settles_always()      ? ": settles it whatever its value\n"
-                       : fact.settles_sometimes() ? ": settles it for some values\n"
-                                                  : ": does not settle it on its own\n");
+      if (!fact.unproven_because.empty()) {
+        out += fmt::format(
+            "{}: no range of values is proven to give one outcome ({}); single values "
+            "tried:\n",
+            header, fact.unproven_because);
+      } else {
+        out += header + (fact.settles_always()      ? ": settles it whatever its value\n"
+                         : fact.settles_sometimes() ? ": settles it for some values\n"
+                                                    : ": does not settle it on its own\n");
+      }
       for (const SettleOption& option : fact.options) {
         out += fmt::format("    {}: {}\n", option.values, outcome_words(option.outcome));
       }

@@ -19,9 +19,11 @@ namespace rubric {
 //    "facts": [{"name", "value", ["unit"], "absent", "decisive", "description"}],
 //    "parameters": [{"name", "value", ["unit"], "description"}],
 //    "definitions": [{"name", "value", "description", "location"}],
-//    "missing": [{"fact", "expected", "description", "settles": "always"|"sometimes"|"never",
+//    "missing": [{"fact", "expected", "description",
+//                 "settles": "always"|"sometimes"|"never"|"unknown", "proven",
+//                 ["unproven_because"],
 //                 "options": [{"values", "example", ["min", "min_inclusive"],
-//                              ["max", "max_inclusive"], "outcome"}]}],
+//                              ["max", "max_inclusive"], "outcome", "proven"}]}],
 //    "citations": [{"number", "text"}]}
 // where TERM is
 //   {"text", "kind", ["operator"], ["name"], ["description"], ["role"], "value", "display",
@@ -30,6 +32,10 @@ namespace rubric {
 // "value" is the JSON value (null when unknown or absent), "display" the same in words
 // ("true", "unknown", "absent", "4 weeks"); "outcome" is "recommended", "absent" or
 // "undetermined"; "reasons" are, for an absent recommendation, the false terms ("why not").
+// A missing fact's "proven" is false when no range of its values could be proven to give one
+// outcome ("unproven_because" says why): its options are then single example values
+// (option "proven": false, the outcome of that value only), and "settles" is "unknown"
+// rather than "never" when none of them settles it.
 nlohmann::ordered_json explanation_to_json(const Explanation& explanation,
                                            const SourceManager& sources);
 

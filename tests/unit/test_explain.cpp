@@ -684,9 +684,10 @@ TEST_CASE("the JSON carries the same tree", "[explain][json]") {
   REQUIRE(missing.size() == 1);
   CHECK(missing[0]["fact"] == "pain_vas");
   CHECK(missing[0]["settles"] == "always");
+  CHECK(missing[0]["proven"] == true);
   CHECK(missing[0]["options"][0] == nlohmann::ordered_json::parse(R"({
       "values": "below 3.5", "example": 2.5, "max": 3.5, "max_inclusive": false,
-      "outcome": "absent"})"));
+      "outcome": "absent", "proven": true})"));
   CHECK(missing[0]["options"][1]["outcome"] == "recommended");
 
   const std::vector<Explanation> both{e, undetermined};
