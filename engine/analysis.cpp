@@ -844,6 +844,7 @@ std::string approximate_facts(const Analysis& analysis, std::span<const GoalTerm
     return "the analysis is approximate";
   }
   std::vector<std::string> parts;
+  parts.reserve(groups.size());
   for (const auto& [reason, names] : groups) {
     parts.push_back(fmt::format("{} ({})", fmt::join(names, ", "), reason));
   }
@@ -2026,7 +2027,9 @@ class GuidelineChecker {
     for (std::uint32_t k = begin; k < end; ++k) {
       const char character = text[k];
       if (quote != 0) {
-        quote = character == quote ? 0 : quote;
+        if (character == quote) {
+          quote = 0;
+        }
       } else if (character == '\'' || character == '"') {
         quote = character;
       } else if (character == '(') {
