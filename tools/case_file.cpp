@@ -323,6 +323,11 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
                                         format_diagnostics(sources, diagnostics));
       return outcome;
     }
+    if (!facts) {
+      outcome.explanation =
+          fmt::format("the facts were rejected:\n{}", format_diagnostics(sources, diagnostics));
+      return outcome;
+    }
     EvaluationScratch scratch;
     Decision decision;
     if (coverage != nullptr) {

@@ -223,6 +223,14 @@ expect: {error: pain_vas}"
 run test "$SEED" "$CASE"
 code_is 0
 
+# Facts that are rejected when a result is expected fail, with the diagnostics.
+case_file rejected.yaml "facts: {pain_vas: 12}
+expect: {recommendations: []}"
+run test "$SEED" "$CASE"
+code_is 1
+out_has "the facts were rejected:"
+out_has "error[E0409]: fact \`pain_vas\` must be a decimal from 0 to 10; found \`12\`"
+
 # Every case file of the repository and of the shared seed still passes.
 run test "$SEED" "$REPO_CASES"
 code_is 0
