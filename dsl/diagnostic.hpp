@@ -27,6 +27,11 @@ struct Diagnostic {
     std::string message;
   };
   std::vector<Note> notes;
+  // The name the diagnostic is about, as the input wrote it, when it is about one: for the
+  // fact-file errors E0403..E0409, the fact (a declared one, or the unknown or repeated name
+  // given). Empty otherwise. Tools match on it (a case file's `expect: {error: FACT}`),
+  // never on the message text.
+  std::string subject{};
 };
 
 class Diagnostics {

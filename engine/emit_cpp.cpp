@@ -139,27 +139,166 @@ std::string excerpt(std::string_view text, std::size_t limit = 80) {
 
 }  // namespace
 
-bool is_cpp_namespace(std::string_view text) {
-  if (text.empty()) {
+namespace {
+
+// Every C++20 keyword and alternative token.
+const std::set<std::string, std::less<>>& cpp_keywords() {
+  static const std::set<std::string, std::less<>> kKeywords = {
+      "alignas",       "alignof",     "and",
+      "and_eq",        "asm",         "auto",
+      "bitand",        "bitor",       "bool",
+      "break",         "case",        "catch",
+      "char",          "char8_t",     "char16_t",
+      "char32_t",      "class",       "compl",
+      "concept",       "const",       "consteval",
+      "constexpr",     "constinit",   "const_cast",
+      "continue",      "co_await",    "co_return",
+      "co_yield",      "decltype",    "default",
+      "delete",        "do",          "double",
+      "dynamic_cast",  "else",        "enum",
+      "explicit",      "export",      "extern",
+      "false",         "float",       "for",
+      "friend",        "goto",        "if",
+      "inline",        "int",         "long",
+      "mutable",       "namespace",   "new",
+      "noexcept",      "not",         "not_eq",
+      "nullptr",       "operator",    "or",
+      "or_eq",         "private",     "protected",
+      "public",        "register",    "reinterpret_cast",
+      "requires",      "return",      "short",
+      "signed",        "sizeof",      "static",
+      "static_assert", "static_cast", "struct",
+      "switch",        "template",    "this",
+      "thread_local",  "throw",       "true",
+      "try",           "typedef",     "typeid",
+      "typename",      "union",       "unsigned",
+      "using",         "virtual",     "void",
+      "volatile",      "wchar_t",     "while",
+      "xor",           "xor_eq"};
+  return kKeywords;
+}
+
+// The macros of the C and C++ standard libraries whose names are not written in capitals
+// (those in capitals, such as NULL, EOF, INT_MAX, are covered by the capitals rule), and the
+// ones GCC and Clang predefine in their GNU modes (-std=gnu++20, CMake's default).
+const std::set<std::string, std::less<>>& lowercase_macros() {
+  static const std::set<std::string, std::less<>> kMacros = {
+      "assert", "errno",   "math_errhandling", "offsetof", "setjmp",   "stderr", "stdin", "stdout",
+      "va_arg", "va_copy", "va_end",           "va_start", "L_tmpnam", "unix",   "linux", "i386"};
+  return kMacros;
+}
+
+bool written_in_capitals(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isupper(static_cast<unsigned char>(c)) != 0 ||
+           std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '_';
+  });
+}
+
+// <cinttypes>' format macros: PRId64, SCNxPTR, ...
+bool format_macro(std::string_view name) {
+  return (name.starts_with("PRI") || name.starts_with("SCN")) && name.size() > 3 &&
+         (std::islower(static_cast<unsigned char>(name[3])) != 0 || name[3] == 'X');
+}
+
+bool is_identifier(std::string_view text) {
+  if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) != 0) {
     return false;
   }
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  });
+}
+
+}  // namespace
+
+std::string cpp_name_problem(std::string_view name) {
+  if (cpp_keywords().contains(name)) {
+    return "is a C++ keyword";
+  }
+  if (name.starts_with('_') || name.find("__") != std::string_view::npos) {
+    return "is reserved to the C++ implementation (it begins with `_` or contains `__`)";
+  }
+  if (lowercase_macros().contains(name) || format_macro(name)) {
+    return "is a standard macro";
+  }
+  if (written_in_capitals(name)) {
+    return "is written like a macro (capitals, digits and `_` only), and may be one";
+  }
+  return {};
+}
+
+std::string cpp_namespace_problem(std::string_view text) {
   std::size_t start = 0;
+  bool first = true;
   while (true) {
     const std::size_t end = text.find("::", start);
     const std::string_view part = text.substr(start, end - start);
-    if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0])) != 0) {
-      return false;
+    if (!is_identifier(part)) {
+      return "is not a C++ namespace; use identifiers joined by `::`";
     }
-    for (const char c : part) {
-      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') {
-        return false;
-      }
+    if (const std::string problem = cpp_name_problem(part); !problem.empty()) {
+      return fmt::format("cannot be a namespace: `{}` {}", part, problem);
+    }
+    if (first && (part == "std" || part == "posix" ||
+                  (part.starts_with("std") && std::all_of(part.begin() + 3, part.end(), [](char c) {
+                     return std::isdigit(static_cast<unsigned char>(c));
+                   })))) {
+      return fmt::format("cannot be a namespace: `{}` is reserved to the standard library", part);
     }
     if (end == std::string_view::npos) {
-      return true;
+      return {};
     }
+    first = false;
     start = end + 2;
   }
+}
+
+bool is_cpp_namespace(std::string_view text) {
+  return cpp_namespace_problem(text).empty();
+}
+
+std::vector<std::string> fact_member_names(std::span<const FactSpec> facts) {
+  // Names `Facts` itself declares or uses in its body, which a member must not take.
+  static const std::set<std::string, std::less<>> kTaken = {
+      "Facts", "present", "has", "mark_present", "fact", "is_present", "bit", "kFactWords"};
+  const auto usable = [](std::string_view name) {
+    return cpp_name_problem(name).empty() && !kTaken.contains(name);
+  };
+  std::vector<std::string> members(facts.size());
+  std::set<std::string, std::less<>> taken;
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    if (usable(facts[i].name)) {
+      members[i] = facts[i].name;
+      taken.insert(facts[i].name);
+    }
+  }
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    if (!members[i].empty()) {
+      continue;
+    }
+    // Runs of `_` shortened to one, none at either end, then one `_` appended: such a name
+    // is no keyword, not reserved, no standard macro and none of kTaken.
+    std::string base;
+    for (const char c : facts[i].name) {
+      if (c != '_' || (!base.empty() && base.back() != '_')) {
+        base += c;
+      }
+    }
+    while (!base.empty() && base.back() == '_') {
+      base.pop_back();
+    }
+    if (base.empty() || std::isdigit(static_cast<unsigned char>(base[0])) != 0) {
+      base.insert(0, base.empty() ? "fact" : "fact_");  // `_` -> `fact_`, `_2x` -> `fact_2x_`
+    }
+    std::string name = base + "_";
+    for (int number = 2; taken.contains(name); ++number) {
+      name = fmt::format("{}_{}_", base, number);
+    }
+    taken.insert(name);
+    members[i] = std::move(name);
+  }
+  return members;
 }
 
 namespace {
@@ -275,55 +414,10 @@ class Emitter {
     return folded_[index] ? &*folded_[index] : nullptr;
   }
 
-  // The member of `Facts` holding a fact: its name, with `_` appended while it is a C++
-  // keyword or taken by an earlier fact.
+  // The member of `Facts` holding a fact (fact_member_names).
   [[nodiscard]] std::string fact_name(std::uint32_t fact) const { return members_[fact]; }
 
-  void member_names() {
-    static const std::set<std::string, std::less<>> kKeywords = {
-        "alignas",       "alignof",     "and",
-        "and_eq",        "asm",         "auto",
-        "bitand",        "bitor",       "bool",
-        "break",         "case",        "catch",
-        "char",          "char8_t",     "char16_t",
-        "char32_t",      "class",       "compl",
-        "concept",       "const",       "consteval",
-        "constexpr",     "constinit",   "const_cast",
-        "continue",      "co_await",    "co_return",
-        "co_yield",      "decltype",    "default",
-        "delete",        "do",          "double",
-        "dynamic_cast",  "else",        "enum",
-        "explicit",      "export",      "extern",
-        "false",         "float",       "for",
-        "friend",        "goto",        "if",
-        "inline",        "int",         "long",
-        "mutable",       "namespace",   "new",
-        "noexcept",      "not",         "not_eq",
-        "nullptr",       "operator",    "or",
-        "or_eq",         "private",     "protected",
-        "public",        "register",    "reinterpret_cast",
-        "requires",      "return",      "short",
-        "signed",        "sizeof",      "static",
-        "static_assert", "static_cast", "struct",
-        "switch",        "template",    "this",
-        "thread_local",  "throw",       "true",
-        "try",           "typedef",     "typeid",
-        "typename",      "union",       "unsigned",
-        "using",         "virtual",     "void",
-        "volatile",      "wchar_t",     "while",
-        "xor",           "xor_eq",      "int128",
-        "present",       "has",         "mark_present",
-        "assert",        "errno"};
-    std::set<std::string, std::less<>> taken;
-    for (const FactSpec& spec : guideline_.facts()) {
-      std::string name = spec.name;
-      while (kKeywords.count(name) != 0 || taken.count(name) != 0) {
-        name += '_';
-      }
-      taken.insert(name);
-      members_.push_back(name);
-    }
-  }
+  void member_names() { members_ = fact_member_names(guideline_.facts()); }
 
   [[nodiscard]] std::string comment(std::uint32_t index) const {
     const Node& node = at(index);
@@ -929,6 +1023,9 @@ class Emitter {
       }
       if (!spec.description.empty()) {
         note = fmt::format("{}: {}", spec.description, note);
+      }
+      if (members_[i] != spec.name) {
+        note = fmt::format("fact {} (renamed: not usable as a C++ name): {}", spec.name, note);
       }
       out +=
           fmt::format("  // {}\n  {} {}{{}};\n", excerpt(note, 400), fields_[i].type, members_[i]);

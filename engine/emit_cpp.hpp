@@ -14,8 +14,10 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
@@ -23,8 +25,28 @@
 
 namespace rubric {
 
-// True for identifiers joined by `::` (`a`, `a::b_2`).
+// Why `name` (an identifier) may not be used as it is for a name in generated C++: it is a
+// keyword, a reserved identifier (begins with `_`, contains `__`), a macro of the C or C++
+// standard library (`errno`, `stdin`, `assert`, ...) or predefined by GCC or Clang (`linux`),
+// or is written in capitals, digits and `_` only, as macros are (`NULL`, `EOF`, `INT_MAX`).
+// Empty when none holds. The message follows the name: "`int` is a C++ keyword".
+std::string cpp_name_problem(std::string_view name);
+
+// Why `text` cannot be the namespace of the generated code, or empty when it can: it must be
+// identifiers joined by `::` (`a`, `a::b_2`), none with a cpp_name_problem, and not begin
+// with `std`, `stdN` or `posix`. The message follows the text ("`int` ... ").
+std::string cpp_namespace_problem(std::string_view text);
+
+// cpp_namespace_problem(text) is empty.
 bool is_cpp_namespace(std::string_view text);
+
+// The member of the generated `Facts` for each fact: the fact's name when it has no
+// cpp_name_problem and is none of the names `Facts` declares (`present`, `has`,
+// `mark_present`, ...); otherwise the name with runs of `_` shortened to one and none at
+// either end, `fact_` before it if it is then empty or begins with a digit, followed by `_`
+// (`int` -> `int_`, `NULL` -> `NULL_`, `_Foo` -> `Foo_`, `a__b` -> `a_b_`, `_2` -> `fact_2_`),
+// numbered (`int_2_`) when another fact has that member. Unique, in fact order.
+std::vector<std::string> fact_member_names(std::span<const FactSpec> facts);
 
 // The unit of a quantity fact's field in the generated `Facts`: the unit the fact declares,
 // else seconds, grams, metres, millilitres or [iU] by its dimension; null for other facts

@@ -31,6 +31,7 @@
 #include "dsl/parser.hpp"
 #include "tools/command.hpp"
 #include "tools/ndjson_facts.hpp"
+#include "tools/read_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
@@ -669,14 +670,14 @@ int batch(const std::string& guideline_path, const std::string& input_path, int 
   if (input_path != "-") {
     descriptor = ::open(input_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (descriptor < 0) {
-      err << fmt::format("error: cannot read `{}`: {}\n", input_path, std::strerror(errno));
+      err << fmt::format("error: {}\n", cannot_read_message(input_path, errno));
       return kExitUsage;
     }
     struct stat status {};
     if (::fstat(descriptor, &status) == 0) {
       if (S_ISDIR(status.st_mode)) {
         ::close(descriptor);
-        err << fmt::format("error: cannot read `{}`: it is a folder\n", input_path);
+        err << fmt::format("error: {}\n", cannot_read_message(input_path, EISDIR));
         return kExitUsage;
       }
       if (S_ISREG(status.st_mode)) {

@@ -13,11 +13,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <ostream>
 
 #include "tools/command.hpp"
 #include "tools/ndjson_facts.hpp"
+#include "tools/read_file.hpp"
 
 namespace rubric {
 namespace {
@@ -26,20 +28,11 @@ constexpr double kAutomaticSeconds = 0.5;
 
 // Reads the whole NDJSON file; nullopt after a message when it cannot be read.
 std::optional<std::string> read_all(const std::string& path, std::ostream& err) {
-  std::ifstream stream(path, std::ios::binary);
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    err << fmt::format("error: cannot read `{}`: it is a folder\n", path);
-    return std::nullopt;
-  }
-  if (!stream) {
-    err << fmt::format("error: cannot read `{}`: {}\n", path, std::strerror(errno));
-    return std::nullopt;
-  }
-  std::string text((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
-  if (stream.bad()) {
-    err << fmt::format("error: cannot read `{}`\n", path);
-    return std::nullopt;
+  std::string error;
+  std::optional<std::string> text =
+      read_whole_file(path, std::numeric_limits<std::size_t>::max(), error);
+  if (!text) {
+    err << fmt::format("error: {}\n", error);
   }
   return text;
 }

@@ -4,14 +4,18 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
+#include <span>
+#include <string_view>
 
+#include "dsl/parser.hpp"
 #include "tools/coverage.hpp"
 #include "tools/fact_file.hpp"
+#include "tools/read_file.hpp"
 
 namespace rubric {
 namespace {
@@ -24,16 +28,210 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::vector<std::string> string_list(const YAML::Node& node) {
-  std::vector<std::string> out;
-  if (node && node.IsSequence()) {
-    for (const YAML::Node& item : node) {
-      out.push_back(item.as<std::string>());
+// What a case file may hold, at the top and in `expect:`.
+constexpr std::array<std::string_view, 3> kCaseKeys = {"description", "facts", "expect"};
+constexpr std::array<std::string_view, 3> kExpectKeys = {"recommendations", "undetermined",
+                                                         "error"};
+
+const char* node_shape(const YAML::Node& node) {
+  return node.IsSequence() ? "a list" : node.IsMap() ? "a mapping" : "nothing";
+}
+
+// What a case file expects, once its shape and names are checked.
+struct Expectation {
+  std::optional<std::string> error;  // the fact an error must be about
+  std::vector<std::string> recommended;
+  std::map<std::string, std::vector<std::string>> undetermined;
+};
+
+// Checks the names and shape of one case file against `guideline`; each problem is an error
+// diagnostic at the offending key or value (E0410 unknown key, E0411 unknown recommendation,
+// E0404 unknown fact, E0412 an expectation of the wrong shape).
+class CaseReader {
+ public:
+  CaseReader(const Guideline& guideline, const SourceManager& sources, FileId file,
+             Diagnostics& diagnostics)
+      : guideline_(guideline), sources_(sources), file_(file), diagnostics_(diagnostics) {}
+
+  // Reports every key of `mapping` that is not one of `keys`; `where` names the mapping.
+  void check_keys(const YAML::Node& mapping, std::span<const std::string_view> keys,
+                  std::string_view where) {
+    for (const auto& entry : mapping) {
+      const YAML::Node& key = entry.first;
+      if (!key.IsScalar()) {
+        diagnostics_.error(
+            "E0410", range(key),
+            fmt::format("a key of {} must be a name; found {}", where, node_shape(key)));
+        continue;
+      }
+      const std::string& name = key.Scalar();
+      if (std::find(keys.begin(), keys.end(), name) != keys.end()) {
+        continue;
+      }
+      std::string message = fmt::format("unknown key {} in {}", in_backticks(name), where);
+      const std::string suggestion =
+          closest_name(name, std::vector<std::string_view>(keys.begin(), keys.end()));
+      if (!suggestion.empty()) {
+        message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+      } else {
+        std::vector<std::string> quoted;
+        for (const std::string_view known : keys) {
+          quoted.push_back(in_backticks(known));
+        }
+        message += fmt::format("; the keys are {}", join(quoted));
+      }
+      diagnostics_.error("E0410", range(key), std::move(message)).subject = name;
     }
   }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+
+  // The expectation of `expect` (a mapping whose keys were checked); nullopt after reporting.
+  std::optional<Expectation> read(const YAML::Node& expect) {
+    const std::size_t before = diagnostics_.error_count();
+    Expectation expectation;
+    const YAML::Node error = expect["error"];
+    const YAML::Node recommendations = expect["recommendations"];
+    const YAML::Node undetermined = expect["undetermined"];
+    if (error) {
+      if (!error.IsScalar() || error.Scalar().empty()) {
+        shape_error(error, fmt::format("`error` must name the fact the error is about; found {}",
+                                       node_shape(error)));
+      } else {
+        expectation.error = error.Scalar();
+      }
+      for (const YAML::Node& other : {recommendations, undetermined}) {
+        if (other) {
+          shape_error(error,
+                      "`error` cannot be combined with `recommendations` or `undetermined`; "
+                      "a case expects either an error or a result");
+          break;
+        }
+      }
+    } else if (!recommendations) {
+      diagnostics_.error("E0412", first_key(expect),
+                         "`expect` must hold `recommendations` (and `undetermined`) or `error`");
+    }
+    if (recommendations && !recommendations.IsNull()) {
+      if (!recommendations.IsSequence()) {
+        shape_error(recommendations,
+                    fmt::format("`recommendations` must be a list of recommendation ids; found {}",
+                                recommendations.IsScalar() ? in_backticks(recommendations.Scalar())
+                                                           : node_shape(recommendations)));
+      } else {
+        expectation.recommended = ids(recommendations);
+      }
+    }
+    if (undetermined && !undetermined.IsNull()) {
+      if (!undetermined.IsMap()) {
+        shape_error(undetermined,
+                    "`undetermined` must be a mapping from recommendation ids to the facts each "
+                    "waits on");
+      } else {
+        read_undetermined(undetermined, expectation);
+      }
+    }
+    if (diagnostics_.error_count() != before) {
+      return std::nullopt;
+    }
+    std::sort(expectation.recommended.begin(), expectation.recommended.end());
+    return expectation;
+  }
+
+ private:
+  [[nodiscard]] SourceRange range(const YAML::Node& node) const {
+    return yaml_node_range(sources_, file_, node);
+  }
+
+  [[nodiscard]] SourceRange first_key(const YAML::Node& mapping) const {
+    return mapping.size() > 0 ? range(mapping.begin()->first) : range(mapping);
+  }
+
+  void shape_error(const YAML::Node& node, std::string message) {
+    diagnostics_.error("E0412", range(node), std::move(message));
+  }
+
+  // A recommendation id as written in `node`, or nullopt after reporting it.
+  std::optional<std::string> id(const YAML::Node& node) {
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      shape_error(node,
+                  fmt::format("a recommendation id must be a name; found {}", node_shape(node)));
+      return std::nullopt;
+    }
+    const std::string& name = node.Scalar();
+    if (guideline_.find_recommendation(name)) {
+      return name;
+    }
+    std::vector<std::string_view> known;
+    for (const RecommendationInfo& info : guideline_.recommendations()) {
+      known.push_back(info.id);
+    }
+    std::string message = fmt::format("unknown recommendation {}", in_backticks(name));
+    const std::string suggestion = closest_name(name, known);
+    if (!suggestion.empty()) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+    }
+    diagnostics_.error("E0411", range(node), std::move(message)).subject = name;
+    return std::nullopt;
+  }
+
+  // The ids of a list, each reported once when unknown or repeated.
+  std::vector<std::string> ids(const YAML::Node& list) {
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const YAML::Node& item : list) {
+      if (const std::optional<std::string> name = id(item)) {
+        if (!seen.insert(*name).second) {
+          shape_error(item, fmt::format("{} is listed twice", in_backticks(*name)));
+          continue;
+        }
+        out.push_back(*name);
+      }
+    }
+    return out;
+  }
+
+  void read_undetermined(const YAML::Node& mapping, Expectation& expectation) {
+    for (const auto& entry : mapping) {
+      const std::optional<std::string> name = id(entry.first);
+      if (!name) {
+        continue;
+      }
+      if (std::find(expectation.recommended.begin(), expectation.recommended.end(), *name) !=
+          expectation.recommended.end()) {
+        shape_error(entry.first, fmt::format("{} cannot be both recommended and undetermined",
+                                             in_backticks(*name)));
+        continue;
+      }
+      const YAML::Node& facts = entry.second;
+      if (!facts.IsSequence() || facts.size() == 0) {
+        shape_error(facts.IsNull() ? entry.first : facts,
+                    fmt::format("an undetermined recommendation waits on a non-empty list of "
+                                "facts; found {} for {}",
+                                facts.IsScalar() ? in_backticks(facts.Scalar()) : node_shape(facts),
+                                in_backticks(*name)));
+        continue;
+      }
+      std::vector<std::string> missing;
+      for (const YAML::Node& fact : facts) {
+        if (!fact.IsScalar() || fact.Scalar().empty()) {
+          shape_error(fact, fmt::format("a fact name must be a name; found {}", node_shape(fact)));
+          continue;
+        }
+        if (!guideline_.find_fact(fact.Scalar())) {
+          report_unknown_fact(guideline_.facts(), fact.Scalar(), range(fact), diagnostics_);
+          continue;
+        }
+        missing.push_back(fact.Scalar());
+      }
+      std::sort(missing.begin(), missing.end());
+      expectation.undetermined[*name] = std::move(missing);
+    }
+  }
+
+  const Guideline& guideline_;
+  const SourceManager& sources_;
+  FileId file_;
+  Diagnostics& diagnostics_;
+};
 
 }  // namespace
 
@@ -66,14 +264,11 @@ std::vector<std::string> collect_case_files(const std::vector<std::string>& path
 CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
                           const std::string& path, CoverageRecorder* coverage) {
   CaseOutcome outcome{path, false, {}};
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) {
-    outcome.explanation = "cannot read the case file";
+  std::optional<std::string> text = read_whole_file(path, kMaxSourceBytes, outcome.explanation);
+  if (!text) {
     return outcome;
   }
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  const FileId file = sources.add(path, buffer.str());
+  const FileId file = sources.add(path, std::move(*text));
   try {
     Diagnostics load_diagnostics;
     const std::optional<YAML::Node> loaded =
@@ -83,24 +278,43 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
       return outcome;
     }
     const YAML::Node& root = *loaded;
-    if (!root.IsMap() || !root["expect"] || !root["expect"].IsMap()) {
+    if (!root.IsMap()) {
       outcome.explanation = "a case file is a mapping with `facts` and `expect`";
       return outcome;
     }
+    Diagnostics case_diagnostics;
+    CaseReader reader(guideline, sources, file, case_diagnostics);
+    reader.check_keys(root, kCaseKeys, "a case file");
     const YAML::Node expect = root["expect"];
+    if (expect && expect.IsMap()) {
+      reader.check_keys(expect, kExpectKeys, "`expect`");
+    }
+    if (case_diagnostics.has_errors()) {
+      outcome.explanation = format_diagnostics(sources, case_diagnostics);
+      return outcome;
+    }
+    if (!expect || !expect.IsMap()) {
+      outcome.explanation = "a case file is a mapping with `facts` and `expect`";
+      return outcome;
+    }
+    const std::optional<Expectation> expectation = reader.read(expect);
+    if (!expectation) {
+      outcome.explanation = format_diagnostics(sources, case_diagnostics);
+      return outcome;
+    }
     Diagnostics diagnostics;
     const std::optional<FactSet> facts =
         read_fact_mapping(root["facts"], sources, file, guideline.facts(), diagnostics);
-    if (expect["error"]) {
-      const std::string fact = expect["error"].as<std::string>();
+    if (expectation->error) {
+      const std::string& fact = *expectation->error;
       if (facts) {
         outcome.explanation =
             fmt::format("expected an error naming `{}`; the facts were accepted", fact);
         return outcome;
       }
-      const std::string needle = fmt::format("`{}`", fact);
+      // The error must be about that fact, not merely mention it (a suggestion, a note).
       for (const Diagnostic& diagnostic : diagnostics.all()) {
-        if (diagnostic.message.find(needle) != std::string::npos) {
+        if (diagnostic.subject == fact) {
           outcome.passed = true;
           return outcome;
         }
@@ -140,13 +354,9 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
       }
     }
     std::sort(recommended.begin(), recommended.end());
-    const std::vector<std::string> expected = string_list(expect["recommendations"]);
-    std::map<std::string, std::vector<std::string>> expected_undetermined;
-    if (expect["undetermined"] && expect["undetermined"].IsMap()) {
-      for (const auto& entry : expect["undetermined"]) {
-        expected_undetermined[entry.first.as<std::string>()] = string_list(entry.second);
-      }
-    }
+    const std::vector<std::string>& expected = expectation->recommended;
+    const std::map<std::string, std::vector<std::string>>& expected_undetermined =
+        expectation->undetermined;
     std::vector<std::string> missing_ids;
     std::vector<std::string> extra_ids;
     std::set_difference(expected.begin(), expected.end(), recommended.begin(), recommended.end(),

@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "dsl/parser.hpp"
 #include "engine/analysis.hpp"
 #include "tools/command.hpp"
+#include "tools/read_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
@@ -42,17 +44,31 @@ int check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
   int exit_code = 0;
   std::size_t errors = 0;
   std::size_t warnings = 0;
+  std::size_t unreadable = 0;
   const bool json = options.format == "json";
   nlohmann::ordered_json files_json = nlohmann::ordered_json::array();
   for (const std::string& path : options.files) {
     SourceManager sources;
-    const std::optional<FileId> file = read_source_file(sources, path, err);
-    if (!file) {
+    std::string read_error;
+    std::optional<std::string> text = read_whole_file(path, kMaxSourceBytes, read_error);
+    if (!text) {
+      // An unreadable file counts as one error of the summary.
+      err << fmt::format("error: {}\n", read_error);
+      ++unreadable;
+      ++errors;
+      if (json) {
+        files_json.push_back({{"file", path},
+                              {"ok", false},
+                              {"readable", false},
+                              {"error", read_error},
+                              {"diagnostics", nlohmann::ordered_json::array()}});
+      }
       exit_code = std::max(exit_code, kExitUsage);
       continue;
     }
+    const FileId file = sources.add(path, std::move(*text));
     Diagnostics diagnostics;
-    const auto guideline = Guideline::compile(sources, *file, diagnostics);
+    const auto guideline = Guideline::compile(sources, file, diagnostics);
     std::vector<AnalysisFinding> findings;
     if (guideline && options.analysis) {
       findings = analyse_guideline(*guideline, sources);
@@ -96,22 +112,30 @@ int check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
       }
     }
     if (json) {
-      files_json.push_back(
-          {{"file", path}, {"ok", guideline != nullptr}, {"diagnostics", entries}});
+      files_json.push_back({{"file", path},
+                            {"ok", guideline != nullptr},
+                            {"readable", true},
+                            {"diagnostics", entries}});
     }
     if (!guideline) {
       exit_code = std::max(exit_code, kExitInputError);
     }
   }
   if (json) {
-    nlohmann::ordered_json result = {
-        {"files", files_json}, {"errors", errors}, {"warnings", warnings}};
+    nlohmann::ordered_json result = {{"files", files_json},
+                                     {"errors", errors},
+                                     {"warnings", warnings},
+                                     {"unreadable", unreadable}};
     out << result.dump(2) << "\n";
     return exit_code;
   }
-  out << fmt::format("{} file{} checked: {} error{}, {} warning{}\n", options.files.size(),
+  out << fmt::format("{} file{} checked: {} error{}, {} warning{}", options.files.size(),
                      options.files.size() == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
                      warnings == 1 ? "" : "s");
+  if (unreadable > 0) {
+    out << fmt::format("; {} file{} could not be read", unreadable, unreadable == 1 ? "" : "s");
+  }
+  out << "\n";
   return exit_code;
 }
 

@@ -7,33 +7,20 @@
 #include <ostream>
 
 #include "dsl/parser.hpp"
+#include "tools/read_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
 
 std::optional<FileId> read_source_file(SourceManager& sources, const std::string& path,
                                        std::ostream& err) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    err << fmt::format("error: cannot read `{}`: it is a folder\n", path);
+  std::string error;
+  std::optional<std::string> text = read_whole_file(path, kMaxSourceBytes, error);
+  if (!text) {
+    err << fmt::format("error: {}\n", error);
     return std::nullopt;
   }
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) {
-    err << fmt::format("error: cannot read `{}`\n", path);
-    return std::nullopt;
-  }
-  std::string text;
-  char buffer[65536];
-  while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(stream.gcount()));
-    if (text.size() > kMaxSourceBytes) {
-      err << fmt::format("error: `{}` is larger than the limit of {} bytes\n", path,
-                         kMaxSourceBytes);
-      return std::nullopt;
-    }
-  }
-  return sources.add(path, std::move(text));
+  return sources.add(path, std::move(*text));
 }
 
 std::shared_ptr<const Guideline> load_guideline(SourceManager& sources, const std::string& path,

@@ -33,8 +33,9 @@ struct Command {
   std::function<int()> run;
 };
 
-// Reads a whole file into `sources`; nullopt (after a message on `err`) when it cannot be
-// read, is a folder, or is larger than kMaxSourceBytes.
+// Reads a whole file into `sources` (tools/read_file.hpp); nullopt after a message on `err`
+// with the reason when it cannot be read (a folder included) or is larger than
+// kMaxSourceBytes.
 std::optional<FileId> read_source_file(SourceManager& sources, const std::string& path,
                                        std::ostream& err);
 

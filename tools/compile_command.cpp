@@ -23,11 +23,8 @@ struct CompileOptions {
 };
 
 int compile(const CompileOptions& options, std::ostream& out, std::ostream& err) {
-  if (!is_cpp_namespace(options.namespace_name)) {
-    err << fmt::format(
-        "error: --namespace: `{}` is not a C++ namespace; use identifiers joined "
-        "by `::`\n",
-        options.namespace_name);
+  if (const std::string problem = cpp_namespace_problem(options.namespace_name); !problem.empty()) {
+    err << fmt::format("error: --namespace `{}` {}\n", options.namespace_name, problem);
     return kExitUsage;
   }
   if (!options.output.empty() && !options.emit_cpp) {

@@ -18,18 +18,15 @@ namespace {
 
 // Reads `--facts` for `rubric expr`: a mapping of names to values, typed by how they are
 // written: true/false, integers, decimals, `10 weeks` quantities, other strings, null.
-std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources,
+// `file` is the file read (already in `sources`), named `path`.
+std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources, FileId file,
                                                         const std::string& path, std::ostream& err,
                                                         std::deque<std::string>& strings) {
   std::vector<NamedValue> names;
-  const std::optional<FileId> file = read_source_file(sources, path, err);
-  if (!file) {
-    return std::nullopt;
-  }
   try {
     Diagnostics diagnostics;
     const std::optional<YAML::Node> loaded =
-        load_yaml_document(sources, *file, diagnostics, "a facts file");
+        load_yaml_document(sources, file, diagnostics, "a facts file");
     if (!loaded) {
       err << format_diagnostics(sources, diagnostics);
       return std::nullopt;
@@ -91,12 +88,11 @@ int expr(const std::string& expression, const std::string& facts_path, std::ostr
   std::deque<std::string> strings;
   std::vector<NamedValue> names;
   if (!facts_path.empty()) {
-    std::error_code error;
-    if (!std::ifstream(facts_path) || std::filesystem::is_directory(facts_path, error)) {
-      err << fmt::format("error: cannot read `{}`\n", facts_path);
+    const std::optional<FileId> facts_file = read_source_file(sources, facts_path, err);
+    if (!facts_file) {
       return kExitUsage;
     }
-    auto loaded = expression_names(sources, facts_path, err, strings);
+    auto loaded = expression_names(sources, *facts_file, facts_path, err, strings);
     if (!loaded) {
       return kExitInputError;
     }

@@ -165,10 +165,12 @@ std::string found_text(const FactSpec& fact, const RawScalar& scalar) {
 void report_wrong_value(const char* code, const FactSpec& fact, const RawScalar& scalar,
                         std::string_view detail, Diagnostics& diagnostics,
                         bool with_example = true) {
-  diagnostics.error(code, scalar.range,
-                    fmt::format("fact {} must be {}; found {}{}", fact_name(fact),
-                                with_example ? expected_with_example(fact) : fact.expected(),
-                                found_text(fact, scalar), detail));
+  diagnostics
+      .error(code, scalar.range,
+             fmt::format("fact {} must be {}; found {}{}", fact_name(fact),
+                         with_example ? expected_with_example(fact) : fact.expected(),
+                         found_text(fact, scalar), detail))
+      .subject = fact.name;
 }
 
 // A value of the fact's type outside its limits or codes, or too large to represent.
@@ -185,9 +187,11 @@ void report_wrong_type(const FactSpec& fact, const RawScalar& scalar, std::strin
 // A list or mapping given for a fact.
 void report_not_scalar(const FactSpec& fact, std::string_view what, SourceRange range,
                        Diagnostics& diagnostics) {
-  diagnostics.error("E0406", range,
-                    fmt::format("fact {} must be {}; found {}", fact_name(fact),
-                                expected_with_example(fact), what));
+  diagnostics
+      .error("E0406", range,
+             fmt::format("fact {} must be {}; found {}", fact_name(fact),
+                         expected_with_example(fact), what))
+      .subject = fact.name;
 }
 
 // A hint for a quoted string given for a number or a boolean.
@@ -224,11 +228,12 @@ std::optional<Value> read_quantity(const FactSpec& fact, const RawScalar& scalar
   if (scalar.kind == ScalarKind::number ||
       (scalar.kind == ScalarKind::string &&
        parse_number(trim(scalar.text)).problem != NumberProblem::malformed)) {
-    diagnostics.error(
-        "E0407", scalar.range,
-        fmt::format("fact {} is {} and needs a unit, as in {}; found {}", fact_name(fact),
-                    dimension_phrase(dimension), in_backticks(example_quantity(dimension)),
-                    in_backticks(shown(scalar.text))));
+    diagnostics
+        .error("E0407", scalar.range,
+               fmt::format("fact {} is {} and needs a unit, as in {}; found {}", fact_name(fact),
+                           dimension_phrase(dimension), in_backticks(example_quantity(dimension)),
+                           in_backticks(shown(scalar.text))))
+        .subject = fact.name;
     return std::nullopt;
   }
   if (scalar.kind != ScalarKind::string) {
@@ -340,7 +345,7 @@ std::optional<FactId> check_key(const FactIndex& index, std::string_view name, S
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
-    diagnostics.error("E0404", range, std::move(message));
+    diagnostics.error("E0404", range, std::move(message)).subject = name;
     return std::nullopt;
   }
   if (seen[id->value]) {
@@ -348,6 +353,7 @@ std::optional<FactId> check_key(const FactIndex& index, std::string_view name, S
     Diagnostic& diagnostic = diagnostics.error(
         "E0405", range, fmt::format("fact {} is given twice", in_backticks(name)));
     diagnostic.notes.push_back({*seen[id->value], "first given here"});
+    diagnostic.subject = name;
   } else {
     seen[id->value] = range;
   }
@@ -1023,8 +1029,10 @@ std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scal
     case TypeKind::error:
     case TypeKind::null:
     case TypeKind::list:
-      diagnostics.error("E0406", scalar.range,
-                        fmt::format("fact {} cannot be given a value", fact_name(fact)));
+      diagnostics
+          .error("E0406", scalar.range,
+                 fmt::format("fact {} cannot be given a value", fact_name(fact)))
+          .subject = fact.name;
       return std::nullopt;
   }
   if (fact.violation(*value)) {
@@ -1095,11 +1103,17 @@ void report_unknown_fact(std::span<const FactSpec> facts, std::string_view name,
   check_key(index, name, range, seen, duplicate, diagnostics);
 }
 
+SourceRange yaml_node_range(const SourceManager& sources, FileId file, const YAML::Node& node) {
+  const Locator locator(sources, file);
+  return node.IsScalar() ? locator.scalar(node) : locator.at(node.Mark());
+}
+
 void report_repeated_fact(std::string_view name, SourceRange range, SourceRange first,
                           Diagnostics& diagnostics) {
   Diagnostic& diagnostic =
       diagnostics.error("E0405", range, fmt::format("fact {} is given twice", in_backticks(name)));
   diagnostic.notes.push_back({first, "first given here"});
+  diagnostic.subject = name;
 }
 
 void report_container_value(const FactSpec& fact, std::string_view what, SourceRange range,

@@ -54,6 +54,10 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
                                              Diagnostics& diagnostics,
                                              std::string_view what = "a YAML file");
 
+// Where `node` (from a document load_yaml_document loaded from `file`) is written: a scalar
+// as written (quotes included), any other node at its first character.
+SourceRange yaml_node_range(const SourceManager& sources, FileId file, const YAML::Node& node);
+
 // How a scalar was written, after the YAML (core schema) or JSON reading of it.
 enum class ScalarKind : std::uint8_t {
   null,     // `null`, `~`, an empty value

@@ -532,7 +532,7 @@ code_is 2
 err_has "cannot read"
 run fmt "$WORK/a-folder"
 code_is 2
-err_has "it is a folder"
+err_has "Is a directory"
 run fmt
 code_is 2
 run fmt --check --stdout "$WORK/messy.rubric"

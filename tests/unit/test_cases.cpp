@@ -269,7 +269,8 @@ TEST_CASE("broken case files fail and say why, without throwing", "[cases]") {
   const CaseOutcome unreadable =
       run_case_file(*seed().guideline, seed().sources, folder.path() + "/nope.yaml");
   CHECK_FALSE(unreadable.passed);
-  CHECK(unreadable.explanation == "cannot read the case file");
+  CHECK(unreadable.explanation ==
+        "cannot read `" + folder.path() + "/nope.yaml`: No such file or directory");
 }
 
 TEST_CASE("a case file may be JSON", "[cases]") {
