@@ -388,7 +388,7 @@ class Worker {
           ++chunk.errors;
           ResultWriter::message(error_output(chunk), line_number, overlong_message());
           end_error(line_number);
-        } else if (reader_.read(line, facts_, diagnostics_)) {
+        } else if (reader_.read(line, facts_, diagnostics_, line_number == 1)) {
           if (use_blocks_) {
             pending_.push_back({line_number, block_.push_back(facts_), 0, 0});
             if (block_.full()) {

@@ -67,7 +67,7 @@ int bench(const std::string& guideline_path, const std::string& facts_path, int 
     }
     FactSet facts(guideline->facts().size());
     Diagnostics diagnostics;
-    if (!reader.read(line, facts, diagnostics)) {
+    if (!reader.read(line, facts, diagnostics, line_number == 1)) {
       for (const Diagnostic& diagnostic : diagnostics.all()) {
         err << fmt::format("{}:{}:{}: error[{}]: {}\n", facts_path, line_number,
                            diagnostic.range.offset + 1, diagnostic.code, diagnostic.message);

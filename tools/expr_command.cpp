@@ -119,10 +119,27 @@ Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("expr", "Evaluate one CQL expression and print its value");
-  command
-      ->add_option("EXPRESSION", options->expression, "The expression, e.g. '13 weeks < 3 months'")
-      ->required();
+  command->add_option("EXPRESSION", options->expression,
+                      "The expression, e.g. '13 weeks < 3 months' or '-(1 day)'");
   command->add_option("--facts", options->facts, "Values for names used in the expression");
+  // An expression may start with `-` (`-(1 day)`, `--1`), which the option parser takes for
+  // an unknown option: such words are kept as extras, and one of them is the expression when
+  // no other word is. Anything else left over is an error, as it would be without this.
+  command->allow_extras();
+  command->parse_complete_callback([command, options] {
+    std::vector<std::string> extras = command->remaining();
+    // With extras allowed, the parser keeps the `--` that ends the options among them.
+    std::erase(extras, std::string("--"));
+    if (options->expression.empty() && command->count("EXPRESSION") == 0 && !extras.empty()) {
+      options->expression = extras.front();
+      extras.erase(extras.begin());
+    } else if (options->expression.empty() && command->count("EXPRESSION") == 0) {
+      throw CLI::RequiredError("EXPRESSION");
+    }
+    if (!extras.empty()) {
+      throw CLI::ExtrasError(extras);
+    }
+  });
   return {command,
           [options, &out, &err] { return expr(options->expression, options->facts, out, err); }};
 }

@@ -1,10 +1,11 @@
 // Reading fact files (YAML or JSON) into fact sets.
 //
 // Diagnostic codes of fact files:
-//   E0401  the text is not valid YAML or JSON: a syntax error (at the parser's position), or a
-//          control character that neither format allows
+//   E0401  the text is not valid YAML or JSON: a syntax error (at the parser's position), a
+//          control character that neither format allows (also when written as an escape in
+//          a string: `\u0000`, `"\0"`), or a YAML tag other than `!!str`
 //   E0402  the top level (or a case file's `facts:`) is not a mapping from fact names to
-//          values: a list, a scalar, or a second YAML document
+//          values: a list, a scalar, a second YAML document, or more than 100,000 documents
 //   E0403  a key that is not a fact name: a list, a mapping, a null or empty key
 //   E0404  an unknown fact name, with the nearest declared name when one is close
 //   E0405  a fact given twice (with a note at the first one)
@@ -138,6 +139,34 @@ ScalarKind classify_plain(std::string_view text) {
   return ScalarKind::string;
 }
 
+// The first character of `text` that fact files do not allow (below U+0020 other than tab,
+// line feed and carriage return, or DEL), or npos.
+std::size_t first_control_character(std::string_view text) {
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    const auto c = static_cast<unsigned char>(text[index]);
+    if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
+      return index;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// A word that other YAML readers take for a boolean (YAML 1.1 and the core schema's
+// capitalised forms: `True`, `YES`, `on`, `n`): the `true` or `false` it means, or empty.
+std::string_view boolean_meant(std::string_view text) {
+  for (const std::string_view word : {"true", "yes", "on", "y"}) {
+    if (equal_ignoring_case(text, word)) {
+      return "true";
+    }
+  }
+  for (const std::string_view word : {"false", "no", "off", "n"}) {
+    if (equal_ignoring_case(text, word)) {
+      return "false";
+    }
+  }
+  return {};
+}
+
 // ---------------------------------------------------------------------------------------
 // Messages
 
@@ -206,6 +235,16 @@ std::string quotes_hint(const FactSpec& fact, const RawScalar& scalar) {
     return "; write `true` or `false` without quotes";
   }
   return "";
+}
+
+// A hint for a word meant as a boolean: "; write `true`" for `True`, `yes` or `on`.
+std::string boolean_hint(const FactSpec& fact, const RawScalar& scalar) {
+  const std::string_view meant = boolean_meant(scalar.text);
+  if (fact.type.kind != TypeKind::boolean || scalar.quoted || meant.empty()) {
+    return quotes_hint(fact, scalar);
+  }
+  return fmt::format("; write {} (only `true` and `false`, in lowercase, are booleans)",
+                     in_backticks(meant));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -330,18 +369,30 @@ class FactIndex {
 
 // Checks one key: reports an unknown or repeated name; returns the fact when its value
 // should be read, and in `duplicate` whether it was given before.
+// With `cap`, a name whose E0404 the cap will leave out is not given a suggestion (the
+// search costs more than the rest of the reading).
 std::optional<FactId> check_key(const FactIndex& index, std::string_view name, SourceRange range,
                                 std::vector<std::optional<SourceRange>>& seen, bool& duplicate,
-                                Diagnostics& diagnostics) {
+                                Diagnostics& diagnostics, const DiagnosticCap* cap = nullptr) {
   duplicate = false;
   if (name.empty()) {
     diagnostics.error("E0403", range, "a fact name is missing before `:`");
     return std::nullopt;
   }
   const std::optional<FactId> id = index.find(name);
+  if (!id && first_control_character(name) != std::string_view::npos) {
+    diagnostics.error(
+        "E0401", range,
+        fmt::format(
+            "invalid character U+{:04X} in the fact name {}; fact files are text",
+            static_cast<unsigned>(static_cast<unsigned char>(name[first_control_character(name)])),
+            in_backticks(shown(name))));
+    return std::nullopt;
+  }
   if (!id) {
     std::string message = fmt::format("unknown fact {}", in_backticks(shown(name)));
-    const std::string suggestion = index.suggestion(name);
+    const std::string suggestion =
+        cap != nullptr && cap->full("E0404") ? std::string() : index.suggestion(name);
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
@@ -466,17 +517,7 @@ bool check_characters(const Locator& locator, Diagnostics& diagnostics) {
                       "invalid UTF-8; fact files must be UTF-8 text");
     return false;
   }
-  for (std::size_t index = 0; index < text.size(); ++index) {
-    const auto c = static_cast<unsigned char>(text[index]);
-    if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
-      diagnostics.error("E0401", SourceRange{locator.file(), static_cast<std::uint32_t>(index), 1},
-                        fmt::format("invalid character U+{:04X} in a fact file; fact files are "
-                                    "text",
-                                    static_cast<unsigned>(c)));
-      return false;
-    }
-  }
-  return true;
+  return check_fact_characters(text, SourceRange{locator.file(), 0, 0}, diagnostics);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -505,9 +546,12 @@ const char* yaml_shape(const YAML::Node& node) {
 }
 
 void read_yaml_entries(const YAML::Node& mapping, const Locator& locator, const FactIndex& index,
-                       FactSet& set, Diagnostics& diagnostics) {
+                       FactSet& set, Diagnostics& output) {
   std::vector<std::optional<SourceRange>> seen(index.size());
+  DiagnosticCap cap(output);
+  Diagnostics& diagnostics = cap.scratch();
   for (auto entry = mapping.begin(); entry != mapping.end(); ++entry) {
+    cap.flush();
     const YAML::Node key = entry->first;
     const YAML::Node value = entry->second;
     if (!key.IsScalar()) {
@@ -521,7 +565,7 @@ void read_yaml_entries(const YAML::Node& mapping, const Locator& locator, const 
     }
     bool duplicate = false;
     const std::optional<FactId> id =
-        check_key(index, key.Scalar(), locator.scalar(key), seen, duplicate, diagnostics);
+        check_key(index, key.Scalar(), locator.scalar(key), seen, duplicate, diagnostics, &cap);
     if (!id) {
       continue;
     }
@@ -531,6 +575,7 @@ void read_yaml_entries(const YAML::Node& mapping, const Locator& locator, const 
     }
     read_value(index, *id, duplicate, yaml_scalar(value, locator), set, diagnostics);
   }
+  cap.finish();
 }
 
 // Reads a YAML mapping node (or null: no facts). `what` names it in messages.
@@ -574,6 +619,9 @@ class DocumentEvents final : public YAML::EventHandler {
   };
 
   std::vector<Document> documents;
+  // Where the first node with a tag other than `!!str` (on a scalar) is, if any: fact
+  // files take plain values, and a tag such as `!!python/object:...` must not pass unseen.
+  std::optional<YAML::Mark> tagged;
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     documents.push_back(Document{mark, mark, true});
@@ -582,24 +630,37 @@ class DocumentEvents final : public YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node(mark, true); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node(mark, false); }
-  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
                 const std::string& /*value*/) override {
     node(mark, false);
+    check_tag(mark, tag, true);
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
-                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
+                       YAML::EmitterStyle::value /*style*/) override {
     node(mark, false);
+    check_tag(mark, tag, false);
     ++depth_;
   }
   void OnSequenceEnd() override { --depth_; }
-  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
                   YAML::EmitterStyle::value /*style*/) override {
     node(mark, false);
+    check_tag(mark, tag, false);
     ++depth_;
   }
   void OnMapEnd() override { --depth_; }
 
  private:
+  // yaml-cpp gives an untagged node the tag `?` (plain) or `!` (quoted, or the non-specific
+  // tag `!`).
+  void check_tag(const YAML::Mark& mark, const std::string& tag, bool scalar) {
+    const bool allowed =
+        tag.empty() || tag == "?" || tag == "!" || (scalar && tag == "tag:yaml.org,2002:str");
+    if (!allowed && !tagged) {
+      tagged = mark;
+    }
+  }
+
   void node(const YAML::Mark& mark, bool null) {
     if (depth_ == 0 && !documents.empty()) {
       documents.back().root = mark;
@@ -680,11 +741,12 @@ std::string json_error_text(std::string_view what) {
 
 class JsonReader final : public nlohmann::json_sax<Json> {
  public:
-  JsonReader(const Locator& locator, const FactIndex& index, FactSet& set, Diagnostics& diagnostics)
+  JsonReader(const Locator& locator, const FactIndex& index, FactSet& set, Diagnostics& output)
       : locator_(locator),
         index_(index),
         set_(set),
-        diagnostics_(diagnostics),
+        cap_(output),
+        diagnostics_(cap_.scratch()),
         seen_(index.size()) {}
 
   void read() {
@@ -693,6 +755,7 @@ class JsonReader final : public nlohmann::json_sax<Json> {
     const TrackingIterator first(text.data(), &reached_);
     const TrackingIterator last(text.data() + text.size(), nullptr);
     Json::sax_parse(first, last, this);
+    cap_.finish();
   }
 
   bool null() override {
@@ -773,9 +836,10 @@ class JsonReader final : public nlohmann::json_sax<Json> {
       --start;
     }
     key_end_ = end;
+    cap_.flush();
     const SourceRange range{locator_.file(), static_cast<std::uint32_t>(start),
                             static_cast<std::uint32_t>(end - start)};
-    current_ = check_key(index_, name, range, seen_, duplicate_, diagnostics_);
+    current_ = check_key(index_, name, range, seen_, duplicate_, diagnostics_, &cap_);
     return true;
   }
 
@@ -874,7 +938,8 @@ class JsonReader final : public nlohmann::json_sax<Json> {
   const Locator& locator_;
   const FactIndex& index_;
   FactSet& set_;
-  Diagnostics& diagnostics_;
+  DiagnosticCap cap_;
+  Diagnostics& diagnostics_;  // cap_'s scratch
   std::vector<std::optional<SourceRange>> seen_;
   const char* reached_ = nullptr;
   std::size_t depth_ = 0;
@@ -919,7 +984,13 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
         const std::size_t count = events.documents.size();
         const bool stuck = count >= 2 && events.documents[count - 1].start.pos ==
                                              events.documents[count - 2].start.pos;
-        if (stuck || count > kMaximumDocuments) {
+        if (count > kMaximumDocuments) {
+          diagnostics.error("E0402", locator.at(events.documents.back().start),
+                            fmt::format("{} must hold one YAML document; found more than {}", what,
+                                        kMaximumDocuments));
+          return std::nullopt;
+        }
+        if (stuck) {
           const SourceRange range = locator.at(events.documents.back().start);
           const std::string_view found = sources.text(range);
           diagnostics.error("E0401", range,
@@ -929,6 +1000,17 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
           return std::nullopt;
         }
       }
+    }
+    if (events.tagged) {
+      SourceRange range = locator.at(*events.tagged);
+      const std::string_view rest = locator.text().substr(range.offset);
+      const std::size_t length = std::min<std::size_t>(rest.find_first_of(" \t\r\n"), 200);
+      range.length = static_cast<std::uint32_t>(std::max<std::size_t>(length, 1));
+      diagnostics.error("E0401", range,
+                        fmt::format("YAML tag {} is not allowed in {}; write the value without it "
+                                    "(`!!str` is the only tag allowed)",
+                                    in_backticks(shown(sources.text(range))), what));
+      return std::nullopt;
     }
     for (std::size_t index = 1; index < events.documents.size(); ++index) {
       if (!events.documents[index].null_root) {
@@ -956,14 +1038,25 @@ std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scal
   if (scalar.kind == ScalarKind::null) {
     return Value::null();
   }
+  // A control character that came through an escape (`"\u0000"` in JSON, `"\0"` in YAML):
+  // the same error as the character written as is.
+  if (const std::size_t bad = first_control_character(scalar.text); bad != std::string_view::npos) {
+    diagnostics.error(
+        "E0401", scalar.range,
+        fmt::format("invalid character U+{:04X} in the value of fact {}; fact "
+                    "files are text",
+                    static_cast<unsigned>(static_cast<unsigned char>(scalar.text[bad])),
+                    fact_name(fact)));
+    return std::nullopt;
+  }
   std::optional<Value> value;
   switch (fact.type.kind) {
     case TypeKind::boolean:
-      if (scalar.kind != ScalarKind::boolean || !is_boolean_text(scalar.text)) {
-        report_wrong_type(fact, scalar, quotes_hint(fact, scalar), diagnostics);
+      if (scalar.kind != ScalarKind::boolean || (scalar.text != "true" && scalar.text != "false")) {
+        report_wrong_type(fact, scalar, boolean_hint(fact, scalar), diagnostics);
         return std::nullopt;
       }
-      value = Value::boolean(scalar.text.front() == 't' || scalar.text.front() == 'T');
+      value = Value::boolean(scalar.text == "true");
       break;
     case TypeKind::integer:
     case TypeKind::decimal: {
@@ -1128,17 +1221,77 @@ void report_not_a_mapping(std::string_view found, SourceRange range, Diagnostics
 }
 
 bool check_fact_characters(std::string_view text, SourceRange range, Diagnostics& diagnostics) {
-  for (std::size_t index = 0; index < text.size(); ++index) {
-    const auto c = static_cast<unsigned char>(text[index]);
-    if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
-      diagnostics.error(
-          "E0401", SourceRange{range.file, range.offset + static_cast<std::uint32_t>(index), 1},
-          fmt::format("invalid character U+{:04X} in a fact file; fact files are text",
-                      static_cast<unsigned>(c)));
-      return false;
-    }
+  const std::size_t index = first_control_character(text);
+  if (index == std::string_view::npos) {
+    return true;
   }
-  return true;
+  diagnostics.error("E0401",
+                    SourceRange{range.file, range.offset + static_cast<std::uint32_t>(index), 1},
+                    fmt::format("invalid character U+{:04X} in a fact file; fact files are text",
+                                static_cast<unsigned>(static_cast<unsigned char>(text[index]))));
+  return false;
+}
+
+bool DiagnosticCap::full(std::string_view code) const {
+  const auto found = std::find_if(codes_.begin(), codes_.end(),
+                                  [&](const Code& seen) { return seen.code == code; });
+  return found != codes_.end() && found->shown >= kShownPerCode;
+}
+
+void DiagnosticCap::flush() {
+  for (const Diagnostic& diagnostic : scratch_.all()) {
+    auto code = std::find_if(codes_.begin(), codes_.end(),
+                             [&](const Code& seen) { return seen.code == diagnostic.code; });
+    if (code == codes_.end()) {
+      codes_.push_back(Code{diagnostic.code, 0, 0, SourceRange{}});
+      code = codes_.end() - 1;
+    }
+    if (code->shown < kShownPerCode || diagnostic.severity != Severity::error) {
+      ++code->shown;
+      Diagnostic& copy = output_.report(diagnostic.severity, diagnostic.code, diagnostic.range,
+                                        diagnostic.message);
+      copy.notes = diagnostic.notes;
+      continue;
+    }
+    if (code->left_out == 0) {
+      code->first_left_out = diagnostic.range;
+    }
+    ++code->left_out;
+  }
+  scratch_ = Diagnostics();
+}
+
+void DiagnosticCap::finish() {
+  flush();
+  for (Code& code : codes_) {
+    if (code.left_out == 0) {
+      continue;
+    }
+    const bool one = code.left_out == 1;
+    std::string what;
+    if (code.code == "E0403") {
+      what = one ? "key that is not a fact name" : "keys that are not fact names";
+    } else if (code.code == "E0404") {
+      what = one ? "unknown fact" : "unknown facts";
+    } else if (code.code == "E0405") {
+      what = one ? "fact given twice" : "facts given twice";
+    } else if (code.code == "E0406") {
+      what = one ? "value of the wrong type" : "values of the wrong type";
+    } else if (code.code == "E0407") {
+      what = one ? "quantity without a unit" : "quantities without a unit";
+    } else if (code.code == "E0408") {
+      what = one ? "quantity with an unknown or wrong unit"
+                 : "quantities with an unknown or wrong unit";
+    } else if (code.code == "E0409") {
+      what = one ? "value out of range" : "values out of range";
+    } else {
+      what = one ? "error of this kind" : "errors of this kind";
+    }
+    output_.error(
+        code.code, code.first_left_out,
+        fmt::format("and {} more {} (not listed; the first is here)", code.left_out, what));
+    code.left_out = 0;
+  }
 }
 
 }  // namespace rubric

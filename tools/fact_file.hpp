@@ -15,10 +15,13 @@
 // empty fact set.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
@@ -61,7 +64,7 @@ SourceRange yaml_node_range(const SourceManager& sources, FileId file, const YAM
 // How a scalar was written, after the YAML (core schema) or JSON reading of it.
 enum class ScalarKind : std::uint8_t {
   null,     // `null`, `~`, an empty value
-  boolean,  // `true`, `false` (and `True`, `FALSE`, ... in YAML)
+  boolean,  // `true`, `false` (and `True`, `FALSE`, ... in YAML, which boolean facts reject)
   number,   // `12`, `-0.5`, `1e3`, `.inf`, `.nan`, `0x1F`: a YAML or JSON number
   string,   // anything else, quoted or not
 };
@@ -101,5 +104,37 @@ void report_not_a_mapping(std::string_view found, SourceRange range, Diagnostics
 // byte, a control character other than tab, line feed and carriage return, DEL); `range`
 // is where `text` starts. True when there is none.
 bool check_fact_characters(std::string_view text, SourceRange range, Diagnostics& diagnostics);
+
+// The diagnostics of one fact file (or NDJSON line), at most kShownPerCode of each code, so
+// that a file of 500,000 unknown keys gives a screenful, not 55 MB. A reader reports into
+// scratch() and calls flush() after each entry (or once at the end); flush moves the
+// scratch's diagnostics to the output until a code has been shown kShownPerCode times, and
+// counts the rest. finish() flushes, then adds one error per code with uncounted ones, at the
+// first one left out: "and 499980 more unknown facts". Not thread-safe; `output` must
+// outlive it.
+class DiagnosticCap {
+ public:
+  static constexpr std::size_t kShownPerCode = 20;
+
+  explicit DiagnosticCap(Diagnostics& output) : output_(output) {}
+
+  [[nodiscard]] Diagnostics& scratch() { return scratch_; }
+  // True when errors of `code` are no longer shown (those in the scratch aside).
+  [[nodiscard]] bool full(std::string_view code) const;
+  void flush();
+  void finish();
+
+ private:
+  struct Code {
+    std::string code;
+    std::size_t shown = 0;
+    std::size_t left_out = 0;
+    SourceRange first_left_out;
+  };
+
+  Diagnostics& output_;
+  Diagnostics scratch_;
+  std::vector<Code> codes_;  // in order of first appearance; a fact file has a few codes
+};
 
 }  // namespace rubric

@@ -22,6 +22,7 @@ static_assert(kNdjsonPadding >= simdjson::SIMDJSON_PADDING);
 constexpr std::string_view kTrue = "true";
 constexpr std::string_view kFalse = "false";
 constexpr std::string_view kNullText = "null";
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 bool is_json_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -266,15 +267,28 @@ NdjsonFactReader::~NdjsonFactReader() = default;
 NdjsonFactReader::NdjsonFactReader(NdjsonFactReader&&) noexcept = default;
 NdjsonFactReader& NdjsonFactReader::operator=(NdjsonFactReader&&) noexcept = default;
 
-bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& diagnostics) {
+bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& diagnostics,
+                            bool first_line) {
   if (!line.empty() && line.back() == '\r') {
     line.remove_suffix(1);
+  }
+  if (line.starts_with(kByteOrderMark)) {
+    if (!first_line) {
+      diagnostics.error("E0401", SourceRange{FileId{}, 0, 3},
+                        "a byte order mark (U+FEFF) is allowed only at the start of the first "
+                        "line; remove it");
+      return false;
+    }
+    line.remove_prefix(kByteOrderMark.size());
   }
   State& state = *state_;
   if (state.simple_lines && state.read_simple_line(line, facts)) {
     return true;
   }
-  return state.read_general(line, facts, diagnostics);
+  DiagnosticCap cap(diagnostics);
+  const bool accepted = state.read_general(line, facts, cap.scratch());
+  cap.finish();
+  return accepted;
 }
 
 bool NdjsonFactReader::State::apply(std::uint32_t id, const RawScalar& scalar, bool store,

@@ -47,9 +47,14 @@ class NdjsonFactReader {
 
   // Reads one line (without its line break; a trailing carriage return is allowed) into
   // `facts`, which is cleared first and must have one value per declared fact. The
-  // kNdjsonPadding bytes after `line` must be readable. Returns false, with at least one
-  // error in `diagnostics`, when the line is rejected; `facts` is then unspecified.
-  bool read(std::string_view line, FactSet& facts, Diagnostics& diagnostics);
+  // kNdjsonPadding bytes after `line` must be readable. A UTF-8 byte order mark (U+FEFF)
+  // is skipped at the start of the file's first line (`first_line`; ranges then count from
+  // after it) and is an error at the start of any other. At most
+  // DiagnosticCap::kShownPerCode diagnostics of each code are reported for a line. Returns
+  // false, with at least one error in `diagnostics`, when the line is rejected; `facts` is
+  // then unspecified.
+  bool read(std::string_view line, FactSet& facts, Diagnostics& diagnostics,
+            bool first_line = false);
 
  private:
   struct State;
