@@ -18,15 +18,221 @@ namespace {
 
 namespace pegtl = tao::pegtl;
 namespace g = rubric::grammar;
-using Node = pegtl::parse_tree::node;
 
-// Parser rule nesting that corresponds to roughly kMaxNestingDepth levels of nested
-// expressions; beyond it the parser stops with a diagnostic instead of exhausting the stack.
-constexpr std::size_t kMaxRuleDepth = kMaxNestingDepth * 24;
+// A backstop for the stack: the grammar rule depth that kMaxNestingDepth levels of the most
+// expensive construct need, with room to spare. The depth tracker below stops at
+// kMaxNestingDepth first, so this is never the limit a user meets.
+constexpr std::size_t kMaxRuleDepth = kMaxNestingDepth * 40;
 constexpr const char* kTooDeep = "maximum parser rule nesting depth exceeded";
+constexpr const char* kTooNested = "rubric: nesting limit";
+constexpr const char* kTreeTooDeep = "rubric: expression tree depth limit";
+constexpr const char* kTooManyNodes = "rubric: expression size limit";
+
+std::string too_many_nodes_message() {
+  return fmt::format(
+      "guideline too large (more than {} operators and operands in its expressions); split the "
+      "guideline, or move repeated logic into definitions",
+      kMaxExpressionNodes);
+}
+
+std::string tree_too_deep_message() {
+  return fmt::format(
+      "expression nested too deeply (more than {} levels, counting each operator of a chain); "
+      "move parts of it into definitions",
+      kMaxExpressionDepth);
+}
 
 template <typename Rule>
 struct depth_limited : pegtl::limit_depth<kMaxRuleDepth> {};
+
+// How a syntax node contributes to the depth of the expression tree it lowers to.
+enum class DepthRole : std::uint8_t {
+  other,    // a declaration part or an operator token: not an operand
+  chain,    // a left-associative chain: each operand after the first adds a level
+  group,    // parentheses: a nesting level, but no level of the tree
+  nesting,  // unary operators, `if`, `case`, lists, calls: a nesting level and a tree level
+  pass,     // a part of its parent's expression (suffixes, `case` items): no level of its own
+  between,  // `x between a and b` is one level above its three operands; plain `x` is `x`
+  leaf,     // a literal or a name: one level
+};
+
+template <typename Rule>
+constexpr DepthRole depth_role() {
+  if constexpr (std::is_same_v<Rule, g::implication> || std::is_same_v<Rule, g::disjunction> ||
+                std::is_same_v<Rule, g::conjunction> || std::is_same_v<Rule, g::membership> ||
+                std::is_same_v<Rule, g::equality> || std::is_same_v<Rule, g::comparison> ||
+                std::is_same_v<Rule, g::multiplicative> || std::is_same_v<Rule, g::additive> ||
+                std::is_same_v<Rule, g::test_expression>) {
+    return DepthRole::chain;
+  } else if constexpr (std::is_same_v<Rule, g::parenthesized>) {
+    return DepthRole::group;
+  } else if constexpr (std::is_same_v<Rule, g::negation> || std::is_same_v<Rule, g::logical_not> ||
+                       std::is_same_v<Rule, g::if_expression> ||
+                       std::is_same_v<Rule, g::case_expression> ||
+                       std::is_same_v<Rule, g::list_selector> || std::is_same_v<Rule, g::call>) {
+    return DepthRole::nesting;
+  } else if constexpr (std::is_same_v<Rule, g::test_suffix> ||
+                       std::is_same_v<Rule, g::between_suffix> ||
+                       std::is_same_v<Rule, g::case_subject> ||
+                       std::is_same_v<Rule, g::case_item>) {
+    return DepthRole::pass;
+  } else if constexpr (std::is_same_v<Rule, g::between_expression>) {
+    return DepthRole::between;
+  } else if constexpr (std::is_same_v<Rule, g::null_literal> ||
+                       std::is_same_v<Rule, g::true_literal> ||
+                       std::is_same_v<Rule, g::false_literal> ||
+                       std::is_same_v<Rule, g::number_literal> ||
+                       std::is_same_v<Rule, g::quantity_literal> ||
+                       std::is_same_v<Rule, g::string_literal> || std::is_same_v<Rule, g::name>) {
+    return DepthRole::leaf;
+  } else {
+    return DepthRole::other;
+  }
+}
+
+// The syntax nodes being parsed, innermost last, with the depth of the expression tree each
+// has so far. Lets the parser stop at the first operand that takes an expression past
+// kMaxExpressionDepth, or at the first construct nested more than kMaxNestingDepth deep,
+// instead of building the whole tree of a hostile input first. One per parse call.
+struct DepthTracker {
+  struct Open {
+    DepthRole role;
+    std::uint32_t depth;     // chain: the depth so far; others: the deepest operand so far
+    std::uint32_t operands;  // operands seen so far
+    pegtl::internal::iterator begin;
+
+    // The depth of the tree this node lowers to, if it ended now.
+    [[nodiscard]] std::uint32_t finished() const {
+      switch (role) {
+        case DepthRole::nesting: return depth + 1;
+        case DepthRole::between: return depth + (operands > 1 ? 1 : 0);
+        case DepthRole::leaf: return 1;
+        case DepthRole::chain:
+        case DepthRole::group:
+        case DepthRole::pass:
+        case DepthRole::other: return depth;
+      }
+      return depth;
+    }
+
+    // Takes in an operand of depth `operand`.
+    void add(std::uint32_t operand) {
+      depth = role == DepthRole::chain && operands > 0 ? std::max(depth, operand) + 1
+                                                       : std::max(depth, operand);
+      ++operands;
+    }
+  };
+  std::vector<Open> open;
+  std::size_t nesting = 0;  // open nodes whose role is `group` or `nesting`
+  std::size_t budget = 0;   // expression (AST) nodes this parse may still add
+
+  // Stops the parse at the innermost open construct when more than kMaxNestingDepth are open.
+  void check_nesting() const {
+    if (nesting <= kMaxNestingDepth) {
+      return;
+    }
+    for (auto it = open.rbegin(); it != open.rend(); ++it) {
+      if (it->role == DepthRole::group || it->role == DepthRole::nesting) {
+        throw pegtl::parse_error(kTooNested, pegtl::position(it->begin, std::string()));
+      }
+    }
+  }
+};
+
+constexpr bool nests(DepthRole role) {
+  return role == DepthRole::group || role == DepthRole::nesting;
+}
+
+// A parse tree node that records the depth of the expression tree under it (see
+// DepthTracker), and does not copy the file name into every node.
+struct Node : pegtl::parse_tree::basic_node<Node> {
+  std::uint32_t depth = 0;
+
+  template <typename Rule, typename ParseInput>
+  void start(const ParseInput& in, DepthTracker& tracker) {
+    set_type<Rule>();
+    m_begin = pegtl::internal::iterator(in.iterator());
+    constexpr DepthRole role = depth_role<Rule>();
+    // Every nesting construct is tried, and fails at once, wherever an operand can start; so
+    // the nesting is checked where an operand or a chain starts inside the constructs that
+    // are really open, and reported at the innermost of them.
+    if constexpr (nests(role)) {
+      ++tracker.nesting;
+    }
+    if constexpr (role == DepthRole::chain || role == DepthRole::leaf) {
+      tracker.check_nesting();
+    }
+    if constexpr (role == DepthRole::leaf || role == DepthRole::nesting) {
+      if (tracker.budget == 0) {
+        throw pegtl::parse_error(kTooManyNodes, in);
+      }
+      --tracker.budget;
+    }
+    tracker.open.push_back({role, 0, 0, m_begin});
+  }
+
+  template <typename Rule, typename ParseInput>
+  void success(const ParseInput& in, DepthTracker& tracker) {
+    m_end = pegtl::internal::iterator(in.iterator());
+    const DepthTracker::Open self = tracker.open.back();
+    tracker.open.pop_back();
+    if (nests(self.role)) {
+      if (tracker.nesting > kMaxNestingDepth) {  // an empty call or list
+        throw pegtl::parse_error(kTooNested, pegtl::position(self.begin, std::string()));
+      }
+      --tracker.nesting;
+    }
+    if (self.role == DepthRole::other) {
+      return;
+    }
+    depth = self.finished();
+    if (tracker.open.empty() || tracker.open.back().role == DepthRole::other ||
+        tracker.open.back().role == DepthRole::leaf) {
+      return;
+    }
+    DepthTracker::Open& parent = tracker.open.back();
+    // A binary operator, and `between`, are expression nodes of their own.
+    if ((parent.role == DepthRole::chain || parent.role == DepthRole::between) &&
+        parent.operands > 0) {
+      if (tracker.budget == 0) {
+        throw pegtl::parse_error(kTooManyNodes, in);
+      }
+      --tracker.budget;
+    }
+    parent.add(depth);
+    if (parent.finished() > kMaxExpressionDepth) {
+      throw pegtl::parse_error(kTreeTooDeep, pegtl::position(parent.begin, std::string()));
+    }
+  }
+
+  template <typename Rule, typename ParseInput>
+  void failure(const ParseInput& /*in*/, DepthTracker& tracker) noexcept {
+    const DepthTracker::Open self = tracker.open.back();
+    tracker.open.pop_back();
+    if (nests(self.role)) {
+      --tracker.nesting;
+    }
+    // A node that failed (`1` tried as a quantity) adds nothing to the tree: give back what
+    // it and its operators spent.
+    if (self.role == DepthRole::leaf || self.role == DepthRole::nesting) {
+      ++tracker.budget;
+    }
+    if ((self.role == DepthRole::chain || self.role == DepthRole::between) && self.operands > 1) {
+      tracker.budget += self.operands - 1;
+    }
+  }
+};
+
+// Replaces a chain or suffix node that has a single child by that child (`a` parsed as an
+// `implication` is just the name `a`), keeping the content of the others.
+struct fold_single : pegtl::parse_tree::apply<fold_single> {
+  template <typename... States>
+  static void transform(std::unique_ptr<Node>& n, States&&... /*states*/) {
+    if (n->children.size() == 1) {
+      n = std::move(n->children.front());
+    }
+  }
+};
 
 template <typename Rule>
 using selector = pegtl::parse_tree::selector<
@@ -36,9 +242,7 @@ using selector = pegtl::parse_tree::selector<
         g::null_literal, g::true_literal, g::false_literal, g::number_literal, g::quantity_literal,
         g::string_literal, g::name, g::call, g::function_name, g::list_selector, g::if_expression,
         g::case_expression, g::case_subject, g::case_item, g::parenthesized, g::negation,
-        g::logical_not, g::multiplicative, g::additive, g::test_expression, g::test_suffix,
-        g::between_expression, g::between_suffix, g::comparison, g::equality, g::membership,
-        g::conjunction, g::disjunction, g::implication, g::op_plus, g::op_minus, g::op_times,
+        g::logical_not, g::test_suffix, g::between_suffix, g::op_plus, g::op_minus, g::op_times,
         g::op_divide, g::op_div, g::op_mod, g::op_and, g::op_or, g::op_xor, g::op_implies,
         g::op_not, g::op_in, g::op_equal, g::op_not_equal, g::op_equivalent, g::op_not_equivalent,
         g::op_less_or_equal, g::op_less, g::op_greater_or_equal, g::op_greater, g::op_is_not,
@@ -52,7 +256,10 @@ using selector = pegtl::parse_tree::selector<
         g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
         g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
         g::citation, g::evidence_text, g::carried_parameter, g::excluded_recommendation,
-        g::coverage_declaration>>;
+        g::coverage_declaration>,
+    fold_single::on<g::multiplicative, g::additive, g::test_expression, g::between_expression,
+                    g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
+                    g::implication>>;
 
 // The value of four hex digits, or nullopt.
 std::optional<unsigned> hex4(std::string_view hex) {
@@ -646,13 +853,10 @@ class Lowering {
   Diagnostics& diagnostics_;
 };
 
-// The opening `/*` of the comment left open at the end of `text`: the first one after the
-// last `*/`.
-std::size_t unclosed_comment(std::string_view text) {
-  const std::size_t last_close = text.rfind("*/");
-  const std::size_t from = last_close == std::string_view::npos ? 0 : last_close + 2;
-  const std::size_t open = text.find("/*", from);
-  return open == std::string_view::npos ? text.size() : open;
+// The opening `/*` of an unterminated block comment, from the offset of the error, which the
+// grammar raises right after the `/*` (must<unterminated_block_comment>).
+std::size_t unclosed_comment(std::size_t error_offset) {
+  return error_offset >= 2 ? error_offset - 2 : 0;
 }
 
 bool is_reserved(std::string_view word) {
@@ -667,12 +871,20 @@ void report_parse_error(const pegtl::parse_error& error, std::string_view text, 
   std::string message(error.message());
   std::string code = "E0101";
   std::uint32_t length = at < text.size() ? 1 : 0;
-  if (message == kTooDeep) {
+  if (message == kTooDeep || message == kTooNested) {
     code = "E0102";
-    message = "expression nested too deeply; move parts of it into definitions";
+    message = fmt::format(
+        "expression nested too deeply (more than {} levels); move parts of it into definitions",
+        kMaxNestingDepth);
+  } else if (message == kTreeTooDeep) {
+    code = "E0102";
+    message = tree_too_deep_message();
+  } else if (message == kTooManyNodes) {
+    code = "E0108";
+    message = too_many_nodes_message();
   } else if (message.starts_with("unterminated block comment")) {
     code = "E0103";
-    at = static_cast<std::uint32_t>(unclosed_comment(text));
+    at = static_cast<std::uint32_t>(unclosed_comment(offset));
     length = 2;
   } else if (message.starts_with("unterminated")) {
     code = "E0103";
@@ -700,10 +912,7 @@ bool too_deep(const ast::Module& module, std::size_t first, std::vector<std::uin
     }
     depth[i] = deepest + 1;
     if (depth[i] > kMaxExpressionDepth) {
-      diagnostics.error("E0102", expr.range,
-                        fmt::format("expression nested too deeply (more than {} levels, counting "
-                                    "each operator of a chain); move parts of it into definitions",
-                                    kMaxExpressionDepth));
+      diagnostics.error("E0102", expr.range, tree_too_deep_message());
       return true;
     }
   }
@@ -737,6 +946,20 @@ std::size_t resume_point(std::string_view text, std::size_t offset) {
   return text.size();
 }
 
+// Where to resume after a syntax error at `error_offset` in the declaration that begins at
+// `start`: the line of the error, when it begins a new declaration (the failed one was left
+// incomplete), else the next line after the error that begins one. Never a line inside the
+// failed declaration before the error, which may be in a comment or a string.
+std::size_t resume_after_error(std::string_view text, std::size_t start, std::size_t error_offset) {
+  const std::size_t from = std::max(start, std::min(error_offset, text.size()));
+  const std::size_t newline = from == 0 ? std::string_view::npos : text.rfind('\n', from - 1);
+  const std::size_t line = newline == std::string_view::npos ? 0 : newline + 1;
+  if (line > start && starts_declaration(text.substr(line))) {
+    return line;
+  }
+  return resume_point(text, from);
+}
+
 // Where the declaration that failed begins: after the separators at `position`.
 std::size_t declaration_start(std::string_view text, std::size_t position,
                               const std::string& name) {
@@ -753,9 +976,100 @@ std::size_t declaration_start(std::string_view text, std::size_t position,
   return position;
 }
 
-// Reports names longer than kMaxIdentifierBytes (E0106) and strings longer than
-// kMaxStringBytes (E0107) in a parsed declaration or expression; true when any is. The tree's
-// depth is bounded by the parser's rule depth limit, so the recursion is bounded too.
+// The UTF-8 character that starts at `offset` of `text`.
+std::string_view utf8_character(std::string_view text, std::size_t offset) {
+  std::size_t end = offset + 1;
+  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
+    ++end;
+  }
+  return text.substr(offset, end - offset);
+}
+
+// Checks the body of a quoted string or text (without its quotes; `offset` is where it starts
+// in the file): reports a control character (E0109) and an unknown or invalid escape (E0111),
+// and returns the size in bytes of the decoded string, or nullopt after an error.
+std::optional<std::size_t> check_string(std::string_view body, std::size_t offset, FileId file,
+                                        Diagnostics& diagnostics) {
+  const auto at = [&](std::size_t i, std::size_t length) {
+    return SourceRange{file, static_cast<std::uint32_t>(offset + i),
+                       static_cast<std::uint32_t>(length)};
+  };
+  std::size_t size = 0;
+  bool ok = true;
+  std::size_t i = 0;
+  while (i < body.size()) {
+    const auto byte = static_cast<unsigned char>(body[i]);
+    const bool c1 = byte == 0xC2U && i + 1 < body.size() &&
+                    static_cast<unsigned char>(body[i + 1]) >= 0x80U &&
+                    static_cast<unsigned char>(body[i + 1]) <= 0x9FU;
+    if ((byte < 0x20U && byte != '\t') || byte == 0x7FU || c1) {
+      const unsigned code = c1 ? static_cast<unsigned char>(body[i + 1]) : byte;
+      diagnostics.error("E0109", at(i, c1 ? 2 : 1),
+                        fmt::format("invalid character U+{:04X} in a string; control characters "
+                                    "must be written as escapes such as `\\n` or `\\u{:04X}`",
+                                    code, code));
+      ok = false;
+      i += c1 ? 2 : 1;
+      continue;
+    }
+    if (byte != '\\' || i + 1 >= body.size()) {
+      ++size;
+      ++i;
+      continue;
+    }
+    const char next = body[i + 1];
+    if (next == '\'' || next == '"' || next == '\\' || next == '/' || next == 'f' || next == 'n' ||
+        next == 'r' || next == 't') {
+      ++size;
+      i += 2;
+      continue;
+    }
+    if (next != 'u') {
+      diagnostics.error(
+          "E0111", at(i, 2),
+          fmt::format("unknown escape `\\{}`; the escapes are `\\'`, `\\\"`, `\\\\`, `\\/`, "
+                      "`\\f`, `\\n`, `\\r`, `\\t` and `\\u` with four hex digits; write `\\\\` "
+                      "for a backslash",
+                      utf8_character(body, i + 1)));
+      ok = false;
+      i += 2;
+      continue;
+    }
+    const std::optional<unsigned> code = hex4(body.substr(i + 2));
+    if (!code) {
+      const std::size_t length = std::min<std::size_t>(6, body.size() - i);
+      diagnostics.error("E0111", at(i, length),
+                        fmt::format("invalid escape {}; `\\u` takes four hex digits, as in "
+                                    "`\\u00E9`",
+                                    in_backticks(body.substr(i, length))));
+      ok = false;
+      i += 2;
+      continue;
+    }
+    std::string decoded;
+    if (!append_code_point(body.substr(i + 2, 4), decoded, body.substr(i + 6))) {
+      diagnostics.error("E0111", at(i, 6),
+                        fmt::format("invalid escape {}: a lone UTF-16 surrogate is not a "
+                                    "character; write a high surrogate followed by a low one, "
+                                    "as in `\\uD83D\\uDE00`",
+                                    in_backticks(body.substr(i, 6))));
+      ok = false;
+      i += 6;
+      continue;
+    }
+    size += decoded.size();
+    i += decoded.size() == 4 ? 12 : 6;
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return size;
+}
+
+// Reports names longer than kMaxIdentifierBytes (E0106), strings whose decoded content is
+// longer than kMaxStringBytes (E0107), and control characters and bad escapes in strings
+// (E0109, E0111) in a parsed declaration or expression; true when any is. The tree's depth is
+// bounded by the parser's nesting limit, so the recursion is bounded too.
 bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
   bool found = false;
   const std::size_t size = node.has_content() ? node.end().byte - node.begin().byte : 0;
@@ -771,16 +1085,21 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
                       fmt::format("name is too long ({} bytes); the limit is {} bytes", size,
                                   kMaxIdentifierBytes));
     found = true;
-  } else if ((node.is_type<g::string_literal>() || node.is_type<g::guideline_id>() ||
-              node.is_type<g::title>() || node.is_type<g::version>() ||
-              node.is_type<g::citation_text>() || node.is_type<g::description>() ||
-              node.is_type<g::recommendation_text>() || node.is_type<g::evidence_text>() ||
-              node.is_type<g::unit_string>() || node.is_type<g::code_value>()) &&
-             size > kMaxStringBytes) {
-    diagnostics.error(
-        "E0107", SourceRange{where.file, where.offset, 1},
-        fmt::format("string is too long ({} bytes); the limit is {} bytes", size, kMaxStringBytes));
-    found = true;
+  } else if (node.is_type<g::string_literal>() || node.is_type<g::guideline_id>() ||
+             node.is_type<g::title>() || node.is_type<g::version>() ||
+             node.is_type<g::citation_text>() || node.is_type<g::description>() ||
+             node.is_type<g::recommendation_text>() || node.is_type<g::evidence_text>() ||
+             node.is_type<g::unit_string>() || node.is_type<g::code_value>()) {
+    const std::optional<std::size_t> decoded =
+        check_string(without_quotes(node.string_view()), where.offset + 1, file, diagnostics);
+    if (!decoded) {
+      found = true;
+    } else if (*decoded > kMaxStringBytes) {
+      diagnostics.error("E0107", SourceRange{where.file, where.offset, 1},
+                        fmt::format("string is too long ({} bytes); the limit is {} bytes",
+                                    *decoded, kMaxStringBytes));
+      found = true;
+    }
   }
   for (const auto& child : node.children) {
     found = too_long(*child, file, diagnostics) || found;
@@ -820,12 +1139,18 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
   Lowering lowering(module, file, diagnostics);
   std::vector<std::uint32_t> depth;
   std::size_t position = 0;
-  while (position < text.size()) {
-    pegtl::memory_input<> input(text.data() + position, text.data() + text.size(), name, position,
-                                1, 1);
+  // The end of the text that is parsed: an unterminated block comment cuts the file short, so
+  // that the declarations before it are kept and nothing inside it is read as a declaration.
+  std::size_t end = text.size();
+  while (position < end) {
+    pegtl::memory_input<> input(text.data() + position, text.data() + end, name, position, 1, 1);
     try {
+      DepthTracker tracker;
+      tracker.budget =
+          kMaxExpressionNodes - std::min(kMaxExpressionNodes, module.expressions.size());
       auto root =
-          pegtl::parse_tree::parse<g::next_declaration, selector, depth_limited, g::control>(input);
+          pegtl::parse_tree::parse<g::next_declaration, Node, selector, depth_limited, g::control>(
+              input, tracker);
       if (!root) {
         break;  // not reachable: next_declaration either matches or raises
       }
@@ -851,8 +1176,20 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
       }
       position = next;
     } catch (const pegtl::parse_error& error) {
+      const std::size_t offset =
+          error.positions().empty() ? position : error.positions().front().byte;
+      if (end < text.size() && offset >= end) {
+        break;  // the declaration the open comment cut short: its error is the comment's
+      }
       report_parse_error(error, text, file, diagnostics);
-      position = resume_point(text, declaration_start(text, position, name));
+      if (error.message() == kTooManyNodes) {
+        break;  // like E0108 for declarations: the rest of the file is not parsed
+      }
+      if (std::string_view(error.message()).starts_with("unterminated block comment")) {
+        end = unclosed_comment(offset);  // parse again up to the comment
+        continue;
+      }
+      position = resume_after_error(text, declaration_start(text, position, name), offset);
     }
   }
   return module;
@@ -868,8 +1205,11 @@ std::optional<ast::ExprId> parse_expression(const SourceManager& sources, FileId
                               std::string(sources.name(file)));
   Lowering lowering(module, file, diagnostics);
   try {
+    DepthTracker tracker;
+    tracker.budget = kMaxExpressionNodes;
     auto root =
-        pegtl::parse_tree::parse<g::expression_input, selector, depth_limited, g::control>(input);
+        pegtl::parse_tree::parse<g::expression_input, Node, selector, depth_limited, g::control>(
+            input, tracker);
     if (!root || root->children.empty()) {
       return std::nullopt;
     }

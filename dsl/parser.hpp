@@ -29,6 +29,9 @@ inline constexpr std::uint32_t kMaxExpressionDepth = 1000;
 inline constexpr std::size_t kMaxIdentifierBytes = 256;
 inline constexpr std::size_t kMaxStringBytes = std::size_t{64} * 1024U;
 inline constexpr std::size_t kMaxDeclarations = 200000;
+// The expression nodes (operators, operands, literals, names) of a whole file, counted as it
+// is parsed: bounds the memory of a file full of short operators (E0108).
+inline constexpr std::size_t kMaxExpressionNodes = 1000000;
 
 // The offset of the first byte of `text` that is not part of well-formed UTF-8 (overlong
 // forms, surrogates and code points above U+10FFFF included), or nullopt when it is all valid.

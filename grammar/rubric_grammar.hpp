@@ -40,10 +40,12 @@ using pegtl::until;
 
 // ---- Lexical structure -------------------------------------------------------------------
 
-struct unterminated_block_comment : until<string<'*', '/'>> {};
+// Raised right after the `/*` of a comment that is never closed, so the error points at it.
+struct unterminated_block_comment : pegtl::failure {};
 struct line_comment : seq<string<'/', '/'>, until<eol>> {};
 struct line_comment_at_end : seq<string<'/', '/'>, star<not_one<'\n'>>, eof> {};
-struct block_comment : seq<string<'/', '*'>, must<unterminated_block_comment>> {};
+struct block_comment
+    : seq<string<'/', '*'>, sor<until<string<'*', '/'>>, must<unterminated_block_comment>>> {};
 struct comment : sor<block_comment, line_comment_at_end, line_comment> {};
 struct separator : star<sor<space, comment>> {};
 using sep = separator;

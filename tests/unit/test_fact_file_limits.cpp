@@ -216,3 +216,38 @@ TEST_CASE("fact file limits: more than 100,000 YAML documents is E0402", "[fact_
 }
 
 }  // namespace rubric
+
+namespace rubric {
+
+TEST_CASE("diagnostic excerpts: a long line is shown as a window around the range",
+          "[diagnostic][limits]") {
+  // A fact file written on one line of 10,000 bytes, with the error at byte 5,000.
+  std::string text(10'000, 'a');
+  text.replace(5'000, 3, "BAD");
+  SourceManager sources;
+  const FileId file = sources.add("one-line.json", text);
+  const Diagnostic diagnostic{"E0404", Severity::error, SourceRange{file, 5'000, 3}, "unknown", {}};
+  const std::string shown = format_diagnostic(sources, diagnostic);
+  INFO(shown);
+  // Header, gutter, the line, the caret: every line short, the excerpt cut on both sides.
+  std::size_t longest = 0;
+  std::size_t begin = 0;
+  while (begin < shown.size()) {
+    const std::size_t end = shown.find('\n', begin);
+    longest = std::max(longest, end - begin);
+    begin = end + 1;
+  }
+  CHECK(longest < 200);
+  const std::size_t line_at = shown.find("| ...");
+  REQUIRE(line_at != std::string::npos);
+  CHECK(shown.find("BAD") != std::string::npos);
+  CHECK(shown.find("...\n") != std::string::npos);
+  // The caret sits under `BAD`.
+  const std::size_t bad = shown.find("BAD");
+  const std::size_t caret_line = shown.find('\n', bad) + 1;
+  const std::size_t caret = shown.find('^', caret_line);
+  CHECK(caret - caret_line == bad - (shown.rfind('\n', bad) + 1));
+  CHECK(shown.substr(caret, 3) == "^~~");
+}
+
+}  // namespace rubric

@@ -726,7 +726,7 @@ TEST_CASE("deeply nested expressions format", "[formatter]") {
   std::string signs;
   std::string ifs = "0";
   std::string parentheses = "x";
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 60; ++i) {  // kMaxNestingDepth is 64
     nots += "not ";
     signs += "- ";
   }
