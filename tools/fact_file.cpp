@@ -1251,6 +1251,7 @@ void DiagnosticCap::flush() {
       Diagnostic& copy = output_.report(diagnostic.severity, diagnostic.code, diagnostic.range,
                                         diagnostic.message);
       copy.notes = diagnostic.notes;
+      copy.subject = diagnostic.subject;
       continue;
     }
     if (code->left_out == 0) {
