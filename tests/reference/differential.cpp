@@ -66,6 +66,20 @@ std::optional<std::string> compare_blocks(const Guideline& guideline, const std:
   return std::nullopt;
 }
 
+// The generated guideline in `file` of `sources`, compiled; null with `rejected` set to a
+// report (diagnostics and text) when the checker rejects it, which the generator must never
+// cause.
+std::shared_ptr<const Guideline> compile_generated(const SourceManager& sources, FileId file,
+                                                   std::string& rejected) {
+  Diagnostics diagnostics;
+  std::shared_ptr<const Guideline> guideline = Guideline::compile(sources, file, diagnostics);
+  if (!guideline) {
+    rejected = fmt::format("the generator produced a guideline the checker rejects:\n{}\n{}",
+                           format_diagnostics(sources, diagnostics), sources.text(file));
+  }
+  return guideline;
+}
+
 }  // namespace
 
 std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact_sets,
@@ -73,11 +87,10 @@ std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact
   const GeneratedGuideline generated = generate_guideline(chooser);
   SourceManager sources;
   const FileId file = sources.add("generated.rubric", generated.text);
-  Diagnostics diagnostics;
-  const std::shared_ptr<const Guideline> guideline = Guideline::compile(sources, file, diagnostics);
+  std::string rejected;
+  const std::shared_ptr<const Guideline> guideline = compile_generated(sources, file, rejected);
   if (!guideline) {
-    return fmt::format("the generator produced a guideline the checker rejects:\n{}\n{}",
-                       format_diagnostics(sources, diagnostics), generated.text);
+    return rejected;
   }
   // The reference evaluator gets its own parse and check of the text.
   Diagnostics reference_diagnostics;
@@ -162,11 +175,10 @@ std::optional<std::string> analysis_claims_round(Chooser& chooser, std::size_t f
   const GeneratedGuideline generated = generate_guideline(chooser);
   SourceManager sources;
   const FileId file = sources.add("generated.rubric", generated.text);
-  Diagnostics diagnostics;
-  const std::shared_ptr<const Guideline> guideline = Guideline::compile(sources, file, diagnostics);
+  std::string rejected;
+  const std::shared_ptr<const Guideline> guideline = compile_generated(sources, file, rejected);
   if (!guideline) {
-    return fmt::format("the generator produced a guideline the checker rejects:\n{}\n{}",
-                       format_diagnostics(sources, diagnostics), generated.text);
+    return rejected;
   }
   // A small budget keeps a fuzzing run fast; claims made within it must still be true.
   AnalysisLimits limits;
