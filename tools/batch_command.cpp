@@ -21,7 +21,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -32,6 +31,7 @@
 #include "tools/command.hpp"
 #include "tools/ndjson_facts.hpp"
 #include "tools/read_file.hpp"
+#include "tools/output_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
@@ -694,15 +694,34 @@ int batch(const std::string& guideline_path, const std::string& input_path, int 
     }
   } closer{descriptor};
 
-  std::ofstream file;
+  std::unique_ptr<OutputFile> file;
   std::ostream* output = &out;
   if (!output_path.empty() && output_path != "-") {
-    file.open(output_path, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      err << fmt::format("error: cannot write `{}`: {}\n", output_path, std::strerror(errno));
+    // The results replace OUTPUT only at the end, but OUTPUT must never be one of the inputs.
+    const std::optional<FileIdentity> output_identity = regular_file_identity(output_path);
+    if (output_identity && output_identity == regular_file_identity(descriptor)) {
+      err << fmt::format(
+          "error: -o `{}` is the input file {}; the results would replace the fact sets; write "
+          "them to another file\n",
+          output_path,
+          input_path == "-" ? std::string("(the standard input)")
+                            : fmt::format("`{}`", input_path));
       return kExitUsage;
     }
-    output = &file;
+    if (output_identity && output_identity == regular_file_identity(guideline_path)) {
+      err << fmt::format(
+          "error: -o `{}` is the rule file `{}`; the results would replace it; write them to "
+          "another file\n",
+          output_path, guideline_path);
+      return kExitUsage;
+    }
+    auto opened = OutputFile::open(output_path);
+    if (const auto* error = std::get_if<WriteError>(&opened)) {
+      err << fmt::format("error: {}\n", error->message);
+      return kExitUsage;
+    }
+    file = std::move(std::get<std::unique_ptr<OutputFile>>(opened));
+    output = &file->stream();
   }
 
   const std::size_t threads = threads_option > 0
@@ -726,9 +745,13 @@ int batch(const std::string& guideline_path, const std::string& input_path, int 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish();
-  if (!*output) {
-    err << fmt::format("error: cannot write `{}`\n",
-                       output == &out ? std::string("the standard output") : output_path);
+  if (file) {
+    if (const std::optional<WriteError> error = file->commit()) {
+      err << fmt::format("error: {}\n", error->message);
+      return kExitUsage;
+    }
+  } else if (!*output) {
+    err << "error: cannot write the standard output\n";
     return kExitUsage;
   }
   err << fmt::format("{} records, {} rejected, in {:.3f} s: {:.0f} records/s ({} thread{})\n",

@@ -39,35 +39,4 @@ std::shared_ptr<const Guideline> load_guideline(SourceManager& sources, const st
   return guideline;
 }
 
-bool write_file_atomically(const std::string& path, const std::string& text, std::ostream& err) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  fs::path temporary = target;
-  temporary += ".rubric.tmp";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    stream << text;
-    stream.flush();
-    if (!stream) {
-      err << fmt::format("error: cannot write `{}`\n", temporary.string());
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return false;
-    }
-  }
-  std::error_code error;
-  const fs::perms permissions = fs::status(target, error).permissions();
-  if (!error) {
-    fs::permissions(temporary, permissions, error);
-  }
-  fs::rename(temporary, target, error);
-  if (error) {
-    err << fmt::format("error: cannot replace `{}`: {}\n", path, error.message());
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    return false;
-  }
-  return true;
-}
-
 }  // namespace rubric

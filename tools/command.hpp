@@ -39,11 +39,6 @@ struct Command {
 std::optional<FileId> read_source_file(SourceManager& sources, const std::string& path,
                                        std::ostream& err);
 
-// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
-// failure never leaves a half-written file; keeps an existing file's permissions. False
-// after a message on `err`.
-bool write_file_atomically(const std::string& path, const std::string& text, std::ostream& err);
-
 // Reads and compiles a rule file. On failure prints the reason (diagnostics or an unreadable
 // file) to `err`, sets `exit_code` (kExitUsage or kExitInputError) and returns nullptr.
 std::shared_ptr<const Guideline> load_guideline(SourceManager& sources, const std::string& path,

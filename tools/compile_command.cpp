@@ -11,6 +11,7 @@
 
 #include "engine/emit_cpp.hpp"
 #include "tools/command.hpp"
+#include "tools/output_file.hpp"
 
 namespace rubric {
 namespace {
@@ -30,6 +31,16 @@ int compile(const CompileOptions& options, std::ostream& out, std::ostream& err)
   if (!options.output.empty() && !options.emit_cpp) {
     err << "error: -o needs --emit-cpp; without it `rubric compile` prints a summary\n";
     return kExitUsage;
+  }
+  if (!options.output.empty() && options.output != "-") {
+    const std::optional<FileIdentity> output = regular_file_identity(options.output);
+    if (output && output == regular_file_identity(options.guideline)) {
+      err << fmt::format(
+          "error: -o `{}` is the rule file `{}`; the header would replace it; write it to "
+          "another file\n",
+          options.output, options.guideline);
+      return kExitUsage;
+    }
   }
   SourceManager sources;
   int exit_code = kExitSuccess;
@@ -60,7 +71,11 @@ int compile(const CompileOptions& options, std::ostream& out, std::ostream& err)
     out << *header;
     return kExitSuccess;
   }
-  return write_file_atomically(options.output, *header, err) ? kExitSuccess : kExitUsage;
+  if (const std::optional<WriteError> error = write_output_file(options.output, *header)) {
+    err << fmt::format("error: {}\n", error->message);
+    return kExitUsage;
+  }
+  return kExitSuccess;
 }
 
 }  // namespace

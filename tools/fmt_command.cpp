@@ -1,7 +1,5 @@
 #include <fmt/format.h>
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <ostream>
@@ -11,6 +9,7 @@
 #include "dsl/formatter.hpp"
 #include "dsl/parser.hpp"
 #include "tools/command.hpp"
+#include "tools/output_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
@@ -63,7 +62,8 @@ int format_files(const FmtOptions& options, std::ostream& out, std::ostream& err
     } else if (options.to_stdout || path == "-") {
       out << *formatted;
     } else if (differs) {
-      if (!write_file_atomically(path, *formatted, err)) {
+      if (const std::optional<WriteError> error = write_output_file(path, *formatted)) {
+        err << fmt::format("error: {}\n", error->message);
         exit_code = std::max(exit_code, kExitUsage);
         continue;
       }
