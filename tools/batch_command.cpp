@@ -30,8 +30,8 @@
 #include "dsl/parser.hpp"
 #include "tools/command.hpp"
 #include "tools/ndjson_facts.hpp"
-#include "tools/read_file.hpp"
 #include "tools/output_file.hpp"
+#include "tools/read_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
