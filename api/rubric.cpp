@@ -21,11 +21,11 @@
 #include "dsl/diagnostic.hpp"
 #include "dsl/parser.hpp"
 #include "dsl/source.hpp"
-#include "engine/decimal_text.hpp"
 #include "engine/fact_messages.hpp"
-#include "engine/fact_set.hpp"
 #include "engine/guideline.hpp"
-#include "engine/value.hpp"
+#include "values/decimal_text.hpp"
+#include "values/fact_set.hpp"
+#include "values/value.hpp"
 
 #ifndef RUBRIC_VERSION
 #error "RUBRIC_VERSION must be defined by the build"

@@ -10,9 +10,9 @@
 
 #include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
-#include "dsl/types.hpp"
-#include "engine/fact_set.hpp"
-#include "engine/value.hpp"
+#include "values/fact_set.hpp"
+#include "values/types.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 

@@ -4,12 +4,6 @@
 
 namespace rubric {
 
-SourceRange SourceRange::to(SourceRange last) const {
-  const std::uint32_t begin = std::min(offset, last.offset);
-  const std::uint32_t finish = std::max(end(), last.end());
-  return SourceRange{file, begin, finish - begin};
-}
-
 FileId SourceManager::add(std::string name, std::string text) {
   auto file = std::make_unique<File>();
   file->name = std::move(name);

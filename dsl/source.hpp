@@ -1,5 +1,5 @@
-// Source texts and positions. A location is a file id plus a byte offset and length; line
-// and column are computed only when a location is printed.
+// Source texts and positions. A location is a SourceRange (values/source_range.hpp): a file id
+// plus a byte offset and length; line and column are computed only when a location is printed.
 //
 // Contract: SourceManager owns every text added to it; the string_views it returns stay
 // valid for its lifetime (texts are never moved or freed). Not thread-safe for `add`;
@@ -12,21 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "values/source_range.hpp"
+
 namespace rubric {
-
-struct FileId {
-  std::uint32_t value = 0;
-  friend bool operator==(FileId, FileId) = default;
-};
-
-struct SourceRange {
-  FileId file;
-  std::uint32_t offset = 0;
-  std::uint32_t length = 0;
-  [[nodiscard]] std::uint32_t end() const { return offset + length; }
-  // The smallest range covering both (same file).
-  [[nodiscard]] SourceRange to(SourceRange last) const;
-};
 
 // One-based line and column; the column counts Unicode code points.
 struct LineColumn {

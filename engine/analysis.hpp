@@ -33,10 +33,10 @@
 #include <vector>
 
 #include "dsl/diagnostic.hpp"
-#include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
 #include "engine/guideline.hpp"
-#include "engine/value.hpp"
+#include "values/fact_set.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 

@@ -5,11 +5,11 @@
 #include <compare>
 #include <optional>
 
-#include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
 #include "engine/guideline.hpp"
 #include "engine/node_operations.hpp"
 #include "engine/program.hpp"
+#include "values/fact_set.hpp"
 
 namespace rubric {
 

@@ -8,7 +8,7 @@
 
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
-#include "engine/value.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "engine/decimal_text.hpp"
-#include "engine/fact_set.hpp"
-#include "engine/units.hpp"
+#include "values/decimal_text.hpp"
+#include "values/fact_set.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "dsl/source.hpp"
-#include "engine/value.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 

@@ -18,10 +18,10 @@
 #include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
-#include "engine/fact_block.hpp"
-#include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
 #include "engine/program.hpp"
+#include "values/fact_block.hpp"
+#include "values/fact_set.hpp"
 
 namespace rubric {
 

@@ -3,7 +3,7 @@
 // the same value by construction. Internal to the engine.
 //
 // Contract: pure functions; `at(k)` returns operand k's Value, which must stay valid for the
-// call. The fast paths give exactly what the general operators of engine/value.hpp give and
+// call. The fast paths give exactly what the general operators of values/value.hpp give and
 // fall back to them for every other combination of operand kinds.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "engine/graph.hpp"
-#include "engine/value.hpp"
+#include "values/value.hpp"
 
 namespace rubric::operations {
 

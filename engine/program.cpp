@@ -7,9 +7,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "engine/fact_block.hpp"
-#include "engine/fact_set.hpp"
 #include "engine/node_operations.hpp"
+#include "values/fact_block.hpp"
+#include "values/fact_set.hpp"
 
 namespace rubric {
 namespace {

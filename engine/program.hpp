@@ -6,7 +6,7 @@
 // constants run on states and on the fact set's values in place: no Value is copied. Only
 // the operations that produce a non-boolean value other than a fact or a constant
 // (arithmetic, `if`, Coalesce, conversions) compute a Value, with the general operators of
-// engine/value.hpp; their results go to a scratch array of Values.
+// values/value.hpp; their results go to a scratch array of Values.
 //
 // Contract: built once by the compiler from a graph and its roots; immutable afterwards and
 // safe to run from many threads, each with its own scratch. The program refers to the
@@ -21,8 +21,8 @@
 #include <span>
 #include <vector>
 
-#include "engine/fact_block.hpp"
 #include "engine/graph.hpp"
+#include "values/fact_block.hpp"
 
 namespace rubric {
 

@@ -1,7 +1,7 @@
 // `rubric compile GUIDELINE [--emit-cpp] [-o FILE] [--namespace NAME]`: compiles a rule file
 // and reports what the compiler made of it (facts, recommendations, graph nodes, program
 // steps, bytes), or with --emit-cpp writes the guideline as a self-contained C++ header
-// (engine/emit_cpp.hpp) to FILE or standard output. Exit 0 on success, 1 for a rule file
+// (authoring/emit_cpp.hpp) to FILE or standard output. Exit 0 on success, 1 for a rule file
 // with errors or outside the fragment --emit-cpp compiles, 2 for usage errors and files
 // that cannot be read or written.
 #include <fmt/format.h>
@@ -9,7 +9,7 @@
 #include <memory>
 #include <ostream>
 
-#include "engine/emit_cpp.hpp"
+#include "authoring/emit_cpp.hpp"
 #include "tools/command.hpp"
 #include "tools/output_file.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "engine/explain.hpp"
+#include "authoring/explain.hpp"
 #include "tools/command.hpp"
 #include "tools/explain_output.hpp"
 #include "tools/fact_file.hpp"

@@ -6,8 +6,8 @@
 #include <span>
 #include <string>
 
+#include "authoring/explain.hpp"
 #include "dsl/source.hpp"
-#include "engine/explain.hpp"
 
 namespace rubric {
 

@@ -9,9 +9,9 @@
 #include <ostream>
 
 #include "engine/expression.hpp"
-#include "engine/units.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/report.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 namespace {

@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "dsl/parser.hpp"
-#include "engine/decimal_text.hpp"
 #include "engine/fact_messages.hpp"
+#include "values/decimal_text.hpp"
 
 namespace rubric {
 namespace {

@@ -25,8 +25,8 @@
 
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
-#include "engine/fact_set.hpp"
-#include "engine/value.hpp"
+#include "values/fact_set.hpp"
+#include "values/value.hpp"
 
 namespace YAML {
 class Node;

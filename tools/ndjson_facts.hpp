@@ -26,7 +26,7 @@
 #include <string_view>
 
 #include "dsl/diagnostic.hpp"
-#include "engine/fact_set.hpp"
+#include "values/fact_set.hpp"
 
 namespace rubric {
 

@@ -40,9 +40,15 @@ for file in include/rubric/rubric.hpp include/rubric/rubric.h lib/librubric.a \
   [[ -f "$prefix/$file" ]] || { echo "error: \`$file\` was not installed" >&2; exit 1; }
 done
 # The installed headers include the standard library only: no engine, PEGTL, YAML or JSON.
-if grep -nE '^#\s*include\s*[<"](engine|dsl|tools|grammar|tao|yaml|nlohmann|CLI|fmt)' \
+if grep -nE '^#\s*include\s*[<"](values|engine|authoring|dsl|tools|grammar|tao|yaml|nlohmann|CLI|fmt)' \
   "$prefix/include/rubric/"*; then
   echo "error: an installed header includes a private or third-party header" >&2
+  exit 1
+fi
+# The installed library is the runtime only: no authoring tools (explain, analysis, generated
+# C++) and no front end.
+if ar t "$prefix/lib/librubric.a" | grep -E '^(explain|analysis|emit_cpp|fact_file|cli)[._]'; then
+  echo "error: librubric.a holds authoring or command-line objects" >&2
   exit 1
 fi
 "$prefix/bin/rubric" --version

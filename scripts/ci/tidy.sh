@@ -9,7 +9,7 @@ if [ ! -f "$build/compile_commands.json" ]; then
   echo "error: $build/compile_commands.json is missing; configure $build first" >&2
   exit 2
 fi
-mapfile -t files < <(git ls-files 'grammar/*.cpp' 'dsl/*.cpp' 'engine/*.cpp' 'tools/*.cpp' 'api/*.cpp')
+mapfile -t files < <(git ls-files 'values/*.cpp' 'grammar/*.cpp' 'dsl/*.cpp' 'engine/*.cpp' 'authoring/*.cpp' 'tools/*.cpp' 'api/*.cpp')
 echo "clang-tidy on ${#files[@]} files"
 run-clang-tidy-14 -p "$build" -j "$(nproc)" -quiet "${files[@]/#/$PWD/}" >"$build/clang-tidy.log" 2>&1 || {
   grep -E "(warning|error):" "$build/clang-tidy.log" | sort -u | head -50

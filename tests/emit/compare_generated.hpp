@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "authoring/emit_cpp.hpp"
 #include "dsl/diagnostic.hpp"
-#include "engine/emit_cpp.hpp"
 #include "engine/guideline.hpp"
-#include "engine/units.hpp"
 #include "fact_conversion.hpp"
+#include "values/units.hpp"
 
 namespace rubric::emit_testing {
 

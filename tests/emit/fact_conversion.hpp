@@ -8,8 +8,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "engine/fact_set.hpp"
-#include "engine/units.hpp"
+#include "values/fact_set.hpp"
+#include "values/units.hpp"
 
 namespace rubric::testing {
 

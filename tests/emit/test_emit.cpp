@@ -15,16 +15,16 @@
 #include <type_traits>
 #include <vector>
 
+#include "authoring/emit_cpp.hpp"
 #include "compare_generated.hpp"
 #include "constructs_generated.hpp"
 #include "dsl/diagnostic.hpp"
-#include "engine/emit_cpp.hpp"
 #include "engine/guideline.hpp"
-#include "engine/units.hpp"
 #include "fact_conversion.hpp"
 #include "null_constant_generated.hpp"
 #include "seed_generated.hpp"
 #include "tools/cli.hpp"
+#include "values/units.hpp"
 
 namespace {
 

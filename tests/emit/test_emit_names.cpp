@@ -57,7 +57,7 @@ TEST_CASE(
 }
 
 TEST_CASE("members of renamed facts follow the documented rule") {
-  // Written from the contract of fact_member_names (engine/emit_cpp.hpp), not from output.
+  // Written from the contract of fact_member_names (authoring/emit_cpp.hpp), not from output.
   test::nasty_names_generated::Facts facts;
   facts.NULL_ = true;
   facts.EOF_ = 4;

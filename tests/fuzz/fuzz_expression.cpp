@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "engine/expression.hpp"
-#include "engine/units.hpp"
+#include "values/units.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace rubric;

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "engine/value.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "tools/ndjson_facts.hpp"
+#include "values/value.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <climits>
 #include <optional>
 
-#include "engine/units.hpp"
+#include "values/units.hpp"
 
 namespace rubric::reference {
 namespace {

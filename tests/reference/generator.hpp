@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/fact_set.hpp"
-#include "engine/value.hpp"
+#include "values/fact_set.hpp"
+#include "values/value.hpp"
 
 namespace rubric::reference {
 

@@ -5,7 +5,7 @@
 //
 // It follows docs/semantics.md: Kleene logic for `and`, `or`, `xor`, `implies`, `not` and the
 // `is` tests are written out here from the truth tables; the CQL value operators (comparison,
-// arithmetic, units) come from engine/value.hpp, which has its own unit tests.
+// arithmetic, units) come from values/value.hpp, which has its own unit tests.
 //
 // Contract: the module must be checked without errors (`ok`). Recursion depth follows the
 // nesting of the rule file, which the parser bounds (kMaxExpressionDepth), so the recursion is
@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "dsl/checker.hpp"
-#include "engine/fact_set.hpp"
 #include "engine/guideline.hpp"
+#include "values/fact_set.hpp"
 
 namespace rubric::reference {
 

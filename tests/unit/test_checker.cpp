@@ -12,7 +12,7 @@
 #include "dsl/diagnostic.hpp"
 #include "dsl/parser.hpp"
 #include "dsl/source.hpp"
-#include "engine/value.hpp"
+#include "values/value.hpp"
 
 namespace {
 

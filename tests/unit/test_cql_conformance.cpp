@@ -26,7 +26,7 @@
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
 #include "engine/expression.hpp"
-#include "engine/value.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 namespace {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <utility>
 
-#include "engine/decimal.hpp"
+#include "values/decimal.hpp"
 
 namespace rubric {
 namespace {

@@ -22,8 +22,8 @@
 
 #include "engine/expression.hpp"
 #include "engine/guideline.hpp"
-#include "engine/units.hpp"
 #include "support.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 namespace {

@@ -1,4 +1,4 @@
-// Explanations (engine/explain.hpp, tools/explain_output.hpp): the three outcomes on the seed
+// Explanations (authoring/explain.hpp, tools/explain_output.hpp): the three outcomes on the seed
 // guideline (recommended, absent with its "why not", undetermined with the missing facts
 // that would settle it), the condition as the author wrote it with definitions, facts and
 // parameters (values and units), citations in full, the JSON shape and the text, and the
@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "authoring/explain.hpp"
 #include "dsl/checker.hpp"
-#include "engine/explain.hpp"
 #include "engine/guideline.hpp"
-#include "engine/units.hpp"
 #include "support.hpp"
 #include "tools/explain_output.hpp"
 #include "tools/fact_file.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 namespace {

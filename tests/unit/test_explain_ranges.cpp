@@ -1,4 +1,4 @@
-// What would settle an undetermined recommendation (engine/explain.hpp, SettleOption): a range
+// What would settle an undetermined recommendation (authoring/explain.hpp, SettleOption): a range
 // of a missing number's values is claimed only when its outcome is proven for the whole range
 // (the fact is only compared with values that do not depend on it); otherwise the options are
 // single example values, marked unproven (issue 13). Expected values are worked out by hand
@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "authoring/explain.hpp"
 #include "dsl/checker.hpp"
-#include "engine/explain.hpp"
 #include "engine/guideline.hpp"
 #include "engine/node_operations.hpp"
 #include "tools/explain_output.hpp"

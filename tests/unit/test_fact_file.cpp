@@ -1,4 +1,4 @@
-// Fact files (tools/fact_file.hpp) and fact sets (engine/fact_set.hpp): every rule of the
+// Fact files (tools/fact_file.hpp) and fact sets (values/fact_set.hpp): every rule of the
 // data dictionary's fact table, in YAML and JSON, and hostile inputs.
 #include <yaml-cpp/yaml.h>
 
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/fact_set.hpp"
-#include "engine/units.hpp"
 #include "tools/fact_file.hpp"
+#include "values/fact_set.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 namespace {

@@ -10,10 +10,10 @@
 
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
-#include "engine/value.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/ndjson_facts.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 namespace {

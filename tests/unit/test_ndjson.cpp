@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/value.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "tools/ndjson_facts.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 namespace {

@@ -2,12 +2,12 @@
 // recommendation ids and fact names are checked (tools/case_file.hpp), an `error:` expectation
 // matches the subject of an error (Diagnostic::subject), read_whole_file gives the reason
 // (tools/read_file.hpp), and generated C++ names avoid keywords, macros and reserved names
-// (engine/emit_cpp.hpp). Expected texts are written from the contracts in those headers.
+// (authoring/emit_cpp.hpp). Expected texts are written from the contracts in those headers.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "engine/emit_cpp.hpp"
+#include "authoring/emit_cpp.hpp"
 #include "engine/guideline.hpp"
 #include "support.hpp"
 #include "tools/case_file.hpp"

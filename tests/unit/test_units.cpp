@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/units.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 namespace {

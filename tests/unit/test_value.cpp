@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/value.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 namespace {

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/fact_set.hpp"
-#include "engine/units.hpp"
-#include "engine/value.hpp"
+#include "values/fact_set.hpp"
+#include "values/units.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 

@@ -1,4 +1,4 @@
-#include "dsl/types.hpp"
+#include "values/types.hpp"
 
 #include <string_view>
 

@@ -1,4 +1,4 @@
-#include "engine/fact_set.hpp"
+#include "values/fact_set.hpp"
 
 #include <algorithm>
 #include <compare>

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "engine/decimal.hpp"
+#include "values/decimal.hpp"
 
 namespace rubric {
 

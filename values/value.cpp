@@ -1,4 +1,4 @@
-#include "engine/value.hpp"
+#include "values/value.hpp"
 
 #include <algorithm>
 #include <compare>

@@ -24,10 +24,10 @@
 #include <vector>
 
 #include "dsl/source.hpp"
-#include "engine/fact_set.hpp"
 #include "engine/graph.hpp"
 #include "engine/guideline.hpp"
-#include "engine/value.hpp"
+#include "values/fact_set.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 

@@ -1,4 +1,4 @@
-#include "engine/fact_block.hpp"
+#include "values/fact_block.hpp"
 
 #include <algorithm>
 #include <cassert>

@@ -1,4 +1,4 @@
-#include "engine/decimal.hpp"
+#include "values/decimal.hpp"
 
 #include <cstddef>
 #include <limits>

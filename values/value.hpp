@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/decimal.hpp"
-#include "engine/units.hpp"
+#include "values/decimal.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 

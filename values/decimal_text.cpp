@@ -1,4 +1,4 @@
-#include "engine/decimal_text.hpp"
+#include "values/decimal_text.hpp"
 
 #include <algorithm>
 #include <optional>

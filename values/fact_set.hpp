@@ -14,9 +14,9 @@
 #include <string_view>
 #include <vector>
 
-#include "dsl/source.hpp"
-#include "dsl/types.hpp"
-#include "engine/value.hpp"
+#include "values/source_range.hpp"
+#include "values/types.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 

@@ -1,4 +1,4 @@
-#include "engine/units.hpp"
+#include "values/units.hpp"
 
 #include <deque>
 #include <functional>

@@ -8,7 +8,7 @@
 // quantities compare exactly: each side is an integer times a rational factor (10^-8 for fixed
 // point, times the unit's factor to its dimension's base unit), and `a*fa <op> b*fb` is evaluated
 // as `a*ma <op> b*mb` in 128-bit integers with ma, mb reduced, checked here never to overflow.
-#include "engine/emit_cpp.hpp"
+#include "authoring/emit_cpp.hpp"
 
 #include <fmt/format.h>
 

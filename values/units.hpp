@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/decimal.hpp"
+#include "values/decimal.hpp"
 
 namespace rubric {
 

@@ -1,6 +1,6 @@
 // Explanations: the AST of a recommendation's condition with the values of its evaluated graph
 // nodes, the terms that decided it, and what would settle an undetermined one.
-#include "engine/explain.hpp"
+#include "authoring/explain.hpp"
 
 #include <fmt/format.h>
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/units.hpp"
+#include "values/units.hpp"
 
 namespace rubric {
 
