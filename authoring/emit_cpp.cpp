@@ -355,10 +355,10 @@ class Emitter {
 
   void unsupported(SourceRange range, const std::string& what) {
     failed_ = true;
-    diagnostics_.error("E0701", range,
-                       fmt::format("`--emit-cpp` cannot compile {}; `rubric eval` and the "
-                                   "library evaluate it",
-                                   what));
+    diagnostics_.report(DiagnosticKind::cannot_generate, range,
+                        fmt::format("`--emit-cpp` cannot compile {}; `rubric eval` and the "
+                                    "library evaluate it",
+                                    what));
   }
 
   void fields() {

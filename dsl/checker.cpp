@@ -111,17 +111,17 @@ class Checker {
 
   void header() {
     if (module_.headers.empty()) {
-      diagnostics_.error("E0213", SourceRange{module_.file, 0, 0},
-                         "missing guideline header; start the file with `guideline \"id\"`");
+      diagnostics_.report(DiagnosticKind::bad_header, SourceRange{module_.file, 0, 0},
+                          "missing guideline header; start the file with `guideline \"id\"`");
       return;
     }
     const ast::GuidelineHeader& header = module_.headers.front();
     if (header.id.name.empty()) {
-      diagnostics_.error("E0213", header.id.range, "the guideline id is empty");
+      diagnostics_.report(DiagnosticKind::bad_header, header.id.range, "the guideline id is empty");
     }
     for (std::size_t i = 1; i < module_.headers.size(); ++i) {
-      auto& diagnostic = diagnostics_.error("E0213", module_.headers[i].range,
-                                            "a file declares one guideline; this is a second one");
+      auto& diagnostic = diagnostics_.report(DiagnosticKind::bad_header, module_.headers[i].range,
+                                             "a file declares one guideline; this is a second one");
       diagnostic.notes.push_back({header.range, "the first is here"});
     }
   }
@@ -129,19 +129,20 @@ class Checker {
   void sources_declared() {
     for (const ast::SourceDeclaration& source : module_.sources) {
       if (source.number == 0) {
-        diagnostics_.error("E0209", source.number_range, "source numbers start at 1");
+        diagnostics_.report(DiagnosticKind::bad_source, source.number_range,
+                            "source numbers start at 1");
         continue;
       }
       const auto [it, inserted] = source_numbers_.emplace(source.number, &source);
       if (!inserted) {
         auto& diagnostic =
-            diagnostics_.error("E0209", source.number_range,
-                               fmt::format("source {} is declared twice", source.number));
+            diagnostics_.report(DiagnosticKind::bad_source, source.number_range,
+                                fmt::format("source {} is declared twice", source.number));
         diagnostic.notes.push_back({it->second->range, "first declared here"});
       }
       if (source.citation.empty()) {
-        diagnostics_.error("E0209", source.range,
-                           fmt::format("source {} has an empty citation", source.number));
+        diagnostics_.report(DiagnosticKind::bad_source, source.range,
+                            fmt::format("source {} has an empty citation", source.number));
       }
     }
   }
@@ -151,15 +152,15 @@ class Checker {
       return;
     }
     if (name.name == "Coalesce") {
-      diagnostics_.error(
-          "E0202", name.range,
+      diagnostics_.report(
+          DiagnosticKind::duplicate_name, name.range,
           fmt::format("{} is a function and cannot name a {}", in_backticks(name.name), what));
       return;
     }
     const auto [it, inserted] = names_.emplace(name.name, symbol);
     if (!inserted) {
-      auto& diagnostic = diagnostics_.error(
-          "E0202", name.range,
+      auto& diagnostic = diagnostics_.report(
+          DiagnosticKind::duplicate_name, name.range,
           fmt::format("{} is already declared; facts, parameters and definitions share one "
                       "namespace",
                       in_backticks(name.name)));
@@ -237,16 +238,16 @@ class Checker {
         spec.unit = fact.type.unit;
       }
       if (!unit_ok) {
-        diagnostics_.error("E0204", fact.type.range,
-                           fmt::format("unknown unit {} in the type of fact {}",
-                                       in_backticks(fact.type.unit), in_backticks(spec.name)));
+        diagnostics_.report(DiagnosticKind::unknown_unit, fact.type.range,
+                            fmt::format("unknown unit {} in the type of fact {}",
+                                        in_backticks(fact.type.unit), in_backticks(spec.name)));
       }
       if (fact.type.name == ast::TypeName::code) {
         std::set<std::string> seen;
         for (std::size_t c = 0; c < fact.type.codes.size(); ++c) {
           if (!seen.insert(fact.type.codes[c]).second) {
-            diagnostics_.error(
-                "E0215", fact.type.code_ranges[c],
+            diagnostics_.report(
+                DiagnosticKind::bad_code, fact.type.code_ranges[c],
                 fmt::format("code {} is listed twice", in_backticks(fact.type.codes[c])));
           }
         }
@@ -265,23 +266,23 @@ class Checker {
       const SourceRange where = module_.at(limit.value).range;
       const bool ordered_type = spec.type.is_numeric() || spec.type.kind == TypeKind::quantity;
       if (!ordered_type) {
-        diagnostics_.error("E0212", where,
-                           fmt::format("{} fact cannot have a range; ranges apply to numbers "
-                                       "and quantities",
-                                       a_type_name(spec.type)));
+        diagnostics_.report(DiagnosticKind::bad_fact_limits, where,
+                            fmt::format("{} fact cannot have a range; ranges apply to numbers "
+                                        "and quantities",
+                                        a_type_name(spec.type)));
         continue;
       }
       if (!comparable(spec.type, limit_type, true) || limit_type.kind == TypeKind::null) {
-        diagnostics_.error(
-            "E0212", where,
+        diagnostics_.report(
+            DiagnosticKind::bad_fact_limits, where,
             fmt::format("the limit of fact {} must be {}; found {}", in_backticks(spec.name),
                         a_type_name(spec.type), a_type_name(limit_type)));
         continue;
       }
       if (spec.type.kind == TypeKind::integer && limit_type.kind == TypeKind::decimal) {
-        diagnostics_.error("E0212", where,
-                           fmt::format("the limit of integer fact {} must be an integer",
-                                       in_backticks(spec.name)));
+        diagnostics_.report(DiagnosticKind::bad_fact_limits, where,
+                            fmt::format("the limit of integer fact {} must be an integer",
+                                        in_backticks(spec.name)));
         continue;
       }
       const std::optional<Value> value = constant(limit.value);
@@ -300,8 +301,8 @@ class Checker {
     if (spec.minimum && spec.maximum) {
       const Value empty = greater(*spec.minimum, *spec.maximum);
       if (!empty.is_null() && empty.as_boolean()) {
-        diagnostics_.error(
-            "E0212", fact.range,
+        diagnostics_.report(
+            DiagnosticKind::bad_fact_limits, fact.range,
             fmt::format("the range of fact {} is empty: {} is above {}", in_backticks(spec.name),
                         to_literal(*spec.minimum), to_literal(*spec.maximum)));
       }
@@ -362,8 +363,8 @@ class Checker {
       }
       default: break;
     }
-    diagnostics_.error("E0211", expr.range,
-                       "expected a constant: a literal, a parameter, or arithmetic over them");
+    diagnostics_.report(DiagnosticKind::not_constant, expr.range,
+                        "expected a constant: a literal, a parameter, or arithmetic over them");
     return std::nullopt;
   }
 
@@ -456,8 +457,8 @@ class Checker {
     }
     path += in_backticks(name_of(back_to).name);
     const bool is_parameter = back_to < parameter_count;
-    diagnostics_.error(
-        "E0206", name_of(back_to).range,
+    diagnostics_.report(
+        DiagnosticKind::cycle, name_of(back_to).range,
         fmt::format("{} {} depends on itself: {}", is_parameter ? "parameter" : "definition",
                     in_backticks(name_of(back_to).name), path));
     for (std::size_t i = first; i < stack.size(); ++i) {
@@ -486,8 +487,8 @@ class Checker {
     }
     const ast::ParameterDeclaration& declaration = module_.parameters[index];
     if (parameter_state_[index] == State::visiting) {
-      diagnostics_.error(
-          "E0206", declaration.name.range,
+      diagnostics_.report(
+          DiagnosticKind::cycle, declaration.name.range,
           fmt::format("parameter {} depends on itself", in_backticks(declaration.name.name)));
       return Type::of(TypeKind::error);
     }
@@ -497,10 +498,10 @@ class Checker {
       if (const std::optional<Value> value = constant(declaration.value)) {
         checked_.parameters[index] = *value;
         if (value->is_null() && type.kind != TypeKind::null) {
-          diagnostics_.error("E0203", module_.at(declaration.value).range,
-                             fmt::format("the value of parameter {} overflows or divides by "
-                                         "zero",
-                                         in_backticks(declaration.name.name)));
+          diagnostics_.report(DiagnosticKind::out_of_range, module_.at(declaration.value).range,
+                              fmt::format("the value of parameter {} overflows or divides by "
+                                          "zero",
+                                          in_backticks(declaration.name.name)));
         }
       } else {
         type = Type::of(TypeKind::error);
@@ -532,9 +533,9 @@ class Checker {
         path += in_backticks(module_.definitions[*it].name.name) + " -> ";
       }
       path += in_backticks(declaration.name.name);
-      diagnostics_.error("E0206", declaration.name.range,
-                         fmt::format("definition {} depends on itself: {}",
-                                     in_backticks(declaration.name.name), path));
+      diagnostics_.report(DiagnosticKind::cycle, declaration.name.range,
+                          fmt::format("definition {} depends on itself: {}",
+                                      in_backticks(declaration.name.name), path));
       return Type::of(TypeKind::error);
     }
     definition_state_[index] = State::visiting;
@@ -552,27 +553,28 @@ class Checker {
     for (const ast::RecommendationDeclaration& recommendation : module_.recommendations) {
       const auto [it, inserted] = ids.emplace(recommendation.id.name, &recommendation);
       if (!inserted) {
-        auto& diagnostic = diagnostics_.error("E0216", recommendation.id.range,
-                                              fmt::format("recommendation {} is declared twice",
-                                                          in_backticks(recommendation.id.name)));
+        auto& diagnostic =
+            diagnostics_.report(DiagnosticKind::bad_recommendation, recommendation.id.range,
+                                fmt::format("recommendation {} is declared twice",
+                                            in_backticks(recommendation.id.name)));
         diagnostic.notes.push_back({it->second->id.range, "first declared here"});
       }
       kind(recommendation.kind);
       if (recommendation.text.empty()) {
-        diagnostics_.error("E0216", recommendation.range,
-                           fmt::format("recommendation {} has an empty text",
-                                       in_backticks(recommendation.id.name)));
+        diagnostics_.report(DiagnosticKind::bad_recommendation, recommendation.range,
+                            fmt::format("recommendation {} has an empty text",
+                                        in_backticks(recommendation.id.name)));
       }
       std::set<std::uint32_t> cited;
       for (const ast::Citation& citation : recommendation.citations) {
         if (!source_numbers_.contains(citation.number)) {
-          diagnostics_.error("E0208", citation.range,
-                             fmt::format("source {} is not declared; declare it with `source {} "
-                                         "\"citation\"`",
-                                         citation.number, citation.number));
+          diagnostics_.report(DiagnosticKind::bad_citation, citation.range,
+                              fmt::format("source {} is not declared; declare it with `source {} "
+                                          "\"citation\"`",
+                                          citation.number, citation.number));
         } else if (!cited.insert(citation.number).second) {
-          diagnostics_.error("E0208", citation.range,
-                             fmt::format("source {} is cited twice", citation.number));
+          diagnostics_.report(DiagnosticKind::bad_citation, citation.range,
+                              fmt::format("source {} is cited twice", citation.number));
         }
         used_sources_.insert(citation.number);
       }
@@ -585,15 +587,15 @@ class Checker {
           if (!suggestion.empty()) {
             message += fmt::format("; did you mean {}?", in_backticks(suggestion));
           }
-          diagnostics_.error("E0217", carried.range, message);
+          diagnostics_.report(DiagnosticKind::bad_carried_parameter, carried.range, message);
         } else {
           used_parameters_.insert(found->second.index);
         }
       }
       const Type condition = expression(recommendation.condition);
       if (!is_error(condition) && condition.kind != TypeKind::boolean) {
-        diagnostics_.error(
-            "E0207", module_.at(recommendation.condition).range,
+        diagnostics_.report(
+            DiagnosticKind::condition_not_boolean, module_.at(recommendation.condition).range,
             fmt::format("the condition of {} must be a boolean; found {}",
                         in_backticks(recommendation.id.name), a_type_name(condition)));
       }
@@ -626,19 +628,19 @@ class Checker {
           if (!suggestion.empty()) {
             message += fmt::format("; did you mean {}?", in_backticks(suggestion));
           }
-          diagnostics_.error("E0218", excluded.range, message);
+          diagnostics_.report(DiagnosticKind::bad_excludes, excluded.range, message);
           continue;
         }
         if (excluded.name == recommendation.id.name) {
-          diagnostics_.error("E0218", excluded.range,
-                             fmt::format("recommendation {} excludes itself; `excludes` lists the "
-                                         "other recommendations it must never be made with",
-                                         in_backticks(excluded.name)));
+          diagnostics_.report(DiagnosticKind::bad_excludes, excluded.range,
+                              fmt::format("recommendation {} excludes itself; `excludes` lists the "
+                                          "other recommendations it must never be made with",
+                                          in_backticks(excluded.name)));
           continue;
         }
         if (const auto [it, inserted] = listed.emplace(excluded.name, &excluded); !inserted) {
-          auto& diagnostic = diagnostics_.warning(
-              "W0305", excluded.range,
+          auto& diagnostic = diagnostics_.report(
+              DiagnosticKind::repeated_exclusion, excluded.range,
               fmt::format("{} is listed twice in the `excludes` of {}", in_backticks(excluded.name),
                           in_backticks(recommendation.id.name)));
           diagnostic.notes.push_back({it->second->range, "first listed here"});
@@ -647,8 +649,8 @@ class Checker {
         const std::pair<std::size_t, std::size_t> pair{std::min(i, found->second),
                                                        std::max(i, found->second)};
         if (const auto [it, inserted] = pairs.emplace(pair, &excluded); !inserted) {
-          auto& diagnostic = diagnostics_.warning(
-              "W0305", excluded.range,
+          auto& diagnostic = diagnostics_.report(
+              DiagnosticKind::repeated_exclusion, excluded.range,
               fmt::format("{} and {} are already declared incompatible; `excludes` works both "
                           "ways, so declare it once",
                           in_backticks(recommendation.id.name), in_backticks(excluded.name)));
@@ -662,17 +664,18 @@ class Checker {
     for (std::size_t i = 0; i < module_.coverage.size(); ++i) {
       const ast::CoverageDeclaration& coverage = module_.coverage[i];
       if (i > 0) {
-        auto& diagnostic = diagnostics_.error(
-            "E0219", coverage.keyword_range,
+        auto& diagnostic = diagnostics_.report(
+            DiagnosticKind::bad_coverage, coverage.keyword_range,
             "a guideline has at most one coverage declaration; join the conditions with `or`");
         diagnostic.notes.push_back({module_.coverage.front().keyword_range, "first declared here"});
       }
       const Type condition = expression(coverage.condition);
       if (!is_error(condition) && condition.kind != TypeKind::boolean) {
-        diagnostics_.error("E0207", module_.at(coverage.condition).range,
-                           fmt::format("the condition of the coverage declaration must be a "
-                                       "boolean; found {}",
-                                       a_type_name(condition)));
+        diagnostics_.report(DiagnosticKind::condition_not_boolean,
+                            module_.at(coverage.condition).range,
+                            fmt::format("the condition of the coverage declaration must be a "
+                                        "boolean; found {}",
+                                        a_type_name(condition)));
       }
     }
   }
@@ -694,35 +697,35 @@ class Checker {
           "; the kinds are `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, "
           "`follow-up` and `monitor`";
     }
-    diagnostics_.error("E0210", kind.range, message);
+    diagnostics_.report(DiagnosticKind::unknown_kind, kind.range, message);
   }
 
   void unused() {
     for (std::uint32_t i = 0; i < module_.facts.size(); ++i) {
       if (!used_facts_.contains(i)) {
-        diagnostics_.warning(
-            "W0301", module_.facts[i].name.range,
+        diagnostics_.report(
+            DiagnosticKind::unused_fact, module_.facts[i].name.range,
             fmt::format("fact {} is never used", in_backticks(module_.facts[i].name.name)));
       }
     }
     for (std::uint32_t i = 0; i < module_.parameters.size(); ++i) {
       if (!used_parameters_.contains(i)) {
-        diagnostics_.warning("W0302", module_.parameters[i].name.range,
-                             fmt::format("parameter {} is never used",
-                                         in_backticks(module_.parameters[i].name.name)));
+        diagnostics_.report(DiagnosticKind::unused_parameter, module_.parameters[i].name.range,
+                            fmt::format("parameter {} is never used",
+                                        in_backticks(module_.parameters[i].name.name)));
       }
     }
     for (std::uint32_t i = 0; i < module_.definitions.size(); ++i) {
       if (!used_definitions_.contains(i)) {
-        diagnostics_.warning("W0303", module_.definitions[i].name.range,
-                             fmt::format("definition {} is never used",
-                                         in_backticks(module_.definitions[i].name.name)));
+        diagnostics_.report(DiagnosticKind::unused_definition, module_.definitions[i].name.range,
+                            fmt::format("definition {} is never used",
+                                        in_backticks(module_.definitions[i].name.name)));
       }
     }
     for (const ast::SourceDeclaration& source : module_.sources) {
       if (source.number != 0 && !used_sources_.contains(source.number)) {
-        diagnostics_.warning("W0304", source.number_range,
-                             fmt::format("source {} is never cited", source.number));
+        diagnostics_.report(DiagnosticKind::uncited_source, source.number_range,
+                            fmt::format("source {} is never cited", source.number));
       }
     }
   }
@@ -755,7 +758,7 @@ class Checker {
   Type test(const ast::Expr& expr);
 
   void mismatch(const ast::Expr& expr, const std::string& message) {
-    diagnostics_.error("E0205", expr.range, message);
+    diagnostics_.report(DiagnosticKind::type_mismatch, expr.range, message);
   }
 
   Type require_boolean(ExprId id, const char* role) {
@@ -815,7 +818,7 @@ class Checker {
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
-    diagnostics_.error("E0215", expr.range, message);
+    diagnostics_.report(DiagnosticKind::bad_code, expr.range, message);
   }
 
   CheckedModule& checked_;
@@ -885,10 +888,10 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
         const std::optional<Decimal> value = Decimal::parse(expr.text);
         const std::optional<std::int32_t> integer = value ? value->to_int32() : std::nullopt;
         if (!integer) {
-          diagnostics_.error("E0203", expr.range,
-                             fmt::format("integer {} is out of range; integers are 32-bit, "
-                                         "from -2147483648 to 2147483647",
-                                         in_backticks(expr.text)));
+          diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
+                              fmt::format("integer {} is out of range; integers are 32-bit, "
+                                          "from -2147483648 to 2147483647",
+                                          in_backticks(expr.text)));
           return Type::of(TypeKind::error);
         }
         constant = Value::integer(*integer);
@@ -896,7 +899,8 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
       }
       const std::optional<Decimal> value = Decimal::parse(expr.text);
       if (!value) {
-        diagnostics_.error("E0203", expr.range, decimal_problem("decimal", expr.text));
+        diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
+                            decimal_problem("decimal", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::decimal(*value);
@@ -905,16 +909,17 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
     case ExprKind::quantity_literal: {
       const Unit* unit = find_unit(expr.unit);
       if (unit == nullptr) {
-        diagnostics_.error("E0204", expr.range,
-                           fmt::format("unknown unit {}; use a UCUM code such as `'mg'`, "
-                                       "`'mg/d'`, `'[iU]'`, `'%'`, or a calendar word such as "
-                                       "`days`",
-                                       in_backticks(expr.unit)));
+        diagnostics_.report(DiagnosticKind::unknown_unit, expr.range,
+                            fmt::format("unknown unit {}; use a UCUM code such as `'mg'`, "
+                                        "`'mg/d'`, `'[iU]'`, `'%'`, or a calendar word such as "
+                                        "`days`",
+                                        in_backticks(expr.unit)));
         return Type::of(TypeKind::error);
       }
       const std::optional<Decimal> value = Decimal::parse(expr.text);
       if (!value) {
-        diagnostics_.error("E0203", expr.range, decimal_problem("quantity value", expr.text));
+        diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
+                            decimal_problem("quantity value", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::quantity(*value, *unit);
@@ -933,7 +938,7 @@ Type Checker::name(ExprId id, const ast::Expr& expr) {
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
-    diagnostics_.error("E0201", expr.range, message);
+    diagnostics_.report(DiagnosticKind::unknown_name, expr.range, message);
     return Type::of(TypeKind::error);
   }
   const Symbol symbol = found->second;
@@ -1233,11 +1238,12 @@ Type Checker::call(const ast::Expr& expr) {
     for (const ExprId id : operands) {
       expression(id);
     }
-    diagnostics_.error("E0214", expr.operator_range, message);
+    diagnostics_.report(DiagnosticKind::bad_call, expr.operator_range, message);
     return Type::of(TypeKind::error);
   }
   if (operands.empty()) {
-    diagnostics_.error("E0214", expr.range, "`Coalesce` needs at least one argument");
+    diagnostics_.report(DiagnosticKind::bad_call, expr.range,
+                        "`Coalesce` needs at least one argument");
     return Type::of(TypeKind::error);
   }
   Type result = Type::of(TypeKind::null);

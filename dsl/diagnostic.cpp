@@ -3,17 +3,35 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 
 namespace rubric {
 
-Diagnostic& Diagnostics::report(Severity severity, std::string code, SourceRange range,
-                                std::string message) {
-  if (severity == Severity::error) {
+Diagnostic::Diagnostic(std::string_view of_code, Severity of_severity, SourceRange where,
+                       std::string text, std::vector<Note> with_notes)
+    : Diagnostic(diagnostic_kind_of(of_code).value_or(DiagnosticKind::internal_error), where,
+                 std::move(text)) {
+  notes = std::move(with_notes);
+  assert(diagnostic_kind_of(of_code) && severity == of_severity);
+  (void)of_severity;
+}
+
+Diagnostic& Diagnostics::report(DiagnosticKind kind, SourceRange range, std::string message) {
+  return add(Diagnostic(kind, range, std::move(message)));
+}
+
+Diagnostic& Diagnostics::add(Diagnostic diagnostic) {
+  if (diagnostic.severity == Severity::error) {
     ++error_count_;
   }
-  diagnostics_.push_back(Diagnostic{std::move(code), severity, range, std::move(message), {}});
+  diagnostics_.push_back(std::move(diagnostic));
   return diagnostics_.back();
+}
+
+Diagnostic& Diagnostics::report(Severity severity, std::string_view code, SourceRange range,
+                                std::string message) {
+  return add(Diagnostic(code, severity, range, std::move(message)));
 }
 
 void Diagnostics::append(const Diagnostics& other) {

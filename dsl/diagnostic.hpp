@@ -10,22 +10,38 @@
 #include <vector>
 
 #include "dsl/source.hpp"
+#include "values/diagnostic_kind.hpp"
 
 namespace rubric {
 
-enum class Severity { error, warning, note };
-
+// One problem reported about user input. Created from a kind of the registry
+// (values/diagnostic_kind.hpp), which fixes its code and severity.
 struct Diagnostic {
-  // A stable code such as "E0201"; see docs/diagnostics.md.
-  std::string code;
-  Severity severity = Severity::error;
-  SourceRange range;
-  std::string message;
   // Optional secondary locations ("first declared here").
   struct Note {
     SourceRange range;
     std::string message;
   };
+
+  Diagnostic() = default;
+  Diagnostic(DiagnosticKind of_kind, SourceRange where, std::string text)
+      : kind(of_kind),
+        code(diagnostic_info(of_kind).code),
+        severity(diagnostic_info(of_kind).severity),
+        range(where),
+        message(std::move(text)) {}
+  // Transitional, for the callers not yet converted to kinds: `code` must be in the registry,
+  // and `severity` must be its severity.
+  Diagnostic(std::string_view of_code, Severity of_severity, SourceRange where, std::string text,
+             std::vector<Note> with_notes = {});
+
+  DiagnosticKind kind = DiagnosticKind::internal_error;
+  // The kind's code ("E0201") and severity, from the registry; set with the kind, never apart.
+  std::string_view code = diagnostic_info(DiagnosticKind::internal_error).code;
+  Severity severity = Severity::error;
+  SourceRange range;
+  std::string message;
+  // Optional secondary locations ("first declared here").
   std::vector<Note> notes;
   // The name the diagnostic is about, as the input wrote it, when it is about one: for the
   // fact-file errors E0403..E0409, the fact (a declared one, or the unknown or repeated name
@@ -36,12 +52,17 @@ struct Diagnostic {
 
 class Diagnostics {
  public:
-  Diagnostic& report(Severity severity, std::string code, SourceRange range, std::string message);
-  Diagnostic& error(std::string code, SourceRange range, std::string message) {
-    return report(Severity::error, std::move(code), range, std::move(message));
+  Diagnostic& report(DiagnosticKind kind, SourceRange range, std::string message);
+  // Keeps a diagnostic made elsewhere (its kind, notes and subject).
+  Diagnostic& add(Diagnostic diagnostic);
+  // Transitional, for the callers not yet converted to kinds (see Diagnostic).
+  Diagnostic& report(Severity severity, std::string_view code, SourceRange range,
+                     std::string message);
+  Diagnostic& error(std::string_view code, SourceRange range, std::string message) {
+    return report(Severity::error, code, range, std::move(message));
   }
-  Diagnostic& warning(std::string code, SourceRange range, std::string message) {
-    return report(Severity::warning, std::move(code), range, std::move(message));
+  Diagnostic& warning(std::string_view code, SourceRange range, std::string message) {
+    return report(Severity::warning, code, range, std::move(message));
   }
   void append(const Diagnostics& other);
 

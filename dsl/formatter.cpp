@@ -1489,9 +1489,9 @@ std::optional<std::string> format_source(const SourceManager& sources, FileId fi
   Diagnostics check_diagnostics;
   const ast::Module check = parse_module(check_sources, check_file, check_diagnostics);
   if (check_diagnostics.has_errors() || meaning(check) != meaning(module)) {
-    diagnostics.error("E0199", SourceRange{file, 0, 0},
-                      "internal error: the formatter would change the meaning of this file; it "
-                      "is left as it is");
+    diagnostics.report(DiagnosticKind::internal_parser_error, SourceRange{file, 0, 0},
+                       "internal error: the formatter would change the meaning of this file; it "
+                       "is left as it is");
     return std::nullopt;
   }
   return formatted;

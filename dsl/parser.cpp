@@ -547,8 +547,8 @@ class Lowering {
       return add(std::move(expr), parts);
     }
     // Not reachable for a tree the grammar produced; keep the AST well-formed regardless.
-    diagnostics_.error("E0199", range(node),
-                       fmt::format("internal error: unexpected syntax node `{}`", node.type));
+    diagnostics_.report(DiagnosticKind::internal_parser_error, range(node),
+                        fmt::format("internal error: unexpected syntax node `{}`", node.type));
     return add(make(ast::ExprKind::null_literal, range(node)), {});
   }
 
@@ -636,8 +636,8 @@ class Lowering {
   std::uint32_t number(const Node& node) {
     const std::string digits = node.string();
     if (digits.size() > 6) {
-      diagnostics_.error(
-          "E0110", range(node),
+      diagnostics_.report(
+          DiagnosticKind::source_number_too_large, range(node),
           fmt::format("source number {} is too large; the limit is 999999", in_backticks(digits)));
       return 0;
     }
@@ -869,25 +869,25 @@ void report_parse_error(const pegtl::parse_error& error, std::string_view text, 
   const std::size_t offset = error.positions().empty() ? 0 : error.positions().front().byte;
   auto at = static_cast<std::uint32_t>(std::min(offset, text.size()));
   std::string message(error.message());
-  std::string code = "E0101";
+  DiagnosticKind kind = DiagnosticKind::syntax_error;
   std::uint32_t length = at < text.size() ? 1 : 0;
   if (message == kTooDeep || message == kTooNested) {
-    code = "E0102";
+    kind = DiagnosticKind::nested_too_deeply;
     message = fmt::format(
         "expression nested too deeply (more than {} levels); move parts of it into definitions",
         kMaxNestingDepth);
   } else if (message == kTreeTooDeep) {
-    code = "E0102";
+    kind = DiagnosticKind::nested_too_deeply;
     message = tree_too_deep_message();
   } else if (message == kTooManyNodes) {
-    code = "E0108";
+    kind = DiagnosticKind::too_many_declarations;
     message = too_many_nodes_message();
   } else if (message.starts_with("unterminated block comment")) {
-    code = "E0103";
+    kind = DiagnosticKind::unterminated_comment;
     at = static_cast<std::uint32_t>(unclosed_comment(offset));
     length = 2;
   } else if (message.starts_with("unterminated")) {
-    code = "E0103";
+    kind = DiagnosticKind::unterminated_comment;
   } else {
     const std::string found = found_at(text, at);
     message += fmt::format("; found {}", found);
@@ -895,7 +895,7 @@ void report_parse_error(const pegtl::parse_error& error, std::string_view text, 
       message += ", a reserved word";
     }
   }
-  diagnostics.error(code, SourceRange{file, at, length}, message);
+  diagnostics.report(kind, SourceRange{file, at, length}, message);
 }
 
 // Reports expressions nested more deeply than kMaxExpressionDepth (long operator chains nest
@@ -912,7 +912,7 @@ bool too_deep(const ast::Module& module, std::size_t first, std::vector<std::uin
     }
     depth[i] = deepest + 1;
     if (depth[i] > kMaxExpressionDepth) {
-      diagnostics.error("E0102", expr.range, tree_too_deep_message());
+      diagnostics.report(DiagnosticKind::nested_too_deeply, expr.range, tree_too_deep_message());
       return true;
     }
   }
@@ -1004,10 +1004,10 @@ std::optional<std::size_t> check_string(std::string_view body, std::size_t offse
                     static_cast<unsigned char>(body[i + 1]) <= 0x9FU;
     if ((byte < 0x20U && byte != '\t') || byte == 0x7FU || c1) {
       const unsigned code = c1 ? static_cast<unsigned char>(body[i + 1]) : byte;
-      diagnostics.error("E0109", at(i, c1 ? 2 : 1),
-                        fmt::format("invalid character U+{:04X} in a string; control characters "
-                                    "must be written as escapes such as `\\n` or `\\u{:04X}`",
-                                    code, code));
+      diagnostics.report(DiagnosticKind::control_character, at(i, c1 ? 2 : 1),
+                         fmt::format("invalid character U+{:04X} in a string; control characters "
+                                     "must be written as escapes such as `\\n` or `\\u{:04X}`",
+                                     code, code));
       ok = false;
       i += c1 ? 2 : 1;
       continue;
@@ -1025,8 +1025,8 @@ std::optional<std::size_t> check_string(std::string_view body, std::size_t offse
       continue;
     }
     if (next != 'u') {
-      diagnostics.error(
-          "E0111", at(i, 2),
+      diagnostics.report(
+          DiagnosticKind::bad_escape, at(i, 2),
           fmt::format("unknown escape `\\{}`; the escapes are `\\'`, `\\\"`, `\\\\`, `\\/`, "
                       "`\\f`, `\\n`, `\\r`, `\\t` and `\\u` with four hex digits; write `\\\\` "
                       "for a backslash",
@@ -1038,21 +1038,21 @@ std::optional<std::size_t> check_string(std::string_view body, std::size_t offse
     const std::optional<unsigned> code = hex4(body.substr(i + 2));
     if (!code) {
       const std::size_t length = std::min<std::size_t>(6, body.size() - i);
-      diagnostics.error("E0111", at(i, length),
-                        fmt::format("invalid escape {}; `\\u` takes four hex digits, as in "
-                                    "`\\u00E9`",
-                                    in_backticks(body.substr(i, length))));
+      diagnostics.report(DiagnosticKind::bad_escape, at(i, length),
+                         fmt::format("invalid escape {}; `\\u` takes four hex digits, as in "
+                                     "`\\u00E9`",
+                                     in_backticks(body.substr(i, length))));
       ok = false;
       i += 2;
       continue;
     }
     std::string decoded;
     if (!append_code_point(body.substr(i + 2, 4), decoded, body.substr(i + 6))) {
-      diagnostics.error("E0111", at(i, 6),
-                        fmt::format("invalid escape {}: a lone UTF-16 surrogate is not a "
-                                    "character; write a high surrogate followed by a low one, "
-                                    "as in `\\uD83D\\uDE00`",
-                                    in_backticks(body.substr(i, 6))));
+      diagnostics.report(DiagnosticKind::bad_escape, at(i, 6),
+                         fmt::format("invalid escape {}: a lone UTF-16 surrogate is not a "
+                                     "character; write a high surrogate followed by a low one, "
+                                     "as in `\\uD83D\\uDE00`",
+                                     in_backticks(body.substr(i, 6))));
       ok = false;
       i += 6;
       continue;
@@ -1081,9 +1081,9 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
        node.is_type<g::kind_name>() || node.is_type<g::carried_parameter>() ||
        node.is_type<g::excluded_recommendation>()) &&
       size > kMaxIdentifierBytes) {
-    diagnostics.error("E0106", SourceRange{where.file, where.offset, 1},
-                      fmt::format("name is too long ({} bytes); the limit is {} bytes", size,
-                                  kMaxIdentifierBytes));
+    diagnostics.report(DiagnosticKind::name_too_long, SourceRange{where.file, where.offset, 1},
+                       fmt::format("name is too long ({} bytes); the limit is {} bytes", size,
+                                   kMaxIdentifierBytes));
     found = true;
   } else if (node.is_type<g::string_literal>() || node.is_type<g::guideline_id>() ||
              node.is_type<g::title>() || node.is_type<g::version>() ||
@@ -1095,9 +1095,9 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
     if (!decoded) {
       found = true;
     } else if (*decoded > kMaxStringBytes) {
-      diagnostics.error("E0107", SourceRange{where.file, where.offset, 1},
-                        fmt::format("string is too long ({} bytes); the limit is {} bytes",
-                                    *decoded, kMaxStringBytes));
+      diagnostics.report(DiagnosticKind::string_too_long, SourceRange{where.file, where.offset, 1},
+                         fmt::format("string is too long ({} bytes); the limit is {} bytes",
+                                     *decoded, kMaxStringBytes));
       found = true;
     }
   }
@@ -1110,15 +1110,16 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
 bool too_large(const SourceManager& sources, FileId file, Diagnostics& diagnostics) {
   if (sources.text(file).size() <= kMaxSourceBytes) {
     if (const std::optional<std::size_t> bad = invalid_utf8(sources.text(file))) {
-      diagnostics.error("E0105", SourceRange{file, static_cast<std::uint32_t>(*bad), 1},
-                        "invalid UTF-8; rule files and expressions must be UTF-8 text");
+      diagnostics.report(DiagnosticKind::invalid_utf8,
+                         SourceRange{file, static_cast<std::uint32_t>(*bad), 1},
+                         "invalid UTF-8; rule files and expressions must be UTF-8 text");
       return true;
     }
     return false;
   }
-  diagnostics.error("E0104", SourceRange{file, 0, 0},
-                    fmt::format("file is too large ({} bytes); the limit is {} bytes",
-                                sources.text(file).size(), kMaxSourceBytes));
+  diagnostics.report(DiagnosticKind::file_too_large, SourceRange{file, 0, 0},
+                     fmt::format("file is too large ({} bytes); the limit is {} bytes",
+                                 sources.text(file).size(), kMaxSourceBytes));
   return true;
 }
 
@@ -1161,13 +1162,13 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
       }
       too_deep(module, first, depth, diagnostics);
       if (module.order.size() > kMaxDeclarations) {
-        diagnostics.error("E0108",
-                          root->children.empty()
-                              ? SourceRange{file, static_cast<std::uint32_t>(position), 0}
-                              : lowering.range(*root->children.back()),
-                          fmt::format("too many declarations (more than {}); split the "
-                                      "guideline, or move repeated logic into definitions",
-                                      kMaxDeclarations));
+        diagnostics.report(DiagnosticKind::too_many_declarations,
+                           root->children.empty()
+                               ? SourceRange{file, static_cast<std::uint32_t>(position), 0}
+                               : lowering.range(*root->children.back()),
+                           fmt::format("too many declarations (more than {}); split the "
+                                       "guideline, or move repeated logic into definitions",
+                                       kMaxDeclarations));
         break;
       }
       const std::size_t next = input.byte();

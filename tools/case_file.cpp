@@ -59,8 +59,8 @@ class CaseReader {
     for (const auto& entry : mapping) {
       const YAML::Node& key = entry.first;
       if (!key.IsScalar()) {
-        diagnostics_.error(
-            "E0410", range(key),
+        diagnostics_.report(
+            DiagnosticKind::bad_case_key, range(key),
             fmt::format("a key of {} must be a name; found {}", where, node_shape(key)));
         continue;
       }
@@ -80,7 +80,8 @@ class CaseReader {
         }
         message += fmt::format("; the keys are {}", join(quoted));
       }
-      diagnostics_.error("E0410", range(key), std::move(message)).subject = name;
+      diagnostics_.report(DiagnosticKind::bad_case_key, range(key), std::move(message)).subject =
+          name;
     }
   }
 
@@ -107,8 +108,8 @@ class CaseReader {
         }
       }
     } else if (!recommendations) {
-      diagnostics_.error("E0412", first_key(expect),
-                         "`expect` must hold `recommendations` (and `undetermined`) or `error`");
+      diagnostics_.report(DiagnosticKind::bad_case_shape, first_key(expect),
+                          "`expect` must hold `recommendations` (and `undetermined`) or `error`");
     }
     if (recommendations && !recommendations.IsNull()) {
       if (!recommendations.IsSequence()) {
@@ -146,7 +147,7 @@ class CaseReader {
   }
 
   void shape_error(const YAML::Node& node, std::string message) {
-    diagnostics_.error("E0412", range(node), std::move(message));
+    diagnostics_.report(DiagnosticKind::bad_case_shape, range(node), std::move(message));
   }
 
   // A recommendation id as written in `node`, or nullopt after reporting it.
@@ -169,7 +170,8 @@ class CaseReader {
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
-    diagnostics_.error("E0411", range(node), std::move(message)).subject = name;
+    diagnostics_.report(DiagnosticKind::bad_case_id, range(node), std::move(message)).subject =
+        name;
     return std::nullopt;
   }
 

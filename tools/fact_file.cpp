@@ -1243,7 +1243,7 @@ void DiagnosticCap::flush() {
     auto code = std::find_if(codes_.begin(), codes_.end(),
                              [&](const Code& seen) { return seen.code == diagnostic.code; });
     if (code == codes_.end()) {
-      codes_.push_back(Code{diagnostic.code, 0, 0, SourceRange{}});
+      codes_.push_back(Code{std::string(diagnostic.code), 0, 0, SourceRange{}});
       code = codes_.end() - 1;
     }
     if (code->shown < kShownPerCode || diagnostic.severity != Severity::error) {

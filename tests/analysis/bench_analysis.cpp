@@ -150,7 +150,7 @@ void BM_GeneratedCoverage(benchmark::State& state) {
         analyse_guideline(*generated.guideline, *generated.sources);
     findings = all.size();
     if (!all.empty()) {
-      state.SetLabel(all.back().diagnostic.code);  // W0506: the search limit
+      state.SetLabel(std::string(all.back().diagnostic.code));  // W0506: the search limit
     }
   }
   state.counters["findings"] = static_cast<double>(findings);

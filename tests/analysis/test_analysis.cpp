@@ -448,7 +448,7 @@ TEST_CASE("check: dead, contradictory and redundant conditions") {
   std::multiset<std::string> codes;
   std::string all;
   for (const AnalysisFinding& finding : findings) {
-    codes.insert(finding.diagnostic.code);
+    codes.emplace(finding.diagnostic.code);
     all += format_diagnostic(*compiled.sources, finding.diagnostic);
   }
   INFO(all);
@@ -547,7 +547,7 @@ CheckedFindings check_findings(const std::string& text, const std::string& name)
   CheckedFindings out{compile(text, name), {}, {}, {}};
   out.findings = analyse_guideline(*out.compiled.guideline, *out.compiled.sources);
   for (const AnalysisFinding& finding : out.findings) {
-    out.codes.insert(finding.diagnostic.code);
+    out.codes.emplace(finding.diagnostic.code);
     out.all += format_diagnostic(*out.compiled.sources, finding.diagnostic);
     if (finding.witness) {
       require_valid_fact_file(*out.compiled.guideline, *finding.witness);

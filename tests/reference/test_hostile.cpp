@@ -44,7 +44,7 @@ Outcome measure(SourceManager& sources, Diagnostics& diagnostics, Run run) {
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const Diagnostic& diagnostic : diagnostics.all()) {
     if (diagnostic.severity == Severity::error) {
-      outcome.codes.push_back(diagnostic.code);
+      outcome.codes.emplace_back(diagnostic.code);
     }
   }
   outcome.text = format_diagnostics(sources, diagnostics);

@@ -207,7 +207,7 @@ Evaluation evaluate(SourceManager& sources, const std::string& name, const std::
       return diagnostic.severity == Severity::error;
     });
     evaluation.problem = first == all.end() ? std::string("rejected without an error diagnostic")
-                                            : "error[" + first->code + "]: " + first->message;
+                                            : "error[" + std::string(first->code) + "]: " + first->message;
   }
   return evaluation;
 }

@@ -141,7 +141,7 @@ struct Reading {
   [[nodiscard]] std::string messages() const {
     std::string text;
     for (const Diagnostic& diagnostic : diagnostics.all()) {
-      text += diagnostic.code + ": " + diagnostic.message + "\n";
+      text += std::string(diagnostic.code) + ": " + diagnostic.message + "\n";
     }
     return text;
   }
@@ -795,7 +795,7 @@ TEST_CASE("fact file: every problem is reported", "[fact_file]") {
   REQUIRE_FALSE(reading->facts);
   std::vector<std::string> codes;
   for (const Diagnostic& diagnostic : reading->diagnostics.all()) {
-    codes.push_back(diagnostic.code);
+    codes.emplace_back(diagnostic.code);
     CHECK(diagnostic.severity == Severity::error);
     CHECK(diagnostic.range.file == reading->file);
   }

@@ -34,7 +34,7 @@ FileReading read_file(const std::string& name, const std::string& text) {
   reading.accepted = facts.has_value();
   for (const Diagnostic& diagnostic : diagnostics.all()) {
     const LineColumn at = sources.line_column(diagnostic.range.file, diagnostic.range.offset);
-    reading.lines.push_back(diagnostic.code + " " + std::to_string(at.line) + ":" +
+    reading.lines.push_back(std::string(diagnostic.code) + " " + std::to_string(at.line) + ":" +
                             std::to_string(at.column) + " " + diagnostic.message);
   }
   return reading;
@@ -60,7 +60,7 @@ LineReading read_line(bool simple_path, std::string_view line, bool first_line) 
     reading.grade = to_literal(facts.get(FactId{0}));
   }
   for (const Diagnostic& diagnostic : diagnostics.all()) {
-    reading.diagnostics.push_back(diagnostic.code + " " +
+    reading.diagnostics.push_back(std::string(diagnostic.code) + " " +
                                   std::to_string(diagnostic.range.offset + 1) + " " +
                                   diagnostic.message);
   }

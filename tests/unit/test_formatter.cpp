@@ -91,7 +91,7 @@ Formatted format(const std::string& text, const std::string& name = "test.rubric
   result.diagnostics = rubric::format_diagnostics(sources, diagnostics);
   result.has_errors = diagnostics.has_errors();
   for (const rubric::Diagnostic& diagnostic : diagnostics.all()) {
-    result.codes.push_back(diagnostic.code);
+    result.codes.emplace_back(diagnostic.code);
   }
   return result;
 }

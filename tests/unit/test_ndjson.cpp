@@ -33,7 +33,7 @@ Reading read_line(NdjsonFactReader& reader, std::string_view line) {
     }
   }
   for (const Diagnostic& diagnostic : diagnostics.all()) {
-    reading.diagnostics.push_back(diagnostic.code + " " + std::to_string(diagnostic.range.offset) +
+    reading.diagnostics.push_back(std::string(diagnostic.code) + " " + std::to_string(diagnostic.range.offset) +
                                   "+" + std::to_string(diagnostic.range.length) + " " +
                                   diagnostic.message);
   }
