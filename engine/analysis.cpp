@@ -113,31 +113,6 @@ Value apply_op(Opcode op, std::span<const Value> at) {
   return Value::null();
 }
 
-bool is_comparison(Opcode op) {
-  switch (op) {
-    case Opcode::equal:
-    case Opcode::not_equal:
-    case Opcode::equivalent:
-    case Opcode::not_equivalent:
-    case Opcode::less:
-    case Opcode::less_or_equal:
-    case Opcode::greater:
-    case Opcode::greater_or_equal: return true;
-    default: return false;
-  }
-}
-
-bool is_ordering(Opcode op) {
-  return op == Opcode::less || op == Opcode::less_or_equal || op == Opcode::greater ||
-         op == Opcode::greater_or_equal;
-}
-
-bool is_logical(Opcode op) {
-  return op == Opcode::logical_not || op == Opcode::logical_and || op == Opcode::logical_or ||
-         op == Opcode::logical_xor || op == Opcode::implies || op == Opcode::is_null ||
-         op == Opcode::is_true || op == Opcode::is_false;
-}
-
 bool finite_domain(const FactSpec& spec) {
   return spec.type.kind == TypeKind::boolean || spec.type.kind == TypeKind::code;
 }
@@ -590,7 +565,7 @@ class Search {
       // A test of one unassigned fact against known values: every region's outcome.
       const Node& unknown_node = graph.node(inputs[unknown_at]);
       if (unknown == 1 && unknown_node.op == Opcode::fact &&
-          (is_test(node.op) || is_logical(node.op))) {
+          (is_test(node.op) || is_kleene(node.op))) {
         const std::uint32_t fact = fact_index_[g][unknown_node.payload];
         operands.clear();
         for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -608,7 +583,7 @@ class Search {
         continue;
       }
       // Logic over truth-value sets (sound: it forgets correlations between operands).
-      if (is_logical(node.op)) {
+      if (is_kleene(node.op)) {
         TruthMask mask = 0;
         const TruthMask first = mask_of(values[at[0]]);
         const TruthMask second = inputs.size() > 1 ? mask_of(values[at[1]]) : 1;
@@ -965,7 +940,7 @@ void Analysis::add_fact_uses() {
         }
         continue;
       }
-      if (is_logical(node.op)) {
+      if (is_kleene(node.op)) {
         continue;  // booleans used as such, and `is` tests: any fact, exactly
       }
       for (std::size_t k = 0; k < inputs.size(); ++k) {

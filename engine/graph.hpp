@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dsl/source.hpp"
+#include "engine/operators.hpp"
 #include "values/value.hpp"
 
 namespace rubric {
@@ -22,43 +23,6 @@ struct NodeId {
   std::uint32_t value = 0;
   friend bool operator==(NodeId, NodeId) = default;
 };
-
-enum class Opcode : std::uint8_t {
-  constant,  // payload: index into constants
-  fact,      // payload: fact index
-  logical_not,
-  logical_and,
-  logical_or,
-  logical_xor,
-  implies,
-  equal,
-  not_equal,
-  equivalent,
-  not_equivalent,
-  less,
-  less_or_equal,
-  greater,
-  greater_or_equal,
-  add,
-  subtract,
-  multiply,
-  divide,
-  truncated_divide,
-  modulo,
-  negate,
-  is_null,
-  is_true,
-  is_false,
-  in_list,       // operands: value, then the list's elements
-  if_then_else,  // operands: condition, then, else; a null condition takes `else` (CQL)
-  coalesce,      // operands: the arguments
-  to_decimal,    // an Integer where a Decimal is expected (a branch of a decimal `if`)
-};
-
-const char* opcode_name(Opcode op);
-// True for nodes that test something (comparisons, `is`, `in`): the conditions a coverage
-// report or an explanation speaks of.
-bool is_test(Opcode op);
 
 struct Node {
   Opcode op = Opcode::constant;

@@ -14,40 +14,16 @@
 namespace rubric {
 namespace {
 
-// Kleene logic on states (false 0, true 1, null 2); index a * 4 + b. Operands of the logical
-// operators are boolean or null, never kStateKnown; the tables give null for it anyway.
-constexpr std::uint8_t F = kStateFalse;
-constexpr std::uint8_t T = kStateTrue;
-constexpr std::uint8_t N = kStateNull;
-constexpr std::array<std::uint8_t, 16> kAnd = {F, F, F, N, F, T, N, N, F, N, N, N, N, N, N, N};
-constexpr std::array<std::uint8_t, 16> kOr = {F, T, N, N, T, T, T, N, N, T, N, N, N, N, N, N};
-constexpr std::array<std::uint8_t, 16> kXor = {F, T, N, N, T, F, N, N, N, N, N, N, N, N, N, N};
-// a implies b = not a or b.
-constexpr std::array<std::uint8_t, 16> kImplies = {T, T, T, N, F, T, N, N, N, T, N, N, N, N, N, N};
-// The unary operators on operand a, whatever b is (index a * 4 + b). `is` tests are false for
-// a present non-boolean value (kStateKnown).
-constexpr std::array<std::uint8_t, 16> kNot = {T, T, T, T, F, F, F, F, N, N, N, N, N, N, N, N};
-constexpr std::array<std::uint8_t, 16> kIsNull = {F, F, F, F, F, F, F, F, T, T, T, T, F, F, F, F};
-constexpr std::array<std::uint8_t, 16> kIsTrue = {F, F, F, F, T, T, T, T, F, F, F, F, F, F, F, F};
-constexpr std::array<std::uint8_t, 16> kIsFalse = {T, T, T, T, F, F, F, F, F, F, F, F, F, F, F, F};
-// Every logical step as a table, in the order of StepKind's logical_not ... is_false, so
-// that running one is a lookup without a branch on its kind.
-constexpr std::array<std::array<std::uint8_t, 16>, 8> kLogic = {
-    kNot, kAnd, kOr, kXor, kImplies, kIsNull, kIsTrue, kIsFalse};
+using kleene::F;
+using kleene::T;
 
-bool is_logical(Opcode op) {
-  switch (op) {
-    case Opcode::logical_not:
-    case Opcode::logical_and:
-    case Opcode::logical_or:
-    case Opcode::logical_xor:
-    case Opcode::implies:
-    case Opcode::is_null:
-    case Opcode::is_true:
-    case Opcode::is_false: return true;
-    default: return false;
-  }
-}
+// Every logical step as its table (engine/operators.hpp), in the order of StepKind's
+// logical_not ... is_false, so that running one is a lookup without a branch on its kind.
+constexpr std::array<KleeneTable, 8> kLogic = {
+    kleene_table(Opcode::logical_not), kleene_table(Opcode::logical_and),
+    kleene_table(Opcode::logical_or),  kleene_table(Opcode::logical_xor),
+    kleene_table(Opcode::implies),     kleene_table(Opcode::is_null),
+    kleene_table(Opcode::is_true),     kleene_table(Opcode::is_false)};
 
 }  // namespace
 
@@ -98,15 +74,7 @@ EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
           program.homes_[i] = Home::computed;
           break;
         }
-        Relation relation = Relation::equal;
-        switch (node.op) {
-          case Opcode::less: relation = Relation::less; break;
-          case Opcode::less_or_equal: relation = Relation::less_or_equal; break;
-          case Opcode::greater: relation = Relation::greater; break;
-          case Opcode::greater_or_equal: relation = Relation::greater_or_equal; break;
-          case Opcode::not_equal: relation = Relation::not_equal; break;
-          default: relation = Relation::equal; break;
-        }
+        const Relation relation = operator_info(node.op).relation;
         step.relation = relation;
         step.a = operands[0].value;
         step.b = operands[1].value;
@@ -130,7 +98,7 @@ EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
         break;
       }
       default:
-        if (is_logical(node.op)) {
+        if (is_kleene(node.op)) {
           switch (node.op) {
             case Opcode::logical_not: step.kind = StepKind::logical_not; break;
             case Opcode::logical_and: step.kind = StepKind::logical_and; break;
@@ -389,6 +357,7 @@ BlockState EvaluationProgram::compare_block(const DecisionGraph& graph, const Fa
         break;
       case Relation::equal: mask = relation_mask<Relation::equal>(amounts, amount); break;
       case Relation::not_equal: mask = relation_mask<Relation::not_equal>(amounts, amount); break;
+      case Relation::none: break;  // never a compare_fact_constant step
     }
     result.truth = exact & mask;
   }

@@ -28,15 +28,6 @@ namespace rubric {
 
 class FactSet;
 
-// The state of one node after `EvaluationProgram::run`. The first three equal Outcome's
-// values (absent, recommended, undetermined) so that a condition's state is its outcome.
-enum NodeState : std::uint8_t {
-  kStateFalse = 0,
-  kStateTrue = 1,
-  kStateNull = 2,
-  kStateKnown = 3,  // a present non-boolean value
-};
-
 // The state a Value implies: a boolean's value, kStateNull for null, kStateKnown for any
 // other kind. A table lookup, without branches (it runs once per fact per evaluation).
 inline std::uint8_t state_of(const Value& value) {
@@ -101,15 +92,8 @@ class EvaluationProgram {
     compare_values,         // a, b: operand nodes whose values are in place; relation
     general,                // the node's own opcode on Values
   };
-  // `a relation b` for the ordering of a and b.
-  enum class Relation : std::uint8_t {
-    less,
-    less_or_equal,
-    greater,
-    greater_or_equal,
-    equal,
-    not_equal
-  };
+  // `a relation b` (engine/operators.hpp).
+  using Relation = rubric::Relation;
   // Where an operand's Value is: a fact's value, a graph constant, a computed Value, or (for
   // boolean results of compact steps) only a state.
   enum class Home : std::uint8_t { fact, constant, computed, state };
