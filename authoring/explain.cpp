@@ -11,6 +11,7 @@
 
 #include "dsl/ast.hpp"
 #include "dsl/checker.hpp"
+#include "engine/deciding.hpp"
 
 namespace rubric {
 
@@ -436,84 +437,42 @@ class TreeBuilder {
     return leaves;
   }
 
-  // Which children decided the term's value, and which branch an if/case took.
+  // Which children decided the term's value (the rule of engine/deciding.hpp), and which
+  // branch an if/case took.
   static void mark_deciding(Term& term, bool case_with_subject) {
     auto& children = term.children;
+    DecidingRule rule = DecidingRule::every;
     switch (term.kind) {
-      case TermKind::logical_and:
-      case TermKind::logical_or: {
-        // A false `and` is decided by its false operands, a true `or` by its true ones;
-        // otherwise every operand decides (all known) or the unknown ones do.
-        const bool dominating = term.kind == TermKind::logical_or;
-        for (Term& child : children) {
-          if (term.value.is_null()) {
-            child.decisive = child.value.is_null();
-          } else if (term.value.as_boolean() == dominating) {
-            child.decisive = is_boolean(child.value, dominating);
-          } else {
-            child.decisive = true;
-          }
-        }
-        break;
-      }
+      case TermKind::logical_and: rule = DecidingRule::logical_and; break;
+      case TermKind::logical_or: rule = DecidingRule::logical_or; break;
+      case TermKind::implies: rule = DecidingRule::implies; break;
       case TermKind::if_then_else:
-        if (children.size() == 3) {
-          // A null condition takes `else`, as CQL (and the evaluator) do.
-          Term& taken = is_true_value(children[0].value) ? children[1] : children[2];
-          children[0].decisive = true;
-          taken.decisive = true;
-          taken.taken = true;
-        }
-        break;
-      case TermKind::case_when: {
-        if (children.empty()) {
-          break;
-        }
-        std::size_t next = 0;
-        const Value subject = case_with_subject ? children[0].value : Value::null();
-        if (case_with_subject) {
-          children[next++].decisive = true;
-        }
-        bool matched = false;
-        for (; next + 1 < children.size(); next += 2) {
-          children[next].decisive = true;
-          const Value condition =
-              case_with_subject ? equal(subject, children[next].value) : children[next].value;
-          if (is_true_value(condition)) {
-            children[next + 1].decisive = true;
-            children[next + 1].taken = true;
-            matched = true;
-            break;
-          }
-        }
-        if (!matched) {
-          children.back().decisive = true;
-          children.back().taken = true;
-        }
-        break;
-      }
-      case TermKind::call: {
-        // Coalesce: the arguments up to the first non-null one.
-        bool found = false;
-        for (Term& child : children) {
-          child.decisive = true;
-          if (!child.value.is_null()) {
-            found = true;
-            break;
-          }
-        }
-        if (!found) {
-          for (Term& child : children) {
-            child.decisive = true;
-          }
-        }
-        break;
-      }
-      default:
-        for (Term& child : children) {
-          child.decisive = true;
-        }
-        break;
+      case TermKind::case_when: rule = DecidingRule::conditional; break;
+      case TermKind::call: rule = DecidingRule::coalesce; break;  // Coalesce, the one function
+      default: break;
+    }
+    // A case with a subject: the subject decides, and each when matched if it equals it.
+    const std::size_t first = case_with_subject && !children.empty() ? 1 : 0;
+    if (first == 1) {
+      children[0].decisive = true;
+    }
+    Term* taken = nullptr;
+    for_each_deciding_operand(
+        rule, state_of(term.value), children.size() - first,
+        [&](std::size_t i) {
+          const Value& value = children[first + i].value;
+          const bool is_when = (i % 2 == 0) && first + i + 1 < children.size();
+          return rule == DecidingRule::conditional && first == 1 && is_when
+                     ? state_of(equal(children[0].value, value))
+                     : state_of(value);
+        },
+        [&](std::size_t i) {
+          children[first + i].decisive = true;
+          taken = &children[first + i];
+        });
+    // The last operand a conditional's rule names is the branch it took.
+    if (rule == DecidingRule::conditional && taken != nullptr) {
+      taken->taken = true;
     }
   }
 

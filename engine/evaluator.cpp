@@ -5,6 +5,7 @@
 #include <compare>
 #include <optional>
 
+#include "engine/deciding.hpp"
 #include "engine/graph.hpp"
 #include "engine/guideline.hpp"
 #include "engine/node_operations.hpp"
@@ -222,55 +223,12 @@ std::vector<FactId> Guideline::deciding_facts(std::size_t recommendation,
     const auto push = [&](NodeId operand) { scratch.stack.push_back(operand); };
     switch (node.op) {
       case Opcode::fact: out.push_back(FactId{node.payload}); break;
-      case Opcode::logical_and:
-      case Opcode::logical_or: {
-        // The operands equal to the dominating value decide; otherwise all of them do.
-        const std::uint8_t dominating = node.op == Opcode::logical_or ? kStateTrue : kStateFalse;
-        bool found = false;
-        for (const NodeId operand : operands) {
-          if (state == dominating && states[operand.value] == dominating) {
-            push(operand);
-            found = true;
-          }
-        }
-        if (!found) {
-          for (const NodeId operand : operands) {
-            push(operand);
-          }
-        }
-        break;
-      }
-      case Opcode::if_then_else:
-        push(operands[0]);
-        push(states[operands[0].value] == kStateTrue ? operands[1] : operands[2]);
-        break;
-      case Opcode::coalesce:
-        // The arguments up to the first known one decide.
-        for (const NodeId operand : operands) {
-          push(operand);
-          if (states[operand.value] != kStateNull) {
-            break;
-          }
-        }
-        break;
-      case Opcode::implies: {
-        // A true `implies` is decided by a false premise or a true conclusion alone.
-        const std::uint8_t premise = states[operands[0].value];
-        const std::uint8_t conclusion = states[operands[1].value];
-        if (state == kStateTrue && premise == kStateFalse) {
-          push(operands[0]);
-        } else if (state == kStateTrue && conclusion == kStateTrue) {
-          push(operands[1]);
-        } else {
-          push(operands[0]);
-          push(operands[1]);
-        }
-        break;
-      }
+      case Opcode::constant: break;
       default:
-        for (const NodeId operand : operands) {
-          push(operand);
-        }
+        for_each_deciding_operand(
+            deciding_rule(node.op), state, operands.size(),
+            [&](std::size_t i) { return states[operands[i].value]; },
+            [&](std::size_t i) { push(operands[i]); });
         break;
     }
   }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# "Which facts decided it" (issue 14): `rubric eval --format json` (`because`) and
+# `rubric explain --format json` (the facts marked decisive) follow one rule
+# (engine/deciding.hpp, docs/semantics.md#which-operands-decided-a-value). For each
+# recommendation of tests/cli/deciding/deciding.rubric, evaluated on patient.json, both must
+# name exactly the facts written below by hand from that rule.
+#
+#   bash tests/cli/deciding_tests.sh path/to/rubric path/to/repo
+#
+# Prints every failure, then `N passed, M failed`; exits non-zero when anything failed.
+set -u
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 RUBRIC_BINARY REPO_ROOT" >&2
+  exit 2
+fi
+RUBRIC=$1
+ROOT=$2
+DIR="tests/cli/deciding"
+
+if [[ ! -x $RUBRIC ]]; then
+  echo "error: $RUBRIC is not an executable" >&2
+  exit 2
+fi
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL: $1"
+}
+
+EVAL=$(cd "$ROOT" && "$RUBRIC" eval "$DIR/deciding.rubric" "$DIR/patient.json" --format json)
+[[ $? -eq 0 ]] && pass || fail "rubric eval exit code"
+EXPLAIN=$(cd "$ROOT" && "$RUBRIC" explain "$DIR/deciding.rubric" "$DIR/patient.json" --format json)
+[[ $? -eq 0 ]] && pass || fail "rubric explain exit code"
+
+# decided ID FACTS: recommendation ID is recommended, and eval's `because` and explain's
+# decisive facts are both exactly FACTS (space-separated, sorted by name).
+decided() {
+  local id=$1 expected=$2 got
+  got=$(jq -r --arg id "$id" \
+    '[.recommendations[] | select(.id == $id) | .because | keys[]] | sort | join(" ")' <<<"$EVAL")
+  [[ $got == "$expected" ]] && pass || fail "$id: eval because is [$got], expected [$expected]"
+  got=$(jq -r --arg id "$id" \
+    '[.explanations[] | select(.id == $id and .outcome == "recommended") | .facts[]
+      | select(.decisive) | .name] | sort | join(" ")' <<<"$EXPLAIN")
+  [[ $got == "$expected" ]] && pass ||
+    fail "$id: explain decisive facts are [$got], expected [$expected]"
+}
+
+# patient: a = false, b = true, c = false, d = false, n absent.
+decided implies_both "a b"               # false premise and true conclusion both decide
+decided implies_premise "d"              # a false premise alone
+decided implies_null_premise "n"         # `unknown implies false`: the unknown premise
+decided implies_null_conclusion "n"      # `true implies unknown`: the unknown conclusion
+decided and_null "n"                     # `true and unknown`: the unknown operand
+decided or_null "n"                      # `false or unknown`: the unknown operand
+decided if_else "a b"                    # the condition and the branch taken
+decided case_when "b c n"                # the whens up to the match, and its then
+decided case_subject "b c"               # the subject, and the branch taken
+decided coalesce "b n"                   # the arguments up to the first known one
+
+# Every recommendation of the file is checked above.
+count=$(jq '.recommendations | length' <<<"$EVAL")
+[[ $count -eq 10 ]] && pass || fail "expected 10 recommendations, eval gives $count"
+
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
