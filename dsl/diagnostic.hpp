@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsl/source.hpp"
+#include "engine/message_text.hpp"  // in_backticks, shown, closest_name
 
 namespace rubric {
 
@@ -61,12 +62,5 @@ class Diagnostics {
 // ("^~~~" under the range), then each note the same way.
 std::string format_diagnostic(const SourceManager& sources, const Diagnostic& diagnostic);
 std::string format_diagnostics(const SourceManager& sources, const Diagnostics& diagnostics);
-
-// The closest candidate to `name` by edit distance, when close enough to be a plausible
-// misspelling; empty otherwise.
-std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
-
-// Wraps user text in backticks for a message.
-std::string in_backticks(std::string_view text);
 
 }  // namespace rubric
