@@ -1,8 +1,8 @@
 // The embedding API (include/rubric/rubric.hpp): a thin facade over the engine.
 //
-// Fact values are checked exactly as tools/fact_file.cpp checks a fact file's scalars, with
-// the same codes and messages; the reading of numbers is repeated here because this library
-// must not depend on the tools layer (yaml-cpp, nlohmann-json, CLI11).
+// Fact values are read by the one fact-value reader (values/fact_value_reader.hpp), as a fact
+// file's scalars are, with the same codes and messages; this file turns its problems into a
+// Status.
 #include "rubric/rubric.hpp"
 
 #include <fmt/format.h>
@@ -21,7 +21,9 @@
 #include "dsl/diagnostic.hpp"
 #include "dsl/parser.hpp"
 #include "dsl/source.hpp"
-#include "engine/fact_messages.hpp"
+#include "values/decimal_text.hpp"
+#include "values/fact_set.hpp"
+#include "values/fact_value_reader.hpp"
 #include "engine/guideline.hpp"
 #include "values/decimal_text.hpp"
 #include "values/fact_set.hpp"
@@ -107,50 +109,13 @@ Outcome from_engine(rubric::Outcome outcome) {
   return Outcome::absent;
 }
 
-// ---------------------------------------------------------------------------------------
-// Text helpers (as in tools/fact_file.cpp)
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) {
-    text.remove_prefix(1);
+// `text` without the spaces, tabs and line breaks around it.
+std::string_view trim_spaces(std::string_view text) {
+  const std::size_t start = text.find_first_not_of(" \t\n\r");
+  if (start == std::string_view::npos) {
+    return {};
   }
-  while (!text.empty() && is_space(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-// How a value reached a setter: what a fact file would call its scalar.
-enum class Written : std::uint8_t { null, boolean, number, string };
-
-// The kind of text given to set_text, read as a plain YAML scalar would be (core schema,
-// without YAML's hexadecimal, octal and infinity spellings, which no fact accepts).
-Written classify_text(std::string_view text) {
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
-    return Written::null;
-  }
-  if (is_boolean_text(text)) {
-    return Written::boolean;
-  }
-  std::string_view digits = text;
-  if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) {
-    digits.remove_prefix(1);
-  }
-  const bool numeric = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-    return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
-  });
-  if (numeric && std::any_of(digits.begin(), digits.end(), is_digit)) {
-    return Written::number;
-  }
-  return Written::string;
+  return text.substr(start, text.find_last_not_of(" \t\n\r") - start + 1);
 }
 
 // The shortest decimal text that reads back as `value`, without an exponent ("6.5", "1e-9"
@@ -191,25 +156,6 @@ std::string value_text(const Value& value) {
   return "null";
 }
 
-// ---------------------------------------------------------------------------------------
-// Messages (the fact-file messages of docs/diagnostics.md)
-
-Status wrong_value(const char* code, const FactSpec& fact, std::string_view found,
-                   std::string_view detail, bool with_example) {
-  return Status::error(code,
-                       fmt::format("fact {} must be {}; found {}{}", in_backticks(fact.name),
-                                   with_example ? expected_with_example(fact) : fact.expected(),
-                                   in_backticks(shown(found)), detail));
-}
-
-Status wrong_type(const FactSpec& fact, std::string_view found, std::string_view detail = "") {
-  return wrong_value("E0406", fact, found, detail, true);
-}
-
-Status out_of_range(const FactSpec& fact, std::string_view found, std::string_view detail = "") {
-  return wrong_value("E0409", fact, found, detail, false);
-}
-
 Status invalid_argument(std::string message) {
   return Status::error("E0602", std::move(message));
 }
@@ -217,122 +163,17 @@ Status invalid_argument(std::string message) {
 // ---------------------------------------------------------------------------------------
 // Reading one value for one fact
 
-Status read_quantity(const FactSpec& fact, std::string_view written, Written kind, Value& out) {
-  const Dimension& dimension = fact.type.dimension;
-  const std::string_view text = trim(written);
-  if (kind == Written::number ||
-      (kind == Written::string && parse_number(text).problem != NumberProblem::malformed)) {
-    return Status::error(
-        "E0407", fmt::format("fact {} is {} and needs a unit, as in {}; found {}",
-                             in_backticks(fact.name), dimension_phrase(dimension),
-                             in_backticks(example_quantity(dimension)), in_backticks(shown(text))));
+// Checks `scalar` against `fact` with the fact-value reader; on success sets `out` (strings
+// are kept by `storage`).
+Status read_value(const FactSpec& fact, const WrittenScalar& scalar, rubric::FactSet& storage,
+                  Value& out) {
+  FactValueReading reading = read_fact_value(fact, scalar);
+  if (!reading.accepted()) {
+    return Status::error(std::string(reading.code), std::move(reading.message));
   }
-  if (kind != Written::string) {
-    return wrong_type(fact, written);
-  }
-  const std::size_t space = text.find_first_of(" \t");
-  if (space == std::string_view::npos) {
-    const std::size_t unit_start = text.find_first_not_of("+-0123456789.");
-    const bool glued = unit_start != std::string_view::npos && unit_start > 0 &&
-                       parse_number(text.substr(0, unit_start)).problem == NumberProblem::none;
-    return wrong_type(fact, written, glued ? "; put a space between the number and the unit" : "");
-  }
-  const ParsedNumber number = parse_number(text.substr(0, space));
-  if (number.problem == NumberProblem::malformed) {
-    return wrong_type(fact, written, number_detail(number.problem, text.substr(0, space)));
-  }
-  if (number.problem != NumberProblem::none) {
-    return out_of_range(fact, written, number_detail(number.problem, ""));
-  }
-  std::string_view unit_text = trim(text.substr(space));
-  if (unit_text.size() >= 2 && unit_text.front() == '\'' && unit_text.back() == '\'') {
-    unit_text = unit_text.substr(1, unit_text.size() - 2);
-  }
-  const Unit* unit = find_unit(unit_text);
-  if (unit == nullptr) {
-    return wrong_value("E0408", fact, written,
-                       fmt::format(", and {} is not a known unit", in_backticks(shown(unit_text))),
-                       true);
-  }
-  if (!(unit->dimension == dimension)) {
-    return wrong_value("E0408", fact, written,
-                       fmt::format(", {}", dimension_phrase(unit->dimension)), true);
-  }
-  out = Value::quantity(number.value, *unit);
-  return Status();
-}
-
-// Checks `written` (of kind `kind`) against `fact`; on success sets `out` (strings are kept
-// by `storage`). Mirrors read_fact_value in tools/fact_file.cpp.
-Status read_value(const FactSpec& fact, std::string_view written, Written kind,
-                  rubric::FactSet& storage, Value& out) {
-  if (kind == Written::null) {
-    out = Value::null();
-    return Status();
-  }
-  switch (fact.type.kind) {
-    case TypeKind::boolean:
-      if (kind != Written::boolean || !is_boolean_text(written)) {
-        return wrong_type(fact, written);
-      }
-      out = Value::boolean(written.front() == 't' || written.front() == 'T');
-      break;
-    case TypeKind::integer:
-    case TypeKind::decimal: {
-      if (kind != Written::number) {
-        return wrong_type(fact, written);
-      }
-      const ParsedNumber number = parse_number(written);
-      const bool integer = fact.type.kind == TypeKind::integer;
-      if (number.problem == NumberProblem::malformed ||
-          (integer && number.problem == NumberProblem::too_precise)) {
-        return wrong_type(fact, written, number_detail(number.problem, written));
-      }
-      if (number.problem != NumberProblem::none) {
-        return out_of_range(fact, written, number_detail(number.problem, written));
-      }
-      if (!integer) {
-        out = Value::decimal(number.value);
-        break;
-      }
-      if (!number.value.is_integer()) {
-        return wrong_type(fact, written, ", which is not a whole number");
-      }
-      const std::optional<std::int32_t> whole = number.value.to_int32();
-      if (!whole) {
-        return out_of_range(fact, written, ", which is out of range");
-      }
-      out = Value::integer(*whole);
-      break;
-    }
-    case TypeKind::quantity: {
-      Status status = read_quantity(fact, written, kind, out);
-      if (!status) {
-        return status;
-      }
-      break;
-    }
-    case TypeKind::string:
-      if (kind != Written::string) {
-        return wrong_type(fact, written, "; give it as a string");
-      }
-      out = Value::string(storage.keep(written));
-      break;
-    case TypeKind::code:
-      if (std::find(fact.codes.begin(), fact.codes.end(), written) == fact.codes.end()) {
-        return wrong_value(kind == Written::string ? "E0409" : "E0406", fact, written, "", true);
-      }
-      out = Value::string(storage.keep(written));
-      break;
-    case TypeKind::error:
-    case TypeKind::null:
-    case TypeKind::list:
-      return Status::error("E0406",
-                           fmt::format("fact {} cannot be given a value", in_backticks(fact.name)));
-  }
-  if (fact.violation(out)) {
-    return out_of_range(fact, written);
-  }
+  out = reading.value.kind() == ValueKind::string
+            ? Value::string(storage.keep(reading.value.as_string()))
+            : reading.value;
   return Status();
 }
 
@@ -821,24 +662,30 @@ std::optional<FactId> find_by_name(const FactSet::Impl* impl, std::string_view n
   return std::nullopt;
 }
 
-Status assign(FactSet::Impl* impl, FactId fact, std::string_view written, Written kind) {
+Status assign(FactSet::Impl* impl, FactId fact, std::string_view written, ScalarKind kind,
+              bool quoted = false) {
   Status status;
   const FactSpec* spec = find_spec(impl, fact, status);
   if (spec == nullptr) {
     return status;
   }
+  WrittenScalar scalar;
+  scalar.kind = kind;
+  scalar.text = written;
+  scalar.quoted = quoted;
   Value value;
-  status = read_value(*spec, written, kind, impl->values, value);
+  status = read_value(*spec, scalar, impl->values, value);
   if (status) {
     impl->values.set(rubric::FactId{fact.value}, value);
   }
   return status;
 }
 
-Status assign(FactSet::Impl* impl, std::string_view name, std::string_view written, Written kind) {
+Status assign(FactSet::Impl* impl, std::string_view name, std::string_view written, ScalarKind kind,
+              bool quoted = false) {
   Status status;
   const std::optional<FactId> fact = find_by_name(impl, name, status);
-  return fact ? assign(impl, *fact, written, kind) : status;
+  return fact ? assign(impl, *fact, written, kind, quoted) : status;
 }
 
 // A double as the text a fact file would hold; nullopt (with the error) for NaN/infinity.
@@ -849,8 +696,11 @@ std::optional<std::string> finite_text(const FactSet::Impl* impl, FactId fact, d
   }
   const FactSpec* spec = find_spec(impl, fact, status);
   if (spec != nullptr) {
-    status = wrong_type(*spec, std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf"),
-                        "; give a finite number");
+    status = Status::error(
+        "E0406",
+        fmt::format("fact {} must be {}; found {}; give a finite number", in_backticks(spec->name),
+                    expected_with_example(*spec),
+                    in_backticks(std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf"))));
   }
   return std::nullopt;
 }
@@ -858,13 +708,13 @@ std::optional<std::string> finite_text(const FactSet::Impl* impl, FactId fact, d
 Status assign_decimal(FactSet::Impl* impl, FactId fact, double value) {
   Status status;
   const std::optional<std::string> text = finite_text(impl, fact, value, status);
-  return text ? assign(impl, fact, *text, Written::number) : status;
+  return text ? assign(impl, fact, *text, ScalarKind::number) : status;
 }
 
 Status assign_quantity(FactSet::Impl* impl, FactId fact, double amount, std::string_view unit) {
   Status status;
   const std::optional<std::string> text = finite_text(impl, fact, amount, status);
-  return text ? assign(impl, fact, fmt::format("{} {}", *text, unit), Written::string) : status;
+  return text ? assign(impl, fact, fmt::format("{} {}", *text, unit), ScalarKind::string) : status;
 }
 
 }  // namespace
@@ -894,11 +744,11 @@ Status FactSet::set_boolean(FactId fact, bool value) {
       }
     }
   }
-  return assign(impl_.get(), fact, value ? "true" : "false", Written::boolean);
+  return assign(impl_.get(), fact, value ? "true" : "false", ScalarKind::boolean);
 }
 
 Status FactSet::set_boolean(std::string_view fact, bool value) {
-  return assign(impl_.get(), fact, value ? "true" : "false", Written::boolean);
+  return assign(impl_.get(), fact, value ? "true" : "false", ScalarKind::boolean);
 }
 
 Status FactSet::set_integer(FactId fact, std::int64_t value) {
@@ -917,7 +767,7 @@ Status FactSet::set_integer(FactId fact, std::int64_t value) {
   }
   char buffer[24];
   const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  return assign(impl_.get(), fact, std::string_view(buffer, end - buffer), Written::number);
+  return assign(impl_.get(), fact, std::string_view(buffer, end - buffer), ScalarKind::number);
 }
 
 Status FactSet::set_integer(std::string_view fact, std::int64_t value) {
@@ -961,30 +811,32 @@ Status FactSet::set_quantity(std::string_view fact, double amount, std::string_v
   return id ? assign_quantity(impl_.get(), *id, amount, unit) : status;
 }
 
+// A string is given as a fact file's quoted string is (`"6.5"`, `"true"`), and described so.
 Status FactSet::set_string(FactId fact, std::string_view value) {
-  return assign(impl_.get(), fact, value, Written::string);
+  return assign(impl_.get(), fact, value, ScalarKind::string, true);
 }
 
 Status FactSet::set_string(std::string_view fact, std::string_view value) {
-  return assign(impl_.get(), fact, value, Written::string);
+  return assign(impl_.get(), fact, value, ScalarKind::string, true);
 }
 
+// Text is read as a fact file's plain (unquoted) scalar is: YAML trims the spaces around it.
 Status FactSet::set_text(FactId fact, std::string_view text) {
-  const std::string_view trimmed = trim(text);
-  return assign(impl_.get(), fact, trimmed, classify_text(trimmed));
+  const std::string_view trimmed = trim_spaces(text);
+  return assign(impl_.get(), fact, trimmed, classify_plain_scalar(trimmed));
 }
 
 Status FactSet::set_text(std::string_view fact, std::string_view text) {
-  const std::string_view trimmed = trim(text);
-  return assign(impl_.get(), fact, trimmed, classify_text(trimmed));
+  const std::string_view trimmed = trim_spaces(text);
+  return assign(impl_.get(), fact, trimmed, classify_plain_scalar(trimmed));
 }
 
 Status FactSet::set_absent(FactId fact) {
-  return assign(impl_.get(), fact, "", Written::null);
+  return assign(impl_.get(), fact, "", ScalarKind::null);
 }
 
 Status FactSet::set_absent(std::string_view fact) {
-  return assign(impl_.get(), fact, "", Written::null);
+  return assign(impl_.get(), fact, "", ScalarKind::null);
 }
 
 void FactSet::clear() {

@@ -11,6 +11,7 @@
 
 #include "dsl/source.hpp"
 #include "values/diagnostic_kind.hpp"
+#include "values/message_text.hpp"  // in_backticks, shown, closest_name
 
 namespace rubric {
 
@@ -82,12 +83,5 @@ class Diagnostics {
 // ("^~~~" under the range), then each note the same way.
 std::string format_diagnostic(const SourceManager& sources, const Diagnostic& diagnostic);
 std::string format_diagnostics(const SourceManager& sources, const Diagnostics& diagnostics);
-
-// The closest candidate to `name` by edit distance, when close enough to be a plausible
-// misspelling; empty otherwise.
-std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
-
-// Wraps user text in backticks for a message.
-std::string in_backticks(std::string_view text);
 
 }  // namespace rubric

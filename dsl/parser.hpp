@@ -12,6 +12,7 @@
 #include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
+#include "values/value.hpp"
 
 namespace rubric {
 
@@ -25,9 +26,9 @@ inline constexpr std::uint32_t kMaxExpressionDepth = 1000;
 // A name (fact, parameter, definition, recommendation id, kind, function) longer than this
 // is E0106; a string (literal, text, description, citation, unit, code) longer than this,
 // counted in bytes as written, is E0107; a file with more declarations than this is E0108
-// (reported once, and the rest of the file is not parsed). See docs/limits.md.
+// (reported once, and the rest of the file is not parsed). See docs/limits.md. The string
+// limit, kMaxStringBytes, is in values/value.hpp (fact values share it).
 inline constexpr std::size_t kMaxIdentifierBytes = 256;
-inline constexpr std::size_t kMaxStringBytes = std::size_t{64} * 1024U;
 inline constexpr std::size_t kMaxDeclarations = 200000;
 // The expression nodes (operators, operands, literals, names) of a whole file, counted as it
 // is parsed: bounds the memory of a file full of short operators (E0108).

@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "dsl/parser.hpp"
-#include "engine/fact_messages.hpp"
 #include "values/decimal_text.hpp"
+#include "values/fact_value_reader.hpp"
 
 namespace rubric {
 namespace {
@@ -78,251 +78,16 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Numbers
-
-// A number by the YAML 1.2 core schema: `12`, `-3.5`, `1e3`, `0x1F`, `0o17`, `.inf`, `.nan`.
-bool is_yaml_number(std::string_view text) {
-  if (text == ".nan" || text == ".NaN" || text == ".NAN") {
-    return true;
-  }
-  const auto all_of = [](std::string_view digits, auto predicate) {
-    return !digits.empty() && std::all_of(digits.begin(), digits.end(), predicate);
-  };
-  if (text.starts_with("0x")) {
-    return all_of(text.substr(2), [](char c) {
-      return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    });
-  }
-  if (text.starts_with("0o")) {
-    return all_of(text.substr(2), [](char c) { return c >= '0' && c <= '7'; });
-  }
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-    text.remove_prefix(1);
-  }
-  if (text == ".inf" || text == ".Inf" || text == ".INF") {
-    return true;
-  }
-  const std::size_t exponent = text.find_first_of("eE");
-  if (exponent != std::string_view::npos) {
-    std::string_view power = text.substr(exponent + 1);
-    if (!power.empty() && (power.front() == '-' || power.front() == '+')) {
-      power.remove_prefix(1);
-    }
-    if (!all_of(power, is_digit)) {
-      return false;
-    }
-    text = text.substr(0, exponent);
-  }
-  const std::size_t point = text.find('.');
-  if (point == std::string_view::npos) {
-    return all_of(text, is_digit);
-  }
-  const std::string_view whole = text.substr(0, point);
-  const std::string_view fraction = text.substr(point + 1);
-  if (whole.empty()) {
-    return all_of(fraction, is_digit);
-  }
-  return all_of(whole, is_digit) && (fraction.empty() || all_of(fraction, is_digit));
-}
-
-// The kind of a plain (unquoted, untagged) YAML scalar, by the core schema.
-ScalarKind classify_plain(std::string_view text) {
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
-    return ScalarKind::null;
-  }
-  if (is_boolean_text(text)) {
-    return ScalarKind::boolean;
-  }
-  if (is_yaml_number(text)) {
-    return ScalarKind::number;
-  }
-  return ScalarKind::string;
-}
-
-// The first character of `text` that fact files do not allow (below U+0020 other than tab,
-// line feed and carriage return, or DEL), or npos.
-std::size_t first_control_character(std::string_view text) {
-  for (std::size_t index = 0; index < text.size(); ++index) {
-    const auto c = static_cast<unsigned char>(text[index]);
-    if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
-      return index;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// A word that other YAML readers take for a boolean (YAML 1.1 and the core schema's
-// capitalised forms: `True`, `YES`, `on`, `n`): the `true` or `false` it means, or empty.
-std::string_view boolean_meant(std::string_view text) {
-  for (const std::string_view word : {"true", "yes", "on", "y"}) {
-    if (equal_ignoring_case(text, word)) {
-      return "true";
-    }
-  }
-  for (const std::string_view word : {"false", "no", "off", "n"}) {
-    if (equal_ignoring_case(text, word)) {
-      return "false";
-    }
-  }
-  return {};
-}
-
-// ---------------------------------------------------------------------------------------
 // Messages
-
-std::string fact_name(const FactSpec& fact) {
-  return in_backticks(fact.name);
-}
-
-bool is_numeric_fact(const FactSpec& fact) {
-  return fact.type.kind == TypeKind::integer || fact.type.kind == TypeKind::decimal;
-}
-
-// The scalar as the reader wrote it; quoted when the quotes matter (a string given for a
-// number or a boolean).
-std::string found_text(const FactSpec& fact, const RawScalar& scalar) {
-  const bool show_quotes = scalar.quoted && scalar.kind == ScalarKind::string &&
-                           (is_numeric_fact(fact) || fact.type.kind == TypeKind::boolean);
-  if (show_quotes) {
-    return in_backticks("\"" + shown(scalar.text) + "\"");
-  }
-  return in_backticks(shown(scalar.text));
-}
-
-// "fact `pain_vas` must be a decimal from 0 to 10; found `12`". An example value is shown
-// when the value is not of the fact's type (`must be a duration ..., such as `10 weeks``).
-void report_wrong_value(const char* code, const FactSpec& fact, const RawScalar& scalar,
-                        std::string_view detail, Diagnostics& diagnostics,
-                        bool with_example = true) {
-  diagnostics
-      .error(code, scalar.range,
-             fmt::format("fact {} must be {}; found {}{}", fact_name(fact),
-                         with_example ? expected_with_example(fact) : fact.expected(),
-                         found_text(fact, scalar), detail))
-      .subject = fact.name;
-}
-
-// A value of the fact's type outside its limits or codes, or too large to represent.
-void report_out_of_range(const FactSpec& fact, const RawScalar& scalar, std::string_view detail,
-                         Diagnostics& diagnostics) {
-  report_wrong_value("E0409", fact, scalar, detail, diagnostics, false);
-}
-
-void report_wrong_type(const FactSpec& fact, const RawScalar& scalar, std::string_view detail,
-                       Diagnostics& diagnostics) {
-  report_wrong_value("E0406", fact, scalar, detail, diagnostics);
-}
 
 // A list or mapping given for a fact.
 void report_not_scalar(const FactSpec& fact, std::string_view what, SourceRange range,
                        Diagnostics& diagnostics) {
   diagnostics
       .error("E0406", range,
-             fmt::format("fact {} must be {}; found {}", fact_name(fact),
+             fmt::format("fact {} must be {}; found {}", in_backticks(fact.name),
                          expected_with_example(fact), what))
       .subject = fact.name;
-}
-
-// A hint for a quoted string given for a number or a boolean.
-std::string quotes_hint(const FactSpec& fact, const RawScalar& scalar) {
-  if (!scalar.quoted || scalar.kind != ScalarKind::string) {
-    return "";
-  }
-  if (is_numeric_fact(fact) && parse_number(trim(scalar.text)).problem == NumberProblem::none) {
-    return "; write the number without quotes";
-  }
-  if (fact.type.kind == TypeKind::boolean && is_boolean_text(scalar.text)) {
-    return "; write `true` or `false` without quotes";
-  }
-  return "";
-}
-
-// A hint for a word meant as a boolean: "; write `true`" for `True`, `yes` or `on`.
-std::string boolean_hint(const FactSpec& fact, const RawScalar& scalar) {
-  const std::string_view meant = boolean_meant(scalar.text);
-  if (fact.type.kind != TypeKind::boolean || scalar.quoted || meant.empty()) {
-    return quotes_hint(fact, scalar);
-  }
-  return fmt::format("; write {} (only `true` and `false`, in lowercase, are booleans)",
-                     in_backticks(meant));
-}
-
-// ---------------------------------------------------------------------------------------
-// Units
-
-// Unit spellings offered as suggestions for a misspelt unit.
-const std::vector<std::string_view>& unit_spellings() {
-  static const std::vector<std::string_view> spellings = {
-      "day",  "days",  "week",   "weeks",   "month",  "months",  "year",        "years",
-      "hour", "hours", "minute", "minutes", "second", "seconds", "millisecond", "milliseconds",
-      "d",    "wk",    "mo",     "a",       "h",      "min",     "s",           "ms",
-      "g",    "mg",    "ug",     "kg",      "m",      "cm",      "mm",          "L",
-      "mL",   "%",     "[iU]",   "[IU]"};
-  return spellings;
-}
-
-std::optional<Value> read_quantity(const FactSpec& fact, const RawScalar& scalar,
-                                   Diagnostics& diagnostics) {
-  const Dimension& dimension = fact.type.dimension;
-  if (scalar.kind == ScalarKind::number ||
-      (scalar.kind == ScalarKind::string &&
-       parse_number(trim(scalar.text)).problem != NumberProblem::malformed)) {
-    diagnostics
-        .error("E0407", scalar.range,
-               fmt::format("fact {} is {} and needs a unit, as in {}; found {}", fact_name(fact),
-                           dimension_phrase(dimension), in_backticks(example_quantity(dimension)),
-                           in_backticks(shown(scalar.text))))
-        .subject = fact.name;
-    return std::nullopt;
-  }
-  if (scalar.kind != ScalarKind::string) {
-    report_wrong_type(fact, scalar, "", diagnostics);
-    return std::nullopt;
-  }
-  const std::string_view text = trim(scalar.text);
-  const std::size_t space = text.find_first_of(" \t");
-  if (space == std::string_view::npos) {
-    // `10weeks`: a number glued to a unit.
-    const std::size_t unit_start = text.find_first_not_of("+-0123456789.");
-    const bool glued = unit_start != std::string_view::npos && unit_start > 0 &&
-                       parse_number(text.substr(0, unit_start)).problem == NumberProblem::none;
-    report_wrong_type(fact, scalar, glued ? "; put a space between the number and the unit" : "",
-                      diagnostics);
-    return std::nullopt;
-  }
-  const ParsedNumber number = parse_number(text.substr(0, space));
-  if (number.problem == NumberProblem::malformed) {
-    report_wrong_type(fact, scalar, number_detail(number.problem, text.substr(0, space)),
-                      diagnostics);
-    return std::nullopt;
-  }
-  if (number.problem != NumberProblem::none) {
-    report_out_of_range(fact, scalar, number_detail(number.problem, ""), diagnostics);
-    return std::nullopt;
-  }
-  std::string_view unit_text = trim(text.substr(space));
-  if (unit_text.size() >= 2 && unit_text.front() == '\'' && unit_text.back() == '\'') {
-    unit_text = unit_text.substr(1, unit_text.size() - 2);
-  }
-  const Unit* unit = find_unit(unit_text);
-  if (unit == nullptr) {
-    std::string detail =
-        fmt::format(", and {} is not a known unit", in_backticks(shown(unit_text)));
-    if (unit_text.size() <= 40) {
-      const std::string suggestion = closest_name(unit_text, unit_spellings());
-      if (!suggestion.empty()) {
-        detail += fmt::format("; did you mean {}?", in_backticks(suggestion));
-      }
-    }
-    report_wrong_value("E0408", fact, scalar, detail, diagnostics);
-    return std::nullopt;
-  }
-  if (!(unit->dimension == dimension)) {
-    report_wrong_value("E0408", fact, scalar,
-                       fmt::format(", {}", dimension_phrase(unit->dimension)), diagnostics);
-    return std::nullopt;
-  }
-  return Value::quantity(number.value, *unit);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -536,7 +301,7 @@ RawScalar yaml_scalar(const YAML::Node& node, const Locator& locator) {
     scalar.kind = ScalarKind::string;
     scalar.quoted = true;
   } else {
-    scalar.kind = classify_plain(scalar.text);
+    scalar.kind = classify_plain_scalar(scalar.text);
   }
   return scalar;
 }
@@ -1035,104 +800,20 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
 
 std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scalar,
                                      FactSet& storage, Diagnostics& diagnostics) {
-  if (scalar.kind == ScalarKind::null) {
-    return Value::null();
-  }
-  // A control character that came through an escape (`"\u0000"` in JSON, `"\0"` in YAML):
-  // the same error as the character written as is.
-  if (const std::size_t bad = first_control_character(scalar.text); bad != std::string_view::npos) {
-    diagnostics.error(
-        "E0401", scalar.range,
-        fmt::format("invalid character U+{:04X} in the value of fact {}; fact "
-                    "files are text",
-                    static_cast<unsigned>(static_cast<unsigned char>(scalar.text[bad])),
-                    fact_name(fact)));
-    return std::nullopt;
-  }
-  std::optional<Value> value;
-  switch (fact.type.kind) {
-    case TypeKind::boolean:
-      if (scalar.kind != ScalarKind::boolean || (scalar.text != "true" && scalar.text != "false")) {
-        report_wrong_type(fact, scalar, boolean_hint(fact, scalar), diagnostics);
-        return std::nullopt;
-      }
-      value = Value::boolean(scalar.text == "true");
-      break;
-    case TypeKind::integer:
-    case TypeKind::decimal: {
-      if (scalar.kind != ScalarKind::number) {
-        report_wrong_type(fact, scalar, quotes_hint(fact, scalar), diagnostics);
-        return std::nullopt;
-      }
-      const ParsedNumber number = parse_number(scalar.text);
-      const bool integer = fact.type.kind == TypeKind::integer;
-      if (number.problem == NumberProblem::malformed ||
-          (integer && number.problem == NumberProblem::too_precise)) {
-        report_wrong_type(fact, scalar, number_detail(number.problem, scalar.text), diagnostics);
-        return std::nullopt;
-      }
-      if (number.problem != NumberProblem::none) {
-        report_out_of_range(fact, scalar, number_detail(number.problem, scalar.text), diagnostics);
-        return std::nullopt;
-      }
-      if (!integer) {
-        value = Value::decimal(number.value);
-        break;
-      }
-      if (!number.value.is_integer()) {
-        report_wrong_type(fact, scalar, ", which is not a whole number", diagnostics);
-        return std::nullopt;
-      }
-      const std::optional<std::int32_t> whole = number.value.to_int32();
-      if (!whole) {
-        report_out_of_range(fact, scalar, ", which is out of range", diagnostics);
-        return std::nullopt;
-      }
-      value = Value::integer(*whole);
-      break;
+  FactValueReading reading = read_fact_value(fact, static_cast<const WrittenScalar&>(scalar));
+  if (!reading.accepted()) {
+    Diagnostic& diagnostic =
+        diagnostics.error(std::string(reading.code), scalar.range, std::move(reading.message));
+    // A character error is about the text, not the fact's value: it names no subject.
+    if (reading.code != "E0401") {
+      diagnostic.subject = fact.name;
     }
-    case TypeKind::quantity:
-      value = read_quantity(fact, scalar, diagnostics);
-      if (!value) {
-        return std::nullopt;
-      }
-      break;
-    case TypeKind::string:
-      if (scalar.kind != ScalarKind::string) {
-        report_wrong_type(fact, scalar, "; put it in quotes", diagnostics);
-        return std::nullopt;
-      }
-      if (scalar.text.size() > kMaxStringBytes) {
-        report_out_of_range(fact, scalar,
-                            fmt::format(", which is too long ({} bytes; the limit is {})",
-                                        scalar.text.size(), kMaxStringBytes),
-                            diagnostics);
-        return std::nullopt;
-      }
-      value = Value::string(storage.keep(scalar.text));
-      break;
-    case TypeKind::code:
-      if (std::find(fact.codes.begin(), fact.codes.end(), scalar.text) == fact.codes.end()) {
-        report_wrong_value(scalar.kind == ScalarKind::string ? "E0409" : "E0406", fact, scalar, "",
-                           diagnostics);
-        return std::nullopt;
-      }
-      value = Value::string(storage.keep(scalar.text));
-      break;
-    case TypeKind::error:
-    case TypeKind::null:
-    case TypeKind::list:
-      diagnostics
-          .error("E0406", scalar.range,
-                 fmt::format("fact {} cannot be given a value", fact_name(fact)))
-          .subject = fact.name;
-      return std::nullopt;
-  }
-  if (fact.violation(*value)) {
-    report_out_of_range(fact, scalar, "", diagnostics);
     return std::nullopt;
   }
-  return value;
+  if (reading.value.kind() == ValueKind::string) {
+    return Value::string(storage.keep(reading.value.as_string()));
+  }
+  return reading.value;
 }
 
 std::optional<FactSet> read_fact_mapping(const YAML::Node& mapping, const SourceManager& sources,

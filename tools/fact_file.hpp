@@ -26,6 +26,7 @@
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
 #include "values/fact_set.hpp"
+#include "values/fact_value_reader.hpp"
 #include "values/value.hpp"
 
 namespace YAML {
@@ -61,27 +62,16 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
 // as written (quotes included), any other node at its first character.
 SourceRange yaml_node_range(const SourceManager& sources, FileId file, const YAML::Node& node);
 
-// How a scalar was written, after the YAML (core schema) or JSON reading of it.
-enum class ScalarKind : std::uint8_t {
-  null,     // `null`, `~`, an empty value
-  boolean,  // `true`, `false` (and `True`, `FALSE`, ... in YAML, which boolean facts reject)
-  number,   // `12`, `-0.5`, `1e3`, `.inf`, `.nan`, `0x1F`: a YAML or JSON number
-  string,   // anything else, quoted or not
+// One scalar as written in a fact file: its kind and text (values/fact_value_reader.hpp) and
+// where it is written.
+struct RawScalar : WrittenScalar {
+  SourceRange range;  // where the value is written
 };
 
-// One scalar as written in a fact file.
-struct RawScalar {
-  ScalarKind kind = ScalarKind::null;
-  // The scalar's text: "true", "4.0", "10 weeks" (a quoted string without its quotes and
-  // with its escapes resolved).
-  std::string_view text;
-  bool quoted = false;  // written in quotes: a string even if it looks like a number
-  SourceRange range;    // where the value is written
-};
-
-// Checks one scalar against the declared fact `fact`. Returns the value (null for an
-// absent fact; string values are copied into `storage` with FactSet::keep), or nullopt
-// after reporting a diagnostic at `scalar.range`.
+// Checks one scalar against the declared fact `fact` with the fact-value reader
+// (values/fact_value_reader.hpp). Returns the value (null for an absent fact; string values
+// are copied into `storage` with FactSet::keep), or nullopt after reporting the reader's
+// problem as an error diagnostic at `scalar.range`.
 std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scalar,
                                      FactSet& storage, Diagnostics& diagnostics);
 

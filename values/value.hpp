@@ -13,6 +13,7 @@
 // gives null rather than undefined behaviour.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +22,10 @@
 #include "values/units.hpp"
 
 namespace rubric {
+
+// The longest string, in bytes as written: a string literal of a rule file (E0107) or a
+// string fact value (E0409). See docs/limits.md.
+inline constexpr std::size_t kMaxStringBytes = std::size_t{64} * 1024U;
 
 enum class ValueKind : std::uint8_t { null, boolean, integer, decimal, string, quantity };
 

@@ -304,7 +304,8 @@ TEST_CASE("bad fact values are rejected as a fact file rejects them", "[api]") {
   CHECK(status.message().ends_with("found `5 mg`, a quantity of mass"));
   status = facts.set_quantity(age, 5, "wekks");
   CHECK(status.code() == "E0408");
-  CHECK(status.message().ends_with("and `wekks` is not a known unit"));
+  // The unit suggestion of a fact file (docs/diagnostics.md, E0408).
+  CHECK(status.message().ends_with("and `wekks` is not a known unit; did you mean `weeks`?"));
   CHECK(facts.set_quantity(age, -1, "years").code() == "E0409");
   CHECK(facts.set_text(age, "10weeks")
             .message()
@@ -316,7 +317,14 @@ TEST_CASE("bad fact values are rejected as a fact file rejects them", "[api]") {
   CHECK(status.code() == "E0406");
   CHECK(status.message() == "fact `neurologic_deficit` must be `true` or `false`; found `maybe`");
   CHECK(facts.set_integer(deficit, 0).code() == "E0406");
-  CHECK(facts.set_text(deficit, "True"));
+  // `True` is refused as a fact file refuses it (docs/embedding.md: set_text reads a plain
+  // YAML scalar); the fact keeps its value.
+  REQUIRE(facts.set_text(deficit, "true"));
+  status = facts.set_text(deficit, "True");
+  CHECK(status.code() == "E0406");
+  CHECK(status.message() ==
+        "fact `neurologic_deficit` must be `true` or `false`; found `True`; write `true` (only "
+        "`true` and `false`, in lowercase, are booleans)");
   CHECK(facts.text(deficit) == "true");
 
   // A rejected value leaves the fact as it was.
