@@ -21,12 +21,10 @@
 #include "dsl/diagnostic.hpp"
 #include "dsl/parser.hpp"
 #include "dsl/source.hpp"
-#include "values/decimal_text.hpp"
-#include "values/fact_set.hpp"
-#include "values/fact_value_reader.hpp"
 #include "engine/guideline.hpp"
 #include "values/decimal_text.hpp"
 #include "values/fact_set.hpp"
+#include "values/fact_value_reader.hpp"
 #include "values/value.hpp"
 
 #ifndef RUBRIC_VERSION

@@ -8,7 +8,7 @@
 #include <ostream>
 
 #include "dsl/parser.hpp"
-#include "engine/analysis.hpp"
+#include "authoring/analysis.hpp"
 #include "tools/command.hpp"
 #include "tools/read_file.hpp"
 #include "tools/report.hpp"

@@ -14,7 +14,7 @@
 
 #include "dsl/ast.hpp"
 #include "dsl/checker.hpp"
-#include "engine/analysis.hpp"
+#include "authoring/analysis.hpp"
 #include "tools/case_file.hpp"
 #include "tools/command.hpp"
 #include "tools/fact_file.hpp"

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "engine/analysis.hpp"
+#include "authoring/analysis.hpp"
 #include "engine/guideline.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-// Tests of the analysis core (engine/analysis.hpp), `rubric diff` behaviour on real edits of
+// Tests of the analysis core (authoring/analysis.hpp), `rubric diff` behaviour on real edits of
 // the seed guideline, and the `rubric check` findings. Every witness the analysis returns is
 // evaluated again here by Guideline::evaluate, and written as a fact file and read back.
 #define CATCH_CONFIG_MAIN
@@ -13,7 +13,7 @@
 #include <string>
 
 #include "dsl/formatter.hpp"
-#include "engine/analysis.hpp"
+#include "authoring/analysis.hpp"
 #include "engine/guideline.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/report.hpp"

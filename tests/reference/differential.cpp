@@ -6,7 +6,7 @@
 
 #include "dsl/checker.hpp"
 #include "dsl/parser.hpp"
-#include "engine/analysis.hpp"
+#include "authoring/analysis.hpp"
 #include "engine/guideline.hpp"
 #include "tests/reference/reference_evaluator.hpp"
 

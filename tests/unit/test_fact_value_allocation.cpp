@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/guideline.hpp"
 #include "values/fact_set.hpp"
 #include "values/fact_value_reader.hpp"
-#include "engine/guideline.hpp"
 
 namespace {
 std::atomic<std::size_t> allocations{0};
