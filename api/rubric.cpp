@@ -155,7 +155,8 @@ std::string value_text(const Value& value) {
 }
 
 Status invalid_argument(std::string message) {
-  return Status::error("E0602", std::move(message));
+  return Status::error(diagnostic_code(rubric::DiagnosticKind::invalid_argument),
+                       std::move(message));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -167,7 +168,7 @@ Status read_value(const FactSpec& fact, const WrittenScalar& scalar, rubric::Fac
                   Value& out) {
   FactValueReading reading = read_fact_value(fact, scalar);
   if (!reading.accepted()) {
-    return Status::error(std::string(reading.code), std::move(reading.message));
+    return Status::error(diagnostic_code(*reading.problem), std::move(reading.message));
   }
   out = reading.value.kind() == ValueKind::string
             ? Value::string(storage.keep(reading.value.as_string()))
@@ -208,9 +209,9 @@ Diagnostic convert(const SourceManager& sources, const rubric::Diagnostic& diagn
 // A whole-file problem (no line or column).
 Diagnostic file_error(std::string file, std::string message) {
   Diagnostic out;
-  out.code = "E0601";
+  out.code = diagnostic_code(rubric::DiagnosticKind::unreadable_rule_file);
   out.severity = Severity::error;
-  out.formatted = fmt::format("{}: error[E0601]: {}", file, message);
+  out.formatted = fmt::format("{}: error[{}]: {}", file, out.code, message);
   out.file = std::move(file);
   out.message = std::move(message);
   return out;
@@ -227,7 +228,8 @@ std::string_view library_version() {
 
 Status Status::error(std::string code, std::string message) {
   Status status;
-  status.code_ = code.empty() ? std::string("E0602") : std::move(code);
+  status.code_ =
+      code.empty() ? diagnostic_code(rubric::DiagnosticKind::invalid_argument) : std::move(code);
   status.message_ = std::move(message);
   return status;
 }
@@ -563,7 +565,8 @@ BlockDecision& BlockDecision::operator=(BlockDecision&& other) noexcept = defaul
 BlockDecision::~BlockDecision() = default;
 
 const Status& BlockDecision::status() const {
-  static const Status moved_from = Status::error("E0602", "the decision was moved from");
+  static const Status moved_from = Status::error(
+      diagnostic_code(rubric::DiagnosticKind::invalid_argument), "the decision was moved from");
   return impl_ != nullptr ? impl_->status : moved_from;
 }
 
@@ -656,7 +659,7 @@ std::optional<FactId> find_by_name(const FactSet::Impl* impl, std::string_view n
   if (!suggestion.empty()) {
     message += fmt::format("; did you mean {}?", in_backticks(suggestion));
   }
-  status = Status::error("E0404", std::move(message));
+  status = Status::error(diagnostic_code(rubric::DiagnosticKind::unknown_fact), std::move(message));
   return std::nullopt;
 }
 
@@ -695,7 +698,7 @@ std::optional<std::string> finite_text(const FactSet::Impl* impl, FactId fact, d
   const FactSpec* spec = find_spec(impl, fact, status);
   if (spec != nullptr) {
     status = Status::error(
-        "E0406",
+        diagnostic_code(rubric::DiagnosticKind::wrong_fact_type),
         fmt::format("fact {} must be {}; found {}; give a finite number", in_backticks(spec->name),
                     expected_with_example(*spec),
                     in_backticks(std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf"))));
@@ -871,7 +874,8 @@ Decision& Decision::operator=(Decision&& other) noexcept = default;
 Decision::~Decision() = default;
 
 const Status& Decision::status() const {
-  static const Status moved_from = Status::error("E0602", "the decision was moved from");
+  static const Status moved_from = Status::error(
+      diagnostic_code(rubric::DiagnosticKind::invalid_argument), "the decision was moved from");
   return impl_ != nullptr ? impl_->status : moved_from;
 }
 

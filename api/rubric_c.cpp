@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rubric/rubric.hpp"
+#include "values/diagnostic_kind.hpp"
 
 struct rubric_guideline {
   rubric::api::Guideline guideline;
@@ -42,6 +43,8 @@ struct rubric_block_decision {
 
 namespace {
 
+using rubric::diagnostic_code;
+
 // The C form of an outcome.
 rubric_outcome to_c(rubric::api::Outcome outcome) {
   switch (outcome) {
@@ -68,7 +71,9 @@ rubric_status fail(rubric_status status, std::string code, std::string message) 
 
 rubric_status invalid(const char* function, const char* problem) noexcept {
   try {
-    return fail(RUBRIC_ERROR_INVALID_ARGUMENT, "E0602", fmt::format("{}: {}", function, problem));
+    return fail(RUBRIC_ERROR_INVALID_ARGUMENT,
+                diagnostic_code(rubric::DiagnosticKind::invalid_argument),
+                fmt::format("{}: {}", function, problem));
   } catch (...) {
     return RUBRIC_ERROR_OUT_OF_MEMORY;
   }
@@ -78,7 +83,7 @@ rubric_status out_of_range(const char* function, const char* what, std::uint64_t
                            std::size_t count) noexcept {
   try {
     return fail(
-        RUBRIC_ERROR_INVALID_ARGUMENT, "E0602",
+        RUBRIC_ERROR_INVALID_ARGUMENT, diagnostic_code(rubric::DiagnosticKind::invalid_argument),
         fmt::format("{}: {} {} is out of range ({} available)", function, what, index, count));
   } catch (...) {
     return RUBRIC_ERROR_OUT_OF_MEMORY;
@@ -91,16 +96,18 @@ rubric_status guarded(const char* function, Body&& body) noexcept {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return fail(RUBRIC_ERROR_OUT_OF_MEMORY, "E0603", std::string(function) + ": out of memory");
+    return fail(RUBRIC_ERROR_OUT_OF_MEMORY, diagnostic_code(rubric::DiagnosticKind::internal_error),
+                std::string(function) + ": out of memory");
   } catch (const std::exception& error) {
     try {
-      return fail(RUBRIC_ERROR_INTERNAL, "E0603",
+      return fail(RUBRIC_ERROR_INTERNAL, diagnostic_code(rubric::DiagnosticKind::internal_error),
                   fmt::format("{}: internal error: {}", function, error.what()));
     } catch (...) {
       return RUBRIC_ERROR_INTERNAL;
     }
   } catch (...) {
-    return fail(RUBRIC_ERROR_INTERNAL, "E0603", "internal error");
+    return fail(RUBRIC_ERROR_INTERNAL, diagnostic_code(rubric::DiagnosticKind::internal_error),
+                "internal error");
   }
 }
 
@@ -109,7 +116,9 @@ rubric_status from(const rubric::api::Status& status) {
     return RUBRIC_OK;
   }
   const rubric_status kind =
-      status.code() == "E0602" ? RUBRIC_ERROR_INVALID_ARGUMENT : RUBRIC_ERROR_FACT;
+      status.code() == diagnostic_code(rubric::DiagnosticKind::invalid_argument)
+          ? RUBRIC_ERROR_INVALID_ARGUMENT
+          : RUBRIC_ERROR_FACT;
   return fail(kind, status.code(), status.message());
 }
 
@@ -135,11 +144,13 @@ rubric_status finish_compile(rubric::api::Compilation&& compilation, rubric_guid
       }
     }
     if (first == nullptr) {
-      status = fail(RUBRIC_ERROR_INTERNAL, "E0603",
+      status = fail(RUBRIC_ERROR_INTERNAL, diagnostic_code(rubric::DiagnosticKind::internal_error),
                     "the rules did not compile but no error was reported");
     } else {
-      status = fail(first->code == "E0601" ? RUBRIC_ERROR_IO : RUBRIC_ERROR_COMPILE, first->code,
-                    first->formatted);
+      status = fail(first->code == diagnostic_code(rubric::DiagnosticKind::unreadable_rule_file)
+                        ? RUBRIC_ERROR_IO
+                        : RUBRIC_ERROR_COMPILE,
+                    first->code, first->formatted);
     }
   }
   if (diagnostics != nullptr) {
@@ -295,7 +306,8 @@ rubric_status rubric_find_fact(const rubric_guideline* guideline, const char* na
     }
     const std::optional<rubric::api::FactId> found = guideline->guideline.fact(name);
     if (!found) {
-      return fail(RUBRIC_ERROR_FACT, "E0404", fmt::format("unknown fact `{}`", name));
+      return fail(RUBRIC_ERROR_FACT, diagnostic_code(rubric::DiagnosticKind::unknown_fact),
+                  fmt::format("unknown fact `{}`", name));
     }
     *fact = found->value;
     return RUBRIC_OK;
@@ -330,7 +342,8 @@ rubric_status rubric_find_recommendation(const rubric_guideline* guideline, cons
     }
     const auto found = guideline->guideline.recommendation(id);
     if (!found) {
-      return fail(RUBRIC_ERROR_INVALID_ARGUMENT, "E0602",
+      return fail(RUBRIC_ERROR_INVALID_ARGUMENT,
+                  diagnostic_code(rubric::DiagnosticKind::invalid_argument),
                   fmt::format("unknown recommendation `{}`", id));
     }
     *recommendation = found->value;

@@ -89,8 +89,7 @@ class GuidelineChecker {
         module.headers.empty() ? SourceRange{module.file, 0, 0} : module.headers.front().id.range;
     AnalysisFinding finding;
     finding.diagnostic = Diagnostic{
-        "W0506",
-        Severity::note,
+        DiagnosticKind::not_settled,
         where,
         fmt::format("the analysis stopped after {} node evaluations, its budget for one file; "
                     "{} {} about this guideline {} not settled (dead recommendations, redundant "
@@ -112,8 +111,7 @@ class GuidelineChecker {
     const std::string reason =
         unsettled_reason(analysis_, std::span<const GoalTerm>(&term, 1), status);
     AnalysisFinding finding;
-    finding.diagnostic = Diagnostic{"W0506",
-                                    Severity::note,
+    finding.diagnostic = Diagnostic{DiagnosticKind::not_settled,
                                     range,
                                     fmt::format("{}; none was found, but {}", what, reason),
                                     {}};
@@ -158,8 +156,7 @@ class GuidelineChecker {
         }
         if (result.status != QueryStatus::found) {
           finding.diagnostic = Diagnostic{
-              "W0506",
-              Severity::note,
+              DiagnosticKind::not_settled,
               excluded.range,
               fmt::format("`{}` and `{}`, declared incompatible, may be made together; no "
                           "patient was found, but {}",
@@ -175,8 +172,7 @@ class GuidelineChecker {
           continue;  // never reached: find() confirms its witnesses
         }
         finding.diagnostic = Diagnostic{
-            "W0504",
-            Severity::warning,
+            DiagnosticKind::excluded_pair_made,
             excluded.range,
             fmt::format("`{}` and `{}` are declared incompatible but are both made for some "
                         "patients, for example where {}",
@@ -223,8 +219,7 @@ class GuidelineChecker {
     }
     if (result.status != QueryStatus::found) {
       finding.diagnostic =
-          Diagnostic{"W0506",
-                     Severity::note,
+          Diagnostic{DiagnosticKind::not_settled,
                      where,
                      fmt::format("some patients the coverage declaration covers may get no "
                                  "recommendation; none was found, but {}",
@@ -249,8 +244,7 @@ class GuidelineChecker {
                           analysis.describe(analysis.generalize(result.witness, goal, &work_)))
             : std::string("the witness below");
     finding.diagnostic =
-        Diagnostic{"W0505",
-                   Severity::warning,
+        Diagnostic{DiagnosticKind::coverage_gap,
                    where,
                    fmt::format("some patients the coverage declaration covers get no "
                                "recommendation, for example {}",
@@ -297,8 +291,7 @@ class GuidelineChecker {
         continue;
       }
       AnalysisFinding finding;
-      finding.diagnostic = Diagnostic{"W0501",
-                                      Severity::warning,
+      finding.diagnostic = Diagnostic{DiagnosticKind::never_made,
                                       info.range,
                                       fmt::format("recommendation `{}` can never be made: {}",
                                                   info.id, dead_reason(info.condition)),
@@ -395,8 +388,7 @@ class GuidelineChecker {
         reported[root.value] = 1;
         AnalysisFinding finding;
         finding.diagnostic = Diagnostic{
-            "W0503",
-            Severity::warning,
+            DiagnosticKind::contradictory_condition,
             graph_.node(root).range,
             conjunction
                 ? fmt::format("contradictory condition: `{}` is never true{}", text(root), detail)
@@ -685,8 +677,7 @@ class GuidelineChecker {
       if (verdict == Verdict::unproven) {
         AnalysisFinding finding;
         finding.diagnostic = Diagnostic{
-            "W0506",
-            Severity::note,
+            DiagnosticKind::not_settled,
             module.at(parts[i]).range,
             fmt::format("sub-condition `{}` in `{}` may be redundant, but that is not proven: {}",
                         part_text, chain_word, unproven),
@@ -719,8 +710,7 @@ class GuidelineChecker {
       }
       AnalysisFinding finding;
       finding.diagnostic = Diagnostic{
-          "W0502",
-          Severity::warning,
+          DiagnosticKind::redundant_condition,
           module.at(parts[i]).range,
           fmt::format("redundant sub-condition `{}` in `{}`: {}; removing it changes no outcome "
                       "(proven by comparing the rule file without it)",

@@ -3,19 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cctype>
 
 namespace rubric {
-
-Diagnostic::Diagnostic(std::string_view of_code, Severity of_severity, SourceRange where,
-                       std::string text, std::vector<Note> with_notes)
-    : Diagnostic(diagnostic_kind_of(of_code).value_or(DiagnosticKind::internal_error), where,
-                 std::move(text)) {
-  notes = std::move(with_notes);
-  assert(diagnostic_kind_of(of_code) && severity == of_severity);
-  (void)of_severity;
-}
 
 Diagnostic& Diagnostics::report(DiagnosticKind kind, SourceRange range, std::string message) {
   return add(Diagnostic(kind, range, std::move(message)));
@@ -27,11 +17,6 @@ Diagnostic& Diagnostics::add(Diagnostic diagnostic) {
   }
   diagnostics_.push_back(std::move(diagnostic));
   return diagnostics_.back();
-}
-
-Diagnostic& Diagnostics::report(Severity severity, std::string_view code, SourceRange range,
-                                std::string message) {
-  return add(Diagnostic(code, severity, range, std::move(message)));
 }
 
 void Diagnostics::append(const Diagnostics& other) {

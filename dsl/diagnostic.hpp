@@ -25,16 +25,14 @@ struct Diagnostic {
   };
 
   Diagnostic() = default;
-  Diagnostic(DiagnosticKind of_kind, SourceRange where, std::string text)
+  Diagnostic(DiagnosticKind of_kind, SourceRange where, std::string text,
+             std::vector<Note> with_notes = {})
       : kind(of_kind),
         code(diagnostic_info(of_kind).code),
         severity(diagnostic_info(of_kind).severity),
         range(where),
-        message(std::move(text)) {}
-  // Transitional, for the callers not yet converted to kinds: `code` must be in the registry,
-  // and `severity` must be its severity.
-  Diagnostic(std::string_view of_code, Severity of_severity, SourceRange where, std::string text,
-             std::vector<Note> with_notes = {});
+        message(std::move(text)),
+        notes(std::move(with_notes)) {}
 
   DiagnosticKind kind = DiagnosticKind::internal_error;
   // The kind's code ("E0201") and severity, from the registry; set with the kind, never apart.
@@ -56,15 +54,6 @@ class Diagnostics {
   Diagnostic& report(DiagnosticKind kind, SourceRange range, std::string message);
   // Keeps a diagnostic made elsewhere (its kind, notes and subject).
   Diagnostic& add(Diagnostic diagnostic);
-  // Transitional, for the callers not yet converted to kinds (see Diagnostic).
-  Diagnostic& report(Severity severity, std::string_view code, SourceRange range,
-                     std::string message);
-  Diagnostic& error(std::string_view code, SourceRange range, std::string message) {
-    return report(Severity::error, code, range, std::move(message));
-  }
-  Diagnostic& warning(std::string_view code, SourceRange range, std::string message) {
-    return report(Severity::warning, code, range, std::move(message));
-  }
   void append(const Diagnostics& other);
 
   [[nodiscard]] bool has_errors() const { return error_count_ > 0; }

@@ -2,7 +2,7 @@
 # The layers of docs/architecture.md, checked on every #include of the sources (tests excluded):
 # a file may include only its own layer and the layers below it, PEGTL stays private to
 # dsl/parser.cpp, and the file formats and protocols (YAML, JSON, command lines) stay in the
-# front ends.
+# front ends; and no diagnostic is made from a code string.
 #
 #   bash tests/layers.sh path/to/repo
 #
@@ -81,5 +81,15 @@ for folder in */; do
   fi
 done
 
-echo "$checked files checked, $violations includes against the layers"
+# Diagnostics are made from a kind of the registry (values/diagnostic_kinds.def), never from a
+# code written as a string.
+while IFS=: read -r file line text; do
+  case "$text" in
+    *//*\"[EW]0*) ;;  # in a comment
+    *) report "$file:$line" "$text; make the diagnostic from its DiagnosticKind, not a code string" ;;
+  esac
+done < <(grep -rnE '"[EW]0[0-9]{3}"' --include='*.cpp' --include='*.hpp' "${!ALLOWED[@]}" |
+  grep -vE '^[^:]+:[0-9]+:[[:space:]]*//')
+
+echo "$checked files checked, $violations includes against the layers or code strings"
 [ "$violations" -eq 0 ]

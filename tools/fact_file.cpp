@@ -84,9 +84,9 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
 void report_not_scalar(const FactSpec& fact, std::string_view what, SourceRange range,
                        Diagnostics& diagnostics) {
   diagnostics
-      .error("E0406", range,
-             fmt::format("fact {} must be {}; found {}", in_backticks(fact.name),
-                         expected_with_example(fact), what))
+      .report(DiagnosticKind::wrong_fact_type, range,
+              fmt::format("fact {} must be {}; found {}", in_backticks(fact.name),
+                          expected_with_example(fact), what))
       .subject = fact.name;
 }
 
@@ -141,13 +141,13 @@ std::optional<FactId> check_key(const FactIndex& index, std::string_view name, S
                                 Diagnostics& diagnostics, const DiagnosticCap* cap = nullptr) {
   duplicate = false;
   if (name.empty()) {
-    diagnostics.error("E0403", range, "a fact name is missing before `:`");
+    diagnostics.report(DiagnosticKind::not_a_fact_name, range, "a fact name is missing before `:`");
     return std::nullopt;
   }
   const std::optional<FactId> id = index.find(name);
   if (!id && first_control_character(name) != std::string_view::npos) {
-    diagnostics.error(
-        "E0401", range,
+    diagnostics.report(
+        DiagnosticKind::invalid_fact_text, range,
         fmt::format(
             "invalid character U+{:04X} in the fact name {}; fact files are text",
             static_cast<unsigned>(static_cast<unsigned char>(name[first_control_character(name)])),
@@ -156,18 +156,20 @@ std::optional<FactId> check_key(const FactIndex& index, std::string_view name, S
   }
   if (!id) {
     std::string message = fmt::format("unknown fact {}", in_backticks(shown(name)));
-    const std::string suggestion =
-        cap != nullptr && cap->full("E0404") ? std::string() : index.suggestion(name);
+    const std::string suggestion = cap != nullptr && cap->full(DiagnosticKind::unknown_fact)
+                                       ? std::string()
+                                       : index.suggestion(name);
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
-    diagnostics.error("E0404", range, std::move(message)).subject = name;
+    diagnostics.report(DiagnosticKind::unknown_fact, range, std::move(message)).subject = name;
     return std::nullopt;
   }
   if (seen[id->value]) {
     duplicate = true;
-    Diagnostic& diagnostic = diagnostics.error(
-        "E0405", range, fmt::format("fact {} is given twice", in_backticks(name)));
+    Diagnostic& diagnostic =
+        diagnostics.report(DiagnosticKind::repeated_fact, range,
+                           fmt::format("fact {} is given twice", in_backticks(name)));
     diagnostic.notes.push_back({*seen[id->value], "first given here"});
     diagnostic.subject = name;
   } else {
@@ -278,8 +280,9 @@ bool check_characters(const Locator& locator, Diagnostics& diagnostics) {
   // JSON readers reject invalid UTF-8 themselves, but yaml-cpp passes it through into string
   // values (and from there into reports).
   if (const std::optional<std::size_t> bad = first_invalid_utf8(text)) {
-    diagnostics.error("E0401", SourceRange{locator.file(), static_cast<std::uint32_t>(*bad), 1},
-                      "invalid UTF-8; fact files must be UTF-8 text");
+    diagnostics.report(DiagnosticKind::invalid_fact_text,
+                       SourceRange{locator.file(), static_cast<std::uint32_t>(*bad), 1},
+                       "invalid UTF-8; fact files must be UTF-8 text");
     return false;
   }
   return check_fact_characters(text, SourceRange{locator.file(), 0, 0}, diagnostics);
@@ -321,10 +324,11 @@ void read_yaml_entries(const YAML::Node& mapping, const Locator& locator, const 
     const YAML::Node value = entry->second;
     if (!key.IsScalar()) {
       if (key.IsNull()) {
-        diagnostics.error("E0403", locator.at(key.Mark()), "a fact name is missing before `:`");
+        diagnostics.report(DiagnosticKind::not_a_fact_name, locator.at(key.Mark()),
+                           "a fact name is missing before `:`");
       } else {
-        diagnostics.error("E0403", locator.at(key.Mark()),
-                          fmt::format("a fact name must be a name; found {}", yaml_shape(key)));
+        diagnostics.report(DiagnosticKind::not_a_fact_name, locator.at(key.Mark()),
+                           fmt::format("a fact name must be a name; found {}", yaml_shape(key)));
       }
       continue;
     }
@@ -353,8 +357,8 @@ void read_yaml_mapping(const YAML::Node& node, const Locator& locator, const Fac
     const std::string found =
         node.IsScalar() ? in_backticks(shown(node.Scalar())) : std::string(yaml_shape(node));
     const SourceRange range = node.IsScalar() ? locator.scalar(node) : locator.at(node.Mark());
-    diagnostics.error(
-        "E0402", range,
+    diagnostics.report(
+        DiagnosticKind::facts_not_a_mapping, range,
         fmt::format("{} must be a mapping from fact names to values; found {}", what, found));
     return;
   }
@@ -368,7 +372,8 @@ void report_yaml_exception(const YAML::Exception& error, const Locator& locator,
     // yaml-cpp's message for its recursion limit (about 500 levels of flow lists) is "bad file".
     message = "nested too deeply; flatten the lists and mappings";
   }
-  diagnostics.error("E0401", locator.at(error.mark), fmt::format("invalid YAML: {}", message));
+  diagnostics.report(DiagnosticKind::invalid_fact_text, locator.at(error.mark),
+                     fmt::format("invalid YAML: {}", message));
 }
 
 // The documents of a YAML stream, as the parser's events show them: where each starts and
@@ -623,9 +628,9 @@ class JsonReader final : public nlohmann::json_sax<Json> {
     std::size_t offset = position > 0 ? position - 1 : 0;
     offset = std::min(offset, text.size());
     const auto length = static_cast<std::uint32_t>(offset < text.size() ? 1 : 0);
-    diagnostics_.error("E0401",
-                       SourceRange{locator_.file(), static_cast<std::uint32_t>(offset), length},
-                       fmt::format("invalid JSON: {}", json_error_text(error.what())));
+    diagnostics_.report(DiagnosticKind::invalid_fact_text,
+                        SourceRange{locator_.file(), static_cast<std::uint32_t>(offset), length},
+                        fmt::format("invalid JSON: {}", json_error_text(error.what())));
     return false;
   }
 
@@ -695,8 +700,9 @@ class JsonReader final : public nlohmann::json_sax<Json> {
       shown_length = static_cast<std::uint32_t>(
           std::max(start, static_cast<std::size_t>(reached_ - text.data())) - start);
     }
-    diagnostics_.error(
-        "E0402", SourceRange{locator_.file(), static_cast<std::uint32_t>(start), shown_length},
+    diagnostics_.report(
+        DiagnosticKind::facts_not_a_mapping,
+        SourceRange{locator_.file(), static_cast<std::uint32_t>(start), shown_length},
         fmt::format("a fact file must be a mapping from fact names to values; found {}", found));
   }
 
@@ -726,8 +732,8 @@ bool is_json(std::string_view name, std::string_view text) {
 
 void report_unexpected(const std::exception& error, const Locator& locator,
                        Diagnostics& diagnostics) {
-  diagnostics.error("E0401", SourceRange{locator.file(), 0, 0},
-                    fmt::format("could not read the fact file: {}", error.what()));
+  diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{locator.file(), 0, 0},
+                     fmt::format("could not read the fact file: {}", error.what()));
 }
 
 }  // namespace
@@ -750,18 +756,19 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
         const bool stuck = count >= 2 && events.documents[count - 1].start.pos ==
                                              events.documents[count - 2].start.pos;
         if (count > kMaximumDocuments) {
-          diagnostics.error("E0402", locator.at(events.documents.back().start),
-                            fmt::format("{} must hold one YAML document; found more than {}", what,
-                                        kMaximumDocuments));
+          diagnostics.report(DiagnosticKind::facts_not_a_mapping,
+                             locator.at(events.documents.back().start),
+                             fmt::format("{} must hold one YAML document; found more than {}", what,
+                                         kMaximumDocuments));
           return std::nullopt;
         }
         if (stuck) {
           const SourceRange range = locator.at(events.documents.back().start);
           const std::string_view found = sources.text(range);
-          diagnostics.error("E0401", range,
-                            found.empty() ? std::string("invalid YAML: unexpected text")
-                                          : fmt::format("invalid YAML: unexpected {}",
-                                                        in_backticks(shown(found))));
+          diagnostics.report(DiagnosticKind::invalid_fact_text, range,
+                             found.empty() ? std::string("invalid YAML: unexpected text")
+                                           : fmt::format("invalid YAML: unexpected {}",
+                                                         in_backticks(shown(found))));
           return std::nullopt;
         }
       }
@@ -771,16 +778,17 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
       const std::string_view rest = locator.text().substr(range.offset);
       const std::size_t length = std::min<std::size_t>(rest.find_first_of(" \t\r\n"), 200);
       range.length = static_cast<std::uint32_t>(std::max<std::size_t>(length, 1));
-      diagnostics.error("E0401", range,
-                        fmt::format("YAML tag {} is not allowed in {}; write the value without it "
-                                    "(`!!str` is the only tag allowed)",
-                                    in_backticks(shown(sources.text(range))), what));
+      diagnostics.report(DiagnosticKind::invalid_fact_text, range,
+                         fmt::format("YAML tag {} is not allowed in {}; write the value without it "
+                                     "(`!!str` is the only tag allowed)",
+                                     in_backticks(shown(sources.text(range))), what));
       return std::nullopt;
     }
     for (std::size_t index = 1; index < events.documents.size(); ++index) {
       if (!events.documents[index].null_root) {
-        diagnostics.error("E0402", locator.at(events.documents[index].root),
-                          fmt::format("{} must hold one YAML document; found a second one", what));
+        diagnostics.report(DiagnosticKind::facts_not_a_mapping,
+                           locator.at(events.documents[index].root),
+                           fmt::format("{} must hold one YAML document; found a second one", what));
         return std::nullopt;
       }
     }
@@ -793,7 +801,8 @@ std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileI
   } catch (const std::exception& error) {
     report_unexpected(error, locator, diagnostics);
   } catch (...) {
-    diagnostics.error("E0401", SourceRange{file, 0, 0}, "could not read the YAML file");
+    diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{file, 0, 0},
+                       "could not read the YAML file");
   }
   return std::nullopt;
 }
@@ -803,9 +812,9 @@ std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scal
   FactValueReading reading = read_fact_value(fact, static_cast<const WrittenScalar&>(scalar));
   if (!reading.accepted()) {
     Diagnostic& diagnostic =
-        diagnostics.error(std::string(reading.code), scalar.range, std::move(reading.message));
+        diagnostics.report(*reading.problem, scalar.range, std::move(reading.message));
     // A character error is about the text, not the fact's value: it names no subject.
-    if (reading.code != "E0401") {
+    if (*reading.problem != DiagnosticKind::invalid_fact_text) {
       diagnostic.subject = fact.name;
     }
     return std::nullopt;
@@ -831,7 +840,8 @@ std::optional<FactSet> read_fact_mapping(const YAML::Node& mapping, const Source
   } catch (const std::exception& error) {
     report_unexpected(error, locator, diagnostics);
   } catch (...) {
-    diagnostics.error("E0401", SourceRange{file, 0, 0}, "could not read the facts");
+    diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{file, 0, 0},
+                       "could not read the facts");
   }
   return std::nullopt;
 }
@@ -861,7 +871,8 @@ std::optional<FactSet> read_fact_file(const SourceManager& sources, FileId file,
   } catch (const std::exception& error) {
     report_unexpected(error, locator, diagnostics);
   } catch (...) {
-    diagnostics.error("E0401", SourceRange{file, 0, 0}, "could not read the fact file");
+    diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{file, 0, 0},
+                       "could not read the fact file");
   }
   return std::nullopt;
 }
@@ -885,7 +896,8 @@ SourceRange yaml_node_range(const SourceManager& sources, FileId file, const YAM
 void report_repeated_fact(std::string_view name, SourceRange range, SourceRange first,
                           Diagnostics& diagnostics) {
   Diagnostic& diagnostic =
-      diagnostics.error("E0405", range, fmt::format("fact {} is given twice", in_backticks(name)));
+      diagnostics.report(DiagnosticKind::repeated_fact, range,
+                         fmt::format("fact {} is given twice", in_backticks(name)));
   diagnostic.notes.push_back({first, "first given here"});
   diagnostic.subject = name;
 }
@@ -896,8 +908,8 @@ void report_container_value(const FactSpec& fact, std::string_view what, SourceR
 }
 
 void report_not_a_mapping(std::string_view found, SourceRange range, Diagnostics& diagnostics) {
-  diagnostics.error(
-      "E0402", range,
+  diagnostics.report(
+      DiagnosticKind::facts_not_a_mapping, range,
       fmt::format("a fact file must be a mapping from fact names to values; found {}", found));
 }
 
@@ -906,33 +918,30 @@ bool check_fact_characters(std::string_view text, SourceRange range, Diagnostics
   if (index == std::string_view::npos) {
     return true;
   }
-  diagnostics.error("E0401",
-                    SourceRange{range.file, range.offset + static_cast<std::uint32_t>(index), 1},
-                    fmt::format("invalid character U+{:04X} in a fact file; fact files are text",
-                                static_cast<unsigned>(static_cast<unsigned char>(text[index]))));
+  diagnostics.report(DiagnosticKind::invalid_fact_text,
+                     SourceRange{range.file, range.offset + static_cast<std::uint32_t>(index), 1},
+                     fmt::format("invalid character U+{:04X} in a fact file; fact files are text",
+                                 static_cast<unsigned>(static_cast<unsigned char>(text[index]))));
   return false;
 }
 
-bool DiagnosticCap::full(std::string_view code) const {
+bool DiagnosticCap::full(DiagnosticKind kind) const {
   const auto found = std::find_if(codes_.begin(), codes_.end(),
-                                  [&](const Code& seen) { return seen.code == code; });
+                                  [&](const Code& seen) { return seen.kind == kind; });
   return found != codes_.end() && found->shown >= kShownPerCode;
 }
 
 void DiagnosticCap::flush() {
   for (const Diagnostic& diagnostic : scratch_.all()) {
     auto code = std::find_if(codes_.begin(), codes_.end(),
-                             [&](const Code& seen) { return seen.code == diagnostic.code; });
+                             [&](const Code& seen) { return seen.kind == diagnostic.kind; });
     if (code == codes_.end()) {
-      codes_.push_back(Code{std::string(diagnostic.code), 0, 0, SourceRange{}});
+      codes_.push_back(Code{diagnostic.kind, 0, 0, SourceRange{}});
       code = codes_.end() - 1;
     }
     if (code->shown < kShownPerCode || diagnostic.severity != Severity::error) {
       ++code->shown;
-      Diagnostic& copy = output_.report(diagnostic.severity, diagnostic.code, diagnostic.range,
-                                        diagnostic.message);
-      copy.notes = diagnostic.notes;
-      copy.subject = diagnostic.subject;
+      output_.add(diagnostic);
       continue;
     }
     if (code->left_out == 0) {
@@ -951,26 +960,26 @@ void DiagnosticCap::finish() {
     }
     const bool one = code.left_out == 1;
     std::string what;
-    if (code.code == "E0403") {
+    if (code.kind == DiagnosticKind::not_a_fact_name) {
       what = one ? "key that is not a fact name" : "keys that are not fact names";
-    } else if (code.code == "E0404") {
+    } else if (code.kind == DiagnosticKind::unknown_fact) {
       what = one ? "unknown fact" : "unknown facts";
-    } else if (code.code == "E0405") {
+    } else if (code.kind == DiagnosticKind::repeated_fact) {
       what = one ? "fact given twice" : "facts given twice";
-    } else if (code.code == "E0406") {
+    } else if (code.kind == DiagnosticKind::wrong_fact_type) {
       what = one ? "value of the wrong type" : "values of the wrong type";
-    } else if (code.code == "E0407") {
+    } else if (code.kind == DiagnosticKind::missing_unit) {
       what = one ? "quantity without a unit" : "quantities without a unit";
-    } else if (code.code == "E0408") {
+    } else if (code.kind == DiagnosticKind::wrong_unit) {
       what = one ? "quantity with an unknown or wrong unit"
                  : "quantities with an unknown or wrong unit";
-    } else if (code.code == "E0409") {
+    } else if (code.kind == DiagnosticKind::fact_out_of_range) {
       what = one ? "value out of range" : "values out of range";
     } else {
       what = one ? "error of this kind" : "errors of this kind";
     }
-    output_.error(
-        code.code, code.first_left_out,
+    output_.report(
+        code.kind, code.first_left_out,
         fmt::format("and {} more {} (not listed; the first is here)", code.left_out, what));
     code.left_out = 0;
   }

@@ -110,13 +110,13 @@ class DiagnosticCap {
 
   [[nodiscard]] Diagnostics& scratch() { return scratch_; }
   // True when errors of `code` are no longer shown (those in the scratch aside).
-  [[nodiscard]] bool full(std::string_view code) const;
+  [[nodiscard]] bool full(DiagnosticKind kind) const;
   void flush();
   void finish();
 
  private:
   struct Code {
-    std::string code;
+    DiagnosticKind kind;
     std::size_t shown = 0;
     std::size_t left_out = 0;
     SourceRange first_left_out;

@@ -274,9 +274,9 @@ bool NdjsonFactReader::read(std::string_view line, FactSet& facts, Diagnostics& 
   }
   if (line.starts_with(kByteOrderMark)) {
     if (!first_line) {
-      diagnostics.error("E0401", SourceRange{FileId{}, 0, 3},
-                        "a byte order mark (U+FEFF) is allowed only at the start of the first "
-                        "line; remove it");
+      diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{FileId{}, 0, 3},
+                         "a byte order mark (U+FEFF) is allowed only at the start of the first "
+                         "line; remove it");
       return false;
     }
     line.remove_prefix(kByteOrderMark.size());
@@ -490,8 +490,8 @@ bool NdjsonFactReader::State::read_general(std::string_view line, FactSet& value
                        static_cast<std::uint32_t>(std::min(length, line.size() - start))};
   };
   const auto syntax_error = [&](simdjson::error_code error, const char* at) {
-    diagnostics.error("E0401", range(at, 1),
-                      fmt::format("invalid JSON: {}", syntax_problem(error)));
+    diagnostics.report(DiagnosticKind::invalid_fact_text, range(at, 1),
+                       fmt::format("invalid JSON: {}", syntax_problem(error)));
     return false;
   };
   if (may_hold_control_character(line) &&
@@ -649,8 +649,8 @@ bool NdjsonFactReader::State::read_general(std::string_view line, FactSet& value
   }
   // Anything after the object is an error (current_location fails at the end).
   if (const char* at = nullptr; document.current_location().get(at) == simdjson::SUCCESS) {
-    diagnostics.error("E0401", range(at, 1),
-                      "invalid JSON: unexpected text after the object; write one object a line");
+    diagnostics.report(DiagnosticKind::invalid_fact_text, range(at, 1),
+                       "invalid JSON: unexpected text after the object; write one object a line");
     return false;
   }
   return diagnostics.error_count() == errors_before;

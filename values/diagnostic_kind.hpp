@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace rubric {
@@ -36,6 +37,12 @@ inline constexpr std::array kDiagnosticRegistry = {
 // The registry's entry for `kind`. Every kind has one (the table is indexed by the enum).
 [[nodiscard]] constexpr const DiagnosticInfo& diagnostic_info(DiagnosticKind kind) {
   return kDiagnosticRegistry[static_cast<std::size_t>(kind)];
+}
+
+// The code of `kind` as a string, for interfaces that carry codes as text (the public API's
+// Status and C error codes).
+[[nodiscard]] inline std::string diagnostic_code(DiagnosticKind kind) {
+  return std::string(diagnostic_info(kind).code);
 }
 
 // Every kind, in code order.

@@ -191,19 +191,18 @@ std::string found_text(const FactSpec& fact, const WrittenScalar& scalar) {
   return in_backticks(shown(scalar.text));
 }
 
-FactValueReading problem(std::string_view code, std::string message) {
+FactValueReading problem(DiagnosticKind kind, std::string message) {
   FactValueReading reading;
-  reading.code = code;
+  reading.problem = kind;
   reading.message = std::move(message);
   return reading;
 }
 
 // "fact `pain_vas` must be a decimal from 0 to 10; found `12`". An example value is shown
 // when the value is not of the fact's type (`must be a duration ..., such as `10 weeks``).
-FactValueReading wrong_value(std::string_view code, const FactSpec& fact,
-                             const WrittenScalar& scalar, std::string_view detail,
-                             bool with_example = true) {
-  return problem(code, fmt::format("fact {} must be {}; found {}{}", in_backticks(fact.name),
+FactValueReading wrong_value(DiagnosticKind kind, const FactSpec& fact, const WrittenScalar& scalar,
+                             std::string_view detail, bool with_example = true) {
+  return problem(kind, fmt::format("fact {} must be {}; found {}{}", in_backticks(fact.name),
                                    with_example ? expected_with_example(fact) : fact.expected(),
                                    found_text(fact, scalar), detail));
 }
@@ -211,12 +210,12 @@ FactValueReading wrong_value(std::string_view code, const FactSpec& fact,
 // A value of the fact's type outside its limits or codes, or too large to represent.
 FactValueReading out_of_range(const FactSpec& fact, const WrittenScalar& scalar,
                               std::string_view detail) {
-  return wrong_value("E0409", fact, scalar, detail, false);
+  return wrong_value(DiagnosticKind::fact_out_of_range, fact, scalar, detail, false);
 }
 
 FactValueReading wrong_type(const FactSpec& fact, const WrittenScalar& scalar,
                             std::string_view detail) {
-  return wrong_value("E0406", fact, scalar, detail);
+  return wrong_value(DiagnosticKind::wrong_fact_type, fact, scalar, detail);
 }
 
 // A hint for a quoted string given for a number or a boolean.
@@ -262,10 +261,11 @@ FactValueReading read_quantity(const FactSpec& fact, const WrittenScalar& scalar
   if (scalar.kind == ScalarKind::number ||
       (scalar.kind == ScalarKind::string &&
        parse_number(trim(scalar.text)).problem != NumberProblem::malformed)) {
-    return problem("E0407", fmt::format("fact {} is {} and needs a unit, as in {}; found {}",
-                                        in_backticks(fact.name), dimension_phrase(dimension),
-                                        in_backticks(example_quantity(dimension)),
-                                        in_backticks(shown(scalar.text))));
+    return problem(
+        DiagnosticKind::missing_unit,
+        fmt::format("fact {} is {} and needs a unit, as in {}; found {}", in_backticks(fact.name),
+                    dimension_phrase(dimension), in_backticks(example_quantity(dimension)),
+                    in_backticks(shown(scalar.text))));
   }
   if (scalar.kind != ScalarKind::string) {
     return wrong_type(fact, scalar, "");
@@ -300,10 +300,10 @@ FactValueReading read_quantity(const FactSpec& fact, const WrittenScalar& scalar
         detail += fmt::format("; did you mean {}?", in_backticks(suggestion));
       }
     }
-    return wrong_value("E0408", fact, scalar, detail);
+    return wrong_value(DiagnosticKind::wrong_unit, fact, scalar, detail);
   }
   if (!(unit->dimension == dimension)) {
-    return wrong_value("E0408", fact, scalar,
+    return wrong_value(DiagnosticKind::wrong_unit, fact, scalar,
                        fmt::format(", {}", dimension_phrase(unit->dimension)));
   }
   FactValueReading reading;
@@ -378,7 +378,7 @@ FactValueReading read_fact_value(const FactSpec& fact, const WrittenScalar& scal
   // A control character that came through an escape (`"\u0000"` in JSON, `"\0"` in YAML):
   // the same error as the character written as is.
   if (const std::size_t bad = first_control_character(scalar.text); bad != std::string_view::npos) {
-    return problem("E0401",
+    return problem(DiagnosticKind::invalid_fact_text,
                    fmt::format("invalid character U+{:04X} in the value of fact {}; fact "
                                "files are text",
                                static_cast<unsigned>(static_cast<unsigned char>(scalar.text[bad])),
@@ -407,14 +407,16 @@ FactValueReading read_fact_value(const FactSpec& fact, const WrittenScalar& scal
       break;
     case TypeKind::code:
       if (std::find(fact.codes.begin(), fact.codes.end(), scalar.text) == fact.codes.end()) {
-        return wrong_value(scalar.kind == ScalarKind::string ? "E0409" : "E0406", fact, scalar, "");
+        return wrong_value(scalar.kind == ScalarKind::string ? DiagnosticKind::fact_out_of_range
+                                                             : DiagnosticKind::wrong_fact_type,
+                           fact, scalar, "");
       }
       reading.value = Value::string(scalar.text);
       break;
     case TypeKind::error:
     case TypeKind::null:
     case TypeKind::list:
-      return problem("E0406",
+      return problem(DiagnosticKind::wrong_fact_type,
                      fmt::format("fact {} cannot be given a value", in_backticks(fact.name)));
   }
   if (reading.accepted() && fact.violation(reading.value)) {

@@ -10,9 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "values/diagnostic_kind.hpp"
 #include "values/fact_set.hpp"
 #include "values/value.hpp"
 
@@ -45,12 +47,13 @@ struct FactValueReading {
   // The value when accepted (null for an absent fact). A string value views the scalar's
   // text: the caller copies it where it keeps values (FactSet::keep) before the text goes.
   Value value;
-  // Empty when accepted; otherwise the diagnostic code ("E0401", "E0406" .. "E0409") and
-  // the message, hint included: "fact `pain_vas` must be a decimal from 0 to 10; found `12`".
-  std::string_view code;
+  // Empty when accepted; otherwise the kind of problem (E0401, E0406 .. E0409 of the registry)
+  // and the message, hint included: "fact `pain_vas` must be a decimal from 0 to 10; found
+  // `12`".
+  std::optional<DiagnosticKind> problem;
   std::string message;
 
-  [[nodiscard]] bool accepted() const { return code.empty(); }
+  [[nodiscard]] bool accepted() const { return !problem.has_value(); }
 };
 
 // Checks `scalar` against `fact`: its kind and text against the fact's type (booleans only

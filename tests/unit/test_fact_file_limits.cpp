@@ -226,7 +226,7 @@ TEST_CASE("diagnostic excerpts: a long line is shown as a window around the rang
   text.replace(5'000, 3, "BAD");
   SourceManager sources;
   const FileId file = sources.add("one-line.json", text);
-  const Diagnostic diagnostic{"E0404", Severity::error, SourceRange{file, 5'000, 3}, "unknown", {}};
+  const Diagnostic diagnostic{DiagnosticKind::unknown_fact, SourceRange{file, 5'000, 3}, "unknown"};
   const std::string shown = format_diagnostic(sources, diagnostic);
   INFO(shown);
   // Header, gutter, the line, the caret: every line short, the excerpt cut on both sides.
