@@ -1,4 +1,4 @@
-// Unit tests for engine/decimal: parsing, printing, range limits and exact arithmetic with
+// Unit tests for values/decimal: parsing, printing, range limits and exact arithmetic with
 // rounding half away from zero.
 #include <catch2/catch.hpp>
 #include <cstdint>

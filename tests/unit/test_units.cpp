@@ -1,4 +1,4 @@
-// Unit tests for engine/units: UCUM codes and calendar words, exact factors, conversion and
+// Unit tests for values/units: UCUM codes and calendar words, exact factors, conversion and
 // exact comparison of quantities.
 #include <catch2/catch.hpp>
 #include <compare>

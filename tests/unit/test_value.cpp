@@ -1,4 +1,4 @@
-// Unit tests for engine/value: three-valued logic, null propagation, equality and
+// Unit tests for values/value: three-valued logic, null propagation, equality and
 // equivalence, ordering, arithmetic over integers, decimals and quantities, and literals.
 #include <catch2/catch.hpp>
 #include <cstdint>
