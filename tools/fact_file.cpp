@@ -35,47 +35,18 @@
 #include <vector>
 
 #include "dsl/parser.hpp"
+#include "values/ascii_text.hpp"
 #include "values/decimal_text.hpp"
 #include "values/fact_value_reader.hpp"
 
 namespace rubric {
 namespace {
 
-// ---------------------------------------------------------------------------------------
-// Text helpers
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_space(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
-  if (text.size() < suffix.size()) {
-    return false;
-  }
-  const std::string_view tail = text.substr(text.size() - suffix.size());
-  return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    return lower(a) == lower(b);
-  });
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ends_with_ignoring_case(a, b);
-}
+using ascii::ends_with_ignoring_case;
+using ascii::equal_ignoring_case;
+using ascii::is_digit;
+using ascii::is_space;
+using ascii::trim;
 
 // ---------------------------------------------------------------------------------------
 // Messages

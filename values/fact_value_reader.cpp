@@ -14,38 +14,16 @@
 #include <algorithm>
 #include <array>
 
+#include "values/ascii_text.hpp"
 #include "values/decimal_text.hpp"
 #include "values/message_text.hpp"
 
 namespace rubric {
 namespace {
 
-// ---------------------------------------------------------------------------------------
-// Text helpers
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_space(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
+using ascii::equal_ignoring_case;
+using ascii::is_digit;
+using ascii::trim;
 
 // A number by the YAML 1.2 core schema: `12`, `-3.5`, `1e3`, `0x1F`, `0o17`, `.inf`, `.nan`.
 bool is_yaml_number(std::string_view text) {
