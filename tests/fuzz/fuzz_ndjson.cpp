@@ -25,7 +25,8 @@ std::string reading(rubric::NdjsonFactReader& reader, std::string_view line,
   }
   std::string out;
   for (const Diagnostic& diagnostic : diagnostics.all()) {
-    out += diagnostic.code + std::to_string(diagnostic.range.offset) + diagnostic.message + "\n";
+    out += std::string(diagnostic.code) + std::to_string(diagnostic.range.offset) +
+           diagnostic.message + "\n";
   }
   if (accepted) {
     for (std::size_t fact = 0; fact < guideline.facts().size(); ++fact) {
