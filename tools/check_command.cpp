@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "dsl/parser.hpp"
 #include "authoring/analysis.hpp"
+#include "dsl/parser.hpp"
 #include "tools/command.hpp"
 #include "tools/read_file.hpp"
 #include "tools/report.hpp"

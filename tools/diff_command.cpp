@@ -12,9 +12,9 @@
 #include <ostream>
 #include <set>
 
+#include "authoring/analysis.hpp"
 #include "dsl/ast.hpp"
 #include "dsl/checker.hpp"
-#include "authoring/analysis.hpp"
 #include "tools/case_file.hpp"
 #include "tools/command.hpp"
 #include "tools/fact_file.hpp"

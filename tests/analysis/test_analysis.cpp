@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "dsl/formatter.hpp"
 #include "authoring/analysis.hpp"
+#include "dsl/formatter.hpp"
 #include "engine/guideline.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/report.hpp"

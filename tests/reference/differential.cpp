@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
+#include "authoring/analysis.hpp"
 #include "dsl/checker.hpp"
 #include "dsl/parser.hpp"
-#include "authoring/analysis.hpp"
 #include "engine/guideline.hpp"
 #include "tests/reference/reference_evaluator.hpp"
 

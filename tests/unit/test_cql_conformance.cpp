@@ -206,8 +206,9 @@ Evaluation evaluate(SourceManager& sources, const std::string& name, const std::
     const auto first = std::find_if(all.begin(), all.end(), [](const Diagnostic& diagnostic) {
       return diagnostic.severity == Severity::error;
     });
-    evaluation.problem = first == all.end() ? std::string("rejected without an error diagnostic")
-                                            : "error[" + std::string(first->code) + "]: " + first->message;
+    evaluation.problem = first == all.end()
+                             ? std::string("rejected without an error diagnostic")
+                             : "error[" + std::string(first->code) + "]: " + first->message;
   }
   return evaluation;
 }

@@ -33,9 +33,9 @@ Reading read_line(NdjsonFactReader& reader, std::string_view line) {
     }
   }
   for (const Diagnostic& diagnostic : diagnostics.all()) {
-    reading.diagnostics.push_back(std::string(diagnostic.code) + " " + std::to_string(diagnostic.range.offset) +
-                                  "+" + std::to_string(diagnostic.range.length) + " " +
-                                  diagnostic.message);
+    reading.diagnostics.push_back(
+        std::string(diagnostic.code) + " " + std::to_string(diagnostic.range.offset) + "+" +
+        std::to_string(diagnostic.range.length) + " " + diagnostic.message);
   }
   return reading;
 }
