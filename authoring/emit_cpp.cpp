@@ -13,10 +13,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cctype>
 #include <numeric>
 #include <set>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -506,25 +508,47 @@ class Emitter {
           [&](std::size_t k) -> const Value& { return *folded_[operands[k].value]; });
       return;
     }
-    switch (node.op) {
-      case Opcode::constant: return;  // used in place by its users
-      case Opcode::fact: {
-        may_be_null_[index] = true;
-        if (fields_[node.payload].kind == FieldKind::boolean) {
-          body_ += comment(index);
-          const std::string name = fact_name(node.payload);
-          const std::string present = present_test(node.payload);
-          define(index, fmt::format("{} & facts.{}", present, name),
-                 fmt::format("{} & !facts.{}", present, name));
-          define_complete(index, fmt::format("facts.{}", name));
-        }
-        return;
+    const OperatorInfo& info = operator_info(node.op);
+    if (!info.unsupported_in_cpp.empty()) {
+      unsupported(index, node.range, std::string(info.unsupported_in_cpp));
+      return;
+    }
+    if (node.op == Opcode::constant) {
+      return;  // used in place by its users
+    }
+    if (node.op == Opcode::fact) {
+      may_be_null_[index] = true;
+      if (fields_[node.payload].kind == FieldKind::boolean) {
+        body_ += comment(index);
+        const std::string name = fact_name(node.payload);
+        const std::string present = present_test(node.payload);
+        define(index, fmt::format("{} & facts.{}", present, name),
+               fmt::format("{} & !facts.{}", present, name));
+        define_complete(index, fmt::format("facts.{}", name));
       }
-      case Opcode::logical_not:
-      case Opcode::logical_and:
-      case Opcode::logical_or:
-      case Opcode::logical_xor:
-      case Opcode::implies: {
+      return;
+    }
+    if (info.relation != Relation::none) {
+      compare(index, node, operands[0].value, operands[1].value);
+      return;
+    }
+    if (node.op == Opcode::in_list) {
+      in_list(index, node, operands);
+      return;
+    }
+    emit_logic(index, node, info.logic, operands);
+  }
+
+  // A boolean operation (logic != none) as its truth and falsity masks, and its value
+  // without nulls: the formulas of its three-valued table (engine/operators.hpp).
+  void emit_logic(std::uint32_t index, const Node& node, Logic logic,
+                  std::span<const NodeId> operands) {
+    switch (logic) {
+      case Logic::logical_not:
+      case Logic::logical_and:
+      case Logic::logical_or:
+      case Logic::logical_xor:
+      case Logic::implies: {
         for (const NodeId operand : operands) {
           if (!boolean_operand(operand.value, node.range)) {
             failed_node_[index] = true;
@@ -535,20 +559,20 @@ class Emitter {
         may_be_null_[index] = true;
         const std::uint32_t a = operands[0].value;
         const std::uint32_t b = operands.size() > 1 ? operands[1].value : a;
-        switch (node.op) {
-          case Opcode::logical_not:
+        switch (logic) {
+          case Logic::logical_not:
             define(index, fmt::format("f{}", a), fmt::format("t{}", a));
             define_complete(index, fmt::format("!v{}", a));
             break;
-          case Opcode::logical_and:
+          case Logic::logical_and:
             define(index, fmt::format("t{} & t{}", a, b), fmt::format("f{} | f{}", a, b));
             define_complete(index, fmt::format("v{} & v{}", a, b));
             break;
-          case Opcode::logical_or:
+          case Logic::logical_or:
             define(index, fmt::format("t{} | t{}", a, b), fmt::format("f{} & f{}", a, b));
             define_complete(index, fmt::format("v{} | v{}", a, b));
             break;
-          case Opcode::logical_xor:
+          case Logic::logical_xor:
             define(index, fmt::format("(t{0} & f{1}) | (f{0} & t{1})", a, b),
                    fmt::format("(t{0} & t{1}) | (f{0} & f{1})", a, b));
             define_complete(index, fmt::format("v{} != v{}", a, b));
@@ -560,11 +584,11 @@ class Emitter {
         }
         return;
       }
-      case Opcode::is_null:
-      case Opcode::is_true:
-      case Opcode::is_false: {
+      case Logic::is_null:
+      case Logic::is_true:
+      case Logic::is_false: {
         const std::uint32_t a = operands[0].value;
-        if (node.op != Opcode::is_null || at(a).op != Opcode::fact ||
+        if (logic != Logic::is_null || at(a).op != Opcode::fact ||
             fields_[at(a).payload].kind == FieldKind::boolean) {
           if (!boolean_operand(a, node.range)) {
             failed_node_[index] = true;
@@ -573,42 +597,22 @@ class Emitter {
         }
         body_ += comment(index);
         std::string truth;
-        if (node.op == Opcode::is_null) {
+        if (logic == Logic::is_null) {
           truth = boolean_[a] ? fmt::format("!(t{0} | f{0})", a) : unknown(a);
         } else {
-          truth = fmt::format("{}{}", node.op == Opcode::is_true ? "t" : "f", a);
+          truth = fmt::format("{}{}", logic == Logic::is_true ? "t" : "f", a);
         }
         define(index, truth, fmt::format("!t{}", index));
         // Without nulls, `is null` is false and `is true`/`is false` are the value itself.
-        define_complete(index, node.op == Opcode::is_null   ? std::string("false")
-                               : node.op == Opcode::is_true ? fmt::format("v{}", a)
-                                                            : fmt::format("!v{}", a));
+        define_complete(index, logic == Logic::is_null   ? std::string("false")
+                               : logic == Logic::is_true ? fmt::format("v{}", a)
+                                                         : fmt::format("!v{}", a));
         return;
       }
-      case Opcode::equal:
-      case Opcode::not_equal:
-      case Opcode::less:
-      case Opcode::less_or_equal:
-      case Opcode::greater:
-      case Opcode::greater_or_equal:
-        compare(index, node, operands[0].value, operands[1].value);
-        return;
-      case Opcode::in_list: in_list(index, node, operands); return;
-      case Opcode::equivalent:
-      case Opcode::not_equivalent:
-        unsupported(index, node.range, "equivalence (`~`, `!~`)");
-        return;
-      case Opcode::add:
-      case Opcode::subtract:
-      case Opcode::multiply:
-      case Opcode::divide:
-      case Opcode::truncated_divide:
-      case Opcode::modulo:
-      case Opcode::negate: unsupported(index, node.range, "arithmetic"); return;
-      case Opcode::if_then_else: unsupported(index, node.range, "`if` or `case`"); return;
-      case Opcode::coalesce: unsupported(index, node.range, "Coalesce"); return;
-      case Opcode::to_decimal: unsupported(index, node.range, "a conversion to decimal"); return;
+      case Logic::none: break;
     }
+    // The table marks every other operation unsupported_in_cpp.
+    unsupported(index, node.range, fmt::format("`{}`", opcode_name(node.op)));
   }
 
   // The integer-times-factor form of a fact or constant for numeric comparison.
@@ -651,15 +655,10 @@ class Emitter {
     }
   }
 
+  // The C++ operator of a comparison (relation != none).
   static const char* relation(Opcode op) {
-    switch (op) {
-      case Opcode::equal: return "==";
-      case Opcode::not_equal: return "!=";
-      case Opcode::less: return "<";
-      case Opcode::less_or_equal: return "<=";
-      case Opcode::greater: return ">";
-      default: return ">=";
-    }
+    constexpr std::array<const char*, 7> kCpp = {"<", "<=", ">", ">=", "==", "!=", "?"};
+    return kCpp[static_cast<std::size_t>(operator_info(op).relation)];
   }
 
   // The C++ comparison of two present operands, or nullopt (after a diagnostic).

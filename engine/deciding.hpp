@@ -6,34 +6,19 @@
 #include <vector>
 
 #include "engine/graph.hpp"
+#include "engine/operators.hpp"
 #include "engine/program.hpp"
 
 namespace rubric {
 
-// How an operator's operands decide its value: the one rule behind "the facts that decided
-// it", read by `Guideline::deciding_facts` (a recommendation's `because`) over graph nodes
-// and by `rubric explain` (the decisive marks) over terms. docs/semantics.md#which-operands-
-// decided-a-value has the table and the reasons.
-enum class DecidingRule : std::uint8_t {
-  every,        // not, xor, comparisons, arithmetic, `is` tests, `in`, between: every operand
-  logical_and,  // any number of operands
-  logical_or,   // any number of operands
-  implies,      // premise, conclusion: read as `not premise or conclusion`
-  conditional,  // when, then, ..., when, then, else: an `if` is one when; a when's state says
-                // whether it matched (for `case x when v`, the state of `x = v`)
-  coalesce,     // the arguments
-};
+// How an operator's operands decide its value (DecidingRule, engine/operators.hpp): the one
+// rule behind "the facts that decided it", read by `Guideline::deciding_facts` (a
+// recommendation's `because`) over graph nodes and by `rubric explain` (the decisive marks)
+// over terms. docs/semantics.md#which-operands-decided-a-value has the table and the reasons.
 
-// The rule of a decision-graph operation.
+// The rule of a decision-graph operation: its `deciding` column in engine/operators.def.
 constexpr DecidingRule deciding_rule(Opcode op) {
-  switch (op) {
-    case Opcode::logical_and: return DecidingRule::logical_and;
-    case Opcode::logical_or: return DecidingRule::logical_or;
-    case Opcode::implies: return DecidingRule::implies;
-    case Opcode::if_then_else: return DecidingRule::conditional;
-    case Opcode::coalesce: return DecidingRule::coalesce;
-    default: return DecidingRule::every;
-  }
+  return operator_info(op).deciding;
 }
 
 // Calls `decide(i)` once for each operand i in [0, count) that decided a value whose state

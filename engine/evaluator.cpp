@@ -168,23 +168,17 @@ void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
         scratch.stack.push_back(operand);
       }
     };
-    switch (node.op) {
-      case Opcode::fact: out.push_back(FactId{node.payload}); break;
-      case Opcode::constant: break;
-      case Opcode::if_then_else:
-        if (states[operands[0].value] == kStateNull) {
-          follow(operands[0]);
-          follow(operands[1]);
-          follow(operands[2]);
-        } else {
-          follow(states[operands[0].value] == kStateTrue ? operands[1] : operands[2]);
-        }
-        break;
-      default:
-        for (const NodeId operand : operands) {
-          follow(operand);
-        }
-        break;
+    if (node.op == Opcode::fact) {
+      out.push_back(FactId{node.payload});
+    } else if (deciding_rule(node.op) == DecidingRule::conditional &&
+               states[operands[0].value] != kStateNull) {
+      // A known condition: only the branch it took can still change the value. (A graph
+      // conditional is an `if`: condition, then, else.)
+      follow(states[operands[0].value] == kStateTrue ? operands[1] : operands[2]);
+    } else {
+      for (const NodeId operand : operands) {
+        follow(operand);
+      }
     }
   }
   std::sort(out.begin(), out.end(),

@@ -1,6 +1,8 @@
 // The operations of the decision graph and their semantics, from one table
 // (engine/operators.def): names, arity, family, whether each is a test, the relation the
-// compact program compares with, and the three-valued tables of the boolean operations.
+// compact program compares with, the three-valued tables of the boolean operations, which
+// operands decide a value, what the operands are, whether the compact program and fact
+// blocks run it, and whether generated C++ supports it.
 // Everything here is constant data; it may be read from any thread.
 #pragma once
 
@@ -11,7 +13,9 @@
 namespace rubric {
 
 enum class Opcode : std::uint8_t {
-#define RUBRIC_OPERATOR(opcode, spelling, arity, family, test, relation) opcode,
+#define RUBRIC_OPERATOR(opcode, spelling, arity, family, test, relation, logic, deciding, \
+                        operands, program, unsupported_in_cpp)                            \
+  opcode,
 #include "engine/operators.def"
 };
 
@@ -37,6 +41,55 @@ enum class Relation : std::uint8_t {
   none
 };
 
+// Of `a relation b`, the relation r with `b r a` (`c < x` is `x > c`); `none` stays `none`.
+[[nodiscard]] constexpr Relation mirrored(Relation relation) {
+  constexpr std::array<Relation, 7> kMirror = {
+      Relation::greater, Relation::greater_or_equal, Relation::less, Relation::less_or_equal,
+      Relation::equal,   Relation::not_equal,        Relation::none};
+  return kMirror[static_cast<std::size_t>(relation)];
+}
+
+// The boolean operations given by a three-valued table: the index of their table in
+// kleene::kTables. `none` for every other operation.
+enum class Logic : std::uint8_t {
+  none,
+  logical_not,
+  logical_and,
+  logical_or,
+  logical_xor,
+  implies,
+  is_null,
+  is_true,
+  is_false
+};
+
+// How an operator's operands decide its value: the one rule behind "the facts that decided
+// it" (engine/deciding.hpp). docs/semantics.md#which-operands-decided-a-value has the table.
+enum class DecidingRule : std::uint8_t {
+  every,        // not, xor, comparisons, arithmetic, `is` tests, `in`, between: every operand
+  logical_and,  // any number of operands
+  logical_or,   // any number of operands
+  implies,      // premise, conclusion: read as `not premise or conclusion`
+  conditional,  // when, then, ..., when, then, else: an `if` is one when; a when's state says
+                // whether it matched (for `case x when v`, the state of `x = v`)
+  coalesce,     // the arguments
+};
+
+// What an operation's operands are, as `rubric graph` labels its edges.
+enum class OperandRoles : std::uint8_t {
+  none,         // a leaf
+  single,       // one operand
+  unordered,    // two whose order does not matter (`and`, `=`, `+`)
+  ordered,      // left, right (`implies`, `<`, `-`)
+  membership,   // the value, then the elements (`in`)
+  conditional,  // if, then, else
+  arguments,    // numbered arguments (Coalesce)
+};
+
+// Whether the compact program runs an operation on node states alone (and so on fact
+// blocks), given operands it can run, or needs Values.
+enum class ProgramForm : std::uint8_t { compact, values };
+
 // The truth state of a node: the three values of CQL's logic, and a fourth for a present
 // value that is not a boolean. The first three equal Outcome's values (absent, recommended,
 // undetermined) so that a condition's state is its outcome.
@@ -58,14 +111,45 @@ struct OperatorInfo {
   OperatorFamily family;
   bool test;
   Relation relation;
+  Logic logic;
+  DecidingRule deciding;
+  OperandRoles operands;
+  ProgramForm program;
+  // Empty when generated C++ supports the operation; else what the E0701 message calls it.
+  std::string_view unsupported_in_cpp;
 };
 
 inline constexpr std::array kOperators = {
-#define RUBRIC_OPERATOR(opcode, spelling, arity, family, test, relation) \
-  OperatorInfo{Opcode::opcode,         spelling,        arity,           \
-               OperatorFamily::family, #test[0] == 't', Relation::relation},
+#define RUBRIC_OPERATOR(opcode, spelling, arity, family, test, relation, logic, deciding, \
+                        operands, program, unsupported_in_cpp)                            \
+  OperatorInfo{Opcode::opcode,                                                            \
+               spelling,                                                                  \
+               arity,                                                                     \
+               OperatorFamily::family,                                                    \
+               #test[0] == 't',                                                           \
+               Relation::relation,                                                        \
+               Logic::logic,                                                              \
+               DecidingRule::deciding,                                                    \
+               OperandRoles::operands,                                                    \
+               ProgramForm::program,                                                      \
+               unsupported_in_cpp},
 #include "engine/operators.def"
 };
+
+// The table is in Opcode order, and its columns agree with each other.
+static_assert([] {
+  for (std::size_t i = 0; i < kOperators.size(); ++i) {
+    const OperatorInfo& info = kOperators[i];
+    if (static_cast<std::size_t>(info.opcode) != i ||
+        (info.family == OperatorFamily::kleene) != (info.logic != Logic::none) ||
+        (info.relation != Relation::none && info.family != OperatorFamily::comparison) ||
+        (info.program == ProgramForm::compact && info.family != OperatorFamily::leaf &&
+         info.family != OperatorFamily::kleene && info.relation == Relation::none)) {
+      return false;
+    }
+  }
+  return true;
+}());
 
 [[nodiscard]] constexpr const OperatorInfo& operator_info(Opcode op) {
   return kOperators[static_cast<std::size_t>(op)];
@@ -117,21 +201,14 @@ constexpr KleeneTable kIsNull = {F, F, F, F, F, F, F, F, T, T, T, T, F, F, F, F}
 constexpr KleeneTable kIsTrue = {F, F, F, F, T, T, T, T, F, F, F, F, F, F, F, F};
 constexpr KleeneTable kIsFalse = {T, T, T, T, F, F, F, F, F, F, F, F, F, F, F, F};
 constexpr KleeneTable kNone = {N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N};
+// Indexed by Logic.
+constexpr std::array<KleeneTable, 9> kTables = {kNone,    kNot,    kAnd,    kOr,     kXor,
+                                                kImplies, kIsNull, kIsTrue, kIsFalse};
 }  // namespace kleene
 
 // The table of a boolean operation (is_kleene); an all-null table for any other operation.
 [[nodiscard]] constexpr const KleeneTable& kleene_table(Opcode op) {
-  switch (op) {
-    case Opcode::logical_not: return kleene::kNot;
-    case Opcode::logical_and: return kleene::kAnd;
-    case Opcode::logical_or: return kleene::kOr;
-    case Opcode::logical_xor: return kleene::kXor;
-    case Opcode::implies: return kleene::kImplies;
-    case Opcode::is_null: return kleene::kIsNull;
-    case Opcode::is_true: return kleene::kIsTrue;
-    case Opcode::is_false: return kleene::kIsFalse;
-    default: return kleene::kNone;
-  }
+  return kleene::kTables[static_cast<std::size_t>(operator_info(op).logic)];
 }
 
 }  // namespace rubric

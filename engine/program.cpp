@@ -18,14 +18,23 @@ using kleene::F;
 using kleene::T;
 
 // Every logical step as its table (engine/operators.hpp), in the order of StepKind's
-// logical_not ... is_false, so that running one is a lookup without a branch on its kind.
+// logical_not ... is_false, which is Logic's order, so that running one is a lookup without a
+// branch on its kind.
 constexpr std::array<KleeneTable, 8> kLogic = {
-    kleene_table(Opcode::logical_not), kleene_table(Opcode::logical_and),
-    kleene_table(Opcode::logical_or),  kleene_table(Opcode::logical_xor),
-    kleene_table(Opcode::implies),     kleene_table(Opcode::is_null),
-    kleene_table(Opcode::is_true),     kleene_table(Opcode::is_false)};
+    kleene::kTables[1], kleene::kTables[2], kleene::kTables[3], kleene::kTables[4],
+    kleene::kTables[5], kleene::kTables[6], kleene::kTables[7], kleene::kTables[8]};
+static_assert(static_cast<std::size_t>(Logic::logical_not) == 1 &&
+              static_cast<std::size_t>(Logic::is_false) == kLogic.size());
 
 }  // namespace
+
+// The step that runs a boolean operation's table.
+EvaluationProgram::StepKind EvaluationProgram::logic_step(Logic logic) {
+  static_assert(static_cast<int>(StepKind::is_false) - static_cast<int>(StepKind::logical_not) ==
+                static_cast<int>(Logic::is_false) - static_cast<int>(Logic::logical_not));
+  return static_cast<StepKind>(static_cast<int>(StepKind::logical_not) + static_cast<int>(logic) -
+                               static_cast<int>(Logic::logical_not));
+}
 
 EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
                                            std::span<const NodeId> roots) {
@@ -51,71 +60,44 @@ EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
     const auto operands = graph.operands(node);
     Step step;
     step.node = i;
-    switch (node.op) {
-      case Opcode::constant:
-        program.homes_[i] = Home::constant;
-        program.initial_[i] = state_of(graph.constant(node));
-        continue;  // no step: its state is set from `initial_`
-      case Opcode::fact:
-        program.homes_[i] = Home::fact;
-        step.a = node.payload;
-        step.kind = StepKind::fact;
-        break;
-      case Opcode::less:
-      case Opcode::less_or_equal:
-      case Opcode::greater:
-      case Opcode::greater_or_equal:
-      case Opcode::equal:
-      case Opcode::not_equal: {
-        const Home ha = program.homes_[operands[0].value];
-        const Home hb = program.homes_[operands[1].value];
-        if (ha == Home::state || hb == Home::state) {
-          step.kind = StepKind::general;
-          program.homes_[i] = Home::computed;
-          break;
-        }
-        const Relation relation = operator_info(node.op).relation;
-        step.relation = relation;
-        step.a = operands[0].value;
-        step.b = operands[1].value;
-        if (ha == Home::fact && hb == Home::constant) {
-          step.kind = StepKind::compare_fact_constant;
-          step.a = nodes[operands[0].value].payload;
-          step.b = nodes[operands[1].value].payload;
-        } else if (ha == Home::constant && hb == Home::fact) {
-          // c < x is x > c: the fact first, the relation mirrored.
-          constexpr std::array<Relation, 6> kMirror = {
-              Relation::greater, Relation::greater_or_equal,
-              Relation::less,    Relation::less_or_equal,
-              Relation::equal,   Relation::not_equal};
-          step.kind = StepKind::compare_fact_constant;
-          step.relation = kMirror[static_cast<std::size_t>(relation)];
-          step.a = nodes[operands[1].value].payload;
-          step.b = nodes[operands[0].value].payload;
-        } else {
-          step.kind = StepKind::compare_values;
-        }
-        break;
+    const OperatorInfo& info = operator_info(node.op);
+    if (node.op == Opcode::constant) {
+      program.homes_[i] = Home::constant;
+      program.initial_[i] = state_of(graph.constant(node));
+      continue;  // no step: its state is set from `initial_`
+    }
+    if (node.op == Opcode::fact) {
+      program.homes_[i] = Home::fact;
+      step.a = node.payload;
+      step.kind = StepKind::fact;
+    } else if (info.program == ProgramForm::compact && info.relation != Relation::none &&
+               program.homes_[operands[0].value] != Home::state &&
+               program.homes_[operands[1].value] != Home::state) {
+      const Home ha = program.homes_[operands[0].value];
+      const Home hb = program.homes_[operands[1].value];
+      step.relation = info.relation;
+      step.a = operands[0].value;
+      step.b = operands[1].value;
+      if (ha == Home::fact && hb == Home::constant) {
+        step.kind = StepKind::compare_fact_constant;
+        step.a = nodes[operands[0].value].payload;
+        step.b = nodes[operands[1].value].payload;
+      } else if (ha == Home::constant && hb == Home::fact) {
+        // c < x is x > c: the fact first, the relation mirrored.
+        step.kind = StepKind::compare_fact_constant;
+        step.relation = mirrored(info.relation);
+        step.a = nodes[operands[1].value].payload;
+        step.b = nodes[operands[0].value].payload;
+      } else {
+        step.kind = StepKind::compare_values;
       }
-      default:
-        if (is_kleene(node.op)) {
-          switch (node.op) {
-            case Opcode::logical_not: step.kind = StepKind::logical_not; break;
-            case Opcode::logical_and: step.kind = StepKind::logical_and; break;
-            case Opcode::logical_or: step.kind = StepKind::logical_or; break;
-            case Opcode::logical_xor: step.kind = StepKind::logical_xor; break;
-            case Opcode::implies: step.kind = StepKind::implies; break;
-            case Opcode::is_null: step.kind = StepKind::is_null; break;
-            case Opcode::is_true: step.kind = StepKind::is_true; break;
-            default: step.kind = StepKind::is_false; break;
-          }
-          step.a = operands[0].value;
-          step.b = operands.size() > 1 ? operands[1].value : 0;
-        } else {
-          step.kind = StepKind::general;
-          program.homes_[i] = Home::computed;
-        }
-        break;
+    } else if (info.program == ProgramForm::compact && info.logic != Logic::none) {
+      step.kind = logic_step(info.logic);
+      step.a = operands[0].value;
+      step.b = operands.size() > 1 ? operands[1].value : 0;
+    } else {
+      step.kind = StepKind::general;
+      program.homes_[i] = Home::computed;
     }
     if (needed[i]) {
       // Facts and fact-with-constant comparisons read only fact values and constants, so

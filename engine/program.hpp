@@ -94,6 +94,9 @@ class EvaluationProgram {
   };
   // `a relation b` (engine/operators.hpp).
   using Relation = rubric::Relation;
+  // The step of a boolean operation (logic != none): StepKind's logical kinds are in Logic's
+  // order.
+  static StepKind logic_step(Logic logic);
   // Where an operand's Value is: a fact's value, a graph constant, a computed Value, or (for
   // boolean results of compact steps) only a state.
   enum class Home : std::uint8_t { fact, constant, computed, state };

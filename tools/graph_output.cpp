@@ -70,21 +70,16 @@ Style style_of(Opcode op) {
 // The role of operand `index` of an operation whose operand order matters, for the edge's
 // label; empty where the order does not matter (`and`, `=`, `+`, one operand).
 std::string operand_role(Opcode op, std::size_t index) {
-  switch (op) {
-    case Opcode::implies:
-    case Opcode::less:
-    case Opcode::less_or_equal:
-    case Opcode::greater:
-    case Opcode::greater_or_equal:
-    case Opcode::subtract:
-    case Opcode::divide:
-    case Opcode::truncated_divide:
-    case Opcode::modulo: return index == 0 ? "left" : "right";
-    case Opcode::if_then_else: return index == 0 ? "if" : index == 1 ? "then" : "else";
-    case Opcode::in_list: return index == 0 ? "value" : "";
-    case Opcode::coalesce: return std::to_string(index + 1);
-    default: return "";
+  switch (operator_info(op).operands) {
+    case OperandRoles::ordered: return index == 0 ? "left" : "right";
+    case OperandRoles::conditional: return index == 0 ? "if" : index == 1 ? "then" : "else";
+    case OperandRoles::membership: return index == 0 ? "value" : "";
+    case OperandRoles::arguments: return std::to_string(index + 1);
+    case OperandRoles::none:
+    case OperandRoles::single:
+    case OperandRoles::unordered: return "";
   }
+  return "";
 }
 
 // The lines of a node's label: its definitions' names, its own label (in parentheses under
