@@ -86,7 +86,8 @@ class CaseReader {
   }
 
   // The expectation of `expect` (a mapping whose keys were checked); nullopt after reporting.
-  std::optional<Expectation> read(const YAML::Node& expect) {
+  // `facts` is the case's `facts` mapping (may be absent), whose keys `error` may name.
+  std::optional<Expectation> read(const YAML::Node& expect, const YAML::Node& facts) {
     const std::size_t before = diagnostics_.error_count();
     Expectation expectation;
     const YAML::Node error = expect["error"];
@@ -98,6 +99,7 @@ class CaseReader {
                                        node_shape(error)));
       } else {
         expectation.error = error.Scalar();
+        check_error_subject(error, facts);
       }
       for (const YAML::Node& other : {recommendations, undetermined}) {
         if (other) {
@@ -173,6 +175,40 @@ class CaseReader {
     diagnostics_.report(DiagnosticKind::bad_case_id, range(node), std::move(message)).subject =
         name;
     return std::nullopt;
+  }
+
+  // `error` names a declared fact or a name given in `facts` (a misspelt fact's error is about
+  // the misspelt name); anything else could never match, so it is reported (E0404).
+  void check_error_subject(const YAML::Node& error, const YAML::Node& facts) {
+    const std::string& name = error.Scalar();
+    std::vector<std::string_view> known;
+    for (const FactSpec& spec : guideline_.facts()) {
+      if (spec.name == name) {
+        return;
+      }
+      known.push_back(spec.name);
+    }
+    std::vector<std::string> given;
+    if (facts && facts.IsMap()) {
+      for (const auto& entry : facts) {
+        if (entry.first.IsScalar()) {
+          if (entry.first.Scalar() == name) {
+            return;
+          }
+          given.push_back(entry.first.Scalar());
+        }
+      }
+    }
+    known.insert(known.end(), given.begin(), given.end());
+    std::string message =
+        fmt::format("`error` names {}, which is neither a declared fact nor given in `facts`",
+                    in_backticks(name));
+    const std::string suggestion = closest_name(name, known);
+    if (!suggestion.empty()) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+    }
+    diagnostics_.report(DiagnosticKind::unknown_fact, range(error), std::move(message)).subject =
+        name;
   }
 
   // The ids of a list, each reported once when unknown or repeated.
@@ -299,7 +335,7 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
       outcome.explanation = "a case file is a mapping with `facts` and `expect`";
       return outcome;
     }
-    const std::optional<Expectation> expectation = reader.read(expect);
+    const std::optional<Expectation> expectation = reader.read(expect, root["facts"]);
     if (!expectation) {
       outcome.explanation = format_diagnostics(sources, case_diagnostics);
       return outcome;

@@ -174,6 +174,22 @@ run test "$SEED" "$CASE"
 code_is 1
 out_has "$CASE:5:36: error[E0404]: unknown fact \`neurologic_defict\`; did you mean \`neurologic_deficit\`?"
 
+# `error` naming neither a declared fact nor a name given in `facts` could never pass.
+case_file unknown-error-subject.yaml "facts: {pain_vas: 12}
+expect:
+  error: pain_vsa"
+run test "$SEED" "$CASE"
+code_is 1
+out_has "$CASE:3:10: error[E0404]: \`error\` names \`pain_vsa\`, which is neither a declared fact nor given in \`facts\`; did you mean \`pain_vas\`?"
+
+# A misspelt name given in `facts` is a name `error` may name.
+case_file misspelt-given.yaml "facts: {pain_vsa: 3}
+expect:
+  error: pain_vsa"
+run test "$SEED" "$CASE"
+code_is 0
+out_has "1 passed, 0 failed"
+
 # Expectations of the wrong shape.
 case_file both.yaml "facts: {pain_vas: 12}
 expect:
