@@ -2,8 +2,9 @@
 //
 // The formatter parses the file (parse_module only: a file with type errors but valid syntax
 // is still formatted), prints every declaration in file order from the AST with canonical
-// spacing and line breaks, and puts back every comment, which it collects from the source
-// text itself, next to the token it was next to.
+// spacing and line breaks, and puts back every comment next to the token it was next to. The
+// tokens and comments are the grammar's, as the parser read them (TokenStream in
+// dsl/parser.hpp); the formatter does not lex the text itself.
 //
 // Canonical layout (the seed guideline is written in it):
 // - `guideline "id"`, then `title` and `version` each on its own line, indented 2;
