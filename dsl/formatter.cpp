@@ -568,6 +568,8 @@ int precedence(const ast::Expr& expr) {
   }
 }
 
+constexpr int kOrPrecedence = 2;  // `or` and `xor`
+constexpr int kAndPrecedence = 3;
 constexpr int kNotPrecedence = 8;
 constexpr int kTestPrecedence = 9;
 constexpr int kTermPrecedence = 10;
@@ -750,7 +752,7 @@ class Printer {
         ++target;
       }
       if (target >= tokens.size() || tokens[target].kind != wanted) {
-        return id;  // not in the source: consumes nothing (not reached)
+        return id;  // not in the source (around an `and` inside `or`): consumes nothing
       }
     } else {
       while (target < tokens.size() && tokens[target].kind != TokenKind::other) {
@@ -857,8 +859,21 @@ class Printer {
     }
     const DocId open = text("(");
     hoists_[open] = true;
-    const DocId inner = bare(id, true);
+    const DocId inner = bare(id, true, deeper);
+    const std::size_t cursor = cursor_;
     const DocId close = text(")");
+    // A `)` the source does not have (around an `and` inside `or`) goes before a comment at
+    // the end of the last operand's line: `(a and b) // why`, not `)` alone on the next line.
+    if (cursor_ == cursor && docs_[close].leading.empty() && previous_text_[close]) {
+      std::vector<Piece>& after = docs_[*previous_text_[close]].after;
+      if (!after.empty() && std::all_of(after.begin(), after.end(), [](const Piece& piece) {
+            return piece.kind == CommentKind::trailing;
+          })) {
+        std::vector<Piece>& moved = docs_[close].after;
+        moved.insert(moved.begin(), after.begin(), after.end());
+        after.clear();
+      }
+    }
     return concat({open, inner, close});
   }
 
@@ -870,9 +885,12 @@ class Printer {
       spine.push_back(first);
       first = module_.operands_of(module_.at(first))[0];
     }
+    // An `and` that is an operand of `or` or `xor` is always in parentheses, which precedence
+    // does not need but readers do: `(a and b) or (c and d)`, not `a and b or c and d`.
+    const bool clarify = level == kOrPrecedence;
     // A head that is a chain itself (`a and b` before `or c`) breaks one step deeper than
     // this chain's operators, so that the lines show the grouping.
-    const DocId head = expression(first, level, false, true);
+    const DocId head = expression(first, clarify ? kAndPrecedence + 1 : level, false, true);
     std::vector<DocId> rest;
     for (auto node = spine.rbegin(); node != spine.rend(); ++node) {
       const ast::Expr& expr = module_.at(*node);
@@ -881,7 +899,9 @@ class Printer {
       rest.push_back(text(
           expr.kind == ast::ExprKind::membership ? "in" : ast::spelling(expr.binary_operator)));
       rest.push_back(space());
-      rest.push_back(expression(module_.operands_of(expr)[1], level + 1, last ? rightmost : false));
+      rest.push_back(expression(module_.operands_of(expr)[1],
+                                clarify ? kAndPrecedence + 1 : level + 1,
+                                last ? rightmost : false));
     }
     const DocId tail = nest(concat(std::move(rest)));
     return group(concat({head, deeper ? nest(tail) : tail}));
