@@ -1,7 +1,8 @@
 // The formatter: AST -> layout document (Wadler-style: text, lines, nests, groups) -> text.
 //
-// Comments are not in the AST. A small lexer finds every token and comment of the source;
-// each comment is attached to a token: own-line and inline comments before the token that
+// Comments are not in the AST. The parser hands over every token and comment of the source as
+// the grammar matched them (TokenStream, dsl/parser.hpp: the formatter has no lexer of its
+// own); each comment is attached to a token: own-line and inline comments before the token that
 // follows them, trailing comments after the token that precedes them. While the printer builds
 // the document in source order it matches each token it prints to the next source token (the
 // AST drops parentheses, so unprinted parentheses are skipped), and hangs the comments of the
@@ -31,8 +32,7 @@ constexpr int kIndent = 2;
 
 // ---- Tokens and comments -----------------------------------------------------------------
 
-enum class TokenKind : std::uint8_t { open_paren, close_paren, other };
-
+// A source token (from the parser's TokenStream), with the blank lines before it.
 struct Token {
   std::uint32_t offset = 0;
   std::uint32_t end = 0;
@@ -46,6 +46,8 @@ enum class CommentKind : std::uint8_t {
   trailing,        // after code, at the end of its line
 };
 
+// A comment as the formatter prints it: comments of the TokenStream that follow each other on
+// one line with no token between them are one comment (`/* a */ // b`).
 struct Comment {
   std::uint32_t offset = 0;
   std::uint32_t end = 0;
@@ -55,25 +57,11 @@ struct Comment {
   CommentKind kind = CommentKind::own_line;
 };
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_identifier_first(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-bool is_identifier_other(char c) {
-  return is_identifier_first(c) || is_digit(c);
-}
+constexpr std::string_view kBlanks = " \t\n\r\v\f";
 
 std::string trim_right(std::string_view text) {
-  std::size_t end = text.size();
-  while (end > 0 && is_space(text[end - 1])) {
-    --end;
-  }
-  return std::string(text.substr(0, end));
+  const std::size_t last = text.find_last_not_of(kBlanks);
+  return std::string(text.substr(0, last == std::string_view::npos ? 0 : last + 1));
 }
 
 // A block comment's text with LF line breaks and no blanks at the ends of its lines.
@@ -99,86 +87,39 @@ struct Lexed {
   std::vector<Comment> comments;  // in source order
 };
 
-// Splits a text that parse_module accepted into tokens and comments, the way
-// grammar/rubric_grammar.hpp does: `//` and `/*` always start a comment; strings and texts
-// end on their line; a number is digits with an optional fraction.
-Lexed lex(std::string_view text) {
+// The tokens and comments the parser read (the grammar's; see TokenStream in dsl/parser.hpp),
+// as the formatter prints them.
+Lexed make_lexed(std::string_view text, const TokenStream& stream) {
   Lexed lexed;
-  const std::size_t n = text.size();
+  lexed.tokens.reserve(stream.tokens.size());
+  for (const SourceToken& token : stream.tokens) {
+    lexed.tokens.push_back({token.offset, token.end, token.kind, false});
+  }
+  std::size_t token = 0;  // the first token after the comment
   std::size_t tokens_at_last_comment = 0;
-  std::size_t i = 0;
-  while (i < n) {
-    const char c = text[i];
-    if (is_space(c)) {
-      ++i;
-      continue;
+  for (const SourceComment& source : stream.comments) {
+    while (token < stream.tokens.size() && stream.tokens[token].offset < source.offset) {
+      ++token;
     }
-    if (c == '/' && i + 1 < n && (text[i + 1] == '/' || text[i + 1] == '*')) {
-      Comment comment;
-      comment.offset = static_cast<std::uint32_t>(i);
-      std::size_t end = 0;
-      if (text[i + 1] == '/') {
-        end = text.find('\n', i);
-        end = end == std::string_view::npos ? n : end;
-        comment.line_comment = true;
-        comment.text = trim_right(text.substr(i, end - i));
-      } else {
-        end = text.find("*/", i + 2);
-        end = end == std::string_view::npos ? n : end + 2;
-        comment.text = block_comment_text(text.substr(i, end - i));
-      }
-      comment.end = static_cast<std::uint32_t>(end);
-      // Comments that follow each other on one line are one comment: `/* a */ // b`.
-      if (!lexed.comments.empty() && tokens_at_last_comment == lexed.tokens.size() &&
-          text.substr(lexed.comments.back().end, comment.offset - lexed.comments.back().end)
-                  .find('\n') == std::string_view::npos) {
-        Comment& previous = lexed.comments.back();
-        previous.text += ' ';
-        previous.text += comment.text;
-        previous.end = comment.end;
-        previous.line_comment = comment.line_comment;
-      } else {
-        lexed.comments.push_back(std::move(comment));
-      }
-      tokens_at_last_comment = lexed.tokens.size();
-      i = end;
-      continue;
-    }
-    Token token;
-    token.offset = static_cast<std::uint32_t>(i);
-    if (c == '\'' || c == '"') {
-      ++i;
-      while (i < n && text[i] != c && text[i] != '\n') {
-        i += (text[i] == '\\' && i + 1 < n && text[i + 1] != '\n') ? 2 : 1;
-      }
-      if (i < n && text[i] == c) {
-        ++i;
-      }
-    } else if (is_digit(c)) {
-      while (i < n && is_digit(text[i])) {
-        ++i;
-      }
-      if (i + 1 < n && text[i] == '.' && is_digit(text[i + 1])) {
-        ++i;
-        while (i < n && is_digit(text[i])) {
-          ++i;
-        }
-      }
-    } else if (is_identifier_first(c)) {
-      while (i < n && is_identifier_other(text[i])) {
-        ++i;
-      }
-    } else if ((c == '!' || c == '<' || c == '>') && i + 1 < n &&
-               (text[i + 1] == '=' || (c == '!' && text[i + 1] == '~'))) {
-      i += 2;
+    Comment comment;
+    comment.offset = source.offset;
+    comment.end = source.end;
+    comment.line_comment = source.line_comment;
+    const std::string_view written = text.substr(source.offset, source.end - source.offset);
+    comment.text = source.line_comment ? trim_right(written) : block_comment_text(written);
+    // Comments that follow each other on one line are one comment: `/* a */ // b`.
+    if (!lexed.comments.empty() && tokens_at_last_comment == token &&
+        text.substr(lexed.comments.back().end, comment.offset - lexed.comments.back().end)
+                .find('\n') == std::string_view::npos) {
+      Comment& previous = lexed.comments.back();
+      previous.text += ' ';
+      previous.text += comment.text;
+      previous.end = comment.end;
+      previous.line_comment = comment.line_comment;
     } else {
-      token.kind = c == '('   ? TokenKind::open_paren
-                   : c == ')' ? TokenKind::close_paren
-                              : TokenKind::other;
-      ++i;
+      lexed.comments.push_back(std::move(comment));
     }
-    token.end = static_cast<std::uint32_t>(i);
-    lexed.tokens.push_back(token);
+    tokens_at_last_comment = token;
   }
   return lexed;
 }
@@ -627,6 +568,8 @@ int precedence(const ast::Expr& expr) {
   }
 }
 
+constexpr int kOrPrecedence = 2;  // `or` and `xor`
+constexpr int kAndPrecedence = 3;
 constexpr int kNotPrecedence = 8;
 constexpr int kTestPrecedence = 9;
 constexpr int kTermPrecedence = 10;
@@ -779,8 +722,9 @@ class Printer {
     docs_[id].after.push_back({comment, CommentKind::trailing});
   }
 
-  // A printed source token, matched to the next source token(s): `count` tokens for texts
-  // the lexer splits (`4 weeks`, `follow-up`), source parentheses skipped. The comments of the
+  // A printed source token, matched to the next source token(s): `count` tokens for a text
+  // that is several tokens of the grammar (`4 weeks`: a number and a unit), source
+  // parentheses skipped. The comments of the
   // skipped tokens and of the matched ones hang on the printed text.
   DocId text(std::string text, std::size_t count = 1) {
     const auto id = static_cast<DocId>(docs_.size());
@@ -808,7 +752,7 @@ class Printer {
         ++target;
       }
       if (target >= tokens.size() || tokens[target].kind != wanted) {
-        return id;  // not in the source: consumes nothing (not reached)
+        return id;  // not in the source (around an `and` inside `or`): consumes nothing
       }
     } else {
       while (target < tokens.size() && tokens[target].kind != TokenKind::other) {
@@ -915,8 +859,21 @@ class Printer {
     }
     const DocId open = text("(");
     hoists_[open] = true;
-    const DocId inner = bare(id, true);
+    const DocId inner = bare(id, true, deeper);
+    const std::size_t cursor = cursor_;
     const DocId close = text(")");
+    // A `)` the source does not have (around an `and` inside `or`) goes before a comment at
+    // the end of the last operand's line: `(a and b) // why`, not `)` alone on the next line.
+    if (cursor_ == cursor && docs_[close].leading.empty() && previous_text_[close]) {
+      std::vector<Piece>& after = docs_[*previous_text_[close]].after;
+      if (!after.empty() && std::all_of(after.begin(), after.end(), [](const Piece& piece) {
+            return piece.kind == CommentKind::trailing;
+          })) {
+        std::vector<Piece>& moved = docs_[close].after;
+        moved.insert(moved.begin(), after.begin(), after.end());
+        after.clear();
+      }
+    }
     return concat({open, inner, close});
   }
 
@@ -928,9 +885,12 @@ class Printer {
       spine.push_back(first);
       first = module_.operands_of(module_.at(first))[0];
     }
+    // An `and` that is an operand of `or` or `xor` is always in parentheses, which precedence
+    // does not need but readers do: `(a and b) or (c and d)`, not `a and b or c and d`.
+    const bool clarify = level == kOrPrecedence;
     // A head that is a chain itself (`a and b` before `or c`) breaks one step deeper than
     // this chain's operators, so that the lines show the grouping.
-    const DocId head = expression(first, level, false, true);
+    const DocId head = expression(first, clarify ? kAndPrecedence + 1 : level, false, true);
     std::vector<DocId> rest;
     for (auto node = spine.rbegin(); node != spine.rend(); ++node) {
       const ast::Expr& expr = module_.at(*node);
@@ -939,7 +899,9 @@ class Printer {
       rest.push_back(text(
           expr.kind == ast::ExprKind::membership ? "in" : ast::spelling(expr.binary_operator)));
       rest.push_back(space());
-      rest.push_back(expression(module_.operands_of(expr)[1], level + 1, last ? rightmost : false));
+      rest.push_back(expression(module_.operands_of(expr)[1],
+                                clarify ? kAndPrecedence + 1 : level + 1,
+                                last ? rightmost : false));
     }
     const DocId tail = nest(concat(std::move(rest)));
     return group(concat({head, deeper ? nest(tail) : tail}));
@@ -1168,17 +1130,9 @@ class Printer {
     const DocId head = concat({text("recommendation"), space(), text(recommendation.id.name)});
     const std::string& kind = recommendation.kind.name;
     std::vector<DocId> clauses{
-        hardline(),
-        text("kind"),
-        space(),
-        text(kind, 1 + 2 * static_cast<std::size_t>(std::count(kind.begin(), kind.end(), '-'))),
-        hardline(),
-        text("text"),
-        space(),
-        text(quote(recommendation.text, '"')),
-        hardline(),
-        text("cite"),
-        space()};
+        hardline(), text("kind"), space(), text(kind),
+        hardline(), text("text"), space(), text(quote(recommendation.text, '"')),
+        hardline(), text("cite"), space()};
     for (std::size_t i = 0; i < recommendation.citations.size(); ++i) {
       if (i > 0) {
         clauses.push_back(text(","));
@@ -1473,13 +1427,14 @@ std::string meaning(const ast::Module& module) {
 std::optional<std::string> format_source(const SourceManager& sources, FileId file,
                                          Diagnostics& diagnostics) {
   Diagnostics parse_diagnostics;
-  const ast::Module module = parse_module(sources, file, parse_diagnostics);
+  TokenStream tokens;
+  const ast::Module module = parse_module(sources, file, parse_diagnostics, &tokens);
   diagnostics.append(parse_diagnostics);
   if (parse_diagnostics.has_errors()) {
     return std::nullopt;
   }
   const std::string_view text = sources.text(file);
-  Lexed lexed = lex(text);
+  Lexed lexed = make_lexed(text, tokens);
   Attachments attachments = attach(lexed, text);
   std::string formatted = Printer(module, text, lexed, std::move(attachments)).print();
 

@@ -2,8 +2,9 @@
 //
 // The formatter parses the file (parse_module only: a file with type errors but valid syntax
 // is still formatted), prints every declaration in file order from the AST with canonical
-// spacing and line breaks, and puts back every comment, which it collects from the source
-// text itself, next to the token it was next to.
+// spacing and line breaks, and puts back every comment next to the token it was next to. The
+// tokens and comments are the grammar's, as the parser read them (TokenStream in
+// dsl/parser.hpp); the formatter does not lex the text itself.
 //
 // Canonical layout (the seed guideline is written in it):
 // - `guideline "id"`, then `title` and `version` each on its own line, indented 2;
@@ -15,9 +16,11 @@
 //   definition (the condition on the next line when it does not fit, the description always
 //   on its own line);
 // - one space around binary operators and after commas (`x is not null`, `{1, 2}`,
-//   `Coalesce(a, b)`, `-x`, `- -x`, `not x`); parentheses exactly where precedence needs them
+//   `Coalesce(a, b)`, `-x`, `- -x`, `not x`); parentheses where precedence needs them
 //   (`(a or b) and c`, `a - (b - c)`, `not (a = b)`, but `not a = b` for `(not a) = b`, and
-//   `(if a then b else c) + d`: an `if` is open to the right); literals as written (numbers,
+//   `(if a then b else c) + d`: an `if` is open to the right), and around every `and` that
+//   is an operand of `or` or `xor` (`(a and b) or c`: readers misread `a and b or c`), the
+//   source's or not; other parentheses are dropped; literals as written (numbers,
 //   quantity units), strings and texts re-encoded with the canonical escapes;
 // - an expression that does not fit is broken before the operators of its outermost operator
 //   chain first (`and`/`or` in a condition), continuation lines indented 2 more than the line

@@ -9,6 +9,7 @@
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/limit_depth.hpp>
 #include <tao/pegtl/contrib/parse_tree.hpp>
+#include <type_traits>
 
 #include "grammar/errors.hpp"
 #include "grammar/rubric_grammar.hpp"
@@ -41,9 +42,6 @@ std::string tree_too_deep_message() {
       "move parts of it into definitions",
       kMaxExpressionDepth);
 }
-
-template <typename Rule>
-struct depth_limited : pegtl::limit_depth<kMaxRuleDepth> {};
 
 // How a syntax node contributes to the depth of the expression tree it lowers to.
 enum class DepthRole : std::uint8_t {
@@ -143,13 +141,126 @@ constexpr bool nests(DepthRole role) {
   return role == DepthRole::group || role == DepthRole::nesting;
 }
 
+// Records the grammar's tokens and comments into a TokenStream (dsl/parser.hpp) while the
+// parser parses: an action on each lexical rule and comment rule, run when its match ends.
+// No lexical rule contains another, so along the path the parse takes the entries come in
+// source order. An attempt that backtracks (`a` read as the start of a call, then as a name;
+// a comment read before an operator that is not there) leaves entries at or after the point
+// it goes back to, and the next entry recorded is the first token or comment at or after that
+// point (every byte after it is in one, or whitespace): so recording an entry first drops
+// every entry that does not start before it. One per parse call; records nothing without a
+// stream.
+class TokenRecorder {
+ public:
+  TokenRecorder(const char* text, TokenStream* stream) : text_(text), stream_(stream) {}
+
+  void token(const char* begin, const char* end, TokenKind kind) {
+    if (stream_ == nullptr) {
+      return;
+    }
+    const std::uint32_t offset = rewind(begin);
+    stream_->tokens.push_back({offset, static_cast<std::uint32_t>(end - text_), kind});
+  }
+
+  void comment(const char* begin, const char* end, bool line_comment) {
+    if (stream_ == nullptr) {
+      return;
+    }
+    // A line comment's match holds its line break (`until<eol>`); the comment does not.
+    if (line_comment && end > begin && end[-1] == '\n') {
+      --end;
+      if (end > begin && end[-1] == '\r') {
+        --end;
+      }
+    }
+    const std::uint32_t offset = rewind(begin);
+    stream_->comments.push_back({offset, static_cast<std::uint32_t>(end - text_), line_comment});
+  }
+
+ private:
+  // Drops the entries of matches that backtracked past `begin`; returns its offset.
+  std::uint32_t rewind(const char* begin) {
+    const auto offset = static_cast<std::uint32_t>(begin - text_);
+    while (!stream_->tokens.empty() && stream_->tokens.back().offset >= offset) {
+      stream_->tokens.pop_back();
+    }
+    while (!stream_->comments.empty() && stream_->comments.back().offset >= offset) {
+      stream_->comments.pop_back();
+    }
+    return offset;
+  }
+
+  const char* text_;
+  TokenStream* stream_;
+};
+
+// Whether `Rule` is a keyword of the grammar (g::keyword<Word>, or a rule derived from one:
+// `op_and`, `null_literal`, `type_boolean`, calendar words).
+template <typename Word>
+constexpr bool keyword_base(const g::keyword<Word>* /*rule*/) {
+  return true;
+}
+constexpr bool keyword_base(const void* /*rule*/) {
+  return false;
+}
+template <typename Rule>
+constexpr bool is_keyword = keyword_base(static_cast<const Rule*>(nullptr));
+
+template <typename Rule, typename... Rules>
+constexpr bool is_one_of = (std::is_same_v<Rule, Rules> || ...);
+
+// The lexical rules of the grammar: each match of one is a token (see TokenStream). None of
+// them contains another. Every terminal of the grammar outside separators is in one of them,
+// which tests/unit/test_token_stream.cpp checks on every golden file.
+template <typename Rule>
+constexpr bool is_token_rule =
+    is_keyword<Rule> || std::is_base_of_v<g::string_literal, Rule> ||
+    std::is_base_of_v<g::text_literal, Rule> || std::is_base_of_v<g::number, Rule> ||
+    is_one_of<Rule, g::identifier_text, g::source_number, g::citation, g::kind_name, g::op_plus,
+              g::op_minus, g::op_times, g::op_divide, g::op_equal, g::op_not_equal,
+              g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal, g::op_less,
+              g::op_greater_or_equal, g::op_greater, g::one<'('>, g::one<')'>, g::one<'{'>,
+              g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
+
+template <typename Rule>
+constexpr bool is_comment_rule =
+    is_one_of<Rule, g::block_comment, g::line_comment, g::line_comment_at_end>;
+
+// The parser's actions: the rule depth limit on every rule, and token recording on the
+// lexical and comment rules (not inside `at`/`not_at`, which apply no actions).
+template <typename Rule>
+struct parse_action : pegtl::limit_depth<kMaxRuleDepth> {};
+
+template <typename Rule>
+requires is_token_rule<Rule>
+struct parse_action<Rule> : pegtl::limit_depth<kMaxRuleDepth> {
+  template <typename ActionInput, typename... States>
+  static void apply(const ActionInput& in, DepthTracker& /*tracker*/, TokenRecorder& recorder,
+                    States&&... /*states*/) {
+    constexpr TokenKind kind = std::is_same_v<Rule, g::one<'('>>   ? TokenKind::open_paren
+                               : std::is_same_v<Rule, g::one<')'>> ? TokenKind::close_paren
+                                                                   : TokenKind::other;
+    recorder.token(in.begin(), in.end(), kind);
+  }
+};
+
+template <typename Rule>
+requires is_comment_rule<Rule>
+struct parse_action<Rule> : pegtl::limit_depth<kMaxRuleDepth> {
+  template <typename ActionInput, typename... States>
+  static void apply(const ActionInput& in, DepthTracker& /*tracker*/, TokenRecorder& recorder,
+                    States&&... /*states*/) {
+    recorder.comment(in.begin(), in.end(), !std::is_same_v<Rule, g::block_comment>);
+  }
+};
+
 // A parse tree node that records the depth of the expression tree under it (see
 // DepthTracker), and does not copy the file name into every node.
 struct Node : pegtl::parse_tree::basic_node<Node> {
   std::uint32_t depth = 0;
 
   template <typename Rule, typename ParseInput>
-  void start(const ParseInput& in, DepthTracker& tracker) {
+  void start(const ParseInput& in, DepthTracker& tracker, const TokenRecorder& /*recorder*/) {
     set_type<Rule>();
     m_begin = pegtl::internal::iterator(in.iterator());
     constexpr DepthRole role = depth_role<Rule>();
@@ -172,7 +283,7 @@ struct Node : pegtl::parse_tree::basic_node<Node> {
   }
 
   template <typename Rule, typename ParseInput>
-  void success(const ParseInput& in, DepthTracker& tracker) {
+  void success(const ParseInput& in, DepthTracker& tracker, const TokenRecorder& /*recorder*/) {
     m_end = pegtl::internal::iterator(in.iterator());
     const DepthTracker::Open self = tracker.open.back();
     tracker.open.pop_back();
@@ -206,7 +317,8 @@ struct Node : pegtl::parse_tree::basic_node<Node> {
   }
 
   template <typename Rule, typename ParseInput>
-  void failure(const ParseInput& /*in*/, DepthTracker& tracker) noexcept {
+  void failure(const ParseInput& /*in*/, DepthTracker& tracker,
+               const TokenRecorder& /*recorder*/) noexcept {
     const DepthTracker::Open self = tracker.open.back();
     tracker.open.pop_back();
     if (nests(self.role)) {
@@ -1129,9 +1241,13 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
   return invalid_utf8(text);
 }
 
-ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics) {
+ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics,
+                         TokenStream* tokens) {
   ast::Module module;
   module.file = file;
+  if (tokens != nullptr) {
+    *tokens = TokenStream{};
+  }
   if (too_large(sources, file, diagnostics)) {
     return module;
   }
@@ -1143,6 +1259,7 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
   // The end of the text that is parsed: an unterminated block comment cuts the file short, so
   // that the declarations before it are kept and nothing inside it is read as a declaration.
   std::size_t end = text.size();
+  TokenRecorder recorder(text.data(), tokens);
   while (position < end) {
     pegtl::memory_input<> input(text.data() + position, text.data() + end, name, position, 1, 1);
     try {
@@ -1150,8 +1267,8 @@ ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics&
       tracker.budget =
           kMaxExpressionNodes - std::min(kMaxExpressionNodes, module.expressions.size());
       auto root =
-          pegtl::parse_tree::parse<g::next_declaration, Node, selector, depth_limited, g::control>(
-              input, tracker);
+          pegtl::parse_tree::parse<g::next_declaration, Node, selector, parse_action, g::control>(
+              input, tracker, recorder);
       if (!root) {
         break;  // not reachable: next_declaration either matches or raises
       }
@@ -1208,9 +1325,10 @@ std::optional<ast::ExprId> parse_expression(const SourceManager& sources, FileId
   try {
     DepthTracker tracker;
     tracker.budget = kMaxExpressionNodes;
+    TokenRecorder recorder(text.data(), nullptr);
     auto root =
-        pegtl::parse_tree::parse<g::expression_input, Node, selector, depth_limited, g::control>(
-            input, tracker);
+        pegtl::parse_tree::parse<g::expression_input, Node, selector, parse_action, g::control>(
+            input, tracker, recorder);
     if (!root || root->children.empty()) {
       return std::nullopt;
     }

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
@@ -38,8 +40,45 @@ inline constexpr std::size_t kMaxExpressionNodes = 1000000;
 // forms, surrogates and code points above U+10FFFF included), or nullopt when it is all valid.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
-// Parses a whole rule file.
-ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics);
+// The tokens and comments of a rule file exactly as the grammar (grammar/rubric_grammar.hpp)
+// matched them while parse_module parsed it: the one definition of where a token or a comment
+// begins and ends, for tools that work on the text as written (the formatter).
+//
+// Contract, for a file that parse_module read without syntax errors:
+// - `tokens`: one entry per match of a lexical rule of the grammar, in source order: a keyword
+//   or calendar word (`and`, `is`, `weeks`); a name; a number (`4`, `4.5`); a 'string' or a
+//   "text", quotes included (a unit such as 'mg/dL' is a string); a kind (`follow-up` is one
+//   token); an operator (`+ - * / = != ~ !~ < <= > >=`, two characters as one token); each of
+//   `( ) { } , : =`. A quantity (`4 weeks`, `3 'mg'`) is two tokens, its number and its unit;
+//   `is not` is two tokens (a comment may stand between them).
+// - `comments`: every comment, in source order: `//` to the end of its line (the line break
+//   not included) or `/*` to `*/`. Strings and texts hold no comments (`'a // b'` is a string).
+// - Offsets are bytes into the file's text, each entry the half-open range [offset, end).
+//   Tokens and comments do not overlap, and every byte outside them is whitespace (space, tab,
+//   line break, CR, VT, FF).
+// For a file with syntax errors the lists hold what was read around the errors: no contract.
+enum class TokenKind : std::uint8_t { open_paren, close_paren, other };
+
+struct SourceToken {
+  std::uint32_t offset = 0;
+  std::uint32_t end = 0;
+  TokenKind kind = TokenKind::other;
+};
+
+struct SourceComment {
+  std::uint32_t offset = 0;
+  std::uint32_t end = 0;
+  bool line_comment = false;  // `//`; else `/* */`
+};
+
+struct TokenStream {
+  std::vector<SourceToken> tokens;
+  std::vector<SourceComment> comments;
+};
+
+// Parses a whole rule file; fills `tokens`, when given, with its tokens and comments.
+ast::Module parse_module(const SourceManager& sources, FileId file, Diagnostics& diagnostics,
+                         TokenStream* tokens = nullptr);
 
 // Parses `file`'s whole text as one expression, appending it to `module`.
 std::optional<ast::ExprId> parse_expression(const SourceManager& sources, FileId file,

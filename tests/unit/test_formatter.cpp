@@ -623,7 +623,7 @@ TEST_CASE("parentheses are printed exactly where precedence needs them", "[forma
     return text.substr(0, text.size() - 1);
   };
   CHECK(formatted_value("(a or b) and c") == "(a or b) and c");
-  CHECK(formatted_value("a or (b and c)") == "a or b and c");
+  CHECK(formatted_value("a or (b and c)") == "a or (b and c)");
   CHECK(formatted_value("((a))") == "a");
   CHECK(formatted_value("a - (b - c)") == "a - (b - c)");
   CHECK(formatted_value("(a - b) - c") == "a - b - c");
@@ -638,6 +638,37 @@ TEST_CASE("parentheses are printed exactly where precedence needs them", "[forma
   CHECK(formatted_value("(case when a then b else c end) or d") ==
         "case when a then b else c end or d");
   CHECK(formatted_value("x between (a + 1) and (b or c)") == "x between a + 1 and (b or c)");
+}
+
+TEST_CASE("an `and` inside `or` or `xor` keeps its parentheses, or gets them", "[formatter]") {
+  const auto formatted_value = [](const std::string& expression) {
+    const Formatted result = format("define d = " + expression + "\n");
+    INFO(result.diagnostics);
+    REQUIRE(result.text.has_value());
+    std::string text = *result.text;
+    text = text.substr(std::string_view("define d = ").size());
+    return text.substr(0, text.size() - 1);
+  };
+  // Issue 15: the parentheses the author wrote to make the grouping clear stay.
+  CHECK(formatted_value("(sex = 'male' and x) or (sex = 'female' and y)") ==
+        "(sex = 'male' and x) or (sex = 'female' and y)");
+  CHECK(formatted_value("sex = 'male' and x or sex = 'female' and y") ==
+        "(sex = 'male' and x) or (sex = 'female' and y)");
+  CHECK(formatted_value("a and b xor c") == "(a and b) xor c");
+  CHECK(formatted_value("a xor b and c") == "a xor (b and c)");
+  CHECK(formatted_value("a and b and c or d or e") == "(a and b and c) or d or e");
+  CHECK(formatted_value("((a and b)) or c") == "(a and b) or c");
+  CHECK(formatted_value("(a and (b or c and d)) or e") == "(a and (b or (c and d))) or e");
+  // Not an `and` operand of `or`/`xor`: as before.
+  CHECK(formatted_value("a and b implies c or d") == "a and b implies c or d");
+  CHECK(formatted_value("not (a and b) or c") == "not (a and b) or c");
+  CHECK(formatted_value("x between 1 and 2 or c") == "x between 1 and 2 or c");
+  CHECK(formatted_value("(a or b) and c") == "(a or b) and c");
+  CHECK(formatted_value("a or b or c") == "a or b or c");
+  // A comment at the end of the operand's line goes after the added `)`.
+  const Formatted commented = format("define d = a and b // why\n  or c\n");
+  REQUIRE(commented.text.has_value());
+  CHECK(*commented.text == "define d =\n  (a and b) // why\n    or c\n");
 }
 
 TEST_CASE("random expressions with comments everywhere keep their meaning and comments",
@@ -737,4 +768,32 @@ TEST_CASE("deeply nested expressions format", "[formatter]") {
   const std::string input = "guideline \"g\"\ndefine n = " + nots + "a\ndefine s = " + signs +
                             "a\ndefine i = " + ifs + "\ndefine p = " + parentheses + "\n";
   check_promises(input, "deep.rubric", false);
+}
+
+TEST_CASE("chains of and, or and xor without parentheses, comments everywhere, keep promises",
+          "[formatter]") {
+  // The parentheses fmt adds around an `and` inside `or`/`xor` are no source tokens: comments
+  // next to them must stay in order, and formatting the result again must change nothing.
+  Generator generator(20261205U);
+  static const std::vector<std::string> operators{"and", "or", "xor", "and", "implies"};
+  static const std::vector<std::string> operands{"a",
+                                                 "b",
+                                                 "x > 1",
+                                                 "not a",
+                                                 "(a or b)",
+                                                 "a_long_name_that_makes_lines_wrap",
+                                                 "another_long_name_that_makes_lines_wrap"};
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::string> tokens{"guideline", "\"g\"", "define", "d", "="};
+    const std::size_t count = 2 + generator.pick(7);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i > 0) {
+        tokens.push_back(operators[generator.pick(operators.size())]);
+      }
+      tokens.push_back(operands[generator.pick(operands.size())]);
+    }
+    const std::string input = generator.join(tokens) + "\n";
+    INFO("input:\n" << input);
+    check_promises(input, "chain-" + std::to_string(round) + ".rubric");
+  }
 }
