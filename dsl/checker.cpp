@@ -798,6 +798,23 @@ class Checker {
     return std::nullopt;
   }
 
+  // Folds `type`, the type of `id`, into `common`, the one type the values of a list, a
+  // `case` or a `Coalesce` must share (`what` names those values); false, `common`
+  // unchanged, when `type` is an error or does not unify (then after a type mismatch).
+  bool unify_into(Type& common, ExprId id, const Type& type, std::string_view what) {
+    if (is_error(type)) {
+      return false;
+    }
+    const std::optional<Type> unified = unify(common, type);
+    if (!unified) {
+      mismatch(module_.at(id), fmt::format("{} must have one type; found {} after {}", what,
+                                           a_type_name(type), a_type_name(common)));
+      return false;
+    }
+    common = *unified;
+    return true;
+  }
+
   // A string literal compared with a code fact must be one of its codes.
   void check_code(const Type& code, ExprId other) {
     if (code.kind != TypeKind::code) {
@@ -1108,20 +1125,9 @@ Type Checker::list(const ast::Expr& expr) {
   Type element = Type::of(TypeKind::null);
   bool failed = false;
   for (const ExprId id : module_.operands_of(expr)) {
-    const Type type = expression(id);
-    if (is_error(type)) {
+    if (!unify_into(element, id, expression(id), "list elements")) {
       failed = true;
-      continue;
     }
-    const std::optional<Type> unified = unify(element, type);
-    if (!unified) {
-      mismatch(module_.at(id), fmt::format("list elements must have one type; found {} after "
-                                           "{}",
-                                           a_type_name(type), a_type_name(element)));
-      failed = true;
-      continue;
-    }
-    element = *unified;
   }
   if (failed) {
     return Type::of(TypeKind::error);
@@ -1190,20 +1196,9 @@ Type Checker::case_when(const ast::Expr& expr) {
   }
   Type result = Type::of(TypeKind::null);
   const auto merge = [&](ExprId id) {
-    const Type type = expression(id);
-    if (is_error(type)) {
+    if (!unify_into(result, id, expression(id), "the results of `case`")) {
       failed = true;
-      return;
     }
-    const std::optional<Type> unified = unify(result, type);
-    if (!unified) {
-      mismatch(module_.at(id), fmt::format("the results of `case` must have one type; found "
-                                           "{} after {}",
-                                           a_type_name(type), a_type_name(result)));
-      failed = true;
-      return;
-    }
-    result = *unified;
   };
   for (; i + 1 < operands.size(); i += 2) {
     if (subject) {
@@ -1250,26 +1245,14 @@ Type Checker::call(const ast::Expr& expr) {
   bool failed = false;
   for (const ExprId id : operands) {
     const Type type = expression(id);
-    if (is_error(type)) {
-      failed = true;
-      continue;
-    }
     if (type.kind == TypeKind::list) {
       mismatch(module_.at(id),
                "`Coalesce` over a list is not supported; pass the values as "
                "arguments");
       failed = true;
-      continue;
-    }
-    const std::optional<Type> unified = unify(result, type);
-    if (!unified) {
-      mismatch(module_.at(id), fmt::format("the arguments of `Coalesce` must have one type; "
-                                           "found {} after {}",
-                                           a_type_name(type), a_type_name(result)));
+    } else if (!unify_into(result, id, type, "the arguments of `Coalesce`")) {
       failed = true;
-      continue;
     }
-    result = *unified;
   }
   return failed ? Type::of(TypeKind::error) : result;
 }
