@@ -757,6 +757,17 @@ class Checker {
   Type call(const ast::Expr& expr);
   Type test(const ast::Expr& expr);
 
+  // The number of a decimal or quantity literal (`what` names it); nullopt after an
+  // out-of-range diagnostic.
+  std::optional<Decimal> literal_number(const ast::Expr& expr, const char* what) {
+    std::optional<Decimal> value = Decimal::parse(expr.text);
+    if (!value) {
+      diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
+                          decimal_problem(what, expr.text));
+    }
+    return value;
+  }
+
   void mismatch(const ast::Expr& expr, const std::string& message) {
     diagnostics_.report(DiagnosticKind::type_mismatch, expr.range, message);
   }
@@ -914,10 +925,8 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
         constant = Value::integer(*integer);
         return Type::of(TypeKind::integer);
       }
-      const std::optional<Decimal> value = Decimal::parse(expr.text);
+      const std::optional<Decimal> value = literal_number(expr, "decimal");
       if (!value) {
-        diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
-                            decimal_problem("decimal", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::decimal(*value);
@@ -933,10 +942,8 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
                                         in_backticks(expr.unit)));
         return Type::of(TypeKind::error);
       }
-      const std::optional<Decimal> value = Decimal::parse(expr.text);
+      const std::optional<Decimal> value = literal_number(expr, "quantity value");
       if (!value) {
-        diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
-                            decimal_problem("quantity value", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::quantity(*value, *unit);
