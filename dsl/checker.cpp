@@ -78,12 +78,7 @@ class Checker {
 
   void run() {
     header();
-    sources_declared();
-    declare_names();
-    order_dependencies();
-    parameters();
-    facts();
-    definitions();
+    declarations();
     recommendations();
     exclusions();
     coverage();
@@ -93,13 +88,19 @@ class Checker {
   // For a standalone expression: declarations, then the expression; no header required and
   // no warnings about unused declarations.
   void run_expression(ExprId id) {
+    declarations();
+    expression(id);
+  }
+
+  // Sources, then the names and what they are: parameters, facts and definitions in
+  // dependency order.
+  void declarations() {
     sources_declared();
     declare_names();
     order_dependencies();
     parameters();
     facts();
     definitions();
-    expression(id);
   }
 
   Type expression(ExprId id);
