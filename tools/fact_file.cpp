@@ -525,36 +525,10 @@ class JsonReader final : public nlohmann::json_sax<Json> {
   }
   bool binary(binary_t& /*value*/) override { return true; }
 
-  bool start_object(std::size_t /*elements*/) override {
-    if (depth_ == 0) {
-      depth_ = 1;
-      return true;
-    }
-    if (depth_ == 1) {
-      container_value("a mapping");
-    }
-    ++depth_;
-    return true;
-  }
-  bool end_object() override {
-    --depth_;
-    return true;
-  }
-  bool start_array(std::size_t /*elements*/) override {
-    if (depth_ == 0) {
-      top_level_error("a list", 1);
-      return false;
-    }
-    if (depth_ == 1) {
-      container_value("a list");
-    }
-    ++depth_;
-    return true;
-  }
-  bool end_array() override {
-    --depth_;
-    return true;
-  }
+  bool start_object(std::size_t /*elements*/) override { return enter("a mapping", true); }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t /*elements*/) override { return enter("a list", false); }
+  bool end_array() override { return leave(); }
 
   bool key(string_t& name) override {
     if (depth_ != 1) {
@@ -650,6 +624,24 @@ class JsonReader final : public nlohmann::json_sax<Json> {
       scalar.range = value_range(how);
       read_value(index_, *current_, duplicate_, scalar, set_, diagnostics_);
     }
+    return true;
+  }
+
+  // A mapping or list (`what`) starts; only a mapping may stand at the top level.
+  bool enter(const char* what, bool allowed_at_top) {
+    if (depth_ == 0 && !allowed_at_top) {
+      top_level_error(what, 1);
+      return false;
+    }
+    if (depth_ == 1) {
+      container_value(what);
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool leave() {
+    --depth_;
     return true;
   }
 
