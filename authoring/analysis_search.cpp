@@ -796,11 +796,8 @@ std::string fact_value_text(const Value& value) {
   if (value.is_null()) {
     return "absent";
   }
-  std::string literal = to_literal(value);
-  if (value.kind() == ValueKind::quantity) {
-    literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
-  }
-  return literal;
+  return value.kind() == ValueKind::quantity ? to_text(value, TextStyle::fact_file)
+                                             : to_literal(value);
 }
 
 Analysis::Analysis(std::vector<const Guideline*> guidelines, AnalysisLimits limits)

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <set>
 
 #include "dsl/checker.hpp"
@@ -23,12 +22,7 @@ nlohmann::ordered_json value_to_json(const Value& value) {
       // Exact text as a JSON number.
       return nlohmann::ordered_json::parse(value.as_decimal().to_string());
     case ValueKind::string: return std::string(value.as_string());
-    case ValueKind::quantity: {
-      std::string literal = to_literal(value);
-      // `1000 'mg/d'` -> `1000 mg/d`: the fact-file spelling.
-      literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
-      return literal;
-    }
+    case ValueKind::quantity: return to_text(value, TextStyle::fact_file);
   }
   return nullptr;
 }

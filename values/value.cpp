@@ -204,15 +204,6 @@ Value scale_quantity(const Value& a, const Value& b, DecimalOperation operation,
   return Value::null();
 }
 
-// Quantity numbers print without a redundant ".0": `1000 'mg'`, `2.5 'mg'`.
-std::string quantity_number(Decimal value) {
-  std::string text = value.to_string();
-  if (value.is_integer()) {
-    text.resize(text.size() - 2);
-  }
-  return text;
-}
-
 std::string quote(std::string_view text) {
   std::string quoted = "'";
   for (const char character : text) {
@@ -506,9 +497,38 @@ std::string to_literal(const Value& a) {
       const Unit& unit = a.unit();
       if (unit.is_calendar_word) {
         const bool singular = number.raw() == Decimal::kOne;
-        return quantity_number(number) + ' ' + (singular ? unit.singular : unit.code);
+        return number_text(number) + ' ' + (singular ? unit.singular : unit.code);
       }
-      return quantity_number(number) + ' ' + quote(unit.code);
+      return number_text(number) + ' ' + quote(unit.code);
+    }
+  }
+  return "null";
+}
+
+std::string number_text(Decimal value) {
+  std::string text = value.to_string();
+  if (value.is_integer()) {
+    text.resize(text.size() - 2);
+  }
+  return text;
+}
+
+std::string to_text(const Value& a, TextStyle style) {
+  switch (a.kind()) {
+    case ValueKind::null: return "null";
+    case ValueKind::boolean: return a.as_boolean() ? "true" : "false";
+    case ValueKind::integer: return std::to_string(a.as_integer());
+    case ValueKind::decimal: return number_text(a.as_decimal());
+    case ValueKind::string:
+      return style == TextStyle::message ? "'" + std::string(a.as_string()) + "'"
+                                         : std::string(a.as_string());
+    case ValueKind::quantity: {
+      const Decimal amount = a.as_decimal();
+      const Unit& unit = a.unit();
+      const bool one = amount == Decimal::from_integer(1) ||
+                       (style == TextStyle::message && amount == Decimal::from_integer(-1));
+      return number_text(amount) + ' ' +
+             (unit.is_calendar_word && one && !unit.singular.empty() ? unit.singular : unit.code);
     }
   }
   return "null";
