@@ -27,14 +27,6 @@ nlohmann::ordered_json value_to_json(const Value& value) {
   return nullptr;
 }
 
-namespace {
-
-std::string fact_value_text(const Value& value) {
-  return value.is_null() ? "absent" : to_literal(value);
-}
-
-}  // namespace
-
 nlohmann::ordered_json recommendation_to_json(const RecommendationInfo& info) {
   nlohmann::ordered_json item = {
       {"id", info.id}, {"kind", info.kind}, {"text", info.text}, {"citations", info.citations}};
@@ -122,9 +114,10 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
       }
       std::string because;
       for (const FactId fact : guideline.deciding_facts(r, scratch)) {
-        because +=
-            fmt::format("{}{} = {}", because.empty() ? "" : ", ",
-                        guideline.facts()[fact.value].name, fact_value_text(facts.get(fact)));
+        const Value& value = facts.get(fact);
+        because += fmt::format("{}{} = {}", because.empty() ? "" : ", ",
+                               guideline.facts()[fact.value].name,
+                               value.is_null() ? std::string("absent") : to_literal(value));
       }
       if (!because.empty()) {
         out += fmt::format("      because: {}\n", because);
