@@ -128,32 +128,6 @@ std::string double_text(double value) {
   return std::string(buffer, result.ptr);
 }
 
-// A number as a fact file writes it: "10", "2.5" (no forced ".0").
-std::string number_text(Decimal value) {
-  std::string text = value.to_string();
-  if (text.size() > 2 && text.ends_with(".0")) {
-    text.resize(text.size() - 2);
-  }
-  return text;
-}
-
-// A value as a fact file writes it: "true", "3", "2.5", "10 weeks", "1000 mg/d", "left".
-std::string value_text(const Value& value) {
-  switch (value.kind()) {
-    case ValueKind::null: return "null";
-    case ValueKind::boolean: return value.as_boolean() ? "true" : "false";
-    case ValueKind::integer: return std::to_string(value.as_integer());
-    case ValueKind::decimal: return number_text(value.as_decimal());
-    case ValueKind::string: return std::string(value.as_string());
-    case ValueKind::quantity: {
-      std::string literal = to_literal(value);
-      literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
-      return literal;
-    }
-  }
-  return "null";
-}
-
 Status invalid_argument(std::string message) {
   return Status::error(diagnostic_code(rubric::DiagnosticKind::invalid_argument),
                        std::move(message));
@@ -381,7 +355,7 @@ std::optional<Recommendation> Guideline::describe(RecommendationId recommendatio
   for (const CarriedParameter& carried : info.parameters) {
     Parameter parameter;
     parameter.name = carried.name;
-    parameter.value = value_text(carried.value);
+    parameter.value = to_text(carried.value, TextStyle::fact_file);
     const ValueKind kind = carried.value.kind();
     if (kind == ValueKind::integer || kind == ValueKind::decimal || kind == ValueKind::quantity) {
       parameter.amount = number_text(carried.value.as_decimal());
@@ -854,7 +828,7 @@ std::optional<std::string> FactSet::text(FactId fact) const {
   if (value.is_null()) {
     return std::nullopt;
   }
-  return value_text(value);
+  return to_text(value, TextStyle::fact_file);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -242,6 +242,11 @@ struct BehaviouralDiff {
   std::size_t work = 0;   // node evaluations, over all queries (AnalysisLimits::max_total_work)
 };
 
+// The ids of the recommendations of two versions of a guideline: the new version's, in its
+// order, then those only the old version has, in its order.
+std::vector<std::string> recommendation_ids(const Guideline& old_version,
+                                            const Guideline& new_version);
+
 // Compares every recommendation (matched by id; a recommendation missing from one version
 // is never made there) over every valid patient. Pure; safe to call from many threads.
 BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& new_version,

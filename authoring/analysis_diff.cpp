@@ -108,13 +108,8 @@ std::string approximation_reason(const Analysis& analysis, std::span<const GoalT
 
 }  // namespace
 
-BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& new_version,
-                               AnalysisLimits limits) {
-  const Analysis analysis({&old_version, &new_version}, limits);
-  std::unordered_map<std::string, std::uint32_t> keys;
-  const std::vector<std::uint32_t> old_ids = canonical_ids(old_version, keys);
-  const std::vector<std::uint32_t> new_ids = canonical_ids(new_version, keys);
-  BehaviouralDiff diff;
+std::vector<std::string> recommendation_ids(const Guideline& old_version,
+                                            const Guideline& new_version) {
   std::vector<std::string> ids;
   for (const RecommendationInfo& info : new_version.recommendations()) {
     ids.push_back(info.id);
@@ -124,6 +119,17 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
       ids.push_back(info.id);
     }
   }
+  return ids;
+}
+
+BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& new_version,
+                               AnalysisLimits limits) {
+  const Analysis analysis({&old_version, &new_version}, limits);
+  std::unordered_map<std::string, std::uint32_t> keys;
+  const std::vector<std::uint32_t> old_ids = canonical_ids(old_version, keys);
+  const std::vector<std::uint32_t> new_ids = canonical_ids(new_version, keys);
+  BehaviouralDiff diff;
+  const std::vector<std::string> ids = recommendation_ids(old_version, new_version);
   for (const std::string& id : ids) {
     const std::optional<std::size_t> old_index = old_version.find_recommendation(id);
     const std::optional<std::size_t> new_index = new_version.find_recommendation(id);

@@ -15,6 +15,37 @@
 namespace rubric {
 namespace {
 
+// The cone of the goal's nodes in guideline `g` (`graph`): those nodes and every node they
+// read, directly or not, each once, in increasing id order; found in time proportional to
+// its size.
+std::vector<NodeId> goal_cone(const DecisionGraph& graph, std::span<const GoalTerm> goal,
+                              std::size_t g) {
+  std::unordered_set<std::uint32_t> marked;
+  std::vector<NodeId> stack;
+  for (const GoalTerm& term : goal) {
+    if (term.guideline == g && term.node) {
+      stack.push_back(*term.node);
+    }
+  }
+  while (!stack.empty()) {
+    const NodeId id = stack.back();
+    stack.pop_back();
+    if (!marked.insert(id.value).second) {
+      continue;
+    }
+    for (const NodeId operand : graph.operands(graph.node(id))) {
+      stack.push_back(operand);
+    }
+  }
+  std::vector<NodeId> cone;
+  cone.reserve(marked.size());
+  for (const std::uint32_t id : marked) {
+    cone.push_back(NodeId{id});
+  }
+  std::sort(cone.begin(), cone.end(), [](NodeId a, NodeId b) { return a.value < b.value; });
+  return cone;
+}
+
 bool is_true_value(const Value& value) {
   return value.kind() == ValueKind::boolean && value.as_boolean();
 }
@@ -247,35 +278,15 @@ class Search {
     operand_starts_.resize(count);
     for (std::size_t g = 0; g < count; ++g) {
       const DecisionGraph& graph = analysis.guideline(g).graph();
-      // The cone of the goal's nodes, found in time proportional to its size.
-      std::unordered_set<std::uint32_t> marked;
-      std::vector<NodeId> stack;
-      for (const GoalTerm& term : goal) {
-        if (term.guideline == g && term.node) {
-          stack.push_back(*term.node);
-        }
-      }
-      while (!stack.empty()) {
-        const NodeId id = stack.back();
-        stack.pop_back();
-        if (!marked.insert(id.value).second) {
-          continue;
-        }
+      cones_[g] = goal_cone(graph, goal, g);
+      for (const NodeId id : cones_[g]) {
         const Node& node = graph.node(id);
         if (node.op == Opcode::fact) {
           const std::uint32_t fact = fact_index[g][node.payload];
           is_variable[fact] = true;
           cone_exact_ = cone_exact_ && analysis.facts()[fact].exact;
         }
-        for (const NodeId operand : graph.operands(node)) {
-          stack.push_back(operand);
-        }
       }
-      for (const std::uint32_t id : marked) {
-        cones_[g].push_back(NodeId{id});
-      }
-      std::sort(cones_[g].begin(), cones_[g].end(),
-                [](NodeId a, NodeId b) { return a.value < b.value; });
       for (std::uint32_t k = 0; k < cones_[g].size(); ++k) {
         positions_[g].emplace(cones_[g][k].value, k);
       }
@@ -796,11 +807,8 @@ std::string fact_value_text(const Value& value) {
   if (value.is_null()) {
     return "absent";
   }
-  std::string literal = to_literal(value);
-  if (value.kind() == ValueKind::quantity) {
-    literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
-  }
-  return literal;
+  return value.kind() == ValueKind::quantity ? to_text(value, TextStyle::fact_file)
+                                             : to_literal(value);
 }
 
 Analysis::Analysis(std::vector<const Guideline*> guidelines, AnalysisLimits limits)
@@ -1095,26 +1103,10 @@ std::vector<std::uint32_t> Analysis::facts_read(std::span<const GoalTerm> goal) 
   std::vector<bool> read(facts_.size(), false);
   for (std::size_t g = 0; g < guidelines_.size(); ++g) {
     const DecisionGraph& graph = guidelines_[g]->graph();
-    std::vector<bool> marked(graph.size(), false);
-    std::vector<NodeId> stack;
-    for (const GoalTerm& term : goal) {
-      if (term.guideline == g && term.node) {
-        stack.push_back(*term.node);
-      }
-    }
-    while (!stack.empty()) {
-      const NodeId id = stack.back();
-      stack.pop_back();
-      if (marked[id.value]) {
-        continue;
-      }
-      marked[id.value] = true;
+    for (const NodeId id : goal_cone(graph, goal, g)) {
       const Node& node = graph.node(id);
       if (node.op == Opcode::fact) {
         read[fact_index_[g][node.payload]] = true;
-      }
-      for (const NodeId operand : graph.operands(node)) {
-        stack.push_back(operand);
       }
     }
   }

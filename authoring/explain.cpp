@@ -52,12 +52,7 @@ std::string display_value(const Value& value) {
   switch (value.kind()) {
     case ValueKind::null: return "unknown";
     case ValueKind::boolean: return value.as_boolean() ? "true" : "false";
-    case ValueKind::quantity: {
-      // `1000 'mg/d'` -> `1000 mg/d`, as fact files write it.
-      std::string literal = to_literal(value);
-      literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
-      return literal;
-    }
+    case ValueKind::quantity: return to_text(value, TextStyle::fact_file);
     default: return to_literal(value);
   }
 }

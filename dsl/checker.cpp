@@ -78,12 +78,7 @@ class Checker {
 
   void run() {
     header();
-    sources_declared();
-    declare_names();
-    order_dependencies();
-    parameters();
-    facts();
-    definitions();
+    declarations();
     recommendations();
     exclusions();
     coverage();
@@ -93,13 +88,19 @@ class Checker {
   // For a standalone expression: declarations, then the expression; no header required and
   // no warnings about unused declarations.
   void run_expression(ExprId id) {
+    declarations();
+    expression(id);
+  }
+
+  // Sources, then the names and what they are: parameters, facts and definitions in
+  // dependency order.
+  void declarations() {
     sources_declared();
     declare_names();
     order_dependencies();
     parameters();
     facts();
     definitions();
-    expression(id);
   }
 
   Type expression(ExprId id);
@@ -757,6 +758,17 @@ class Checker {
   Type call(const ast::Expr& expr);
   Type test(const ast::Expr& expr);
 
+  // The number of a decimal or quantity literal (`what` names it); nullopt after an
+  // out-of-range diagnostic.
+  std::optional<Decimal> literal_number(const ast::Expr& expr, const char* what) {
+    std::optional<Decimal> value = Decimal::parse(expr.text);
+    if (!value) {
+      diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
+                          decimal_problem(what, expr.text));
+    }
+    return value;
+  }
+
   void mismatch(const ast::Expr& expr, const std::string& message) {
     diagnostics_.report(DiagnosticKind::type_mismatch, expr.range, message);
   }
@@ -796,6 +808,23 @@ class Checker {
       return a;
     }
     return std::nullopt;
+  }
+
+  // Folds `type`, the type of `id`, into `common`, the one type the values of a list, a
+  // `case` or a `Coalesce` must share (`what` names those values); false, `common`
+  // unchanged, when `type` is an error or does not unify (then after a type mismatch).
+  bool unify_into(Type& common, ExprId id, const Type& type, std::string_view what) {
+    if (is_error(type)) {
+      return false;
+    }
+    const std::optional<Type> unified = unify(common, type);
+    if (!unified) {
+      mismatch(module_.at(id), fmt::format("{} must have one type; found {} after {}", what,
+                                           a_type_name(type), a_type_name(common)));
+      return false;
+    }
+    common = *unified;
+    return true;
   }
 
   // A string literal compared with a code fact must be one of its codes.
@@ -897,10 +926,8 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
         constant = Value::integer(*integer);
         return Type::of(TypeKind::integer);
       }
-      const std::optional<Decimal> value = Decimal::parse(expr.text);
+      const std::optional<Decimal> value = literal_number(expr, "decimal");
       if (!value) {
-        diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
-                            decimal_problem("decimal", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::decimal(*value);
@@ -916,10 +943,8 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
                                         in_backticks(expr.unit)));
         return Type::of(TypeKind::error);
       }
-      const std::optional<Decimal> value = Decimal::parse(expr.text);
+      const std::optional<Decimal> value = literal_number(expr, "quantity value");
       if (!value) {
-        diagnostics_.report(DiagnosticKind::out_of_range, expr.range,
-                            decimal_problem("quantity value", expr.text));
         return Type::of(TypeKind::error);
       }
       constant = Value::quantity(*value, *unit);
@@ -1108,20 +1133,9 @@ Type Checker::list(const ast::Expr& expr) {
   Type element = Type::of(TypeKind::null);
   bool failed = false;
   for (const ExprId id : module_.operands_of(expr)) {
-    const Type type = expression(id);
-    if (is_error(type)) {
+    if (!unify_into(element, id, expression(id), "list elements")) {
       failed = true;
-      continue;
     }
-    const std::optional<Type> unified = unify(element, type);
-    if (!unified) {
-      mismatch(module_.at(id), fmt::format("list elements must have one type; found {} after "
-                                           "{}",
-                                           a_type_name(type), a_type_name(element)));
-      failed = true;
-      continue;
-    }
-    element = *unified;
   }
   if (failed) {
     return Type::of(TypeKind::error);
@@ -1190,20 +1204,9 @@ Type Checker::case_when(const ast::Expr& expr) {
   }
   Type result = Type::of(TypeKind::null);
   const auto merge = [&](ExprId id) {
-    const Type type = expression(id);
-    if (is_error(type)) {
+    if (!unify_into(result, id, expression(id), "the results of `case`")) {
       failed = true;
-      return;
     }
-    const std::optional<Type> unified = unify(result, type);
-    if (!unified) {
-      mismatch(module_.at(id), fmt::format("the results of `case` must have one type; found "
-                                           "{} after {}",
-                                           a_type_name(type), a_type_name(result)));
-      failed = true;
-      return;
-    }
-    result = *unified;
   };
   for (; i + 1 < operands.size(); i += 2) {
     if (subject) {
@@ -1250,26 +1253,14 @@ Type Checker::call(const ast::Expr& expr) {
   bool failed = false;
   for (const ExprId id : operands) {
     const Type type = expression(id);
-    if (is_error(type)) {
-      failed = true;
-      continue;
-    }
     if (type.kind == TypeKind::list) {
       mismatch(module_.at(id),
                "`Coalesce` over a list is not supported; pass the values as "
                "arguments");
       failed = true;
-      continue;
-    }
-    const std::optional<Type> unified = unify(result, type);
-    if (!unified) {
-      mismatch(module_.at(id), fmt::format("the arguments of `Coalesce` must have one type; "
-                                           "found {} after {}",
-                                           a_type_name(type), a_type_name(result)));
+    } else if (!unify_into(result, id, type, "the arguments of `Coalesce`")) {
       failed = true;
-      continue;
     }
-    result = *unified;
   }
   return failed ? Type::of(TypeKind::error) : result;
 }

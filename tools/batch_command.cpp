@@ -127,23 +127,15 @@ class ResultWriter {
         continue;
       }
       if (first) {
-        out += ",\"error\":";
-        append_json_string(out, diagnostic.message);
-        out += ",\"code\":";
-        append_json_string(out, diagnostic.code);
-        out += ",\"column\":";
-        append_number(out, std::uint64_t{diagnostic.range.offset} + 1);
+        out += ',';
+        append_error_fields(out, diagnostic);
         first = false;
         continue;
       }
       out += others == 0 ? ",\"other_errors\":[" : ",";
       ++others;
-      out += "{\"error\":";
-      append_json_string(out, diagnostic.message);
-      out += ",\"code\":";
-      append_json_string(out, diagnostic.code);
-      out += ",\"column\":";
-      append_number(out, std::uint64_t{diagnostic.range.offset} + 1);
+      out += '{';
+      append_error_fields(out, diagnostic);
       out += '}';
     }
     if (others > 0) {
@@ -176,10 +168,7 @@ class ResultWriter {
     bool first = true;
     for (std::size_t r = 0; r < count; ++r) {
       if (outcome(r) == Outcome::recommended) {
-        if (!first) {
-          out += ',';
-        }
-        first = false;
+        append_separator(out, first);
         out += recommended_[r];
       }
     }
@@ -187,23 +176,35 @@ class ResultWriter {
     first = true;
     for (std::size_t r = 0; r < count; ++r) {
       if (outcome(r) == Outcome::undetermined) {
-        if (!first) {
-          out += ',';
-        }
-        first = false;
+        append_separator(out, first);
         out += undetermined_[r];
         bool first_fact = true;
         for (const FactId fact : missing(r)) {
-          if (!first_fact) {
-            out += ',';
-          }
-          first_fact = false;
+          append_separator(out, first_fact);
           out += fact_names_[fact.value];
         }
         out += "]}";
       }
     }
     out += "]}\n";
+  }
+
+  // `"error":...,"code":...,"column":...` for one error diagnostic (column 1-based).
+  static void append_error_fields(std::string& out, const Diagnostic& diagnostic) {
+    out += "\"error\":";
+    append_json_string(out, diagnostic.message);
+    out += ",\"code\":";
+    append_json_string(out, diagnostic.code);
+    out += ",\"column\":";
+    append_number(out, std::uint64_t{diagnostic.range.offset} + 1);
+  }
+
+  // The ',' before each item of a JSON array but the first (`first` is cleared).
+  static void append_separator(std::string& out, bool& first) {
+    if (!first) {
+      out += ',';
+    }
+    first = false;
   }
 
   bool compact_;

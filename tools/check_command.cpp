@@ -16,15 +16,6 @@
 namespace rubric {
 namespace {
 
-const char* severity_name(Severity severity) {
-  switch (severity) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::note: return "note";
-  }
-  return "?";
-}
-
 nlohmann::ordered_json witness_to_json(const Guideline& guideline, const FactSet& facts) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   const auto specs = guideline.facts();

@@ -461,15 +461,7 @@ std::vector<CaseChange> replay_cases(const Guideline& old_version, const Guideli
     }
     const Decision before = old_version.evaluate(*old_facts);
     const Decision after = new_version.evaluate(*new_facts);
-    std::vector<std::string> ids;
-    for (const RecommendationInfo& info : new_version.recommendations()) {
-      ids.push_back(info.id);
-    }
-    for (const RecommendationInfo& info : old_version.recommendations()) {
-      if (!new_version.find_recommendation(info.id)) {
-        ids.push_back(info.id);
-      }
-    }
+    const std::vector<std::string> ids = recommendation_ids(old_version, new_version);
     for (const std::string& id : ids) {
       const auto old_index = old_version.find_recommendation(id);
       const auto new_index = new_version.find_recommendation(id);

@@ -525,36 +525,10 @@ class JsonReader final : public nlohmann::json_sax<Json> {
   }
   bool binary(binary_t& /*value*/) override { return true; }
 
-  bool start_object(std::size_t /*elements*/) override {
-    if (depth_ == 0) {
-      depth_ = 1;
-      return true;
-    }
-    if (depth_ == 1) {
-      container_value("a mapping");
-    }
-    ++depth_;
-    return true;
-  }
-  bool end_object() override {
-    --depth_;
-    return true;
-  }
-  bool start_array(std::size_t /*elements*/) override {
-    if (depth_ == 0) {
-      top_level_error("a list", 1);
-      return false;
-    }
-    if (depth_ == 1) {
-      container_value("a list");
-    }
-    ++depth_;
-    return true;
-  }
-  bool end_array() override {
-    --depth_;
-    return true;
-  }
+  bool start_object(std::size_t /*elements*/) override { return enter("a mapping", true); }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t /*elements*/) override { return enter("a list", false); }
+  bool end_array() override { return leave(); }
 
   bool key(string_t& name) override {
     if (depth_ != 1) {
@@ -653,6 +627,24 @@ class JsonReader final : public nlohmann::json_sax<Json> {
     return true;
   }
 
+  // A mapping or list (`what`) starts; only a mapping may stand at the top level.
+  bool enter(const char* what, bool allowed_at_top) {
+    if (depth_ == 0 && !allowed_at_top) {
+      top_level_error(what, 1);
+      return false;
+    }
+    if (depth_ == 1) {
+      container_value(what);
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool leave() {
+    --depth_;
+    return true;
+  }
+
   void container_value(const char* what) {
     if (current_) {
       const SourceRange range{locator_.file(), static_cast<std::uint32_t>(value_start()), 1};
@@ -707,75 +699,87 @@ void report_unexpected(const std::exception& error, const Locator& locator,
                      fmt::format("could not read the fact file: {}", error.what()));
 }
 
-}  // namespace
-
-std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileId file,
-                                             Diagnostics& diagnostics, std::string_view what) {
-  const Locator locator(sources, file);
+// Runs `read`, which reads `locator`'s file and reports what is wrong in it; an exception it
+// throws becomes a diagnostic (`failure` for one neither YAML's nor standard) and nullopt.
+template <typename Read>
+auto read_reporting_exceptions(const Locator& locator, Diagnostics& diagnostics,
+                               const char* failure, const Read& read) -> decltype(read()) {
   try {
-    if (!check_characters(locator, diagnostics)) {
-      return std::nullopt;
-    }
-    const std::string text(locator.text());
-    DocumentEvents events;
-    {
-      std::istringstream stream(text);
-      YAML::Parser parser(stream);
-      constexpr std::size_t kMaximumDocuments = 100000;
-      while (parser.HandleNextDocument(events)) {
-        const std::size_t count = events.documents.size();
-        const bool stuck = count >= 2 && events.documents[count - 1].start.pos ==
-                                             events.documents[count - 2].start.pos;
-        if (count > kMaximumDocuments) {
-          diagnostics.report(DiagnosticKind::facts_not_a_mapping,
-                             locator.at(events.documents.back().start),
-                             fmt::format("{} must hold one YAML document; found more than {}", what,
-                                         kMaximumDocuments));
-          return std::nullopt;
-        }
-        if (stuck) {
-          const SourceRange range = locator.at(events.documents.back().start);
-          const std::string_view found = sources.text(range);
-          diagnostics.report(DiagnosticKind::invalid_fact_text, range,
-                             found.empty() ? std::string("invalid YAML: unexpected text")
-                                           : fmt::format("invalid YAML: unexpected {}",
-                                                         in_backticks(shown(found))));
-          return std::nullopt;
-        }
-      }
-    }
-    if (events.tagged) {
-      SourceRange range = locator.at(*events.tagged);
-      const std::string_view rest = locator.text().substr(range.offset);
-      const std::size_t length = std::min<std::size_t>(rest.find_first_of(" \t\r\n"), 200);
-      range.length = static_cast<std::uint32_t>(std::max<std::size_t>(length, 1));
-      diagnostics.report(DiagnosticKind::invalid_fact_text, range,
-                         fmt::format("YAML tag {} is not allowed in {}; write the value without it "
-                                     "(`!!str` is the only tag allowed)",
-                                     in_backticks(shown(sources.text(range))), what));
-      return std::nullopt;
-    }
-    for (std::size_t index = 1; index < events.documents.size(); ++index) {
-      if (!events.documents[index].null_root) {
-        diagnostics.report(DiagnosticKind::facts_not_a_mapping,
-                           locator.at(events.documents[index].root),
-                           fmt::format("{} must hold one YAML document; found a second one", what));
-        return std::nullopt;
-      }
-    }
-    if (events.documents.empty() || events.documents.front().null_root) {
-      return YAML::Node();  // empty, comments only, or null
-    }
-    return YAML::Load(text);
+    return read();
   } catch (const YAML::Exception& error) {
     report_yaml_exception(error, locator, diagnostics);
   } catch (const std::exception& error) {
     report_unexpected(error, locator, diagnostics);
   } catch (...) {
-    diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{file, 0, 0},
-                       "could not read the YAML file");
+    diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{locator.file(), 0, 0},
+                       failure);
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> load_yaml_document(const SourceManager& sources, FileId file,
+                                             Diagnostics& diagnostics, std::string_view what) {
+  const Locator locator(sources, file);
+  return read_reporting_exceptions(
+      locator, diagnostics, "could not read the YAML file", [&]() -> std::optional<YAML::Node> {
+        if (!check_characters(locator, diagnostics)) {
+          return std::nullopt;
+        }
+        const std::string text(locator.text());
+        DocumentEvents events;
+        {
+          std::istringstream stream(text);
+          YAML::Parser parser(stream);
+          constexpr std::size_t kMaximumDocuments = 100000;
+          while (parser.HandleNextDocument(events)) {
+            const std::size_t count = events.documents.size();
+            const bool stuck = count >= 2 && events.documents[count - 1].start.pos ==
+                                                 events.documents[count - 2].start.pos;
+            if (count > kMaximumDocuments) {
+              diagnostics.report(DiagnosticKind::facts_not_a_mapping,
+                                 locator.at(events.documents.back().start),
+                                 fmt::format("{} must hold one YAML document; found more than {}",
+                                             what, kMaximumDocuments));
+              return std::nullopt;
+            }
+            if (stuck) {
+              const SourceRange range = locator.at(events.documents.back().start);
+              const std::string_view found = sources.text(range);
+              diagnostics.report(DiagnosticKind::invalid_fact_text, range,
+                                 found.empty() ? std::string("invalid YAML: unexpected text")
+                                               : fmt::format("invalid YAML: unexpected {}",
+                                                             in_backticks(shown(found))));
+              return std::nullopt;
+            }
+          }
+        }
+        if (events.tagged) {
+          SourceRange range = locator.at(*events.tagged);
+          const std::string_view rest = locator.text().substr(range.offset);
+          const std::size_t length = std::min<std::size_t>(rest.find_first_of(" \t\r\n"), 200);
+          range.length = static_cast<std::uint32_t>(std::max<std::size_t>(length, 1));
+          diagnostics.report(
+              DiagnosticKind::invalid_fact_text, range,
+              fmt::format("YAML tag {} is not allowed in {}; write the value without it "
+                          "(`!!str` is the only tag allowed)",
+                          in_backticks(shown(sources.text(range))), what));
+          return std::nullopt;
+        }
+        for (std::size_t index = 1; index < events.documents.size(); ++index) {
+          if (!events.documents[index].null_root) {
+            diagnostics.report(
+                DiagnosticKind::facts_not_a_mapping, locator.at(events.documents[index].root),
+                fmt::format("{} must hold one YAML document; found a second one", what));
+            return std::nullopt;
+          }
+        }
+        if (events.documents.empty() || events.documents.front().null_root) {
+          return YAML::Node();  // empty, comments only, or null
+        }
+        return YAML::Load(text);
+      });
 }
 
 std::optional<Value> read_fact_value(const FactSpec& fact, const RawScalar& scalar,
@@ -801,51 +805,37 @@ std::optional<FactSet> read_fact_mapping(const YAML::Node& mapping, const Source
                                          Diagnostics& diagnostics) {
   const std::size_t errors_before = diagnostics.error_count();
   const Locator locator(sources, file);
-  try {
-    const FactIndex index(facts);
-    FactSet set(facts.size());
-    read_yaml_mapping(mapping, locator, index, "facts", set, diagnostics);
-    return result_or_nullopt(std::move(set), diagnostics, errors_before);
-  } catch (const YAML::Exception& error) {
-    report_yaml_exception(error, locator, diagnostics);
-  } catch (const std::exception& error) {
-    report_unexpected(error, locator, diagnostics);
-  } catch (...) {
-    diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{file, 0, 0},
-                       "could not read the facts");
-  }
-  return std::nullopt;
+  return read_reporting_exceptions(
+      locator, diagnostics, "could not read the facts", [&]() -> std::optional<FactSet> {
+        const FactIndex index(facts);
+        FactSet set(facts.size());
+        read_yaml_mapping(mapping, locator, index, "facts", set, diagnostics);
+        return result_or_nullopt(std::move(set), diagnostics, errors_before);
+      });
 }
 
 std::optional<FactSet> read_fact_file(const SourceManager& sources, FileId file,
                                       std::span<const FactSpec> facts, Diagnostics& diagnostics) {
   const std::size_t errors_before = diagnostics.error_count();
   const Locator locator(sources, file);
-  try {
-    const FactIndex index(facts);
-    FactSet set(facts.size());
-    if (trim(locator.text()).empty()) {
-      return set;  // an empty file: no facts
-    }
-    if (!check_characters(locator, diagnostics)) {
-      return std::nullopt;
-    }
-    if (is_json(sources.name(file), locator.text())) {
-      JsonReader reader(locator, index, set, diagnostics);
-      reader.read();
-    } else {
-      read_yaml_text(locator, index, set, diagnostics);
-    }
-    return result_or_nullopt(std::move(set), diagnostics, errors_before);
-  } catch (const YAML::Exception& error) {
-    report_yaml_exception(error, locator, diagnostics);
-  } catch (const std::exception& error) {
-    report_unexpected(error, locator, diagnostics);
-  } catch (...) {
-    diagnostics.report(DiagnosticKind::invalid_fact_text, SourceRange{file, 0, 0},
-                       "could not read the fact file");
-  }
-  return std::nullopt;
+  return read_reporting_exceptions(
+      locator, diagnostics, "could not read the fact file", [&]() -> std::optional<FactSet> {
+        const FactIndex index(facts);
+        FactSet set(facts.size());
+        if (trim(locator.text()).empty()) {
+          return set;  // an empty file: no facts
+        }
+        if (!check_characters(locator, diagnostics)) {
+          return std::nullopt;
+        }
+        if (is_json(sources.name(file), locator.text())) {
+          JsonReader reader(locator, index, set, diagnostics);
+          reader.read();
+        } else {
+          read_yaml_text(locator, index, set, diagnostics);
+        }
+        return result_or_nullopt(std::move(set), diagnostics, errors_before);
+      });
 }
 
 void report_unknown_fact(std::span<const FactSpec> facts, std::string_view name, SourceRange range,

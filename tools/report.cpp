@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <set>
 
 #include "dsl/checker.hpp"
@@ -23,23 +22,10 @@ nlohmann::ordered_json value_to_json(const Value& value) {
       // Exact text as a JSON number.
       return nlohmann::ordered_json::parse(value.as_decimal().to_string());
     case ValueKind::string: return std::string(value.as_string());
-    case ValueKind::quantity: {
-      std::string literal = to_literal(value);
-      // `1000 'mg/d'` -> `1000 mg/d`: the fact-file spelling.
-      literal.erase(std::remove(literal.begin(), literal.end(), '\''), literal.end());
-      return literal;
-    }
+    case ValueKind::quantity: return to_text(value, TextStyle::fact_file);
   }
   return nullptr;
 }
-
-namespace {
-
-std::string fact_value_text(const Value& value) {
-  return value.is_null() ? "absent" : to_literal(value);
-}
-
-}  // namespace
 
 nlohmann::ordered_json recommendation_to_json(const RecommendationInfo& info) {
   nlohmann::ordered_json item = {
@@ -128,9 +114,10 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
       }
       std::string because;
       for (const FactId fact : guideline.deciding_facts(r, scratch)) {
-        because +=
-            fmt::format("{}{} = {}", because.empty() ? "" : ", ",
-                        guideline.facts()[fact.value].name, fact_value_text(facts.get(fact)));
+        const Value& value = facts.get(fact);
+        because += fmt::format("{}{} = {}", because.empty() ? "" : ", ",
+                               guideline.facts()[fact.value].name,
+                               value.is_null() ? std::string("absent") : to_literal(value));
       }
       if (!because.empty()) {
         out += fmt::format("      because: {}\n", because);

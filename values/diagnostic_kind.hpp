@@ -15,6 +15,16 @@ namespace rubric {
 
 enum class Severity : std::uint8_t { error, warning, note };
 
+// "error", "warning" or "note": as diagnostics print it and JSON carries it.
+[[nodiscard]] constexpr const char* severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
+  }
+  return "error";
+}
+
 enum class DiagnosticKind : std::uint8_t {
 #define RUBRIC_DIAGNOSTIC(code, name, severity, summary) name,
 #include "values/diagnostic_kinds.def"

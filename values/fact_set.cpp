@@ -7,34 +7,10 @@
 namespace rubric {
 namespace {
 
-// A number as a reader writes it: "10", "2.5", "-0.25" (no forced ".0" for whole numbers).
-std::string number_text(Decimal value) {
-  std::string text = value.to_string();
-  if (text.size() > 2 && text.ends_with(".0")) {
-    text.resize(text.size() - 2);
-  }
-  return text;
-}
-
 // A limit or value as written in a message: "10", "2.5", "0 days", "1 day", "500 mg",
-// "`true`", "'left'".
+// "true", "'left'".
 std::string value_text(const Value& value) {
-  switch (value.kind()) {
-    case ValueKind::null: return "null";
-    case ValueKind::boolean: return value.as_boolean() ? "true" : "false";
-    case ValueKind::integer: return std::to_string(value.as_integer());
-    case ValueKind::decimal: return number_text(value.as_decimal());
-    case ValueKind::string: return "'" + std::string(value.as_string()) + "'";
-    case ValueKind::quantity: {
-      const Unit& unit = value.unit();
-      const Decimal amount = value.as_decimal();
-      const bool one = amount == Decimal::from_integer(1) || amount == Decimal::from_integer(-1);
-      const std::string& code =
-          unit.is_calendar_word && one && !unit.singular.empty() ? unit.singular : unit.code;
-      return number_text(amount) + " " + code;
-    }
-  }
-  return "null";
+  return to_text(value, TextStyle::message);
 }
 
 // "an integer", "a decimal", "a duration", "a quantity of mass", ...

@@ -144,6 +144,55 @@ Value combine_quantities(const Value& a, const Value& b, DecimalOperation operat
   return quantity_or_null(operation(*left, *right), target);
 }
 
+// An operation on two integers; nullopt when it has no Integer result (32-bit overflow,
+// division by zero).
+using IntegerOperation = std::optional<std::int32_t> (*)(std::int32_t, std::int32_t);
+
+// a op b for two numbers: on two integers with `on_integers` (null when it has no result),
+// otherwise on decimals with `on_decimals`; nullopt when either operand is not a number.
+std::optional<Value> numeric(const Value& a, const Value& b, IntegerOperation on_integers,
+                             DecimalOperation on_decimals) {
+  if (both(a, b, ValueKind::integer)) {
+    const std::optional<std::int32_t> result = on_integers(a.as_integer(), b.as_integer());
+    return result ? Value::integer(*result) : Value::null();
+  }
+  if (is_number(a) && is_number(b)) {
+    return decimal_or_null(on_decimals(a.as_decimal(), b.as_decimal()));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int32_t> integer_sum(std::int32_t a, std::int32_t b) {
+  std::int32_t result = 0;
+  return __builtin_add_overflow(a, b, &result) ? std::nullopt : std::optional(result);
+}
+
+std::optional<std::int32_t> integer_difference(std::int32_t a, std::int32_t b) {
+  std::int32_t result = 0;
+  return __builtin_sub_overflow(a, b, &result) ? std::nullopt : std::optional(result);
+}
+
+std::optional<std::int32_t> integer_product(std::int32_t a, std::int32_t b) {
+  std::int32_t result = 0;
+  return __builtin_mul_overflow(a, b, &result) ? std::nullopt : std::optional(result);
+}
+
+// Truncated toward zero; INT32_MIN div -1 overflows.
+std::optional<std::int32_t> integer_quotient(std::int32_t dividend, std::int32_t divisor) {
+  if (divisor == 0 || (divisor == -1 && dividend == std::numeric_limits<std::int32_t>::min())) {
+    return std::nullopt;
+  }
+  return divisor == -1 ? -dividend : dividend / divisor;
+}
+
+// The remainder of the truncated division: the sign of the dividend.
+std::optional<std::int32_t> integer_remainder(std::int32_t dividend, std::int32_t divisor) {
+  if (divisor == 0) {
+    return std::nullopt;
+  }
+  return divisor == -1 ? 0 : dividend % divisor;
+}
+
 // Quantity * number, number * quantity (when `commutative`) and quantity / number.
 Value scale_quantity(const Value& a, const Value& b, DecimalOperation operation, bool commutative) {
   if (a.kind() == ValueKind::quantity && is_number(b)) {
@@ -153,15 +202,6 @@ Value scale_quantity(const Value& a, const Value& b, DecimalOperation operation,
     return quantity_or_null(operation(a.as_decimal(), b.as_decimal()), b.unit());
   }
   return Value::null();
-}
-
-// Quantity numbers print without a redundant ".0": `1000 'mg'`, `2.5 'mg'`.
-std::string quantity_number(Decimal value) {
-  std::string text = value.to_string();
-  if (value.is_integer()) {
-    text.resize(text.size() - 2);
-  }
-  return text;
 }
 
 std::string quote(std::string_view text) {
@@ -381,15 +421,8 @@ Value greater_or_equal(const Value& a, const Value& b) {
 }
 
 Value add(const Value& a, const Value& b) {
-  if (both(a, b, ValueKind::integer)) {
-    std::int32_t sum = 0;
-    if (__builtin_add_overflow(a.as_integer(), b.as_integer(), &sum)) {
-      return Value::null();
-    }
-    return Value::integer(sum);
-  }
-  if (is_number(a) && is_number(b)) {
-    return decimal_or_null(Decimal::add(a.as_decimal(), b.as_decimal()));
+  if (std::optional<Value> sum = numeric(a, b, integer_sum, Decimal::add)) {
+    return *sum;
   }
   if (both(a, b, ValueKind::quantity)) {
     return combine_quantities(a, b, Decimal::add);
@@ -398,15 +431,8 @@ Value add(const Value& a, const Value& b) {
 }
 
 Value subtract(const Value& a, const Value& b) {
-  if (both(a, b, ValueKind::integer)) {
-    std::int32_t difference = 0;
-    if (__builtin_sub_overflow(a.as_integer(), b.as_integer(), &difference)) {
-      return Value::null();
-    }
-    return Value::integer(difference);
-  }
-  if (is_number(a) && is_number(b)) {
-    return decimal_or_null(Decimal::subtract(a.as_decimal(), b.as_decimal()));
+  if (std::optional<Value> difference = numeric(a, b, integer_difference, Decimal::subtract)) {
+    return *difference;
   }
   if (both(a, b, ValueKind::quantity)) {
     return combine_quantities(a, b, Decimal::subtract);
@@ -415,15 +441,8 @@ Value subtract(const Value& a, const Value& b) {
 }
 
 Value multiply(const Value& a, const Value& b) {
-  if (both(a, b, ValueKind::integer)) {
-    std::int32_t product = 0;
-    if (__builtin_mul_overflow(a.as_integer(), b.as_integer(), &product)) {
-      return Value::null();
-    }
-    return Value::integer(product);
-  }
-  if (is_number(a) && is_number(b)) {
-    return decimal_or_null(Decimal::multiply(a.as_decimal(), b.as_decimal()));
+  if (std::optional<Value> product = numeric(a, b, integer_product, Decimal::multiply)) {
+    return *product;
   }
   return scale_quantity(a, b, Decimal::multiply, true);
 }
@@ -436,39 +455,11 @@ Value divide(const Value& a, const Value& b) {
 }
 
 Value truncated_divide(const Value& a, const Value& b) {
-  if (both(a, b, ValueKind::integer)) {
-    const std::int32_t dividend = a.as_integer();
-    const std::int32_t divisor = b.as_integer();
-    if (divisor == 0) {
-      return Value::null();
-    }
-    if (divisor == -1) {
-      return negate(a);
-    }
-    return Value::integer(dividend / divisor);
-  }
-  if (is_number(a) && is_number(b)) {
-    return decimal_or_null(Decimal::truncated_divide(a.as_decimal(), b.as_decimal()));
-  }
-  return Value::null();
+  return numeric(a, b, integer_quotient, Decimal::truncated_divide).value_or(Value::null());
 }
 
 Value modulo(const Value& a, const Value& b) {
-  if (both(a, b, ValueKind::integer)) {
-    const std::int32_t dividend = a.as_integer();
-    const std::int32_t divisor = b.as_integer();
-    if (divisor == 0) {
-      return Value::null();
-    }
-    if (divisor == -1) {
-      return Value::integer(0);
-    }
-    return Value::integer(dividend % divisor);
-  }
-  if (is_number(a) && is_number(b)) {
-    return decimal_or_null(Decimal::modulo(a.as_decimal(), b.as_decimal()));
-  }
-  return Value::null();
+  return numeric(a, b, integer_remainder, Decimal::modulo).value_or(Value::null());
 }
 
 Value negate(const Value& a) {
@@ -506,9 +497,38 @@ std::string to_literal(const Value& a) {
       const Unit& unit = a.unit();
       if (unit.is_calendar_word) {
         const bool singular = number.raw() == Decimal::kOne;
-        return quantity_number(number) + ' ' + (singular ? unit.singular : unit.code);
+        return number_text(number) + ' ' + (singular ? unit.singular : unit.code);
       }
-      return quantity_number(number) + ' ' + quote(unit.code);
+      return number_text(number) + ' ' + quote(unit.code);
+    }
+  }
+  return "null";
+}
+
+std::string number_text(Decimal value) {
+  std::string text = value.to_string();
+  if (value.is_integer()) {
+    text.resize(text.size() - 2);
+  }
+  return text;
+}
+
+std::string to_text(const Value& a, TextStyle style) {
+  switch (a.kind()) {
+    case ValueKind::null: return "null";
+    case ValueKind::boolean: return a.as_boolean() ? "true" : "false";
+    case ValueKind::integer: return std::to_string(a.as_integer());
+    case ValueKind::decimal: return number_text(a.as_decimal());
+    case ValueKind::string:
+      return style == TextStyle::message ? "'" + std::string(a.as_string()) + "'"
+                                         : std::string(a.as_string());
+    case ValueKind::quantity: {
+      const Decimal amount = a.as_decimal();
+      const Unit& unit = a.unit();
+      const bool one = amount == Decimal::from_integer(1) ||
+                       (style == TextStyle::message && amount == Decimal::from_integer(-1));
+      return number_text(amount) + ' ' +
+             (unit.is_calendar_word && one && !unit.singular.empty() ? unit.singular : unit.code);
     }
   }
   return "null";

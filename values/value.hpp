@@ -125,4 +125,17 @@ Value to_decimal(const Value& a);
 // `1500 'mg'`, `'it\'s'` (CQL escapes: \' \" \\ \n \t \r \f).
 std::string to_literal(const Value& a);
 
+// A number without a redundant ".0": "10", "2.5", "-0.25".
+std::string number_text(Decimal value);
+
+// Where the two plain-text writers of `to_text` differ.
+enum class TextStyle {
+  fact_file,  // strings as they are (`left`); `1 day`, but `-1 days`
+  message,    // strings in single quotes (`'left'`); `1 day` and `-1 day`
+};
+
+// The value for people, not CQL: `null`, `true`, `3`, `2.5` (no ".0" on whole numbers),
+// `10 weeks`, `1 day`, `1000 mg/d` (unit codes unquoted); strings as `style` says.
+std::string to_text(const Value& a, TextStyle style);
+
 }  // namespace rubric

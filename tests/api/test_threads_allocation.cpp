@@ -1,57 +1,15 @@
 // One guideline evaluated from many threads at once, and the allocation-free path. This
-// file replaces the global operator new of the test program to count allocations. (Under
-// valgrind, run with --soname-synonyms=somalloc=nouserintercepts so that these stay in use.)
+// file replaces the global operator new of the test program to count allocations
+// (tests/support/counting_new.hpp).
 #include <rubric/rubric.hpp>
 
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <new>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace {
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* block = std::malloc(size == 0 ? 1 : size)) {
-    return block;
-  }
-  throw std::bad_alloc();
-}
-
-void* operator new[](std::size_t size) {
-  return operator new(size);
-}
-
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return operator new(size, tag);
-}
-
-void operator delete(void* block) noexcept {
-  std::free(block);
-}
-
-void operator delete[](void* block) noexcept {
-  std::free(block);
-}
-
-void operator delete(void* block, std::size_t) noexcept {
-  std::free(block);
-}
-
-void operator delete[](void* block, std::size_t) noexcept {
-  std::free(block);
-}
+#include "../support/counting_new.hpp"
 
 namespace api = rubric::api;
 
@@ -149,7 +107,7 @@ TEST_CASE("evaluating into a used decision allocates nothing", "[api][allocation
     guideline.evaluate(facts, decision);
   }
   std::size_t undetermined = 0;
-  const std::size_t before = allocations.load();
+  const std::size_t before = counting_new::allocations.load();
   for (unsigned round = 0; round < 20; ++round) {
     for (const api::FactSet& facts : patients) {
       guideline.evaluate(facts, decision);
@@ -159,13 +117,13 @@ TEST_CASE("evaluating into a used decision allocates nothing", "[api][allocation
       }
     }
   }
-  CHECK(allocations.load() - before == 0);
+  CHECK(counting_new::allocations.load() - before == 0);
   CHECK(undetermined > 0);  // the missing-facts walk ran
 
   // The counter does count: a fresh decision allocates.
-  const std::size_t fresh_before = allocations.load();
+  const std::size_t fresh_before = counting_new::allocations.load();
   const api::Decision fresh = guideline.evaluate(patients.front());
-  CHECK(allocations.load() > fresh_before);
+  CHECK(counting_new::allocations.load() > fresh_before);
   CHECK(fresh.status().ok());
 }
 
@@ -179,7 +137,7 @@ TEST_CASE("setting facts by id allocates nothing", "[api][allocation]") {
   api::Decision decision;
   guideline.evaluate(facts, decision);
   bool all_ok = true;
-  const std::size_t before = allocations.load();
+  const std::size_t before = counting_new::allocations.load();
   for (int round = 0; round < 100; ++round) {
     facts.clear();
     all_ok = all_ok && facts.set_integer(grade, round % 4).ok();
@@ -189,7 +147,7 @@ TEST_CASE("setting facts by id allocates nothing", "[api][allocation]") {
     all_ok = all_ok && facts.set_text(vas, "6.5").ok();
     guideline.evaluate(facts, decision);
   }
-  CHECK(allocations.load() - before == 0);
+  CHECK(counting_new::allocations.load() - before == 0);
   CHECK(all_ok);
 }
 
@@ -252,13 +210,13 @@ TEST_CASE(
     guideline.evaluate(block, decision);
   }
   std::uint64_t undetermined = 0;
-  const std::size_t before = allocations.load();
+  const std::size_t before = counting_new::allocations.load();
   for (unsigned round = 0; round < 20; ++round) {
     for (const api::FactBlock& block : blocks) {
       guideline.evaluate(block, decision);
       undetermined += decision.undetermined_rows(api::RecommendationId{5});
     }
   }
-  CHECK(allocations.load() - before == 0);
+  CHECK(counting_new::allocations.load() - before == 0);
   CHECK(undetermined > 0);
 }

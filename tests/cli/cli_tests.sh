@@ -9,52 +9,17 @@
 # (an unexpected pass is reported, so that the check can be promoted).
 set -u
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 RUBRIC_BINARY REPO_ROOT" >&2
-  exit 2
-fi
-RUBRIC=$1
-ROOT=$2
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY REPO_ROOT" "$@"
+
 HERE="$ROOT/tests/cli"
 SEED_DIR="$ROOT/guidelines/vertebral-fracture-grade1"
 SEED="$SEED_DIR/vertebral-fracture-grade1.rubric"
 REPO_CASES="$SEED_DIR/cases"
 SHARED_CASES="$ROOT/../shared/seed/cases"
 
-if [[ ! -x $RUBRIC ]]; then
-  echo "error: $RUBRIC is not an executable" >&2
-  exit 2
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-PASSED=0
-FAILED=0
 KNOWN=0
-LAST=""
-CODE=0
-OUT=""
-ERR=""
 
-# run ARGS...: runs the binary; keeps its exit code, stdout and stderr.
-run() {
-  LAST="rubric $*"
-  "$RUBRIC" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-  CODE=$?
-  OUT=$(<"$WORK/stdout")
-  ERR=$(<"$WORK/stderr")
-}
-
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL: $LAST"
-  echo "  $1"
-  echo "  exit code: $CODE"
-  echo "  stdout: ${OUT:0:3000}" | sed '2,$s/^/    /'
-  echo "  stderr: ${ERR:0:3000}" | sed '2,$s/^/    /'
-}
 # known_bug DESCRIPTION COMMAND...: a check that fails because of a known product bug.
 known_bug() {
   local description=$1
@@ -66,19 +31,6 @@ known_bug() {
     echo "KNOWN BUG: $description"
   fi
 }
-
-code_is() { [[ $CODE == "$1" ]] && pass || fail "exit code $CODE, expected $1"; }
-out_has() { [[ $OUT == *"$1"* ]] && pass || fail "stdout lacks: $1"; }
-err_has() { [[ $ERR == *"$1"* ]] && pass || fail "stderr lacks: $1"; }
-out_lacks() { [[ $OUT != *"$1"* ]] && pass || fail "stdout has: $1"; }
-err_lacks() { [[ $ERR != *"$1"* ]] && pass || fail "stderr has: $1"; }
-out_matches() { [[ $OUT =~ $1 ]] && pass || fail "stdout does not match: $1"; }
-err_matches() { [[ $ERR =~ $1 ]] && pass || fail "stderr does not match: $1"; }
-out_is() { [[ $OUT == "$1" ]] && pass || fail "stdout is not exactly: $1"; }
-out_empty() { [[ -z $OUT ]] && pass || fail "stdout is not empty"; }
-err_empty() { [[ -z $ERR ]] && pass || fail "stderr is not empty"; }
-# out_line LINE: stdout has LINE as a whole line.
-out_line() { grep -qxF -- "$1" "$WORK/stdout" && pass || fail "stdout lacks the line: $1"; }
 
 # ---- Version and help ------------------------------------------------------------------
 
@@ -807,5 +759,4 @@ out_has "3 errors, 1 warning"
 if [[ $KNOWN -gt 0 ]]; then
   echo "$KNOWN known bugs (not counted)"
 fi
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary

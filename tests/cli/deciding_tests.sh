@@ -10,22 +10,11 @@
 # Prints every failure, then `N passed, M failed`; exits non-zero when anything failed.
 set -u
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 RUBRIC_BINARY REPO_ROOT" >&2
-  exit 2
-fi
-RUBRIC=$1
-ROOT=$2
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY REPO_ROOT" "$@"
+
 DIR="tests/cli/deciding"
 
-if [[ ! -x $RUBRIC ]]; then
-  echo "error: $RUBRIC is not an executable" >&2
-  exit 2
-fi
-
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); }
 fail() {
   FAILED=$((FAILED + 1))
   echo "FAIL: $1"
@@ -66,5 +55,4 @@ decided coalesce "b n"                   # the arguments up to the first known o
 count=$(jq '.recommendations | length' <<<"$EVAL")
 [[ $count -eq 10 ]] && pass || fail "expected 10 recommendations, eval gives $count"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary

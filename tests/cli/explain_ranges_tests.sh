@@ -10,24 +10,10 @@
 # when anything failed.
 set -u
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 RUBRIC_BINARY REPO_ROOT" >&2
-  exit 2
-fi
-RUBRIC=$1
-ROOT=$2
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY REPO_ROOT" "$@"
+
 DIR="tests/golden/explain/ranges"
-
-if [[ ! -x $RUBRIC ]]; then
-  echo "error: $RUBRIC is not an executable" >&2
-  exit 2
-fi
-
-PASSED=0
-FAILED=0
-LAST=""
-CODE=0
-OUT=""
 
 # run ARGS...: runs `rubric explain` from the repository root; keeps its exit code and stdout.
 run() {
@@ -35,18 +21,6 @@ run() {
   OUT=$(cd "$ROOT" && "$RUBRIC" explain "$@" 2>&1)
   CODE=$?
 }
-
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL: $LAST"
-  echo "  $1"
-  echo "  exit code: $CODE"
-  echo "  output: ${OUT:0:3000}" | sed '2,$s/^/    /'
-}
-code_is() { [[ $CODE -eq $1 ]] && pass || fail "expected exit code $1"; }
-out_has() { [[ $OUT == *"$1"* ]] && pass || fail "output lacks: $1"; }
-out_lacks() { [[ $OUT != *"$1"* ]] && pass || fail "output has: $1"; }
 
 # settles NAME: the "what would settle it" section of the text output equals NAME.settle.txt.
 settles() {
@@ -83,5 +57,4 @@ out_has '"values": "at least 5.0 and below 8.0",'
 out_lacks '"proven": false'
 out_lacks '"unproven_because"'
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary

@@ -9,49 +9,10 @@
 # when anything failed.
 set -u
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 RUBRIC_BINARY REPO_ROOT" >&2
-  exit 2
-fi
-RUBRIC=$1
-ROOT=$2
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY REPO_ROOT" "$@"
+
 SEED="$ROOT/guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric"
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-PASSED=0
-FAILED=0
-LAST=""
-CODE=0
-OUT=""
-ERR=""
-
-# run ARGS...: runs the binary; keeps its exit code, stdout and stderr.
-run() {
-  LAST="rubric $*"
-  "$RUBRIC" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-  CODE=$?
-  OUT=$(<"$WORK/stdout")
-  ERR=$(<"$WORK/stderr")
-}
-
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL: $LAST"
-  echo "  $1"
-  echo "  exit code: $CODE"
-  echo "  stdout: ${OUT:0:2000}" | sed '2,$s/^/    /'
-  echo "  stderr: ${ERR:0:2000}" | sed '2,$s/^/    /'
-}
-code_is() { [[ $CODE == "$1" ]] && pass || fail "exit code $CODE, expected $1"; }
-out_is() { [[ $OUT == "$1" ]] && pass || fail "stdout is not exactly: $1"; }
-out_has() { [[ $OUT == *"$1"* ]] && pass || fail "stdout lacks: $1"; }
-err_has() { [[ $ERR == *"$1"* ]] && pass || fail "stderr lacks: $1"; }
-err_lacks() { [[ $ERR != *"$1"* ]] && pass || fail "stderr has: $1"; }
-# count_is WHAT ACTUAL EXPECTED
-count_is() { [[ $2 == "$3" ]] && pass || fail "$1: $2, expected $3"; }
 
 # ---- 1. 500,000 unknown keys: 20 diagnostics and one summary with the count -----------------
 
@@ -221,5 +182,4 @@ code_is 0
 out_has "$CASES passed, 0 failed"
 count_is "repository cases (docs/fmt.md)" "$CASES" 132
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary

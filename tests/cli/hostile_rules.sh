@@ -9,24 +9,8 @@
 # Prints every failure, then `N passed, M failed`; exits non-zero when anything failed.
 set -u
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 RUBRIC_BINARY" >&2
-  exit 2
-fi
-RUBRIC=$1
-if [[ ! -x $RUBRIC ]]; then
-  echo "error: $RUBRIC is not an executable" >&2
-  exit 2
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-PASSED=0
-FAILED=0
-CODE=0
-OUT=""
-LAST=""
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY" "$@"
 
 # A sanitizer runtime reserves terabytes of address space for its shadow memory, so the cap
 # this test is about cannot hold there, and a Debug build parses 16 MiB for minutes: the
@@ -141,5 +125,4 @@ python3 -c 'import sys; sys.stdout.write("guideline \"g\"\ndefine d = " + "(" * 
 run_capped "$WORK/parens.rubric"
 expect 1 "parens.rubric:2:76: error[E0102]: expression nested too deeply (more than 64 levels)"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary

@@ -13,56 +13,13 @@
 # docs/compile.md, docs/diagnostics.md).
 set -u
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 RUBRIC_BINARY REPO_ROOT" >&2
-  exit 2
-fi
-RUBRIC=$1
-ROOT=$2
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY REPO_ROOT" "$@"
+
 SEED_DIR="$ROOT/guidelines/vertebral-fracture-grade1"
 SEED="$SEED_DIR/vertebral-fracture-grade1.rubric"
 REPO_CASES="$SEED_DIR/cases"
 SHARED_CASES="$ROOT/../shared/seed/cases"
-
-if [[ ! -x $RUBRIC ]]; then
-  echo "error: $RUBRIC is not an executable" >&2
-  exit 2
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-PASSED=0
-FAILED=0
-LAST=""
-CODE=0
-OUT=""
-ERR=""
-
-# run ARGS...: runs the binary; keeps its exit code, stdout and stderr.
-run() {
-  LAST="rubric $*"
-  "$RUBRIC" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-  CODE=$?
-  OUT=$(<"$WORK/stdout")
-  ERR=$(<"$WORK/stderr")
-}
-
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL: $LAST"
-  echo "  $1"
-  echo "  exit code: $CODE"
-  echo "  stdout: ${OUT:0:3000}" | sed '2,$s/^/    /'
-  echo "  stderr: ${ERR:0:3000}" | sed '2,$s/^/    /'
-}
-
-code_is() { [[ $CODE == "$1" ]] && pass || fail "exit code $CODE, expected $1"; }
-out_has() { [[ $OUT == *"$1"* ]] && pass || fail "stdout lacks: $1"; }
-err_has() { [[ $ERR == *"$1"* ]] && pass || fail "stderr lacks: $1"; }
-out_lacks() { [[ $OUT != *"$1"* ]] && pass || fail "stdout has: $1"; }
-err_lacks() { [[ $ERR != *"$1"* ]] && pass || fail "stderr has: $1"; }
 
 # A grade 1 patient without red flags, two weeks after identification, 72 years old; the
 # recommendations the seed guideline makes for it (as tests/unit/test_cases.cpp lists them).
@@ -414,5 +371,4 @@ fi
 
 # ---- Summary -------------------------------------------------------------------------------
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary

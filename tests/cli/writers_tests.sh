@@ -9,40 +9,14 @@
 # Prints every failure, then `N passed, M failed`; exits non-zero when anything failed.
 set -u
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 RUBRIC_BINARY REPO_ROOT" >&2
-  exit 2
-fi
-RUBRIC=$1
-ROOT=$2
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY REPO_ROOT" "$@"
+
 SEED="$ROOT/guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric"
 FMT_GOLDEN="$ROOT/tests/golden/fmt"
 MESSY="$FMT_GOLDEN/messy_spacing.input.rubric"
 TIDY="$FMT_GOLDEN/messy_spacing.expected.rubric"
 
-if [[ ! -x $RUBRIC ]]; then
-  echo "error: $RUBRIC is not an executable" >&2
-  exit 2
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-PASSED=0
-FAILED=0
-LAST=""
-CODE=0
-OUT=""
-ERR=""
-
-# run ARGS...: runs the binary; keeps its exit code, stdout and stderr.
-run() {
-  LAST="rubric $*"
-  "$RUBRIC" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-  CODE=$?
-  OUT=$(<"$WORK/stdout")
-  ERR=$(<"$WORK/stderr")
-}
 # run_limited ARGS...: runs the binary with files limited to 1 KiB (writes beyond fail with
 # EFBIG, SIGXFSZ ignored): a write that fails halfway.
 run_limited() {
@@ -57,17 +31,6 @@ run_limited() {
   ERR=$(<"$WORK/stderr")
 }
 
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL: $LAST"
-  echo "  $1"
-  echo "  exit code: $CODE"
-  echo "  stdout: ${OUT:0:2000}" | sed '2,$s/^/    /'
-  echo "  stderr: ${ERR:0:2000}" | sed '2,$s/^/    /'
-}
-code_is() { [[ $CODE == "$1" ]] && pass || fail "exit code $CODE, expected $1"; }
-err_has() { [[ $ERR == *"$1"* ]] && pass || fail "stderr lacks: $1"; }
 # same_text FILE EXPECTED WHAT: FILE holds exactly the text of EXPECTED.
 same_text() { cmp -s "$1" "$2" && pass || fail "$3"; }
 # is_link PATH TARGET: PATH is still a symbolic link to TARGET.
@@ -330,5 +293,4 @@ for round in $(seq 1 20); do
 done
 no_temporaries "$F"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary

@@ -3,57 +3,14 @@
 // the global operator new of the unit-test program to count allocations (as
 // tests/api/test_threads_allocation.cpp does for the API program); the count is only read
 // here.
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "../support/counting_new.hpp"
 #include "engine/guideline.hpp"
 #include "values/fact_set.hpp"
 #include "values/fact_value_reader.hpp"
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* block = std::malloc(size == 0 ? 1 : size)) {
-    return block;
-  }
-  throw std::bad_alloc();
-}
-
-void* operator new[](std::size_t size) {
-  return operator new(size);
-}
-
-void* operator new(std::size_t size, const std::nothrow_t& /*tag*/) noexcept {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return operator new(size, tag);
-}
-
-void operator delete(void* block) noexcept {
-  std::free(block);
-}
-
-void operator delete[](void* block) noexcept {
-  std::free(block);
-}
-
-void operator delete(void* block, std::size_t /*size*/) noexcept {
-  std::free(block);
-}
-
-void operator delete[](void* block, std::size_t /*size*/) noexcept {
-  std::free(block);
-}
 
 namespace rubric {
 namespace {
@@ -128,25 +85,25 @@ TEST_CASE("checking an accepted fact value allocates nothing", "[fact_value_read
 
   std::size_t accepted = 0;
   std::size_t violations = 0;
-  const std::size_t before = allocations.load();
+  const std::size_t before = counting_new::allocations.load();
   for (int round = 0; round < 100; ++round) {
     for (std::size_t index = 0; index < inputs.size(); ++index) {
       violations += specs[index]->violation(values[index]).has_value() ? 1 : 0;
       accepted += read_fact_value(*specs[index], scalars[index]).accepted() ? 1 : 0;
     }
   }
-  const std::size_t counted = allocations.load() - before;
+  const std::size_t counted = counting_new::allocations.load() - before;
   CHECK(counted == 0);
   CHECK(violations == 0);
   CHECK(accepted == 100 * inputs.size());
 
   // The counter works: a rejected value builds its message.
-  const std::size_t rejected_before = allocations.load();
+  const std::size_t rejected_before = counting_new::allocations.load();
   WrittenScalar too_high;
   too_high.kind = ScalarKind::number;
   too_high.text = "4";
   CHECK_FALSE(read_fact_value(*specs[0], too_high).accepted());
-  CHECK(allocations.load() > rejected_before);
+  CHECK(counting_new::allocations.load() > rejected_before);
 }
 
 }  // namespace rubric
