@@ -144,16 +144,17 @@ void Guideline::decide(EvaluationScratch& scratch, Decision& decision) const {
   }
 }
 
-// Walks from an unknown node through the operands that make it unknown. For `if`, a known
-// condition selects the branch that decides; an unknown one could select either branch, so
-// the condition and both branches are followed. Every absent fact reached is one the result
-// waits on.
-void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
-                                std::vector<FactId>& out) const {
+template <class Follow>
+void Guideline::walk_to_facts(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out,
+                              Follow follow) const {
   const std::uint32_t mark = next_generation(scratch);
-  const std::uint8_t* states = scratch.states.data();
   scratch.stack.clear();
   scratch.stack.push_back(root);
+  const auto push = [&](NodeId operand) {
+    if (scratch.visited[operand.value] != mark) {
+      scratch.stack.push_back(operand);
+    }
+  };
   while (!scratch.stack.empty()) {
     const NodeId id = scratch.stack.back();
     scratch.stack.pop_back();
@@ -162,16 +163,32 @@ void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
     }
     scratch.visited[id.value] = mark;
     const Node& node = graph_.node(id);
-    const auto operands = graph_.operands(node);
-    const auto follow = [&](NodeId operand) {
-      if (states[operand.value] == kStateNull && scratch.visited[operand.value] != mark) {
-        scratch.stack.push_back(operand);
-      }
-    };
     if (node.op == Opcode::fact) {
       out.push_back(FactId{node.payload});
-    } else if (deciding_rule(node.op) == DecidingRule::conditional &&
-               states[operands[0].value] != kStateNull) {
+    } else {
+      follow(id, node, push);
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
+}
+
+// Walks from an unknown node through the operands that make it unknown. For `if`, a known
+// condition selects the branch that decides; an unknown one could select either branch, so
+// the condition and both branches are followed. Every absent fact reached is one the result
+// waits on.
+void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
+                                std::vector<FactId>& out) const {
+  const std::uint8_t* states = scratch.states.data();
+  walk_to_facts(root, scratch, out, [&](NodeId, const Node& node, const auto& push) {
+    const auto operands = graph_.operands(node);
+    const auto follow = [&](NodeId operand) {
+      if (states[operand.value] == kStateNull) {
+        push(operand);
+      }
+    };
+    if (deciding_rule(node.op) == DecidingRule::conditional &&
+        states[operands[0].value] != kStateNull) {
       // A known condition: only the branch it took can still change the value. (A graph
       // conditional is an `if`: condition, then, else.)
       follow(states[operands[0].value] == kStateTrue ? operands[1] : operands[2]);
@@ -180,9 +197,7 @@ void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
         follow(operand);
       }
     }
-  }
-  std::sort(out.begin(), out.end(),
-            [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
+  });
 }
 
 std::uint32_t Guideline::next_generation(EvaluationScratch& scratch) const {
@@ -200,34 +215,15 @@ std::uint32_t Guideline::next_generation(EvaluationScratch& scratch) const {
 std::vector<FactId> Guideline::deciding_facts(std::size_t recommendation,
                                               EvaluationScratch& scratch) const {
   std::vector<FactId> out;
-  const std::uint32_t mark = next_generation(scratch);
   const std::uint8_t* states = scratch.states.data();
-  scratch.stack.clear();
-  scratch.stack.push_back(recommendations_[recommendation].condition);
-  while (!scratch.stack.empty()) {
-    const NodeId id = scratch.stack.back();
-    scratch.stack.pop_back();
-    if (scratch.visited[id.value] == mark) {
-      continue;
-    }
-    scratch.visited[id.value] = mark;
-    const Node& node = graph_.node(id);
-    const auto operands = graph_.operands(node);
-    const std::uint8_t state = states[id.value];
-    const auto push = [&](NodeId operand) { scratch.stack.push_back(operand); };
-    switch (node.op) {
-      case Opcode::fact: out.push_back(FactId{node.payload}); break;
-      case Opcode::constant: break;
-      default:
-        for_each_deciding_operand(
-            deciding_rule(node.op), state, operands.size(),
-            [&](std::size_t i) { return states[operands[i].value]; },
-            [&](std::size_t i) { push(operands[i]); });
-        break;
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
+  walk_to_facts(recommendations_[recommendation].condition, scratch, out,
+                [&](NodeId id, const Node& node, const auto& push) {
+                  const auto operands = graph_.operands(node);
+                  for_each_deciding_operand(
+                      deciding_rule(node.op), states[id.value], operands.size(),
+                      [&](std::size_t i) { return states[operands[i].value]; },
+                      [&](std::size_t i) { push(operands[i]); });
+                });
   return out;
 }
 

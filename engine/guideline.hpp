@@ -181,6 +181,13 @@ class Guideline {
   void collect_missing(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out) const;
   // Marks a fresh generation in the scratch's visited set.
   std::uint32_t next_generation(EvaluationScratch& scratch) const;
+  // Walks back from `root`, visiting each node once: a fact node adds its fact to `out`;
+  // any other calls `follow(node_id, node, push)`, which pushes the operands to walk on.
+  // `out` ends sorted by fact name. Uses the scratch's stack and visited set (engine-internal,
+  // defined in evaluator.cpp).
+  template <class Follow>
+  void walk_to_facts(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out,
+                     Follow follow) const;
 
   std::string id_;
   std::string title_;
