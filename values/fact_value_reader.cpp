@@ -230,7 +230,8 @@ const std::vector<std::string_view>& unit_spellings() {
       "hour", "hours", "minute", "minutes", "second", "seconds", "millisecond", "milliseconds",
       "d",    "wk",    "mo",     "a",       "h",      "min",     "s",           "ms",
       "g",    "mg",    "ug",     "kg",      "m",      "cm",      "mm",          "L",
-      "mL",   "%",     "[iU]",   "[IU]"};
+      "mL",   "%",     "[iU]",   "[IU]",    "mol",    "mmol",    "umol",        "mm[Hg]",
+      "Cel",  "meq",   "kPa"};
   return spellings;
 }
 
@@ -239,11 +240,12 @@ FactValueReading read_quantity(const FactSpec& fact, const WrittenScalar& scalar
   if (scalar.kind == ScalarKind::number ||
       (scalar.kind == ScalarKind::string &&
        parse_number(trim(scalar.text)).problem != NumberProblem::malformed)) {
-    return problem(
-        DiagnosticKind::missing_unit,
-        fmt::format("fact {} is {} and needs a unit, as in {}; found {}", in_backticks(fact.name),
-                    dimension_phrase(dimension), in_backticks(example_quantity(dimension)),
-                    in_backticks(shown(scalar.text))));
+    return problem(DiagnosticKind::missing_unit,
+                   fmt::format("fact {} is {} and needs a unit, as in {}; found {}",
+                               in_backticks(fact.name), dimension_phrase(dimension),
+                               in_backticks(fact.unit.empty() ? example_quantity(dimension)
+                                                              : "5 " + fact.unit),
+                               in_backticks(shown(scalar.text))));
   }
   if (scalar.kind != ScalarKind::string) {
     return wrong_type(fact, scalar, "");

@@ -1,12 +1,15 @@
 #include "values/units.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <utility>
 
 namespace rubric {
 namespace {
@@ -15,13 +18,29 @@ constexpr std::size_t kTime = 0;
 constexpr std::size_t kMass = 1;
 constexpr std::size_t kLength = 2;
 constexpr std::size_t kInternationalUnit = 3;
+constexpr std::size_t kAmount = 4;
+constexpr std::size_t kTemperature = 5;
+// Degrees Celsius: a base of their own, so that `Cel` compares with `Cel` only (see
+// `kCelsius` below).
+constexpr std::size_t kCelsiusTemperature = 6;
 
-// Exponents written after a UCUM atom (`cm3`, `s-1`) are limited to this magnitude.
+// Exponents written after a UCUM atom (`cm3`, `s-1`) are limited to this magnitude; the
+// power of `10*` and `10^` (`10*12`) to the larger one.
 constexpr int kMaximumWrittenExponent = 9;
+constexpr int kMaximumPowerOfTen = 24;
 
 Dimension base_dimension(std::size_t index, int exponent = 1) {
   Dimension dimension;
   dimension.exponents[index] = static_cast<std::int8_t>(exponent);
+  return dimension;
+}
+
+// The product of base dimensions given as (index, exponent) pairs.
+Dimension dimension_of(std::initializer_list<std::pair<std::size_t, int>> bases) {
+  Dimension dimension;
+  for (const auto& [index, exponent] : bases) {
+    dimension.exponents[index] = static_cast<std::int8_t>(exponent);
+  }
   return dimension;
 }
 
@@ -52,53 +71,131 @@ Factor invert(const Factor& factor) {
   return Factor{factor.denominator, factor.numerator};
 }
 
+// The reduced factor numerator/denominator (both positive).
 Factor ratio(Int128 numerator, Int128 denominator) {
-  return Factor{numerator, denominator};
+  const Int128 divisor = greatest_common_divisor(numerator, denominator);
+  return Factor{numerator / divisor, denominator / divisor};
 }
 
-// A unit symbol without prefix or exponent.
+// A unit symbol without prefix or exponent: one row of the atom table.
 struct Atom {
   std::string_view code;
   Dimension dimension;
   Factor factor;
-  // Whether the atom accepts a metric prefix (`mg`, `mL`, `ms`, `m[iU]`).
+  // Whether the atom accepts a metric prefix (`mg`, `mL`, `ms`, `m[iU]`, `mmol`, `kPa`).
   bool metric = false;
 };
 
+// The atoms Rubric knows, with their factors to the base units (s, g, m, [iU], mol, K) as
+// exact rationals, each derived from UCUM's definition (docs/units.md lists them). `mol` is a
+// base unit here, not UCUM's Avogadro count, so that amounts of substance never convert to
+// counts (`10*9/L`). Celsius is not in this table: see `kCelsius`.
 const std::deque<Atom>& atoms() {
   static const std::deque<Atom> table = [] {
-    const Int128 second = 1;
-    const Int128 day = 86'400 * second;
-    Dimension volume = base_dimension(kLength, 3);
-    std::deque<Atom> entries;
-    entries.push_back({"s", base_dimension(kTime), ratio(second, 1), true});
-    entries.push_back({"min", base_dimension(kTime), ratio(60 * second, 1), false});
-    entries.push_back({"h", base_dimension(kTime), ratio(3'600 * second, 1), false});
-    entries.push_back({"d", base_dimension(kTime), ratio(day, 1), false});
-    entries.push_back({"wk", base_dimension(kTime), ratio(7 * day, 1), false});
-    // UCUM's mean Julian month and year: 30.4375 d and 365.25 d.
-    entries.push_back({"mo", base_dimension(kTime), ratio(2'629'800 * second, 1), false});
-    entries.push_back({"a", base_dimension(kTime), ratio(31'557'600 * second, 1), false});
-    entries.push_back({"g", base_dimension(kMass), ratio(1, 1), true});
-    entries.push_back({"m", base_dimension(kLength), ratio(1, 1), true});
-    entries.push_back({"L", volume, ratio(1, 1'000), true});
-    entries.push_back({"l", volume, ratio(1, 1'000), true});
-    entries.push_back({"[iU]", base_dimension(kInternationalUnit), ratio(1, 1), true});
-    entries.push_back({"[IU]", base_dimension(kInternationalUnit), ratio(1, 1), true});
-    entries.push_back({"%", Dimension{}, ratio(1, 100), false});
+    const Int128 day = 86'400;
+    const Dimension time = base_dimension(kTime);
+    const Dimension mass = base_dimension(kMass);
+    const Dimension length = base_dimension(kLength);
+    const Dimension volume = base_dimension(kLength, 3);
+    const Dimension amount = base_dimension(kAmount);
+    const Dimension dimensionless;
+    // Pa = N/m2 = kg/(m.s2) = 1000 g/(m.s2).
+    const Dimension pressure = dimension_of({{kMass, 1}, {kLength, -1}, {kTime, -2}});
+    // N = kg.m/s2; J = N.m; W = J/s.
+    const Dimension force = dimension_of({{kMass, 1}, {kLength, 1}, {kTime, -2}});
+    const Dimension energy = dimension_of({{kMass, 1}, {kLength, 2}, {kTime, -2}});
+    const Dimension power = dimension_of({{kMass, 1}, {kLength, 2}, {kTime, -3}});
+    const Dimension catalytic_activity = dimension_of({{kAmount, 1}, {kTime, -1}});
+    std::deque<Atom> entries = {
+        // Time: UCUM's definite durations; mo and a are the mean Julian month and year
+        // (30.4375 d and 365.25 d).
+        {"s", time, ratio(1, 1), true},
+        {"min", time, ratio(60, 1), false},
+        {"h", time, ratio(3'600, 1), false},
+        {"d", time, ratio(day, 1), false},
+        {"wk", time, ratio(7 * day, 1), false},
+        {"mo", time, ratio(2'629'800, 1), false},
+        {"a", time, ratio(31'557'600, 1), false},
+        {"Hz", base_dimension(kTime, -1), ratio(1, 1), true},
+        // Mass. [lb_av] = 7000 [gr] = 7000 x 64.79891 mg = 453.59237 g; [oz_av] = [lb_av]/16.
+        {"g", mass, ratio(1, 1), true},
+        {"t", mass, ratio(1'000'000, 1), true},
+        {"[lb_av]", mass, ratio(45'359'237, 100'000), false},
+        {"[oz_av]", mass, ratio(45'359'237, 1'600'000), false},
+        {"[gr]", mass, ratio(6'479'891, 100'000'000), false},
+        // Length. [in_i] = 2.54 cm; [ft_i] = 12 [in_i].
+        {"m", length, ratio(1, 1), true},
+        {"[in_i]", length, ratio(254, 10'000), false},
+        {"[ft_i]", length, ratio(3'048, 10'000), false},
+        // Volume: L = dm3.
+        {"L", volume, ratio(1, 1'000), true},
+        {"l", volume, ratio(1, 1'000), true},
+        // Amount of substance; UCUM defines eq (equivalents) and osm (osmoles) as 1 mol, and
+        // the enzyme unit U as umol/min = 1/60,000,000 mol/s; kat = mol/s.
+        {"mol", amount, ratio(1, 1), true},
+        {"eq", amount, ratio(1, 1), true},
+        {"osm", amount, ratio(1, 1), true},
+        {"kat", catalytic_activity, ratio(1, 1), true},
+        {"U", catalytic_activity, ratio(1, 60'000'000), true},
+        // International units: arbitrary, comparable with each other only.
+        {"[iU]", base_dimension(kInternationalUnit), ratio(1, 1), true},
+        {"[IU]", base_dimension(kInternationalUnit), ratio(1, 1), true},
+        // Thermodynamic temperature (Celsius: see kCelsius).
+        {"K", base_dimension(kTemperature), ratio(1, 1), true},
+        // Pressure. m[Hg] = 133.3220 kPa, so mm[Hg] = 133.322 Pa; m[H2O] = 9.80665 kPa;
+        // bar = 100 kPa.
+        {"Pa", pressure, ratio(1'000, 1), true},
+        {"bar", pressure, ratio(100'000'000, 1), true},
+        {"m[Hg]", pressure, ratio(133'322'000, 1), true},
+        {"m[H2O]", pressure, ratio(9'806'650, 1), true},
+        // Force, energy, power. cal = 4.184 J.
+        {"N", force, ratio(1'000, 1), true},
+        {"J", energy, ratio(1'000, 1), true},
+        {"W", power, ratio(1'000, 1), true},
+        {"cal", energy, ratio(4'184, 1), true},
+        // Dimensionless. 10* and 10^ take their power as an exponent: 10*9 = 10^9.
+        {"%", dimensionless, ratio(1, 100), false},
+        {"[ppth]", dimensionless, ratio(1, 1'000), false},
+        {"[ppm]", dimensionless, ratio(1, 1'000'000), false},
+        {"[ppb]", dimensionless, ratio(1, 1'000'000'000), false},
+        {"10*", dimensionless, ratio(10, 1), false},
+        {"10^", dimensionless, ratio(10, 1), false},
+    };
     return entries;
   }();
   return table;
 }
 
 struct Prefix {
-  char symbol;
+  std::string_view symbol;
   Factor factor;
 };
 
+constexpr Int128 power_of_ten(int exponent) {
+  Int128 result = 1;
+  for (int count = 0; count < exponent; ++count) {
+    result *= 10;
+  }
+  return result;
+}
+
+// UCUM's metric prefixes from kilo down to yocto. The larger ones (M, G, T, ...) are left
+// out on purpose: no clinical unit needs them, and `Mg` (megagram) is one slip away from
+// `mg`.
 constexpr Prefix kPrefixes[] = {
-    {'k', {1'000, 1}}, {'d', {1, 10}},        {'c', {1, 100}},
-    {'m', {1, 1'000}}, {'u', {1, 1'000'000}}, {'n', {1, 1'000'000'000}},
+    {"k", {power_of_ten(3), 1}},
+    {"h", {power_of_ten(2), 1}},
+    {"da", {10, 1}},
+    {"d", {1, 10}},
+    {"c", {1, power_of_ten(2)}},
+    {"m", {1, power_of_ten(3)}},
+    {"u", {1, power_of_ten(6)}},
+    {"n", {1, power_of_ten(9)}},
+    {"p", {1, power_of_ten(12)}},
+    {"f", {1, power_of_ten(15)}},
+    {"a", {1, power_of_ten(18)}},
+    {"z", {1, power_of_ten(21)}},
+    {"y", {1, power_of_ten(24)}},
 };
 
 const Atom* find_atom(std::string_view code) {
@@ -109,6 +206,12 @@ const Atom* find_atom(std::string_view code) {
   }
   return nullptr;
 }
+
+// Degree Celsius, a special (affine) unit in UCUM: t(K) = t(Cel) + 273.15. Factors cannot
+// express the offset, so `Cel` is accepted only on its own (optionally annotated, `Cel{oral}`),
+// in a dimension of its own: it compares and converts with `Cel` only, never with `K` (a
+// wrong conversion is worse than none), and it takes no prefix, exponent or product.
+constexpr std::string_view kCelsius = "Cel";
 
 struct CalendarWord {
   std::string_view singular;
@@ -158,11 +261,67 @@ bool is_digit(char character) {
   return character >= '0' && character <= '9';
 }
 
-// One component of a UCUM expression (`mg`, `cm3`, `s-1`, `%`, `1`) multiplied into
-// `measure` with the given sign of exponent; false when unknown or out of range.
-bool apply_ucum_component(Measure& measure, std::string_view component, int direction) {
-  if (component.empty()) {
+// A UCUM annotation `{...}`: printable ASCII (33 to 126) other than braces inside.
+bool is_annotation(std::string_view text) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
     return false;
+  }
+  for (const char character : text.substr(1, text.size() - 2)) {
+    if (character < '!' || character > '~' || character == '{' || character == '}') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Removes a trailing annotation (`mL{total}` -> `mL`); false when the text has a `{` that
+// does not start a well-formed trailing annotation.
+bool strip_annotation(std::string_view& text) {
+  const std::size_t open = text.find('{');
+  if (open == std::string_view::npos) {
+    return text.find('}') == std::string_view::npos;
+  }
+  if (!is_annotation(text.substr(open))) {
+    return false;
+  }
+  text = text.substr(0, open);
+  return true;
+}
+
+// An atom, with or without a metric prefix (`mg`, `dL`, `mm[Hg]`, `daL`): its dimension
+// and factor; false when unknown or out of range.
+bool find_prefixed_atom(std::string_view code, Measure& found) {
+  if (const Atom* atom = find_atom(code)) {
+    found = Measure{atom->dimension, atom->factor};
+    return true;
+  }
+  for (const Prefix& prefix : kPrefixes) {
+    if (!code.starts_with(prefix.symbol)) {
+      continue;
+    }
+    const Atom* base = find_atom(code.substr(prefix.symbol.size()));
+    if (base == nullptr || !base->metric) {
+      continue;
+    }
+    const std::optional<Factor> prefixed = multiply_factors(base->factor, prefix.factor);
+    if (!prefixed) {
+      return false;
+    }
+    found = Measure{base->dimension, *prefixed};
+    return true;
+  }
+  return false;
+}
+
+// One component of a UCUM expression (`mg`, `cm3`, `s-1`, `10*9`, `%`, `1`, `{score}`,
+// `mL{total}`) multiplied into `measure` with the given sign of exponent; false when
+// unknown, malformed or out of range.
+bool apply_ucum_component(Measure& measure, std::string_view component, int direction) {
+  if (component.empty() || !strip_annotation(component)) {
+    return false;
+  }
+  if (component.empty()) {
+    return true;  // an annotation alone (`{score}`) is the dimensionless unit 1
   }
   if (component == "1") {
     return true;
@@ -182,7 +341,7 @@ bool apply_ucum_component(Measure& measure, std::string_view component, int dire
     exponent = 0;
     for (std::size_t position = digits_start; position < component.size(); ++position) {
       exponent = exponent * 10 + (component[position] - '0');
-      if (exponent > kMaximumWrittenExponent) {
+      if (exponent > kMaximumPowerOfTen) {
         return false;
       }
     }
@@ -194,36 +353,42 @@ bool apply_ucum_component(Measure& measure, std::string_view component, int dire
     }
   }
   const std::string_view atom_code = component.substr(0, atom_end);
-  if (atom_code.empty() || atom_code == "1") {
+  if (atom_code.empty()) {
     return false;
   }
-  Dimension dimension;
-  Factor factor;
-  if (const Atom* atom = find_atom(atom_code)) {
-    dimension = atom->dimension;
-    factor = atom->factor;
-  } else {
-    const Atom* base = find_atom(atom_code.substr(1));
-    if (base == nullptr || !base->metric) {
-      return false;
-    }
-    const Prefix* prefix = nullptr;
-    for (const Prefix& candidate : kPrefixes) {
-      if (candidate.symbol == atom_code.front()) {
-        prefix = &candidate;
-      }
-    }
-    if (prefix == nullptr) {
-      return false;
-    }
-    const std::optional<Factor> prefixed = multiply_factors(base->factor, prefix->factor);
-    if (!prefixed) {
-      return false;
-    }
-    dimension = base->dimension;
-    factor = *prefixed;
+  const bool power_of_ten_atom = atom_code == "10*" || atom_code == "10^";
+  if (power_of_ten_atom && atom_end == component.size()) {
+    return false;  // `10*` needs its power: `10*9`
   }
-  return apply_component(measure, dimension, factor, exponent * direction);
+  if (!power_of_ten_atom &&
+      (exponent > kMaximumWrittenExponent || -exponent > kMaximumWrittenExponent)) {
+    return false;
+  }
+  Measure atom;
+  if (!find_prefixed_atom(atom_code, atom)) {
+    return false;
+  }
+  return apply_component(measure, atom.dimension, atom.factor, exponent * direction);
+}
+
+// The end of the component starting at `position`: the next `.`, `/`, `(` or `)` outside
+// brackets and braces; npos when a `[` or `{` is not closed.
+std::size_t component_end(std::string_view text, std::size_t position) {
+  while (position < text.size()) {
+    const char character = text[position];
+    if (character == '.' || character == '/' || character == '(' || character == ')') {
+      return position;
+    }
+    if (character == '[' || character == '{') {
+      const std::size_t close = text.find(character == '[' ? ']' : '}', position);
+      if (close == std::string_view::npos) {
+        return std::string_view::npos;
+      }
+      position = close;
+    }
+    ++position;
+  }
+  return position;
 }
 
 // Parentheses nest at most this deep in a UCUM expression.
@@ -231,8 +396,9 @@ constexpr int kMaximumNesting = 8;
 
 // Parses a UCUM term starting at `position` and folds it into `measure`: components joined
 // by `.` (multiply) and `/` (divide by the next component), optionally starting with `/`;
-// a component is a simple unit (`mg`, `cm3`) or a parenthesized term (`mg/(kg.d)`). Stops
-// before a `)` or at the end; false when malformed, unknown or out of range.
+// a component is a simple unit (`mg`, `cm3`, `{score}`) or a parenthesized term
+// (`mg/(kg.d)`). Stops before a `)` or at the end; false when malformed, unknown or out of
+// range.
 bool parse_term(std::string_view text, std::size_t& position, int nesting, Measure& measure) {
   int direction = 1;
   if (position < text.size() && text[position] == '/') {
@@ -257,9 +423,9 @@ bool parse_term(std::string_view text, std::size_t& position, int nesting, Measu
         return false;
       }
     } else {
-      const std::size_t separator = text.find_first_of("./()", position);
-      const std::size_t end = separator == std::string_view::npos ? text.size() : separator;
-      if (!apply_ucum_component(measure, text.substr(position, end - position), direction)) {
+      const std::size_t end = component_end(text, position);
+      if (end == std::string_view::npos ||
+          !apply_ucum_component(measure, text.substr(position, end - position), direction)) {
         return false;
       }
       position = end;
@@ -276,6 +442,10 @@ bool parse_term(std::string_view text, std::size_t& position, int nesting, Measu
 }
 
 std::optional<Measure> parse_ucum(std::string_view text) {
+  std::string_view unannotated = text;
+  if (strip_annotation(unannotated) && unannotated == kCelsius) {
+    return Measure{base_dimension(kCelsiusTemperature), ratio(1, 1)};
+  }
   Measure measure;
   std::size_t position = 0;
   if (!parse_term(text, position, 0, measure) || position != text.size()) {
@@ -359,6 +529,18 @@ Dimension Dimension::volume() {
 Dimension Dimension::international_unit() {
   return base_dimension(kInternationalUnit);
 }
+Dimension Dimension::amount_of_substance() {
+  return base_dimension(kAmount);
+}
+Dimension Dimension::temperature() {
+  return base_dimension(kTemperature);
+}
+Dimension Dimension::celsius_temperature() {
+  return base_dimension(kCelsiusTemperature);
+}
+Dimension Dimension::catalytic_activity() {
+  return dimension_of({{kAmount, 1}, {kTime, -1}});
+}
 
 std::string Dimension::name() const {
   if (is_dimensionless()) {
@@ -379,12 +561,29 @@ std::string Dimension::name() const {
   if (*this == international_unit()) {
     return "international unit";
   }
+  if (*this == amount_of_substance()) {
+    return "amount of substance";
+  }
+  if (*this == temperature()) {
+    return "temperature";
+  }
+  if (*this == celsius_temperature()) {
+    return "Celsius temperature";
+  }
+  if (*this == catalytic_activity()) {
+    return "catalytic activity";
+  }
   struct BaseName {
     std::size_t index;
     std::string_view code;
   };
-  constexpr BaseName kOrder[] = {
-      {kMass, "g"}, {kLength, "m"}, {kTime, "s"}, {kInternationalUnit, "[iU]"}};
+  constexpr BaseName kOrder[] = {{kMass, "g"},
+                                 {kAmount, "mol"},
+                                 {kLength, "m"},
+                                 {kTime, "s"},
+                                 {kInternationalUnit, "[iU]"},
+                                 {kTemperature, "K"},
+                                 {kCelsiusTemperature, "Cel"}};
   std::string numerator;
   std::string denominator;
   for (const BaseName& base : kOrder) {

@@ -1,6 +1,8 @@
-// UCUM units for the quantities Rubric supports: time, mass, length, volume, percent and
-// other dimensionless units, international units ([iU]) and products/quotients of these
-// (`mg/d`, `g/cm3`, `mg/kg`). Calendar words (`days`, `week`, `months`, `years`, ...) are
+// UCUM units (docs/units.md): UCUM's unit grammar (metric prefixes, integer exponents,
+// `.` and `/`, parentheses, annotations `{...}`, factors, `10*n`) over a table of atoms of
+// time, mass, length, volume, amount of substance, temperature, pressure, energy, catalytic
+// activity, international units and dimensionless ratios (`mg/d`, `mmol/L`, `mm[Hg]`,
+// `10*9/L`, `mL/min/{1.73_m2}`). Calendar words (`days`, `week`, `months`, `years`, ...) are
 // time units too; they convert exactly like their UCUM codes, by UCUM's definite durations
 // (1 wk = 7 d, 1 mo = 30.4375 d, 1 a = 365.25 d).
 //
@@ -20,15 +22,17 @@
 namespace rubric {
 
 // Exponents of the base dimensions: time (s), mass (g), length (m), international unit
-// ([iU]). A dimensionless unit (`%`, `1`) has all exponents 0.
+// ([iU]), amount of substance (mol), thermodynamic temperature (K), Celsius temperature
+// (Cel, a dimension of its own: see docs/units.md), and one spare. A dimensionless unit
+// (`%`, `1`, `{score}`) has all exponents 0.
 struct Dimension {
-  static constexpr std::size_t kCount = 4;  // operator== reads them as one 32-bit word
+  static constexpr std::size_t kCount = 8;  // operator== reads them as one 64-bit word
   std::array<std::int8_t, kCount> exponents{};
 
   // Compares the exponents as one word (a defaulted comparison calls memcmp, which showed in
   // evaluation profiles: quantity comparisons check dimensions).
   friend bool operator==(const Dimension& a, const Dimension& b) {
-    return std::bit_cast<std::uint32_t>(a.exponents) == std::bit_cast<std::uint32_t>(b.exponents);
+    return std::bit_cast<std::uint64_t>(a.exponents) == std::bit_cast<std::uint64_t>(b.exponents);
   }
   [[nodiscard]] bool is_dimensionless() const;
   static Dimension time();
@@ -36,12 +40,17 @@ struct Dimension {
   static Dimension length();
   static Dimension volume();
   static Dimension international_unit();
+  static Dimension amount_of_substance();
+  static Dimension temperature();
+  static Dimension celsius_temperature();
+  static Dimension catalytic_activity();
   // A readable name: "duration", "mass", "length", "volume", "dimensionless",
-  // "international unit", or a UCUM-style product of base units such as "g/s".
+  // "international unit", "amount of substance", "temperature", "Celsius temperature",
+  // "catalytic activity", or a UCUM-style product of base units such as "g/s" or "mol/m3".
   [[nodiscard]] std::string name() const;
 };
 
-// The factor that converts one unit to its dimension's base unit (s, g, m, [iU], 1),
+// The factor that converts one unit to its dimension's base unit (s, g, m, [iU], mol, K, 1),
 // as an exact rational number numerator/denominator (both positive, reduced).
 struct Factor {
   Int128 numerator = 1;
@@ -63,8 +72,7 @@ struct Unit {
 // Looks up a unit written in a rule or fact file: a calendar word, singular or plural
 // (`day`, `days`, `week`, `weeks`, `month`, `months`, `year`, `years`, `hour(s)`,
 // `minute(s)`, `second(s)`, `millisecond(s)`), or a UCUM code (`d`, `wk`, `mo`, `a`, `h`,
-// `min`, `s`, `ms`, `g`, `mg`, `ug`, `kg`, `m`, `cm`, `mm`, `L`, `mL`, `%`, `[iU]`, `[IU]`,
-// `1`, and products/quotients with `.` and `/` and integer exponents such as `cm2`).
+// `min`, `s`, `ms`, `g`, `mg`, `mmol/L`, `mm[Hg]`, `Cel`, `{score}`, ..., see docs/units.md).
 // Returns nullptr for an unknown unit.
 const Unit* find_unit(std::string_view text);
 

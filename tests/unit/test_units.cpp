@@ -243,21 +243,20 @@ TEST_CASE("Products, quotients and exponents", "[units]") {
 }
 
 TEST_CASE("Unknown or malformed units are rejected without crashing", "[units]") {
-  for (const std::string_view text :
-       {"",        " ",         "foo",      "mgg",
-        "Mg",      "MG",        "cd",       "kd",
-        "mmin",    "k%",        "k1",       "m^2",
-        "m**2",    "m10",       "m-10",     "m99999999999999999999999",
-        "m0",      "m-0",       "m+",       "m-",
-        "-1",      "2",         "10",       "1mg",
-        "mg/",     "/",         ".",        "./",
-        "mg..d",   "mg./d",     "kg.",      ".kg",
-        "//min",   "mg//d",     "(",        "mg)",
-        "{cells}", "[iu]",      "[IU",      "iU",
-        "IU",      "\xC2\xB5g", " mg",      "mg ",
-        "m g",     "Days",      "DAY",      "dayss",
-        "day s",   "mg/days",   "weeks.mg", "mo9",
-        "mo9.mo9", "/mo9",      "a9.a9.a9", "ng9/kg9"}) {
+  for (const std::string_view text : {"",          " ",        "foo",    "mgg",
+                                      "Mg",        "MG",       "cd",     "kd",
+                                      "mmin",      "k%",       "k1",     "m^2",
+                                      "m**2",      "m10",      "m-10",   "m99999999999999999999999",
+                                      "m0",        "m-0",      "m+",     "m-",
+                                      "-1",        "2",        "10",     "1mg",
+                                      "mg/",       "/",        ".",      "./",
+                                      "mg..d",     "mg./d",    "kg.",    ".kg",
+                                      "//min",     "mg//d",    "(",      "mg)",
+                                      "[iu]",      "[IU",      "iU",     "IU",
+                                      "\xC2\xB5g", " mg",      "mg ",    "m g",
+                                      "Days",      "DAY",      "dayss",  "day s",
+                                      "mg/days",   "weeks.mg", "mo9",    "mo9.mo9",
+                                      "/mo9",      "a9.a9.a9", "ng9/kg9"}) {
     INFO("unit: '" << text << "'");
     CHECK(find_unit(text) == nullptr);
   }

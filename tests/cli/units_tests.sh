@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Command-line tests of clinical UCUM units (issue 15 §2): a rule file declares facts in
+# `mmol/L`, `mm[Hg]`, `10*9/L`, `mL/min/{1.73_m2}`, `{score}` and `Cel`; fact files give them
+# in those or commensurable units, and refuse other dimensions; `fmt` keeps the units.
+#
+#   bash tests/cli/units_tests.sh path/to/rubric
+#
+# Prints every failure with the command's output, then `N passed, M failed`; exits non-zero
+# when anything failed.
+set -u
+
+if [[ $# -ne 1 ]]; then
+  echo "usage: $0 RUBRIC_BINARY" >&2
+  exit 2
+fi
+RUBRIC=$1
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+PASSED=0
+FAILED=0
+LAST=""
+CODE=0
+OUT=""
+ERR=""
+
+# run ARGS...: runs the binary; keeps its exit code, stdout and stderr.
+run() {
+  LAST="rubric $*"
+  "$RUBRIC" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+  CODE=$?
+  OUT=$(<"$WORK/stdout")
+  ERR=$(<"$WORK/stderr")
+}
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL: $LAST"
+  echo "  $1"
+  echo "  exit code: $CODE"
+  echo "  stdout: ${OUT:0:2000}" | sed '2,$s/^/    /'
+  echo "  stderr: ${ERR:0:2000}" | sed '2,$s/^/    /'
+}
+code_is() { [[ $CODE == "$1" ]] && pass || fail "exit code $CODE, expected $1"; }
+out_has() { [[ $OUT == *"$1"* ]] && pass || fail "stdout lacks: $1"; }
+out_lacks() { [[ $OUT != *"$1"* ]] && pass || fail "stdout has: $1"; }
+err_has() { [[ $ERR == *"$1"* ]] && pass || fail "stderr lacks: $1"; }
+
+RULES="$WORK/labs.rubric"
+cat >"$RULES" <<'RUBRIC'
+guideline "labs"
+source 1 "A source"
+fact glucose: quantity 'mmol/L' "plasma glucose"
+fact systolic: quantity 'mm[Hg]' "systolic blood pressure"
+fact wbc: quantity '10*9/L' "white cells"
+fact egfr: quantity 'mL/min/{1.73_m2}' "eGFR"
+fact wells: quantity '{score}' "Wells score"
+fact temperature: quantity 'Cel' "body temperature"
+recommendation high_glucose
+  kind refer
+  text "Refer for glucose."
+  cite 1
+  when glucose > 7 'mmol/L'
+recommendation other_signs
+  kind refer
+  text "Refer for other signs."
+  cite 1
+  when systolic >= 140 'mm[Hg]' or wbc > 11 '10*9/L' or egfr < 60 'mL/min/{1.73_m2}'
+    or wells >= 2 '{score}' or temperature >= 38 'Cel'
+RUBRIC
+
+# ---- 1. the rule file with clinical units checks cleanly --------------------------------------
+run check "$RULES"
+code_is 0
+
+# ---- 2. a fact declared mmol/L accepts mmol/L and umol/L, refuses a mass ----------------------
+printf 'glucose: 5.2 mmol/L\n' >"$WORK/low.yaml"
+run eval "$RULES" "$WORK/low.yaml"
+code_is 0
+out_lacks "Refer for glucose."
+
+printf 'glucose: 7200 umol/L\n' >"$WORK/high.yaml"
+run eval "$RULES" "$WORK/high.yaml"
+code_is 0
+out_has "Refer for glucose."
+
+printf 'glucose: 5200 umol/L\n' >"$WORK/low-umol.yaml"
+run eval "$RULES" "$WORK/low-umol.yaml"
+code_is 0
+out_lacks "Refer for glucose."
+
+printf 'glucose: 5 mg\n' >"$WORK/mass.yaml"
+run eval "$RULES" "$WORK/mass.yaml"
+code_is 1
+err_has "E0408"
+err_has "a quantity of mass"
+
+# ---- 3. the other clinical units in YAML and JSON fact files ---------------------------------
+printf 'systolic: 150 mm[Hg]\n' >"$WORK/bp.yaml"
+run eval "$RULES" "$WORK/bp.yaml"
+code_is 0
+out_has "Refer for other signs."
+
+printf '{"egfr": "45 mL/min/{1.73_m2}"}\n' >"$WORK/egfr.json"
+run eval "$RULES" "$WORK/egfr.json"
+code_is 0
+out_has "Refer for other signs."
+
+printf '{"wbc": "12000 /uL"}\n' >"$WORK/wbc.json"
+run eval "$RULES" "$WORK/wbc.json"
+code_is 0
+out_has "Refer for other signs."
+
+printf 'wells: 3 {score}\n' >"$WORK/wells.yaml"
+run eval "$RULES" "$WORK/wells.yaml"
+code_is 0
+out_has "Refer for other signs."
+
+printf 'temperature: 38.5 Cel\n' >"$WORK/fever.yaml"
+run eval "$RULES" "$WORK/fever.yaml"
+code_is 0
+out_has "Refer for other signs."
+
+# Celsius never converts to kelvin: refused, not silently wrong.
+printf 'temperature: 311 K\n' >"$WORK/kelvin.yaml"
+run eval "$RULES" "$WORK/kelvin.yaml"
+code_is 1
+err_has "E0408"
+err_has "a quantity of temperature"
+
+# ---- 4. E0407 suggests the declared unit --------------------------------------------------
+printf 'glucose: 5\n' >"$WORK/bare.yaml"
+run eval "$RULES" "$WORK/bare.yaml"
+code_is 1
+err_has "E0407"
+err_has 'as in `5 mmol/L`'
+
+# ---- 5. fmt keeps the units as written, and the file still checks ----------------------------
+run fmt "$RULES"
+code_is 0
+FORMATTED=$(<"$RULES")
+for unit in "quantity 'mL/min/{1.73_m2}'" "'mm[Hg]'" "'10*9/L'" "'{score}'" "'Cel'"; do
+  [[ $FORMATTED == *"$unit"* ]] && pass || fail "the formatted file lacks: $unit"
+done
+run check "$RULES"
+code_is 0
+
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
