@@ -9,44 +9,8 @@
 # when anything failed.
 set -u
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 RUBRIC_BINARY" >&2
-  exit 2
-fi
-RUBRIC=$1
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-PASSED=0
-FAILED=0
-LAST=""
-CODE=0
-OUT=""
-ERR=""
-
-# run ARGS...: runs the binary; keeps its exit code, stdout and stderr.
-run() {
-  LAST="rubric $*"
-  "$RUBRIC" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-  CODE=$?
-  OUT=$(<"$WORK/stdout")
-  ERR=$(<"$WORK/stderr")
-}
-
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL: $LAST"
-  echo "  $1"
-  echo "  exit code: $CODE"
-  echo "  stdout: ${OUT:0:2000}" | sed '2,$s/^/    /'
-  echo "  stderr: ${ERR:0:2000}" | sed '2,$s/^/    /'
-}
-code_is() { [[ $CODE == "$1" ]] && pass || fail "exit code $CODE, expected $1"; }
-out_has() { [[ $OUT == *"$1"* ]] && pass || fail "stdout lacks: $1"; }
-out_lacks() { [[ $OUT != *"$1"* ]] && pass || fail "stdout has: $1"; }
-err_has() { [[ $ERR == *"$1"* ]] && pass || fail "stderr lacks: $1"; }
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_start "RUBRIC_BINARY" "$@"
 
 RULES="$WORK/labs.rubric"
 cat >"$RULES" <<'RUBRIC'
@@ -147,5 +111,4 @@ done
 run check "$RULES"
 code_is 0
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+harness_summary
