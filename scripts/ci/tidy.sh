@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (the checks in .clang-tidy, every finding an error) on the project's own
-# sources: grammar/, dsl/, engine/, tools/, api/. Uses the compile commands of the build
-# folder given as $1 (default build/), which must be configured already.
+# sources: values/, grammar/, dsl/, engine/, authoring/, tools/, api/. Uses the compile
+# commands of the build folder given as $1 (default build/), which must be configured already.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}

@@ -441,6 +441,16 @@ class Generator {
   int comments_ = 0;
 };
 
+// The formatted text of `define d = EXPRESSION`, without `define d = ` and the final line break.
+std::string formatted_value(const std::string& expression) {
+  const Formatted result = format("define d = " + expression + "\n");
+  INFO(result.diagnostics);
+  REQUIRE(result.text.has_value());
+  std::string text = *result.text;
+  text = text.substr(std::string_view("define d = ").size());
+  return text.substr(0, text.size() - 1);
+}
+
 }  // namespace
 
 TEST_CASE("every fmt golden input formats to exactly its expected file", "[formatter][golden]") {
@@ -614,14 +624,6 @@ TEST_CASE("odd whole files", "[formatter]") {
 }
 
 TEST_CASE("parentheses are printed exactly where precedence needs them", "[formatter]") {
-  const auto formatted_value = [](const std::string& expression) {
-    const Formatted result = format("define d = " + expression + "\n");
-    INFO(result.diagnostics);
-    REQUIRE(result.text.has_value());
-    std::string text = *result.text;
-    text = text.substr(std::string_view("define d = ").size());
-    return text.substr(0, text.size() - 1);
-  };
   CHECK(formatted_value("(a or b) and c") == "(a or b) and c");
   CHECK(formatted_value("a or (b and c)") == "a or (b and c)");
   CHECK(formatted_value("((a))") == "a");
@@ -641,14 +643,6 @@ TEST_CASE("parentheses are printed exactly where precedence needs them", "[forma
 }
 
 TEST_CASE("an `and` inside `or` or `xor` keeps its parentheses, or gets them", "[formatter]") {
-  const auto formatted_value = [](const std::string& expression) {
-    const Formatted result = format("define d = " + expression + "\n");
-    INFO(result.diagnostics);
-    REQUIRE(result.text.has_value());
-    std::string text = *result.text;
-    text = text.substr(std::string_view("define d = ").size());
-    return text.substr(0, text.size() - 1);
-  };
   // Issue 15: the parentheses the author wrote to make the grouping clear stay.
   CHECK(formatted_value("(sex = 'male' and x) or (sex = 'female' and y)") ==
         "(sex = 'male' and x) or (sex = 'female' and y)");
