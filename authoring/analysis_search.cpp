@@ -570,6 +570,27 @@ class Search {
       if (node.op == Opcode::in_list) {
         out.mask = kTruthTrue | kTruthFalse;  // `in` is never null
       }
+      if (node.op == Opcode::at_least && values[at[0]].known) {
+        // Every weight is positive (the compiler's form): true is possible when the items
+        // that can be true reach the threshold; false when those that cannot be false stay
+        // below it. Unknown stays possible (a superset: sound).
+        const Value& threshold = values[at[0]].value;
+        std::vector<Value> best{threshold};
+        std::vector<Value> worst{threshold};
+        for (std::size_t i = 1; i + 1 < inputs.size(); i += 2) {
+          const TruthMask item = mask_of(values[at[i + 1]]);
+          best.push_back(values[at[i]].value);
+          worst.push_back(values[at[i]].value);
+          best.push_back(truth_value((item & kTruthTrue) != 0 ? kTruthTrue : kTruthFalse));
+          worst.push_back(truth_value((item & kTruthFalse) != 0 ? kTruthFalse : kTruthTrue));
+        }
+        const Value high = apply_op(node.op, best);
+        const Value low = apply_op(node.op, worst);
+        const bool can_be_true = is_true_value(high);
+        const bool can_be_false = !low.is_null() && !low.as_boolean();
+        out.mask = static_cast<TruthMask>(kTruthUnknown | (can_be_true ? kTruthTrue : 0U) |
+                                          (can_be_false ? kTruthFalse : 0U));
+      }
     }
   }
 
@@ -901,6 +922,16 @@ void Analysis::add_fact_uses() {
       }
       if (is_kleene(node.op)) {
         continue;  // booleans used as such, and `is` tests: any fact, exactly
+      }
+      if (operator_info(node.op).family == OperatorFamily::score) {
+        // Items are booleans used as such; weights are constants. A fact as the threshold of
+        // `at least` is compared with the totals, which are not points of its partition.
+        if (node.op == Opcode::at_least) {
+          if (const std::optional<std::uint32_t> fact = fact_of(inputs[0])) {
+            facts_[*fact].make_approximate("compared with a score");
+          }
+        }
+        continue;
       }
       for (std::size_t k = 0; k < inputs.size(); ++k) {
         if (node.op == Opcode::if_then_else && k == 0) {
