@@ -575,9 +575,9 @@ class Search {
         // that can be true reach the threshold; false when those that cannot be false stay
         // below it. Unknown stays possible (a superset: sound).
         const Value& threshold = values[at[0]].value;
-        std::vector<Value> best{threshold};
-        std::vector<Value> worst{threshold};
-        for (std::size_t i = 1; i + 1 < inputs.size(); i += 2) {
+        std::vector<Value> best{threshold, values[at[1]].value};
+        std::vector<Value> worst{threshold, values[at[1]].value};
+        for (std::size_t i = 2; i + 1 < inputs.size(); i += 2) {
           const TruthMask item = mask_of(values[at[i + 1]]);
           best.push_back(values[at[i]].value);
           worst.push_back(values[at[i]].value);

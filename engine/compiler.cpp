@@ -300,36 +300,74 @@ class ExpressionCompiler {
     const auto negation = [&](NodeId value) {
       return builder_.operation(Opcode::logical_not, {value}, range);
     };
+    // `=` is `>=` and `<=`; a half that holds for every total (`s = 0`: `s >= 0`) is left out,
+    // so that the comparison's node is the half that can fail (coverage and explanations speak
+    // of it by the comparison's text).
+    const auto both = [&]() {
+      const NodeId low = reaches(false);
+      const NodeId high = reaches(true);
+      if (always_true(low)) {
+        return high;
+      }
+      if (always_true(high)) {
+        return low;
+      }
+      return builder_.operation(Opcode::logical_and, {low, high}, range);
+    };
     switch (relation) {
       case Relation::greater_or_equal: return reaches(false);
       case Relation::less_or_equal: return reaches(true);
       case Relation::less: return negation(reaches(false));
       case Relation::greater: return negation(reaches(true));
-      case Relation::equal:
-        return builder_.operation(Opcode::logical_and, {reaches(false), reaches(true)}, range);
-      case Relation::not_equal:
-        return negation(
-            builder_.operation(Opcode::logical_and, {reaches(false), reaches(true)}, range));
+      case Relation::equal: return both();
+      case Relation::not_equal: return negation(both());
       case Relation::none: break;
     }
     return builder_.operation(op, {left, right}, range);
   }
 
-  // -value: folded for a constant.
-  NodeId negated_node(NodeId value, SourceRange range) {
-    if (builder_.node(value).op == Opcode::constant) {
-      return builder_.constant(negate(builder_.value_of(value)), range);
+  // Whether an `at least` node holds whatever its items are: a constant threshold at most its
+  // offset (every weight is positive, so every total is at least 0).
+  [[nodiscard]] bool always_true(NodeId id) const {
+    const Node& node = builder_.node(id);
+    if (node.op != Opcode::at_least) {
+      return false;
     }
-    return builder_.operation(Opcode::negate, {value}, range);
+    const std::vector<NodeId> parts = builder_.operands(id);
+    if (builder_.node(parts[0]).op != Opcode::constant) {
+      return false;
+    }
+    const Value& threshold = builder_.value_of(parts[0]);
+    if (threshold.kind() != ValueKind::integer && threshold.kind() != ValueKind::decimal) {
+      return false;
+    }
+    return threshold.as_decimal().raw() + builder_.value_of(parts[1]).as_decimal().raw() <= 0;
   }
 
-  // The `at least` node for `sum of the items' weights >= threshold`. Every weight in the node
-  // is positive: an item of weight -w over C is the item of weight w over `not C` with the
-  // threshold raised by w (the sums differ by exactly w whatever C is, and an unknown C stays
-  // unknown); an item of weight 0 is left out.
+  // -value, exactly: folded for a constant; computed as a Decimal, so that negating the least
+  // Integer does not overflow to null.
+  NodeId negated_node(NodeId value, SourceRange range) {
+    if (builder_.node(value).op == Opcode::constant) {
+      return builder_.constant(exact_negation(builder_.value_of(value)), range);
+    }
+    return builder_.operation(
+        Opcode::negate, {builder_.operation(Opcode::to_decimal, {value}, range)}, range);
+  }
+
+  // -a on a constant, as an Integer when it fits, else as a Decimal: a threshold the compiler
+  // negates must not overflow where the comparison as written would not.
+  static Value exact_negation(const Value& a) {
+    const Value result = negate(a);
+    return result.is_null() && !a.is_null() ? negate(to_decimal(a)) : result;
+  }
+
+  // The `at least` node for `sum of the items' weights >= threshold`: operands threshold,
+  // offset, weight, item, .... Every weight in the node is positive: an item of weight -w over
+  // C is the item of weight w over `not C`, with the offset raised by w (the sums differ by
+  // exactly w whatever C is, and an unknown C stays unknown); an item of weight 0 is left out.
   NodeId at_least(std::vector<ScoreItem> items, NodeId threshold, SourceRange range) {
-    std::vector<NodeId> parts{threshold};
-    Value raise = Value::integer(0);
+    std::vector<NodeId> parts{threshold, NodeId{}};
+    Decimal offset;
     for (const ScoreItem& item : items) {
       const Decimal amount = item.weight.as_decimal();
       if (amount == Decimal()) {
@@ -337,7 +375,7 @@ class ExpressionCompiler {
       }
       if (amount < Decimal()) {
         const Value magnitude = negate(item.weight);
-        raise = add(raise, magnitude);
+        offset = *Decimal::add(offset, magnitude.as_decimal());  // bounded by E0220's limit
         parts.push_back(builder_.constant(magnitude, range));
         parts.push_back(builder_.operation(Opcode::logical_not, {item.condition}, range));
       } else {
@@ -345,12 +383,8 @@ class ExpressionCompiler {
         parts.push_back(item.condition);
       }
     }
-    if (!identical(raise, Value::integer(0))) {
-      parts[0] = builder_.node(threshold).op == Opcode::constant
-                     ? builder_.constant(add(builder_.value_of(threshold), raise), range)
-                     : builder_.operation(Opcode::add, {threshold, builder_.constant(raise, range)},
-                                          range);
-    }
+    const std::optional<std::int32_t> whole = offset.to_int32();
+    parts[1] = builder_.constant(whole ? Value::integer(*whole) : Value::decimal(offset), range);
     return builder_.operation(Opcode::at_least, parts, range);
   }
 

@@ -207,8 +207,8 @@ std::optional<std::vector<Int128>> subset_totals(std::span<const Int128> weights
 
 }  // namespace
 
-// The unknown items of an unknown `at least` node (threshold, then weight, item, ...; every
-// weight positive) that could change its value: item i could when some choice of true or false
+// The unknown items of an unknown `at least` node (threshold, offset, then weight, item, ...;
+// every weight positive) that could change its value: item i could when some choice of true or false
 // for the other unknown items leaves the total below the threshold without i and reaches it
 // with i. Calls `follow` on each. A threshold that is not a constant, or too many distinct
 // totals to enumerate, follows every unknown item (a superset, never a fact too few).
@@ -220,7 +220,7 @@ void Guideline::follow_deciding_items(const Node& node, const std::uint8_t* stat
   std::vector<std::size_t> unknown;
   std::vector<Int128> weights;
   Int128 known = 0;
-  for (std::size_t k = 1; k + 1 < operands.size(); k += 2) {
+  for (std::size_t k = 2; k + 1 < operands.size(); k += 2) {
     const Int128 weight = graph_.constant(graph_.node(operands[k])).as_decimal().raw();
     const std::uint8_t state = states[operands[k + 1].value];
     if (state == kStateNull) {
@@ -239,7 +239,8 @@ void Guideline::follow_deciding_items(const Node& node, const std::uint8_t* stat
     }
     return;
   }
-  const Int128 minimum = threshold.as_decimal().raw();
+  const Int128 minimum =
+      threshold.as_decimal().raw() + graph_.constant(graph_.node(operands[1])).as_decimal().raw();
   std::vector<Int128> others;
   for (std::size_t i = 0; i < unknown.size(); ++i) {
     others.assign(weights.begin(), weights.end());

@@ -141,21 +141,29 @@ Value score_total(std::size_t count, const At& at) {
   return total ? Value::decimal(*total) : Value::null();
 }
 
-// `at least` (operands: the threshold, then weight, item, ...): true when every total the score
-// can still reach is at least the threshold, false when none is, null otherwise (CQL's
-// comparison of an uncertain value), and null for a null threshold.
+// `at least` (operands: the threshold, an offset, then weight, item, ...): true when every
+// total the score can still reach is at least threshold + offset, false when none is, null
+// otherwise (CQL's comparison of an uncertain value), and null for a null threshold. The
+// offset (a constant the compiler adds when it makes negative weights positive) is added here
+// in 128 bits, so that it cannot overflow where the comparison as written would not.
 template <typename At>
 Value at_least(std::size_t count, const At& at) {
-  const Value& threshold = at(0);
-  Int128 minimum = 0;
-  if (threshold.kind() == ValueKind::integer) {
-    minimum = Int128{threshold.as_integer()} * Decimal::kOne;
-  } else if (threshold.kind() == ValueKind::decimal) {
-    minimum = threshold.as_decimal().raw();
-  } else {
+  const auto raw = [](const Value& value) -> std::optional<Int128> {
+    if (value.kind() == ValueKind::integer) {
+      return Int128{value.as_integer()} * Decimal::kOne;
+    }
+    if (value.kind() == ValueKind::decimal) {
+      return value.as_decimal().raw();
+    }
+    return std::nullopt;
+  };
+  const std::optional<Int128> threshold = raw(at(0));
+  const std::optional<Int128> offset = raw(at(1));
+  if (!threshold || !offset) {
     return Value::null();
   }
-  const ScoreRange range = score_range(1, count, at);
+  const Int128 minimum = *threshold + *offset;
+  const ScoreRange range = score_range(2, count, at);
   if (range.low >= minimum) {
     return truth(true);
   }

@@ -74,7 +74,8 @@ enum class DecidingRule : std::uint8_t {
   conditional,  // when, then, ..., when, then, else: an `if` is one when; a when's state says
                 // whether it matched (for `case x when v`, the state of `x = v`)
   coalesce,     // the arguments
-  at_least,     // the threshold, then weight, item, ...: the threshold and the items whose
+  at_least,     // the threshold, the offset, then weight, item, ...: the threshold and the
+                // items whose
                 // state settled the range (known items for a known result, unknown items for
                 // an unknown one)
 };
@@ -89,7 +90,7 @@ enum class OperandRoles : std::uint8_t {
   conditional,  // if, then, else
   arguments,    // numbered arguments (Coalesce)
   score_items,  // weight, item, weight, item, ... (a score's total)
-  score_test,   // the threshold, then weight, item, ... (`at least`)
+  score_test,   // the threshold, the offset, then weight, item, ... (`at least`)
 };
 
 // Whether the compact program runs an operation on node states alone (and so on fact

@@ -234,7 +234,7 @@ class Generator {
 
   std::string boolean(std::uint32_t next) {
     constexpr std::array kComparisons{"<", "<=", ">", ">=", "=", "!="};
-    switch (chooser_.below(12)) {
+    switch (chooser_.below(13)) {
       case 0:
         return fmt::format("({} and {})", expression(Kind::boolean, next), operand_or_null(next));
       case 1:
@@ -288,6 +288,7 @@ class Generator {
                            expression(kind, next), expression(kind, next));
       }
       case 10: return membership(next);
+      case 11: return score_test(next);
       default:
         return fmt::format("({} {} {})", expression(Kind::boolean, next),
                            chooser_.chance(1, 2) ? "and" : "or", expression(Kind::boolean, next));
@@ -319,8 +320,55 @@ class Generator {
     }
   }
 
+  // A points score of 1 to 4 items over boolean expressions; weights small, some negative,
+  // decimal ones only when `integer_weights` is false.
+  std::string score(bool integer_weights, std::uint32_t next) {
+    constexpr std::array kIntegerWeights{"1", "2", "3", "0", "-1", "-2", "1", "1"};
+    constexpr std::array kDecimalWeights{"1.5", "0.5", "-0.5", "2", "1", "-1", "0.25"};
+    const std::uint32_t items = 1 + chooser_.below(4);
+    std::string out = "score(";
+    for (std::uint32_t i = 0; i < items; ++i) {
+      out += i > 0 ? ", " : "";
+      const char* weight = integer_weights || chooser_.chance(1, 2) ? pick(chooser_, kIntegerWeights)
+                                                                    : pick(chooser_, kDecimalWeights);
+      out += fmt::format("{} when {}", weight, expression(Kind::boolean, next));
+    }
+    return out + ")";
+  }
+
+  // A comparison with a score, or `at least N of (...)`.
+  std::string score_test(std::uint32_t next) {
+    constexpr std::array kComparisons{"<", "<=", ">", ">=", "=", "!="};
+    const bool integer_weights = chooser_.chance(2, 3);
+    switch (chooser_.below(5)) {
+      case 0:
+        return fmt::format("({} {} {})", score(integer_weights, next), pick(chooser_, kComparisons),
+                           literal(Kind::integer));
+      case 1:
+        return fmt::format("({} {} {})", leaf(Kind::integer), pick(chooser_, kComparisons),
+                           score(integer_weights, next));
+      case 2:
+        return fmt::format("({} between ({}) and ({}))", score(integer_weights, next),
+                           literal(Kind::integer), numeric(next));
+      case 3:
+        return fmt::format("({} {} {})", score(integer_weights, next), pick(chooser_, kComparisons),
+                           numeric(next));
+      default: {
+        const std::uint32_t conditions = 1 + chooser_.below(4);
+        std::string list;
+        for (std::uint32_t i = 0; i < conditions; ++i) {
+          list += fmt::format("{}{}", i > 0 ? ", " : "", expression(Kind::boolean, next));
+        }
+        return fmt::format("(at least {} of ({}))", 1 + chooser_.below(conditions), list);
+      }
+    }
+  }
+
   std::string integer(std::uint32_t next) {
     constexpr std::array kOperators{"+", "-", "*", "div", "mod"};
+    if (chooser_.chance(1, 10)) {
+      return score(true, next);
+    }
     if (chooser_.chance(1, 6)) {
       return fmt::format("(-{})", expression(Kind::integer, next));
     }

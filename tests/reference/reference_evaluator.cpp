@@ -518,8 +518,14 @@ class Interpreter {
       }
     };
     if (threshold.is_null() || !is_constant(other)) {
+      // Every unknown item that weighs something.
       follow(other);
-      follow(*score);
+      const auto items = module_.operands_of(module_.at(*score));
+      for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+        if (checked_.constants[items[i].value].as_decimal() != Decimal()) {
+          follow(items[i + 1]);
+        }
+      }
       return true;
     }
     if (relation == Relation::equal || relation == Relation::not_equal) {
