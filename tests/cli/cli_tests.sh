@@ -205,11 +205,19 @@ calcium = next(r for r in d["recommendations"] if r["id"] == "calcium")
 assert calcium["kind"] == "prescribe" and calcium["citations"] == [2], calcium
 assert calcium["parameters"] == {"calcium_daily_dose": "1000 mg/d"}, calcium
 assert calcium["because"]["fracture_grade"] == 1, calcium
+# Issue 15 §5: each citation with its text (the seed'"'"'s `source 2` line), in the order cited.
+assert calcium["sources"] == [{"number": 2, "text": "Seed reference 2: guidance on conservative management, supplementation, bisphosphonate therapy and follow-up of osteoporotic vertebral fractures (full citation not given in the seed)"}], calcium["sources"]
+for r in d["recommendations"]:
+    assert [s["number"] for s in r["sources"]] == r["citations"], r
 und = {u["id"]: u for u in d["undetermined"]}
 assert set(und) == {"augmentation_referral", "close_monitoring"}, und
 for u in d["undetermined"]:
     assert {"id", "kind", "missing"} <= set(u), u
 assert und["augmentation_referral"]["missing"] == ["pulmonary_dysfunction"]
+# Undetermined entries carry their text (issue 15 §5).
+assert list(und["close_monitoring"]) == ["id", "kind", "text", "missing", "location"], und["close_monitoring"]
+assert und["close_monitoring"]["kind"] == "monitor", und["close_monitoring"]
+assert und["close_monitoring"]["text"] == "Monitor closely: severe initial pain, an MRI T2 fluid-intensity pattern or severe vertebral body collapse are risk factors for persistent pain at 48 weeks.", und["close_monitoring"]
 assert und["close_monitoring"]["missing"] == ["mri_t2_fluid_pattern", "severe_collapse", "severe_initial_pain"]
 '
 cp "$WORK/stdout" "$WORK/yaml-json"
@@ -229,6 +237,8 @@ ids = [r["id"] for r in d["recommendations"]]
 assert ids == ["urgent_surgical_consultation", "no_delay_for_optimization"], ids
 urgent = d["recommendations"][0]
 assert urgent["kind"] == "refer" and urgent["citations"] == [1, 5], urgent
+assert [s["number"] for s in urgent["sources"]] == [1, 5], urgent
+assert urgent["sources"][1]["text"].startswith("Seed reference 5: guidance on neurologic deficits"), urgent
 assert urgent["because"] == {"fracture_grade": 1, "neurologic_deficit": True}, urgent
 assert d["undetermined"] == [], d["undetermined"]
 '
