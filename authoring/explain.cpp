@@ -1219,6 +1219,14 @@ Explanation explain(const Guideline& guideline, const SourceManager& sources, co
   out.condition = builder.build(module.recommendations[recommendation].condition, 0);
   out.condition.decisive = true;
   collect_used(out.condition, true, guideline, out);
+  if (out.outcome == Outcome::undetermined && recommendation < decision.missing.size()) {
+    // What left it undetermined is what can still change it: the absent facts reached through
+    // unknown sub-terms (the missing facts), never a present fact that an unknown term read.
+    const std::vector<FactId>& missing = decision.missing[recommendation];
+    for (ExplainedFact& fact : out.facts) {
+      fact.decisive = std::find(missing.begin(), missing.end(), fact.id) != missing.end();
+    }
+  }
   std::sort(out.facts.begin(), out.facts.end(),
             [](const ExplainedFact& a, const ExplainedFact& b) { return a.name < b.name; });
   std::vector<std::string> through;

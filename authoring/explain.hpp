@@ -102,7 +102,9 @@ struct ExplainedFact {
   std::string name;
   Value value;  // null: absent
   std::string description;
-  bool decisive = false;  // reached through deciding terms only
+  // Reached through deciding terms only; for an undetermined recommendation, one of the
+  // facts it waits on (an absent fact that can still change it), and nothing else.
+  bool decisive = false;
 };
 
 struct ExplainedParameter {

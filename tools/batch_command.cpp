@@ -86,10 +86,10 @@ class ResultWriter {
         undetermined_.push_back("{\"id\":" + dump(info.id) + ",\"missing\":[");
         continue;
       }
-      const nlohmann::ordered_json item = recommendation_to_json(info);
+      const nlohmann::ordered_json item = recommendation_to_json(guideline, info);
       recommended_.push_back(dump(item));
       undetermined_.push_back("{\"id\":" + dump(info.id) + ",\"kind\":" + dump(info.kind) +
-                              ",\"missing\":[");
+                              ",\"text\":" + dump(info.text) + ",\"missing\":[");
     }
     for (const FactSpec& fact : guideline.facts()) {
       fact_names_.push_back(dump(fact.name));

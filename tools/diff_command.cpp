@@ -2,8 +2,10 @@
 // versions of a guideline, structurally (declarations) and behaviourally (which patients
 // get a different decision), with witnesses confirmed by both evaluators.
 //
-// Exit status: 0 no behavioural change (proven over every valid patient, and no replayed
-// case changes), 1 a behavioural change (or one that could not be ruled out), 2 an error.
+// Exit status: 0 nothing a clinician sees changed (no behavioural change, proven over every
+// valid patient, no replayed case changes, and no recommendation's kind, text, citations,
+// cited sources' texts, evidence or carried values changed), 1 something did (or a behavioural
+// change could not be ruled out), 2 an error. docs/analysis.md has the precise list.
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -19,6 +21,7 @@
 #include "tools/command.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/report.hpp"
+#include "tools/word_diff.hpp"
 
 namespace rubric {
 namespace {
@@ -30,7 +33,28 @@ struct StructuralChange {
   std::string name;    // the declaration's name ("" for the guideline header)
   std::string change;  // "added", "removed", "changed", "renamed"
   std::string text;    // `parameter severe_pain_vas: 3.5 → 4.0`
+  // Changes what a clinician sees in a result: a recommendation's kind, text, citations,
+  // evidence or carried values, or the text of a source some recommendation cites.
+  bool visible = false;
+  // Further lines for people (`text: Give [-500-]{+5000+} mg daily.`).
+  std::vector<std::string> details;
+  // Further fields for JSON ("text_change", "citation_change", ...).
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 };
+
+// A changed text as JSON: {"old", "new", "words": [{"old", "new", "old_at", "new_at"}]}
+// (offsets in bytes).
+nlohmann::ordered_json text_change_json(const std::string& before, const std::string& after,
+                                        const WordDiff& diff) {
+  nlohmann::ordered_json words = nlohmann::ordered_json::array();
+  for (const WordChange& change : diff.changes) {
+    words.push_back({{"old", change.old_words},
+                     {"new", change.new_words},
+                     {"old_at", change.old_at},
+                     {"new_at", change.new_at}});
+  }
+  return {{"old", before}, {"new", after}, {"words", std::move(words)}};
+}
 
 // The source text of an expression, on one line, parentheses restored.
 std::string expression_text(const SourceManager& sources, const ast::Module& module,
@@ -82,7 +106,12 @@ class StructuralDiff {
 
  private:
   void add(std::string kind, std::string name, std::string change, std::string text) {
-    changes_.push_back({std::move(kind), std::move(name), std::move(change), std::move(text)});
+    StructuralChange added;
+    added.kind = std::move(kind);
+    added.name = std::move(name);
+    added.change = std::move(change);
+    added.text = std::move(text);
+    changes_.push_back(std::move(added));
   }
 
   void header() {
@@ -103,8 +132,17 @@ class StructuralDiff {
         add("source", std::to_string(before.number), "removed",
             fmt::format("source {} removed", before.number));
       } else if (after->citation != before.citation) {
+        const std::vector<std::string> citing = citing_recommendations(before.number);
         add("source", std::to_string(before.number), "changed",
-            fmt::format("source {}: citation changed", before.number));
+            citing.empty() ? fmt::format("source {}: citation changed (cited by no recommendation)",
+                                         before.number)
+                           : fmt::format("source {}: citation changed (cited by {})", before.number,
+                                         fmt::join(citing, ", ")));
+        const WordDiff words = word_diff(before.citation, after->citation);
+        changes_.back().visible = !citing.empty();
+        changes_.back().details.push_back(fmt::format("citation: \"{}\"", words.inline_text));
+        changes_.back().extra["citation_change"] =
+            text_change_json(before.citation, after->citation, words);
       }
     }
     for (const SourceInfo& after : new_guideline_.sources()) {
@@ -113,6 +151,21 @@ class StructuralDiff {
             fmt::format("source {} added", after.number));
       }
     }
+  }
+
+  // The ids of the recommendations that cite source `number` in either version, in order.
+  std::vector<std::string> citing_recommendations(std::uint32_t number) const {
+    std::vector<std::string> ids;
+    for (const Guideline* version : {&old_guideline_, &new_guideline_}) {
+      for (const RecommendationInfo& info : version->recommendations()) {
+        if (std::find(info.citations.begin(), info.citations.end(), number) !=
+                info.citations.end() &&
+            std::find(ids.begin(), ids.end(), info.id) == ids.end()) {
+          ids.push_back(info.id);
+        }
+      }
+    }
+    return ids;
   }
 
   template <typename Declarations, typename Key>
@@ -278,6 +331,9 @@ class StructuralDiff {
         continue;
       }
       std::vector<std::string> parts;
+      std::vector<std::string> details;
+      nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+      bool visible = false;
       if (canonical(old_.module, old_recommendation.condition, renames_) !=
           canonical(new_.module, match->condition, {})) {
         parts.push_back(
@@ -288,9 +344,14 @@ class StructuralDiff {
       if (old_recommendation.kind.name != match->kind.name) {
         parts.push_back(
             fmt::format("kind {} → {}", old_recommendation.kind.name, match->kind.name));
+        visible = true;
       }
       if (old_recommendation.text != match->text) {
         parts.emplace_back("text changed");
+        const WordDiff words = word_diff(old_recommendation.text, match->text);
+        details.push_back(fmt::format("text: \"{}\"", words.inline_text));
+        extra["text_change"] = text_change_json(old_recommendation.text, match->text, words);
+        visible = true;
       }
       const auto citations = [](const ast::RecommendationDeclaration& r) {
         std::vector<std::string> numbers;
@@ -302,9 +363,23 @@ class StructuralDiff {
       if (citations(old_recommendation) != citations(*match)) {
         parts.push_back(
             fmt::format("cite {} → {}", citations(old_recommendation), citations(*match)));
+        visible = true;
       }
       if (old_recommendation.evidence != match->evidence) {
         parts.emplace_back("evidence changed");
+        const std::string old_evidence = old_recommendation.evidence.value_or("");
+        const std::string new_evidence = match->evidence.value_or("");
+        const WordDiff words = word_diff(old_evidence, new_evidence);
+        details.push_back(!old_recommendation.evidence
+                              ? fmt::format("evidence: none → \"{}\"", new_evidence)
+                          : !match->evidence ? fmt::format("evidence: \"{}\" → none", old_evidence)
+                                             : fmt::format("evidence: \"{}\"", words.inline_text));
+        extra["evidence_change"] = text_change_json(old_evidence, new_evidence, words);
+        extra["evidence_change"]["old"] =
+            old_recommendation.evidence ? nlohmann::ordered_json(old_evidence) : nullptr;
+        extra["evidence_change"]["new"] =
+            match->evidence ? nlohmann::ordered_json(new_evidence) : nullptr;
+        visible = true;
       }
       const auto carried = [&](const ast::RecommendationDeclaration& r,
                                const std::map<std::string, std::string>& renames) {
@@ -318,6 +393,25 @@ class StructuralDiff {
       if (carried(old_recommendation, renames_) != carried(*match, {})) {
         parts.push_back(
             fmt::format("carry {} → {}", carried(old_recommendation, {}), carried(*match, {})));
+      }
+      // What a result shows of the carried parameters: each name and its value.
+      const auto shown = [](const Guideline& guideline, const std::string& recommendation) {
+        std::vector<std::string> values;
+        const RecommendationInfo& info =
+            guideline.recommendations()[*guideline.find_recommendation(recommendation)];
+        for (const CarriedParameter& parameter : info.parameters) {
+          values.push_back(fmt::format("{} = {}", parameter.name, to_literal(parameter.value)));
+        }
+        return values;
+      };
+      const std::vector<std::string> shown_before = shown(old_guideline_, id);
+      const std::vector<std::string> shown_after = shown(new_guideline_, id);
+      if (shown_before != shown_after) {
+        parts.push_back(fmt::format(
+            "carried values {} → {}",
+            shown_before.empty() ? "none" : fmt::format("{}", fmt::join(shown_before, ", ")),
+            shown_after.empty() ? "none" : fmt::format("{}", fmt::join(shown_after, ", "))));
+        visible = true;
       }
       // `excludes` is a set: order does not matter.
       const auto excluded = [](const ast::RecommendationDeclaration& r) {
@@ -335,6 +429,9 @@ class StructuralDiff {
       if (!parts.empty()) {
         add("recommendation", id, "changed",
             fmt::format("recommendation {}: {}", id, fmt::join(parts, "; ")));
+        changes_.back().visible = visible;
+        changes_.back().details = std::move(details);
+        changes_.back().extra = std::move(extra);
       }
     }
     for (const ast::RecommendationDeclaration& recommendation : after) {
@@ -520,17 +617,27 @@ int diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   const bool same_facts = same_fact_names(*old_version, *new_version);
-  const bool changed =
+  const bool behaviour_changed =
       !behaviour.changes.empty() || !behaviour.unproven.empty() || !case_changes.empty();
+  std::vector<std::string> shown_changes;  // "recommendation calcium", "source 2"
+  for (const StructuralChange& change : structural) {
+    if (change.visible) {
+      shown_changes.push_back(change.kind + " " + change.name);
+    }
+  }
+  const bool changed = behaviour_changed || !shown_changes.empty();
 
   if (options.format == "json") {
     nlohmann::ordered_json result;
     result["structural"] = nlohmann::ordered_json::array();
     for (const StructuralChange& change : structural) {
-      result["structural"].push_back({{"kind", change.kind},
-                                      {"name", change.name},
-                                      {"change", change.change},
-                                      {"text", change.text}});
+      nlohmann::ordered_json item = {{"kind", change.kind},
+                                     {"name", change.name},
+                                     {"change", change.change},
+                                     {"text", change.text},
+                                     {"visible", change.visible}};
+      item.update(change.extra);
+      result["structural"].push_back(std::move(item));
     }
     result["behavioural"] = nlohmann::ordered_json::array();
     for (const RecommendationChange& change : behaviour.changes) {
@@ -567,7 +674,9 @@ int diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
         result["cases"].push_back({{"case", change.path}, {"changes", change.lines}});
       }
     }
-    result["behaviour_changed"] = changed;
+    result["behaviour_changed"] = behaviour_changed;
+    result["presentation_changed"] = !shown_changes.empty();
+    result["changed"] = changed;
     out << result.dump(2) << "\n";
     return changed ? kExitInputError : kExitSuccess;
   }
@@ -578,6 +687,9 @@ int diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
     out << "structural changes:\n";
     for (const StructuralChange& change : structural) {
       out << "  " << change.text << "\n";
+      for (const std::string& detail : change.details) {
+        out << "    " << detail << "\n";
+      }
     }
   }
   if (behaviour.changes.empty()) {
@@ -625,6 +737,14 @@ int diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
       }
     }
   }
+  out << (shown_changes.empty()
+              ? std::string(
+                    "shown to clinicians (kind, text, citations, evidence, carried values): "
+                    "unchanged\n")
+              : fmt::format(
+                    "shown to clinicians (kind, text, citations, evidence, carried values): "
+                    "changed in {}\n",
+                    fmt::join(shown_changes, ", ")));
   return changed ? kExitInputError : kExitSuccess;
 }
 
@@ -633,7 +753,11 @@ int diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
 Command add_diff_command(CLI::App& app, std::ostream& out, std::ostream& err) {
   auto options = std::make_shared<DiffOptions>();
   CLI::App* command = app.add_subcommand(
-      "diff", "Compare two versions of a guideline: structural and behavioural changes");
+      "diff",
+      "Compare two versions of a guideline: structural and behavioural changes. Exit status: 0 "
+      "nothing a clinician sees changed (no outcome for any valid patient, no replayed case, and "
+      "no recommendation's kind, text, citations, cited source texts, evidence or carried values); "
+      "1 something did, or a behavioural change could not be ruled out; 2 an error");
   command->add_option("OLD", options->old_path, "The old rule file (.rubric)")->required();
   command->add_option("NEW", options->new_path, "The new rule file (.rubric)")->required();
   command->add_option("--format", options->format, "Output format (default text)")

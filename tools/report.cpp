@@ -27,9 +27,22 @@ nlohmann::ordered_json value_to_json(const Value& value) {
   return nullptr;
 }
 
-nlohmann::ordered_json recommendation_to_json(const RecommendationInfo& info) {
-  nlohmann::ordered_json item = {
-      {"id", info.id}, {"kind", info.kind}, {"text", info.text}, {"citations", info.citations}};
+nlohmann::ordered_json sources_to_json(const Guideline& guideline, const RecommendationInfo& info) {
+  nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+  for (const std::uint32_t number : info.citations) {
+    const SourceInfo* source = guideline.source(number);
+    sources.push_back({{"number", number}, {"text", source != nullptr ? source->citation : ""}});
+  }
+  return sources;
+}
+
+nlohmann::ordered_json recommendation_to_json(const Guideline& guideline,
+                                              const RecommendationInfo& info) {
+  nlohmann::ordered_json item = {{"id", info.id},
+                                 {"kind", info.kind},
+                                 {"text", info.text},
+                                 {"citations", info.citations},
+                                 {"sources", sources_to_json(guideline, info)}};
   if (info.evidence) {
     item["evidence"] = *info.evidence;
   }
@@ -52,7 +65,7 @@ nlohmann::ordered_json decision_to_json(const Guideline& guideline, const Source
   for (std::size_t r = 0; r < recommendations.size(); ++r) {
     const RecommendationInfo& info = recommendations[r];
     if (decision.outcomes[r] == Outcome::recommended) {
-      nlohmann::ordered_json item = recommendation_to_json(info);
+      nlohmann::ordered_json item = recommendation_to_json(guideline, info);
       nlohmann::ordered_json because = nlohmann::ordered_json::object();
       for (const FactId fact : guideline.deciding_facts(r, scratch)) {
         because[guideline.facts()[fact.value].name] = value_to_json(facts.get(fact));
@@ -67,6 +80,7 @@ nlohmann::ordered_json decision_to_json(const Guideline& guideline, const Source
       }
       out["undetermined"].push_back({{"id", info.id},
                                      {"kind", info.kind},
+                                     {"text", info.text},
                                      {"missing", missing},
                                      {"location", location(sources, info.range)}});
     }

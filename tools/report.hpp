@@ -14,11 +14,14 @@ namespace rubric {
 // fact-file strings ("10 weeks", "1000 mg/d").
 nlohmann::ordered_json value_to_json(const Value& value);
 
-// A recommendation as results show it when it is made:
-// {"id", "kind", "text", "citations", ["evidence"], "parameters": {name: value}}.
-nlohmann::ordered_json recommendation_to_json(const RecommendationInfo& info);
+// A recommendation as results show it when it is made: {"id", "kind", "text", "citations"
+// (the numbers), "sources" ([{"number", "text"}]: each citation with its text, in the order
+// cited), ["evidence"], "parameters": {name: value}}.
+nlohmann::ordered_json recommendation_to_json(const Guideline& guideline,
+                                              const RecommendationInfo& info);
 
-// {"guideline": {...}, "recommendations": [...], "undetermined": [...]}.
+// {"guideline": {...}, "recommendations": [...], "undetermined": [{"id", "kind", "text",
+// "missing", "location"}]}.
 nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
                                         const FactSet& facts, EvaluationScratch& scratch,
                                         const Decision& decision);

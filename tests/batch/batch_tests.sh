@@ -70,11 +70,11 @@ batch = [json.loads(l) for l in open(work + "/full.out")][:40]
 for n, record in enumerate(batch, 1):
     ev = json.load(open(f"{work}/single/{n}.eval"))
     assert record["line"] == n, (n, record["line"])
-    got = [(r["id"], r["kind"], r["text"], r["citations"], r.get("evidence"), r["parameters"]) for r in record["recommendations"]]
-    want = [(r["id"], r["kind"], r["text"], r["citations"], r.get("evidence"), r["parameters"]) for r in ev["recommendations"]]
+    got = [(r["id"], r["kind"], r["text"], r["citations"], r["sources"], r.get("evidence"), r["parameters"]) for r in record["recommendations"]]
+    want = [(r["id"], r["kind"], r["text"], r["citations"], r["sources"], r.get("evidence"), r["parameters"]) for r in ev["recommendations"]]
     assert got == want, (n, got, want)
-    got = [(u["id"], u["kind"], u["missing"]) for u in record["undetermined"]]
-    want = [(u["id"], u["kind"], u["missing"]) for u in ev["undetermined"]]
+    got = [(u["id"], u["kind"], u["text"], u["missing"]) for u in record["undetermined"]]
+    want = [(u["id"], u["kind"], u["text"], u["missing"]) for u in ev["undetermined"]]
     assert got == want, (n, got, want)
 ' "$WORK"; then pass; else fail "batch results differ from rubric eval"; fi
 if py '

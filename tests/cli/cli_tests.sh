@@ -205,11 +205,19 @@ calcium = next(r for r in d["recommendations"] if r["id"] == "calcium")
 assert calcium["kind"] == "prescribe" and calcium["citations"] == [2], calcium
 assert calcium["parameters"] == {"calcium_daily_dose": "1000 mg/d"}, calcium
 assert calcium["because"]["fracture_grade"] == 1, calcium
+# Issue 15 §5: each citation with its text (the seed'"'"'s `source 2` line), in the order cited.
+assert calcium["sources"] == [{"number": 2, "text": "Seed reference 2: guidance on conservative management, supplementation, bisphosphonate therapy and follow-up of osteoporotic vertebral fractures (full citation not given in the seed)"}], calcium["sources"]
+for r in d["recommendations"]:
+    assert [s["number"] for s in r["sources"]] == r["citations"], r
 und = {u["id"]: u for u in d["undetermined"]}
 assert set(und) == {"augmentation_referral", "close_monitoring"}, und
 for u in d["undetermined"]:
     assert {"id", "kind", "missing"} <= set(u), u
 assert und["augmentation_referral"]["missing"] == ["pulmonary_dysfunction"]
+# Undetermined entries carry their text (issue 15 §5).
+assert list(und["close_monitoring"]) == ["id", "kind", "text", "missing", "location"], und["close_monitoring"]
+assert und["close_monitoring"]["kind"] == "monitor", und["close_monitoring"]
+assert und["close_monitoring"]["text"] == "Monitor closely: severe initial pain, an MRI T2 fluid-intensity pattern or severe vertebral body collapse are risk factors for persistent pain at 48 weeks.", und["close_monitoring"]
 assert und["close_monitoring"]["missing"] == ["mri_t2_fluid_pattern", "severe_collapse", "severe_initial_pain"]
 '
 cp "$WORK/stdout" "$WORK/yaml-json"
@@ -229,6 +237,8 @@ ids = [r["id"] for r in d["recommendations"]]
 assert ids == ["urgent_surgical_consultation", "no_delay_for_optimization"], ids
 urgent = d["recommendations"][0]
 assert urgent["kind"] == "refer" and urgent["citations"] == [1, 5], urgent
+assert [s["number"] for s in urgent["sources"]] == [1, 5], urgent
+assert urgent["sources"][1]["text"].startswith("Seed reference 5: guidance on neurologic deficits"), urgent
 assert urgent["because"] == {"fracture_grade": 1, "neurologic_deficit": True}, urgent
 assert d["undetermined"] == [], d["undetermined"]
 '
@@ -582,7 +592,7 @@ run diff "$SEED" "$WORK/weeks.rubric" --format json
 code_is 1
 check_json '
 assert d["structural"] == [{"kind": "parameter", "name": "augmentation_after", "change": "changed",
-                            "text": "parameter augmentation_after: 3 months → 12 weeks"}], d["structural"]
+                            "text": "parameter augmentation_after: 3 months → 12 weeks", "visible": False}], d["structural"]
 assert {b["id"] for b in d["behavioural"]} == {"augmentation_referral"}
 for b in d["behavioural"]:
     assert b["witnesses"], b
@@ -591,6 +601,7 @@ for b in d["behavioural"]:
         assert w["old"] == b["old"] and w["new"] == b["new"]
 assert any("time_since_identification in [12 weeks, 3 months)" in b["region"] for b in d["behavioural"])
 assert d["behaviour_changed"] is True
+assert d["presentation_changed"] is False and d["changed"] is True
 '
 # Every witness of the JSON output is a fact file: both versions evaluate it as reported.
 python3 - "$WORK/stdout" "$WORK" <<'PY'
@@ -636,8 +647,74 @@ grep -v '^coverage when\|^  "every patient with a grade 1' "$SEED" >"$WORK/no-co
 run diff "$SEED" "$WORK/no-coverage.rubric" --format json
 code_is 0
 check_json '
-assert {"kind": "coverage", "name": "coverage", "change": "removed", "text": "coverage removed"} in d["structural"], d["structural"]
+assert {"kind": "coverage", "name": "coverage", "change": "removed", "text": "coverage removed", "visible": False} in d["structural"], d["structural"]
+assert d["changed"] is False
 '
+
+# Issue 15 §5: changed texts with a word diff, and an exit status that says whether anything
+# a clinician sees changed. tests/cli/diff/new.rubric changes no condition; the expected
+# output is written by hand from docs/analysis.md.
+DIFFS="$ROOT/tests/cli/diff"
+run diff "$DIFFS/old.rubric" "$DIFFS/new.rubric"
+code_is 1
+out_is 'structural changes:
+  source 1: citation changed (cited by calcium)
+    citation: "Calcium guidance, [-2019-]{+2021+} edition"
+  source 4: citation changed (cited by no recommendation)
+    citation: "Uncited reference, [-2019-]{+2021+}"
+  parameter vitamin_d_dose: 800 [iU]/d → 1000 [iU]/d
+  recommendation calcium: text changed; cite 1 → 1, 3
+    text: "Give [-500-]{+5000+} mg of calcium daily."
+  recommendation vitamin_d: carried values vitamin_d_dose = 800 '"'[iU]/d'"' → vitamin_d_dose = 1000 '"'[iU]/d'"'
+  recommendation exercise: evidence changed
+    evidence: "Level [-B-]{+A+}"
+behavioural changes: none (proven over every valid patient)
+shown to clinicians (kind, text, citations, evidence, carried values): changed in source 1, recommendation calcium, recommendation vitamin_d, recommendation exercise'
+run diff "$DIFFS/old.rubric" "$DIFFS/new.rubric" --format json
+code_is 1
+check_json '
+s = {(c["kind"], c["name"]): c for c in d["structural"]}
+calcium = s[("recommendation", "calcium")]
+assert calcium["visible"] is True, calcium
+assert calcium["text_change"] == {"old": "Give 500 mg of calcium daily.", "new": "Give 5000 mg of calcium daily.",
+                                  "words": [{"old": "500", "new": "5000", "old_at": 5, "new_at": 5}]}, calcium
+assert s[("source", "1")]["visible"] is True
+assert s[("source", "1")]["citation_change"] == {"old": "Calcium guidance, 2019 edition", "new": "Calcium guidance, 2021 edition",
+    "words": [{"old": "2019", "new": "2021", "old_at": 18, "new_at": 18}]}, s[("source", "1")]
+assert s[("source", "4")]["visible"] is False
+assert s[("parameter", "vitamin_d_dose")]["visible"] is False
+assert s[("recommendation", "vitamin_d")]["visible"] is True
+exercise = s[("recommendation", "exercise")]
+assert exercise["evidence_change"] == {"old": "Level B", "new": "Level A",
+    "words": [{"old": "B", "new": "A", "old_at": 6, "new_at": 6}]}, exercise
+assert d["behavioural"] == [] and d["unproven"] == []
+assert d["behaviour_changed"] is False and d["presentation_changed"] is True and d["changed"] is True, d
+'
+# A text alone changes the exit status (it was 0 before issue 15).
+sed 's/Give vitamin D daily./Give vitamin D each day./' "$DIFFS/old.rubric" >"$WORK/text-only.rubric"
+run diff "$DIFFS/old.rubric" "$WORK/text-only.rubric"
+code_is 1
+out_line '  recommendation vitamin_d: text changed'
+out_line '    text: "Give vitamin D [-daily.-]{+each day.+}"'
+out_line 'shown to clinicians (kind, text, citations, evidence, carried values): changed in recommendation vitamin_d'
+# So does a kind, and evidence added.
+sed -e 's/kind therapy/kind order/' -e 's/^  cite 1$/  cite 1\n  evidence "Level C"/' "$DIFFS/old.rubric" >"$WORK/kind.rubric"
+run diff "$DIFFS/old.rubric" "$WORK/kind.rubric"
+code_is 1
+out_line '  recommendation calcium: evidence changed'
+out_line '    evidence: none → "Level C"'
+out_line '  recommendation exercise: kind therapy → order'
+# What a clinician does not see: an uncited source, a description, a parameter nobody carries.
+sed -e 's/Uncited reference, 2019/Uncited reference, 2021/' \
+    -e 's/^fact low_bone_density: boolean$/fact low_bone_density: boolean "T-score -2.5 or lower"/' \
+    -e 's/^parameter vitamin_d_dose/parameter unused_dose = 1 '"'"'mg'"'"'\nparameter vitamin_d_dose/' \
+    "$DIFFS/old.rubric" >"$WORK/unseen.rubric"
+run diff "$DIFFS/old.rubric" "$WORK/unseen.rubric"
+code_is 0
+out_line '  source 4: citation changed (cited by no recommendation)'
+out_line '  fact low_bone_density: description "" → "T-score -2.5 or lower"'
+out_line '  parameter unused_dose added (1 mg)'
+out_line 'shown to clinicians (kind, text, citations, evidence, carried values): unchanged'
 
 run diff "$SEED" "$WORK/threshold.rubric" --cases "$REPO_CASES"
 code_is 1

@@ -50,9 +50,49 @@ decided if_else "a b"                    # the condition and the branch taken
 decided case_when "b c n"                # the whens up to the match, and its then
 decided case_subject "b c"               # the subject, and the branch taken
 decided coalesce "b n"                   # the arguments up to the first known one
+# Issue 15 §5: an absent fact is listed only where its absence decided. An unknown condition
+# takes else, so `n` decided which branch gave the value (with `n > 1` true, `d` = false would
+# have); an unknown operand of an `or` that a true operand settled did not decide.
+decided if_null "b n"
+decided or_settled "b"
 
 # Every recommendation of the file is checked above.
 count=$(jq '.recommendations | length' <<<"$EVAL")
-[[ $count -eq 10 ]] && pass || fail "expected 10 recommendations, eval gives $count"
+[[ $count -eq 12 ]] && pass || fail "expected 12 recommendations, eval gives $count"
+
+# Issue 15 §5: explain's "Facts that left it undetermined" (the facts marked decisive of an
+# undetermined recommendation) are exactly the facts it waits on, eval's `missing`. Before,
+# the deciding rule put the present `age` there (every operand of an unknown sum), and for
+# `branch` it named `smoker`, `age` and `years_smoked` (the else an unknown condition takes)
+# but not `copd`, which can change it too.
+EVAL=$(cd "$ROOT" && "$RUBRIC" eval "$DIR/undetermined.rubric" "$DIR/undetermined.json" --format json)
+[[ $? -eq 0 ]] && pass || fail "rubric eval exit code (undetermined.rubric)"
+EXPLAIN=$(cd "$ROOT" && "$RUBRIC" explain "$DIR/undetermined.rubric" "$DIR/undetermined.json" --format json)
+[[ $? -eq 0 ]] && pass || fail "rubric explain exit code (undetermined.rubric)"
+# left ID DECISIVE OTHERS: ID is undetermined, eval's `missing` and explain's decisive facts
+# are DECISIVE, and explain's other facts are OTHERS.
+left() {
+  local id=$1 decisive=$2 others=$3 got
+  got=$(jq -r --arg id "$id" \
+    '[.undetermined[] | select(.id == $id) | .missing[]] | sort | join(" ")' <<<"$EVAL")
+  [[ $got == "$decisive" ]] && pass || fail "$id: eval missing is [$got], expected [$decisive]"
+  got=$(jq -r --arg id "$id" '[.explanations[] | select(.id == $id and .outcome == "undetermined")
+      | .facts[] | select(.decisive) | .name] | sort | join(" ")' <<<"$EXPLAIN")
+  [[ $got == "$decisive" ]] && pass ||
+    fail "$id: explain decisive facts are [$got], expected [$decisive]"
+  got=$(jq -r --arg id "$id" '[.explanations[] | select(.id == $id)
+      | .facts[] | select(.decisive | not) | .name] | sort | join(" ")' <<<"$EXPLAIN")
+  [[ $got == "$others" ]] && pass || fail "$id: explain other facts are [$got], expected [$others]"
+}
+# patient: age = 50; years_smoked, smoker and copd absent.
+left pack_years "years_smoked" "age"
+left branch "copd smoker years_smoked" "age"
+run explain "$ROOT/$DIR/undetermined.rubric" "$ROOT/$DIR/undetermined.json" --id pack_years
+code_is 0
+out_has "Facts that left it undetermined:
+  years_smoked = absent
+
+Other facts it read:
+  age = 50"
 
 harness_summary
