@@ -12,6 +12,7 @@
 #include "dsl/ast.hpp"
 #include "dsl/checker.hpp"
 #include "engine/deciding.hpp"
+#include "engine/node_operations.hpp"
 
 namespace rubric {
 
@@ -31,6 +32,8 @@ const char* term_kind_name(TermKind kind) {
     case TermKind::if_then_else: return "if";
     case TermKind::case_when: return "case";
     case TermKind::call: return "call";
+    case TermKind::score: return "score";
+    case TermKind::at_least: return "at least";
     case TermKind::fact: return "fact";
     case TermKind::parameter: return "parameter";
     case TermKind::definition: return "definition";
@@ -196,6 +199,34 @@ bool is_true_value(const Value& value) {
 
 // ---- The tree ------------------------------------------------------------------------------
 
+// The totals a score's items leave possible, summed from their weights and values as the
+// evaluator sums them (operations::score_range), for `Term::possible`.
+class ScoreRangeText {
+ public:
+  void add(const Value& weight, const Value& item) {
+    weights_.push_back(weight);
+    items_.push_back(item);
+  }
+  [[nodiscard]] std::optional<std::pair<Value, Value>> bounds() const {
+    const operations::ScoreRange range =
+        operations::score_range(0, 2 * weights_.size(), [&](std::size_t k) -> const Value& {
+          return k % 2 == 0 ? weights_[k / 2] : items_[k / 2];
+        });
+    const auto value = [&](Int128 raw) {
+      if (range.integer) {
+        return Value::integer(static_cast<std::int32_t>(raw / Decimal::kOne));
+      }
+      const std::optional<Decimal> number = Decimal::from_raw(raw);
+      return number ? Value::decimal(*number) : Value::null();
+    };
+    return std::pair<Value, Value>{value(range.low), value(range.high)};
+  }
+
+ private:
+  std::vector<Value> weights_;
+  std::vector<Value> items_;
+};
+
 class TreeBuilder {
  public:
   TreeBuilder(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
@@ -343,6 +374,38 @@ class TreeBuilder {
         term.op = expr.text;
         add_all(operands);
         break;
+      case ast::ExprKind::score: {
+        term.kind = TermKind::score;
+        term.op = "score";
+        if (!room) {
+          term.truncated = true;
+          break;
+        }
+        ScoreRangeText range;
+        for (std::size_t i = 0; i + 1 < operands.size(); i += 2) {
+          const Value& weight = checked_.constants[operands[i].value];
+          const std::string sign = weight.as_decimal() < Decimal() ? "" : "+";
+          add(operands[i + 1], "");
+          term.children.back().role = sign + to_literal(weight);
+          range.add(weight, term.children.back().value);
+        }
+        if (term.value.is_null() && term.evaluated) {
+          term.possible = range.bounds();
+        }
+        break;
+      }
+      case ast::ExprKind::at_least:
+        term.kind = TermKind::at_least;
+        term.op = "at least";
+        if (!room) {
+          term.truncated = true;
+          break;
+        }
+        add(operands[0], "count");
+        for (std::size_t i = 1; i < operands.size(); ++i) {
+          add(operands[i], "");
+        }
+        break;
     }
     mark_deciding(term, expr.kind == ast::ExprKind::case_when && expr.has_subject);
     return term;
@@ -444,6 +507,14 @@ class TreeBuilder {
       case TermKind::if_then_else:
       case TermKind::case_when: rule = DecidingRule::conditional; break;
       case TermKind::call: rule = DecidingRule::coalesce; break;  // Coalesce, the one function
+      case TermKind::at_least: {
+        // The count, and the conditions whose state is the result's (engine/deciding.hpp).
+        const std::uint8_t result = state_of(term.value);
+        for (std::size_t i = 0; i < children.size(); ++i) {
+          children[i].decisive = i == 0 || state_of(children[i].value) == result;
+        }
+        return;
+      }
       default: break;
     }
     // A case with a subject: the subject decides, and each when matched if it equals it.

@@ -49,6 +49,9 @@ enum class TermKind : std::uint8_t {
   if_then_else,  // children: condition, then, else (roles say which)
   case_when,     // children: [subject], when, then, ..., else (roles say which)
   call,          // a function (Coalesce); children: the arguments
+  score,         // a points score; children: the items' conditions, each with its weight as
+                 // role ("+2"); `possible` holds the totals it can reach while unknown
+  at_least,      // `at least N of (...)`; children: the count (role "count"), the conditions
   fact,
   parameter,
   definition,  // one child: the definition's body (none when repeated or truncated)
@@ -56,7 +59,8 @@ enum class TermKind : std::uint8_t {
 };
 
 // "and", "or", "xor", "implies", "not", "comparison", "arithmetic", "test", "between",
-// "membership", "list", "if", "case", "call", "fact", "parameter", "definition", "literal".
+// "membership", "list", "if", "case", "call", "score", "at least", "fact", "parameter",
+// "definition", "literal".
 const char* term_kind_name(TermKind kind);
 
 // One sub-term of a condition.
@@ -74,6 +78,8 @@ struct Term {
   bool taken = false;       // a branch of if/case that gave the result
   bool repeated = false;    // a definition not expanded again (see the contract above)
   bool truncated = false;   // children left out at the depth limit
+  // A score whose items leave more than one total possible: the lowest and highest.
+  std::optional<std::pair<Value, Value>> possible;
   SourceRange range;
   std::vector<Term> children;
 };

@@ -77,6 +77,8 @@ std::string dump(const Module& module, ExprId id) {
     case ExprKind::case_when:
       return fmt::format("({}{})", expr.has_subject ? "case-subject" : "case", operands());
     case ExprKind::call: return fmt::format("(call {}{})", expr.text, operands());
+    case ExprKind::score: return fmt::format("(score{})", operands());
+    case ExprKind::at_least: return fmt::format("(at-least{})", operands());
   }
   return out;
 }

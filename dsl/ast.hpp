@@ -36,6 +36,9 @@ enum class ExprKind : std::uint8_t {
   if_then_else,      // operands: [condition, then, else]
   case_when,         // has_subject ? [subject, when1, then1, ..., else] : [when1, then1, ..., else]
   call,              // text is the function name; operands: the arguments
+  score,             // operands: [weight1, condition1, ..., weightN, conditionN]; a weight is a
+                     // number literal or the negation of one
+  at_least,          // operands: [count, condition1, ..., conditionN]
 };
 
 enum class UnaryOperator : std::uint8_t { logical_not, negate, plus };

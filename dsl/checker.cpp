@@ -757,6 +757,8 @@ class Checker {
   Type case_when(const ast::Expr& expr);
   Type call(const ast::Expr& expr);
   Type test(const ast::Expr& expr);
+  Type score(const ast::Expr& expr);
+  Type at_least(const ast::Expr& expr);
 
   // The number of a decimal or quantity literal (`what` names it); nullopt after an
   // out-of-range diagnostic.
@@ -895,6 +897,8 @@ Type Checker::expression(ExprId id) {
     case ExprKind::if_then_else: type = if_then_else(expr); break;
     case ExprKind::case_when: type = case_when(expr); break;
     case ExprKind::call: type = call(expr); break;
+    case ExprKind::score: type = score(expr); break;
+    case ExprKind::at_least: type = at_least(expr); break;
   }
   checked_.types[id.value] = type;
   typed_[id.value] = true;
@@ -1227,6 +1231,83 @@ Type Checker::case_when(const ast::Expr& expr) {
   }
   merge(operands.back());
   return failed ? Type::of(TypeKind::error) : result;
+}
+
+// The sum of a score's weights, in absolute value, is at most this (so that an integer score
+// and every partial sum of it fit in 32 bits). docs/limits.md.
+constexpr std::int64_t kMaxScoreWeightSum = 1000000000;
+
+Type Checker::score(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  bool failed = false;
+  bool integer = true;
+  Int128 total = 0;  // the sum of the weights' magnitudes, in units of 10^-8
+  for (std::size_t i = 0; i + 1 < operands.size(); i += 2) {
+    const Type weight_type = expression(operands[i]);
+    if (is_error(weight_type)) {
+      failed = true;
+    } else {
+      integer = integer && weight_type.kind == TypeKind::integer;
+      // Kept with the weight's expression for the compiler and the reference evaluator.
+      const std::optional<Value> weight = constant(operands[i]);
+      if (!weight || weight->is_null()) {
+        failed = true;
+      } else {
+        checked_.constants[operands[i].value] = *weight;
+        const Int128 raw = weight->as_decimal().raw();
+        total += raw < 0 ? -raw : raw;
+      }
+    }
+    if (is_error(require_boolean(operands[i + 1], "condition of a score item"))) {
+      failed = true;
+    }
+  }
+  if (!failed && total > Int128{kMaxScoreWeightSum} * Decimal::kOne) {
+    diagnostics_.report(DiagnosticKind::bad_score, expr.range,
+                        fmt::format("the weights of this score add up to more than {} (in "
+                                    "absolute value); use smaller weights",
+                                    kMaxScoreWeightSum));
+    failed = true;
+  }
+  if (failed) {
+    return Type::of(TypeKind::error);
+  }
+  return Type::of(integer ? TypeKind::integer : TypeKind::decimal);
+}
+
+Type Checker::at_least(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  const ExprId count_id = operands[0];
+  const std::size_t conditions = operands.size() - 1;
+  bool failed = false;
+  for (std::size_t i = 1; i < operands.size(); ++i) {
+    failed = is_error(require_boolean(operands[i], "condition of `at least`")) || failed;
+  }
+  const Type count_type = expression(count_id);
+  if (is_error(count_type)) {
+    return Type::of(TypeKind::error);
+  }
+  if (count_type.kind != TypeKind::integer) {
+    mismatch(module_.at(count_id), fmt::format("the count of `at least` must be an integer; "
+                                               "found {}",
+                                               a_type_name(count_type)));
+    return Type::of(TypeKind::error);
+  }
+  const std::optional<Value> count = constant(count_id);
+  if (!count || count->is_null()) {
+    return Type::of(TypeKind::error);
+  }
+  checked_.constants[count_id.value] = *count;
+  const std::int64_t n = count->as_integer();
+  if (n < 1 || static_cast<std::size_t>(n) > conditions) {
+    diagnostics_.report(
+        DiagnosticKind::bad_score, module_.at(count_id).range,
+        fmt::format("`at least {} of` {} condition{} is always {}; the count must be from 1 to "
+                    "the number of conditions",
+                    n, conditions, conditions == 1 ? "" : "s", n < 1 ? "true" : "false"));
+    return Type::of(TypeKind::error);
+  }
+  return failed ? Type::of(TypeKind::error) : Type::of(TypeKind::boolean);
 }
 
 Type Checker::call(const ast::Expr& expr) {

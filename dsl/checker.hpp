@@ -34,7 +34,8 @@ struct CheckedModule {
   ast::Module module;
   std::vector<Type> types;          // per expression
   std::vector<Symbol> symbols;      // per expression (names only)
-  std::vector<Value> constants;     // per expression: the value of a literal, else null
+  std::vector<Value> constants;     // per expression: the value of a literal, a score item's
+                                    // weight or an `at least` count, else null
   std::deque<std::string> strings;  // owns the characters of string constants
   std::vector<FactSpec> facts;      // per fact declaration
   std::vector<Value> parameters;    // per parameter declaration: its value

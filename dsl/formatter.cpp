@@ -1022,6 +1022,32 @@ class Printer {
         head.push_back(text("end"));
         return group(concat(std::move(head)));
       }
+      case ast::ExprKind::score: {
+        // `score(W when C, ...)`, one item per line when it does not fit on one.
+        std::vector<DocId> inner{softline()};
+        for (std::size_t i = 0; i + 1 < operands.size(); i += 2) {
+          if (i > 0) {
+            inner.push_back(text(","));
+            inner.push_back(line());
+          }
+          inner.push_back(expression(operands[i], kUnaryPrecedence, false));
+          inner.push_back(space());
+          inner.push_back(text("when"));
+          inner.push_back(space());
+          inner.push_back(expression(operands[i + 1], 0, true));
+        }
+        const DocId open = text("score(");
+        const DocId body = nest(concat(std::move(inner)));
+        const DocId end_line = softline();
+        const DocId close = text(")");
+        return group(concat({open, body, end_line, close}));
+      }
+      case ast::ExprKind::at_least: {
+        const DocId head = concat({text("at"), space(), text("least"), space(),
+                                   expression(operands[0], kUnaryPrecedence, false), space(),
+                                   text("of"), space()});
+        return concat({head, bracketed("(", operands.subspan(1), ")")});
+      }
     }
     return text("null");  // not reached
   }
@@ -1106,8 +1132,11 @@ class Printer {
   DocId binding(const char* keyword, const ast::Named& name, ast::ExprId value) {
     // `=` is in the group, so that a comment after it or before the value breaks the line
     // there.
+    // A score opens on the line of its name and lists its items below (`define s = score(`).
+    const bool hug = module_.at(value).kind == ast::ExprKind::score;
     return concat({text(keyword), space(), text(name.name), space(),
-                   group(concat({text("="), nest(concat({line(), expression(value, 0, true)}))}))});
+                   group(concat({text("="), nest(concat({hug ? space() : line(),
+                                                         expression(value, 0, true)}))}))});
   }
 
   DocId parameter(const ast::ParameterDeclaration& parameter) {

@@ -67,12 +67,16 @@ constexpr DepthRole depth_role() {
   } else if constexpr (std::is_same_v<Rule, g::negation> || std::is_same_v<Rule, g::logical_not> ||
                        std::is_same_v<Rule, g::if_expression> ||
                        std::is_same_v<Rule, g::case_expression> ||
+                       std::is_same_v<Rule, g::score_expression> ||
+                       std::is_same_v<Rule, g::at_least_expression> ||
                        std::is_same_v<Rule, g::list_selector> || std::is_same_v<Rule, g::call>) {
     return DepthRole::nesting;
   } else if constexpr (std::is_same_v<Rule, g::test_suffix> ||
                        std::is_same_v<Rule, g::between_suffix> ||
                        std::is_same_v<Rule, g::case_subject> ||
-                       std::is_same_v<Rule, g::case_item>) {
+                       std::is_same_v<Rule, g::case_item> ||
+                       std::is_same_v<Rule, g::expected_score_item> ||
+                       std::is_same_v<Rule, g::score_weight>) {
     return DepthRole::pass;
   } else if constexpr (std::is_same_v<Rule, g::between_expression>) {
     return DepthRole::between;
@@ -217,10 +221,10 @@ constexpr bool is_token_rule =
     is_keyword<Rule> || std::is_base_of_v<g::string_literal, Rule> ||
     std::is_base_of_v<g::text_literal, Rule> || std::is_base_of_v<g::number, Rule> ||
     is_one_of<Rule, g::identifier_text, g::source_number, g::citation, g::kind_name, g::op_plus,
-              g::op_minus, g::op_times, g::op_divide, g::op_equal, g::op_not_equal,
-              g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal, g::op_less,
-              g::op_greater_or_equal, g::op_greater, g::one<'('>, g::one<')'>, g::one<'{'>,
-              g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
+              g::op_minus, g::op_minus_sign, g::op_times, g::op_divide, g::op_equal,
+              g::op_not_equal, g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal,
+              g::op_less, g::op_greater_or_equal, g::op_greater, g::one<'('>, g::one<')'>,
+              g::one<'{'>, g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
 
 template <typename Rule>
 constexpr bool is_comment_rule =
@@ -353,12 +357,13 @@ using selector = pegtl::parse_tree::selector<
         // Expressions.
         g::null_literal, g::true_literal, g::false_literal, g::number_literal, g::quantity_literal,
         g::string_literal, g::name, g::call, g::function_name, g::list_selector, g::if_expression,
-        g::case_expression, g::case_subject, g::case_item, g::parenthesized, g::negation,
-        g::logical_not, g::test_suffix, g::between_suffix, g::op_plus, g::op_minus, g::op_times,
-        g::op_divide, g::op_div, g::op_mod, g::op_and, g::op_or, g::op_xor, g::op_implies,
-        g::op_not, g::op_in, g::op_equal, g::op_not_equal, g::op_equivalent, g::op_not_equivalent,
-        g::op_less_or_equal, g::op_less, g::op_greater_or_equal, g::op_greater, g::op_is_not,
-        g::op_is,
+        g::case_expression, g::case_subject, g::case_item, g::score_expression,
+        g::expected_score_item, g::score_weight, g::at_least_expression, g::parenthesized,
+        g::negation, g::logical_not, g::test_suffix, g::between_suffix, g::op_plus, g::op_minus,
+        g::op_times, g::op_divide, g::op_div, g::op_mod, g::op_and, g::op_or, g::op_xor,
+        g::op_implies, g::op_not, g::op_in, g::op_equal, g::op_not_equal, g::op_equivalent,
+        g::op_not_equivalent, g::op_less_or_equal, g::op_less, g::op_greater_or_equal,
+        g::op_greater, g::op_is_not, g::op_is,
         // Declarations.
         g::guideline_declaration, g::guideline_id, g::title, g::version, g::source_declaration,
         g::source_number, g::citation_text, g::fact_declaration, g::fact_name, g::type_boolean,
@@ -658,10 +663,42 @@ class Lowering {
       }
       return add(std::move(expr), parts);
     }
+    if (node.is_type<g::score_expression>()) {
+      // operands: weight, condition, weight, condition, ...
+      std::vector<ast::ExprId> parts;
+      for (const auto& item : node.children) {
+        parts.push_back(score_weight(*item->children.at(0)));
+        parts.push_back(expression(*item->children.at(1)));
+      }
+      return add(make(ast::ExprKind::score, range(node)), parts);
+    }
+    if (node.is_type<g::at_least_expression>()) {
+      // operands: the count, then the conditions.
+      std::vector<ast::ExprId> parts;
+      for (const auto& child : node.children) {
+        parts.push_back(expression(*child));
+      }
+      return add(make(ast::ExprKind::at_least, range(node)), parts);
+    }
     // Not reachable for a tree the grammar produced; keep the AST well-formed regardless.
     diagnostics_.report(DiagnosticKind::internal_parser_error, range(node),
                         fmt::format("internal error: unexpected syntax node `{}`", node.type));
     return add(make(ast::ExprKind::null_literal, range(node)), {});
+  }
+
+  // A score item's weight: a number literal, negated when written with `-`.
+  ast::ExprId score_weight(const Node& node) {
+    const Node& number = *node.children.at(0);
+    ast::Expr literal = make(ast::ExprKind::number_literal, range(number));
+    literal.text = number.string();
+    const ast::ExprId value = add(std::move(literal), {});
+    if (node.string_view().front() != '-') {
+      return value;
+    }
+    ast::Expr negated = make(ast::ExprKind::unary, range(node));
+    negated.unary_operator = ast::UnaryOperator::negate;
+    negated.operator_range = SourceRange{file_, range(node).offset, 1};
+    return add(std::move(negated), {value});
   }
 
   void declaration(const Node& node) {

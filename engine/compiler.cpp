@@ -41,6 +41,15 @@ class GraphBuilder {
     return add(fmt::format("f{}", index), Node{Opcode::fact, index, 0, 0, range}, {});
   }
 
+  [[nodiscard]] const Node& node(NodeId id) const { return graph_.node(id); }
+  [[nodiscard]] std::vector<NodeId> operands(NodeId id) const {
+    const auto span = graph_.operands(graph_.node(id));
+    return {span.begin(), span.end()};
+  }
+  [[nodiscard]] const Value& value_of(NodeId constant) const {
+    return graph_.constant(graph_.node(constant));
+  }
+
   NodeId operation(Opcode op, const std::vector<NodeId>& operands, SourceRange range) {
     std::string key = fmt::format("o{}", static_cast<int>(op));
     for (const NodeId operand : operands) {
@@ -166,9 +175,12 @@ class ExpressionCompiler {
         }
         return value;
       }
-      case ast::ExprKind::binary:
-        return builder_.operation(binary_opcode(expr.binary_operator),
-                                  {compile(operands[0]), compile(operands[1])}, range);
+      case ast::ExprKind::binary: {
+        // Left before right: the graph's node order follows the source.
+        const NodeId left = compile(operands[0]);
+        const NodeId right = compile(operands[1]);
+        return comparison_or_operation(binary_opcode(expr.binary_operator), left, right, range);
+      }
       case ast::ExprKind::test: {
         const NodeId value = compile(operands[0]);
         const auto test = [&](Opcode op, bool negated) {
@@ -188,10 +200,12 @@ class ExpressionCompiler {
       case ast::ExprKind::between: {
         // `x between a and b` means `x >= a and x <= b`.
         const NodeId value = compile(operands[0]);
+        const NodeId low_limit = compile(operands[1]);
         const NodeId low =
-            builder_.operation(Opcode::greater_or_equal, {value, compile(operands[1])}, range);
+            comparison_or_operation(Opcode::greater_or_equal, value, low_limit, range);
+        const NodeId high_limit = compile(operands[2]);
         const NodeId high =
-            builder_.operation(Opcode::less_or_equal, {value, compile(operands[2])}, range);
+            comparison_or_operation(Opcode::less_or_equal, value, high_limit, range);
         return builder_.operation(Opcode::logical_and, {low, high}, range);
       }
       case ast::ExprKind::membership: {
@@ -217,8 +231,8 @@ class ExpressionCompiler {
         for (std::size_t i = operands.size() - 1; i >= first + 2; i -= 2) {
           NodeId condition = compile(operands[i - 2]);
           if (subject) {
-            condition = builder_.operation(Opcode::equal, {*subject, condition},
-                                           module_.at(operands[i - 2]).range);
+            condition = comparison_or_operation(Opcode::equal, *subject, condition,
+                                                module_.at(operands[i - 2]).range);
           }
           result = builder_.operation(Opcode::if_then_else,
                                       {condition, compile_as(operands[i - 1], id), result}, range);
@@ -232,8 +246,112 @@ class ExpressionCompiler {
         }
         return builder_.operation(Opcode::coalesce, arguments, range);
       }
+      case ast::ExprKind::score: {
+        std::vector<NodeId> parts;
+        for (std::size_t i = 0; i + 1 < operands.size(); i += 2) {
+          parts.push_back(builder_.constant(checked_.constants[operands[i].value],
+                                            module_.at(operands[i]).range));
+          parts.push_back(compile(operands[i + 1]));
+        }
+        return builder_.operation(Opcode::score, parts, range);
+      }
+      case ast::ExprKind::at_least: {
+        std::vector<ScoreItem> items;
+        const Value one = Value::integer(1);
+        for (std::size_t i = 1; i < operands.size(); ++i) {
+          items.push_back(ScoreItem{one, compile(operands[i])});
+        }
+        const NodeId count =
+            builder_.constant(checked_.constants[operands[0].value], module_.at(operands[0]).range);
+        return at_least(std::move(items), count, range);
+      }
     }
     return builder_.constant(Value::null(), range);
+  }
+
+  struct ScoreItem {
+    Value weight;
+    NodeId condition;
+  };
+
+  // `left op right`. A comparison with a score (a `score` node on either side) compares the
+  // range of totals the score can still reach, as CQL compares an uncertain value: it becomes
+  // `at least` tests (docs/semantics.md#scores). Any other operation is the plain operation.
+  NodeId comparison_or_operation(Opcode op, NodeId left, NodeId right, SourceRange range) {
+    const Relation written = operator_info(op).relation;
+    const bool left_score = builder_.node(left).op == Opcode::score;
+    const bool right_score = builder_.node(right).op == Opcode::score;
+    if (written == Relation::none || (!left_score && !right_score)) {
+      return builder_.operation(op, {left, right}, range);
+    }
+    // `score relation other`.
+    const NodeId score = left_score ? left : right;
+    const NodeId other = left_score ? right : left;
+    const Relation relation = left_score ? written : mirrored(written);
+    const auto reaches = [&](bool negated) {  // score >= other, or -score >= -other
+      std::vector<ScoreItem> items;
+      const std::vector<NodeId> parts = builder_.operands(score);
+      for (std::size_t i = 0; i + 1 < parts.size(); i += 2) {
+        const Value& weight = builder_.value_of(parts[i]);
+        items.push_back(ScoreItem{negated ? negate(weight) : weight, parts[i + 1]});
+      }
+      return at_least(std::move(items), negated ? negated_node(other, range) : other, range);
+    };
+    const auto negation = [&](NodeId value) {
+      return builder_.operation(Opcode::logical_not, {value}, range);
+    };
+    switch (relation) {
+      case Relation::greater_or_equal: return reaches(false);
+      case Relation::less_or_equal: return reaches(true);
+      case Relation::less: return negation(reaches(false));
+      case Relation::greater: return negation(reaches(true));
+      case Relation::equal:
+        return builder_.operation(Opcode::logical_and, {reaches(false), reaches(true)}, range);
+      case Relation::not_equal:
+        return negation(
+            builder_.operation(Opcode::logical_and, {reaches(false), reaches(true)}, range));
+      case Relation::none: break;
+    }
+    return builder_.operation(op, {left, right}, range);
+  }
+
+  // -value: folded for a constant.
+  NodeId negated_node(NodeId value, SourceRange range) {
+    if (builder_.node(value).op == Opcode::constant) {
+      return builder_.constant(negate(builder_.value_of(value)), range);
+    }
+    return builder_.operation(Opcode::negate, {value}, range);
+  }
+
+  // The `at least` node for `sum of the items' weights >= threshold`. Every weight in the node
+  // is positive: an item of weight -w over C is the item of weight w over `not C` with the
+  // threshold raised by w (the sums differ by exactly w whatever C is, and an unknown C stays
+  // unknown); an item of weight 0 is left out.
+  NodeId at_least(std::vector<ScoreItem> items, NodeId threshold, SourceRange range) {
+    std::vector<NodeId> parts{threshold};
+    Value raise = Value::integer(0);
+    for (const ScoreItem& item : items) {
+      const Decimal amount = item.weight.as_decimal();
+      if (amount == Decimal()) {
+        continue;
+      }
+      if (amount < Decimal()) {
+        const Value magnitude = negate(item.weight);
+        raise = add(raise, magnitude);
+        parts.push_back(builder_.constant(magnitude, range));
+        parts.push_back(builder_.operation(Opcode::logical_not, {item.condition}, range));
+      } else {
+        parts.push_back(builder_.constant(item.weight, range));
+        parts.push_back(item.condition);
+      }
+    }
+    if (!identical(raise, Value::integer(0))) {
+      parts[0] = builder_.node(threshold).op == Opcode::constant
+                     ? builder_.constant(add(builder_.value_of(threshold), raise), range)
+                     : builder_.operation(Opcode::add, {threshold, builder_.constant(raise, range)},
+                                          range);
+    }
+    return builder_.operation(Opcode::at_least, parts, range);
   }
 
   const CheckedModule& checked_;

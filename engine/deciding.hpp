@@ -33,6 +33,10 @@ constexpr DecidingRule deciding_rule(Opcode op) {
 // - conditional: the whens up to the first one that matched (true), and the branch taken:
 //   that when's then, or the else when none matched (a null when does not match, as in CQL).
 // - coalesce: the arguments up to the first non-null one, all of them when all are null.
+// - at_least (the threshold, then weight, item, ...; the compiler makes every weight
+//   positive): the threshold, and the items whose state is the result's (true items for a
+//   true result, false items for a false one, unknown items for an unknown one), each with
+//   its weight.
 // - every: every operand.
 template <class StateOf, class Decide>
 void for_each_deciding_operand(DecidingRule rule, std::uint8_t result, std::size_t count,
@@ -84,6 +88,17 @@ void for_each_deciding_operand(DecidingRule rule, std::uint8_t result, std::size
         decide(i);
         if (operand_state(i) != kStateNull) {
           return;
+        }
+      }
+      return;
+    case DecidingRule::at_least:
+      if (count > 0) {
+        decide(0);
+      }
+      for (std::size_t i = 1; i + 1 < count; i += 2) {
+        if (operand_state(i + 1) == result) {
+          decide(i);
+          decide(i + 1);
         }
       }
       return;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <compare>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "engine/deciding.hpp"
 #include "engine/graph.hpp"
@@ -173,6 +175,89 @@ void Guideline::walk_to_facts(NodeId root, EvaluationScratch& scratch, std::vect
             [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
 }
 
+namespace {
+
+// The distinct totals of the subsets of `weights` (positive raw amounts), sorted; nullopt when
+// there are more than kMaxDistinctTotals of them.
+constexpr std::size_t kMaxDistinctTotals = 1U << 16U;
+
+std::optional<std::vector<Int128>> subset_totals(std::span<const Int128> weights) {
+  std::vector<Int128> totals{0};
+  std::vector<Int128> merged;
+  for (const Int128 weight : weights) {
+    merged.clear();
+    std::size_t a = 0;
+    std::size_t b = 0;
+    while (a < totals.size() || b < totals.size()) {
+      const Int128 next =
+          b == totals.size() || (a < totals.size() && totals[a] <= totals[b] + weight)
+              ? totals[a++]
+              : totals[b++] + weight;
+      if (merged.empty() || merged.back() != next) {
+        merged.push_back(next);
+      }
+    }
+    if (merged.size() > kMaxDistinctTotals) {
+      return std::nullopt;
+    }
+    totals.swap(merged);
+  }
+  return totals;
+}
+
+}  // namespace
+
+// The unknown items of an unknown `at least` node (threshold, then weight, item, ...; every
+// weight positive) that could change its value: item i could when some choice of true or false
+// for the other unknown items leaves the total below the threshold without i and reaches it
+// with i. Calls `follow` on each. A threshold that is not a constant, or too many distinct
+// totals to enumerate, follows every unknown item (a superset, never a fact too few).
+template <class Follow>
+void Guideline::follow_deciding_items(const Node& node, const std::uint8_t* states,
+                                      Follow follow) const {
+  const auto operands = graph_.operands(node);
+  const Node& threshold_node = graph_.node(operands[0]);
+  std::vector<std::size_t> unknown;
+  std::vector<Int128> weights;
+  Int128 known = 0;
+  for (std::size_t k = 1; k + 1 < operands.size(); k += 2) {
+    const Int128 weight = graph_.constant(graph_.node(operands[k])).as_decimal().raw();
+    const std::uint8_t state = states[operands[k + 1].value];
+    if (state == kStateNull) {
+      unknown.push_back(k + 1);
+      weights.push_back(weight);
+    } else if (state == kStateTrue) {
+      known += weight;
+    }
+  }
+  const Value threshold =
+      threshold_node.op == Opcode::constant ? graph_.constant(threshold_node) : Value::null();
+  if (threshold.kind() != ValueKind::integer && threshold.kind() != ValueKind::decimal) {
+    follow(operands[0]);
+    for (const std::size_t k : unknown) {
+      follow(operands[k]);
+    }
+    return;
+  }
+  const Int128 minimum = threshold.as_decimal().raw();
+  std::vector<Int128> others;
+  for (std::size_t i = 0; i < unknown.size(); ++i) {
+    others.assign(weights.begin(), weights.end());
+    others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
+    const std::optional<std::vector<Int128>> totals = subset_totals(others);
+    // Is some total s of the others in [minimum - weight - known, minimum - known)?
+    bool could_change = !totals;
+    if (totals) {
+      const Int128 low = minimum - weights[i] - known;
+      const auto first = std::lower_bound(totals->begin(), totals->end(), low);
+      could_change = first != totals->end() && *first < minimum - known;
+    }
+    if (could_change) {
+      follow(operands[unknown[i]]);
+    }
+  }
+}
+
 // Walks from an unknown node through the operands that make it unknown. For `if`, a known
 // condition selects the branch that decides; an unknown one could select either branch, so
 // the condition and both branches are followed. Every absent fact reached is one the result
@@ -187,8 +272,10 @@ void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
         push(operand);
       }
     };
-    if (deciding_rule(node.op) == DecidingRule::conditional &&
-        states[operands[0].value] != kStateNull) {
+    if (node.op == Opcode::at_least) {
+      follow_deciding_items(node, states, follow);
+    } else if (deciding_rule(node.op) == DecidingRule::conditional &&
+               states[operands[0].value] != kStateNull) {
       // A known condition: only the branch it took can still change the value. (A graph
       // conditional is an `if`: condition, then, else.)
       follow(states[operands[0].value] == kStateTrue ? operands[1] : operands[2]);

@@ -188,6 +188,10 @@ class Guideline {
   template <class Follow>
   void walk_to_facts(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out,
                      Follow follow) const;
+  // Of an unknown `at least` node, calls `follow` on the operands whose being unknown could
+  // change its value (defined in evaluator.cpp).
+  template <class Follow>
+  void follow_deciding_items(const Node& node, const std::uint8_t* states, Follow follow) const;
 
   std::string id_;
   std::string title_;

@@ -92,6 +92,79 @@ Value in_list(std::size_t count, const At& at) {
   return Value::boolean(false);
 }
 
+// The totals a points score can still reach: the score's items are operands `first`, `first`
+// + 2, ... (each after its weight), with the given weights and states. An unknown item (not a
+// boolean) may add its weight or not. Amounts are Decimal raw values (units of 10^-8); the
+// checker bounds a score's weights (kMaxScoreWeightSum), so they cannot overflow.
+struct ScoreRange {
+  Int128 low = 0;
+  Int128 high = 0;
+  bool integer = true;  // every weight is an Integer
+};
+
+template <typename At>
+ScoreRange score_range(std::size_t first, std::size_t count, const At& at) {
+  ScoreRange range;
+  for (std::size_t k = first; k + 1 < count; k += 2) {
+    const Value& weight = at(k);
+    const Value& item = at(k + 1);
+    range.integer = range.integer && weight.kind() == ValueKind::integer;
+    const Int128 amount = weight.kind() == ValueKind::integer
+                              ? Int128{weight.as_integer()} * Decimal::kOne
+                              : weight.as_decimal().raw();
+    if (item.kind() == ValueKind::boolean) {
+      if (item.as_boolean()) {
+        range.low += amount;
+        range.high += amount;
+      }
+    } else if (amount < 0) {
+      range.low += amount;
+    } else {
+      range.high += amount;
+    }
+  }
+  return range;
+}
+
+// A score's total (operands: weight, item, ...): its one possible total, an Integer when every
+// weight is one; null while unknown items leave more than one total possible.
+template <typename At>
+Value score_total(std::size_t count, const At& at) {
+  const ScoreRange range = score_range(0, count, at);
+  if (range.low != range.high) {
+    return Value::null();
+  }
+  if (range.integer) {
+    return Value::integer(static_cast<std::int32_t>(range.low / Decimal::kOne));
+  }
+  const std::optional<Decimal> total = Decimal::from_raw(range.low);
+  return total ? Value::decimal(*total) : Value::null();
+}
+
+// `at least` (operands: the threshold, then weight, item, ...): true when every total the score
+// can still reach is at least the threshold, false when none is, null otherwise (CQL's
+// comparison of an uncertain value), and null for a null threshold.
+template <typename At>
+Value at_least(std::size_t count, const At& at) {
+  const Value& threshold = at(0);
+  Int128 minimum = 0;
+  if (threshold.kind() == ValueKind::integer) {
+    minimum = Int128{threshold.as_integer()} * Decimal::kOne;
+  } else if (threshold.kind() == ValueKind::decimal) {
+    minimum = threshold.as_decimal().raw();
+  } else {
+    return Value::null();
+  }
+  const ScoreRange range = score_range(1, count, at);
+  if (range.low >= minimum) {
+    return truth(true);
+  }
+  if (range.high < minimum) {
+    return truth(false);
+  }
+  return Value::null();
+}
+
 // The value of a node that is neither a constant nor a fact, from its `count` operands.
 template <typename At>
 Value compute(Opcode op, std::size_t count, const At& at) {
@@ -152,6 +225,8 @@ Value compute(Opcode op, std::size_t count, const At& at) {
         }
       }
       return Value::null();
+    case Opcode::score: return score_total(count, at);
+    case Opcode::at_least: return at_least(count, at);
   }
   return Value::null();
 }

@@ -26,7 +26,8 @@ enum class OperatorFamily : std::uint8_t {
   membership,
   arithmetic,
   choice,
-  conversion
+  conversion,
+  score
 };
 
 // `a relation b` for the ordering of a and b; `none` for the operations that are not one of
@@ -73,6 +74,9 @@ enum class DecidingRule : std::uint8_t {
   conditional,  // when, then, ..., when, then, else: an `if` is one when; a when's state says
                 // whether it matched (for `case x when v`, the state of `x = v`)
   coalesce,     // the arguments
+  at_least,     // the threshold, then weight, item, ...: the threshold and the items whose
+                // state settled the range (known items for a known result, unknown items for
+                // an unknown one)
 };
 
 // What an operation's operands are, as `rubric graph` labels its edges.
@@ -84,6 +88,8 @@ enum class OperandRoles : std::uint8_t {
   membership,   // the value, then the elements (`in`)
   conditional,  // if, then, else
   arguments,    // numbered arguments (Coalesce)
+  score_items,  // weight, item, weight, item, ... (a score's total)
+  score_test,   // the threshold, then weight, item, ... (`at least`)
 };
 
 // Whether the compact program runs an operation on node states alone (and so on fact

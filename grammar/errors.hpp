@@ -25,6 +25,13 @@ template <> inline constexpr const char* error_message<expected_end> = "expected
 template <> inline constexpr const char* error_message<expected_case_item> = "expected `when` after `case`";
 template <> inline constexpr const char* error_message<expected_test> = "expected `null`, `true` or `false` after `is`";
 template <> inline constexpr const char* error_message<expected_between_and> = "expected `and` between the bounds of `between`";
+template <> inline constexpr const char* error_message<expected_score_item> = "expected a score item: a weight, `when` and a condition, as in `2 when age >= 75 years`";
+template <> inline constexpr const char* error_message<expected_score_when> = "expected `when` and the item's condition after the weight";
+template <> inline constexpr const char* error_message<expected_score_close> = "expected `,` and another item, or `)` to close the `score`";
+template <> inline constexpr const char* error_message<expected_at_least_count> = "expected how many conditions must hold, as in `at least 2 of (a, b, c)`";
+template <> inline constexpr const char* error_message<expected_of> = "expected `of` after the count, as in `at least 2 of (a, b, c)`";
+template <> inline constexpr const char* error_message<expected_open_paren> = "expected `(` and the conditions, as in `at least 2 of (a, b, c)`";
+template <> inline constexpr const char* error_message<expected_at_least_condition> = "expected a condition";
 template <> inline constexpr const char* error_message<expected_end_of_input> = "unexpected text after the expression";
 template <> inline constexpr const char* error_message<expected_guideline_id> = "expected the guideline id as a double-quoted text, as in `guideline \"my-guideline\"`";
 template <> inline constexpr const char* error_message<expected_title> = "expected the title as a double-quoted text";

@@ -147,6 +147,9 @@ struct false_literal : kw_false {};
 
 struct expression;
 struct term;
+struct unary_expression;
+// The sign of a negative score weight (the same token as the operator `-`).
+struct op_minus_sign : one<'-'> {};
 
 // The operand after a binary or prefix operator, parsed at that operator's precedence level.
 template <typename Level>
@@ -182,9 +185,42 @@ struct case_expression : seq<kw_case, sep, opt<not_at<kw_when>, case_subject, se
                              must<expected_case_item>, star<sep, case_item>, must<expected_else>,
                              must<expected_expression>, must<expected_end>> {};
 
-struct primary
-    : sor<parenthesized, list_selector, if_expression, case_expression, quantity_literal,
-          number_literal, string_literal, null_literal, true_literal, false_literal, call, name> {};
+// `score(2 when age >= 75 years, 1 when diabetes)`: a points score, the sum of the weights
+// of the items whose condition holds. `score` is not a reserved word: it starts a score only
+// when `(` follows it (a name is never followed by `(`; a call of a function `score` would be).
+// Items are separated by commas so that a negative weight (`-1 when x`) cannot be read as a
+// subtraction from the previous item's condition.
+struct score_word : keyword<TAO_PEGTL_STRING("score")> {};
+struct score_weight : seq<opt<op_minus_sign>, number_literal> {};
+struct expected_score_weight : seq<sep, score_weight> {};
+struct expected_score_when : seq<sep, kw_when> {};
+struct score_item
+    : seq<expected_score_weight, must<expected_score_when>, must<expected_expression>> {};
+struct expected_score_item : score_item {};
+struct expected_score_close : seq<sep, one<')'>> {};
+struct score_expression : seq<score_word, sep, one<'('>, must<expected_score_item>,
+                              star<comma, must<expected_score_item>>, must<expected_score_close>> {
+};
+
+// `at least 2 of (fever, cough, dyspnoea)`: true when at least that many conditions hold.
+// `at`, `least` and `of` are not reserved words: `at least` starts it.
+struct at_word : keyword<TAO_PEGTL_STRING("at")> {};
+struct least_word : keyword<TAO_PEGTL_STRING("least")> {};
+struct of_word : keyword<TAO_PEGTL_STRING("of")> {};
+struct at_least_count : seq<sep, not_at<of_word>, unary_expression> {};
+struct expected_at_least_count : at_least_count {};
+struct expected_of : seq<sep, of_word> {};
+struct expected_open_paren : seq<sep, one<'('>> {};
+struct at_least_condition : expected_expression {};
+struct expected_at_least_condition : at_least_condition {};
+struct at_least_expression
+    : seq<at_word, sep, least_word, must<expected_at_least_count>, must<expected_of>,
+          must<expected_open_paren>, must<expected_at_least_condition>,
+          star<comma, must<expected_at_least_condition>>, must<expected_close_paren>> {};
+
+struct primary : sor<parenthesized, list_selector, if_expression, case_expression, score_expression,
+                     at_least_expression, quantity_literal, number_literal, string_literal,
+                     null_literal, true_literal, false_literal, call, name> {};
 
 struct op_plus : one<'+'> {};
 struct op_minus : one<'-'> {};
@@ -209,7 +245,6 @@ struct op_greater : one<'>'> {};
 struct op_is_not : seq<kw_is, sep, kw_not> {};
 struct op_is : kw_is {};
 
-struct unary_expression;
 struct negation : seq<sor<op_plus, op_minus>, must<operand_of<unary_expression>>> {};
 struct unary_expression : sor<negation, primary> {};
 

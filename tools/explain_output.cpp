@@ -27,6 +27,10 @@ std::string display(const Term& term) {
   if (term.kind == TermKind::fact && term.value.is_null()) {
     return "absent";
   }
+  if (term.possible) {
+    return fmt::format("unknown, from {} to {}", display_value(term.possible->first),
+                       display_value(term.possible->second));
+  }
   return display_value(term.value);
 }
 
@@ -62,6 +66,10 @@ Json term_to_json(const Term& term, const SourceManager& sources) {
     out["role"] = term.role;
   }
   out["value"] = value_to_json(term.value);
+  if (term.possible) {
+    out["possible"] = Json{{"low", value_to_json(term.possible->first)},
+                           {"high", value_to_json(term.possible->second)}};
+  }
   out["display"] = display(term);
   put_unit(out, term.value);
   if (term.kind == TermKind::fact) {

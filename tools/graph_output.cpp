@@ -75,6 +75,9 @@ std::string operand_role(Opcode op, std::size_t index) {
     case OperandRoles::conditional: return index == 0 ? "if" : index == 1 ? "then" : "else";
     case OperandRoles::membership: return index == 0 ? "value" : "";
     case OperandRoles::arguments: return std::to_string(index + 1);
+    case OperandRoles::score_items: return index % 2 == 0 ? "weight" : "item";
+    case OperandRoles::score_test:
+      return index == 0 ? "threshold" : index % 2 == 1 ? "weight" : "item";
     case OperandRoles::none:
     case OperandRoles::single:
     case OperandRoles::unordered: return "";

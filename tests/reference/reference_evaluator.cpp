@@ -117,9 +117,9 @@ class Interpreter {
         return Value::null();
       }
       case ExprKind::between: {
-        const Value x = value(operands[0]);
-        return from_truth(kleene_and(truth(greater_or_equal(x, value(operands[1]))),
-                                     truth(less_or_equal(x, value(operands[2])))));
+        return from_truth(
+            kleene_and(truth(compare(Relation::greater_or_equal, operands[0], operands[1])),
+                       truth(compare(Relation::less_or_equal, operands[0], operands[2]))));
       }
       case ExprKind::membership: {
         // Never null: nulls are equal to each other, and to nothing else.
@@ -157,6 +157,31 @@ class Interpreter {
           }
         }
         return Value::null();
+      case ExprKind::score: {
+        // One total when the lowest and highest possible totals meet; else uncertain: null.
+        const Totals t = totals(id);
+        if (t.low != t.high) {
+          return Value::null();
+        }
+        if (checked_.type_of(id).kind == TypeKind::integer) {
+          return Value::integer(*t.low.to_int32());
+        }
+        return Value::decimal(t.low);
+      }
+      case ExprKind::at_least: {
+        const std::int32_t count = checked_.constants[operands[0].value].as_integer();
+        std::int32_t holding = 0;
+        std::int32_t unknown = 0;
+        for (std::size_t i = 1; i < operands.size(); ++i) {
+          const Truth t = truth(value(operands[i]));
+          holding += t == Truth::yes ? 1 : 0;
+          unknown += t == Truth::unknown ? 1 : 0;
+        }
+        if (holding >= count) {
+          return Value::boolean(true);
+        }
+        return holding + unknown < count ? Value::boolean(false) : Value::null();
+      }
     }
     return Value::null();
   }
@@ -198,6 +223,34 @@ class Interpreter {
         }
         return;
       }
+      case ExprKind::binary:
+        if (const auto relation = score_relation(expr.binary_operator)) {
+          if (score_missing(*relation, operands[0], operands[1], out)) {
+            return;
+          }
+        }
+        for (const ExprId operand : operands) {
+          follow(operand);
+        }
+        return;
+      case ExprKind::between:
+        if (score_of(operands[0])) {
+          // `x between a and b` is `x >= a and x <= b`: the unknown one(s) of the two.
+          const auto bound = [&](Relation relation, ExprId limit) {
+            if (compare(relation, operands[0], limit).is_null() &&
+                !score_missing(relation, operands[0], limit, out)) {
+              follow(operands[0]);
+              follow(limit);
+            }
+          };
+          bound(Relation::greater_or_equal, operands[1]);
+          bound(Relation::less_or_equal, operands[2]);
+          return;
+        }
+        for (const ExprId operand : operands) {
+          follow(operand);
+        }
+        return;
       case ExprKind::case_when: {
         // As the chain of `if`s it means: an unknown `when` could select its result or pass
         // on to the rest; a true one selects its result and ends the chain.
@@ -206,8 +259,10 @@ class Interpreter {
           const Value condition = when(expr, operands, i);
           if (condition.is_null()) {
             if (expr.has_subject) {
-              follow(operands[0]);
-              follow(operands[i]);
+              if (!score_missing(Relation::equal, operands[0], operands[i], out)) {
+                follow(operands[0]);
+                follow(operands[i]);
+              }
             } else {
               follow(operands[i]);
             }
@@ -232,7 +287,7 @@ class Interpreter {
   // The condition of the `when` at operands[i]: the value itself, or `subject = value`.
   Value when(const ast::Expr& expr, std::span<const ExprId> operands, std::size_t i) const {
     if (expr.has_subject) {
-      return equal(value(operands[0]), value(operands[i]));
+      return compare(Relation::equal, operands[0], operands[i]);
     }
     return value(operands[i]);
   }
@@ -256,14 +311,14 @@ class Interpreter {
       case B::logical_or: return from_truth(kleene_or(truth(left), truth(right)));
       case B::logical_xor: return from_truth(kleene_xor(truth(left), truth(right)));
       case B::implies: return from_truth(kleene_implies(truth(left), truth(right)));
-      case B::equal: return equal(left, right);
-      case B::not_equal: return not_equal(left, right);
+      case B::equal:
+      case B::not_equal:
+      case B::less:
+      case B::less_or_equal:
+      case B::greater:
+      case B::greater_or_equal: return compare(*score_relation(op), left_id, right_id);
       case B::equivalent: return equivalent(left, right);
       case B::not_equivalent: return not_equivalent(left, right);
-      case B::less: return less(left, right);
-      case B::less_or_equal: return less_or_equal(left, right);
-      case B::greater: return greater(left, right);
-      case B::greater_or_equal: return greater_or_equal(left, right);
       case B::add: return add(left, right);
       case B::subtract: return subtract(left, right);
       case B::multiply: return multiply(left, right);
@@ -272,6 +327,248 @@ class Interpreter {
       case B::modulo: return modulo(left, right);
     }
     return Value::null();
+  }
+
+  // ---- Scores (docs/semantics.md#scores), written from the documented rules ----
+
+  enum class Relation : std::uint8_t {
+    less,
+    less_or_equal,
+    greater,
+    greater_or_equal,
+    equal,
+    not_equal
+  };
+
+  static std::optional<Relation> score_relation(ast::BinaryOperator op) {
+    using B = ast::BinaryOperator;
+    switch (op) {
+      case B::equal: return Relation::equal;
+      case B::not_equal: return Relation::not_equal;
+      case B::less: return Relation::less;
+      case B::less_or_equal: return Relation::less_or_equal;
+      case B::greater: return Relation::greater;
+      case B::greater_or_equal: return Relation::greater_or_equal;
+      default: return std::nullopt;
+    }
+  }
+
+  static Relation mirror(Relation relation) {
+    switch (relation) {
+      case Relation::less: return Relation::greater;
+      case Relation::less_or_equal: return Relation::greater_or_equal;
+      case Relation::greater: return Relation::less;
+      case Relation::greater_or_equal: return Relation::less_or_equal;
+      default: return relation;
+    }
+  }
+
+  // The score an expression is (a score, or a name or `+` leading to one), if it is one.
+  std::optional<ExprId> score_of(ExprId id) const {
+    for (;;) {
+      const ast::Expr& expr = module_.at(id);
+      if (expr.kind == ExprKind::score) {
+        return id;
+      }
+      if (expr.kind == ExprKind::name &&
+          checked_.symbols[id.value].kind == SymbolKind::definition) {
+        id = module_.definitions[checked_.symbols[id.value].index].value;
+      } else if (expr.kind == ExprKind::unary && expr.unary_operator == ast::UnaryOperator::plus) {
+        id = module_.operands_of(expr)[0];
+      } else {
+        return std::nullopt;
+      }
+    }
+  }
+
+  struct Totals {
+    Decimal low;
+    Decimal high;
+  };
+
+  // The lowest and highest totals: an unknown item may add its weight or not.
+  Totals totals(ExprId score) const {
+    const auto operands = module_.operands_of(module_.at(score));
+    Totals t;
+    for (std::size_t i = 0; i + 1 < operands.size(); i += 2) {
+      const Decimal weight = checked_.constants[operands[i].value].as_decimal();
+      const Truth item = truth(value(operands[i + 1]));
+      if (item == Truth::yes || (item == Truth::unknown && weight < Decimal())) {
+        t.low = *Decimal::add(t.low, weight);
+      }
+      if (item == Truth::yes || (item == Truth::unknown && weight > Decimal())) {
+        t.high = *Decimal::add(t.high, weight);
+      }
+    }
+    return t;
+  }
+
+  // Whether `total relation other` holds for a total.
+  static bool holds(Relation relation, Decimal total, Decimal other) {
+    switch (relation) {
+      case Relation::less: return total < other;
+      case Relation::less_or_equal: return total <= other;
+      case Relation::greater: return total > other;
+      case Relation::greater_or_equal: return total >= other;
+      case Relation::equal: return total == other;
+      case Relation::not_equal: return total != other;
+    }
+    return false;
+  }
+
+  // `left relation right`; with a score on a side, true when it holds for every total from the
+  // lowest to the highest, false when for none, else null (CQL's uncertainty).
+  Value compare(Relation relation, ExprId left_id, ExprId right_id) const {
+    std::optional<ExprId> score = score_of(left_id);
+    ExprId other = right_id;
+    if (!score && (score = score_of(right_id))) {
+      other = left_id;
+      relation = mirror(relation);
+    }
+    if (!score) {
+      const Value left = value(left_id);
+      const Value right = value(right_id);
+      switch (relation) {
+        case Relation::less: return less(left, right);
+        case Relation::less_or_equal: return less_or_equal(left, right);
+        case Relation::greater: return greater(left, right);
+        case Relation::greater_or_equal: return greater_or_equal(left, right);
+        case Relation::equal: return equal(left, right);
+        case Relation::not_equal: return not_equal(left, right);
+      }
+    }
+    const Value threshold = value(other);
+    if (threshold.is_null()) {
+      return Value::null();
+    }
+    const Totals t = totals(*score);
+    const Decimal x = threshold.as_decimal();
+    if (relation == Relation::equal || relation == Relation::not_equal) {
+      // Equal for every total only when low = high = x; for none when x is outside.
+      Truth same = Truth::unknown;
+      if (t.low == x && t.high == x) {
+        same = Truth::yes;
+      } else if (x < t.low || x > t.high) {
+        same = Truth::no;
+      }
+      return from_truth(relation == Relation::equal ? same : kleene_not(same));
+    }
+    // An ordering is monotone in the total: checking the two ends is checking every total.
+    const bool at_low = holds(relation, t.low, x);
+    const bool at_high = holds(relation, t.high, x);
+    if (at_low && at_high) {
+      return Value::boolean(true);
+    }
+    if (!at_low && !at_high) {
+      return Value::boolean(false);
+    }
+    return Value::null();
+  }
+
+  // Whether `expr` is a constant the compiler folds (a literal, a parameter, or a name of a
+  // definition that is one): only against such a threshold are unknown items sifted.
+  bool is_constant(ExprId id) const {
+    for (;;) {
+      const ast::Expr& expr = module_.at(id);
+      switch (expr.kind) {
+        case ExprKind::number_literal:
+        case ExprKind::null_literal: return true;
+        case ExprKind::name: {
+          const Symbol symbol = checked_.symbols[id.value];
+          if (symbol.kind == SymbolKind::parameter) {
+            return true;
+          }
+          if (symbol.kind != SymbolKind::definition) {
+            return false;
+          }
+          id = module_.definitions[symbol.index].value;
+          continue;
+        }
+        case ExprKind::unary:
+          if (expr.unary_operator == ast::UnaryOperator::plus) {
+            id = module_.operands_of(expr)[0];
+            continue;
+          }
+          return false;
+        default: return false;
+      }
+    }
+  }
+
+  // The absent facts of an unknown comparison with a score (docs/semantics.md#scores): false
+  // when neither side is a score. An ordering is unknown while its unknown items could change
+  // it: an unknown item is followed when, for some choice of true or false for the other
+  // unknown items, the comparison holds with it and not without it, or the other way round.
+  // `=` and `!=` are `>=` and `<=` together: the unknown one(s) of those two.
+  bool score_missing(Relation relation, ExprId left_id, ExprId right_id,
+                     std::set<std::uint32_t>& out) const {
+    std::optional<ExprId> score = score_of(left_id);
+    ExprId other = right_id;
+    if (!score && (score = score_of(right_id))) {
+      other = left_id;
+      relation = mirror(relation);
+    }
+    if (!score) {
+      return false;
+    }
+    const Value threshold = value(other);
+    const auto follow = [&](ExprId id) {
+      if (value(id).is_null()) {
+        missing(id, out);
+      }
+    };
+    if (threshold.is_null() || !is_constant(other)) {
+      follow(other);
+      follow(*score);
+      return true;
+    }
+    if (relation == Relation::equal || relation == Relation::not_equal) {
+      for (const Relation half : {Relation::greater_or_equal, Relation::less_or_equal}) {
+        if (compare(half, *score, other).is_null()) {
+          sift(half, *score, threshold.as_decimal(), out);
+        }
+      }
+      return true;
+    }
+    sift(relation, *score, threshold.as_decimal(), out);
+    return true;
+  }
+
+  // Follows each unknown item of `score` on which `total relation x` can depend, trying every
+  // choice for the other unknown items (the reference's score tests stay small).
+  void sift(Relation relation, ExprId score, Decimal x, std::set<std::uint32_t>& out) const {
+    const auto operands = module_.operands_of(module_.at(score));
+    Decimal known;
+    std::vector<std::pair<Decimal, ExprId>> unknown;
+    for (std::size_t i = 0; i + 1 < operands.size(); i += 2) {
+      const Decimal weight = checked_.constants[operands[i].value].as_decimal();
+      const Truth item = truth(value(operands[i + 1]));
+      if (item == Truth::yes) {
+        known = *Decimal::add(known, weight);
+      } else if (item == Truth::unknown) {
+        unknown.emplace_back(weight, operands[i + 1]);
+      }
+    }
+    for (std::size_t i = 0; i < unknown.size(); ++i) {
+      bool depends = false;
+      const std::size_t others = unknown.size() - 1;
+      for (std::size_t mask = 0; mask < (std::size_t{1} << others) && !depends; ++mask) {
+        Decimal total = known;
+        for (std::size_t j = 0, bit = 0; j < unknown.size(); ++j) {
+          if (j == i) {
+            continue;
+          }
+          if ((mask >> bit++) & 1U) {
+            total = *Decimal::add(total, unknown[j].first);
+          }
+        }
+        depends =
+            holds(relation, total, x) != holds(relation, *Decimal::add(total, unknown[i].first), x);
+      }
+      if (depends) {
+        missing(unknown[i].second, out);
+      }
+    }
   }
 
   const CheckedModule& checked_;

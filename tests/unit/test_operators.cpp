@@ -164,13 +164,16 @@ TEST_CASE("the table's rows: relations, deciding rules, operand roles", "[operat
   CHECK(operator_info(Opcode::not_equal).relation == Relation::not_equal);
   CHECK(operator_info(Opcode::equivalent).relation == Relation::none);
   CHECK(operator_info(Opcode::equivalent).program == rubric::ProgramForm::values);
-  // Which operands decide: the rule of and, or, implies, if, Coalesce; every other one.
+  // Which operands decide: the rule of and, or, implies, if, Coalesce, `at least`; every
+  // other one.
   std::size_t every = 0;
   for (const rubric::OperatorInfo& info : rubric::kOperators) {
     every += info.deciding == DecidingRule::every ? 1 : 0;
   }
-  CHECK(every == rubric::kOperators.size() - 5);
+  CHECK(every == rubric::kOperators.size() - 6);
   CHECK(operator_info(Opcode::if_then_else).deciding == DecidingRule::conditional);
+  CHECK(operator_info(Opcode::at_least).deciding == DecidingRule::at_least);
+  CHECK(operator_info(Opcode::score).deciding == DecidingRule::every);
   // Operand roles for `rubric graph`: order matters for implies, `<` and `-`, not for `=`.
   CHECK(operator_info(Opcode::implies).operands == OperandRoles::ordered);
   CHECK(operator_info(Opcode::subtract).operands == OperandRoles::ordered);
