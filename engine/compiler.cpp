@@ -350,8 +350,8 @@ class ExpressionCompiler {
     if (builder_.node(value).op == Opcode::constant) {
       return builder_.constant(exact_negation(builder_.value_of(value)), range);
     }
-    return builder_.operation(
-        Opcode::negate, {builder_.operation(Opcode::to_decimal, {value}, range)}, range);
+    return builder_.operation(Opcode::negate,
+                              {builder_.operation(Opcode::to_decimal, {value}, range)}, range);
   }
 
   // -a on a constant, as an Integer when it fits, else as a Decimal: a threshold the compiler

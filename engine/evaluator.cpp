@@ -208,8 +208,8 @@ std::optional<std::vector<Int128>> subset_totals(std::span<const Int128> weights
 }  // namespace
 
 // The unknown items of an unknown `at least` node (threshold, offset, then weight, item, ...;
-// every weight positive) that could change its value: item i could when some choice of true or false
-// for the other unknown items leaves the total below the threshold without i and reaches it
+// every weight positive) that could change its value: item i could when some choice of true or
+// false for the other unknown items leaves the total below the threshold without i and reaches it
 // with i. Calls `follow` on each. A threshold that is not a constant, or too many distinct
 // totals to enumerate, follows every unknown item (a superset, never a fact too few).
 template <class Follow>

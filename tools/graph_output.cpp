@@ -77,10 +77,7 @@ std::string operand_role(Opcode op, std::size_t index) {
     case OperandRoles::arguments: return std::to_string(index + 1);
     case OperandRoles::score_items: return index % 2 == 0 ? "weight" : "item";
     case OperandRoles::score_test:
-      return index == 0   ? "threshold"
-             : index == 1 ? "offset"
-             : index % 2 == 0 ? "weight"
-                              : "item";
+      return index == 0 ? "threshold" : index == 1 ? "offset" : index % 2 == 0 ? "weight" : "item";
     case OperandRoles::none:
     case OperandRoles::single:
     case OperandRoles::unordered: return "";

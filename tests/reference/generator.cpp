@@ -329,8 +329,9 @@ class Generator {
     std::string out = "score(";
     for (std::uint32_t i = 0; i < items; ++i) {
       out += i > 0 ? ", " : "";
-      const char* weight = integer_weights || chooser_.chance(1, 2) ? pick(chooser_, kIntegerWeights)
-                                                                    : pick(chooser_, kDecimalWeights);
+      const char* weight = integer_weights || chooser_.chance(1, 2)
+                               ? pick(chooser_, kIntegerWeights)
+                               : pick(chooser_, kDecimalWeights);
       out += fmt::format("{} when {}", weight, expression(Kind::boolean, next));
     }
     return out + ")";
