@@ -263,7 +263,7 @@ class ExpressionCompiler {
         }
         const NodeId count =
             builder_.constant(checked_.constants[operands[0].value], module_.at(operands[0]).range);
-        return at_least(std::move(items), count, range);
+        return at_least(items, count, range);
       }
     }
     return builder_.constant(Value::null(), range);
@@ -295,7 +295,7 @@ class ExpressionCompiler {
         const Value& weight = builder_.value_of(parts[i]);
         items.push_back(ScoreItem{negated ? negate(weight) : weight, parts[i + 1]});
       }
-      return at_least(std::move(items), negated ? negated_node(other, range) : other, range);
+      return at_least(items, negated ? negated_node(other, range) : other, range);
     };
     const auto negation = [&](NodeId value) {
       return builder_.operation(Opcode::logical_not, {value}, range);
@@ -365,7 +365,7 @@ class ExpressionCompiler {
   // offset, weight, item, .... Every weight in the node is positive: an item of weight -w over
   // C is the item of weight w over `not C`, with the offset raised by w (the sums differ by
   // exactly w whatever C is, and an unknown C stays unknown); an item of weight 0 is left out.
-  NodeId at_least(std::vector<ScoreItem> items, NodeId threshold, SourceRange range) {
+  NodeId at_least(const std::vector<ScoreItem>& items, NodeId threshold, SourceRange range) {
     std::vector<NodeId> parts{threshold, NodeId{}};
     Decimal offset;
     for (const ScoreItem& item : items) {
