@@ -212,14 +212,8 @@ class ScoreRangeText {
         operations::score_range(0, 2 * weights_.size(), [&](std::size_t k) -> const Value& {
           return k % 2 == 0 ? weights_[k / 2] : items_[k / 2];
         });
-    const auto value = [&](Int128 raw) {
-      if (range.integer) {
-        return Value::integer(static_cast<std::int32_t>(raw / Decimal::kOne));
-      }
-      const std::optional<Decimal> number = Decimal::from_raw(raw);
-      return number ? Value::decimal(*number) : Value::null();
-    };
-    return std::pair<Value, Value>{value(range.low), value(range.high)};
+    return std::pair<Value, Value>{operations::score_value(range.low, range.integer),
+                                   operations::score_value(range.high, range.integer)};
   }
 
  private:

@@ -126,19 +126,22 @@ ScoreRange score_range(std::size_t first, std::size_t count, const At& at) {
   return range;
 }
 
+// A total in raw units as a score's Value: an Integer when every weight is one (the checker
+// bounds totals to 32 bits), else a Decimal.
+inline Value score_value(Int128 raw, bool integer) {
+  if (integer) {
+    return Value::integer(static_cast<std::int32_t>(raw / Decimal::kOne));
+  }
+  const std::optional<Decimal> total = Decimal::from_raw(raw);
+  return total ? Value::decimal(*total) : Value::null();
+}
+
 // A score's total (operands: weight, item, ...): its one possible total, an Integer when every
 // weight is one; null while unknown items leave more than one total possible.
 template <typename At>
 Value score_total(std::size_t count, const At& at) {
   const ScoreRange range = score_range(0, count, at);
-  if (range.low != range.high) {
-    return Value::null();
-  }
-  if (range.integer) {
-    return Value::integer(static_cast<std::int32_t>(range.low / Decimal::kOne));
-  }
-  const std::optional<Decimal> total = Decimal::from_raw(range.low);
-  return total ? Value::decimal(*total) : Value::null();
+  return range.low == range.high ? score_value(range.low, range.integer) : Value::null();
 }
 
 // `at least` (operands: the threshold, an offset, then weight, item, ...): true when every

@@ -416,15 +416,30 @@ class Interpreter {
     return false;
   }
 
+  // `left relation right` read as `score relation' other` when either side is a score (the
+  // relation mirrored when the score is on the right); no score when neither side is one.
+  struct ScoreComparison {
+    std::optional<ExprId> score;
+    ExprId other;
+    Relation relation;
+  };
+  ScoreComparison with_score_first(Relation relation, ExprId left_id, ExprId right_id) const {
+    if (const std::optional<ExprId> left = score_of(left_id)) {
+      return {left, right_id, relation};
+    }
+    if (const std::optional<ExprId> right = score_of(right_id)) {
+      return {right, left_id, mirror(relation)};
+    }
+    return {std::nullopt, right_id, relation};
+  }
+
   // `left relation right`; with a score on a side, true when it holds for every total from the
   // lowest to the highest, false when for none, else null (CQL's uncertainty).
   Value compare(Relation relation, ExprId left_id, ExprId right_id) const {
-    std::optional<ExprId> score = score_of(left_id);
-    ExprId other = right_id;
-    if (!score && (score = score_of(right_id))) {
-      other = left_id;
-      relation = mirror(relation);
-    }
+    const ScoreComparison oriented = with_score_first(relation, left_id, right_id);
+    const std::optional<ExprId>& score = oriented.score;
+    const ExprId other = oriented.other;
+    relation = oriented.relation;
     if (!score) {
       const Value left = value(left_id);
       const Value right = value(right_id);
@@ -502,12 +517,10 @@ class Interpreter {
   // `=` and `!=` are `>=` and `<=` together: the unknown one(s) of those two.
   bool score_missing(Relation relation, ExprId left_id, ExprId right_id,
                      std::set<std::uint32_t>& out) const {
-    std::optional<ExprId> score = score_of(left_id);
-    ExprId other = right_id;
-    if (!score && (score = score_of(right_id))) {
-      other = left_id;
-      relation = mirror(relation);
-    }
+    const ScoreComparison oriented = with_score_first(relation, left_id, right_id);
+    const std::optional<ExprId>& score = oriented.score;
+    const ExprId other = oriented.other;
+    relation = oriented.relation;
     if (!score) {
       return false;
     }
