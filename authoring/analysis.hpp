@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "dsl/diagnostic.hpp"
+#include "engine/fact_domains.hpp"
 #include "engine/graph.hpp"
 #include "engine/guideline.hpp"
 #include "values/fact_set.hpp"
@@ -64,35 +65,13 @@ struct AnalysisLimits {
   std::size_t max_total_work = 120'000'000;
 };
 
-// One region of a fact's domain and the value that represents it.
-struct FactRegion {
-  Value value;  // the representative; null: the fact is absent
-  // Numbers and quantities: the region's bounds (nullopt: unbounded); a point has
-  // low == high, both inclusive. Other facts: none.
-  std::optional<Value> low;
-  bool low_inclusive = false;
-  std::optional<Value> high;
-  bool high_inclusive = false;
-};
-
 // A fact of the analysed guidelines, matched by name across them.
-struct AnalysisFact {
+// Its domain (regions, exactness) is built by engine/fact_domains.hpp from every declaring
+// guideline's uses.
+struct AnalysisFact : FactDomain {
   std::string name;
   std::vector<std::optional<FactId>> ids;  // per guideline: its id there, if declared
   const FactSpec* spec = nullptr;          // the first declaration
-  // regions[0] is the absent value; for numbers and quantities regions[1..] are in
-  // increasing order and cover every valid value.
-  std::vector<FactRegion> regions;
-  bool ordered = false;             // a number or quantity
-  bool exact = true;                // every use of the fact lies in the exact fragment
-  std::string approximate_because;  // when not exact: the first reason, in words
-
-  void make_approximate(const char* reason) {
-    if (exact) {
-      approximate_because = reason;
-    }
-    exact = false;
-  }
   // Declared with different types in two guidelines: only its absence is valid in both.
   bool types_differ = false;
   // Declared differently (type, range or codes) in two guidelines: some values are valid in
@@ -175,7 +154,6 @@ class Analysis {
 
  private:
   void add_fact_uses();
-  void build_regions(AnalysisFact& fact, std::vector<Value>& points);
 
   std::vector<const Guideline*> guidelines_;
   AnalysisLimits limits_;

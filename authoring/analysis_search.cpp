@@ -78,9 +78,6 @@ constexpr TruthMask kTruthBits[] = {kTruthTrue, kTruthFalse, kTruthUnknown};
 // and indexing it), as measured against the abstract evaluation of a node.
 constexpr std::size_t kPreparationCost = 8;
 
-bool before(const Value& a, const Value& b) {
-  return is_true_value(less(a, b));
-}
 bool same(const Value& a, const Value& b) {
   return is_true_value(equal(a, b));
 }
@@ -89,162 +86,6 @@ bool same(const Value& a, const Value& b) {
 // analysis and evaluation cannot disagree on what an operation gives.
 Value apply_op(Opcode op, std::span<const Value> at) {
   return operations::compute(op, at.size(), [at](std::size_t i) -> const Value& { return at[i]; });
-}
-
-bool finite_domain(const FactSpec& spec) {
-  return spec.type.kind == TypeKind::boolean || spec.type.kind == TypeKind::code;
-}
-
-bool numeric_kind(TypeKind kind) {
-  return kind == TypeKind::integer || kind == TypeKind::decimal || kind == TypeKind::quantity;
-}
-
-// The largest integer <= value.
-std::int64_t floor_of(Decimal value) {
-  const Int128 raw = value.raw();
-  Int128 quotient = raw / Decimal::kOne;
-  if (raw % Decimal::kOne != 0 && raw < 0) {
-    quotient -= 1;
-  }
-  return static_cast<std::int64_t>(quotient);
-}
-
-std::int64_t ceil_of(Decimal value) {
-  const std::int64_t floor = floor_of(value);
-  return value.is_integer() ? floor : floor + 1;
-}
-
-std::optional<Value> integer_value(std::int64_t number) {
-  if (number < INT32_MIN || number > INT32_MAX) {
-    return std::nullopt;
-  }
-  return Value::integer(static_cast<std::int32_t>(number));
-}
-
-// A value of the fact's type with the number `amount` (in `unit` for quantities).
-std::optional<Value> typed_value(const FactSpec& spec, Decimal amount, const Unit* unit) {
-  switch (spec.type.kind) {
-    case TypeKind::integer: {
-      if (!amount.is_integer()) {
-        return std::nullopt;
-      }
-      return integer_value(floor_of(amount));
-    }
-    case TypeKind::decimal: return Value::decimal(amount);
-    case TypeKind::quantity:
-      if (unit == nullptr || !(unit->dimension == spec.type.dimension)) {
-        return std::nullopt;
-      }
-      return Value::quantity(amount, *unit);
-    default: return std::nullopt;
-  }
-}
-
-const Unit* unit_of(const Value& value) {
-  return value.kind() == ValueKind::quantity ? &value.unit() : nullptr;
-}
-
-// A unit to write values of a quantity fact in when no constant gives one.
-const Unit* default_unit(const FactSpec& spec) {
-  if (!spec.unit.empty()) {
-    if (const Unit* unit = find_unit(spec.unit)) {
-      return unit;
-    }
-  }
-  for (const std::optional<Value>& limit : {spec.minimum, spec.maximum}) {
-    if (limit && limit->kind() == ValueKind::quantity) {
-      return &limit->unit();
-    }
-  }
-  const Dimension dimension = spec.type.dimension;
-  if (dimension == Dimension::time()) {
-    return find_unit("days");
-  }
-  if (dimension == Dimension::mass()) {
-    return find_unit("g");
-  }
-  if (dimension == Dimension::length()) {
-    return find_unit("m");
-  }
-  if (dimension == Dimension::volume()) {
-    return find_unit("L");
-  }
-  if (dimension.is_dimensionless()) {
-    return find_unit("1");
-  }
-  return nullptr;
-}
-
-std::optional<Value> shifted(const FactSpec& spec, const Value& point, int direction) {
-  const Decimal amount = point.as_decimal();
-  if (spec.type.kind == TypeKind::integer) {
-    return integer_value(direction < 0 ? ceil_of(amount) - 1 : floor_of(amount) + 1);
-  }
-  const std::optional<Decimal> one = Decimal::from_integer(direction);
-  const std::optional<Decimal> moved = Decimal::add(amount, *one);
-  if (!moved) {
-    return std::nullopt;
-  }
-  return typed_value(spec, *moved, unit_of(point));
-}
-
-// A value of the fact's type strictly between a and b (a < b), if one is representable.
-std::optional<Value> between(const FactSpec& spec, const Value& a, const Value& b) {
-  if (spec.type.kind == TypeKind::integer) {
-    const std::optional<Value> candidate = integer_value(floor_of(a.as_decimal()) + 1);
-    if (candidate && before(*candidate, b)) {
-      return candidate;
-    }
-    return std::nullopt;
-  }
-  // The bounds' own units first; then, for quantities, a fine unit of the dimension, in
-  // which an interval too narrow for 8 digits in days (say) still holds a value.
-  std::vector<const Unit*> units{unit_of(a), unit_of(b)};
-  if (units[0] != nullptr) {
-    for (const char* fine : {"ms", "ug", "mm", "mL"}) {
-      const Unit* unit = find_unit(fine);
-      if (unit != nullptr && commensurable(*unit, *units[0])) {
-        units.push_back(unit);
-      }
-    }
-  }
-  for (const Unit* unit : units) {
-    Decimal low = a.as_decimal();
-    Decimal high = b.as_decimal();
-    if (unit != nullptr) {
-      const std::optional<Decimal> converted_low = convert(low, a.unit(), *unit);
-      const std::optional<Decimal> converted_high = convert(high, b.unit(), *unit);
-      if (!converted_low || !converted_high) {
-        continue;
-      }
-      low = *converted_low;
-      high = *converted_high;
-    }
-    const std::optional<Decimal> sum = Decimal::add(low, high);
-    if (!sum) {
-      continue;
-    }
-    const std::optional<Decimal> middle = Decimal::divide(*sum, *Decimal::from_integer(2));
-    if (!middle) {
-      continue;
-    }
-    const std::optional<Value> candidate = typed_value(spec, *middle, unit);
-    if (candidate && before(a, *candidate) && before(*candidate, b)) {
-      return candidate;
-    }
-    if (unit == nullptr) {
-      break;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& character : out) {
-    character = static_cast<char>(std::toupper(static_cast<unsigned char>(character)));
-  }
-  return out;
 }
 
 // The abstract value of one graph node under a partial assignment.
@@ -726,36 +567,6 @@ class Search {
   bool limit_reached_ = false;
 };
 
-// The points at which `number ~ constant` (or `!~`) can change value as the number moves:
-// the constant; for decimal equivalence (any decimal operand) also both ends of the interval
-// of values that round to the constant at its precision (3.45 and 3.55 for 3.5), and the
-// values of lower precision the constant rounds to (4 and 3.5 ~ 4 for 3.5: `4 ~ 3.5` compares
-// at precision 0). Between consecutive points the equivalence is constant.
-void add_equivalence_points(const Value& constant, std::vector<Value>& points) {
-  points.push_back(constant);
-  if (constant.kind() != ValueKind::integer && constant.kind() != ValueKind::decimal) {
-    return;
-  }
-  const Decimal center = constant.as_decimal();
-  const int precision = center.precision();
-  if (precision < Decimal::kFractionDigits) {
-    Int128 half = 5;
-    for (int i = precision + 1; i < Decimal::kFractionDigits; ++i) {
-      half *= 10;
-    }
-    for (const Int128 offset : {-half, half}) {
-      if (const std::optional<Decimal> end = Decimal::from_raw(center.raw() + offset)) {
-        points.push_back(Value::decimal(*end));
-      }
-    }
-  }
-  for (int digits = 0; digits < precision; ++digits) {
-    if (const std::optional<Decimal> coarse = center.rounded(digits)) {
-      points.push_back(Value::decimal(*coarse));
-    }
-  }
-}
-
 bool same_type(const FactSpec& a, const FactSpec& b) {
   return a.type.kind == b.type.kind && a.type.dimension == b.type.dimension;
 }
@@ -856,90 +667,13 @@ Analysis::Analysis(std::vector<const Guideline*> guidelines, AnalysisLimits limi
 }
 
 void Analysis::add_fact_uses() {
-  std::vector<std::vector<Value>> points(facts_.size());
+  FactDomainBuilder builder(facts_.size());
   for (std::size_t g = 0; g < guidelines_.size(); ++g) {
-    const DecisionGraph& graph = guidelines_[g]->graph();
-    for (const Node& node : graph.nodes()) {
-      const auto inputs = graph.operands(node);
-      const auto fact_of = [&](NodeId id) -> std::optional<std::uint32_t> {
-        const Node& operand = graph.node(id);
-        if (operand.op != Opcode::fact) {
-          return std::nullopt;
-        }
-        return fact_index_[g][operand.payload];
-      };
-      const auto is_constant = [&](NodeId id) { return graph.node(id).op == Opcode::constant; };
-      if (is_comparison(node.op)) {
-        for (std::size_t side = 0; side < 2; ++side) {
-          const std::optional<std::uint32_t> fact = fact_of(inputs[side]);
-          if (!fact) {
-            continue;
-          }
-          const NodeId other = inputs[1 - side];
-          if (is_constant(other)) {
-            const Value& constant = graph.constant(graph.node(other));
-            const TypeKind kind = facts_[*fact].spec->type.kind;
-            const bool equivalence =
-                node.op == Opcode::equivalent || node.op == Opcode::not_equivalent;
-            if (equivalence && (kind == TypeKind::integer || kind == TypeKind::decimal)) {
-              add_equivalence_points(constant, points[*fact]);
-            } else {
-              points[*fact].push_back(constant);
-            }
-            // Ordered strings have no finite partition; `~` on strings folds case and
-            // whitespace (classes the representatives do not cover); `~` on quantities
-            // depends on the unit a value is written in, not only on its magnitude.
-            if ((kind == TypeKind::string && (is_ordering(node.op) || equivalence)) ||
-                (kind == TypeKind::quantity && equivalence)) {
-              facts_[*fact].make_approximate(
-                  kind == TypeKind::quantity
-                      ? "compared with `~`, which depends on the unit a value is written in"
-                  : equivalence ? "compared with `~`, which ignores case and white space"
-                                : "ordered as text");
-            }
-          } else {
-            facts_[*fact].make_approximate("compared with something other than a constant");
-          }
-        }
-        continue;
-      }
-      if (node.op == Opcode::in_list) {
-        const bool constants = std::all_of(inputs.begin() + 1, inputs.end(), is_constant);
-        for (std::size_t k = 0; k < inputs.size(); ++k) {
-          const std::optional<std::uint32_t> fact = fact_of(inputs[k]);
-          if (!fact) {
-            continue;
-          }
-          if (k == 0 && constants) {
-            for (std::size_t e = 1; e < inputs.size(); ++e) {
-              points[*fact].push_back(graph.constant(graph.node(inputs[e])));
-            }
-          } else {
-            facts_[*fact].make_approximate("tested with `in` against a list that is not constant");
-          }
-        }
-        continue;
-      }
-      if (is_kleene(node.op)) {
-        continue;  // booleans used as such, and `is` tests: any fact, exactly
-      }
-      if (operator_info(node.op).family == OperatorFamily::score) {
-        // Items are booleans used as such; weights are constants. A fact as the threshold of
-        // `at least` is compared with the totals, which are not points of its partition.
-        if (node.op == Opcode::at_least) {
-          if (const std::optional<std::uint32_t> fact = fact_of(inputs[0])) {
-            facts_[*fact].make_approximate("compared with a score");
-          }
-        }
-        continue;
-      }
-      for (std::size_t k = 0; k < inputs.size(); ++k) {
-        if (node.op == Opcode::if_then_else && k == 0) {
-          continue;  // the condition is a boolean
-        }
-        if (const std::optional<std::uint32_t> fact = fact_of(inputs[k])) {
-          facts_[*fact].make_approximate("used in arithmetic, `Coalesce` or a branch of `if`");
-        }
+    std::vector<FactDomain> uses(facts_.size());
+    builder.add_uses(guidelines_[g]->graph(), fact_index_[g], guidelines_[g]->facts(), uses);
+    for (std::size_t f = 0; f < facts_.size(); ++f) {
+      if (!uses[f].exact) {
+        facts_[f].make_approximate(uses[f].approximate_because.c_str());
       }
     }
   }
@@ -962,162 +696,16 @@ void Analysis::add_fact_uses() {
       }
     }
     if (fact.regions.empty()) {
-      build_regions(fact, points[f]);
-    }
-  }
-}
-
-void Analysis::build_regions(AnalysisFact& fact, std::vector<Value>& points) {
-  const FactSpec& spec = *fact.spec;
-  fact.regions.push_back(FactRegion{});  // absent
-  std::vector<FactRegion> candidates;
-  const auto add_value = [&](const Value& value) {
-    FactRegion region;
-    region.value = value;
-    candidates.push_back(region);
-  };
-  switch (spec.type.kind) {
-    case TypeKind::boolean:
-      add_value(Value::boolean(true));
-      add_value(Value::boolean(false));
-      break;
-    case TypeKind::code: {
-      std::vector<std::string> codes;
+      std::vector<const FactSpec*> declarations{fact.spec};
       for (std::size_t g = 0; g < guidelines_.size(); ++g) {
         if (fact.ids[g]) {
-          for (const std::string& code : guidelines_[g]->facts()[fact.ids[g]->value].codes) {
-            if (std::find(codes.begin(), codes.end(), code) == codes.end()) {
-              codes.push_back(code);
-            }
-          }
+          declarations.push_back(&guidelines_[g]->facts()[fact.ids[g]->value]);
         }
       }
-      for (const std::string& code : codes) {
-        add_value(Value::string(strings_.emplace_back(code)));
-      }
-      break;
+      builder.build(static_cast<std::uint32_t>(f), declarations,
+                    DomainLimits{limits_.max_enumerated_integers, limits_.max_regions_per_fact},
+                    fact, strings_);
     }
-    case TypeKind::string: {
-      std::vector<std::string> texts;
-      for (const Value& point : points) {
-        if (point.kind() == ValueKind::string) {
-          texts.emplace_back(point.as_string());
-          texts.push_back(upper(point.as_string()));
-        }
-      }
-      for (int n = 0;; ++n) {
-        std::string other = n == 0 ? "other" : fmt::format("other {}", n);
-        const bool clash = std::any_of(texts.begin(), texts.end(), [&](const std::string& text) {
-          return is_true_value(equivalent(Value::string(text), Value::string(other)));
-        });
-        if (!clash) {
-          texts.push_back(other);
-          break;
-        }
-      }
-      std::sort(texts.begin(), texts.end());
-      texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
-      for (const std::string& text : texts) {
-        add_value(Value::string(strings_.emplace_back(text)));
-      }
-      break;
-    }
-    case TypeKind::integer:
-    case TypeKind::decimal:
-    case TypeKind::quantity: {
-      fact.ordered = true;
-      if (spec.type.kind == TypeKind::integer && spec.minimum && spec.maximum &&
-          spec.minimum->kind() == ValueKind::integer &&
-          spec.maximum->kind() == ValueKind::integer &&
-          static_cast<std::int64_t>(spec.maximum->as_integer()) - spec.minimum->as_integer() <
-              limits_.max_enumerated_integers) {
-        // A small range: every value is its own region, exact whatever the uses.
-        for (std::int32_t n = spec.minimum->as_integer(); n <= spec.maximum->as_integer(); ++n) {
-          FactRegion region;
-          region.value = Value::integer(n);
-          region.low = region.value;
-          region.high = region.value;
-          region.low_inclusive = region.high_inclusive = true;
-          candidates.push_back(region);
-        }
-        fact.exact = true;
-        break;
-      }
-      // Points: the constants the fact is compared with and its limits, in order.
-      std::vector<Value> sorted;
-      const Value probe =
-          spec.type.kind == TypeKind::quantity
-              ? (default_unit(spec) ? Value::quantity(Decimal(), *default_unit(spec))
-                                    : Value::null())
-              : Value::integer(0);
-      for (const std::optional<Value>& limit : {spec.minimum, spec.maximum}) {
-        if (limit) {
-          points.push_back(*limit);
-        }
-      }
-      for (const Value& point : points) {
-        if (!less(point, probe).is_null()) {  // comparable with the fact's values
-          sorted.push_back(point);
-        }
-      }
-      std::sort(sorted.begin(), sorted.end(), before);
-      sorted.erase(std::unique(sorted.begin(), sorted.end(), same), sorted.end());
-      if (sorted.size() * 2 + 1 > limits_.max_regions_per_fact) {
-        sorted.resize(limits_.max_regions_per_fact / 2);
-        fact.make_approximate("compared with more thresholds than the analysis partitions");
-      }
-      const auto add_region = [&](std::optional<Value> value, std::optional<Value> low,
-                                  bool low_inclusive, std::optional<Value> high,
-                                  bool high_inclusive) {
-        if (!value) {
-          // No representable value: an integer interval without integers or decimals 10^-8
-          // apart hold no fact value at all (exact); quantities could still hold one in a
-          // finer unit.
-          if (spec.type.kind == TypeKind::quantity) {
-            fact.make_approximate(
-                "two of its thresholds are closer than any value the analysis can write");
-          }
-          return;
-        }
-        candidates.push_back(FactRegion{*value, low, low_inclusive, high, high_inclusive});
-      };
-      if (sorted.empty()) {
-        const Unit* unit = default_unit(spec);
-        add_region(typed_value(spec, Decimal(), unit), std::nullopt, false, std::nullopt, false);
-        break;
-      }
-      add_region(shifted(spec, sorted.front(), -1), std::nullopt, false, sorted.front(), false);
-      for (std::size_t i = 0; i < sorted.size(); ++i) {
-        const Value& point = sorted[i];
-        const std::optional<Value> exact = typed_value(spec, point.as_decimal(), unit_of(point));
-        if (exact) {
-          add_region(exact, point, true, point, true);
-        }
-        if (i + 1 < sorted.size()) {
-          add_region(between(spec, point, sorted[i + 1]), point, false, sorted[i + 1], false);
-        }
-      }
-      add_region(shifted(spec, sorted.back(), 1), sorted.back(), false, std::nullopt, false);
-      break;
-    }
-    case TypeKind::error:
-    case TypeKind::null:
-    case TypeKind::list: fact.make_approximate("of a type the analysis does not partition"); break;
-  }
-  // Keep the regions whose representative every declaring guideline accepts.
-  for (const FactRegion& region : candidates) {
-    bool valid = true;
-    for (std::size_t g = 0; g < guidelines_.size() && valid; ++g) {
-      if (fact.ids[g]) {
-        valid = !guidelines_[g]->facts()[fact.ids[g]->value].violation(region.value).has_value();
-      }
-    }
-    if (valid) {
-      fact.regions.push_back(region);
-    }
-  }
-  if (!finite_domain(spec) && !numeric_kind(spec.type.kind) && spec.type.kind != TypeKind::string) {
-    fact.make_approximate("of a type the analysis does not partition");
   }
 }
 
@@ -1337,11 +925,7 @@ std::string Analysis::describe(const Box& box) const {
       alternatives.insert(alternatives.begin(), fmt::format("{} is absent", fact.name));
     }
     std::string text = fmt::format("{}", fmt::join(alternatives, " or "));
-    if (alternatives.size() > 1) {
-      text.insert(0, "(");
-      text += ")";
-    }
-    parts.push_back(std::move(text));
+    parts.push_back(alternatives.size() > 1 ? fmt::format("({})", text) : std::move(text));
   }
   if (parts.empty()) {
     return "every patient";
