@@ -81,10 +81,24 @@ struct AnalysisFact : FactDomain {
 
 // One conjunct of a goal: the node of guideline `guideline` (nullopt: a recommendation the
 // guideline lacks, which is never made: always false) takes a truth value in `wanted`.
+//
+// With `recommendation` set, the term is about that recommendation's outcome rather than its
+// condition's Kleene value: made (true), not made (false) or undetermined (unknown), as
+// Guideline::evaluate decides it, exactly (docs/semantics.md#exact-outcomes); `node` is then
+// its condition.
 struct GoalTerm {
+  GoalTerm() = default;
+  GoalTerm(std::size_t guideline_index, std::optional<NodeId> term_node, TruthMask wanted_mask,
+           std::optional<std::size_t> recommendation_index = std::nullopt)
+      : guideline(guideline_index),
+        node(term_node),
+        wanted(wanted_mask),
+        recommendation(recommendation_index) {}
+
   std::size_t guideline = 0;
   std::optional<NodeId> node;
   TruthMask wanted = kTruthTrue;
+  std::optional<std::size_t> recommendation;
 };
 
 enum class QueryStatus : std::uint8_t {

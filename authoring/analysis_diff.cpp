@@ -159,8 +159,8 @@ BehaviouralDiff diff_behaviour(const Guideline& old_version, const Guideline& ne
         if (before_outcome == after_outcome) {
           continue;
         }
-        const GoalTerm goal[] = {{0, old_node, truth_of_outcome(before_outcome)},
-                                 {1, new_node, truth_of_outcome(after_outcome)}};
+        const GoalTerm goal[] = {{0, old_node, truth_of_outcome(before_outcome), old_index},
+                                 {1, new_node, truth_of_outcome(after_outcome), new_index}};
         std::vector<Box> boxes;
         for (std::size_t round = 0;; ++round) {
           const QueryResult result = analysis.find(goal, nullptr, boxes);

@@ -143,8 +143,8 @@ class GuidelineChecker {
         }
         const RecommendationInfo& first = recommendations[i];
         const RecommendationInfo& second = recommendations[*other];
-        const std::vector<GoalTerm> goal{{0, first.condition, kTruthTrue},
-                                         {0, second.condition, kTruthTrue}};
+        const std::vector<GoalTerm> goal{{0, first.condition, kTruthTrue, i},
+                                         {0, second.condition, kTruthTrue, *other}};
         const QueryResult result = counted(goal);
         if (result.status == QueryStatus::impossible) {
           continue;
@@ -194,8 +194,9 @@ class GuidelineChecker {
     }
     const SourceRange where = module.coverage.front().keyword_range;
     std::vector<GoalTerm> goal{{0, *condition, kTruthTrue}};
-    for (const RecommendationInfo& recommendation : guideline_.recommendations()) {
-      goal.push_back({0, recommendation.condition, kTruthFalse});
+    const auto recommendations = guideline_.recommendations();
+    for (std::size_t r = 0; r < recommendations.size(); ++r) {
+      goal.push_back({0, recommendations[r].condition, kTruthFalse, r});
     }
     // One step evaluates every recommendation's condition: the step budget shrinks with the
     // number of recommendations past kCoverageTermsAtFullBudget, so that a large guideline
@@ -280,8 +281,9 @@ class GuidelineChecker {
 
   void check_dead() {
     const auto recommendations = guideline_.recommendations();
-    for (const RecommendationInfo& info : recommendations) {
-      const QueryStatus made = query({{0, info.condition, kTruthTrue}});
+    for (std::size_t r = 0; r < recommendations.size(); ++r) {
+      const RecommendationInfo& info = recommendations[r];
+      const QueryStatus made = query({{0, info.condition, kTruthTrue, r}});
       if (made == QueryStatus::found) {
         continue;
       }

@@ -110,6 +110,17 @@ class Search {
         within_(within),
         excluded_(excluded),
         assigned_(analysis.facts().size(), -1) {
+    // An outcome decided although facts are absent is decided the same way for every value
+    // of them, so a goal of made and not-made outcomes alone, searched anywhere, has a witness
+    // with those facts present, where Kleene logic agrees with the exact outcome. A goal that
+    // also asks for an undetermined outcome, or is searched inside or outside boxes (which
+    // may hold the absent value and not the others), needs the exact outcomes wherever Kleene
+    // logic is unknown.
+    widen_outcomes_ = within != nullptr || !excluded.empty();
+    for (const GoalTerm& term : goal) {
+      widen_outcomes_ =
+          widen_outcomes_ || (term.recommendation && (term.wanted & kTruthUnknown) != 0);
+    }
     const std::size_t count = fact_index.size();
     cones_.resize(count);
     values_.resize(count);
@@ -439,10 +450,14 @@ class Search {
   int goal_state() const {
     bool all = true;
     for (const GoalTerm& term : goal_) {
-      const TruthMask mask =
+      TruthMask mask =
           term.node
               ? mask_of(values_[term.guideline][positions_[term.guideline].at(term.node->value)])
               : kTruthFalse;
+      if (widen_outcomes_ && term.recommendation && (mask & kTruthUnknown) != 0) {
+        // Where Kleene logic leaves the condition unknown, the exact outcome may be any.
+        mask = kTruthAny;
+      }
       if ((mask & term.wanted) == 0) {
         return -1;
       }
@@ -486,11 +501,21 @@ class Search {
     for (std::size_t g = 0; g < values_.size(); ++g) {
       const FactSet facts = analysis_.fact_set(assignment, g);
       evaluate_graph(analysis_.guideline(g).graph(), facts, node_values);
+      std::optional<Decision> decision;
       for (const GoalTerm& term : goal_) {
         if (term.guideline != g) {
           continue;
         }
-        const TruthMask mask = term.node ? truth_of(node_values[term.node->value]) : kTruthFalse;
+        TruthMask mask = term.node ? truth_of(node_values[term.node->value]) : kTruthFalse;
+        if (term.recommendation) {
+          if (!decision) {
+            decision = analysis_.guideline(g).evaluate(facts);
+          }
+          const Outcome outcome = decision->outcomes[*term.recommendation];
+          mask = outcome == Outcome::recommended ? kTruthTrue
+                 : outcome == Outcome::absent    ? kTruthFalse
+                                                 : kTruthUnknown;
+        }
         if ((mask & term.wanted) == 0) {
           return false;
         }
@@ -530,7 +555,9 @@ class Search {
       ++depth;
     }
     if (depth == variables_.size()) {
-      return false;
+      // Every fact placed, and the goal still open: an outcome Kleene logic leaves unknown,
+      // which the evaluator settles.
+      return state == 0 && confirm();
     }
     const std::uint32_t fact = variables_[depth];
     for (const std::uint32_t r : branch_regions_[fact]) {
@@ -552,6 +579,7 @@ class Search {
   const Box* within_;
   std::span<const Box> excluded_;
   std::vector<std::int64_t> assigned_;
+  bool widen_outcomes_ = false;
   std::vector<std::vector<NodeId>> cones_;
   std::vector<std::vector<Abstract>> values_;  // per guideline, per cone node
   // Per guideline: cone position of each cone node, and of each cone node's operands.
@@ -784,7 +812,7 @@ Box Analysis::generalize(const Assignment& witness, std::span<const GoalTerm> go
       if (others == 0) {
         continue;
       }
-      const GoalTerm violation{term.guideline, term.node, others};
+      const GoalTerm violation{term.guideline, term.node, others, term.recommendation};
       const QueryResult result = find(std::span<const GoalTerm>(&violation, 1), &box);
       if (work != nullptr) {
         *work += result.work;

@@ -342,6 +342,7 @@ class Emitter {
         node(i);
       }
     }
+    require_kleene_exact();
     if (failed_) {
       return std::nullopt;
     }
@@ -388,6 +389,21 @@ class Emitter {
           break;
       }
       fields_.push_back(field);
+    }
+  }
+
+  // Generated code decides by Kleene logic alone; a recommendation whose unknown condition
+  // the library settles by a search (docs/semantics.md#exact-outcomes) is refused.
+  void require_kleene_exact() {
+    const auto recommendations = guideline_.recommendations();
+    for (std::size_t r = 0; r < recommendations.size(); ++r) {
+      if (!guideline_.kleene_exact(r) && !failed_node_[recommendations[r].condition.value]) {
+        unsupported(recommendations[r].range,
+                    fmt::format("recommendation `{}`, whose outcome with absent facts needs the "
+                                "search for exact outcomes (a fact it reads more than once, or a "
+                                "test that is unknown whatever the fact's value)",
+                                recommendations[r].id));
+      }
     }
   }
 

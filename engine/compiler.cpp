@@ -490,6 +490,7 @@ class GuidelineCompiler {
       conditions.push_back(info.condition);
     }
     guideline->program_ = EvaluationProgram::build(guideline->graph_, conditions);
+    guideline->prepare_exact_outcomes();
     return guideline;
   }
 };

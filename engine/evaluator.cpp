@@ -48,7 +48,7 @@ Decision Guideline::evaluate(const FactSet& facts) const {
 void Guideline::evaluate(const FactSet& facts, EvaluationScratch& scratch,
                          Decision& decision) const {
   program_.run(graph_, facts, scratch.states, scratch.values);
-  decide(scratch, decision);
+  decide(facts, scratch, decision);
 }
 
 void Guideline::evaluate(const FactBlock& block, BlockScratch& scratch,
@@ -85,10 +85,61 @@ void Guideline::evaluate(const FactBlock& block, BlockScratch& scratch,
   }
   const std::uint64_t rows = block.row_mask();
   const BlockState* states = scratch.states.data();
+  std::uint64_t to_settle = 0;  // rows with an unknown condition Kleene logic may misjudge
   for (std::size_t r = 0; r < count; ++r) {
     const BlockState& state = states[recommendations_[r].condition.value];
     decision.recommended[r] = state.truth & rows;
     decision.undetermined[r] = state.null & rows;
+    if (kleene_exact_[r] == 0) {
+      to_settle |= decision.undetermined[r];
+    }
+  }
+  scratch.settled.clear();
+  scratch.settled_facts.clear();
+  // Each such row once more on its own, through the one-fact-set path, which settles it.
+  for (std::size_t row = 0; to_settle != 0 && row < block.size(); ++row) {
+    const std::uint64_t bit = std::uint64_t{1} << row;
+    if ((to_settle & bit) == 0) {
+      continue;
+    }
+    block.copy_row(row, scratch.facts);
+    evaluate(scratch.facts, scratch.row, scratch.row_decision);
+    for (std::size_t r = 0; r < count; ++r) {
+      if (kleene_exact_[r] != 0 || (decision.undetermined[r] & bit) == 0) {
+        continue;
+      }
+      const Outcome outcome = scratch.row_decision.outcomes[r];
+      const std::vector<FactId>& facts = outcome == Outcome::undetermined
+                                             ? scratch.row_decision.missing[r]
+                                             : scratch.row_decision.despite[r];
+      const auto begin = static_cast<std::uint32_t>(scratch.settled_facts.size());
+      scratch.settled_facts.insert(scratch.settled_facts.end(), facts.begin(), facts.end());
+      scratch.settled.push_back(
+          BlockScratch::Settled{static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(r),
+                                begin, static_cast<std::uint32_t>(scratch.settled_facts.size()),
+                                outcome != Outcome::undetermined});
+      if (outcome != Outcome::undetermined) {
+        decision.undetermined[r] &= ~bit;
+      }
+      if (outcome == Outcome::recommended) {
+        decision.recommended[r] |= bit;
+      }
+    }
+  }
+  scratch.unpacked_row = FactBlock::kCapacity;
+}
+
+void Guideline::despite(std::size_t row, std::size_t recommendation, const BlockScratch& scratch,
+                        std::vector<FactId>& out) const {
+  out.clear();
+  for (const BlockScratch::Settled& settled : scratch.settled) {
+    if (settled.row == row && settled.recommendation == recommendation) {
+      if (settled.decided) {
+        out.assign(scratch.settled_facts.begin() + settled.begin,
+                   scratch.settled_facts.begin() + settled.end);
+      }
+      return;
+    }
   }
 }
 
@@ -99,6 +150,15 @@ void Guideline::missing(std::size_t row, std::size_t recommendation, BlockScratc
   const std::uint64_t bit = std::uint64_t{1} << row;
   if (scratch.states.size() < graph_.size() || (scratch.states[condition.value].null & bit) == 0) {
     return;
+  }
+  for (const BlockScratch::Settled& settled : scratch.settled) {
+    if (settled.row == row && settled.recommendation == recommendation) {
+      if (!settled.decided) {
+        out.assign(scratch.settled_facts.begin() + settled.begin,
+                   scratch.settled_facts.begin() + settled.end);
+      }
+      return;
+    }
   }
   // The row's states, as `evaluate` would have left them, for the walk.
   if (scratch.unpacked_row != row) {
@@ -126,20 +186,27 @@ void Guideline::evaluate_with_values(const FactSet& facts, EvaluationScratch& sc
   for (std::size_t i = 0; i < graph_.size(); ++i) {
     scratch.states[i] = state_of(scratch.values[i]);
   }
-  decide(scratch, decision);
+  decide(facts, scratch, decision);
 }
 
-void Guideline::decide(EvaluationScratch& scratch, Decision& decision) const {
+void Guideline::decide(const FactSet& facts, EvaluationScratch& scratch, Decision& decision) const {
   const std::size_t count = recommendations_.size();
   decision.outcomes.resize(count);
   decision.missing.resize(count);
+  decision.despite.resize(count);
+  scratch.search_ready = false;
   const std::uint8_t* states = scratch.states.data();
   for (std::size_t r = 0; r < count; ++r) {
     const std::uint8_t state = states[recommendations_[r].condition.value];
     decision.missing[r].clear();
+    decision.despite[r].clear();
     if (state == kStateNull) {
-      decision.outcomes[r] = Outcome::undetermined;
-      collect_missing(recommendations_[r].condition, scratch, decision.missing[r]);
+      if (kleene_exact_[r] != 0) {
+        decision.outcomes[r] = Outcome::undetermined;
+        collect_missing(recommendations_[r].condition, scratch, decision.missing[r]);
+      } else {
+        decision.outcomes[r] = settle(r, facts, scratch, decision.missing[r], decision.despite[r]);
+      }
     } else {
       decision.outcomes[r] = state == kStateTrue ? Outcome::recommended : Outcome::absent;
     }
@@ -171,8 +238,7 @@ void Guideline::walk_to_facts(NodeId root, EvaluationScratch& scratch, std::vect
       follow(id, node, push);
     }
   }
-  std::sort(out.begin(), out.end(),
-            [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
+  sort_by_name(out);
 }
 
 namespace {
@@ -275,6 +341,8 @@ void Guideline::collect_missing(NodeId root, EvaluationScratch& scratch,
     };
     if (node.op == Opcode::at_least) {
       follow_deciding_items(node, states, follow);
+    } else if (node.op == Opcode::score) {
+      for_each_weighing_item(node, follow);
     } else if (deciding_rule(node.op) == DecidingRule::conditional &&
                states[operands[0].value] != kStateNull) {
       // A known condition: only the branch it took can still change the value. (A graph

@@ -322,6 +322,7 @@ void FactDomainBuilder::build(std::uint32_t fact_number,
     region.value = value;
     candidates.push_back(region);
   };
+  fact.finite = spec.type.kind == TypeKind::boolean || spec.type.kind == TypeKind::code;
   switch (spec.type.kind) {
     case TypeKind::boolean:
       add_value(Value::boolean(true));

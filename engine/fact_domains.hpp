@@ -56,10 +56,14 @@ struct FactDomain {
   // increasing order and cover every valid value.
   std::vector<FactRegion> regions;
   bool ordered = false;             // a number or quantity
+  bool finite = false;              // a boolean or code: regions[1..] are every valid value
   bool exact = true;                // every use of the fact lies in the exact fragment
   std::string approximate_because;  // when not exact: the first reason, in words
 
   void make_approximate(const char* reason);
+  // True when the representatives show every behaviour of the fact: its uses lie in the
+  // exact fragment, or its regions are its values.
+  [[nodiscard]] bool covered() const { return exact || finite; }
 };
 
 // Builds fact domains from the graphs that read the facts. Facts are numbered by the caller

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -18,6 +19,7 @@
 #include "dsl/ast.hpp"
 #include "dsl/diagnostic.hpp"
 #include "dsl/source.hpp"
+#include "engine/fact_domains.hpp"
 #include "engine/graph.hpp"
 #include "engine/program.hpp"
 #include "values/fact_block.hpp"
@@ -59,9 +61,15 @@ enum class Outcome : std::uint8_t { absent, recommended, undetermined };
 // The result of one evaluation, per recommendation (in declaration order).
 struct Decision {
   std::vector<Outcome> outcomes;
-  // For each undetermined recommendation, the absent facts it waits on (sorted by name);
-  // empty for the others.
+  // For each undetermined recommendation, the absent facts it waits on: those some value of
+  // which, with some values of the others, changes the outcome (sorted by name); empty for
+  // the others.
   std::vector<std::vector<FactId>> missing;
+  // For each recommendation decided although facts its condition reads are absent (Kleene
+  // logic leaves the condition unknown, but every value of those facts gives the same
+  // outcome: docs/semantics.md#exact-outcomes), the facts Kleene logic would have waited on
+  // (sorted by name); empty for the others.
+  std::vector<std::vector<FactId>> despite;
 };
 
 // Per-call working memory for `evaluate`. Not tied to one guideline: every evaluate
@@ -75,6 +83,15 @@ struct EvaluationScratch {
   std::vector<std::uint32_t> visited;  // generation marks for the missing-facts walk
   std::vector<NodeId> stack;
   std::uint32_t generation = 0;
+  // The exact outcome's search (engine/exact_outcome.cpp): every node's Value for the fact
+  // set (valid while `search_ready`), the unknown nodes it evaluates again, the absent facts
+  // it gives values, and per such fact the region of its domain chosen (0: none yet).
+  std::vector<Value> search_values;
+  bool search_ready = false;
+  std::vector<NodeId> search_nodes;
+  std::vector<FactId> search_facts;
+  std::vector<std::uint32_t> search_choice;
+  std::vector<std::uint32_t> fact_slots;  // per fact: its index in search_facts, or UINT32_MAX
 };
 
 // The result of evaluating a FactBlock: per recommendation (in declaration order), which
@@ -102,6 +119,19 @@ struct BlockScratch {
   // The row whose states `row.states` holds for `missing` (so that the missing facts of
   // several recommendations of one row unpack its states once); kCapacity for none.
   std::size_t unpacked_row = FactBlock::kCapacity;
+  // The rows whose outcome the exact search settled in the last block evaluation: per such
+  // row and recommendation, its missing facts (undetermined) or the absent facts it was
+  // decided despite, as a range of `settled_facts`.
+  struct Settled {
+    std::uint32_t row = 0;
+    std::uint32_t recommendation = 0;
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+    bool decided = false;
+  };
+  std::vector<Settled> settled;
+  std::vector<FactId> settled_facts;
+  Decision row_decision;  // one row's decision, for the search
 };
 
 class Guideline {
@@ -164,6 +194,18 @@ class Guideline {
   // after the last block evaluation with `scratch`; empty when that row's outcome is known.
   void missing(std::size_t row, std::size_t recommendation, BlockScratch& scratch,
                std::vector<FactId>& out) const;
+  // The absent facts a recommendation was decided despite for one row (Decision::despite),
+  // after the last block evaluation with `scratch`.
+  void despite(std::size_t row, std::size_t recommendation, const BlockScratch& scratch,
+               std::vector<FactId>& out) const;
+  // True when Kleene logic alone decides recommendation r exactly: whenever its condition is
+  // unknown, some values of the absent facts make it and others do not. Otherwise an unknown
+  // condition is settled by a search over the facts' domains (docs/semantics.md#exact-outcomes).
+  [[nodiscard]] bool kleene_exact(std::size_t recommendation) const {
+    return kleene_exact_[recommendation] != 0;
+  }
+  // The domain of each fact, partitioned as engine/fact_domains.hpp describes.
+  [[nodiscard]] std::span<const FactDomain> fact_domains() const { return fact_domains_; }
   // The facts that decided a recommendation's known outcome in the last evaluate() with
   // this scratch (sorted by name): for a true `and`, all of its operands; for a false one,
   // the false operands; `or` the other way round; every operand of a test.
@@ -176,8 +218,18 @@ class Guideline {
 
  private:
   friend class GuidelineCompiler;
-  // Outcomes and missing facts from the states of the last evaluation in `scratch`.
-  void decide(EvaluationScratch& scratch, Decision& decision) const;
+  // Outcomes and missing facts from the states of the last evaluation of `facts` in `scratch`.
+  void decide(const FactSet& facts, EvaluationScratch& scratch, Decision& decision) const;
+  // Builds the fact domains and decides which recommendations Kleene logic decides exactly
+  // (engine/exact_outcome.cpp); called once by the compiler.
+  void prepare_exact_outcomes();
+  // The exact outcome of recommendation r, whose condition Kleene logic left unknown in the
+  // last evaluation of `facts` with `scratch`; fills `missing` (undetermined) or `despite`
+  // (decided). Defined in engine/exact_outcome.cpp.
+  Outcome settle(std::size_t recommendation, const FactSet& facts, EvaluationScratch& scratch,
+                 std::vector<FactId>& missing, std::vector<FactId>& despite) const;
+  // Sorts facts by name.
+  void sort_by_name(std::vector<FactId>& facts) const;
   void collect_missing(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out) const;
   // Marks a fresh generation in the scratch's visited set.
   std::uint32_t next_generation(EvaluationScratch& scratch) const;
@@ -192,6 +244,17 @@ class Guideline {
   // change its value (defined in evaluator.cpp).
   template <class Follow>
   void follow_deciding_items(const Node& node, const std::uint8_t* states, Follow follow) const;
+  // Of a `score` node (weight, item, ...), calls `follow` on the items that weigh something
+  // (an item of weight 0 never changes the total).
+  template <class Follow>
+  void for_each_weighing_item(const Node& node, Follow follow) const {
+    const auto operands = graph_.operands(node);
+    for (std::size_t k = 0; k + 1 < operands.size(); k += 2) {
+      if (graph_.constant(graph_.node(operands[k])).as_decimal() != Decimal()) {
+        follow(operands[k + 1]);
+      }
+    }
+  }
 
   std::string id_;
   std::string title_;
@@ -207,6 +270,9 @@ class Guideline {
   std::shared_ptr<const CheckedModule> checked_;
   std::vector<std::optional<NodeId>> expression_nodes_;
   std::vector<std::string> parameter_names_;  // per node
+  std::vector<FactDomain> fact_domains_;      // per fact
+  std::deque<std::string> domain_strings_;    // the characters of string representatives
+  std::vector<std::uint8_t> kleene_exact_;    // per recommendation
 };
 
 }  // namespace rubric

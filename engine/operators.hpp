@@ -191,6 +191,18 @@ static_assert([] {
          relation == Relation::greater || relation == Relation::greater_or_equal;
 }
 
+// True for the operations that read null as a value (`is null`, `is true`, `is false`, `in`,
+// `if`, Coalesce): a known result of theirs can change when a null operand becomes known.
+// Every other operation keeps a known result however its null operands turn out (CQL's null
+// propagation and three-valued logic, scores' ranges): the property by which the exact
+// outcome's search (engine/exact_outcome.cpp) prunes.
+[[nodiscard]] constexpr bool reads_null_as_value(Opcode op) {
+  const OperatorInfo& info = operator_info(op);
+  return info.family == OperatorFamily::choice || info.family == OperatorFamily::membership ||
+         info.logic == Logic::is_null || info.logic == Logic::is_true ||
+         info.logic == Logic::is_false;
+}
+
 namespace kleene {
 constexpr std::uint8_t F = kStateFalse;
 constexpr std::uint8_t T = kStateTrue;

@@ -37,6 +37,7 @@ std::optional<std::string> compare_blocks(const Guideline& guideline, const std:
   BlockScratch scratch;
   BlockDecision decision;
   std::vector<FactId> missing;
+  std::vector<FactId> despite;
   for (std::size_t first = 0; first < all_facts.size(); first += FactBlock::kCapacity) {
     block.clear();
     const std::size_t end = std::min(all_facts.size(), first + FactBlock::kCapacity);
@@ -51,7 +52,9 @@ std::optional<std::string> compare_blocks(const Guideline& guideline, const std:
       const Decision& expected = decisions[first + row];
       for (std::size_t r = 0; r < expected.outcomes.size(); ++r) {
         guideline.missing(row, r, scratch, missing);
-        if (decision.outcome(row, r) != expected.outcomes[r] || missing != expected.missing[r]) {
+        guideline.despite(row, r, scratch, despite);
+        if (decision.outcome(row, r) != expected.outcomes[r] || missing != expected.missing[r] ||
+            despite != expected.despite[r]) {
           return fmt::format(
               "block evaluation ({}) disagrees on recommendation `{}`, row {}: {} missing {} "
               "fact(s), alone: {} missing {}\nguideline:\n{}\nfacts:\n{}",
@@ -130,31 +133,43 @@ std::optional<std::string> differential_round(Chooser& chooser, std::size_t fact
       }
     }
     all_decisions.push_back(reused);
-    const ReferenceDecision expected = evaluate(checked, facts);
+    // The engine's search stops after 2^20 node evaluations (engine/exact_outcome.cpp); the
+    // reference compares only where the engine's work surely stays below that.
+    const std::size_t max_work = (std::size_t{1} << 20U) / (guideline->graph().size() + 1);
+    const ExactDecision expected =
+        evaluate_exact(checked, facts, guideline->fact_domains(), max_work);
     for (std::size_t r = 0; r < expected.outcomes.size(); ++r) {
-      std::vector<std::string> names;
-      for (const FactId fact : decision.missing[r]) {
-        names.push_back(guideline->facts()[fact.value].name);
+      if (!expected.compared[r]) {
+        ++statistics.uncompared;
+        continue;
       }
-      std::vector<std::string> reused_names;
-      for (const FactId fact : reused.missing[r]) {
-        reused_names.push_back(guideline->facts()[fact.value].name);
-      }
+      const auto names_of = [&](const std::vector<FactId>& ids) {
+        std::vector<std::string> names;
+        for (const FactId fact : ids) {
+          names.push_back(guideline->facts()[fact.value].name);
+        }
+        return names;
+      };
+      const std::vector<std::string> names = names_of(decision.missing[r]);
+      const std::vector<std::string> reused_names = names_of(reused.missing[r]);
+      const std::vector<std::string> despite = names_of(decision.despite[r]);
       const bool agree = decision.outcomes[r] == expected.outcomes[r] &&
                          reused.outcomes[r] == expected.outcomes[r] &&
-                         names == expected.missing[r] && reused_names == expected.missing[r];
+                         names == expected.missing[r] && reused_names == expected.missing[r] &&
+                         despite == expected.despite[r] && reused.despite[r] == decision.despite[r];
       if (!agree) {
         return fmt::format(
             "disagreement on recommendation `{}`:\n"
-            "  decision graph:     {} missing {}\n"
+            "  decision graph:     {} missing {} despite {}\n"
             "  with a scratch:     {} missing {}\n"
-            "  reference:          {} missing {}\n"
+            "  reference:          {} missing {} despite {}\n"
             "guideline:\n{}\nfacts:\n{}",
             guideline->recommendations()[r].id, outcome_name(decision.outcomes[r]), joined(names),
-            outcome_name(reused.outcomes[r]), joined(reused_names),
-            outcome_name(expected.outcomes[r]), joined(expected.missing[r]), generated.text,
-            describe_facts(guideline->facts(), facts));
+            joined(despite), outcome_name(reused.outcomes[r]), joined(reused_names),
+            outcome_name(expected.outcomes[r]), joined(expected.missing[r]),
+            joined(expected.despite[r]), generated.text, describe_facts(guideline->facts(), facts));
       }
+      statistics.decided_despite += despite.empty() ? 0 : 1;
       switch (expected.outcomes[r]) {
         case Outcome::absent: ++statistics.absent; break;
         case Outcome::recommended: ++statistics.recommended; break;

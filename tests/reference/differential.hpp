@@ -18,6 +18,10 @@ struct Statistics {
   std::size_t absent = 0;
   std::size_t undetermined = 0;
   std::size_t missing_facts = 0;  // entries over all missing-fact lists
+  // Recommendations decided although facts they read are absent (exact outcomes), and those
+  // whose completions were too many for the reference to enumerate.
+  std::size_t decided_despite = 0;
+  std::size_t uncompared = 0;
   // Guidelines whose program runs on FactBlocks bit-sliced, and those evaluated row by row.
   std::size_t bit_sliced = 0;
   std::size_t row_by_row = 0;

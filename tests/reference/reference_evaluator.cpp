@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <span>
+#include <unordered_map>
 
 namespace rubric::reference {
 namespace {
@@ -67,8 +68,33 @@ class Interpreter {
  public:
   Interpreter(const CheckedModule& checked, const FactSet& facts)
       : checked_(checked), module_(checked.module), facts_(facts) {}
+  // An interpreter of a completion of `base`'s facts (docs/semantics.md#exact-outcomes): every
+  // expression known for `base` keeps its value there; the others are evaluated again.
+  Interpreter(const CheckedModule& checked, const FactSet& facts, const Interpreter& base)
+      : checked_(checked), module_(checked.module), facts_(facts), base_(&base) {}
 
   Value value(ExprId id) const {
+    if (base_ != nullptr) {
+      Value known = base_->remembered(id);
+      if (!known.is_null()) {
+        return known;
+      }
+    }
+    return compute(id);
+  }
+
+  // value(id), remembered: for the base of completions, which asks for it again and again.
+  Value remembered(ExprId id) const {
+    const auto found = memo_.find(id.value);
+    if (found != memo_.end()) {
+      return found->second;
+    }
+    Value computed = value(id);
+    memo_.emplace(id.value, computed);
+    return computed;
+  }
+
+  Value compute(ExprId id) const {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     switch (expr.kind) {
@@ -188,13 +214,19 @@ class Interpreter {
 
   // The absent facts an unknown expression waits on (docs/semantics.md, "How missing facts
   // are computed"), added to `out`. Precondition: value(id) is null.
-  void missing(ExprId id, std::set<std::uint32_t>& out) const {
+  // With `refine_scores` false, a score comparison follows every unknown item (the facts an
+  // exact outcome is searched over, engine/exact_outcome.cpp).
+  void missing(ExprId id, std::set<std::uint32_t>& out, bool refine_scores = true) const {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     const auto follow = [&](ExprId operand) {
       if (value(operand).is_null()) {
-        missing(operand, out);
+        missing(operand, out, refine_scores);
       }
+    };
+    const auto score_missing = [&](Relation relation, ExprId left, ExprId right,
+                                   std::set<std::uint32_t>& into) {
+      return refine_scores && this->score_missing(relation, left, right, into);
     };
     switch (expr.kind) {
       case ExprKind::null_literal:
@@ -233,24 +265,20 @@ class Interpreter {
           follow(operand);
         }
         return;
-      case ExprKind::between:
-        if (score_of(operands[0])) {
-          // `x between a and b` is `x >= a and x <= b`: the unknown one(s) of the two.
-          const auto bound = [&](Relation relation, ExprId limit) {
-            if (compare(relation, operands[0], limit).is_null() &&
-                !score_missing(relation, operands[0], limit, out)) {
-              follow(operands[0]);
-              follow(limit);
-            }
-          };
-          bound(Relation::greater_or_equal, operands[1]);
-          bound(Relation::less_or_equal, operands[2]);
-          return;
-        }
-        for (const ExprId operand : operands) {
-          follow(operand);
-        }
+      case ExprKind::between: {
+        // `x between a and b` is `x >= a and x <= b`: the unknown one(s) of the two, each as a
+        // comparison with a score when x, a or b is one.
+        const auto bound = [&](Relation relation, ExprId limit) {
+          if (compare(relation, operands[0], limit).is_null() &&
+              !score_missing(relation, operands[0], limit, out)) {
+            follow(operands[0]);
+            follow(limit);
+          }
+        };
+        bound(Relation::greater_or_equal, operands[1]);
+        bound(Relation::less_or_equal, operands[2]);
         return;
+      }
       case ExprKind::case_when: {
         // As the chain of `if`s it means: an unknown `when` could select its result or pass
         // on to the rest; a true one selects its result and ends the chain.
@@ -275,6 +303,14 @@ class Interpreter {
         follow(operands.back());
         return;
       }
+      case ExprKind::score:
+        // An item that weighs nothing never changes the total.
+        for (std::size_t i = 0; i + 1 < operands.size(); i += 2) {
+          if (checked_.constants[operands[i].value].as_decimal() != Decimal()) {
+            follow(operands[i + 1]);
+          }
+        }
+        return;
       default:
         for (const ExprId operand : operands) {
           follow(operand);
@@ -593,6 +629,8 @@ class Interpreter {
   const CheckedModule& checked_;
   const ast::Module& module_;
   const FactSet& facts_;
+  const Interpreter* base_ = nullptr;
+  mutable std::unordered_map<std::uint32_t, Value> memo_;
 };
 
 }  // namespace
@@ -618,6 +656,92 @@ ReferenceDecision evaluate(const CheckedModule& checked, const FactSet& facts) {
     decision.missing.push_back(std::move(names));
   }
   return decision;
+}
+
+}  // namespace rubric::reference
+
+namespace rubric::reference {
+
+ExactDecision evaluate_exact(const CheckedModule& checked, const FactSet& facts,
+                             std::span<const FactDomain> domains, std::size_t max_work) {
+  const ReferenceDecision kleene = evaluate(checked, facts);
+  ExactDecision out;
+  out.outcomes = kleene.outcomes;
+  out.missing = kleene.missing;
+  out.compared.assign(kleene.outcomes.size(), true);
+  out.despite.assign(kleene.outcomes.size(), {});
+  const Interpreter base(checked, facts);
+  const auto& recommendations = checked.module.recommendations;
+  for (std::size_t r = 0; r < recommendations.size(); ++r) {
+    if (kleene.outcomes[r] != Outcome::undetermined) {
+      continue;
+    }
+    const ExprId condition = recommendations[r].condition;
+    std::set<std::uint32_t> reached;
+    base.missing(condition, reached, false);
+    const std::vector<std::uint32_t> absent(reached.begin(), reached.end());
+    if (absent.empty()) {
+      continue;
+    }
+    // Every completion: each absent fact at each representative of its domain.
+    std::size_t completions = 1;
+    bool covered = true;
+    for (const std::uint32_t fact : absent) {
+      completions *= domains[fact].regions.size() - 1;
+      covered = covered && domains[fact].covered();
+      if (completions * (absent.size() + 1) > max_work) {
+        break;
+      }
+    }
+    if (!covered) {
+      continue;  // Kleene's answer stands
+    }
+    if (completions * (absent.size() + 1) > max_work) {
+      out.compared[r] = false;
+      continue;
+    }
+    std::vector<std::uint8_t> states(completions);
+    std::set<std::uint8_t> seen;
+    FactSet completed = facts;
+    for (std::size_t c = 0; c < completions; ++c) {
+      std::size_t rest = c;
+      for (const std::uint32_t fact : absent) {
+        const std::size_t count = domains[fact].regions.size() - 1;
+        completed.set(FactId{fact}, domains[fact].regions[1 + rest % count].value);
+        rest /= count;
+      }
+      const Interpreter interpreter(checked, completed, base);
+      const Value value = interpreter.value(condition);
+      states[c] = value.is_null()                                            ? 2
+                  : value.kind() == ValueKind::boolean && value.as_boolean() ? 1
+                                                                             : 0;
+      seen.insert(states[c]);
+    }
+    out.missing[r].clear();
+    if (seen == std::set<std::uint8_t>{1} || seen == std::set<std::uint8_t>{0}) {
+      out.outcomes[r] = *seen.begin() == 1 ? Outcome::recommended : Outcome::absent;
+      out.despite[r] = kleene.missing[r];  // what Kleene logic would have waited on
+      continue;
+    }
+    // A fact is waited on when two completions that differ in it alone differ in outcome.
+    std::size_t stride = 1;
+    for (const std::uint32_t fact : absent) {
+      const std::size_t count = domains[fact].regions.size() - 1;
+      bool changes = false;
+      for (std::size_t c = 0; c < completions && !changes; ++c) {
+        const std::size_t digit = (c / stride) % count;
+        for (std::size_t v = digit + 1; v < count && !changes; ++v) {
+          changes = states[c] != states[c + (v - digit) * stride];
+        }
+      }
+      if (changes) {
+        out.missing[r].push_back(checked.facts[fact].name);
+      }
+      stride *= count;
+    }
+    std::sort(out.missing[r].begin(), out.missing[r].end());
+  }
+  return out;
 }
 
 }  // namespace rubric::reference

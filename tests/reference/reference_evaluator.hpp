@@ -12,6 +12,7 @@
 // bounded too. Pure and thread-safe.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,26 @@ struct ReferenceDecision {
 };
 
 // Evaluates every recommendation of `checked` against `facts` (one value per declared fact,
-// FactId = index of the fact declaration).
+// FactId = index of the fact declaration), by Kleene logic alone.
 ReferenceDecision evaluate(const CheckedModule& checked, const FactSet& facts);
+
+struct ExactDecision : ReferenceDecision {
+  // Per recommendation, for one decided although facts it reads are absent: those facts.
+  std::vector<std::vector<std::string>> despite;
+  // False for a recommendation whose completions were too many to enumerate.
+  std::vector<bool> compared;
+};
+
+// The exact outcomes (docs/semantics.md#exact-outcomes), by brute force: for a recommendation
+// Kleene logic leaves unknown, every completion of the absent facts it reaches through unknown
+// sub-expressions (each fact at every representative of its domain), evaluated with the
+// expressions known for `facts` kept. The representatives are the engine's (`domains`, one per
+// fact, Guideline::fact_domains, whose partition the analysis tests check by their own brute
+// force); the enumeration, the rule and the facts waited on are written out here, without the
+// engine's pruning. A fact whose domain is not covered (FactDomain::covered) leaves Kleene's
+// answer; more than `max_work` completions (times the facts, plus one) leave the recommendation
+// uncompared.
+ExactDecision evaluate_exact(const CheckedModule& checked, const FactSet& facts,
+                             std::span<const FactDomain> domains, std::size_t max_work);
 
 }  // namespace rubric::reference

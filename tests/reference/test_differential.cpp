@@ -67,18 +67,20 @@ TEST_CASE("the decision graph agrees with the reference evaluator on generated g
                       seed, seed, *disagreement));
     }
   }
-  WARN(
-      fmt::format("{} guidelines, {} fact sets: {} recommended, {} absent, {} undetermined, "
-                  "{} missing-fact entries; blocks: {} guidelines bit-sliced, {} row by row",
-                  statistics.guidelines, statistics.fact_sets, statistics.recommended,
-                  statistics.absent, statistics.undetermined, statistics.missing_facts,
-                  statistics.bit_sliced, statistics.row_by_row));
+  WARN(fmt::format(
+      "{} guidelines, {} fact sets: {} recommended, {} absent, {} undetermined, "
+      "{} missing-fact entries, {} decided despite absent facts, {} not compared "
+      "(too many completions); blocks: {} guidelines bit-sliced, {} row by row",
+      statistics.guidelines, statistics.fact_sets, statistics.recommended, statistics.absent,
+      statistics.undetermined, statistics.missing_facts, statistics.decided_despite,
+      statistics.uncompared, statistics.bit_sliced, statistics.row_by_row));
   // The rounds must reach every outcome, or the comparison proves little.
   if (rounds >= 20) {
     CHECK(statistics.recommended > 0);
     CHECK(statistics.absent > 0);
     CHECK(statistics.undetermined > 0);
     CHECK(statistics.missing_facts > 0);
+    CHECK(statistics.decided_despite > 0);
     CHECK(statistics.bit_sliced > 0);
     CHECK(statistics.row_by_row > 0);
   }

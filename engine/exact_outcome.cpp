@@ -1,0 +1,595 @@
+// Exact outcomes: a recommendation whose condition Kleene logic leaves unknown is undetermined
+// only if some values of the absent facts would make it and others would not
+// (docs/semantics.md#exact-outcomes).
+//
+// The rule: the nodes known in the evaluation keep their values (absence read as a value, by
+// `is null`, `in`, `if`, `case` or Coalesce, stays as CQL reads it); the absent facts that make
+// the condition unknown are given every combination of region representatives of their
+// domains (engine/fact_domains.hpp), and the unknown nodes evaluated again. The outcome is
+// decided when every combination gives it, and only if the search was exhaustive: every
+// such fact's domain covered (FactDomain::covered) and the work within kMaxSearchWork;
+// otherwise Kleene's answer stands.
+//
+// Pruning: a combination of some of the facts that already makes the condition known decides
+// every completion of it, because every operation but those that read null as a value keeps a
+// known result when a null operand becomes known (reads_null_as_value), and those are given a
+// value only once every operand that decides them is known.
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "engine/deciding.hpp"
+#include "engine/guideline.hpp"
+#include "engine/node_operations.hpp"
+
+namespace rubric {
+namespace {
+
+constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
+
+// Node evaluations one recommendation's search may do before Kleene's answer stands.
+constexpr std::size_t kMaxSearchWork = std::size_t{1} << 20U;
+
+// The outcomes a search has seen, as bits of a mask.
+constexpr std::uint8_t kSeenTrue = 1;
+constexpr std::uint8_t kSeenFalse = 2;
+constexpr std::uint8_t kSeenUnknown = 4;
+
+std::uint8_t seen_bit(std::uint8_t state) {
+  return state == kStateTrue ? kSeenTrue : state == kStateFalse ? kSeenFalse : kSeenUnknown;
+}
+
+bool mixed(std::uint8_t seen) {
+  return std::popcount(seen) > 1 || (seen & kSeenUnknown) != 0;
+}
+
+// True when a node whose value depends on one fact alone (its cone reads that fact and
+// constants) is true for some valid value of the fact and false for another, and never
+// unknown for a present value: then Kleene logic's unknown for it, when the fact is absent,
+// is exact, and the fact is what it waits on. `cone` lists the node's cone in evaluation
+// order, ending with the node.
+bool takes_both_values(const DecisionGraph& graph, std::span<const NodeId> cone,
+                       const FactDomain& domain, std::vector<Value>& values) {
+  std::uint8_t seen = 0;
+  for (std::size_t r = 1; r < domain.regions.size(); ++r) {
+    for (const NodeId id : cone) {
+      const Node& node = graph.node(id);
+      if (node.op == Opcode::constant) {
+        values[id.value] = graph.constant(node);
+      } else if (node.op == Opcode::fact) {
+        values[id.value] = domain.regions[r].value;
+      } else {
+        const auto operands = graph.operands(node);
+        values[id.value] = operations::compute(
+            node.op, operands.size(),
+            [&](std::size_t k) -> const Value& { return values[operands[k].value]; });
+      }
+    }
+    seen |= seen_bit(state_of(values[cone.back().value]));
+  }
+  return seen == (kSeenTrue | kSeenFalse);
+}
+
+// Kleene-exactness of the sub-expressions of a graph (see Guideline::kleene_exact): per node,
+// whether Kleene logic decides it exactly, and the facts whose absence can make it unknown.
+class KleeneExactness {
+ public:
+  KleeneExactness(const DecisionGraph& graph, std::span<const FactDomain> domains,
+                  std::span<const FactSpec> specs)
+      : graph_(graph),
+        domains_(domains),
+        specs_(specs),
+        done_(graph.size(), 0),
+        exact_(graph.size(), 0),
+        facts_(graph.size()),
+        cone_facts_(graph.size()) {}
+
+  bool exact(NodeId root) {
+    visit(root);
+    return exact_[root.value] != 0;
+  }
+
+ private:
+  // Operands are visited before the node (ids grow along evaluation order, so an explicit
+  // stack ordered by id is never needed: a node's operands all have smaller ids).
+  void visit(NodeId root) {
+    std::vector<NodeId> stack{root};
+    while (!stack.empty()) {
+      const NodeId id = stack.back();
+      if (done_[id.value] != 0) {
+        stack.pop_back();
+        continue;
+      }
+      bool ready = true;
+      for (const NodeId operand : graph_.operands(graph_.node(id))) {
+        if (done_[operand.value] == 0) {
+          stack.push_back(operand);
+          ready = false;
+        }
+      }
+      if (ready) {
+        stack.pop_back();
+        decide(id);
+        done_[id.value] = 1;
+      }
+    }
+  }
+
+  // The union of the operands' facts when every operand is exact and no fact is shared.
+  bool join(NodeId id, std::span<const NodeId> operands) {
+    std::vector<std::uint32_t>& facts = facts_[id.value];
+    for (const NodeId operand : operands) {
+      if (exact_[operand.value] == 0) {
+        return false;
+      }
+      for (const std::uint32_t fact : facts_[operand.value]) {
+        if (std::find(facts.begin(), facts.end(), fact) != facts.end()) {
+          return false;
+        }
+        facts.push_back(fact);
+      }
+    }
+    return true;
+  }
+
+  // The facts of a node's cone: the union of its operands'.
+  void collect_cone_facts(NodeId id) {
+    const Node& node = graph_.node(id);
+    std::vector<std::uint32_t>& facts = cone_facts_[id.value];
+    if (node.op == Opcode::fact) {
+      facts.push_back(node.payload);
+      return;
+    }
+    for (const NodeId operand : graph_.operands(node)) {
+      for (const std::uint32_t fact : cone_facts_[operand.value]) {
+        if (std::find(facts.begin(), facts.end(), fact) == facts.end()) {
+          facts.push_back(fact);
+        }
+      }
+    }
+  }
+
+  // The node's cone, in evaluation order (into cone_).
+  void collect_cone(NodeId id) {
+    cone_.clear();
+    std::vector<NodeId> stack{id};
+    while (!stack.empty()) {
+      const NodeId next = stack.back();
+      stack.pop_back();
+      if (std::find(cone_.begin(), cone_.end(), next) != cone_.end()) {
+        continue;
+      }
+      cone_.push_back(next);
+      for (const NodeId operand : graph_.operands(graph_.node(next))) {
+        stack.push_back(operand);
+      }
+    }
+    std::sort(cone_.begin(), cone_.end(), [](NodeId a, NodeId b) { return a.value < b.value; });
+    values_.resize(graph_.size());
+  }
+
+  // A node reading one fact, through any operations: exact when that fact's values give it
+  // both truth values and never none.
+  bool single_fact_exact(NodeId id) {
+    collect_cone(id);
+    return takes_both_values(graph_, cone_, domains_[cone_facts_[id.value].front()], values_);
+  }
+
+  // The state of the node ending cone_ with facts f and g at the values of regions rf, rg.
+  std::uint8_t state_at(std::uint32_t f, std::size_t rf, std::uint32_t g, std::size_t rg) {
+    for (const NodeId id : cone_) {
+      const Node& node = graph_.node(id);
+      if (node.op == Opcode::constant) {
+        values_[id.value] = graph_.constant(node);
+      } else if (node.op == Opcode::fact) {
+        values_[id.value] =
+            node.payload == f ? domains_[f].regions[rf].value : domains_[g].regions[rg].value;
+      } else {
+        const auto operands = graph_.operands(node);
+        values_[id.value] = operations::compute(
+            node.op, operands.size(),
+            [&](std::size_t k) -> const Value& { return values_[operands[k].value]; });
+      }
+    }
+    return state_of(values_[cone_.back().value]);
+  }
+
+  // A node reading two facts (`score < limit`, `linux = unix`), through operations that
+  // propagate null, checked on every pair of their regions, absent included: Kleene logic is
+  // exact when, wherever it leaves the node unknown, the absent facts' values give it both
+  // truth values and never none, and each absent fact changes it for some value of the
+  // other. Bounded to small domains; both must be covered (FactDomain::covered).
+  bool two_fact_exact(NodeId id) {
+    constexpr std::size_t kMaxPairs = 4096;
+    const std::uint32_t f = cone_facts_[id.value][0];
+    const std::uint32_t g = cone_facts_[id.value][1];
+    const std::size_t count_f = domains_[f].regions.size();
+    const std::size_t count_g = domains_[g].regions.size();
+    if (!domains_[f].covered() || !domains_[g].covered() || count_f * count_g > kMaxPairs) {
+      return false;
+    }
+    collect_cone(id);
+    for (const NodeId node : cone_) {
+      const Opcode op = graph_.node(node).op;
+      if (reads_null_as_value(op) || operator_info(op).family == OperatorFamily::score) {
+        return false;
+      }
+    }
+    // Both present: a known node, or unknown with no absent fact (Kleene's answer stands).
+    for (std::size_t rg = 1; rg < count_g; ++rg) {  // f absent, g present
+      if (state_at(f, 0, g, rg) == kStateNull) {
+        std::uint8_t seen = 0;
+        for (std::size_t rf = 1; rf < count_f; ++rf) {
+          seen |= seen_bit(state_at(f, rf, g, rg));
+        }
+        if (seen != (kSeenTrue | kSeenFalse)) {
+          return false;
+        }
+      }
+    }
+    for (std::size_t rf = 1; rf < count_f; ++rf) {  // g absent, f present
+      if (state_at(f, rf, g, 0) == kStateNull) {
+        std::uint8_t seen = 0;
+        for (std::size_t rg = 1; rg < count_g; ++rg) {
+          seen |= seen_bit(state_at(f, rf, g, rg));
+        }
+        if (seen != (kSeenTrue | kSeenFalse)) {
+          return false;
+        }
+      }
+    }
+    if (state_at(f, 0, g, 0) != kStateNull) {
+      return true;
+    }
+    std::uint8_t seen = 0;
+    bool f_changes = false;
+    bool g_changes = false;
+    for (std::size_t rg = 1; rg < count_g; ++rg) {
+      std::uint8_t along_f = 0;
+      for (std::size_t rf = 1; rf < count_f; ++rf) {
+        along_f |= seen_bit(state_at(f, rf, g, rg));
+      }
+      seen |= along_f;
+      f_changes = f_changes || std::popcount(along_f) > 1;
+    }
+    for (std::size_t rf = 1; rf < count_f && !g_changes; ++rf) {
+      std::uint8_t along_g = 0;
+      for (std::size_t rg = 1; rg < count_g; ++rg) {
+        along_g |= seen_bit(state_at(f, rf, g, rg));
+      }
+      g_changes = std::popcount(along_g) > 1;
+    }
+    return seen == (kSeenTrue | kSeenFalse) && f_changes && g_changes;
+  }
+
+  // `f <= g` (or `>=`, `=`, `!=`) between two facts of one numeric type (two integers, two
+  // decimals, two quantities) without declared limits: whatever value one has, the other can
+  // equal it or lie beyond it, so Kleene logic's unknown is exact and each absent one is
+  // waited on. (Not `<` or `>`: nothing is below the smallest representable value.)
+  bool unbounded_comparison(const Node& node) const {
+    const Relation relation = operator_info(node.op).relation;
+    if (relation != Relation::less_or_equal && relation != Relation::greater_or_equal &&
+        relation != Relation::equal && relation != Relation::not_equal) {
+      return false;
+    }
+    const auto operands = graph_.operands(node);
+    std::optional<TypeKind> kind;
+    for (const NodeId operand : operands) {
+      const Node& input = graph_.node(operand);
+      if (input.op != Opcode::fact) {
+        return false;
+      }
+      const FactSpec& spec = specs_[input.payload];
+      const bool numeric = spec.type.kind == TypeKind::integer ||
+                           spec.type.kind == TypeKind::decimal ||
+                           spec.type.kind == TypeKind::quantity;
+      if (!numeric || spec.minimum || spec.maximum || (kind && *kind != spec.type.kind)) {
+        return false;
+      }
+      kind = spec.type.kind;
+    }
+    return true;
+  }
+
+  void decide(NodeId id) {
+    collect_cone_facts(id);
+    const Node& node = graph_.node(id);
+    const auto operands = graph_.operands(node);
+    bool exact = false;
+    if (node.op == Opcode::constant) {
+      exact = true;
+    } else if (node.op == Opcode::is_null || node.op == Opcode::is_true ||
+               node.op == Opcode::is_false) {
+      exact = true;  // never unknown: nothing to settle
+    } else if (is_kleene(node.op) && join(id, operands)) {
+      exact = true;
+    } else if (node.op == Opcode::at_least && graph_.node(operands[0]).op == Opcode::constant &&
+               graph_.node(operands[1]).op == Opcode::constant) {
+      // Constant threshold and offset; independent exact items: the lowest and the highest
+      // total of the range are both possible, so an unknown comparison is exact.
+      std::vector<NodeId> items;
+      for (std::size_t k = 3; k < operands.size(); k += 2) {
+        items.push_back(operands[k]);
+      }
+      exact = join(id, items);
+    }
+    if (!exact && cone_facts_[id.value].empty()) {
+      exact = true;  // constants only: never unknown for want of a fact
+    } else if (!exact && cone_facts_[id.value].size() == 1 && node.op != Opcode::fact) {
+      facts_[id.value] = cone_facts_[id.value];
+      exact = single_fact_exact(id);
+    } else if (!exact && cone_facts_[id.value].size() == 2) {
+      facts_[id.value] = cone_facts_[id.value];
+      exact = unbounded_comparison(node) || two_fact_exact(id);
+    } else if (!exact && node.op == Opcode::fact) {
+      // As a boolean: absent, it is unknown, and both values are valid.
+      facts_[id.value] = {node.payload};
+      exact = domains_[node.payload].regions.size() > 2;
+    }
+    exact_[id.value] = exact ? 1 : 0;
+  }
+
+  const DecisionGraph& graph_;
+  std::span<const FactDomain> domains_;
+  std::span<const FactSpec> specs_;
+  std::vector<std::uint8_t> done_;
+  std::vector<std::uint8_t> exact_;
+  std::vector<std::vector<std::uint32_t>> facts_;
+  std::vector<std::vector<std::uint32_t>> cone_facts_;
+  std::vector<NodeId> cone_;
+  std::vector<Value> values_;
+};
+
+// One recommendation's search, over the scratch's search fields.
+class ExactSearch {
+ public:
+  ExactSearch(const DecisionGraph& graph, std::span<const FactDomain> domains,
+              EvaluationScratch& scratch)
+      : graph_(graph), domains_(domains), scratch_(scratch) {}
+
+  // The state of the root under the current choices (the last search node is the root).
+  std::uint8_t evaluate() {
+    Value* values = scratch_.search_values.data();
+    const std::size_t slots = scratch_.search_facts.size();
+    std::size_t assigned = 0;
+    for (std::size_t s = 0; s < slots; ++s) {
+      assigned += scratch_.search_choice[s] != 0 ? 1 : 0;
+    }
+    const bool complete = assigned == slots;
+    for (const NodeId id : scratch_.search_nodes) {
+      const Node& node = graph_.node(id);
+      ++work_;
+      if (node.op == Opcode::fact) {
+        const std::uint32_t slot = scratch_.fact_slots[node.payload];
+        values[id.value] = domains_[node.payload].regions[scratch_.search_choice[slot]].value;
+        continue;
+      }
+      const auto operands = graph_.operands(node);
+      if (!complete && reads_null_as_value(node.op)) {
+        bool decided = true;
+        for_each_deciding_operand(
+            deciding_rule(node.op), kStateNull, operands.size(),
+            [&](std::size_t k) { return state_of(values[operands[k].value]); },
+            [&](std::size_t k) { decided = decided && !values[operands[k].value].is_null(); });
+        if (!decided) {
+          values[id.value] = Value::null();
+          continue;
+        }
+      }
+      values[id.value] = operations::compute(
+          node.op, operands.size(),
+          [&](std::size_t k) -> const Value& { return values[operands[k].value]; });
+    }
+    return state_of(values[scratch_.search_nodes.back().value]);
+  }
+
+  // The outcomes of every completion of the choices of slots [0, depth) (stops early once
+  // they are mixed or the work is spent).
+  void outcomes(std::size_t depth) {
+    const std::uint8_t state = evaluate();
+    if (state != kStateNull || depth == scratch_.search_facts.size()) {
+      seen_ |= seen_bit(state);
+      return;
+    }
+    const FactDomain& domain = domains_[scratch_.search_facts[depth].value];
+    for (std::uint32_t r = 1; r < domain.regions.size() && !mixed(seen_) && !spent(); ++r) {
+      scratch_.search_choice[depth] = r;
+      outcomes(depth + 1);
+    }
+    scratch_.search_choice[depth] = 0;
+  }
+
+  // True when some choice for the slots other than `slot` makes the outcome depend on the
+  // fact of `slot` (`order` lists the other slots; [0, depth) of it are chosen).
+  bool changes_outcome(std::uint32_t slot, std::span<const std::uint32_t> order,
+                       std::size_t depth) {
+    if (evaluate() != kStateNull) {
+      return false;  // decided whatever the fact's value
+    }
+    if (depth == order.size()) {
+      const FactDomain& domain = domains_[scratch_.search_facts[slot].value];
+      std::uint8_t seen = 0;
+      for (std::uint32_t r = 1; r < domain.regions.size() && !spent(); ++r) {
+        scratch_.search_choice[slot] = r;
+        seen |= seen_bit(evaluate());
+      }
+      scratch_.search_choice[slot] = 0;
+      return std::popcount(seen) > 1;
+    }
+    const std::uint32_t next = order[depth];
+    const FactDomain& domain = domains_[scratch_.search_facts[next].value];
+    bool changes = false;
+    for (std::uint32_t r = 1; r < domain.regions.size() && !changes && !spent(); ++r) {
+      scratch_.search_choice[next] = r;
+      changes = changes_outcome(slot, order, depth + 1);
+    }
+    scratch_.search_choice[next] = 0;
+    return changes;
+  }
+
+  [[nodiscard]] std::uint8_t seen() const { return seen_; }
+  [[nodiscard]] bool spent() const { return work_ > kMaxSearchWork; }
+
+ private:
+  const DecisionGraph& graph_;
+  std::span<const FactDomain> domains_;
+  EvaluationScratch& scratch_;
+  std::uint8_t seen_ = 0;
+  std::size_t work_ = 0;
+};
+
+}  // namespace
+
+void Guideline::prepare_exact_outcomes() {
+  fact_domains_.assign(facts_.size(), FactDomain{});
+  FactDomainBuilder builder(facts_.size());
+  std::vector<std::uint32_t> identity(facts_.size());
+  for (std::uint32_t f = 0; f < identity.size(); ++f) {
+    identity[f] = f;
+  }
+  builder.add_uses(graph_, identity, facts_, fact_domains_);
+  for (std::uint32_t f = 0; f < facts_.size(); ++f) {
+    const FactSpec* declaration = &facts_[f];
+    builder.build(f, std::span<const FactSpec* const>(&declaration, 1), DomainLimits{},
+                  fact_domains_[f], domain_strings_);
+  }
+  KleeneExactness exactness(graph_, fact_domains_, facts_);
+  kleene_exact_.clear();
+  for (const RecommendationInfo& info : recommendations_) {
+    kleene_exact_.push_back(exactness.exact(info.condition) ? 1 : 0);
+  }
+}
+
+void Guideline::sort_by_name(std::vector<FactId>& facts) const {
+  std::sort(facts.begin(), facts.end(),
+            [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
+}
+
+Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
+                          EvaluationScratch& scratch, std::vector<FactId>& missing,
+                          std::vector<FactId>& despite) const {
+  const NodeId root = recommendations_[recommendation].condition;
+  if (!scratch.search_ready) {
+    evaluate_graph(graph_, facts, scratch.search_values);
+    scratch.search_ready = true;
+  }
+  if (scratch.fact_slots.size() < facts_.size()) {
+    scratch.fact_slots.assign(facts_.size(), kNoSlot);
+  }
+  // The unknown nodes the condition's value flows from, and the absent facts among them: the
+  // walk of the missing facts (a known `if` condition keeps to its branch), in evaluation
+  // order.
+  const Value* values = scratch.search_values.data();
+  const auto unknown = [&](NodeId id) { return values[id.value].is_null(); };
+  scratch.search_nodes.clear();
+  scratch.search_facts.clear();
+  const std::uint32_t mark = next_generation(scratch);
+  scratch.stack.clear();
+  scratch.stack.push_back(root);
+  while (!scratch.stack.empty()) {
+    const NodeId id = scratch.stack.back();
+    scratch.stack.pop_back();
+    if (scratch.visited[id.value] == mark) {
+      continue;
+    }
+    scratch.visited[id.value] = mark;
+    scratch.search_nodes.push_back(id);
+    const Node& node = graph_.node(id);
+    if (node.op == Opcode::fact) {
+      scratch.search_facts.push_back(FactId{node.payload});
+      continue;
+    }
+    const auto operands = graph_.operands(node);
+    if (deciding_rule(node.op) == DecidingRule::conditional && !unknown(operands[0])) {
+      const NodeId taken = values[operands[0].value].kind() == ValueKind::boolean &&
+                                   values[operands[0].value].as_boolean()
+                               ? operands[1]
+                               : operands[2];
+      if (unknown(taken)) {
+        scratch.stack.push_back(taken);
+      }
+      continue;
+    }
+    const auto push = [&](NodeId operand) {
+      if (unknown(operand) && scratch.visited[operand.value] != mark) {
+        scratch.stack.push_back(operand);
+      }
+    };
+    if (node.op == Opcode::score) {
+      for_each_weighing_item(node, push);
+    } else {
+      for (const NodeId operand : operands) {
+        push(operand);
+      }
+    }
+  }
+  std::sort(scratch.search_nodes.begin(), scratch.search_nodes.end(),
+            [](NodeId a, NodeId b) { return a.value < b.value; });
+  std::sort(scratch.search_facts.begin(), scratch.search_facts.end(),
+            [](FactId a, FactId b) { return a.value < b.value; });
+  const std::size_t slots = scratch.search_facts.size();
+  scratch.search_choice.assign(slots, 0);
+  bool exhaustive = true;
+  for (std::size_t s = 0; s < slots; ++s) {
+    scratch.fact_slots[scratch.search_facts[s].value] = static_cast<std::uint32_t>(s);
+    exhaustive = exhaustive && fact_domains_[scratch.search_facts[s].value].covered();
+  }
+  const auto kleene = [&] {
+    collect_missing(root, scratch, missing);
+    return Outcome::undetermined;
+  };
+  const auto finish = [&](Outcome outcome) {
+    // The nodes searched were all unknown in the evaluation: so they are again, for the next
+    // recommendation's search.
+    for (const NodeId id : scratch.search_nodes) {
+      scratch.search_values[id.value] = Value::null();
+    }
+    for (const FactId fact : scratch.search_facts) {
+      scratch.fact_slots[fact.value] = kNoSlot;
+    }
+    return outcome;
+  };
+  if (slots == 0) {
+    return finish(kleene());  // unknown with every fact it reads present
+  }
+  ExactSearch search(graph_, fact_domains_, scratch);
+  search.outcomes(0);
+  const std::uint8_t seen = search.seen();
+  if (search.spent() || (!mixed(seen) && !exhaustive)) {
+    return finish(kleene());
+  }
+  if (!mixed(seen)) {
+    // Decided: despite the facts Kleene logic would have waited on.
+    const Outcome outcome = seen == kSeenTrue ? Outcome::recommended : Outcome::absent;
+    finish(outcome);
+    collect_missing(root, scratch, despite);
+    return outcome;
+  }
+  if (!exhaustive) {
+    return finish(kleene());
+  }
+  // Undetermined: the facts some value of which changes the outcome, given some values of the
+  // others.
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t slot = 0; slot < slots; ++slot) {
+    order.clear();
+    for (std::uint32_t other = 0; other < slots; ++other) {
+      if (other != slot) {
+        order.push_back(other);
+      }
+    }
+    if (search.changes_outcome(slot, order, 0)) {
+      missing.push_back(scratch.search_facts[slot]);
+    }
+    if (search.spent()) {
+      missing.clear();
+      return finish(kleene());
+    }
+  }
+  sort_by_name(missing);
+  return finish(Outcome::undetermined);
+}
+
+}  // namespace rubric
