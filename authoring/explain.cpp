@@ -1221,15 +1221,38 @@ Explanation explain(const Guideline& guideline, const SourceManager& sources, co
       fact.decisive = std::find(missing.begin(), missing.end(), fact.id) != missing.end();
     }
   }
+  const std::vector<FactId> no_facts;
+  const std::vector<FactId>& despite =
+      recommendation < decision.despite.size() ? decision.despite[recommendation] : no_facts;
+  if (!despite.empty()) {
+    // Decided by every value of the absent facts, not by a term: the present facts decide.
+    for (ExplainedFact& fact : out.facts) {
+      fact.decisive = !facts.get(fact.id).is_null();
+    }
+    for (const FactId fact : despite) {
+      out.despite.push_back(guideline.facts()[fact.value].name);
+    }
+  }
   std::sort(out.facts.begin(), out.facts.end(),
             [](const ExplainedFact& a, const ExplainedFact& b) { return a.name < b.name; });
   std::vector<std::string> through;
-  collect_reasons(out.condition, through, out.reasons);
+  if (despite.empty()) {
+    collect_reasons(out.condition, through, out.reasons);
+  }
 
   const char* verdict = out.outcome == Outcome::recommended ? "is recommended"
                         : out.outcome == Outcome::absent    ? "is not recommended"
                                                             : "is undetermined";
-  out.summary = fmt::format("{} {} because {}.", out.id, verdict, say(out.condition, 0, true));
+  if (!despite.empty()) {
+    std::sort(out.despite.begin(), out.despite.end());
+    out.summary = fmt::format(
+        "{} {} although {} {} absent: the condition is unknown term by term, but every value of "
+        "{} gives this outcome.",
+        out.id, verdict, join_and(out.despite), out.despite.size() == 1 ? "is" : "are",
+        out.despite.size() == 1 ? "it" : "them");
+  } else {
+    out.summary = fmt::format("{} {} because {}.", out.id, verdict, say(out.condition, 0, true));
+  }
 
   if (out.outcome == Outcome::undetermined && recommendation < decision.missing.size()) {
     std::vector<std::string> names;

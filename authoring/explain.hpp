@@ -186,6 +186,11 @@ struct Explanation {
   std::vector<ExplainedParameter> parameters;    // in order of first use
   std::vector<ExplainedDefinition> definitions;  // in order of first use
   std::vector<MissingFact> missing;              // undetermined only, as Decision::missing
+  // Decided although these facts are absent (Decision::despite, sorted by name): the condition
+  // is unknown term by term, but every value of them gives the outcome
+  // (docs/semantics.md#exact-outcomes). The reasons are then empty, and the facts that decided
+  // it are the present ones it read.
+  std::vector<std::string> despite;
   std::vector<ExplainedCitation> citations;
 };
 

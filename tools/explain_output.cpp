@@ -165,6 +165,7 @@ Json explanation_to_json(const Explanation& explanation, const SourceManager& so
   }
   out["carries"] = std::move(carries);
   out["summary"] = explanation.summary;
+  out["decided_despite"] = explanation.despite;
   Json reasons = Json::array();
   for (const Reason& reason : explanation.reasons) {
     reasons.push_back({{"term", reason.term},

@@ -67,10 +67,17 @@ nlohmann::ordered_json decision_to_json(const Guideline& guideline, const Source
     if (decision.outcomes[r] == Outcome::recommended) {
       nlohmann::ordered_json item = recommendation_to_json(guideline, info);
       nlohmann::ordered_json because = nlohmann::ordered_json::object();
-      for (const FactId fact : guideline.deciding_facts(r, scratch)) {
-        because[guideline.facts()[fact.value].name] = value_to_json(facts.get(fact));
+      nlohmann::ordered_json despite = nlohmann::ordered_json::array();
+      if (decision.despite[r].empty()) {
+        for (const FactId fact : guideline.deciding_facts(r, scratch)) {
+          because[guideline.facts()[fact.value].name] = value_to_json(facts.get(fact));
+        }
+      }
+      for (const FactId fact : decision.despite[r]) {
+        despite.push_back(guideline.facts()[fact.value].name);
       }
       item["because"] = because;
+      item["decided_despite"] = despite;
       item["location"] = location(sources, info.range);
       out["recommendations"].push_back(item);
     } else if (decision.outcomes[r] == Outcome::undetermined) {
@@ -127,14 +134,25 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
         out += fmt::format("      {} = {}\n", parameter.name, to_literal(parameter.value));
       }
       std::string because;
-      for (const FactId fact : guideline.deciding_facts(r, scratch)) {
-        const Value& value = facts.get(fact);
-        because += fmt::format("{}{} = {}", because.empty() ? "" : ", ",
-                               guideline.facts()[fact.value].name,
-                               value.is_null() ? std::string("absent") : to_literal(value));
+      if (decision.despite[r].empty()) {
+        for (const FactId fact : guideline.deciding_facts(r, scratch)) {
+          const Value& value = facts.get(fact);
+          because += fmt::format("{}{} = {}", because.empty() ? "" : ", ",
+                                 guideline.facts()[fact.value].name,
+                                 value.is_null() ? std::string("absent") : to_literal(value));
+        }
       }
       if (!because.empty()) {
         out += fmt::format("      because: {}\n", because);
+      }
+      std::string despite;
+      for (const FactId fact : decision.despite[r]) {
+        despite +=
+            fmt::format("{}{}", despite.empty() ? "" : ", ", guideline.facts()[fact.value].name);
+      }
+      if (!despite.empty()) {
+        out += fmt::format("      decided although {} {} absent: every value gives this outcome\n",
+                           despite, decision.despite[r].size() == 1 ? "is" : "are");
       }
       if (info.evidence) {
         out += fmt::format("      evidence: {}\n", *info.evidence);

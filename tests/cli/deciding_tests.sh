@@ -95,4 +95,33 @@ out_has "Facts that left it undetermined:
 Other facts it read:
   age = 50"
 
+# Exact outcomes (issue 15 §3): `sex` absent. With 5 points both sexes are treated (a man from
+# 2, a woman from 3) and neither is watched (a man at 1, a woman at 2); with 2 points a man is
+# treated and a woman watched, so both wait on sex.
+printf 'points: 5\n' >"$WORK/five.yaml"
+printf 'points: 2\n' >"$WORK/two.yaml"
+run eval "$ROOT/$DIR/exact.rubric" "$WORK/five.yaml"
+code_is 0
+out_has "  - treat: Treat
+      decided although sex is absent: every value gives this outcome"
+out_lacks "because:"
+out_lacks "Undetermined"
+run eval "$ROOT/$DIR/exact.rubric" "$WORK/five.yaml" --format json
+code_is 0
+got=$(jq -c '[[.recommendations[] | [.id, .decided_despite, .because]], .undetermined]' <<<"$OUT")
+[[ $got == '[[["treat",["sex"],{}]],[]]' ]] && pass || fail "exact JSON is $got"
+run explain "$ROOT/$DIR/exact.rubric" "$WORK/five.yaml" --id treat
+code_is 0
+out_has "treat is recommended although sex is absent: the condition is unknown term by term, but every value of it gives this outcome."
+out_has "Facts that decided it:
+  points = 5
+
+Other facts it read:
+  sex = absent"
+out_lacks "Why (the terms"
+run eval "$ROOT/$DIR/exact.rubric" "$WORK/two.yaml"
+code_is 0
+out_has "  - treat (prescribe): waits on sex
+  - watch (refer): waits on sex"
+
 harness_summary

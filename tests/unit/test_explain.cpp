@@ -651,8 +651,9 @@ TEST_CASE("the JSON carries the same tree", "[explain][json]") {
     keys.push_back(item.key());
   }
   CHECK(keys == std::vector<std::string>{"id", "kind", "text", "outcome", "location", "carries",
-                                         "summary", "reasons", "condition", "facts", "parameters",
-                                         "definitions", "missing", "citations"});
+                                         "summary", "decided_despite", "reasons", "condition",
+                                         "facts", "parameters", "definitions", "missing",
+                                         "citations"});
   CHECK(json["outcome"] == "recommended");
   CHECK(json["carries"]["calcium_daily_dose"] == "1000 mg/d");
   CHECK(json["location"].get<std::string>().starts_with("vertebral-fracture-grade1.rubric:"));
