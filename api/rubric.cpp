@@ -365,6 +365,9 @@ std::optional<Recommendation> Guideline::describe(RecommendationId recommendatio
     }
     out.parameters.push_back(std::move(parameter));
   }
+  for (const ReportedName& reported : info.reported) {
+    out.reported.push_back(reported.name);
+  }
   const LineColumn at = impl_->sources.line_column(info.range.file, info.range.offset);
   out.location = fmt::format("{}:{}:{}", impl_->sources.name(info.range.file), at.line, at.column);
   return out;
@@ -881,6 +884,31 @@ std::span<const FactId> Decision::missing(RecommendationId recommendation) const
   const std::uint32_t begin = impl_->missing_start[recommendation.value];
   const std::uint32_t end = impl_->missing_start[recommendation.value + 1];
   return std::span<const FactId>(impl_->missing).subspan(begin, end - begin);
+}
+
+std::vector<ReportedValue> Guideline::reported(const FactSet& facts, const Decision& decision,
+                                               RecommendationId recommendation) const {
+  std::vector<ReportedValue> out;
+  const rubric::Guideline& compiled = *impl_->compiled;
+  if (recommendation.value >= compiled.recommendations().size() || facts.impl_ == nullptr ||
+      facts.impl_->guideline.get() != impl_.get() || decision.impl_ == nullptr ||
+      decision.impl_->guideline.get() != impl_.get() || !decision.impl_->status.ok() ||
+      decision.impl_->decision.outcomes.size() != compiled.recommendations().size()) {
+    return out;
+  }
+  for (const ReportedName& name : compiled.recommendations()[recommendation.value].reported) {
+    const rubric::ReportedValue value =
+        compiled.reported_value(name.node, facts.impl_->values, decision.impl_->scratch);
+    ReportedValue item;
+    item.name = name.name;
+    item.known = !value.value.is_null();
+    if (item.known) {
+      item.value = to_text(value.value, TextStyle::fact_file);
+    }
+    item.text = reported_value_text(value);
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 std::vector<FactId> Decision::because(RecommendationId recommendation) {

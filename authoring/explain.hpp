@@ -165,6 +165,12 @@ struct MissingFact {
   [[nodiscard]] bool settles_always() const;
 };
 
+// A value the recommendation reports (its `report` clause) for this patient.
+struct ExplainedReport {
+  std::string name;
+  ReportedValue value;
+};
+
 struct Explanation {
   std::string guideline_id;
   std::string guideline_version;
@@ -174,7 +180,8 @@ struct Explanation {
   std::string text;
   std::optional<std::string> evidence;
   std::vector<CarriedParameter> carried;
-  SourceRange range;  // the recommendation's declaration
+  std::vector<ExplainedReport> reported;  // whatever the outcome
+  SourceRange range;                      // the recommendation's declaration
 
   Outcome outcome = Outcome::undetermined;
   // One sentence: "calcium is recommended because conservative is true: applicable is true

@@ -170,6 +170,9 @@ struct RecommendationDeclaration {
   std::vector<Citation> citations;
   std::optional<std::string> evidence;
   std::vector<Named> carried;
+  // `report`: facts, parameters or definitions whose values travel with the recommendation in
+  // results (the checker resolves the names).
+  std::vector<Named> reported;
   // `excludes`: recommendations that must never be made together with this one (the
   // relation is symmetric; the checker resolves the ids).
   std::vector<Named> excluded;

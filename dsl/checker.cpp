@@ -7,7 +7,7 @@
 //   E0210 unknown kind              E0211 not a constant           E0212 bad fact limits
 //   E0213 guideline header          E0214 unknown function/args    E0215 unknown code
 //   E0216 duplicate recommendation  E0217 bad carried parameter    E0218 bad `excludes`
-//   E0219 bad coverage declaration
+//   E0219 bad coverage declaration   E0220 bad score                E0221 bad `report`
 //   W0301 unused fact               W0302 unused parameter         W0303 unused definition
 //   W0304 unused source             W0305 incompatibility declared twice
 #include "dsl/checker.hpp"
@@ -593,12 +593,56 @@ class Checker {
           used_parameters_.insert(found->second.index);
         }
       }
+      reported(recommendation);
       const Type condition = expression(recommendation.condition);
       if (!is_error(condition) && condition.kind != TypeKind::boolean) {
         diagnostics_.report(
             DiagnosticKind::condition_not_boolean, module_.at(recommendation.condition).range,
             fmt::format("the condition of {} must be a boolean; found {}",
                         in_backticks(recommendation.id.name), a_type_name(condition)));
+      }
+    }
+  }
+
+  // `report`: every name is a fact, parameter or definition, listed once. A reported name
+  // counts as a use.
+  void reported(const ast::RecommendationDeclaration& recommendation) {
+    std::map<std::string, const ast::Named*> listed;
+    for (const ast::Named& name : recommendation.reported) {
+      const auto found = names_.find(name.name);
+      if (found == names_.end()) {
+        std::string message = fmt::format(
+            "{} is not a fact, parameter or definition; `report` lists the values to show",
+            in_backticks(name.name));
+        std::vector<std::string_view> candidates;
+        for (const auto& [candidate, symbol] : names_) {
+          candidates.push_back(candidate);
+        }
+        const std::string suggestion = closest_name(name.name, candidates);
+        if (!suggestion.empty()) {
+          message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+        }
+        diagnostics_.report(DiagnosticKind::bad_report, name.range, message);
+        continue;
+      }
+      const auto [it, inserted] = listed.emplace(name.name, &name);
+      if (!inserted) {
+        auto& diagnostic = diagnostics_.report(
+            DiagnosticKind::bad_report, name.range,
+            fmt::format("{} is listed twice in the `report` of {}", in_backticks(name.name),
+                        in_backticks(recommendation.id.name)));
+        diagnostic.notes.push_back({it->second->range, "first listed here"});
+        continue;
+      }
+      const Symbol symbol = found->second;
+      switch (symbol.kind) {
+        case SymbolKind::fact: used_facts_.insert(symbol.index); break;
+        case SymbolKind::parameter: used_parameters_.insert(symbol.index); break;
+        case SymbolKind::definition:
+          used_definitions_.insert(symbol.index);
+          static_cast<void>(definition(symbol.index));
+          break;
+        case SymbolKind::none: break;
       }
     }
   }
@@ -696,7 +740,7 @@ class Checker {
     } else {
       message +=
           "; the kinds are `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, "
-          "`follow-up` and `monitor`";
+          "`follow-up`, `monitor` and `assess`";
     }
     diagnostics_.report(DiagnosticKind::unknown_kind, kind.range, message);
   }

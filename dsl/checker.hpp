@@ -24,7 +24,7 @@ struct Symbol {
 };
 
 inline constexpr const char* kRecommendationKinds[] = {
-    "refer", "prescribe", "caution", "avoid", "therapy", "order", "follow-up", "monitor"};
+    "refer", "prescribe", "caution", "avoid", "therapy", "order", "follow-up", "monitor", "assess"};
 
 // A module with everything the checker learnt about it. Invariant when `ok`: every
 // expression reachable from a definition, parameter or recommendation condition has a

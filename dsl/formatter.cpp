@@ -1187,6 +1187,18 @@ class Printer {
         clauses.push_back(text(recommendation.carried[i].name));
       }
     }
+    if (!recommendation.reported.empty()) {
+      clauses.push_back(hardline());
+      clauses.push_back(text("report"));
+      clauses.push_back(space());
+      for (std::size_t i = 0; i < recommendation.reported.size(); ++i) {
+        if (i > 0) {
+          clauses.push_back(text(","));
+          clauses.push_back(space());
+        }
+        clauses.push_back(text(recommendation.reported[i].name));
+      }
+    }
     if (!recommendation.excluded.empty()) {
       clauses.push_back(hardline());
       clauses.push_back(text("excludes"));
@@ -1433,6 +1445,10 @@ std::string meaning(const ast::Module& module) {
         out += fmt::format("|{}|", recommendation.evidence ? "+" + *recommendation.evidence : "-");
         for (const ast::Named& carried : recommendation.carried) {
           out += carried.name + ",";
+        }
+        out += "|";
+        for (const ast::Named& reported : recommendation.reported) {
+          out += reported.name + ",";
         }
         out += "|";
         for (const ast::Named& excluded : recommendation.excluded) {

@@ -372,8 +372,8 @@ using selector = pegtl::parse_tree::selector<
         g::code_value, g::range_between, g::range_comparison, g::description,
         g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
         g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
-        g::citation, g::evidence_text, g::carried_parameter, g::excluded_recommendation,
-        g::coverage_declaration>,
+        g::citation, g::evidence_text, g::carried_parameter, g::reported_name,
+        g::excluded_recommendation, g::coverage_declaration>,
     fold_single::on<g::multiplicative, g::additive, g::test_expression, g::between_expression,
                     g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
                     g::implication>>;
@@ -988,6 +988,8 @@ class Lowering {
         recommendation.evidence = text(child);
       } else if (child.is_type<g::carried_parameter>()) {
         recommendation.carried.push_back(named(child));
+      } else if (child.is_type<g::reported_name>()) {
+        recommendation.reported.push_back(named(child));
       } else if (child.is_type<g::excluded_recommendation>()) {
         recommendation.excluded.push_back(named(child));
       } else {
@@ -1228,7 +1230,7 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
        node.is_type<g::fact_name>() || node.is_type<g::parameter_name>() ||
        node.is_type<g::definition_name>() || node.is_type<g::recommendation_id>() ||
        node.is_type<g::kind_name>() || node.is_type<g::carried_parameter>() ||
-       node.is_type<g::excluded_recommendation>()) &&
+       node.is_type<g::reported_name>() || node.is_type<g::excluded_recommendation>()) &&
       size > kMaxIdentifierBytes) {
     diagnostics.report(DiagnosticKind::name_too_long, SourceRange{where.file, where.offset, 1},
                        fmt::format("name is too long ({} bytes); the limit is {} bytes", size,

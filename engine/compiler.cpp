@@ -448,6 +448,10 @@ class GuidelineCompiler {
       }
       info.range = declaration.range;
       info.condition = compiler.compile(declaration.condition);
+      for (const ast::Named& reported : declaration.reported) {
+        info.reported.push_back(
+            ReportedName{reported.name, report_node(checked, builder, compiler, reported)});
+      }
       guideline->recommendations_.push_back(std::move(info));
     }
     // Unused definitions are compiled too, so that every definition has a node to explain.
@@ -484,14 +488,44 @@ class GuidelineCompiler {
         }
       }
     }
-    std::vector<NodeId> conditions;
-    conditions.reserve(guideline->recommendations_.size());
+    // The program computes the conditions and the reported values (a guideline that reports
+    // nothing gets the program of its conditions alone).
+    std::vector<NodeId> roots;
+    roots.reserve(guideline->recommendations_.size());
     for (const RecommendationInfo& info : guideline->recommendations_) {
-      conditions.push_back(info.condition);
+      roots.push_back(info.condition);
     }
-    guideline->program_ = EvaluationProgram::build(guideline->graph_, conditions);
+    for (const RecommendationInfo& info : guideline->recommendations_) {
+      for (const ReportedName& reported : info.reported) {
+        roots.push_back(reported.node);
+      }
+    }
+    guideline->program_ = EvaluationProgram::build(guideline->graph_, roots);
     guideline->prepare_exact_outcomes();
     return guideline;
+  }
+
+ private:
+  // The node of a reported fact, parameter or definition (the checker resolved the name).
+  static NodeId report_node(const CheckedModule& checked, GraphBuilder& builder,
+                            ExpressionCompiler& compiler, const ast::Named& reported) {
+    const ast::Module& module = checked.module;
+    for (std::uint32_t f = 0; f < module.facts.size(); ++f) {
+      if (module.facts[f].name.name == reported.name) {
+        return builder.fact(f, reported.range);
+      }
+    }
+    for (std::size_t p = 0; p < module.parameters.size(); ++p) {
+      if (module.parameters[p].name.name == reported.name) {
+        return builder.constant(checked.parameters[p], reported.range);
+      }
+    }
+    for (const ast::Definition& definition : module.definitions) {
+      if (definition.name.name == reported.name) {
+        return compiler.compile(definition.value);
+      }
+    }
+    return builder.constant(Value::null(), reported.range);
   }
 };
 
@@ -558,6 +592,33 @@ std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources
   evaluate_graph(graph, facts, values);
   ExpressionResult result{values[root.value], to_literal(values[root.value]), graph_owner};
   return result;
+}
+
+std::optional<ExpressionResult> evaluate_expression(const Guideline& guideline,
+                                                    const SourceManager& sources, FileId file,
+                                                    const FactSet& facts,
+                                                    Diagnostics& diagnostics) {
+  // The guideline's declarations, checked again with the expression (they checked cleanly
+  // once, so only the expression can add diagnostics).
+  ast::Module module = guideline.checked().module;
+  const std::optional<ast::ExprId> expression =
+      parse_expression(sources, file, module, diagnostics);
+  if (!expression) {
+    return std::nullopt;
+  }
+  const CheckedModule checked =
+      check_expression(std::move(module), *expression, sources, diagnostics);
+  if (!checked.ok) {
+    return std::nullopt;
+  }
+  auto graph_owner = std::make_shared<DecisionGraph>();
+  DecisionGraph& graph = *graph_owner;
+  GraphBuilder builder(graph);
+  ExpressionCompiler compiler(checked, builder);
+  const NodeId root = compiler.compile(*expression);
+  std::vector<Value> values;
+  evaluate_graph(graph, facts, values);
+  return ExpressionResult{values[root.value], to_literal(values[root.value]), graph_owner};
 }
 
 }  // namespace rubric

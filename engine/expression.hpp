@@ -12,6 +12,9 @@
 
 namespace rubric {
 
+class FactSet;
+class Guideline;
+
 // A value the expression may refer to by name; its type is the type of its value (a null
 // value has type null).
 struct NamedValue {
@@ -31,5 +34,13 @@ struct ExpressionResult {
 std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources, FileId file,
                                                     std::span<const NamedValue> names,
                                                     Diagnostics& diagnostics);
+
+// The same in the scope of a compiled guideline (`rubric expr --guideline`): the expression
+// may name the guideline's facts (typed as declared), parameters and definitions, and is
+// evaluated with `facts`, a fact set of that guideline (FactSet size = facts().size()).
+// `sources` must hold the guideline's rule file as it was compiled.
+std::optional<ExpressionResult> evaluate_expression(const Guideline& guideline,
+                                                    const SourceManager& sources, FileId file,
+                                                    const FactSet& facts, Diagnostics& diagnostics);
 
 }  // namespace rubric

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/node_operations.hpp"
+
 namespace rubric {
 
 const SourceInfo* Guideline::source(std::uint32_t number) const {
@@ -76,6 +78,37 @@ std::string Guideline::dump() const {
                        recommendation.condition.value);
   }
   return out;
+}
+
+}  // namespace rubric
+
+namespace rubric {
+
+ReportedValue Guideline::reported_value(NodeId node, const FactSet& facts,
+                                        const EvaluationScratch& scratch) const {
+  ReportedValue reported;
+  reported.value = program_.value_of(graph_, node, facts, scratch.states, scratch.values);
+  const Node& graph_node = graph_.node(node);
+  if (reported.value.is_null() && graph_node.op == Opcode::score) {
+    const auto operands = graph_.operands(graph_node);
+    const operations::ScoreRange range =
+        operations::score_range(0, operands.size(), [&](std::size_t k) -> const Value& {
+          return program_.value_of(graph_, operands[k], facts, scratch.states, scratch.values);
+        });
+    reported.low = operations::score_value(range.low, range.integer);
+    reported.high = operations::score_value(range.high, range.integer);
+  }
+  return reported;
+}
+
+std::string reported_value_text(const ReportedValue& value) {
+  if (!value.value.is_null()) {
+    return to_literal(value.value);
+  }
+  if (!value.low.is_null() && !value.high.is_null()) {
+    return fmt::format("unknown, from {} to {}", to_literal(value.low), to_literal(value.high));
+  }
+  return "unknown";
 }
 
 }  // namespace rubric

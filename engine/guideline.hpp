@@ -39,6 +39,24 @@ struct CarriedParameter {
   Value value;
 };
 
+// A name in a recommendation's `report` clause and the node of its value.
+struct ReportedName {
+  std::string name;
+  NodeId node;
+};
+
+// A reported value for one patient: the value, null while unknown; for an unknown score, the
+// lowest and highest totals its unknown items still allow (null otherwise).
+struct ReportedValue {
+  Value value;
+  Value low;
+  Value high;
+};
+
+// A reported value as a clinician reads it: `4`, `unknown, from 2 to 4` (a score whose
+// unknown items leave several totals), or `unknown`.
+std::string reported_value_text(const ReportedValue& value);
+
 struct RecommendationInfo {
   std::string id;
   std::string kind;
@@ -46,6 +64,7 @@ struct RecommendationInfo {
   std::vector<std::uint32_t> citations;
   std::optional<std::string> evidence;
   std::vector<CarriedParameter> parameters;
+  std::vector<ReportedName> reported;
   SourceRange range;
   NodeId condition;
 };
@@ -211,6 +230,10 @@ class Guideline {
   // the false operands; `or` the other way round; every operand of a test.
   [[nodiscard]] std::vector<FactId> deciding_facts(std::size_t recommendation,
                                                    EvaluationScratch& scratch) const;
+  // The value of a reported node (RecommendationInfo::reported) after the last evaluate() or
+  // evaluate_with_values() with this scratch and these facts.
+  [[nodiscard]] ReportedValue reported_value(NodeId node, const FactSet& facts,
+                                             const EvaluationScratch& scratch) const;
   // The value of every graph node after the last evaluate_with_values() with this scratch.
   [[nodiscard]] static const Value& value_of(const EvaluationScratch& scratch, NodeId node) {
     return scratch.values[node.value];

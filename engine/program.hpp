@@ -72,6 +72,14 @@ class EvaluationProgram {
   void run_block(const DecisionGraph& graph, const FactBlock& block,
                  std::vector<BlockState>& states) const;
 
+  // The value of a node the roots depend on after `run` with these facts, states and values
+  // (a boolean from its state, a fact's value, a constant, or a computed value).
+  [[nodiscard]] const Value& value_of(const DecisionGraph& graph, NodeId node, const FactSet& facts,
+                                      std::span<const std::uint8_t> states,
+                                      std::span<const Value> values) const {
+    return home_value(graph, node, facts, states.data(), values.data());
+  }
+
   [[nodiscard]] std::size_t step_count() const {
     return fact_steps_.size() + compare_steps_.size() + steps_.size();
   }

@@ -92,6 +92,7 @@ RUBRIC_KEYWORD(text, "text");
 RUBRIC_KEYWORD(cite, "cite");
 RUBRIC_KEYWORD(evidence, "evidence");
 RUBRIC_KEYWORD(carry, "carry");
+RUBRIC_KEYWORD(report, "report");
 RUBRIC_KEYWORD(excludes, "excludes");
 RUBRIC_KEYWORD(coverage, "coverage");
 RUBRIC_KEYWORD(boolean, "boolean");
@@ -119,7 +120,7 @@ struct reserved_word
     : sor<kw_and, kw_or, kw_xor, kw_not, kw_implies, kw_is, kw_null, kw_true, kw_false, kw_between,
           kw_in, kw_if, kw_then, kw_else, kw_case, kw_when, kw_end, kw_div, kw_mod, kw_guideline,
           kw_title, kw_version, kw_source, kw_fact, kw_parameter, kw_define, kw_recommendation,
-          kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, kw_excludes, kw_coverage,
+          kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, kw_report, kw_excludes, kw_coverage,
           calendar_word> {};
 
 struct identifier : seq<not_at<reserved_word>, identifier_text> {};
@@ -361,7 +362,8 @@ struct definition_declaration
     : seq<kw_define, must<expected_definition_name>, must<expected_equals>,
           must<expected_expression>, optional_description> {};
 
-// recommendation ID kind KIND text "..." cite N, ... [evidence "..."] [carry P, ...] when EXPR
+// recommendation ID kind KIND text "..." cite N, ... [evidence "..."] [carry P, ...]
+//   [report NAME, ...] [excludes ID, ...] when EXPR
 struct recommendation_id : identifier {};
 struct expected_recommendation_id : seq<sep, recommendation_id> {};
 struct kind_name : seq<plus<lower>, star<one<'-'>, plus<lower>>> {};
@@ -384,6 +386,13 @@ struct carried_parameter : identifier {};
 struct expected_carried_parameter : seq<sep, carried_parameter> {};
 struct carry_clause : seq<sep, kw_carry, must<expected_carried_parameter>,
                           star<comma, must<expected_carried_parameter>>> {};
+// `report NAME, ...`: facts, parameters or definitions whose values travel with the
+// recommendation in results.
+struct reported_name : identifier {};
+struct expected_reported_name : seq<sep, reported_name> {};
+struct report_clause
+    : seq<sep, kw_report, must<expected_reported_name>, star<comma, must<expected_reported_name>>> {
+};
 // `excludes ID, ...`: recommendations never to be made together with this one.
 struct excluded_recommendation : identifier {};
 struct expected_excluded_recommendation : seq<sep, excluded_recommendation> {};
@@ -394,8 +403,8 @@ struct expected_when_clause : when_clause {};
 struct recommendation_declaration
     : seq<kw_recommendation, must<expected_recommendation_id>, must<expected_kind_clause>,
           must<expected_kind_name>, must<expected_text_clause>, must<expected_recommendation_text>,
-          must<expected_cite_clause>, opt<evidence_clause>, opt<carry_clause>, opt<excludes_clause>,
-          must<expected_when_clause>> {};
+          must<expected_cite_clause>, opt<evidence_clause>, opt<carry_clause>, opt<report_clause>,
+          opt<excludes_clause>, must<expected_when_clause>> {};
 
 // coverage when EXPRESSION ["description"]: every patient for whom it is true must get a
 // recommendation.

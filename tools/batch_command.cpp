@@ -81,6 +81,7 @@ class ResultWriter {
       return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     };
     for (const RecommendationInfo& info : guideline.recommendations()) {
+      reports_.push_back(!compact && !info.reported.empty());
       if (compact) {
         recommended_.push_back(dump(info.id));
         undetermined_.push_back("{\"id\":" + dump(info.id) + ",\"missing\":[");
@@ -96,10 +97,20 @@ class ResultWriter {
     }
   }
 
-  void result(std::string& out, std::uint64_t line, const Decision& decision) const {
+  // One line evaluated alone with `facts` and `scratch`; a recommended item with a `report`
+  // clause gets its "reported" values (not in compact output).
+  void result(std::string& out, std::uint64_t line, const Guideline& guideline,
+              const FactSet& facts, const EvaluationScratch& scratch,
+              const Decision& decision) const {
     write(
         out, line, decision.outcomes.size(), [&](std::size_t r) { return decision.outcomes[r]; },
-        [&](std::size_t r) -> const std::vector<FactId>& { return decision.missing[r]; });
+        [&](std::size_t r) -> const std::vector<FactId>& { return decision.missing[r]; },
+        [&](std::size_t r, std::string& item) {
+          const RecommendationInfo& info = guideline.recommendations()[r];
+          item += ",\"reported\":";
+          item += reported_to_json(guideline, info, facts, scratch)
+                      .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+        });
   }
 
   // One row of a block evaluation; `missing` is working memory.
@@ -112,7 +123,9 @@ class ResultWriter {
         [&](std::size_t r) -> const std::vector<FactId>& {
           guideline.missing(row, r, scratch, missing);
           return missing;
-        });
+        },
+        // A guideline that reports values is not evaluated on blocks (Worker).
+        [](std::size_t, std::string&) {});
   }
 
   // {"line": N, "error": MESSAGE, "code": CODE, "column": C} for the first error, and the
@@ -154,10 +167,11 @@ class ResultWriter {
 
  private:
   // The result line: `outcome(r)` and `missing(r)` (a recommendation's missing facts) for
-  // each of `count` recommendations.
-  template <typename OutcomeOf, typename MissingOf>
+  // each of `count` recommendations; `reported(r, out)` appends the fields of a recommended
+  // item that reports values, before its closing brace.
+  template <typename OutcomeOf, typename MissingOf, typename ReportedOf>
   void write(std::string& out, std::uint64_t line, std::size_t count, const OutcomeOf& outcome,
-             const MissingOf& missing) const {
+             const MissingOf& missing, const ReportedOf& reported) const {
     if (compact_) {
       out += "{\"recommendations\":[";
     } else {
@@ -169,7 +183,13 @@ class ResultWriter {
     for (std::size_t r = 0; r < count; ++r) {
       if (outcome(r) == Outcome::recommended) {
         append_separator(out, first);
-        out += recommended_[r];
+        if (reports_[r]) {
+          out.append(recommended_[r], 0, recommended_[r].size() - 1);
+          reported(r, out);
+          out += '}';
+        } else {
+          out += recommended_[r];
+        }
       }
     }
     out += "],\"undetermined\":[";
@@ -208,6 +228,7 @@ class ResultWriter {
   }
 
   bool compact_;
+  std::vector<bool> reports_;  // per recommendation: its item gets "reported" values
   std::vector<std::string> recommended_;
   std::vector<std::string> undetermined_;
   std::vector<std::string> fact_names_;
@@ -361,12 +382,23 @@ bool is_blank(std::string_view line) {
 // each chunk). Otherwise each line is evaluated alone.
 class Worker {
  public:
+  // Whether some recommendation reports values: such a guideline is evaluated line by line,
+  // so that each line's reported values can be read from its scratch.
+  static bool reports_values(const Guideline& guideline) {
+    for (const RecommendationInfo& info : guideline.recommendations()) {
+      if (!info.reported.empty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   Worker(const Guideline& guideline, const ResultWriter& writer)
       : guideline_(guideline),
         writer_(writer),
         reader_(guideline.facts()),
         facts_(guideline.facts().size()),
-        use_blocks_(guideline.program().runs_on_blocks()),
+        use_blocks_(guideline.program().runs_on_blocks() && !reports_values(guideline)),
         block_(guideline.facts().size()) {}
 
   void process(Chunk& chunk) {
@@ -397,7 +429,7 @@ class Worker {
             }
           } else {
             guideline_.evaluate(facts_, scratch_, decision_);
-            writer_.result(chunk.output, line_number, decision_);
+            writer_.result(chunk.output, line_number, guideline_, facts_, scratch_, decision_);
           }
         } else {
           ++chunk.errors;

@@ -4,8 +4,8 @@
 //
 // Exit status: 0 nothing a clinician sees changed (no behavioural change, proven over every
 // valid patient, no replayed case changes, and no recommendation's kind, text, citations,
-// cited sources' texts, evidence or carried values changed), 1 something did (or a behavioural
-// change could not be ruled out), 2 an error. docs/analysis.md has the precise list.
+// cited sources' texts, evidence, carried values or reported names changed), 1 something did (or a
+// behavioural change could not be ruled out), 2 an error. docs/analysis.md has the precise list.
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -34,7 +34,8 @@ struct StructuralChange {
   std::string change;  // "added", "removed", "changed", "renamed"
   std::string text;    // `parameter severe_pain_vas: 3.5 → 4.0`
   // Changes what a clinician sees in a result: a recommendation's kind, text, citations,
-  // evidence or carried values, or the text of a source some recommendation cites.
+  // evidence, carried values or reported names, or the text of a source some recommendation
+  // cites.
   bool visible = false;
   // Further lines for people (`text: Give [-500-]{+5000+} mg daily.`).
   std::vector<std::string> details;
@@ -413,6 +414,21 @@ class StructuralDiff {
             shown_after.empty() ? "none" : fmt::format("{}", fmt::join(shown_after, ", "))));
         visible = true;
       }
+      // What a result shows of the reported values: the names, in order, as written (a result
+      // shows the name, so renaming a reported definition counts; the values depend on the
+      // patient).
+      const auto reported = [](const ast::RecommendationDeclaration& r) {
+        std::vector<std::string> names;
+        for (const ast::Named& name : r.reported) {
+          names.push_back(name.name);
+        }
+        return names.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(names, ", "));
+      };
+      if (reported(old_recommendation) != reported(*match)) {
+        parts.push_back(
+            fmt::format("report {} → {}", reported(old_recommendation), reported(*match)));
+        visible = true;
+      }
       // `excludes` is a set: order does not matter.
       const auto excluded = [](const ast::RecommendationDeclaration& r) {
         std::vector<std::string> ids;
@@ -737,14 +753,13 @@ int diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
       }
     }
   }
-  out << (shown_changes.empty()
-              ? std::string(
-                    "shown to clinicians (kind, text, citations, evidence, carried values): "
-                    "unchanged\n")
-              : fmt::format(
-                    "shown to clinicians (kind, text, citations, evidence, carried values): "
-                    "changed in {}\n",
-                    fmt::join(shown_changes, ", ")));
+  out << (shown_changes.empty() ? std::string("shown to clinicians (kind, text, citations, "
+                                              "evidence, carried values, reported names): "
+                                              "unchanged\n")
+                                : fmt::format("shown to clinicians (kind, text, citations, "
+                                              "evidence, carried values, reported names): "
+                                              "changed in {}\n",
+                                              fmt::join(shown_changes, ", ")));
   return changed ? kExitInputError : kExitSuccess;
 }
 
@@ -756,7 +771,8 @@ Command add_diff_command(CLI::App& app, std::ostream& out, std::ostream& err) {
       "diff",
       "Compare two versions of a guideline: structural and behavioural changes. Exit status: 0 "
       "nothing a clinician sees changed (no outcome for any valid patient, no replayed case, and "
-      "no recommendation's kind, text, citations, cited source texts, evidence or carried values); "
+      "no recommendation's kind, text, citations, cited source texts, evidence, carried values or "
+      "reported names); "
       "1 something did, or a behavioural change could not be ruled out; 2 an error");
   command->add_option("OLD", options->old_path, "The old rule file (.rubric)")->required();
   command->add_option("NEW", options->new_path, "The new rule file (.rubric)")->required();

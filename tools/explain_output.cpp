@@ -164,6 +164,15 @@ Json explanation_to_json(const Explanation& explanation, const SourceManager& so
     carries[parameter.name] = value_to_json(parameter.value);
   }
   out["carries"] = std::move(carries);
+  if (!explanation.reported.empty()) {
+    Json reported = Json::array();
+    for (const ExplainedReport& report : explanation.reported) {
+      reported.push_back({{"name", report.name},
+                          {"value", value_to_json(report.value.value)},
+                          {"text", reported_value_text(report.value)}});
+    }
+    out["reported"] = std::move(reported);
+  }
   out["summary"] = explanation.summary;
   out["decided_despite"] = explanation.despite;
   Json reasons = Json::array();
@@ -268,6 +277,9 @@ std::string explanation_to_text(const Explanation& explanation, const SourceMana
   out += "\n";
   for (const CarriedParameter& parameter : explanation.carried) {
     out += fmt::format("  carries {} = {}\n", parameter.name, display_value(parameter.value));
+  }
+  for (const ExplainedReport& report : explanation.reported) {
+    out += fmt::format("  reports {} = {}\n", report.name, reported_value_text(report.value));
   }
 
   out += "\n" + explanation.summary + "\n";

@@ -13,6 +13,7 @@ namespace rubric {
 
 // One explanation:
 //   {"id", "kind", "text", ["evidence"], "outcome", "location", "carries": {name: value},
+//    ["reported": [{"name", "value", "text"}] when the recommendation has a `report` clause],
 //    "summary",
 //    "reasons": [{"term", "value", "absent", "through": [definition, ...], "because"}],
 //    "condition": TERM,

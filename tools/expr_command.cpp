@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "engine/expression.hpp"
+#include "engine/guideline.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/report.hpp"
 #include "values/units.hpp"
@@ -82,6 +83,44 @@ std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources, 
   return names;
 }
 
+// `rubric expr --guideline FILE [--facts F] EXPRESSION`: the expression in the guideline's
+// scope, with F read as a fact file of the guideline (as `rubric eval` reads it).
+int expr_in_guideline(const std::string& expression, const std::string& guideline_path,
+                      const std::string& facts_path, std::ostream& out, std::ostream& err) {
+  SourceManager sources;
+  int exit_code = 0;
+  const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
+  if (!guideline) {
+    return exit_code;
+  }
+  FactSet facts(guideline->facts().size());
+  if (!facts_path.empty()) {
+    const std::optional<FileId> facts_file = read_source_file(sources, facts_path, err);
+    if (!facts_file) {
+      return kExitUsage;
+    }
+    Diagnostics diagnostics;
+    std::optional<FactSet> read =
+        read_fact_file(sources, *facts_file, guideline->facts(), diagnostics);
+    if (!read) {
+      err << format_diagnostics(sources, diagnostics);
+      err << fmt::format("error: `{}` was rejected\n", facts_path);
+      return kExitInputError;
+    }
+    facts = std::move(*read);
+  }
+  const FileId file = sources.add("<expression>", expression);
+  Diagnostics diagnostics;
+  const std::optional<ExpressionResult> result =
+      evaluate_expression(*guideline, sources, file, facts, diagnostics);
+  err << format_diagnostics(sources, diagnostics);
+  if (!result) {
+    return kExitInputError;
+  }
+  out << result->literal << "\n";
+  return 0;
+}
+
 int expr(const std::string& expression, const std::string& facts_path, std::ostream& out,
          std::ostream& err) {
   SourceManager sources;
@@ -116,12 +155,18 @@ Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err) {
   struct Options {
     std::string expression;
     std::string facts;
+    std::string guideline;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("expr", "Evaluate one CQL expression and print its value");
   command->add_option("EXPRESSION", options->expression,
                       "The expression, e.g. '13 weeks < 3 months' or '-(1 day)'");
-  command->add_option("--facts", options->facts, "Values for names used in the expression");
+  command->add_option("--facts", options->facts,
+                      "Values for names used in the expression (with --guideline: a fact file of "
+                      "the guideline)");
+  command->add_option(
+      "--guideline", options->guideline,
+      "A rule file whose facts, parameters and definitions the expression may name");
   // An expression may start with `-` (`-(1 day)`, `--1`), which the option parser takes for
   // an unknown option: such words are kept as extras, and one of them is the expression when
   // no other word is. Anything else left over is an error, as it would be without this.
@@ -140,8 +185,12 @@ Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err) {
       throw CLI::ExtrasError(extras);
     }
   });
-  return {command,
-          [options, &out, &err] { return expr(options->expression, options->facts, out, err); }};
+  return {command, [options, &out, &err] {
+            return options->guideline.empty()
+                       ? expr(options->expression, options->facts, out, err)
+                       : expr_in_guideline(options->expression, options->guideline, options->facts,
+                                           out, err);
+          }};
 }
 
 }  // namespace rubric

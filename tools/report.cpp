@@ -54,6 +54,18 @@ nlohmann::ordered_json recommendation_to_json(const Guideline& guideline,
   return item;
 }
 
+nlohmann::ordered_json reported_to_json(const Guideline& guideline, const RecommendationInfo& info,
+                                        const FactSet& facts, const EvaluationScratch& scratch) {
+  nlohmann::ordered_json reported = nlohmann::ordered_json::array();
+  for (const ReportedName& name : info.reported) {
+    const ReportedValue value = guideline.reported_value(name.node, facts, scratch);
+    reported.push_back({{"name", name.name},
+                        {"value", value_to_json(value.value)},
+                        {"text", reported_value_text(value)}});
+  }
+  return reported;
+}
+
 nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
                                         const FactSet& facts, EvaluationScratch& scratch,
                                         const Decision& decision) {
@@ -78,6 +90,9 @@ nlohmann::ordered_json decision_to_json(const Guideline& guideline, const Source
       }
       item["because"] = because;
       item["decided_despite"] = despite;
+      if (!info.reported.empty()) {
+        item["reported"] = reported_to_json(guideline, info, facts, scratch);
+      }
       item["location"] = location(sources, info.range);
       out["recommendations"].push_back(item);
     } else if (decision.outcomes[r] == Outcome::undetermined) {
@@ -132,6 +147,11 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
       out += fmt::format("  - {}: {}\n", info.id, info.text);
       for (const CarriedParameter& parameter : info.parameters) {
         out += fmt::format("      {} = {}\n", parameter.name, to_literal(parameter.value));
+      }
+      for (const ReportedName& name : info.reported) {
+        out +=
+            fmt::format("      report: {} = {}\n", name.name,
+                        reported_value_text(guideline.reported_value(name.node, facts, scratch)));
       }
       std::string because;
       if (decision.despite[r].empty()) {

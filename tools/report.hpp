@@ -20,15 +20,21 @@ nlohmann::ordered_json value_to_json(const Value& value);
 nlohmann::ordered_json recommendation_to_json(const Guideline& guideline,
                                               const RecommendationInfo& info);
 
+// A recommendation's reported values after an evaluation with `facts` and `scratch`:
+// [{"name", "value" (null while unknown), "text" ("4", "unknown, from 2 to 4", "unknown")}].
+nlohmann::ordered_json reported_to_json(const Guideline& guideline, const RecommendationInfo& info,
+                                        const FactSet& facts, const EvaluationScratch& scratch);
+
 // {"guideline": {...}, "recommendations": [...], "undetermined": [{"id", "kind", "text",
-// "missing", "location"}]}.
+// "missing", "location"}]}. A recommended item that reports values has "reported"
+// (reported_to_json) after "because".
 nlohmann::ordered_json decision_to_json(const Guideline& guideline, const SourceManager& sources,
                                         const FactSet& facts, EvaluationScratch& scratch,
                                         const Decision& decision);
 
 // The same for people: recommendations grouped by kind, each with its text, the facts that
-// decided it, carried parameters and citations; then the undetermined ones and what they
-// wait on.
+// decided it, carried parameters, reported values (`report: NAME = VALUE`) and citations; then the
+// undetermined ones and what they wait on.
 std::string decision_to_text(const Guideline& guideline, const SourceManager& sources,
                              const FactSet& facts, EvaluationScratch& scratch,
                              const Decision& decision);

@@ -118,6 +118,16 @@ struct Parameter {
   std::string unit;    // the unit of a quantity ("mg/d"); empty otherwise
 };
 
+// A value a recommendation reports (`report cha2ds2_vasc`) for one patient.
+struct ReportedValue {
+  std::string_view name;
+  bool known = false;
+  std::string value;  // when known, as a fact file writes it: "4", "120 kg", "G3b", "true"
+  // As `rubric eval` shows it: "4", "'G3b'", "unknown, from 3 to 4" (a score whose unknown
+  // items leave several totals) or "unknown".
+  std::string text;
+};
+
 struct Recommendation {
   std::string_view id;
   std::string_view kind;  // "prescribe", "refer", ...
@@ -125,7 +135,8 @@ struct Recommendation {
   std::optional<std::string_view> evidence;
   std::vector<Citation> citations;
   std::vector<Parameter> parameters;
-  std::string location;  // "file:line:col" of the rule
+  std::vector<std::string_view> reported;  // the names of its `report` clause
+  std::string location;                    // "file:line:col" of the rule
 };
 
 enum class Outcome : std::uint8_t { absent, recommended, undetermined };
@@ -188,6 +199,12 @@ class Guideline {
   // The same, into caller-owned memory: allocation-free once `decision` has been used with
   // this guideline. Thread-safe as long as each thread has its own decision.
   void evaluate(const FactSet& facts, Decision& decision) const;
+
+  // The values `recommendation` reports (its `report` clause, in order) for the patient of
+  // `decision`, which must come from the last `evaluate` of `facts` with this guideline;
+  // empty for an id out of range or a decision or fact set of another guideline.
+  [[nodiscard]] std::vector<ReportedValue> reported(const FactSet& facts, const Decision& decision,
+                                                    RecommendationId recommendation) const;
 
   // An empty block of fact sets for this guideline (no rows).
   [[nodiscard]] FactBlock new_fact_block() const;

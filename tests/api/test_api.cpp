@@ -131,6 +131,63 @@ TEST_CASE("recommendations give texts, citations and parameters on demand", "[ap
   CHECK(guideline.recommendation_name(api::RecommendationId{16}).empty());
 }
 
+TEST_CASE("a recommendation's reported values, for the patient of a decision", "[api][report]") {
+  // By hand: 2 points for age >= 75, 1 for diabetes; age 80 with diabetes is 3, with
+  // diabetes unknown 2 or 3.
+  const api::Compilation compiled = api::Guideline::compile(
+      "guideline \"g\"\nsource 1 \"s\"\nfact age: integer\nfact diabetes: boolean\n"
+      "fact weight: quantity 'kg'\n"
+      "define points = score(2 when age >= 75, 1 when diabetes)\n"
+      "recommendation scores kind assess text \"Scores.\" cite 1 report points, weight\n"
+      "  when true\n"
+      "recommendation other kind refer text \"Other.\" cite 1 when age > 100\n");
+  INFO(compiled.formatted());
+  REQUIRE(compiled.guideline.has_value());
+  const api::Guideline& guideline = *compiled.guideline;
+  const auto scores = guideline.recommendation("scores");
+  const auto other = guideline.recommendation("other");
+  REQUIRE(scores);
+  REQUIRE(other);
+  const auto info = guideline.describe(*scores);
+  REQUIRE(info);
+  CHECK(info->kind == "assess");
+  CHECK(info->reported == std::vector<std::string_view>{"points", "weight"});
+
+  api::FactSet facts = guideline.new_fact_set();
+  REQUIRE(facts.set_integer("age", 80));
+  REQUIRE(facts.set_boolean("diabetes", true));
+  REQUIRE(facts.set_quantity("weight", 72.5, "kg"));
+  api::Decision decision = guideline.evaluate(facts);
+  CHECK(decision.outcome(*scores) == api::Outcome::recommended);
+  std::vector<api::ReportedValue> values = guideline.reported(facts, decision, *scores);
+  REQUIRE(values.size() == 2);
+  CHECK(values[0].name == "points");
+  CHECK(values[0].known);
+  CHECK(values[0].value == "3");
+  CHECK(values[0].text == "3");
+  CHECK(values[1].name == "weight");
+  CHECK(values[1].value == "72.5 kg");
+  CHECK(values[1].text == "72.5 'kg'");
+  CHECK(guideline.reported(facts, decision, *other).empty());
+
+  api::FactSet partial = guideline.new_fact_set();
+  REQUIRE(partial.set_integer("age", 80));
+  guideline.evaluate(partial, decision);
+  values = guideline.reported(partial, decision, *scores);
+  REQUIRE(values.size() == 2);
+  CHECK_FALSE(values[0].known);
+  CHECK(values[0].value.empty());
+  CHECK(values[0].text == "unknown, from 2 to 3");
+  CHECK_FALSE(values[1].known);
+  CHECK(values[1].text == "unknown");
+
+  // Out of range, or a fact set of another guideline: nothing.
+  CHECK(guideline.reported(partial, decision, api::RecommendationId{7}).empty());
+  const api::Guideline other_guideline = seed();
+  const api::FactSet foreign = other_guideline.new_fact_set();
+  CHECK(guideline.reported(foreign, decision, *scores).empty());
+}
+
 TEST_CASE("rules with errors give diagnostics, never a guideline or an exception", "[api]") {
   SECTION("an unknown name") {
     const api::Compilation compiled = api::Guideline::compile(

@@ -281,15 +281,17 @@ TEST_CASE("E0210: unknown recommendation kinds, with a suggestion when one is cl
            "recommendation r kind refers text \"t\" cite 1 when a\n"
            "recommendation s kind consider text \"t\" cite 1 when a\n"
            "recommendation t kind followup text \"t\" cite 1 when a\n"
-           "recommendation u kind monitr text \"t\" cite 1 when a\n"));
+           "recommendation u kind monitr text \"t\" cite 1 when a\n"
+           "recommendation v kind asess text \"t\" cite 1 when a\n"));
   REQUIRE(checked.syntax_ok());
   CHECK_FALSE(checked.ok());
   CHECK(checked.messages("E0210") ==
         Messages{"unknown recommendation kind `refers`; did you mean `refer`?",
                  "unknown recommendation kind `consider`; the kinds are `refer`, `prescribe`, "
-                 "`caution`, `avoid`, `therapy`, `order`, `follow-up` and `monitor`",
+                 "`caution`, `avoid`, `therapy`, `order`, `follow-up`, `monitor` and `assess`",
                  "unknown recommendation kind `followup`; did you mean `follow-up`?",
-                 "unknown recommendation kind `monitr`; did you mean `monitor`?"});
+                 "unknown recommendation kind `monitr`; did you mean `monitor`?",
+                 "unknown recommendation kind `asess`; did you mean `assess`?"});
   CHECK(checked.text(checked.with("E0210")[0].range) == "refers");
   // Every known kind is accepted.
   std::string all = file("fact a: boolean\n");

@@ -611,6 +611,83 @@ TEST_CASE("node values after evaluation", "[engine][evaluate]") {
   CHECK(decision.outcomes[0] == Outcome::recommended);
 }
 
+TEST_CASE("reported values: known, an unknown score's range, unknown", "[engine][report]") {
+  // Points: 2 for age >= 75, 1 for diabetes, 1 for female sex (by hand: age 80, diabetes,
+  // male is 3; diabetes unknown leaves 2 or 3). An unknown weight makes `if` take its `else`
+  // branch (CQL), so bmi_band is known.
+  const auto guideline = compile(
+      "fact age: integer\nfact diabetes: boolean\nfact female: boolean\n"
+      "fact weight: quantity 'kg'\nparameter old_age = 75\n"
+      "define points = score(2 when age >= old_age, 1 when diabetes, 1 when female)\n"
+      "define bmi_band = if weight > 100 'kg' then 'high' else 'normal'\n"
+      "recommendation scores\n  kind assess\n  text \"Scores.\"\n  cite 1\n"
+      "  report points, old_age, weight, bmi_band, diabetes\n  when true\n");
+  const RecommendationInfo& info = guideline->recommendations()[0];
+  REQUIRE(info.reported.size() == 5);
+  CHECK(info.reported[0].name == "points");
+  CHECK(info.reported[4].name == "diabetes");
+  const auto texts = [&](const FactSet& set, bool with_values) {
+    EvaluationScratch scratch;
+    Decision decision;
+    if (with_values) {
+      guideline->evaluate_with_values(set, scratch, decision);
+    } else {
+      guideline->evaluate(set, scratch, decision);
+    }
+    CHECK(decision.outcomes[0] == Outcome::recommended);
+    std::vector<std::string> out;
+    for (const ReportedName& name : info.reported) {
+      out.push_back(reported_value_text(guideline->reported_value(name.node, set, scratch)));
+    }
+    return out;
+  };
+  for (const bool with_values : {false, true}) {
+    INFO("evaluate_with_values: " << with_values);
+    Facts known(*guideline);
+    known.set("age", I(80)).set("diabetes", B(true)).set("female", B(false));
+    known.set("weight", Q("120", "kg"));
+    CHECK(texts(known.get(), with_values) ==
+          std::vector<std::string>{"3", "75", "120 'kg'", "'high'", "true"});
+    Facts partial(*guideline);
+    partial.set("age", I(80)).set("female", B(false));
+    CHECK(texts(partial.get(), with_values) ==
+          std::vector<std::string>{"unknown, from 2 to 3", "75", "unknown", "'normal'", "unknown"});
+    Facts none(*guideline);
+    CHECK(texts(none.get(), with_values) ==
+          std::vector<std::string>{"unknown, from 0 to 4", "75", "unknown", "'normal'", "unknown"});
+  }
+  // The known score's value is an Integer.
+  Facts known(*guideline);
+  known.set("age", I(70)).set("diabetes", B(true)).set("female", B(true));
+  EvaluationScratch scratch;
+  Decision decision;
+  guideline->evaluate(known.get(), scratch, decision);
+  const ReportedValue points =
+      guideline->reported_value(info.reported[0].node, known.get(), scratch);
+  CHECK(points.value.kind() == ValueKind::integer);
+  CHECK(points.value.as_integer() == 2);
+  CHECK(points.low.is_null());
+  CHECK(points.high.is_null());
+}
+
+TEST_CASE("a guideline that reports nothing keeps the program of its conditions",
+          "[engine][report]") {
+  const std::string body =
+      "fact i: integer\ndefine doubled = i * 2\n" + recommendation("r", "i > 1") +
+      "recommendation s\n  kind refer\n  text \"s\"\n  cite 1\n  when doubled > 1\n";
+  const auto plain = compile(body);
+  CHECK(plain->program().runs_on_blocks() == false);
+  const auto plain_only_r = compile("fact i: integer\n" + recommendation("r", "i > 1"));
+  CHECK(plain_only_r->program().runs_on_blocks());
+  // Reporting an arithmetic definition adds its steps to the program.
+  const auto reporting = compile(
+      "fact i: integer\ndefine doubled = i * 2\n"
+      "recommendation r\n  kind refer\n  text \"r\"\n  cite 1\n  report doubled\n"
+      "  when i > 1\n");
+  CHECK(reporting->program().step_count() > plain_only_r->program().step_count());
+  CHECK_FALSE(reporting->program().runs_on_blocks());
+}
+
 // ---- Three-valued outcomes and missing facts ----------------------------------------------
 
 TEST_CASE("an absent fact is unknown: and, or, not", "[engine][evaluate][missing]") {

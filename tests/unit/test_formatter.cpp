@@ -692,7 +692,7 @@ TEST_CASE("random expressions with comments everywhere keep their meaning and co
     }
     tokens.emplace_back("\"e\"");
     for (const char* word : {"recommendation", "r", "kind", "follow-up", "text", "\"t\"", "cite",
-                             "1", ",", "2", "carry", "p", "when"}) {
+                             "1", ",", "2", "carry", "p", "report", "d", ",", "y", "when"}) {
       tokens.emplace_back(word);
     }
     generator.expression(tokens, depth());

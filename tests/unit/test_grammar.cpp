@@ -375,7 +375,7 @@ TEST_CASE("identifiers: reserved words are whole words only", "[grammar][express
         "kind",         "text",   "cite",    "evidence",  "carry",     "millisecond",
         "milliseconds", "second", "seconds", "minute",    "minutes",   "hour",
         "hours",        "day",    "days",    "week",      "weeks",     "month",
-        "months",       "year",   "years",   "excludes",  "coverage"}) {
+        "months",       "year",   "years",   "excludes",  "coverage",  "report"}) {
     INFO("reserved word: " << word);
     const ParsedExpression parsed = parse(std::string("x = ") + word);
     CHECK_FALSE(parsed.dump.has_value());

@@ -556,7 +556,7 @@ TEST_CASE("syntax errors in declarations: message and position", "[parser][error
        "expected `kind` after the recommendation id; found `refer`", 2, 18},
       {"guideline \"g\"\nrecommendation r kind Refer",
        "expected a kind: `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, "
-       "`follow-up` or `monitor`; found `Refer`",
+       "`follow-up`, `monitor` or `assess`; found `Refer`",
        2, 23},
       {"guideline \"g\"\nrecommendation r kind refer cite 1",
        "expected `text \"...\"` after the kind; found `cite`, a reserved word", 2, 29},
