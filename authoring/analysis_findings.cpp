@@ -196,7 +196,7 @@ class GuidelineChecker {
     std::vector<GoalTerm> goal{{0, *condition, kTruthTrue}};
     const auto recommendations = guideline_.recommendations();
     for (std::size_t r = 0; r < recommendations.size(); ++r) {
-      goal.push_back({0, recommendations[r].condition, kTruthFalse, r});
+      goal.emplace_back(0, recommendations[r].condition, kTruthFalse, r);
     }
     // One step evaluates every recommendation's condition: the step budget shrinks with the
     // number of recommendations past kCoverageTermsAtFullBudget, so that a large guideline
@@ -640,11 +640,11 @@ class GuidelineChecker {
           continue;
         }
         duplicate = duplicate || nodes[j] == nodes[i];
-        first.push_back({0, nodes[j], unit});
-        second.push_back({0, nodes[j], static_cast<TruthMask>(unit | kTruthUnknown)});
+        first.emplace_back(0, nodes[j], unit);
+        second.emplace_back(0, nodes[j], static_cast<TruthMask>(unit | kTruthUnknown));
       }
-      first.push_back({0, nodes[i], static_cast<TruthMask>(kTruthAny & ~unit)});
-      second.push_back({0, nodes[i], dominating});
+      first.emplace_back(0, nodes[i], static_cast<TruthMask>(kTruthAny & ~unit));
+      second.emplace_back(0, nodes[i], dominating);
       if (counted_find(first) != QueryStatus::impossible ||
           counted_find(second) != QueryStatus::impossible) {
         continue;

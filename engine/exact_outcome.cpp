@@ -293,28 +293,33 @@ class KleeneExactness {
     return true;
   }
 
-  void decide(NodeId id) {
-    collect_cone_facts(id);
-    const Node& node = graph_.node(id);
-    const auto operands = graph_.operands(node);
-    bool exact = false;
-    if (node.op == Opcode::constant) {
-      exact = true;
-    } else if (node.op == Opcode::is_null || node.op == Opcode::is_true ||
-               node.op == Opcode::is_false) {
-      exact = true;  // never unknown: nothing to settle
-    } else if (is_kleene(node.op) && join(id, operands)) {
-      exact = true;
-    } else if (node.op == Opcode::at_least && graph_.node(operands[0]).op == Opcode::constant &&
-               graph_.node(operands[1]).op == Opcode::constant) {
+  // Never unknown for want of a fact, or a boolean operation or score comparison whose exact
+  // parts share no fact.
+  bool structurally_exact(NodeId id, const Node& node, std::span<const NodeId> operands) {
+    if (node.op == Opcode::constant || node.op == Opcode::is_null || node.op == Opcode::is_true ||
+        node.op == Opcode::is_false) {
+      return true;
+    }
+    if (is_kleene(node.op)) {
+      return join(id, operands);
+    }
+    if (node.op == Opcode::at_least && graph_.node(operands[0]).op == Opcode::constant &&
+        graph_.node(operands[1]).op == Opcode::constant) {
       // Constant threshold and offset; independent exact items: the lowest and the highest
       // total of the range are both possible, so an unknown comparison is exact.
       std::vector<NodeId> items;
       for (std::size_t k = 3; k < operands.size(); k += 2) {
         items.push_back(operands[k]);
       }
-      exact = join(id, items);
+      return join(id, items);
     }
+    return false;
+  }
+
+  void decide(NodeId id) {
+    collect_cone_facts(id);
+    const Node& node = graph_.node(id);
+    bool exact = structurally_exact(id, node, graph_.operands(node));
     if (!exact && cone_facts_[id.value].empty()) {
       exact = true;  // constants only: never unknown for want of a fact
     } else if (!exact && cone_facts_[id.value].size() == 1 && node.op != Opcode::fact) {
@@ -572,7 +577,7 @@ Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
   }
   // Undetermined: the facts some value of which changes the outcome, given some values of the
   // others.
-  std::vector<std::uint32_t> order;
+  std::vector<std::uint32_t>& order = scratch.search_order;
   for (std::uint32_t slot = 0; slot < slots; ++slot) {
     order.clear();
     for (std::uint32_t other = 0; other < slots; ++other) {

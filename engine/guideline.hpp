@@ -110,7 +110,8 @@ struct EvaluationScratch {
   std::vector<NodeId> search_nodes;
   std::vector<FactId> search_facts;
   std::vector<std::uint32_t> search_choice;
-  std::vector<std::uint32_t> fact_slots;  // per fact: its index in search_facts, or UINT32_MAX
+  std::vector<std::uint32_t> search_order;  // the other facts, while one fact's effect is sought
+  std::vector<std::uint32_t> fact_slots;    // per fact: its index in search_facts, or UINT32_MAX
 };
 
 // The result of evaluating a FactBlock: per recommendation (in declaration order), which
