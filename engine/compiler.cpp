@@ -547,6 +547,23 @@ std::shared_ptr<const Guideline> Guideline::compile(const SourceManager& sources
   return GuidelineCompiler::compile(std::move(checked));
 }
 
+namespace {
+
+// A checked expression compiled into a graph of its own and evaluated over `facts`.
+ExpressionResult compile_and_evaluate(const CheckedModule& checked, ast::ExprId expression,
+                                      const FactSet& facts) {
+  auto graph_owner = std::make_shared<DecisionGraph>();
+  DecisionGraph& graph = *graph_owner;
+  GraphBuilder builder(graph);
+  ExpressionCompiler compiler(checked, builder);
+  const NodeId root = compiler.compile(expression);
+  std::vector<Value> values;
+  evaluate_graph(graph, facts, values);
+  return ExpressionResult{values[root.value], to_literal(values[root.value]), graph_owner};
+}
+
+}  // namespace
+
 std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources, FileId file,
                                                     std::span<const NamedValue> names,
                                                     Diagnostics& diagnostics) {
@@ -579,19 +596,11 @@ std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources
   if (!checked.ok) {
     return std::nullopt;
   }
-  auto graph_owner = std::make_shared<DecisionGraph>();
-  DecisionGraph& graph = *graph_owner;
-  GraphBuilder builder(graph);
-  ExpressionCompiler compiler(checked, builder);
-  const NodeId root = compiler.compile(*expression);
   FactSet facts(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
     facts.set(FactId{static_cast<std::uint32_t>(i)}, names[i].value);
   }
-  std::vector<Value> values;
-  evaluate_graph(graph, facts, values);
-  ExpressionResult result{values[root.value], to_literal(values[root.value]), graph_owner};
-  return result;
+  return compile_and_evaluate(checked, *expression, facts);
 }
 
 std::optional<ExpressionResult> evaluate_expression(const Guideline& guideline,
@@ -611,14 +620,7 @@ std::optional<ExpressionResult> evaluate_expression(const Guideline& guideline,
   if (!checked.ok) {
     return std::nullopt;
   }
-  auto graph_owner = std::make_shared<DecisionGraph>();
-  DecisionGraph& graph = *graph_owner;
-  GraphBuilder builder(graph);
-  ExpressionCompiler compiler(checked, builder);
-  const NodeId root = compiler.compile(*expression);
-  std::vector<Value> values;
-  evaluate_graph(graph, facts, values);
-  return ExpressionResult{values[root.value], to_literal(values[root.value]), graph_owner};
+  return compile_and_evaluate(checked, *expression, facts);
 }
 
 }  // namespace rubric

@@ -213,34 +213,6 @@ void Guideline::decide(const FactSet& facts, EvaluationScratch& scratch, Decisio
   }
 }
 
-template <class Follow>
-void Guideline::walk_to_facts(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out,
-                              Follow follow) const {
-  const std::uint32_t mark = next_generation(scratch);
-  scratch.stack.clear();
-  scratch.stack.push_back(root);
-  const auto push = [&](NodeId operand) {
-    if (scratch.visited[operand.value] != mark) {
-      scratch.stack.push_back(operand);
-    }
-  };
-  while (!scratch.stack.empty()) {
-    const NodeId id = scratch.stack.back();
-    scratch.stack.pop_back();
-    if (scratch.visited[id.value] == mark) {
-      continue;
-    }
-    scratch.visited[id.value] = mark;
-    const Node& node = graph_.node(id);
-    if (node.op == Opcode::fact) {
-      out.push_back(FactId{node.payload});
-    } else {
-      follow(id, node, push);
-    }
-  }
-  sort_by_name(out);
-}
-
 namespace {
 
 // The distinct totals of the subsets of `weights` (positive raw amounts), sorted; nullopt when

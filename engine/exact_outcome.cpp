@@ -490,45 +490,29 @@ Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
   const auto unknown = [&](NodeId id) { return values[id.value].is_null(); };
   scratch.search_nodes.clear();
   scratch.search_facts.clear();
-  const std::uint32_t mark = next_generation(scratch);
-  scratch.stack.clear();
-  scratch.stack.push_back(root);
-  while (!scratch.stack.empty()) {
-    const NodeId id = scratch.stack.back();
-    scratch.stack.pop_back();
-    if (scratch.visited[id.value] == mark) {
-      continue;
-    }
-    scratch.visited[id.value] = mark;
-    scratch.search_nodes.push_back(id);
-    const Node& node = graph_.node(id);
-    if (node.op == Opcode::fact) {
-      scratch.search_facts.push_back(FactId{node.payload});
-      continue;
-    }
-    const auto operands = graph_.operands(node);
-    if (deciding_rule(node.op) == DecidingRule::conditional && !unknown(operands[0])) {
-      const NodeId taken = values[operands[0].value].kind() == ValueKind::boolean &&
-                                   values[operands[0].value].as_boolean()
-                               ? operands[1]
-                               : operands[2];
-      if (unknown(taken)) {
-        scratch.stack.push_back(taken);
-      }
-      continue;
-    }
-    const auto push = [&](NodeId operand) {
-      if (unknown(operand) && scratch.visited[operand.value] != mark) {
-        scratch.stack.push_back(operand);
-      }
-    };
-    if (node.op == Opcode::score) {
-      for_each_weighing_item(node, push);
-    } else {
-      for (const NodeId operand : operands) {
-        push(operand);
-      }
-    }
+  walk_to_facts(
+      root, scratch, scratch.search_facts, [&](NodeId id, const Node& node, const auto& push) {
+        scratch.search_nodes.push_back(id);
+        const auto operands = graph_.operands(node);
+        const auto follow = [&](NodeId operand) {
+          if (unknown(operand)) {
+            push(operand);
+          }
+        };
+        if (deciding_rule(node.op) == DecidingRule::conditional && !unknown(operands[0])) {
+          const Value& condition = values[operands[0].value];
+          follow(condition.kind() == ValueKind::boolean && condition.as_boolean() ? operands[1]
+                                                                                  : operands[2]);
+        } else if (node.op == Opcode::score) {
+          for_each_weighing_item(node, follow);
+        } else {
+          for (const NodeId operand : operands) {
+            follow(operand);
+          }
+        }
+      });
+  for (const FactId fact : scratch.search_facts) {
+    scratch.search_nodes.push_back(*fact_node(fact));
   }
   std::sort(scratch.search_nodes.begin(), scratch.search_nodes.end(),
             [](NodeId a, NodeId b) { return a.value < b.value; });

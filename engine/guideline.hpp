@@ -259,11 +259,34 @@ class Guideline {
   std::uint32_t next_generation(EvaluationScratch& scratch) const;
   // Walks back from `root`, visiting each node once: a fact node adds its fact to `out`;
   // any other calls `follow(node_id, node, push)`, which pushes the operands to walk on.
-  // `out` ends sorted by fact name. Uses the scratch's stack and visited set (engine-internal,
-  // defined in evaluator.cpp).
+  // `out` ends sorted by fact name. Uses the scratch's stack and visited set.
   template <class Follow>
   void walk_to_facts(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out,
-                     Follow follow) const;
+                     Follow follow) const {
+    const std::uint32_t mark = next_generation(scratch);
+    scratch.stack.clear();
+    scratch.stack.push_back(root);
+    const auto push = [&](NodeId operand) {
+      if (scratch.visited[operand.value] != mark) {
+        scratch.stack.push_back(operand);
+      }
+    };
+    while (!scratch.stack.empty()) {
+      const NodeId id = scratch.stack.back();
+      scratch.stack.pop_back();
+      if (scratch.visited[id.value] == mark) {
+        continue;
+      }
+      scratch.visited[id.value] = mark;
+      const Node& node = graph_.node(id);
+      if (node.op == Opcode::fact) {
+        out.push_back(FactId{node.payload});
+      } else {
+        follow(id, node, push);
+      }
+    }
+    sort_by_name(out);
+  }
   // Of an unknown `at least` node, calls `follow` on the operands whose being unknown could
   // change its value (defined in evaluator.cpp).
   template <class Follow>
