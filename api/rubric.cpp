@@ -76,9 +76,12 @@ struct Decision::Impl {
   EvaluationScratch scratch;
   std::vector<RecommendationId> recommended;
   std::vector<RecommendationId> undetermined;
-  // The missing facts of recommendation r are missing[missing_start[r] .. missing_start[r+1]).
+  // The missing facts of recommendation r are missing[missing_start[r] .. missing_start[r+1]),
+  // and the facts it was decided despite despite[despite_start[r] .. despite_start[r+1]).
   std::vector<FactId> missing;
   std::vector<std::uint32_t> missing_start;
+  std::vector<FactId> despite;
+  std::vector<std::uint32_t> despite_start;
   Status status;
 };
 
@@ -91,7 +94,7 @@ struct BlockDecision::Impl {
   std::shared_ptr<const Guideline::Impl> guideline;
   rubric::BlockDecision decision;
   BlockScratch scratch;
-  std::vector<rubric::FactId> missing;
+  std::vector<rubric::FactId> facts;  // working memory for one row's missing or despite facts
   Status status;
 };
 
@@ -105,6 +108,27 @@ Outcome from_engine(rubric::Outcome outcome) {
     case rubric::Outcome::absent: break;
   }
   return Outcome::absent;
+}
+
+// Per-recommendation fact lists in one array: the facts of recommendation r become
+// flat[start[r] .. start[r + 1]). Reuses the vectors' memory.
+void flatten(const std::vector<std::vector<rubric::FactId>>& lists, std::vector<FactId>& flat,
+             std::vector<std::uint32_t>& start) {
+  flat.clear();
+  start.clear();
+  for (const std::vector<rubric::FactId>& list : lists) {
+    start.push_back(static_cast<std::uint32_t>(flat.size()));
+    for (const rubric::FactId fact : list) {
+      flat.push_back(FactId{fact.value});
+    }
+  }
+  start.push_back(static_cast<std::uint32_t>(flat.size()));
+}
+
+// The list of recommendation r in what `flatten` made.
+std::span<const FactId> flattened(const std::vector<FactId>& flat,
+                                  const std::vector<std::uint32_t>& start, std::size_t r) {
+  return std::span<const FactId>(flat).subspan(start[r], start[r + 1] - start[r]);
 }
 
 // `text` without the spaces, tabs and line breaks around it.
@@ -411,11 +435,12 @@ void Guideline::evaluate(const FactSet& facts, Decision& decision) const {
   }
   out.recommended.clear();
   out.undetermined.clear();
-  out.missing.clear();
-  out.missing_start.clear();
   if (facts.impl_ == nullptr || facts.impl_->guideline.get() != impl_.get()) {
     out.decision.outcomes.clear();
     out.decision.missing.clear();
+    out.decision.despite.clear();
+    flatten(out.decision.missing, out.missing, out.missing_start);
+    flatten(out.decision.despite, out.despite, out.despite_start);
     out.status = invalid_argument(
         facts.impl_ == nullptr
             ? "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`"
@@ -429,20 +454,16 @@ void Guideline::evaluate(const FactSet& facts, Decision& decision) const {
   const std::size_t count = out.decision.outcomes.size();
   out.recommended.reserve(count);
   out.undetermined.reserve(count);
-  out.missing_start.reserve(count + 1);
   for (std::size_t r = 0; r < count; ++r) {
-    out.missing_start.push_back(static_cast<std::uint32_t>(out.missing.size()));
     const auto id = RecommendationId{static_cast<std::uint32_t>(r)};
     if (out.decision.outcomes[r] == rubric::Outcome::recommended) {
       out.recommended.push_back(id);
     } else if (out.decision.outcomes[r] == rubric::Outcome::undetermined) {
       out.undetermined.push_back(id);
-      for (const rubric::FactId fact : out.decision.missing[r]) {
-        out.missing.push_back(FactId{fact.value});
-      }
     }
   }
-  out.missing_start.push_back(static_cast<std::uint32_t>(out.missing.size()));
+  flatten(out.decision.missing, out.missing, out.missing_start);
+  flatten(out.decision.despite, out.despite, out.despite_start);
 }
 
 FactBlock Guideline::new_fact_block() const {
@@ -575,8 +596,21 @@ std::vector<FactId> BlockDecision::missing(std::size_t row, RecommendationId rec
   if (outcome(row, recommendation) != Outcome::undetermined) {
     return out;
   }
-  impl_->guideline->compiled->missing(row, recommendation.value, impl_->scratch, impl_->missing);
-  for (const rubric::FactId fact : impl_->missing) {
+  impl_->guideline->compiled->missing(row, recommendation.value, impl_->scratch, impl_->facts);
+  for (const rubric::FactId fact : impl_->facts) {
+    out.push_back(FactId{fact.value});
+  }
+  return out;
+}
+
+std::vector<FactId> BlockDecision::despite(std::size_t row, RecommendationId recommendation) {
+  std::vector<FactId> out;
+  if (row >= rows() || recommendation.value >= size() ||
+      outcome(row, recommendation) == Outcome::undetermined) {
+    return out;
+  }
+  impl_->guideline->compiled->despite(row, recommendation.value, impl_->scratch, impl_->facts);
+  for (const rubric::FactId fact : impl_->facts) {
     out.push_back(FactId{fact.value});
   }
   return out;
@@ -881,9 +915,14 @@ std::span<const FactId> Decision::missing(RecommendationId recommendation) const
   if (recommendation.value >= size()) {
     return {};
   }
-  const std::uint32_t begin = impl_->missing_start[recommendation.value];
-  const std::uint32_t end = impl_->missing_start[recommendation.value + 1];
-  return std::span<const FactId>(impl_->missing).subspan(begin, end - begin);
+  return flattened(impl_->missing, impl_->missing_start, recommendation.value);
+}
+
+std::span<const FactId> Decision::despite(RecommendationId recommendation) const {
+  if (recommendation.value >= size()) {
+    return {};
+  }
+  return flattened(impl_->despite, impl_->despite_start, recommendation.value);
 }
 
 std::vector<ReportedValue> Guideline::reported(const FactSet& facts, const Decision& decision,
@@ -913,7 +952,8 @@ std::vector<ReportedValue> Guideline::reported(const FactSet& facts, const Decis
 
 std::vector<FactId> Decision::because(RecommendationId recommendation) {
   std::vector<FactId> out;
-  if (recommendation.value >= size() || outcome(recommendation) == Outcome::undetermined) {
+  if (recommendation.value >= size() || outcome(recommendation) == Outcome::undetermined ||
+      !despite(recommendation).empty()) {
     return out;
   }
   for (const rubric::FactId fact :

@@ -7,6 +7,7 @@
 
 #include <exception>
 #include <new>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,8 @@ struct rubric_facts {
 
 struct rubric_decision {
   rubric::api::Decision decision;
+  // The values of the last rubric_reported call, whose strings it hands out.
+  std::vector<rubric::api::ReportedValue> reported;
 };
 
 struct rubric_block {
@@ -589,36 +592,108 @@ uint32_t rubric_decision_undetermined(const rubric_decision* decision, size_t in
   return undetermined[index].value;
 }
 
-size_t rubric_decision_missing_count(const rubric_decision* decision, uint32_t recommendation) {
+namespace {
+
+// A decision's per-recommendation fact list (missing, despite).
+using DecisionFacts = std::span<const rubric::api::FactId> (rubric::api::Decision::*)(
+    rubric::api::RecommendationId) const;
+
+// The list `facts` gives for `recommendation`; false (with the error set) for bad arguments.
+bool decision_facts(const char* function, const rubric_decision* decision,
+                    std::uint32_t recommendation, DecisionFacts facts,
+                    std::span<const rubric::api::FactId>& out) {
   if (decision == nullptr) {
-    invalid("rubric_decision_missing_count", "the decision is NULL");
-    return 0;
+    invalid(function, "the decision is NULL");
+    return false;
   }
   if (recommendation >= decision->decision.size()) {
-    out_of_range("rubric_decision_missing_count", "recommendation", recommendation,
-                 decision->decision.size());
-    return 0;
+    out_of_range(function, "recommendation", recommendation, decision->decision.size());
+    return false;
   }
-  return decision->decision.missing(rubric::api::RecommendationId{recommendation}).size();
+  out = (decision->decision.*facts)(rubric::api::RecommendationId{recommendation});
+  return true;
+}
+
+size_t decision_facts_count(const char* function, const rubric_decision* decision,
+                            std::uint32_t recommendation, DecisionFacts facts) {
+  std::span<const rubric::api::FactId> list;
+  return decision_facts(function, decision, recommendation, facts, list) ? list.size() : 0;
+}
+
+uint32_t decision_fact(const char* function, const rubric_decision* decision,
+                       std::uint32_t recommendation, std::size_t index, DecisionFacts facts) {
+  std::span<const rubric::api::FactId> list;
+  if (!decision_facts(function, decision, recommendation, facts, list)) {
+    return UINT32_MAX;
+  }
+  if (index >= list.size()) {
+    out_of_range(function, "index", index, list.size());
+    return UINT32_MAX;
+  }
+  return list[index].value;
+}
+
+}  // namespace
+
+size_t rubric_decision_missing_count(const rubric_decision* decision, uint32_t recommendation) {
+  return decision_facts_count("rubric_decision_missing_count", decision, recommendation,
+                              &rubric::api::Decision::missing);
 }
 
 uint32_t rubric_decision_missing(const rubric_decision* decision, uint32_t recommendation,
                                  size_t index) {
-  if (decision == nullptr) {
-    invalid("rubric_decision_missing", "the decision is NULL");
-    return UINT32_MAX;
+  return decision_fact("rubric_decision_missing", decision, recommendation, index,
+                       &rubric::api::Decision::missing);
+}
+
+size_t rubric_decision_despite_count(const rubric_decision* decision, uint32_t recommendation) {
+  return decision_facts_count("rubric_decision_despite_count", decision, recommendation,
+                              &rubric::api::Decision::despite);
+}
+
+uint32_t rubric_decision_despite(const rubric_decision* decision, uint32_t recommendation,
+                                 size_t index) {
+  return decision_fact("rubric_decision_despite", decision, recommendation, index,
+                       &rubric::api::Decision::despite);
+}
+
+size_t rubric_reported_count(const rubric_guideline* guideline, uint32_t recommendation) {
+  const auto* found = recommendation_of("rubric_reported_count", guideline, recommendation);
+  return found != nullptr ? found->reported.size() : 0;
+}
+
+rubric_status rubric_reported(const rubric_guideline* guideline, const rubric_facts* facts,
+                              rubric_decision* decision, uint32_t recommendation, size_t index,
+                              const char** name, const char** value, const char** text) {
+  const auto* found = recommendation_of("rubric_reported", guideline, recommendation);
+  if (found == nullptr) {
+    return RUBRIC_ERROR_INVALID_ARGUMENT;
   }
-  if (recommendation >= decision->decision.size()) {
-    out_of_range("rubric_decision_missing", "recommendation", recommendation,
-                 decision->decision.size());
-    return UINT32_MAX;
+  if (facts == nullptr || decision == nullptr) {
+    return invalid("rubric_reported", "the facts or the decision is NULL");
   }
-  const auto missing = decision->decision.missing(rubric::api::RecommendationId{recommendation});
-  if (index >= missing.size()) {
-    out_of_range("rubric_decision_missing", "index", index, missing.size());
-    return UINT32_MAX;
+  if (index >= found->reported.size()) {
+    return out_of_range("rubric_reported", "reported value", index, found->reported.size());
   }
-  return missing[index].value;
+  return guarded("rubric_reported", [&] {
+    decision->reported = guideline->guideline.reported(
+        facts->facts, decision->decision, rubric::api::RecommendationId{recommendation});
+    if (decision->reported.size() != found->reported.size()) {
+      return invalid("rubric_reported",
+                     "the decision does not come from evaluating these facts with this guideline");
+    }
+    const rubric::api::ReportedValue& item = decision->reported[index];
+    if (name != nullptr) {
+      *name = item.name.data();
+    }
+    if (value != nullptr) {
+      *value = item.known ? item.value.c_str() : nullptr;
+    }
+    if (text != nullptr) {
+      *text = item.text.c_str();
+    }
+    return RUBRIC_OK;
+  });
 }
 
 // ---- Blocks ----------------------------------------------------------------------------
@@ -751,27 +826,48 @@ uint64_t rubric_block_decision_undetermined_rows(const rubric_block_decision* de
   return decision->decision.undetermined_rows(rubric::api::RecommendationId{recommendation});
 }
 
-size_t rubric_block_decision_missing(rubric_block_decision* decision, size_t row,
-                                     uint32_t recommendation, uint32_t* facts, size_t capacity) {
-  if (!valid_block_arguments("rubric_block_decision_missing", decision, row, recommendation,
-                             true)) {
+namespace {
+
+// A block decision's per-row, per-recommendation fact list (missing, despite).
+using BlockDecisionFacts = std::vector<rubric::api::FactId> (rubric::api::BlockDecision::*)(
+    std::size_t, rubric::api::RecommendationId);
+
+// Copies up to `capacity` facts of the list into `facts`; returns the list's length.
+size_t block_decision_facts(const char* function, rubric_block_decision* decision, std::size_t row,
+                            std::uint32_t recommendation, std::uint32_t* facts,
+                            std::size_t capacity, BlockDecisionFacts list) {
+  if (!valid_block_arguments(function, decision, row, recommendation, true)) {
     return 0;
   }
   if (facts == nullptr && capacity > 0) {
-    invalid("rubric_block_decision_missing", "the output `facts` is NULL");
+    invalid(function, "the output `facts` is NULL");
     return 0;
   }
   std::size_t count = 0;
-  const rubric_status status = guarded("rubric_block_decision_missing", [&] {
-    const std::vector<rubric::api::FactId> missing =
-        decision->decision.missing(row, rubric::api::RecommendationId{recommendation});
-    for (std::size_t i = 0; i < missing.size() && i < capacity; ++i) {
-      facts[i] = missing[i].value;
+  const rubric_status status = guarded(function, [&] {
+    const std::vector<rubric::api::FactId> found =
+        (decision->decision.*list)(row, rubric::api::RecommendationId{recommendation});
+    for (std::size_t i = 0; i < found.size() && i < capacity; ++i) {
+      facts[i] = found[i].value;
     }
-    count = missing.size();
+    count = found.size();
     return RUBRIC_OK;
   });
   return status == RUBRIC_OK ? count : 0;
+}
+
+}  // namespace
+
+size_t rubric_block_decision_missing(rubric_block_decision* decision, size_t row,
+                                     uint32_t recommendation, uint32_t* facts, size_t capacity) {
+  return block_decision_facts("rubric_block_decision_missing", decision, row, recommendation, facts,
+                              capacity, &rubric::api::BlockDecision::missing);
+}
+
+size_t rubric_block_decision_despite(rubric_block_decision* decision, size_t row,
+                                     uint32_t recommendation, uint32_t* facts, size_t capacity) {
+  return block_decision_facts("rubric_block_decision_despite", decision, row, recommendation, facts,
+                              capacity, &rubric::api::BlockDecision::despite);
 }
 
 }  // extern "C"

@@ -105,6 +105,7 @@ class ResultWriter {
     write(
         out, line, decision.outcomes.size(), [&](std::size_t r) { return decision.outcomes[r]; },
         [&](std::size_t r) -> const std::vector<FactId>& { return decision.missing[r]; },
+        [&](std::size_t r) -> const std::vector<FactId>& { return decision.despite[r]; },
         [&](std::size_t r, std::string& item) {
           const RecommendationInfo& info = guideline.recommendations()[r];
           item += ",\"reported\":";
@@ -113,16 +114,20 @@ class ResultWriter {
         });
   }
 
-  // One row of a block evaluation; `missing` is working memory.
+  // One row of a block evaluation; `facts` is working memory.
   void result(std::string& out, std::uint64_t line, const Guideline& guideline,
               const BlockDecision& decision, std::size_t row, BlockScratch& scratch,
-              std::vector<FactId>& missing) const {
+              std::vector<FactId>& facts) const {
     write(
         out, line, decision.recommended.size(),
         [&](std::size_t r) { return decision.outcome(row, r); },
         [&](std::size_t r) -> const std::vector<FactId>& {
-          guideline.missing(row, r, scratch, missing);
-          return missing;
+          guideline.missing(row, r, scratch, facts);
+          return facts;
+        },
+        [&](std::size_t r) -> const std::vector<FactId>& {
+          guideline.despite(row, r, scratch, facts);
+          return facts;
         },
         // A guideline that reports values is not evaluated on blocks (Worker).
         [](std::size_t, std::string&) {});
@@ -166,12 +171,13 @@ class ResultWriter {
   }
 
  private:
-  // The result line: `outcome(r)` and `missing(r)` (a recommendation's missing facts) for
+  // The result line: `outcome(r)`, `missing(r)` (an undetermined recommendation's missing
+  // facts) and `despite(r)` (the absent facts a recommended one was decided despite) for
   // each of `count` recommendations; `reported(r, out)` appends the fields of a recommended
   // item that reports values, before its closing brace.
-  template <typename OutcomeOf, typename MissingOf, typename ReportedOf>
+  template <typename OutcomeOf, typename MissingOf, typename DespiteOf, typename ReportedOf>
   void write(std::string& out, std::uint64_t line, std::size_t count, const OutcomeOf& outcome,
-             const MissingOf& missing, const ReportedOf& reported) const {
+             const MissingOf& missing, const DespiteOf& despite, const ReportedOf& reported) const {
     if (compact_) {
       out += "{\"recommendations\":[";
     } else {
@@ -183,13 +189,18 @@ class ResultWriter {
     for (std::size_t r = 0; r < count; ++r) {
       if (outcome(r) == Outcome::recommended) {
         append_separator(out, first);
-        if (reports_[r]) {
-          out.append(recommended_[r], 0, recommended_[r].size() - 1);
-          reported(r, out);
-          out += '}';
-        } else {
+        if (compact_) {
           out += recommended_[r];
+          continue;
         }
+        out.append(recommended_[r], 0, recommended_[r].size() - 1);
+        out += ",\"decided_despite\":[";
+        append_names(out, despite(r));
+        out += ']';
+        if (reports_[r]) {
+          reported(r, out);
+        }
+        out += '}';
       }
     }
     out += "],\"undetermined\":[";
@@ -198,15 +209,20 @@ class ResultWriter {
       if (outcome(r) == Outcome::undetermined) {
         append_separator(out, first);
         out += undetermined_[r];
-        bool first_fact = true;
-        for (const FactId fact : missing(r)) {
-          append_separator(out, first_fact);
-          out += fact_names_[fact.value];
-        }
+        append_names(out, missing(r));
         out += "]}";
       }
     }
     out += "]}\n";
+  }
+
+  // The facts' names as JSON strings, separated by commas.
+  void append_names(std::string& out, const std::vector<FactId>& facts) const {
+    bool first = true;
+    for (const FactId fact : facts) {
+      append_separator(out, first);
+      out += fact_names_[fact.value];
+    }
   }
 
   // `"error":...,"code":...,"column":...` for one error diagnostic (column 1-based).
@@ -483,7 +499,7 @@ class Worker {
         chunk.output.append(errors_, pending.begin, pending.end - pending.begin);
       } else {
         writer_.result(chunk.output, pending.line, guideline_, block_decision_, pending.row,
-                       block_scratch_, missing_);
+                       block_scratch_, fact_list_);
       }
     }
     pending_.clear();
@@ -505,7 +521,7 @@ class Worker {
   std::vector<Pending> pending_;
   std::string errors_;
   std::size_t error_begin_ = 0;
-  std::vector<FactId> missing_;
+  std::vector<FactId> fact_list_;  // working memory for a row's missing or despite facts
 };
 
 // ---------------------------------------------------------------------------------------

@@ -173,6 +173,26 @@ uint32_t rubric_decision_undetermined(const rubric_decision* decision, size_t in
 size_t rubric_decision_missing_count(const rubric_decision* decision, uint32_t recommendation);
 uint32_t rubric_decision_missing(const rubric_decision* decision, uint32_t recommendation,
                                  size_t index);
+/* The absent facts a recommended or absent recommendation was decided despite (Kleene
+ * logic left its condition unknown, but every value of these facts within their declarations
+ * gives the same outcome: docs/semantics.md#exact-outcomes), sorted by name; none for the
+ * others. */
+size_t rubric_decision_despite_count(const rubric_decision* decision, uint32_t recommendation);
+uint32_t rubric_decision_despite(const rubric_decision* decision, uint32_t recommendation,
+                                 size_t index);
+
+/* Reported values: the names of a recommendation's `report` clause, in order, and their
+ * values for one patient (docs/language.md#reported-values). */
+size_t rubric_reported_count(const rubric_guideline* guideline, uint32_t recommendation);
+/* The index-th value `recommendation` reports for the patient of `decision`, which must come
+ * from the last rubric_evaluate of `facts` with `guideline` (RUBRIC_ERROR_INVALID_ARGUMENT
+ * otherwise). `name` is owned by the guideline; `value` is the value as a fact file writes it
+ * ("4", "120 kg", "G3b"), NULL when unknown; `text` is what `rubric eval` shows ("4", "'G3b'",
+ * "unknown, from 3 to 4"). `value` and `text` are owned by the decision and valid until the
+ * next rubric_evaluate or rubric_reported with it. Any output may be NULL. */
+rubric_status rubric_reported(const rubric_guideline* guideline, const rubric_facts* facts,
+                              rubric_decision* decision, uint32_t recommendation, size_t index,
+                              const char** name, const char** value, const char** text);
 
 /* ---- Blocks: up to 64 fact sets evaluated at once ------------------------------------- */
 
@@ -213,6 +233,10 @@ uint64_t rubric_block_decision_undetermined_rows(const rubric_block_decision* de
  * how many there are, so a second call with a larger array gets them all. 0 for the other
  * outcomes, and (with an error) for a bad argument. Computed on demand: not const. */
 size_t rubric_block_decision_missing(rubric_block_decision* decision, size_t row,
+                                     uint32_t recommendation, uint32_t* facts, size_t capacity);
+/* The same for the absent facts a recommendation was decided despite in one row (see
+ * rubric_decision_despite). */
+size_t rubric_block_decision_despite(rubric_block_decision* decision, size_t row,
                                      uint32_t recommendation, uint32_t* facts, size_t capacity);
 
 #ifdef __cplusplus

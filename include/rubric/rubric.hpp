@@ -309,8 +309,14 @@ class Decision {
   // The absent facts an undetermined recommendation waits on, sorted by name; empty for
   // the others.
   [[nodiscard]] std::span<const FactId> missing(RecommendationId recommendation) const;
+  // The absent facts a recommended or absent recommendation was decided despite, sorted by
+  // name: Kleene logic left its condition unknown without them, but every value they may
+  // take within their declarations gives the same outcome (docs/semantics.md#exact-outcomes).
+  // Empty for the others.
+  [[nodiscard]] std::span<const FactId> despite(RecommendationId recommendation) const;
   // The facts that decided a recommended or absent recommendation (sorted by name), as
-  // `rubric eval` explains them; computed on demand, so not const.
+  // `rubric eval` explains them; empty for an undetermined one and for one decided despite
+  // absent facts (see `despite`). Computed on demand, so not const.
   [[nodiscard]] std::vector<FactId> because(RecommendationId recommendation);
 
   struct Impl;
@@ -378,6 +384,9 @@ class BlockDecision {
   // The absent facts an undetermined recommendation waits on in one row, sorted by name;
   // empty for the other outcomes. Computed on demand, so not const.
   [[nodiscard]] std::vector<FactId> missing(std::size_t row, RecommendationId recommendation);
+  // The absent facts a recommendation was decided despite in one row (Decision::despite);
+  // empty for an undetermined one and out of range.
+  [[nodiscard]] std::vector<FactId> despite(std::size_t row, RecommendationId recommendation);
 
   struct Impl;
 

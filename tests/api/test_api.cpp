@@ -188,6 +188,70 @@ TEST_CASE("a recommendation's reported values, for the patient of a decision", "
   CHECK(guideline.reported(foreign, decision, *scores).empty());
 }
 
+TEST_CASE("a recommendation decided despite absent facts says which, alone and in blocks",
+          "[api][exact]") {
+  // By hand (docs/semantics.md#exact-outcomes): with `sex` absent, 5 points treat a man
+  // (>= 2) and a woman (>= 3) alike, so `treat` is made despite `sex`; `watch` (exactly 1 or
+  // 2 points) is not made, and Kleene logic alone says so (`points = 1` and `points = 2` are
+  // false), so not despite anything; 2 points treat a woman but not a man, so `treat` waits
+  // on `sex`.
+  const api::Compilation compiled = api::Guideline::compile(
+      "guideline \"g\"\nsource 1 \"s\"\nfact sex: code {'male', 'female'}\n"
+      "fact points: integer between 0 and 9\n"
+      "recommendation treat kind prescribe text \"Treat\" cite 1\n"
+      "  when (sex = 'male' and points >= 2) or (sex = 'female' and points >= 3)\n"
+      "recommendation watch kind refer text \"Watch\" cite 1\n"
+      "  when (sex = 'male' and points = 1) or (sex = 'female' and points = 2)\n");
+  INFO(compiled.formatted());
+  REQUIRE(compiled.guideline.has_value());
+  const api::Guideline& guideline = *compiled.guideline;
+  const api::RecommendationId treat = *guideline.recommendation("treat");
+  const api::RecommendationId watch = *guideline.recommendation("watch");
+  const std::vector<std::string> sex = {"sex"};
+
+  api::FactSet five = guideline.new_fact_set();
+  REQUIRE(five.set_integer("points", 5));
+  api::Decision decision = guideline.evaluate(five);
+  CHECK(decision.outcome(treat) == api::Outcome::recommended);
+  CHECK(fact_names(guideline, decision.despite(treat)) == sex);
+  CHECK(decision.because(treat).empty());
+  CHECK(decision.outcome(watch) == api::Outcome::absent);
+  CHECK(decision.despite(watch).empty());
+  CHECK(decision.missing(treat).empty());
+
+  api::FactSet two = guideline.new_fact_set();
+  REQUIRE(two.set_integer("points", 2));
+  api::Decision undetermined = guideline.evaluate(two);
+  CHECK(undetermined.outcome(treat) == api::Outcome::undetermined);
+  CHECK(fact_names(guideline, undetermined.missing(treat)) == sex);
+  CHECK(undetermined.despite(treat).empty());
+
+  api::FactSet man = guideline.new_fact_set();
+  REQUIRE(man.set_integer("points", 2));
+  REQUIRE(man.set_string("sex", "male"));
+  guideline.evaluate(man, decision);  // reused: the earlier lists are gone
+  CHECK(decision.outcome(treat) == api::Outcome::recommended);
+  CHECK(decision.despite(treat).empty());
+  CHECK(decision.despite(watch).empty());
+  CHECK(fact_names(guideline, decision.because(treat)) ==
+        std::vector<std::string>{"points", "sex"});
+  CHECK(decision.despite(api::RecommendationId{9}).empty());
+
+  api::FactBlock block = guideline.new_fact_block();
+  REQUIRE(block.add(five));
+  REQUIRE(block.add(two));
+  REQUIRE(block.add(man));
+  api::BlockDecision rows = guideline.evaluate(block);
+  REQUIRE(rows.rows() == 3);
+  CHECK(fact_names(guideline, rows.despite(0, treat)) == sex);
+  CHECK(rows.despite(0, watch).empty());
+  CHECK(rows.despite(1, treat).empty());
+  CHECK(fact_names(guideline, rows.missing(1, treat)) == sex);
+  CHECK(rows.despite(2, treat).empty());
+  CHECK(rows.despite(3, treat).empty());
+  CHECK(rows.despite(0, api::RecommendationId{9}).empty());
+}
+
 TEST_CASE("rules with errors give diagnostics, never a guideline or an exception", "[api]") {
   SECTION("an unknown name") {
     const api::Compilation compiled = api::Guideline::compile(

@@ -368,3 +368,103 @@ TEST_CASE("C: blocks reject bad handles, foreign fact sets, a full block and bad
   rubric_block_free(nullptr);
   rubric_block_decision_free(nullptr);
 }
+
+TEST_CASE("C: facts decided despite, and reported values", "[api][c]") {
+  // By hand: with `sex` absent, 5 points treat a man (>= 2) and a woman (>= 3) alike, so
+  // `treat` is made despite `sex`; its score is 2 for age >= 75 plus 1 for diabetes.
+  const std::string text =
+      "guideline \"g\"\nsource 1 \"s\"\nfact sex: code {'male', 'female'}\n"
+      "fact points: integer between 0 and 9\nfact age: integer\nfact diabetes: boolean\n"
+      "define score = score(2 when age >= 75, 1 when diabetes)\n"
+      "recommendation treat kind prescribe text \"Treat\" cite 1 report score, points\n"
+      "  when (sex = 'male' and points >= 2) or (sex = 'female' and points >= 3)\n";
+  rubric_guideline* guideline = nullptr;
+  REQUIRE(rubric_compile(text.data(), text.size(), nullptr, &guideline, nullptr) == RUBRIC_OK);
+  rubric_facts* facts = nullptr;
+  rubric_decision* decision = nullptr;
+  REQUIRE(rubric_facts_new(guideline, &facts) == RUBRIC_OK);
+  REQUIRE(rubric_decision_new(&decision) == RUBRIC_OK);
+  std::uint32_t treat = 0;
+  std::uint32_t sex = 0;
+  REQUIRE(rubric_find_recommendation(guideline, "treat", &treat) == RUBRIC_OK);
+  REQUIRE(rubric_find_fact(guideline, "sex", &sex) == RUBRIC_OK);
+  REQUIRE(rubric_facts_set(facts, "points", "5") == RUBRIC_OK);
+  REQUIRE(rubric_facts_set(facts, "age", "80") == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(guideline, facts, decision) == RUBRIC_OK);
+
+  CHECK(rubric_decision_outcome(decision, treat) == RUBRIC_RECOMMENDED);
+  CHECK(rubric_decision_despite_count(decision, treat) == 1);
+  CHECK(rubric_decision_despite(decision, treat, 0) == sex);
+  CHECK(rubric_decision_despite(decision, treat, 1) == UINT32_MAX);
+  CHECK(message() == "rubric_decision_despite: index 1 is out of range (1 available)");
+  CHECK(rubric_decision_despite_count(decision, 5) == 0);
+  CHECK(code() == "E0602");
+  CHECK(rubric_decision_despite_count(nullptr, treat) == 0);
+  CHECK(message() == "rubric_decision_despite_count: the decision is NULL");
+
+  CHECK(rubric_reported_count(guideline, treat) == 2);
+  const char* name = nullptr;
+  const char* value = nullptr;
+  const char* shown = nullptr;
+  REQUIRE(rubric_reported(guideline, facts, decision, treat, 0, &name, &value, &shown) ==
+          RUBRIC_OK);
+  CHECK(std::string(name) == "score");
+  CHECK(value == nullptr);  // diabetes absent: 2 or 3
+  CHECK(std::string(shown) == "unknown, from 2 to 3");
+  REQUIRE(rubric_reported(guideline, facts, decision, treat, 1, &name, &value, &shown) ==
+          RUBRIC_OK);
+  CHECK(std::string(name) == "points");
+  CHECK(std::string(value) == "5");
+  CHECK(std::string(shown) == "5");
+  REQUIRE(rubric_facts_set(facts, "diabetes", "true") == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(guideline, facts, decision) == RUBRIC_OK);
+  REQUIRE(rubric_reported(guideline, facts, decision, treat, 0, nullptr, &value, nullptr) ==
+          RUBRIC_OK);
+  CHECK(std::string(value) == "3");
+  CHECK(rubric_reported(guideline, facts, decision, treat, 2, &name, &value, &shown) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() == "rubric_reported: reported value 2 is out of range (2 available)");
+  CHECK(rubric_reported(guideline, nullptr, decision, treat, 0, &name, &value, &shown) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_reported(guideline, facts, decision, 7, 0, &name, &value, &shown) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+
+  // A decision of another guideline cannot report this one's values.
+  rubric_guideline* other = compile_other();
+  rubric_facts* other_facts = nullptr;
+  REQUIRE(rubric_facts_new(other, &other_facts) == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(other, other_facts, decision) == RUBRIC_OK);
+  CHECK(rubric_reported(guideline, facts, decision, treat, 0, &name, &value, &shown) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(message() ==
+        "rubric_reported: the decision does not come from evaluating these facts with this "
+        "guideline");
+
+  // Blocks: row 0 decided despite `sex`, row 1 (2 points) waits on it.
+  rubric_block* block = nullptr;
+  rubric_block_decision* rows = nullptr;
+  REQUIRE(rubric_block_new(guideline, &block) == RUBRIC_OK);
+  REQUIRE(rubric_block_decision_new(&rows) == RUBRIC_OK);
+  REQUIRE(rubric_block_add(block, facts) == RUBRIC_OK);
+  REQUIRE(rubric_facts_set(facts, "points", "2") == RUBRIC_OK);
+  REQUIRE(rubric_block_add(block, facts) == RUBRIC_OK);
+  REQUIRE(rubric_evaluate_block(guideline, block, rows) == RUBRIC_OK);
+  std::uint32_t found[2] = {UINT32_MAX, UINT32_MAX};
+  CHECK(rubric_block_decision_despite(rows, 0, treat, found, 2) == 1);
+  CHECK(found[0] == sex);
+  CHECK(rubric_block_decision_despite(rows, 1, treat, found, 2) == 0);
+  CHECK(rubric_block_decision_missing(rows, 1, treat, found, 2) == 1);
+  CHECK(found[0] == sex);
+  CHECK(rubric_block_decision_despite(rows, 2, treat, found, 2) == 0);
+  CHECK(message() == "rubric_block_decision_despite: row 2 is out of range (2 available)");
+  CHECK(rubric_block_decision_despite(rows, 0, treat, nullptr, 2) == 0);
+  CHECK(message() == "rubric_block_decision_despite: the output `facts` is NULL");
+
+  rubric_block_decision_free(rows);
+  rubric_block_free(block);
+  rubric_facts_free(other_facts);
+  rubric_guideline_free(other);
+  rubric_decision_free(decision);
+  rubric_facts_free(facts);
+  rubric_guideline_free(guideline);
+}

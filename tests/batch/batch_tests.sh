@@ -70,8 +70,8 @@ batch = [json.loads(l) for l in open(work + "/full.out")][:40]
 for n, record in enumerate(batch, 1):
     ev = json.load(open(f"{work}/single/{n}.eval"))
     assert record["line"] == n, (n, record["line"])
-    got = [(r["id"], r["kind"], r["text"], r["citations"], r["sources"], r.get("evidence"), r["parameters"]) for r in record["recommendations"]]
-    want = [(r["id"], r["kind"], r["text"], r["citations"], r["sources"], r.get("evidence"), r["parameters"]) for r in ev["recommendations"]]
+    got = [(r["id"], r["kind"], r["text"], r["citations"], r["sources"], r.get("evidence"), r["parameters"], r["decided_despite"]) for r in record["recommendations"]]
+    want = [(r["id"], r["kind"], r["text"], r["citations"], r["sources"], r.get("evidence"), r["parameters"], r["decided_despite"]) for r in ev["recommendations"]]
     assert got == want, (n, got, want)
     got = [(u["id"], u["kind"], u["text"], u["missing"]) for u in record["undetermined"]]
     want = [(u["id"], u["kind"], u["text"], u["missing"]) for u in ev["undetermined"]]
@@ -228,6 +228,39 @@ if [[ "$(cat "$WORK/out")" == '{"recommendations":["high","long"],"undetermined"
 {"recommendations":[],"undetermined":[{"id":"high","missing":["course"]},{"id":"long","missing":["course"]}]}
 {"recommendations":[],"undetermined":[{"id":"high","missing":["dose"]}]}
 {"line":4,"error":'* ]]; then pass; else fail "arithmetic guideline batch: $(cat "$WORK/out")"; fi
+
+# ---- Exact outcomes: decided despite absent facts, alone and in blocks ----------------------
+# By hand (docs/semantics.md#exact-outcomes): with `sex` absent, 5 points treat a man (>= 2)
+# and a woman (>= 3) alike; 2 points treat a woman only, and `watch` (a man with 1, a woman
+# with 2) then waits on `sex` too; a woman with 1 point gets neither.
+EXACT="$ROOT/tests/cli/deciding/exact.rubric"
+printf '%s\n' '{"points": 5}' '{"points": 2}' '{"points": 2, "sex": "male"}' \
+  '{"points": 1, "sex": "female"}' >"$WORK/exact.ndjson"
+for threads in 1 2; do
+  run batch "$EXACT" "$WORK/exact.ndjson" --threads "$threads"
+  expect_code 0 "exact outcomes in batch (--threads $threads)"
+  if py '
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+made = [[(r["id"], r["decided_despite"]) for r in o["recommendations"]] for o in out]
+waits = [[(u["id"], u["missing"]) for u in o["undetermined"]] for o in out]
+assert made == [[("treat", ["sex"])], [], [("treat", [])], []], made
+assert waits == [[], [("treat", ["sex"]), ("watch", ["sex"])], [], []], waits
+' "$WORK/out"; then pass; else fail "exact outcomes in batch: $(cat "$WORK/out")"; fi
+done
+for n in 1 2 3 4; do
+  sed -n "${n}p" "$WORK/exact.ndjson" >"$WORK/exact-$n.json"
+  "$RUBRIC" eval "$EXACT" "$WORK/exact-$n.json" --format json >"$WORK/exact-$n.eval" 2>/dev/null || true
+done
+if py '
+import json, sys
+work = sys.argv[1]
+out = [json.loads(l) for l in open(work + "/out")]
+for n, record in enumerate(out, 1):
+    ev = json.load(open(f"{work}/exact-{n}.eval"))
+    assert [(r["id"], r["decided_despite"]) for r in record["recommendations"]] == \
+        [(r["id"], r["decided_despite"]) for r in ev["recommendations"]], n
+' "$WORK"; then pass; else fail "exact outcomes: batch and eval disagree"; fi
 
 # ---- Huge lines --------------------------------------------------------------------------------
 python3 -c '
