@@ -46,20 +46,25 @@ bool mixed(std::uint8_t seen) {
 }
 
 // True when a node whose value depends on one fact alone (its cone reads that fact and
-// constants) is true for some valid value of the fact and false for another, and never
-// unknown for a present value: then Kleene logic's unknown for it, when the fact is absent,
-// is exact, and the fact is what it waits on. `cone` lists the node's cone in evaluation
-// order, ending with the node.
+// constants) is never unknown for a valid value of the fact and, either known when the fact
+// is absent, or unknown then and the search (Guideline::settle) would find it true for some value
+// and false for another: then Kleene logic's unknown is exact, and the fact is what it waits on. As
+// in the search, the nodes of the cone that are known with the fact absent (absence read as a
+// value: `if fact then 0 else 1` is 1) keep those values when the fact is given one. `cone` lists
+// the node's cone in evaluation order, ending with the node; `values` and `absent` are working
+// memory of the graph's size.
 bool takes_both_values(const DecisionGraph& graph, std::span<const NodeId> cone,
-                       const FactDomain& domain, std::vector<Value>& values) {
-  std::uint8_t seen = 0;
-  for (std::size_t r = 1; r < domain.regions.size(); ++r) {
+                       const FactDomain& domain, std::vector<Value>& values,
+                       std::vector<Value>& absent) {
+  const auto evaluate = [&](const Value& fact, bool keep_known) {
     for (const NodeId id : cone) {
       const Node& node = graph.node(id);
-      if (node.op == Opcode::constant) {
+      if (keep_known && !absent[id.value].is_null()) {
+        values[id.value] = absent[id.value];
+      } else if (node.op == Opcode::constant) {
         values[id.value] = graph.constant(node);
       } else if (node.op == Opcode::fact) {
-        values[id.value] = domain.regions[r].value;
+        values[id.value] = fact;
       } else {
         const auto operands = graph.operands(node);
         values[id.value] = operations::compute(
@@ -67,9 +72,23 @@ bool takes_both_values(const DecisionGraph& graph, std::span<const NodeId> cone,
             [&](std::size_t k) -> const Value& { return values[operands[k].value]; });
       }
     }
-    seen |= seen_bit(state_of(values[cone.back().value]));
+    return state_of(values[cone.back().value]);
+  };
+  const bool known_when_absent = evaluate(Value::null(), false) != kStateNull;
+  for (const NodeId id : cone) {
+    absent[id.value] = values[id.value];
   }
-  return seen == (kSeenTrue | kSeenFalse);
+  std::uint8_t seen = 0;
+  for (std::size_t r = 1; r < domain.regions.size(); ++r) {
+    if (evaluate(domain.regions[r].value, false) == kStateNull) {
+      return false;  // unknown for a present value: not for want of the fact alone
+    }
+    if (!known_when_absent) {
+      seen |= seen_bit(evaluate(domain.regions[r].value, true));
+    }
+  }
+  // Known whatever the fact (`side in {...}` is false when `side` is absent): never unknown.
+  return known_when_absent || seen == (kSeenTrue | kSeenFalse);
 }
 
 // Kleene-exactness of the sub-expressions of a graph (see Guideline::kleene_exact): per node,
@@ -174,7 +193,9 @@ class KleeneExactness {
   // both truth values and never none.
   bool single_fact_exact(NodeId id) {
     collect_cone(id);
-    return takes_both_values(graph_, cone_, domains_[cone_facts_[id.value].front()], values_);
+    absent_values_.resize(graph_.size());
+    return takes_both_values(graph_, cone_, domains_[cone_facts_[id.value].front()], values_,
+                             absent_values_);
   }
 
   // The state of the node ending cone_ with facts f and g at the values of regions rf, rg.
@@ -345,6 +366,7 @@ class KleeneExactness {
   std::vector<std::vector<std::uint32_t>> cone_facts_;
   std::vector<NodeId> cone_;
   std::vector<Value> values_;
+  std::vector<Value> absent_values_;
 };
 
 // One recommendation's search, over the scratch's search fields.

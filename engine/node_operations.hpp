@@ -102,6 +102,17 @@ struct ScoreRange {
   bool integer = true;  // every weight is an Integer
 };
 
+// An Integer or a Decimal in Decimal raw units (10^-8); nullopt for any other kind.
+inline std::optional<Int128> score_amount(const Value& value) {
+  if (value.kind() == ValueKind::integer) {
+    return Int128{value.as_integer()} * Decimal::kOne;
+  }
+  if (value.kind() == ValueKind::decimal) {
+    return value.as_decimal().raw();
+  }
+  return std::nullopt;
+}
+
 template <typename At>
 ScoreRange score_range(std::size_t first, std::size_t count, const At& at) {
   ScoreRange range;
@@ -109,9 +120,7 @@ ScoreRange score_range(std::size_t first, std::size_t count, const At& at) {
     const Value& weight = at(k);
     const Value& item = at(k + 1);
     range.integer = range.integer && weight.kind() == ValueKind::integer;
-    const Int128 amount = weight.kind() == ValueKind::integer
-                              ? Int128{weight.as_integer()} * Decimal::kOne
-                              : weight.as_decimal().raw();
+    const Int128 amount = score_amount(weight).value_or(0);  // weights are numeric constants
     if (item.kind() == ValueKind::boolean) {
       if (item.as_boolean()) {
         range.low += amount;
@@ -151,17 +160,8 @@ Value score_total(std::size_t count, const At& at) {
 // in 128 bits, so that it cannot overflow where the comparison as written would not.
 template <typename At>
 Value at_least(std::size_t count, const At& at) {
-  const auto raw = [](const Value& value) -> std::optional<Int128> {
-    if (value.kind() == ValueKind::integer) {
-      return Int128{value.as_integer()} * Decimal::kOne;
-    }
-    if (value.kind() == ValueKind::decimal) {
-      return value.as_decimal().raw();
-    }
-    return std::nullopt;
-  };
-  const std::optional<Int128> threshold = raw(at(0));
-  const std::optional<Int128> offset = raw(at(1));
+  const std::optional<Int128> threshold = score_amount(at(0));
+  const std::optional<Int128> offset = score_amount(at(1));
   if (!threshold || !offset) {
     return Value::null();
   }

@@ -91,6 +91,8 @@ EvaluationProgram EvaluationProgram::build(const DecisionGraph& graph,
       } else {
         step.kind = StepKind::compare_values;
       }
+    } else if (node.op == Opcode::at_least && program.add_score_test(graph, operands, step)) {
+      // A points score's test on its items' states: no Value is computed.
     } else if (info.program == ProgramForm::compact && info.logic != Logic::none) {
       step.kind = logic_step(info.logic);
       step.a = operands[0].value;
@@ -144,7 +146,89 @@ std::size_t EvaluationProgram::memory_bytes() const {
   return (fact_steps_.capacity() + compare_steps_.capacity() + steps_.capacity()) * sizeof(Step) +
          homes_.capacity() * sizeof(Home) + initial_.capacity() +
          initial_block_.capacity() * sizeof(BlockState) +
-         block_constants_.capacity() * sizeof(BlockConstant);
+         block_constants_.capacity() * sizeof(BlockConstant) +
+         score_tests_.capacity() * sizeof(ScoreTest) + score_items_.capacity() * sizeof(ScoreItem);
+}
+
+bool EvaluationProgram::add_score_test(const DecisionGraph& graph, std::span<const NodeId> operands,
+                                       Step& step) {
+  // Operands: the threshold, the offset, then weight, item, ... (operators.hpp).
+  const Node& threshold = graph.node(operands[0]);
+  const Node& offset = graph.node(operands[1]);
+  if (threshold.op != Opcode::constant || offset.op != Opcode::constant) {
+    return false;
+  }
+  const std::optional<Int128> threshold_amount =
+      operations::score_amount(graph.constant(threshold));
+  const std::optional<Int128> offset_amount = operations::score_amount(graph.constant(offset));
+  if (!threshold_amount || !offset_amount) {
+    return false;  // a null threshold: the general operator gives null
+  }
+  ScoreTest test;
+  test.minimum = *threshold_amount + *offset_amount;
+  test.first = static_cast<std::uint32_t>(score_items_.size());
+  for (std::size_t k = 2; k + 1 < operands.size(); k += 2) {
+    const Node& weight = graph.node(operands[k]);
+    const std::optional<Int128> amount = weight.op == Opcode::constant
+                                             ? operations::score_amount(graph.constant(weight))
+                                             : std::nullopt;
+    if (!amount || *amount <= 0) {
+      score_items_.resize(test.first);
+      return false;
+    }
+    score_items_.push_back(ScoreItem{*amount, operands[k + 1].value});
+  }
+  test.count = static_cast<std::uint32_t>(score_items_.size()) - test.first;
+  step.kind = StepKind::at_least;
+  step.a = static_cast<std::uint32_t>(score_tests_.size());
+  score_tests_.push_back(test);
+  return true;
+}
+
+std::uint8_t EvaluationProgram::score_test_state(const ScoreTest& test,
+                                                 const std::uint8_t* states) const {
+  Int128 low = 0;
+  Int128 high = 0;
+  for (std::uint32_t i = test.first; i < test.first + test.count; ++i) {
+    const ScoreItem& item = score_items_[i];
+    const std::uint8_t state = states[item.node];
+    if (state == kStateTrue) {
+      low += item.weight;
+      high += item.weight;
+    } else if (state != kStateFalse) {
+      high += item.weight;  // unknown: it may add its weight or not
+    }
+  }
+  if (low >= test.minimum) {
+    return kStateTrue;
+  }
+  return high < test.minimum ? kStateFalse : kStateNull;
+}
+
+BlockState EvaluationProgram::score_test_block(const ScoreTest& test,
+                                               const BlockState* states) const {
+  std::array<Int128, FactBlock::kCapacity> low{};
+  std::array<Int128, FactBlock::kCapacity> high{};
+  for (std::uint32_t i = test.first; i < test.first + test.count; ++i) {
+    const ScoreItem& item = score_items_[i];
+    const BlockState& state = states[item.node];
+    for (std::uint64_t rows = state.truth; rows != 0; rows &= rows - 1) {
+      low[static_cast<std::size_t>(std::countr_zero(rows))] += item.weight;
+    }
+    for (std::uint64_t rows = state.truth | state.null | state.known; rows != 0; rows &= rows - 1) {
+      high[static_cast<std::size_t>(std::countr_zero(rows))] += item.weight;
+    }
+  }
+  BlockState out;
+  for (std::size_t row = 0; row < FactBlock::kCapacity; ++row) {
+    const std::uint64_t bit = std::uint64_t{1} << row;
+    if (low[row] >= test.minimum) {
+      out.truth |= bit;
+    } else if (high[row] >= test.minimum) {
+      out.null |= bit;
+    }
+  }
+  return out;
 }
 
 const Value& EvaluationProgram::home_value(const DecisionGraph& graph, NodeId node,
@@ -251,7 +335,9 @@ void EvaluationProgram::run(const DecisionGraph& graph, const FactSet& facts,
       state[step.node] = kLogic[logic][(state[step.a] & 3U) * 4U + (state[step.b] & 3U)];
       continue;
     }
-    if (step.kind == StepKind::compare_values) {
+    if (step.kind == StepKind::at_least) {
+      state[step.node] = score_test_state(score_tests_[step.a], state);
+    } else if (step.kind == StepKind::compare_values) {
       const Node& node = graph.nodes()[step.node];
       const auto operands = graph.operands(node);
       state[step.node] = compare(home_value(graph, operands[0], facts, state, value),
@@ -377,6 +463,10 @@ void EvaluationProgram::run_block(const DecisionGraph& graph, const FactBlock& b
   // Kleene logic on masks, matching kLogic: an operand's null and known rows count as null,
   // and a binary operator with a known operand gives null.
   for (const Step& step : steps_) {
+    if (step.kind == StepKind::at_least) {
+      state[step.node] = score_test_block(score_tests_[step.a], state);
+      continue;
+    }
     const BlockState a = state[step.a];
     const BlockState b = state[step.b];
     const std::uint64_t false_a = ~(a.truth | a.null | a.known);

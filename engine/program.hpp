@@ -2,8 +2,9 @@
 // on, as a flat list of steps over one byte of state per node.
 //
 // A node's state is its truth value (false, true, null) when it is boolean, and whether it
-// is present (null or known) otherwise. Logic, `is` tests and comparisons of facts with
-// constants run on states and on the fact set's values in place: no Value is copied. Only
+// is present (null or known) otherwise. Logic, `is` tests, comparisons of facts with
+// constants and points scores' tests against constants run on states and on the fact set's
+// values in place: no Value is copied. Only
 // the operations that produce a non-boolean value other than a fact or a constant
 // (arithmetic, `if`, Coalesce, conversions) compute a Value, with the general operators of
 // values/value.hpp; their results go to a scratch array of Values.
@@ -61,7 +62,7 @@ class EvaluationProgram {
            std::vector<Value>& values) const;
 
   // True when every step can run on a FactBlock's columns (bit-sliced, 64 rows per word):
-  // facts, comparisons of a fact with a constant, logic and `is` tests. Arithmetic, `if`,
+  // facts, comparisons of a fact with a constant, logic, `is` tests and score tests. Arithmetic, `if`,
   // Coalesce and comparisons of computed values need Values row by row.
   [[nodiscard]] bool runs_on_blocks() const { return runs_on_blocks_; }
   // Precondition: runs_on_blocks() and block.fact_count() equals the fact set size `run`
@@ -98,6 +99,7 @@ class EvaluationProgram {
     is_false,
     compare_fact_constant,  // a: fact index, b: constant index; relation
     compare_values,         // a, b: operand nodes whose values are in place; relation
+    at_least,               // a: index into score_tests_; an `at least` with a constant threshold
     general,                // the node's own opcode on Values
   };
   // `a relation b` (engine/operators.hpp).
@@ -116,6 +118,25 @@ class EvaluationProgram {
     std::uint32_t a = 0;
     std::uint32_t b = 0;
   };
+
+  // An `at least` node whose threshold and offset are constants, on states only: true when
+  // the weights of the true items reach `minimum` (the threshold plus the offset), false
+  // when those of the true and unknown items together fall short, null otherwise; the same
+  // as operations::at_least. Its items are score_items_[first .. first + count).
+  struct ScoreTest {
+    Int128 minimum = 0;
+    std::uint32_t first = 0;
+    std::uint32_t count = 0;
+  };
+  struct ScoreItem {
+    Int128 weight = 0;  // positive (the compiler makes every weight of an `at least` so)
+    std::uint32_t node = 0;
+  };
+  // The step for an `at least` node, when its threshold and offset are numeric constants.
+  bool add_score_test(const DecisionGraph& graph, std::span<const NodeId> operands, Step& step);
+  [[nodiscard]] std::uint8_t score_test_state(const ScoreTest& test,
+                                              const std::uint8_t* states) const;
+  [[nodiscard]] BlockState score_test_block(const ScoreTest& test, const BlockState* states) const;
 
   // The state of `x relation y` from whether x < y and whether x > y.
   static std::uint8_t ordered(bool less, bool greater, Relation relation);
@@ -148,6 +169,8 @@ class EvaluationProgram {
   std::vector<std::uint8_t> initial_;           // per graph node: the constants' states
   std::vector<BlockState> initial_block_;       // the same, for every row of a block
   std::vector<BlockConstant> block_constants_;  // per compare step
+  std::vector<ScoreTest> score_tests_;          // per at_least step
+  std::vector<ScoreItem> score_items_;
   bool runs_on_blocks_ = true;
 };
 

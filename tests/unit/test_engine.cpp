@@ -1406,6 +1406,67 @@ TEST_CASE("block evaluation gives every row its own outcomes and missing facts",
   CHECK(check_block_agrees(*guideline, sets) == 0);
 }
 
+TEST_CASE("points scores and `at least` run on blocks, each row as its items decide",
+          "[block][score]") {
+  const auto guideline =
+      compile("fact a: boolean\nfact b: boolean\nfact c: boolean\n" +
+              recommendation("high", "score(2 when a, 1 when b, -1 when c) >= 2") +
+              recommendation("two", "at least 2 of (a, b, c)") +
+              recommendation("half", "score(0.5 when a, 1.5 when b) > 1") +
+              recommendation("low", "score(2 when a, 1 when b, -1 when c) < 1"));
+  REQUIRE(guideline->program().runs_on_blocks());
+  // The expected outcome of a row, by brute force over its absent items: made when every
+  // completion holds, not made when none does, undetermined otherwise (docs/semantics.md#scores).
+  using Test = bool (*)(int, int, int);
+  const std::array<Test, 4> tests = {
+      [](int a, int b, int c) { return 2 * a + b - c >= 2; },
+      [](int a, int b, int c) { return a + b + c >= 2; },
+      [](int a, int b, int) { return 5 * a + 15 * b > 10; },
+      [](int a, int b, int c) { return 2 * a + b - c < 1; },
+  };
+  std::vector<FactSet> sets;
+  std::vector<std::array<int, 3>> rows;  // per item: 0 false, 1 true, 2 absent
+  for (int code = 0; code < 27; ++code) {
+    const std::array<int, 3> items = {code % 3, code / 3 % 3, code / 9};
+    Facts facts(*guideline);
+    const std::array<const char*, 3> names = {"a", "b", "c"};
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (items[k] != 2) facts.set(names[k], B(items[k] == 1));
+    }
+    sets.push_back(facts.get());
+    rows.push_back(items);
+  }
+  FactBlock block(guideline->facts().size());
+  for (const FactSet& facts : sets) {
+    block.push_back(facts);
+  }
+  BlockScratch scratch;
+  BlockDecision decision;
+  guideline->evaluate(block, scratch, decision);
+  REQUIRE(decision.rows == 27);
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    for (std::size_t r = 0; r < tests.size(); ++r) {
+      bool some_true = false;
+      bool some_false = false;
+      for (int completion = 0; completion < 8; ++completion) {
+        std::array<int, 3> values{};
+        for (std::size_t k = 0; k < 3; ++k) {
+          values[k] = rows[row][k] == 2 ? (completion >> k) & 1 : rows[row][k];
+        }
+        (tests[r](values[0], values[1], values[2]) ? some_true : some_false) = true;
+      }
+      const Outcome expected = !some_false  ? Outcome::recommended
+                               : !some_true ? Outcome::absent
+                                            : Outcome::undetermined;
+      INFO("row " << row << " (a, b, c: 0 false, 1 true, 2 absent: " << rows[row][0] << rows[row][1]
+                  << rows[row][2] << "), recommendation " << guideline->recommendations()[r].id);
+      CHECK(decision.outcome(row, r) == expected);
+      CHECK(guideline->evaluate(sets[row]).outcomes[r] == expected);
+    }
+  }
+  CHECK(check_block_agrees(*guideline, sets) == 27);
+}
+
 TEST_CASE("a guideline with arithmetic is evaluated on blocks row by row", "[block]") {
   const auto guideline =
       compile("fact i: integer\nfact t: duration\n" + recommendation("half", "i / 2 > 1.5") +
