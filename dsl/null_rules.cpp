@@ -523,7 +523,9 @@ class Pass {
     into.choices.insert(into.choices.end(), from.choices.begin(), from.choices.end());
   }
 
-  Info walk(ExprId id, const Facts& present) {
+  // `masked_false`: facts whose absence makes a false value here count for nothing (an operand
+  // of `or` whose other operand is never false while they are absent).
+  Info walk(ExprId id, const Facts& present, const Facts& masked_false = {}) {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     Info info;
@@ -542,7 +544,7 @@ class Pass {
         info.choices.clear();
         break;
       }
-      case ExprKind::binary: info = binary(expr, present); break;
+      case ExprKind::binary: info = binary(expr, present, masked_false); break;
       case ExprKind::test: walk(operands[0], present); break;
       case ExprKind::between: {
         for (const ExprId operand : operands) {
@@ -556,8 +558,14 @@ class Pass {
       case ExprKind::membership: {
         const Info value = walk(operands[0], present);
         walk(operands[1], present);
-        if (!value.nullable.empty()) {
-          record_->items.push_back({Finding::membership, id, value.nullable, false});
+        bool null_element = false;
+        for (const ExprId element : module_.operands_of(module_.at(operands[1]))) {
+          null_element = null_element || module_.at(element).kind == ExprKind::null_literal;
+        }
+        // Absent, it is false (true with a `null` element).
+        const Facts facts = null_element ? value.nullable : minus(value.nullable, masked_false);
+        if (!facts.empty()) {
+          record_->items.push_back({Finding::membership, id, facts, false});
         }
         break;
       }
@@ -627,7 +635,7 @@ class Pass {
     return info;
   }
 
-  Info binary(const ast::Expr& expr, const Facts& present) {
+  Info binary(const ast::Expr& expr, const Facts& present, const Facts& masked_false) {
     const auto operands = module_.operands_of(expr);
     const B op = expr.binary_operator;
     Info left;
@@ -642,8 +650,12 @@ class Pass {
       left = walk(operands[0], guard(operands[1], true));
       right = walk(operands[1], guard(operands[0], true));
     } else if (op == B::logical_or) {
-      left = walk(operands[0], guard(operands[1], false));
-      right = walk(operands[1], guard(operands[0], false));
+      // Where a fact of `when_false(other)` is absent, `other` is true or unknown, and so is
+      // the `or` whether this operand is false or unknown.
+      left = walk(operands[0], guard(operands[1], false),
+                  unite(masked_false, when_false(operands[1])));
+      right = walk(operands[1], guard(operands[0], false),
+                   unite(masked_false, when_false(operands[0])));
     } else if (op == B::implies) {
       left = walk(operands[0], guard(operands[1], false));
       right = walk(operands[1], guard(operands[0], true));
