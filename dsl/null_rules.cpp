@@ -193,8 +193,8 @@ class Pass {
         diagnostics.report(DiagnosticKind::absent_in_arithmetic, range,
                            arithmetic_message(where, *entry));
       } else {
-        diagnostics.report(DiagnosticKind::absent_decides, range, note_message(key.second, where,
-                                                                               *entry));
+        diagnostics.report(DiagnosticKind::absent_decides, range,
+                           note_message(key.second, where, *entry));
       }
     }
   }
@@ -257,16 +257,18 @@ class Pass {
       taken = is_number(operands[2]) && !otherwise.empty()
                   ? fmt::format("as {}, its `else`,", in_backticks(otherwise))
                   : "as its `else`";
-      return fmt::format("this `if` counts an absent {} {} in arithmetic; write it as a `score` "
-                         "item ({}) or use `at least N of`, which keep an absent item uncertain, "
-                         "or give absence a `null` result",
-                         facts, taken, item);
+      return fmt::format(
+          "this `if` counts an absent {} {} in arithmetic; write it as a `score` "
+          "item ({}) or use `at least N of`, which keep an absent item uncertain, "
+          "or give absence a `null` result",
+          facts, taken, item);
     }
     taken = found.later ? "as a later row or its `else`" : "as its `else`";
-    return fmt::format("this `case` counts an absent {} {} in arithmetic; write it as `score` "
-                       "items ({}) or use `at least N of`, which keep an absent item uncertain, "
-                       "or give absence a `null` result",
-                       facts, taken, item);
+    return fmt::format(
+        "this `case` counts an absent {} {} in arithmetic; write it as `score` "
+        "items ({}) or use `at least N of`, which keep an absent item uncertain, "
+        "or give absence a `null` result",
+        facts, taken, item);
   }
 
   std::string note_message(Finding finding, ExprId where, const Found& found) const {
@@ -276,20 +278,23 @@ class Pass {
     const std::string first = fact_name(found.facts.front());
     switch (finding) {
       case Finding::if_else:
-        return fmt::format("when {} is absent, this `if` takes its `else`; to say what absence "
-                           "means, test `{} is null` first",
-                           facts, first);
+        return fmt::format(
+            "when {} is absent, this `if` takes its `else`; to say what absence "
+            "means, test `{} is null` first",
+            facts, first);
       case Finding::case_rows: {
         const std::string taken = found.later ? "a later row or its `else`" : "its `else`";
         if (expr.has_subject && minus(found.facts, strict(operands[0])).empty()) {
-          return fmt::format("when {} is absent, this `case` matches no row and takes {}; to say "
-                             "what absence means, test `{} is null` before the `case`",
-                             facts, taken, first);
+          return fmt::format(
+              "when {} is absent, this `case` matches no row and takes {}; to say "
+              "what absence means, test `{} is null` before the `case`",
+              facts, taken, first);
         }
-        return fmt::format("when {} is absent, this `case` skips the rows that test it and takes "
-                           "{}; to say what absence means, start with a row `when {} is null "
-                           "then ...`",
-                           facts, taken, first);
+        return fmt::format(
+            "when {} is absent, this `case` skips the rows that test it and takes "
+            "{}; to say what absence means, start with a row `when {} is null "
+            "then ...`",
+            facts, taken, first);
       }
       case Finding::membership: {
         bool null_element = false;
@@ -309,10 +314,11 @@ class Pass {
             equalities.size() <= kMostEqualities) {
           example = fmt::format(" (`{}`)", fmt::join(equalities, " or "));
         }
-        return fmt::format("when {} is absent, this `in` is {}, not unknown; to leave it unknown, "
-                           "compare with `=` and `or`{}, or test `{} is null` to say what absence "
-                           "means",
-                           facts, null_element ? "true" : "false", example, first);
+        return fmt::format(
+            "when {} is absent, this `in` is {}, not unknown; to leave it unknown, "
+            "compare with `=` and `or`{}, or test `{} is null` to say what absence "
+            "means",
+            facts, null_element ? "true" : "false", example, first);
       }
       case Finding::arithmetic: break;
     }
@@ -486,8 +492,8 @@ class Pass {
     Facts facts;
     const bool never_null =
         expr.kind == ExprKind::test || expr.kind == ExprKind::membership ||
-        (expr.kind == ExprKind::binary && (expr.binary_operator == B::equivalent ||
-                                           expr.binary_operator == B::not_equivalent));
+        (expr.kind == ExprKind::binary &&
+         (expr.binary_operator == B::equivalent || expr.binary_operator == B::not_equivalent));
     if (expr.kind == ExprKind::name) {
       const Symbol symbol = checked_.symbols[id.value];
       if (symbol.kind == SymbolKind::fact) {
@@ -667,8 +673,7 @@ class Pass {
     if (op == B::equivalent || op == B::not_equivalent) {
       return info;  // never null
     }
-    if (op != B::logical_and && op != B::logical_or && op != B::implies &&
-        op != B::logical_xor) {
+    if (op != B::logical_and && op != B::logical_or && op != B::implies && op != B::logical_xor) {
       arithmetic_operand(left);
       arithmetic_operand(right);
     }
@@ -729,8 +734,8 @@ class Pass {
       const Info test = walk(operands[i], ruled_out);
       Row row;
       row.result = operands[i + 1];
-      row.strict = expr.has_subject ? unite(subject_strict, strict(operands[i]))
-                                    : strict(operands[i]);
+      row.strict =
+          expr.has_subject ? unite(subject_strict, strict(operands[i])) : strict(operands[i]);
       row.nullable = expr.has_subject ? minus(unite(subject.nullable, test.nullable), ruled_out)
                                       : test.nullable;
       const bool test_null_anyway = test.null_anyway || (expr.has_subject && subject.null_anyway);
@@ -754,8 +759,7 @@ class Pass {
       for (const std::uint32_t fact : rows[k].nullable) {
         bool by_later_row = false;
         for (std::size_t j = k + 1; j < rows.size() && !by_later_row; ++j) {
-          by_later_row =
-              !contains(rows[j].strict, fact) && known_without(rows[j].result, fact);
+          by_later_row = !contains(rows[j].strict, fact) && known_without(rows[j].result, fact);
         }
         if (by_later_row || known_without(operands.back(), fact)) {
           decisive = unite(decisive, {fact});

@@ -645,8 +645,7 @@ std::vector<std::string> texts(const Checked& checked, std::string_view code) {
 
 }  // namespace
 
-TEST_CASE("W0306 and W0307: if, case and in that read an absent fact as a value",
-          "[checker]") {
+TEST_CASE("W0306 and W0307: if, case and in that read an absent fact as a value", "[checker]") {
   const std::string facts =
       "fact a: boolean\n"
       "fact b: boolean\n"
@@ -656,46 +655,70 @@ TEST_CASE("W0306 and W0307: if, case and in that read an absent fact as a value"
   const std::string report_label =
       "recommendation r kind refer text \"t\" cite 1 report label when b\n";
   const std::vector<AbsentCase> cases = {
-      {"points added with if", when("(if a then 1 else 0) + (if b then 1 else 0) >= 2"),
-       {"if a then 1 else 0", "if b then 1 else 0"}, {}},
+      {"points added with if",
+       when("(if a then 1 else 0) + (if b then 1 else 0) >= 2"),
+       {"if a then 1 else 0", "if b then 1 else 0"},
+       {}},
       {"an if compared", when("(if a then 5 else 0) >= 5"), {"if a then 5 else 0"}, {}},
       {"negated", when("-(if a then 5 else 0) < 0"), {"if a then 5 else 0"}, {}},
       {"an else that is null", when("(if a then 1 else null) + 1 >= 2"), {}, {}},
       {"conditions that are never null",
-       when("(if a is true then 1 else 0) + (if Coalesce(b, false) then 1 else 0) >= 1"), {}, {}},
+       when("(if a is true then 1 else 0) + (if Coalesce(b, false) then 1 else 0) >= 1"),
+       {},
+       {}},
       {"guarded by is not null", when("a is not null and (if a then 1 else 0) >= 1"), {}, {}},
-      {"the else of if a is null", when("(if a is null then 0 else if a then 2 else 1) > 0"), {},
+      {"the else of if a is null",
+       when("(if a is null then 0 else if a then 2 else 1) > 0"),
+       {},
        {}},
       {"a case through a definition",
        "define pts = case when x >= 5 then 2 when x >= 1 then 1 else 0 end\n" + when("pts * 2 > 1"),
-       {"case when x >= 5 then 2 when x >= 1 then 1 else 0 end"}, {}},
+       {"case when x >= 5 then 2 when x >= 1 then 1 else 0 end"},
+       {}},
       {"a per-item case ending in null",
-       "define pi = case when a then 1 when not a then 0 else null end\n" + when("pi + 1 > 1"), {},
+       "define pi = case when a then 1 when not a then 0 else null end\n" + when("pi + 1 > 1"),
+       {},
        {}},
       {"a score", when("score(1 when a, 1 when b) >= 2"), {}, {}},
       {"a boolean if in a condition", when("if a then b else true"), {}, {"if a then b else true"}},
       {"a boolean if with else null", when("if a then b else null"), {}, {}},
       {"in", when("side in {'left'}"), {}, {"side in {'left'}"}},
       {"in guarded", when("side is not null and side in {'left'}"), {}, {}},
-      {"in beside an equality on the same fact", when("side = 'left' or side in {'right'}"), {},
+      {"in beside an equality on the same fact",
+       when("side = 'left' or side in {'right'}"),
+       {},
        {}},
-      {"in after and, which it can make false", when("b and side in {'right'}"), {},
+      {"in after and, which it can make false",
+       when("b and side in {'right'}"),
+       {},
        {"side in {'right'}"}},
-      {"a definition no recommendation reaches", "define unused_in = side in {'left'}\n" + when("a"),
-       {}, {}},
-      {"a reported definition", "define label = if a then 'yes' else 'no'\n" + report_label, {},
+      {"a definition no recommendation reaches",
+       "define unused_in = side in {'left'}\n" + when("a"),
+       {},
+       {}},
+      {"a reported definition",
+       "define label = if a then 'yes' else 'no'\n" + report_label,
+       {},
        {"if a then 'yes' else 'no'"}},
       {"guarded across a definition",
-       "define in_left = side in {'left'}\n" + when("side is not null and in_left"), {}, {}},
+       "define in_left = side in {'left'}\n" + when("side is not null and in_left"),
+       {},
+       {}},
       {"a case on a subject",
-       "define label = case n when 1 then 'a' when 2 then 'b' else 'c' end\n" + report_label, {},
+       "define label = case n when 1 then 'a' when 2 then 'b' else 'c' end\n" + report_label,
+       {},
        {"case n when 1 then 'a' when 2 then 'b' else 'c' end"}},
       {"a case with an independent later row",
-       when("case when x > 1 then a when b then true else false end"), {},
+       when("case when x > 1 then a when b then true else false end"),
+       {},
        {"case when x > 1 then a when b then true else false end"}},
       {"a case whose other rows need the same fact",
-       when("case when x > 1 then true when x <= 1 then false else null end"), {}, {}},
-      {"the then of if a", when("if a then (if a then 1 else 0) > 0 else false"), {},
+       when("case when x > 1 then true when x <= 1 then false else null end"),
+       {},
+       {}},
+      {"the then of if a",
+       when("if a then (if a then 1 else 0) > 0 else false"),
+       {},
        {"if a then (if a then 1 else 0) > 0 else false"}},
   };
   for (const AbsentCase& test : cases) {
@@ -712,17 +735,17 @@ TEST_CASE("W0306 and W0307: if, case and in that read an absent fact as a value"
 }
 
 TEST_CASE("W0306 and W0307: messages name the facts and what their absence does", "[checker]") {
-  const Checked checked(file(
-      "fact a: boolean\n"
-      "fact b: boolean\n"
-      "fact n: integer\n"
-      "fact x: decimal\n"
-      "fact side: code {'left', 'right'}\n"
-      "define label = case n when 1 then 'a' else 'c' end\n"
-      "recommendation r kind refer text \"t\" cite 1 report label\n"
-      "  when (if a and b then 2 else 0) + 1 > 2 or side in {'left', 'right'}\n"
-      "    or (case when x > 1 then a when b then true else false end)\n"
-      "    or (if x > 1 then a else b)\n"));
+  const Checked checked(
+      file("fact a: boolean\n"
+           "fact b: boolean\n"
+           "fact n: integer\n"
+           "fact x: decimal\n"
+           "fact side: code {'left', 'right'}\n"
+           "define label = case n when 1 then 'a' else 'c' end\n"
+           "recommendation r kind refer text \"t\" cite 1 report label\n"
+           "  when (if a and b then 2 else 0) + 1 > 2 or side in {'left', 'right'}\n"
+           "    or (case when x > 1 then a when b then true else false end)\n"
+           "    or (if x > 1 then a else b)\n"));
   INFO(checked.formatted());
   CHECK(checked.messages("W0306") ==
         Messages{"this `if` counts an absent `a` or `b` as `0`, its `else`, in arithmetic; write "
