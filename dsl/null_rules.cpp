@@ -16,6 +16,7 @@
 #include <deque>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -349,8 +350,17 @@ class Pass {
     return results;
   }
 
-  // Facts whose absence makes the expression null whatever the other facts are.
-  Facts strict(ExprId id) const {
+  // Facts whose absence makes the expression null whatever the other facts are (memoized:
+  // the walk asks for the same subexpressions again at each level of a chain).
+  const Facts& strict(ExprId id) const {
+    std::optional<Facts>& slot = memo(strict_memo_, id);
+    if (!slot) {
+      slot = compute_strict(id);
+    }
+    return *slot;
+  }
+
+  Facts compute_strict(ExprId id) const {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     const auto common = [&](const std::vector<ExprId>& ids) {
@@ -388,7 +398,15 @@ class Pass {
   }
 
   // Facts present whenever the boolean expression is true (`value`) or false (`!value`).
-  Facts when_known(ExprId id, bool value) const {
+  const Facts& when_known(ExprId id, bool value) const {
+    std::optional<Facts>& slot = memo(value ? true_memo_ : false_memo_, id);
+    if (!slot) {
+      slot = compute_when_known(id, value);
+    }
+    return *slot;
+  }
+
+  Facts compute_when_known(ExprId id, bool value) const {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     switch (expr.kind) {
@@ -452,11 +470,26 @@ class Pass {
     return {};
   }
 
-  Facts when_true(ExprId id) const { return when_known(id, true); }
-  Facts when_false(ExprId id) const { return when_known(id, false); }
+  const Facts& when_true(ExprId id) const { return when_known(id, true); }
+  const Facts& when_false(ExprId id) const { return when_known(id, false); }
+
+  std::optional<Facts>& memo(std::vector<std::optional<Facts>>& memos, ExprId id) const {
+    if (memos.empty()) {
+      memos.resize(module_.expressions.size());
+    }
+    return memos[id.value];
+  }
 
   // Whether the expression can have a value (not null) while `fact` is absent.
   bool known_without(ExprId id, std::uint32_t fact) const {
+    const auto [it, inserted] = known_without_memo_.try_emplace({id.value, fact}, false);
+    if (inserted) {
+      it->second = compute_known_without(id, fact);
+    }
+    return it->second;
+  }
+
+  bool compute_known_without(ExprId id, std::uint32_t fact) const {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
     switch (expr.kind) {
@@ -783,6 +816,10 @@ class Pass {
   const ast::Module& module_;
   const SourceManager& sources_;
   std::vector<DefinitionSummary> definitions_;
+  mutable std::vector<std::optional<Facts>> strict_memo_;
+  mutable std::vector<std::optional<Facts>> true_memo_;
+  mutable std::vector<std::optional<Facts>> false_memo_;
+  mutable std::map<std::pair<std::uint32_t, std::uint32_t>, bool> known_without_memo_;
   std::vector<Facts> loose_;  // see loose()
   std::vector<bool> loose_done_;
   Record* record_ = nullptr;  // where the walk records findings and named definitions
