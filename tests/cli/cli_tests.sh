@@ -759,7 +759,7 @@ code_is 0
 out_has "0 errors, 0 warnings"
 
 # W0306 (a warning) and W0307 (a note): shown by default, notes not counted in the summary.
-ABSENT="$ROOT/tests/golden/fail_absent_as_value.rubric"
+ABSENT="$ROOT/tests/golden/warn_absent_as_value.rubric"
 run check --no-analysis "$ABSENT"
 code_is 0
 out_line "1 file checked: 0 errors, 2 warnings"
