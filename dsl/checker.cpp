@@ -20,6 +20,8 @@
 #include <map>
 #include <set>
 
+#include "dsl/null_rules.hpp"
+
 namespace rubric {
 namespace {
 
@@ -1392,7 +1394,7 @@ Type Checker::call(const ast::Expr& expr) {
 
 }  // namespace
 
-CheckedModule check_module(ast::Module module, const SourceManager& /*sources*/,
+CheckedModule check_module(ast::Module module, const SourceManager& sources,
                            Diagnostics& diagnostics) {
   CheckedModule checked;
   checked.module = std::move(module);
@@ -1400,6 +1402,9 @@ CheckedModule check_module(ast::Module module, const SourceManager& /*sources*/,
   Checker checker(checked, diagnostics);
   checker.run();
   checked.ok = diagnostics.error_count() == errors_before;
+  if (checked.ok) {
+    check_null_rules(checked, sources, diagnostics);  // W0306, W0307
+  }
   return checked;
 }
 

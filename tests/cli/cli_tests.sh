@@ -758,6 +758,23 @@ run check --no-analysis "$ANALYSIS/findings.rubric"
 code_is 0
 out_has "0 errors, 0 warnings"
 
+# W0306 (a warning) and W0307 (a note): shown by default, notes not counted in the summary.
+ABSENT="$ROOT/tests/golden/warn_absent_as_value.rubric"
+run check --no-analysis "$ABSENT"
+code_is 0
+out_line "1 file checked: 0 errors, 2 warnings"
+err_has "warning[W0306]: this \`if\` counts an absent \`diabetes\` as \`0\`, its \`else\`, in arithmetic"
+err_has "note[W0307]: when \`side\` is absent, this \`in\` is false, not unknown"
+
+run check --no-analysis --format json "$ABSENT"
+code_is 0
+check_json '
+entries = [(e["code"], e["severity"]) for f in d["files"] for e in f["diagnostics"]]
+assert entries == [("W0306", "warning"), ("W0306", "warning"), ("W0307", "note"),
+                   ("W0307", "note"), ("W0307", "note")], entries
+assert d["warnings"] == 2 and d["errors"] == 0
+'
+
 # ---- rubric check: incompatible recommendations (W0504) and coverage gaps (W0505) --------
 
 run check "$ANALYSIS/conflicts.rubric"

@@ -623,6 +623,148 @@ TEST_CASE("W0301-W0304: unused declarations", "[checker]") {
   CHECK(checked.text(checked.with("W0304")[0].range) == "2");
 }
 
+namespace {
+
+// One W0306/W0307 case: declarations after the common facts, the recommendation(s), and the
+// source text of each expression expected to carry a W0306 warning and a W0307 note.
+struct AbsentCase {
+  const char* name;
+  std::string declarations;
+  std::vector<std::string> warned;
+  std::vector<std::string> noted;
+};
+
+// The texts of the ranges of the diagnostics with this code, in position order.
+std::vector<std::string> texts(const Checked& checked, std::string_view code) {
+  std::vector<std::string> found;
+  for (const rubric::Diagnostic& diagnostic : checked.with(code)) {
+    found.push_back(checked.text(diagnostic.range));
+  }
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("W0306 and W0307: if, case and in that read an absent fact as a value", "[checker]") {
+  const std::string facts =
+      "fact a: boolean\n"
+      "fact b: boolean\n"
+      "fact n: integer\n"
+      "fact x: decimal\n"
+      "fact side: code {'left', 'right'}\n";
+  const std::string report_label =
+      "recommendation r kind refer text \"t\" cite 1 report label when b\n";
+  const std::vector<AbsentCase> cases = {
+      {"points added with if",
+       when("(if a then 1 else 0) + (if b then 1 else 0) >= 2"),
+       {"if a then 1 else 0", "if b then 1 else 0"},
+       {}},
+      {"an if compared", when("(if a then 5 else 0) >= 5"), {"if a then 5 else 0"}, {}},
+      {"negated", when("-(if a then 5 else 0) < 0"), {"if a then 5 else 0"}, {}},
+      {"an else that is null", when("(if a then 1 else null) + 1 >= 2"), {}, {}},
+      {"conditions that are never null",
+       when("(if a is true then 1 else 0) + (if Coalesce(b, false) then 1 else 0) >= 1"),
+       {},
+       {}},
+      {"guarded by is not null", when("a is not null and (if a then 1 else 0) >= 1"), {}, {}},
+      {"the else of if a is null",
+       when("(if a is null then 0 else if a then 2 else 1) > 0"),
+       {},
+       {}},
+      {"a case through a definition",
+       "define pts = case when x >= 5 then 2 when x >= 1 then 1 else 0 end\n" + when("pts * 2 > 1"),
+       {"case when x >= 5 then 2 when x >= 1 then 1 else 0 end"},
+       {}},
+      {"a per-item case ending in null",
+       "define pi = case when a then 1 when not a then 0 else null end\n" + when("pi + 1 > 1"),
+       {},
+       {}},
+      {"a score", when("score(1 when a, 1 when b) >= 2"), {}, {}},
+      {"a boolean if in a condition", when("if a then b else true"), {}, {"if a then b else true"}},
+      {"a boolean if with else null", when("if a then b else null"), {}, {}},
+      {"in", when("side in {'left'}"), {}, {"side in {'left'}"}},
+      {"in guarded", when("side is not null and side in {'left'}"), {}, {}},
+      {"in beside an equality on the same fact",
+       when("side = 'left' or side in {'right'}"),
+       {},
+       {}},
+      {"in after and, which it can make false",
+       when("b and side in {'right'}"),
+       {},
+       {"side in {'right'}"}},
+      {"a definition no recommendation reaches",
+       "define unused_in = side in {'left'}\n" + when("a"),
+       {},
+       {}},
+      {"a reported definition",
+       "define label = if a then 'yes' else 'no'\n" + report_label,
+       {},
+       {"if a then 'yes' else 'no'"}},
+      {"guarded across a definition",
+       "define in_left = side in {'left'}\n" + when("side is not null and in_left"),
+       {},
+       {}},
+      {"a case on a subject",
+       "define label = case n when 1 then 'a' when 2 then 'b' else 'c' end\n" + report_label,
+       {},
+       {"case n when 1 then 'a' when 2 then 'b' else 'c' end"}},
+      {"a case with an independent later row",
+       when("case when x > 1 then a when b then true else false end"),
+       {},
+       {"case when x > 1 then a when b then true else false end"}},
+      {"a case whose other rows need the same fact",
+       when("case when x > 1 then true when x <= 1 then false else null end"),
+       {},
+       {}},
+      {"the then of if a",
+       when("if a then (if a then 1 else 0) > 0 else false"),
+       {},
+       {"if a then (if a then 1 else 0) > 0 else false"}},
+  };
+  for (const AbsentCase& test : cases) {
+    const Checked checked(file(facts + test.declarations));
+    INFO(test.name << "\n" << checked.syntax_errors() << checked.formatted());
+    REQUIRE(checked.syntax_ok());
+    CHECK(checked.ok());
+    CHECK(texts(checked, "W0306") == test.warned);
+    CHECK(texts(checked, "W0307") == test.noted);
+    for (const rubric::Diagnostic& diagnostic : checked.with("W0307")) {
+      CHECK(diagnostic.severity == rubric::Severity::note);
+    }
+  }
+}
+
+TEST_CASE("W0306 and W0307: messages name the facts and what their absence does", "[checker]") {
+  const Checked checked(
+      file("fact a: boolean\n"
+           "fact b: boolean\n"
+           "fact n: integer\n"
+           "fact x: decimal\n"
+           "fact side: code {'left', 'right'}\n"
+           "define label = case n when 1 then 'a' else 'c' end\n"
+           "recommendation r kind refer text \"t\" cite 1 report label\n"
+           "  when (if a and b then 2 else 0) + 1 > 2 or side in {'left', 'right'}\n"
+           "    or (case when x > 1 then a when b then true else false end)\n"
+           "    or (if x > 1 then a else b)\n"));
+  INFO(checked.formatted());
+  CHECK(checked.messages("W0306") ==
+        Messages{"this `if` counts an absent `a` or `b` as `0`, its `else`, in arithmetic; write "
+                 "it as a `score` item (`2 when a and b`) or use `at least N of`, which keep an "
+                 "absent item uncertain, or give absence a `null` result"});
+  CHECK(checked.messages("W0307") ==
+        Messages{"when `n` is absent, this `case` matches no row and takes its `else`; to say "
+                 "what absence means, test `n is null` before the `case`",
+                 "when `side` is absent, this `in` is false, not unknown; to leave it unknown, "
+                 "compare with `=` and `or` (`side = 'left' or side = 'right'`), or test `side is "
+                 "null` to say what absence means",
+                 "when `b` or `x` is absent, this `case` skips the rows that test it and takes a "
+                 "later row or its `else`; to say what absence means, start with a row `when b "
+                 "is null then ...`",
+                 "when `x` is absent, this `if` takes its `else`; to say what absence means, test "
+                 "`x is null` first"});
+  CHECK(checked.warnings() == 1);
+}
+
 TEST_CASE("E0213, E0216, E0217: header, recommendations, carried parameters", "[checker]") {
   const Checked no_header("source 1 \"s\"\nfact a: boolean\n" + when("a"));
   CHECK(no_header.messages("E0213") ==

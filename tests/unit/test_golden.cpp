@@ -1,5 +1,6 @@
-// Golden tests of diagnostics: for every tests/golden/fail_*.rubric, the sorted output of
-// format_diagnostics after rubric::Guideline::compile must equal fail_*.expected exactly.
+// Golden tests of diagnostics: for every tests/golden/fail_*.rubric (files with errors) and
+// warn_*.rubric (files that compile, with warnings), the sorted output of format_diagnostics
+// after rubric::Guideline::compile must equal the .expected beside it exactly.
 // Set RUBRIC_UPDATE_GOLDEN=1 to rewrite the .expected files instead (see tests/golden/README.md),
 // then review the diff: a golden file must only ever hold messages that are right.
 #include <catch2/catch.hpp>
@@ -26,16 +27,16 @@ fs::path golden_directory() {
   return fs::path(RUBRIC_SOURCE_DIR) / "tests" / "golden";
 }
 
-bool starts_with_fail(const fs::path& path) {
-  return path.filename().string().rfind("fail_", 0) == 0;
+bool starts_with(const fs::path& path, const char* prefix) {
+  return path.filename().string().rfind(prefix, 0) == 0;
 }
 
-// Every fail_*.<extension> in tests/golden, sorted by name.
+// Every fail_*.<extension> and warn_*.<extension> in tests/golden, sorted by name.
 std::vector<fs::path> golden_files(const std::string& extension) {
   std::vector<fs::path> files;
   for (const fs::directory_entry& entry : fs::directory_iterator(golden_directory())) {
     if (entry.is_regular_file() && entry.path().extension() == extension &&
-        starts_with_fail(entry.path())) {
+        (starts_with(entry.path(), "fail_") || starts_with(entry.path(), "warn_"))) {
       files.push_back(entry.path());
     }
   }
@@ -74,7 +75,8 @@ Compiled compile(const fs::path& rule_file) {
 
 }  // namespace
 
-TEST_CASE("every fail_*.rubric produces exactly the diagnostics in its .expected", "[golden]") {
+TEST_CASE("every fail_*.rubric and warn_*.rubric produces exactly the diagnostics in its .expected",
+          "[golden]") {
   const std::vector<fs::path> rule_files = golden_files(".rubric");
   REQUIRE(rule_files.size() >= 15);
   const bool update = updating();
@@ -83,9 +85,15 @@ TEST_CASE("every fail_*.rubric produces exactly the diagnostics in its .expected
     expected_file.replace_extension(".expected");
     INFO("golden file: " << rule_file.filename().string());
     const Compiled result = compile(rule_file);
-    // A golden file exists to show a diagnostic; each one has at least one error, and the
-    // guideline compiles exactly when there is none.
-    CHECK(result.has_errors);
+    // A golden file exists to show a diagnostic: a fail_* file has at least one error, a
+    // warn_* file none and at least one warning; the guideline compiles exactly when there is
+    // no error.
+    if (starts_with(rule_file, "warn_")) {
+      CHECK_FALSE(result.has_errors);
+      CHECK(result.has_warnings);
+    } else {
+      CHECK(result.has_errors);
+    }
     CHECK(result.compiled == !result.has_errors);
     if (update) {
       std::ofstream(expected_file, std::ios::binary) << result.output;
@@ -98,7 +106,7 @@ TEST_CASE("every fail_*.rubric produces exactly the diagnostics in its .expected
   }
 }
 
-TEST_CASE("every fail_*.expected belongs to a fail_*.rubric", "[golden]") {
+TEST_CASE("every fail_*.expected and warn_*.expected belongs to a .rubric", "[golden]") {
   for (const fs::path& expected_file : golden_files(".expected")) {
     fs::path rule_file = expected_file;
     rule_file.replace_extension(".rubric");
