@@ -1143,7 +1143,11 @@ class Printer {
                   space(), text("="), space(), text(conversion.factor.name), space(),
                   text(quote(conversion.to.name, '\'')), space(), text("cite"), space(), source})));
     }
-    if (ends_with_text(fact.range)) {
+    // A conversion may end with a text (`cite "..."`): the description is a text after it.
+    const bool described =
+        ends_with_text(fact.range) &&
+        (fact.conversions.empty() || fact.conversions.back().range.end() < fact.range.end());
+    if (described) {
       parts.push_back(nest(concat({line(), text(quote(fact.description, '"'))})));
     }
     return group(concat(std::move(parts)));
