@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "values/ascii_text.hpp"
 #include "values/message_text.hpp"
 
 namespace rubric {
@@ -718,8 +719,14 @@ std::string suggest_unit(std::string_view text) {
 }
 
 bool same_unit(const Unit& a, const Unit& b) {
-  return &a == &b || (a.dimension == b.dimension && a.factor == b.factor &&
-                      annotations(a.code) == annotations(b.code));
+  if (&a == &b) {
+    return true;
+  }
+  if (!(a.dimension == b.dimension) || !(a.factor == b.factor) ||
+      annotations(a.code) != annotations(b.code)) {
+    return false;
+  }
+  return a.is_calendar_word || b.is_calendar_word || ascii::equal_ignoring_case(a.code, b.code);
 }
 
 std::optional<Decimal> convert(Decimal value, const Unit& from, const Unit& to) {

@@ -167,8 +167,17 @@ run eval "$ACCEPTS" "$WORK/bun-low.yaml"
 code_is 0
 out_lacks "Refer for uraemia."
 
-# fmt prints the clauses canonically, and a second run changes nothing.
+# fmt keeps the clauses, each convert on its own line, and a second run changes nothing.
+run fmt "$ACCEPTS"
+code_is 0
+FORMATTED=$(<"$ACCEPTS")
+for line in "fact lvef: quantity '%' units '%', '1' \"left ventricular ejection fraction\"" \
+  "  convert 'mg/dL' = 0.357 'mmol/L' cite 1"; do
+  [[ $FORMATTED == *"$line"* ]] && pass || fail "the formatted file lacks: $line"
+done
 run fmt --check "$ACCEPTS"
+code_is 0
+run check "$ACCEPTS"
 code_is 0
 
 # ---- 5. fmt keeps the units as written, and the file still checks ----------------------------

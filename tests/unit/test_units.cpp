@@ -370,6 +370,8 @@ TEST_CASE("same_unit: one unit however written, annotations included", "[units]"
   CHECK_FALSE(same_unit(unit("mL/min/{1.73_m2}"), unit("mL/min")));
   CHECK_FALSE(same_unit(unit("%"), unit("mg/g")));  // 1/100 against 1/1000
   CHECK_FALSE(same_unit(unit("mmol/L"), unit("umol/L")));
+  CHECK_FALSE(same_unit(unit("meq/L"), unit("mmol/L")));  // one factor, another unit
+  CHECK_FALSE(same_unit(unit("g/kg"), unit("mg/g")));
 }
 
 TEST_CASE("suggest_unit: near misses of common clinical units", "[units]") {
