@@ -807,8 +807,10 @@ Status FactSet::set_quantity(FactId fact, double amount, std::string_view unit) 
       }
       const Unit* found = impl_->last_unit;
       const ParsedNumber number = parse_number(double_text(amount));
+      // The fast path takes a unit of the fact's dimension when the fact accepts any;
+      // restricted units and conversions go through the reader.
       if (found != nullptr && found->dimension == spec->type.dimension &&
-          number.problem == NumberProblem::none &&
+          spec->accepted_units.empty() && number.problem == NumberProblem::none &&
           impl_->set_checked(*spec, fact, Value::quantity(number.value, *found))) {
         return Status();
       }

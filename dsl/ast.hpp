@@ -136,10 +136,29 @@ struct SourceDeclaration {
   SourceRange range;
 };
 
+struct Citation {
+  std::uint32_t number = 0;
+  SourceRange range;
+};
+
+// `convert 'FROM' = FACTOR 'TO' cite N` (or `cite "text"`): a value v in FROM is v × FACTOR
+// in TO.
+struct UnitConversion {
+  Named from;               // the unit as written, without quotes
+  Named factor;             // the number as written
+  Named to;                 // the unit as written, without quotes
+  Citation source;          // `cite N`: the source number (0 when cited by text)
+  std::string source_text;  // `cite "text"`
+  bool cites_text = false;
+  SourceRange range;
+};
+
 struct FactDeclaration {
   Named name;
   TypeSpec type;
   std::vector<RangeLimit> limits;  // empty, one comparison, or two for `between`
+  std::vector<Named> units;        // `units 'U', ...`: the units as written, without quotes
+  std::vector<UnitConversion> conversions;
   std::string description;
   SourceRange range;
 };
@@ -155,11 +174,6 @@ struct Definition {
   Named name;
   ExprId value;
   std::string description;
-  SourceRange range;
-};
-
-struct Citation {
-  std::uint32_t number = 0;
   SourceRange range;
 };
 

@@ -241,10 +241,12 @@ class Checker {
         spec.unit = fact.type.unit;
       }
       if (!unit_ok) {
-        diagnostics_.report(DiagnosticKind::unknown_unit, fact.type.range,
-                            fmt::format("unknown unit {} in the type of fact {}",
-                                        in_backticks(fact.type.unit), in_backticks(spec.name)));
+        diagnostics_.report(
+            DiagnosticKind::unknown_unit, fact.type.range,
+            fmt::format("unknown unit {} in the type of fact {}{}", in_backticks(fact.type.unit),
+                        in_backticks(spec.name), unit_hint(fact.type.unit)));
       }
+      fact_units(fact, spec);
       if (fact.type.name == ast::TypeName::code) {
         std::set<std::string> seen;
         for (std::size_t c = 0; c < fact.type.codes.size(); ++c) {
@@ -258,6 +260,153 @@ class Checker {
       }
       limits(fact, spec);
     }
+  }
+
+  // "; did you mean `'mmol/L'`?" for a near miss of a unit, or "".
+  static std::string unit_hint(std::string_view written) {
+    const std::string suggestion = suggest_unit(written);
+    return suggestion.empty()
+               ? std::string()
+               : fmt::format("; did you mean {}?", in_backticks("'" + suggestion + "'"));
+  }
+
+  // A unit of a `units` or `convert` clause; nullptr after reporting an unknown unit.
+  const Unit* clause_unit(const ast::Named& unit, const FactSpec& spec) {
+    const Unit* found = find_unit(unit.name);
+    if (found == nullptr) {
+      diagnostics_.report(
+          DiagnosticKind::unknown_unit, unit.range,
+          fmt::format("unknown unit {} in the declaration of fact {}{}", in_backticks(unit.name),
+                      in_backticks(spec.name), unit_hint(unit.name)));
+    }
+    return found;
+  }
+
+  // The `units` and `convert` clauses of a fact: the units its values may use.
+  void fact_units(const ast::FactDeclaration& fact, FactSpec& spec) {
+    if (fact.type.name != ast::TypeName::quantity) {
+      if (!fact.units.empty() || !fact.conversions.empty()) {
+        diagnostics_.report(
+            DiagnosticKind::bad_fact_units,
+            fact.units.empty() ? fact.conversions.front().range : fact.units.front().range,
+            fmt::format("only a `quantity 'UNIT'` fact can have `units` or `convert`; declare "
+                        "fact {} as `quantity` with its unit",
+                        in_backticks(spec.name)));
+      }
+      return;
+    }
+    const Unit* declared = find_unit(spec.unit);
+    if (declared == nullptr) {
+      return;
+    }
+    if (fact.units.empty() && declared->dimension.is_dimensionless()) {
+      // A ratio or score is read in its declared unit only: `3 %` for a fact in `mg/g` is
+      // refused, not read as 30 mg/g.
+      spec.accepted_units.push_back(declared);
+    }
+    bool lists_declared = false;
+    for (std::size_t u = 0; u < fact.units.size(); ++u) {
+      const Unit* unit = clause_unit(fact.units[u], spec);
+      if (unit == nullptr) {
+        lists_declared = true;  // no second error for a misspelt declared unit
+        continue;
+      }
+      if (!commensurable(*unit, *declared)) {
+        diagnostics_.report(
+            DiagnosticKind::bad_fact_units, fact.units[u].range,
+            fmt::format("unit {} is {}, not of the dimension of fact {} ({}); a unit of "
+                        "another dimension needs a `convert` clause with its factor and source",
+                        in_backticks(unit->code), dimension_words(unit->dimension),
+                        in_backticks(spec.name), in_backticks(spec.unit)));
+        continue;
+      }
+      const auto repeated =
+          std::find_if(spec.accepted_units.begin(), spec.accepted_units.end(),
+                       [unit](const Unit* other) { return same_unit(*unit, *other); });
+      if (repeated != spec.accepted_units.end()) {
+        diagnostics_.report(DiagnosticKind::bad_fact_units, fact.units[u].range,
+                            fmt::format("unit {} is listed twice in the `units` of fact {}",
+                                        in_backticks(unit->code), in_backticks(spec.name)));
+        continue;
+      }
+      lists_declared = lists_declared || same_unit(*unit, *declared);
+      spec.accepted_units.push_back(unit);
+    }
+    if (!fact.units.empty() && !lists_declared) {
+      diagnostics_.report(
+          DiagnosticKind::bad_fact_units, fact.units.front().range,
+          fmt::format("the `units` of fact {} must include its declared unit; "
+                      "add {}",
+                      in_backticks(spec.name), in_backticks("'" + spec.unit + "'")));
+    }
+    for (std::size_t c = 0; c < fact.conversions.size(); ++c) {
+      conversion(fact.conversions[c], spec, *declared);
+    }
+  }
+
+  static std::string dimension_words(const Dimension& dimension) {
+    if (dimension.is_dimensionless()) {
+      return "dimensionless";
+    }
+    return "a quantity of " + dimension.name();
+  }
+
+  void conversion(const ast::UnitConversion& conversion, FactSpec& spec, const Unit& declared) {
+    if (conversion.cites_text) {
+      if (conversion.source_text.empty()) {
+        diagnostics_.report(DiagnosticKind::bad_fact_units, conversion.source.range,
+                            "the source of a conversion must not be empty; give a citation");
+      }
+    } else {
+      if (!source_numbers_.contains(conversion.source.number)) {
+        diagnostics_.report(DiagnosticKind::bad_citation, conversion.source.range,
+                            fmt::format("source {} is not declared; declare it with `source {} "
+                                        "\"citation\"`",
+                                        conversion.source.number, conversion.source.number));
+      }
+      used_sources_.insert(conversion.source.number);
+    }
+    const Unit* from = clause_unit(conversion.from, spec);
+    const Unit* to = clause_unit(conversion.to, spec);
+    const std::optional<Decimal> factor = Decimal::parse(conversion.factor.name);
+    if (!factor) {
+      diagnostics_.report(DiagnosticKind::out_of_range, conversion.factor.range,
+                          fmt::format("conversion factor {} is out of range or has more than 8 "
+                                      "digits after the point",
+                                      in_backticks(conversion.factor.name)));
+    } else if (*factor <= Decimal()) {
+      diagnostics_.report(DiagnosticKind::bad_fact_units, conversion.factor.range,
+                          "a conversion factor must be positive");
+    }
+    if (from == nullptr || to == nullptr || !factor || *factor <= Decimal()) {
+      return;
+    }
+    if (commensurable(*from, declared)) {
+      diagnostics_.report(
+          DiagnosticKind::bad_fact_units, conversion.from.range,
+          fmt::format("{} is of the dimension of fact {} ({}), which Rubric converts itself; "
+                      "remove the `convert`, or list the unit in `units`",
+                      in_backticks(from->code), in_backticks(spec.name), in_backticks(spec.unit)));
+      return;
+    }
+    if (!commensurable(*to, declared)) {
+      diagnostics_.report(
+          DiagnosticKind::bad_fact_units, conversion.to.range,
+          fmt::format("the unit after the factor must be of the dimension of fact {}, as {} is; "
+                      "found {}, {}",
+                      in_backticks(spec.name), in_backticks(spec.unit), in_backticks(to->code),
+                      dimension_words(to->dimension)));
+      return;
+    }
+    for (const UnitConversion& earlier : spec.conversions) {
+      if (same_unit(*earlier.from, *from)) {
+        diagnostics_.report(DiagnosticKind::bad_fact_units, conversion.from.range,
+                            fmt::format("fact {} has two conversions from {}",
+                                        in_backticks(spec.name), in_backticks(from->code)));
+        return;
+      }
+    }
+    spec.conversions.push_back(UnitConversion{from, *factor, to});
   }
 
   void limits(const ast::FactDeclaration& fact, FactSpec& spec) {
@@ -986,11 +1135,14 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
     case ExprKind::quantity_literal: {
       const Unit* unit = find_unit(expr.unit);
       if (unit == nullptr) {
+        const std::string hint = unit_hint(expr.unit);
         diagnostics_.report(DiagnosticKind::unknown_unit, expr.range,
-                            fmt::format("unknown unit {}; use a UCUM code such as `'mg'`, "
-                                        "`'mg/d'`, `'[iU]'`, `'%'`, or a calendar word such as "
-                                        "`days`",
-                                        in_backticks(expr.unit)));
+                            hint.empty()
+                                ? fmt::format("unknown unit {}; use a UCUM code such as "
+                                              "`'mg'`, `'mg/d'`, `'[iU]'`, `'%'`, or a "
+                                              "calendar word such as `days`",
+                                              in_backticks(expr.unit))
+                                : fmt::format("unknown unit {}{}", in_backticks(expr.unit), hint));
         return Type::of(TypeKind::error);
       }
       const std::optional<Decimal> value = literal_number(expr, "quantity value");

@@ -1122,7 +1122,32 @@ class Printer {
       parts.push_back(space());
       parts.push_back(expression(fact.limits[0].value, kTermPrecedence, true));
     }
-    if (ends_with_text(fact.range)) {
+    if (!fact.units.empty()) {
+      std::vector<DocId> units{text("units"), space()};
+      for (std::size_t i = 0; i < fact.units.size(); ++i) {
+        if (i > 0) {
+          units.push_back(text(","));
+          units.push_back(space());
+        }
+        units.push_back(text(quote(fact.units[i].name, '\'')));
+      }
+      parts.push_back(nest(concat({line(), concat(std::move(units))})));
+    }
+    // Each conversion on its own line.
+    for (const ast::UnitConversion& conversion : fact.conversions) {
+      const DocId source = conversion.cites_text
+                               ? text(quote(conversion.source_text, '"'))
+                               : text(std::string(source_of(conversion.source.range)));
+      parts.push_back(nest(
+          concat({hardline(), text("convert"), space(), text(quote(conversion.from.name, '\'')),
+                  space(), text("="), space(), text(conversion.factor.name), space(),
+                  text(quote(conversion.to.name, '\'')), space(), text("cite"), space(), source})));
+    }
+    // A conversion may end with a text (`cite "..."`): the description is a text after it.
+    const bool described =
+        ends_with_text(fact.range) &&
+        (fact.conversions.empty() || fact.conversions.back().range.end() < fact.range.end());
+    if (described) {
       parts.push_back(nest(concat({line(), text(quote(fact.description, '"'))})));
     }
     return group(concat(std::move(parts)));
@@ -1419,6 +1444,15 @@ std::string meaning(const ast::Module& module) {
                            fact.type.unit, fmt::join(fact.type.codes, ","));
         for (const ast::RangeLimit& limit : fact.limits) {
           out += fmt::format("|{} {}", bound_spelling(limit.bound), dump(limit.value));
+        }
+        for (const ast::Named& unit : fact.units) {
+          out += fmt::format("|units {}", unit.name);
+        }
+        for (const ast::UnitConversion& conversion : fact.conversions) {
+          out += fmt::format("|convert {} = {} {} cite {}{}", conversion.from.name,
+                             conversion.factor.name, conversion.to.name,
+                             conversion.cites_text ? "" : std::to_string(conversion.source.number),
+                             conversion.source_text);
         }
         out += fmt::format("|{}\n", fact.description);
         break;

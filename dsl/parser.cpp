@@ -369,7 +369,9 @@ using selector = pegtl::parse_tree::selector<
         g::source_number, g::citation_text, g::fact_declaration, g::fact_name, g::type_boolean,
         g::type_integer, g::type_decimal, g::type_string, g::type_duration, g::type_mass,
         g::type_length, g::type_volume, g::type_quantity, g::type_code, g::unit_string,
-        g::code_value, g::range_between, g::range_comparison, g::description,
+        g::code_value, g::range_between, g::range_comparison, g::accepted_unit,
+        g::conversion_clause, g::conversion_from, g::conversion_factor, g::conversion_to,
+        g::conversion_citation, g::conversion_citation_text, g::description,
         g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
         g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
         g::citation, g::evidence_text, g::carried_parameter, g::reported_name,
@@ -922,11 +924,37 @@ class Lowering {
                                  : op.is_type<g::op_less_or_equal>()  ? ast::Bound::at_most
                                                                       : ast::Bound::below;
         fact.limits.push_back({bound, expression(*child.children.at(1))});
+      } else if (child.is_type<g::accepted_unit>()) {
+        fact.units.push_back(ast::Named{text(child), range(child)});
+      } else if (child.is_type<g::conversion_clause>()) {
+        fact.conversions.push_back(conversion(child));
       } else {
         fact.type = type(child);
       }
     }
     push(ast::DeclarationKind::fact, module_.facts, std::move(fact));
+  }
+
+  ast::UnitConversion conversion(const Node& node) {
+    ast::UnitConversion conversion;
+    conversion.range = range(node);
+    for (const auto& child_pointer : node.children) {
+      const Node& child = *child_pointer;
+      if (child.is_type<g::conversion_from>()) {
+        conversion.from = ast::Named{text(child), range(child)};
+      } else if (child.is_type<g::conversion_factor>()) {
+        conversion.factor = named(child);
+      } else if (child.is_type<g::conversion_to>()) {
+        conversion.to = ast::Named{text(child), range(child)};
+      } else if (child.is_type<g::conversion_citation>()) {
+        conversion.source = {number(child), range(child)};
+      } else if (child.is_type<g::conversion_citation_text>()) {
+        conversion.source_text = text(child);
+        conversion.source.range = range(child);
+        conversion.cites_text = true;
+      }
+    }
+    return conversion;
   }
 
   ast::TypeSpec type(const Node& node) const {
@@ -1240,7 +1268,9 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
              node.is_type<g::title>() || node.is_type<g::version>() ||
              node.is_type<g::citation_text>() || node.is_type<g::description>() ||
              node.is_type<g::recommendation_text>() || node.is_type<g::evidence_text>() ||
-             node.is_type<g::unit_string>() || node.is_type<g::code_value>()) {
+             node.is_type<g::unit_string>() || node.is_type<g::code_value>() ||
+             node.is_type<g::accepted_unit>() || node.is_type<g::conversion_from>() ||
+             node.is_type<g::conversion_to>() || node.is_type<g::conversion_citation_text>()) {
     const std::optional<std::size_t> decoded =
         check_string(without_quotes(node.string_view()), where.offset + 1, file, diagnostics);
     if (!decoded) {

@@ -44,6 +44,11 @@ template <> inline constexpr const char* error_message<expected_unit_string> = "
 template <> inline constexpr const char* error_message<expected_type> = "expected a type: `boolean`, `integer`, `decimal`, `string`, `duration`, `mass`, `length`, `volume`, `quantity 'unit'` or `code {...}`";
 template <> inline constexpr const char* error_message<expected_fact_name> = "expected a fact name";
 template <> inline constexpr const char* error_message<expected_colon> = "expected `:` before the fact's type";
+template <> inline constexpr const char* error_message<expected_accepted_unit> = "expected a unit as a single-quoted UCUM code, as in `units 'mg/g', '%'`";
+template <> inline constexpr const char* error_message<expected_conversion_from> = "expected the unit to convert from, as in `convert 'mg/dL' = 0.357 'mmol/L' cite 1`";
+template <> inline constexpr const char* error_message<expected_conversion_factor> = "expected the conversion factor, a positive number, as in `convert 'mg/dL' = 0.357 'mmol/L' cite 1`";
+template <> inline constexpr const char* error_message<expected_conversion_to> = "expected the unit after the factor, as in `convert 'mg/dL' = 0.357 'mmol/L' cite 1`";
+template <> inline constexpr const char* error_message<expected_conversion_source> = "expected `cite` and the conversion's source: a source number or a double-quoted text";
 template <> inline constexpr const char* error_message<expected_parameter_name> = "expected a parameter name";
 template <> inline constexpr const char* error_message<expected_equals> = "expected `=`";
 template <> inline constexpr const char* error_message<expected_definition_name> = "expected a definition name";

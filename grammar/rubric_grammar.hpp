@@ -316,7 +316,8 @@ struct expected_citation_text : seq<sep, citation_text> {};
 struct source_declaration
     : seq<kw_source, must<expected_source_number>, must<expected_citation_text>> {};
 
-// fact NAME: TYPE [RANGE] ["description"]
+// fact NAME: TYPE [RANGE] [units 'U', ...] [convert 'U' = FACTOR 'U' cite N|"text"]...
+//   ["description"]
 struct code_value : string_literal {};
 struct expected_code_value : seq<sep, code_value> {};
 struct code_values : seq<one<'{'>, must<expected_code_value>,
@@ -345,8 +346,33 @@ struct range_comparison
 struct fact_range : seq<sep, sor<range_between, range_comparison>> {};
 struct fact_name : identifier {};
 struct expected_fact_name : seq<sep, fact_name> {};
-struct fact_declaration : seq<kw_fact, must<expected_fact_name>, must<expected_colon>,
-                              must<expected_type>, opt<fact_range>, optional_description> {};
+// `units 'mg/g', '%'`: the units of the fact's dimension that fact files may use. `units` is
+// not a reserved word: it starts the clause only where a fact's clauses go.
+struct units_word : keyword<TAO_PEGTL_STRING("units")> {};
+struct accepted_unit : string_literal {};
+struct expected_accepted_unit : seq<sep, accepted_unit> {};
+struct units_clause : seq<sep, units_word, must<expected_accepted_unit>,
+                          star<comma, must<expected_accepted_unit>>> {};
+// `convert 'mg/dL' = 0.357 'mmol/L' cite 3` (or `cite "text"`): a unit of another dimension
+// that fact files may use, with the factor to the fact's dimension and its source. `convert`
+// is not a reserved word either.
+struct convert_word : keyword<TAO_PEGTL_STRING("convert")> {};
+struct conversion_from : string_literal {};
+struct expected_conversion_from : seq<sep, conversion_from> {};
+struct conversion_factor : number {};
+struct expected_conversion_factor : seq<sep, conversion_factor> {};
+struct conversion_to : string_literal {};
+struct expected_conversion_to : seq<sep, conversion_to> {};
+struct conversion_citation : plus<digit> {};
+struct conversion_citation_text : text_literal {};
+struct expected_conversion_source
+    : seq<sep, kw_cite, sep, sor<conversion_citation, conversion_citation_text>> {};
+struct conversion_clause : seq<sep, convert_word, must<expected_conversion_from>,
+                               must<expected_equals>, must<expected_conversion_factor>,
+                               must<expected_conversion_to>, must<expected_conversion_source>> {};
+struct fact_declaration
+    : seq<kw_fact, must<expected_fact_name>, must<expected_colon>, must<expected_type>,
+          opt<fact_range>, opt<units_clause>, star<conversion_clause>, optional_description> {};
 
 // parameter NAME = EXPRESSION ["description"]
 struct parameter_name : identifier {};

@@ -81,7 +81,25 @@ std::string FactSpec::expected() const {
   }
   std::string text = type_phrase(type);
   if (type.kind == TypeKind::quantity && !unit.empty()) {
-    text = "a quantity in `" + unit + "` or a unit of the same dimension";
+    if (accepted_units.empty()) {
+      text = "a quantity in `" + unit + "` or a unit of the same dimension";
+      for (const UnitConversion& conversion : conversions) {
+        text += ", or in `" + conversion.from->code + "`";
+      }
+    } else {
+      // "a quantity in `mg/g`", "a quantity in `mmol/L` or `mg/dL`", "... in `a`, `b` or `c`".
+      std::vector<const Unit*> units = accepted_units;
+      for (const UnitConversion& conversion : conversions) {
+        units.push_back(conversion.from);
+      }
+      text = "a quantity in ";
+      for (std::size_t index = 0; index < units.size(); ++index) {
+        if (index > 0) {
+          text += index + 1 == units.size() ? " or " : ", ";
+        }
+        text += "`" + units[index]->code + "`";
+      }
+    }
   }
   if (minimum && maximum && minimum_inclusive && maximum_inclusive) {
     return text + " from " + value_text(*minimum) + " to " + value_text(*maximum);

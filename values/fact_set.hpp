@@ -25,6 +25,14 @@ struct FactId {
   friend bool operator==(FactId, FactId) = default;
 };
 
+// A unit of another dimension that fact files may use for a quantity fact (a `convert`
+// clause): a value v in `from` is read as v × factor in `to`, a unit of the fact's dimension.
+struct UnitConversion {
+  const Unit* from = nullptr;
+  Decimal factor;
+  const Unit* to = nullptr;
+};
+
 // One declared fact. The limits, when present, are of the fact's own type (for a duration,
 // a quantity); `minimum_inclusive` tells `>=` from `>`.
 struct FactSpec {
@@ -33,6 +41,12 @@ struct FactSpec {
   // For a fact declared `quantity 'UNIT'`: that unit as written ("mg/d"); values may use
   // any unit of the same dimension. Empty for other types.
   std::string unit;
+  // Quantity facts: when not empty, the only units of the fact's dimension that values may
+  // use (the `units` clause; by default, the declared unit alone for a dimensionless fact).
+  // Empty: any unit of the dimension.
+  std::vector<const Unit*> accepted_units;
+  // Quantity facts: units of other dimensions that values may use (`convert` clauses).
+  std::vector<UnitConversion> conversions;
   std::vector<std::string> codes;  // code facts only: the allowed codes
   std::optional<Value> minimum;
   bool minimum_inclusive = true;

@@ -4,7 +4,8 @@
 //          boolean, `1.5` for an integer, a number with an exponent, NaN or infinity, a
 //          quantity that is not `<number> <unit>`
 //   E0407  a duration (or other quantity) without a unit: `10` for `10 weeks`
-//   E0408  a quantity whose unit is unknown or of another dimension: `5 mg` for a duration
+//   E0408  a quantity whose unit is unknown, of another dimension (`5 mg` for a duration), or
+//          not among the units the fact accepts (`3 %` for a fact in `mg/g`)
 //   E0409  a value outside the fact's limits or allowed codes, or too large (or too precise,
 //          or too long) to be represented
 #include "values/fact_value_reader.hpp"
@@ -223,18 +224,6 @@ std::string boolean_hint(const FactSpec& fact, const WrittenScalar& scalar) {
 // ---------------------------------------------------------------------------------------
 // Reading
 
-// Unit spellings offered as suggestions for a misspelt unit.
-const std::vector<std::string_view>& unit_spellings() {
-  static const std::vector<std::string_view> spellings = {
-      "day",  "days",  "week",   "weeks",   "month",  "months",  "year",        "years",
-      "hour", "hours", "minute", "minutes", "second", "seconds", "millisecond", "milliseconds",
-      "d",    "wk",    "mo",     "a",       "h",      "min",     "s",           "ms",
-      "g",    "mg",    "ug",     "kg",      "m",      "cm",      "mm",          "L",
-      "mL",   "%",     "[iU]",   "[IU]",    "mol",    "mmol",    "umol",        "mm[Hg]",
-      "Cel",  "meq",   "kPa"};
-  return spellings;
-}
-
 FactValueReading read_quantity(const FactSpec& fact, const WrittenScalar& scalar) {
   const Dimension& dimension = fact.type.dimension;
   if (scalar.kind == ScalarKind::number ||
@@ -274,19 +263,33 @@ FactValueReading read_quantity(const FactSpec& fact, const WrittenScalar& scalar
   if (unit == nullptr) {
     std::string detail =
         fmt::format(", and {} is not a known unit", in_backticks(shown(unit_text)));
-    if (unit_text.size() <= 40) {
-      const std::string suggestion = closest_name(unit_text, unit_spellings());
-      if (!suggestion.empty()) {
-        detail += fmt::format("; did you mean {}?", in_backticks(suggestion));
-      }
+    const std::string suggestion = suggest_unit(unit_text);
+    if (!suggestion.empty()) {
+      detail += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
     return wrong_value(DiagnosticKind::wrong_unit, fact, scalar, detail);
+  }
+  FactValueReading reading;
+  for (const UnitConversion& conversion : fact.conversions) {
+    if (same_unit(*unit, *conversion.from)) {
+      const std::optional<Decimal> converted = Decimal::multiply(number.value, conversion.factor);
+      if (!converted) {
+        return out_of_range(fact, scalar, ", which is too large");
+      }
+      reading.value = Value::quantity(*converted, *conversion.to);
+      return reading;
+    }
   }
   if (!(unit->dimension == dimension)) {
     return wrong_value(DiagnosticKind::wrong_unit, fact, scalar,
                        fmt::format(", {}", dimension_phrase(unit->dimension)));
   }
-  FactValueReading reading;
+  if (!fact.accepted_units.empty() &&
+      std::none_of(fact.accepted_units.begin(), fact.accepted_units.end(),
+                   [unit](const Unit* accepted) { return same_unit(*unit, *accepted); })) {
+    return wrong_value(DiagnosticKind::wrong_unit, fact, scalar,
+                       ", a unit this fact does not accept");
+  }
   reading.value = Value::quantity(number.value, *unit);
   return reading;
 }

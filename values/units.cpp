@@ -10,6 +10,10 @@
 #include <optional>
 #include <shared_mutex>
 #include <utility>
+#include <vector>
+
+#include "values/ascii_text.hpp"
+#include "values/message_text.hpp"
 
 namespace rubric {
 namespace {
@@ -635,6 +639,94 @@ const Unit* find_unit(std::string_view text) {
 
 bool commensurable(const Unit& from, const Unit& to) {
   return from.dimension == to.dimension;
+}
+
+namespace {
+
+// The annotations of a unit's code in order, braces included: "{1.73_m2}" for
+// `mL/min/{1.73_m2}`.
+std::string annotations(std::string_view code) {
+  std::string out;
+  std::size_t open = code.find('{');
+  while (open != std::string_view::npos) {
+    const std::size_t close = code.find('}', open);
+    if (close == std::string_view::npos) {
+      break;
+    }
+    out += code.substr(open, close - open + 1);
+    open = code.find('{', close);
+  }
+  return out;
+}
+
+// Common spellings offered for a misspelt unit.
+const std::vector<std::string_view>& suggested_units() {
+  static const std::vector<std::string_view> units = {
+      // clang-format off
+      "day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours",
+      "minute", "minutes", "second", "seconds", "millisecond", "milliseconds",
+      "d", "wk", "mo", "a", "h", "min", "s", "ms",
+      "g", "mg", "ug", "kg", "m", "cm", "mm", "L", "mL", "dL", "%", "[iU]",
+      "mol", "mmol", "umol", "mm[Hg]", "cm[H2O]", "Cel", "meq", "kPa",
+      "mmol/L", "umol/L", "meq/L", "mg/dL", "g/dL", "g/L", "mg/L", "ug/L", "ng/mL",
+      "mg/mmol", "mg/g", "mmol/mol", "U/L", "[iU]/L", "10*9/L", "10*12/L",
+      "mL/min", "mL/min/{1.73_m2}", "/min", "{score}", "{breaths}/min", "mg/d", "mg/kg", "kg/m2",
+      // clang-format on
+  };
+  return units;
+}
+
+// A spelling reduced for a loose match: lowercase, without brackets and spaces.
+std::string loose(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '[' || c == ']' || c == ' ') {
+      continue;
+    }
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string suggest_unit(std::string_view text) {
+  // Spellings that are not UCUM but are common on lab reports and prescriptions.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kAliases = {{
+      {"mcg", "ug"},
+      {"iu", "[iU]"},
+      {"cc", "mL"},
+      {"degc", "Cel"},
+      {"°c", "Cel"},
+      {"bpm", "/min"},
+      {"x10*9/l", "10*9/L"},
+  }};
+  const std::string reduced = loose(text);
+  for (const auto& [alias, unit] : kAliases) {
+    if (reduced == alias) {
+      return std::string(unit);
+    }
+  }
+  for (const std::string_view unit : suggested_units()) {
+    if (loose(unit) == reduced && unit != text) {
+      return std::string(unit);
+    }
+  }
+  if (text.size() > 40) {
+    return {};
+  }
+  return closest_name(text, suggested_units());
+}
+
+bool same_unit(const Unit& a, const Unit& b) {
+  if (&a == &b) {
+    return true;
+  }
+  if (!(a.dimension == b.dimension) || !(a.factor == b.factor) ||
+      annotations(a.code) != annotations(b.code)) {
+    return false;
+  }
+  return a.is_calendar_word || b.is_calendar_word || ascii::equal_ignoring_case(a.code, b.code);
 }
 
 std::optional<Decimal> convert(Decimal value, const Unit& from, const Unit& to) {

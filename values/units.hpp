@@ -76,8 +76,19 @@ struct Unit {
 // Returns nullptr for an unknown unit.
 const Unit* find_unit(std::string_view text);
 
+// The spelling meant by an unknown unit when it is a near miss of a common one, or empty:
+// `mmol/L` for `mmol/l`, `mm[Hg]` for `mmhg`, `[iU]` for `IU`, `ug` for `mcg`, `weeks` for
+// `wekks`.
+std::string suggest_unit(std::string_view text);
+
 // True when a value in `from` can be converted to `to` (same dimension).
 bool commensurable(const Unit& from, const Unit& to);
+
+// True when `a` and `b` are one unit written two ways: the same dimension, factor and
+// annotations, and codes that differ at most in letter case, or a calendar word and its code
+// (`mg/dL` and `mg/dl`, `wk` and `weeks`; not `meq/L` and `mmol/L`, `{score}` and `1`, nor
+// `%` and `mg/g`).
+bool same_unit(const Unit& a, const Unit& b);
 
 // Converts a value in `from` to `to`; nullopt when not commensurable or out of range.
 std::optional<Decimal> convert(Decimal value, const Unit& from, const Unit& to);

@@ -101,6 +101,85 @@ code_is 1
 err_has "E0407"
 err_has 'as in `5 mmol/L`'
 
+# ---- 4b. units a fact accepts: dimensionless facts, `units`, `convert` ----------------------
+ACCEPTS="$WORK/accepts.rubric"
+cat >"$ACCEPTS" <<'RUBRIC'
+guideline "accepts"
+source 1 "A source"
+fact acr: quantity 'mg/g' "albumin-to-creatinine ratio"
+fact hba1c: quantity 'mmol/mol' "HbA1c (IFCC)"
+fact lvef: quantity '%' units '%', '1' "left ventricular ejection fraction"
+fact urea: quantity 'mmol/L'
+  convert 'mg/dL' = 0.357 'mmol/L' cite 1
+  "urea, or BUN in mg/dL"
+recommendation albuminuria
+  kind refer
+  text "Refer for albuminuria."
+  cite 1
+  when acr >= 30 'mg/g'
+recommendation diabetes
+  kind refer
+  text "Refer for diabetes."
+  cite 1
+  when hba1c >= 48 'mmol/mol'
+recommendation heart_failure
+  kind refer
+  text "Refer for heart failure."
+  cite 1
+  when lvef <= 35 '%'
+recommendation uraemia
+  kind refer
+  text "Refer for uraemia."
+  cite 1
+  when urea > 7 'mmol/L'
+RUBRIC
+run check "$ACCEPTS"
+code_is 0
+
+# `3 %` is not silently 30 mg/g.
+printf 'acr: 3 %%\n' >"$WORK/acr-percent.yaml"
+run eval "$ACCEPTS" "$WORK/acr-percent.yaml"
+code_is 1
+err_has "E0408"
+err_has 'must be a quantity in `mg/g`'
+
+# HbA1c 6.5 % (DCCT) is 48 mmol/mol (IFCC) by a formula, not by UCUM's 1 % = 10 mmol/mol:
+# a dimensionless fact refuses `%` unless its rule file lists it.
+printf 'hba1c: 6.5 %%\n' >"$WORK/hba1c.yaml"
+run eval "$ACCEPTS" "$WORK/hba1c.yaml"
+code_is 1
+err_has "E0408"
+err_has 'must be a quantity in `mmol/mol`'
+
+# `units '%', '1'`: an ejection fraction of 0.3 is 30 %, at most 35 %.
+printf 'lvef: 0.3 1\n' >"$WORK/lvef.yaml"
+run eval "$ACCEPTS" "$WORK/lvef.yaml"
+code_is 0
+out_has "Refer for heart failure."
+
+# BUN 25 mg/dL x 0.357 = 8.925 mmol/L > 7; BUN 19 mg/dL = 6.783 mmol/L, not above 7.
+printf 'urea: 25 mg/dL\n' >"$WORK/bun-high.yaml"
+run eval "$ACCEPTS" "$WORK/bun-high.yaml"
+code_is 0
+out_has "Refer for uraemia."
+printf 'urea: 19 mg/dL\n' >"$WORK/bun-low.yaml"
+run eval "$ACCEPTS" "$WORK/bun-low.yaml"
+code_is 0
+out_lacks "Refer for uraemia."
+
+# fmt keeps the clauses, each convert on its own line, and a second run changes nothing.
+run fmt "$ACCEPTS"
+code_is 0
+FORMATTED=$(<"$ACCEPTS")
+for line in "fact lvef: quantity '%' units '%', '1' \"left ventricular ejection fraction\"" \
+  "  convert 'mg/dL' = 0.357 'mmol/L' cite 1"; do
+  [[ $FORMATTED == *"$line"* ]] && pass || fail "the formatted file lacks: $line"
+done
+run fmt --check "$ACCEPTS"
+code_is 0
+run check "$ACCEPTS"
+code_is 0
+
 # ---- 5. fmt keeps the units as written, and the file still checks ----------------------------
 run fmt "$RULES"
 code_is 0

@@ -323,9 +323,8 @@ TEST_CASE("E0204 and E0205: units and dimensions are checked at compile time", "
   REQUIRE(checked.syntax_ok());
   CHECK_FALSE(checked.ok());
   CHECK(checked.messages("E0204") ==
-        Messages{"unknown unit `mgg` in the type of fact `dose`",
-                 "unknown unit `mgg`; use a UCUM code such as `'mg'`, `'mg/d'`, `'[iU]'`, "
-                 "`'%'`, or a calendar word such as `days`"});
+        Messages{"unknown unit `mgg` in the type of fact `dose`; did you mean `'mg'`?",
+                 "unknown unit `mgg`; did you mean `'mg'`?"});
   CHECK(checked.text(checked.with("E0204")[0].range) == "quantity 'mgg'");
   CHECK(checked.text(checked.with("E0204")[1].range) == "5 'mgg'");
   CHECK(checked.messages("E0205") ==
@@ -335,6 +334,99 @@ TEST_CASE("E0204 and E0205: units and dimensions are checked at compile time", "
                  "cannot apply `*` to a quantity of mass and a quantity of mass; multiplying or "
                  "dividing two quantities is not supported"});
   CHECK(checked.text(checked.with("E0205")[0].range) == "3 'mg' < 2 weeks");
+}
+
+TEST_CASE("E0204: an unknown unit suggests the unit meant", "[checker]") {
+  const Checked checked(
+      file("fact urea: quantity 'MMOL/L'\n"
+           "fact systolic: quantity 'mmhg'\n"
+           "fact b12: quantity 'mcg'\n"
+           "fact other: quantity 'parsec'\n"
+           "define a = urea > 7 'mmol/L' and systolic > 1 'mm[Hg]' and b12 > 1 'ug'\n"
+           "define b = other > 1 'm' or 3 'mmhg' > 2 'mm[Hg]'\n" +
+           when("a or b")));
+  REQUIRE(checked.syntax_ok());
+  CHECK(checked.messages("E0204") ==
+        Messages{"unknown unit `MMOL/L` in the type of fact `urea`; did you mean `'mmol/L'`?",
+                 "unknown unit `mmhg` in the type of fact `systolic`; did you mean `'mm[Hg]'`?",
+                 "unknown unit `mcg` in the type of fact `b12`; did you mean `'ug'`?",
+                 "unknown unit `parsec` in the type of fact `other`",
+                 "unknown unit `mmhg`; did you mean `'mm[Hg]'`?"});
+}
+
+TEST_CASE("units and convert: the units a fact file may use for a fact", "[checker]") {
+  const Checked good(
+      file("fact acr: quantity 'mg/g' units 'mg/g', '%'\n"
+           "fact score: quantity '{score}'\n"
+           "fact glucose: quantity 'mmol/L' units 'mmol/L', 'umol/L'\n"
+           "fact sodium: quantity 'mmol/L'\n"
+           "fact urea: quantity 'mmol/L'\n"
+           "  convert 'mg/dL' = 0.357 'mmol/L' cite 1\n"
+           "  convert 'g/L' = 3.57 'mmol/L' cite \"urea nitrogen 28.014 g/mol\"\n" +
+           when("acr > 30 'mg/g' or score > 1 '{score}' or glucose > 7 'mmol/L' or "
+                "sodium < 130 'mmol/L' or urea > 7 'mmol/L'")));
+  INFO(good.formatted());
+  REQUIRE(good.ok());
+  CHECK(good.all().empty());
+  const auto& facts = good.module().facts;
+  REQUIRE(facts.size() == 5);
+  // Listed units, in order.
+  REQUIRE(facts[0].accepted_units.size() == 2);
+  CHECK(facts[0].accepted_units[0]->code == "mg/g");
+  CHECK(facts[0].accepted_units[1]->code == "%");
+  // A dimensionless fact without `units` accepts its declared unit only.
+  REQUIRE(facts[1].accepted_units.size() == 1);
+  CHECK(facts[1].accepted_units[0]->code == "{score}");
+  CHECK(facts[2].accepted_units.size() == 2);
+  // A fact with a dimension and no `units` accepts any unit of it.
+  CHECK(facts[3].accepted_units.empty());
+  CHECK(facts[4].accepted_units.empty());
+  REQUIRE(facts[4].conversions.size() == 2);
+  CHECK(facts[4].conversions[0].from->code == "mg/dL");
+  CHECK(facts[4].conversions[0].factor == *rubric::Decimal::parse("0.357"));
+  CHECK(facts[4].conversions[0].to->code == "mmol/L");
+  CHECK(facts[4].conversions[1].from->code == "g/L");
+  CHECK(facts[4].expected() ==
+        "a quantity in `mmol/L` or a unit of the same dimension, or in "
+        "`mg/dL`, or in `g/L`");
+  CHECK(facts[0].expected() == "a quantity in `mg/g` or `%`");
+  CHECK(facts[1].expected() == "a quantity in `{score}`");
+
+  const Checked bad(
+      file("fact acr: quantity 'mg/g' units '%'\n"
+           "fact a2: quantity 'mg/g' units 'mg/g', 'mg/mmol', 'mg/g', 'MG/G'\n"
+           "fact flag: boolean units 'mg'\n"
+           "fact urea: quantity 'mmol/L'\n"
+           "  convert 'umol/L' = 1000 'mmol/L' cite 1\n"
+           "  convert 'mg/dL' = 0 'mmol/L' cite 1\n"
+           "  convert 'mg/dL' = 0.357 'mg/dL' cite 1\n"
+           "  convert 'mg/dL' = 0.357 'mmol/L' cite 2\n"
+           "  convert 'mg/dl' = 0.357 'mmol/L' cite \"\"\n"
+           "  convert 'mg/dLL' = 0.357 'mmol/L' cite 1\n" +
+           when("acr > 1 'mg/g' or a2 > 1 'mg/g' or flag or urea > 1 'mmol/L'")));
+  REQUIRE(bad.syntax_ok());
+  CHECK(bad.messages("E0222") ==
+        Messages{"the `units` of fact `acr` must include its declared unit; add `'mg/g'`",
+                 "unit `mg/mmol` is a quantity of g/mol, not of the dimension of fact `a2` "
+                 "(`mg/g`); a unit of another dimension needs a `convert` clause with its "
+                 "factor and source",
+                 "unit `mg/g` is listed twice in the `units` of fact `a2`",
+                 "only a `quantity 'UNIT'` fact can have `units` or `convert`; declare fact "
+                 "`flag` as `quantity` with its unit",
+                 "`umol/L` is of the dimension of fact `urea` (`mmol/L`), which Rubric converts "
+                 "itself; remove the `convert`, or list the unit in `units`",
+                 "a conversion factor must be positive",
+                 "the unit after the factor must be of the dimension of fact `urea`, as "
+                 "`mmol/L` is; found `mg/dL`, a quantity of g/m3",
+                 "fact `urea` has two conversions from `mg/dl`",
+                 "the source of a conversion must not be empty; give a citation"});
+  CHECK(bad.messages("E0204") ==
+        Messages{"unknown unit `MG/G` in the declaration of fact `a2`; did you mean "
+                 "`'mg/g'`?",
+                 "unknown unit `mg/dLL` in the declaration of fact `urea`; did you mean "
+                 "`'mg/dL'`?"});
+  CHECK(bad.messages("E0208") ==
+        Messages{"source 2 is not declared; declare it with `source 2 \"citation\"`"});
 }
 
 TEST_CASE("E0203: literals out of range", "[checker]") {

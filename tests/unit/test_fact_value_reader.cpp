@@ -376,4 +376,109 @@ TEST_CASE("the fact-value reader reads a value without the syntax of any format"
   CHECK(classify_plain_scalar("yes") == ScalarKind::string);
 }
 
+// Units a fact accepts (docs/language.md, `units` and `convert`): the expected values are
+// worked by hand (25 mg/dL × 0.357 = 8.925 mmol/L).
+TEST_CASE("a fact reads only the units it accepts, and converts what its rule file converts",
+          "[fact_value_reader]") {
+  SourceManager sources;
+  Diagnostics diagnostics;
+  const std::shared_ptr<const Guideline> guideline = Guideline::compile(
+      sources,
+      sources.add("units.rubric",
+                  "guideline \"units\"\n"
+                  "source 1 \"s\"\n"
+                  "fact urea: quantity 'mmol/L'\n"
+                  "  convert 'mg/dL' = 0.357 'mmol/L' cite 1\n"
+                  "fact acr: quantity 'mg/g'\n"
+                  "fact acr_or_percent: quantity 'mg/g' units 'mg/g', '%'\n"
+                  "fact glucose: quantity 'mmol/L' units 'mmol/L'\n"
+                  "fact rate: quantity '/min'\n"
+                  "fact bun_capped: quantity 'mmol/L' <= 10 'mmol/L'\n"
+                  "  convert 'mg/dL' = 0.357 'mmol/L' cite \"urea 60.06 g/mol\"\n"
+                  "recommendation r kind refer text \"t\" cite 1\n"
+                  "  when urea > 7 'mmol/L' or acr > 30 'mg/g' or acr_or_percent > 3 'mg/g'\n"
+                  "    or glucose > 7 'mmol/L' or rate > 20 '/min' or bun_capped > 7 'mmol/L'\n"),
+      diagnostics);
+  INFO(format_diagnostics(sources, diagnostics));
+  REQUIRE(guideline);
+  const auto read = [&](std::string_view name, std::string_view text) {
+    const std::optional<FactId> id = guideline->find_fact(name);
+    REQUIRE(id);
+    WrittenScalar scalar;
+    scalar.kind = classify_plain_scalar(text);
+    scalar.text = text;
+    return read_fact_value(guideline->facts()[id->value], scalar);
+  };
+  const auto quantity = [](std::string_view amount, std::string_view unit) {
+    return Value::quantity(*Decimal::parse(amount), *find_unit(unit));
+  };
+  const auto same = [](const Value& a, const Value& b) {
+    return a.kind() == ValueKind::quantity && b.kind() == ValueKind::quantity &&
+           a.as_decimal() == b.as_decimal() && &a.unit() == &b.unit();
+  };
+
+  // A declared conversion: either unit is accepted; mg/dL is read in mmol/L, exactly.
+  FactValueReading reading = read("urea", "25 mg/dL");
+  REQUIRE(reading.accepted());
+  CHECK(same(reading.value, quantity("8.925", "mmol/L")));
+  reading = read("urea", "19.6 mg/dL");  // 19.6 × 0.357 = 6.9972
+  REQUIRE(reading.accepted());
+  CHECK(same(reading.value, quantity("6.9972", "mmol/L")));
+  reading = read("urea", "8 mg/dl");  // another spelling of mg/dL: 2.856 mmol/L
+  REQUIRE(reading.accepted());
+  CHECK(same(reading.value, quantity("2.856", "mmol/L")));
+  reading = read("urea", "7.5 mmol/L");
+  REQUIRE(reading.accepted());
+  CHECK(same(reading.value, quantity("7.5", "mmol/L")));
+  reading = read("urea", "7500 umol/L");  // a dimensioned fact takes any unit of its dimension
+  REQUIRE(reading.accepted());
+  CHECK(same(reading.value, quantity("7500", "umol/L")));
+  reading = read("urea", "1 g/L");  // g/L is of mg/dL's dimension but not converted
+  CHECK(reading.problem == DiagnosticKind::wrong_unit);
+  CHECK(reading.message ==
+        "fact `urea` must be a quantity in `mmol/L` or a unit of the same dimension, or in "
+        "`mg/dL`, such as `5 mmol/L`; found `1 g/L`, a quantity of g/m3");
+  // The limit applies to the converted value: 30 mg/dL is 10.71 mmol/L, above 10 mmol/L.
+  CHECK(read("bun_capped", "28 mg/dL").accepted());  // 9.996 mmol/L
+  CHECK(read("bun_capped", "30 mg/dL").problem == DiagnosticKind::fact_out_of_range);
+
+  // A dimensionless fact takes its declared unit only, unless `units` lists more.
+  CHECK(same(read("acr", "30 mg/g").value, quantity("30", "mg/g")));
+  reading = read("acr", "3 %");
+  CHECK(reading.problem == DiagnosticKind::wrong_unit);
+  CHECK(reading.message ==
+        "fact `acr` must be a quantity in `mg/g`, such as `5 mg/g`; found "
+        "`3 %`, a unit this fact does not accept");
+  CHECK(read("acr", "0.03 1").problem == DiagnosticKind::wrong_unit);
+  CHECK(same(read("acr_or_percent", "3 %").value, quantity("3", "%")));
+  CHECK(same(read("acr_or_percent", "30 mg/g").value, quantity("30", "mg/g")));
+  CHECK(read("acr_or_percent", "30 g/kg").problem == DiagnosticKind::wrong_unit);
+
+  // `units` restricts a fact with a dimension too.
+  CHECK(read("glucose", "5.5 mmol/L").accepted());
+  reading = read("glucose", "5500 umol/L");
+  CHECK(reading.problem == DiagnosticKind::wrong_unit);
+  CHECK(reading.message ==
+        "fact `glucose` must be a quantity in `mmol/L`, such as `5 mmol/L`; "
+        "found `5500 umol/L`, a unit this fact does not accept");
+
+  // E0407 shows the declared unit.
+  reading = read("urea", "25");
+  CHECK(reading.problem == DiagnosticKind::missing_unit);
+  CHECK(reading.message ==
+        "fact `urea` is a quantity of mol/m3 and needs a unit, as in "
+        "`5 mmol/L`; found `25`");
+  reading = read("rate", "12");
+  CHECK(reading.problem == DiagnosticKind::missing_unit);
+  CHECK(reading.message ==
+        "fact `rate` is a quantity of 1/s and needs a unit, as in `5 /min`; "
+        "found `12`");
+  // E0408 suggests the unit meant.
+  reading = read("urea", "7 MMOL/L");
+  CHECK(reading.problem == DiagnosticKind::wrong_unit);
+  CHECK(
+      reading.message.ends_with("found `7 MMOL/L`, and `MMOL/L` is not a known unit; did you "
+                                "mean `mmol/L`?"));
+}
+
 }  // namespace rubric

@@ -357,3 +357,35 @@ TEST_CASE("finer_unit picks the smaller factor, the first on a tie", "[units]") 
 }
 
 }  // namespace rubric
+
+namespace rubric {
+namespace {
+
+TEST_CASE("same_unit: one unit however written, annotations included", "[units]") {
+  CHECK(same_unit(unit("mg/dL"), unit("mg/dl")));
+  CHECK(same_unit(unit("wk"), unit("weeks")));
+  CHECK(same_unit(unit("mL/min/{1.73_m2}"), unit("mL/min/{1.73_m2}")));
+  CHECK_FALSE(same_unit(unit("{score}"), unit("1")));
+  CHECK_FALSE(same_unit(unit("{score}"), unit("{points}")));
+  CHECK_FALSE(same_unit(unit("mL/min/{1.73_m2}"), unit("mL/min")));
+  CHECK_FALSE(same_unit(unit("%"), unit("mg/g")));  // 1/100 against 1/1000
+  CHECK_FALSE(same_unit(unit("mmol/L"), unit("umol/L")));
+  CHECK_FALSE(same_unit(unit("meq/L"), unit("mmol/L")));  // one factor, another unit
+  CHECK_FALSE(same_unit(unit("g/kg"), unit("mg/g")));
+}
+
+TEST_CASE("suggest_unit: near misses of common clinical units", "[units]") {
+  CHECK(suggest_unit("MMOL/L") == "mmol/L");
+  CHECK(suggest_unit("mmhg") == "mm[Hg]");
+  CHECK(suggest_unit("mmHg") == "mm[Hg]");
+  CHECK(suggest_unit("cmH2O") == "cm[H2O]");
+  CHECK(suggest_unit("IU") == "[iU]");
+  CHECK(suggest_unit("mcg") == "ug");
+  CHECK(suggest_unit("MG/DL") == "mg/dL");
+  CHECK(suggest_unit("wekks") == "weeks");
+  CHECK(suggest_unit("parsec").empty());
+  CHECK(suggest_unit(std::string(50, 'x')).empty());
+}
+
+}  // namespace
+}  // namespace rubric
