@@ -220,11 +220,11 @@ template <typename Rule>
 constexpr bool is_token_rule =
     is_keyword<Rule> || std::is_base_of_v<g::string_literal, Rule> ||
     std::is_base_of_v<g::text_literal, Rule> || std::is_base_of_v<g::number, Rule> ||
-    is_one_of<Rule, g::identifier_text, g::source_number, g::citation, g::kind_name, g::op_plus,
-              g::op_minus, g::op_minus_sign, g::op_times, g::op_divide, g::op_equal,
-              g::op_not_equal, g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal,
-              g::op_less, g::op_greater_or_equal, g::op_greater, g::one<'('>, g::one<')'>,
-              g::one<'{'>, g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
+    is_one_of<Rule, g::identifier_text, g::source_number, g::citation, g::conversion_citation,
+              g::kind_name, g::op_plus, g::op_minus, g::op_minus_sign, g::op_times, g::op_divide,
+              g::op_equal, g::op_not_equal, g::op_equivalent, g::op_not_equivalent,
+              g::op_less_or_equal, g::op_less, g::op_greater_or_equal, g::op_greater, g::one<'('>,
+              g::one<')'>, g::one<'{'>, g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
 
 template <typename Rule>
 constexpr bool is_comment_rule =

@@ -62,8 +62,8 @@ class EvaluationProgram {
            std::vector<Value>& values) const;
 
   // True when every step can run on a FactBlock's columns (bit-sliced, 64 rows per word):
-  // facts, comparisons of a fact with a constant, logic, `is` tests and score tests. Arithmetic, `if`,
-  // Coalesce and comparisons of computed values need Values row by row.
+  // facts, comparisons of a fact with a constant, logic, `is` tests and score tests. Arithmetic,
+  // `if`, Coalesce and comparisons of computed values need Values row by row.
   [[nodiscard]] bool runs_on_blocks() const { return runs_on_blocks_; }
   // Precondition: runs_on_blocks() and block.fact_count() equals the fact set size `run`
   // expects. For every row of the block at once, the states `run` would give that row:

@@ -456,6 +456,33 @@ TEST_CASE("bad fact values are rejected as a fact file rejects them", "[api]") {
   CHECK_FALSE(facts.text(grade));
 }
 
+TEST_CASE("a fact's accepted units and conversions hold on every setter", "[api][units]") {
+  // By hand: 25 mg/dL of BUN x 0.357 is 8.925 mmol/L of urea; a ratio fact in mg/g accepts
+  // only mg/g, so 3 % is refused rather than read as 30 mg/g.
+  const api::Compilation compiled = api::Guideline::compile(
+      "guideline \"g\"\nsource 1 \"s\"\n"
+      "fact urea: quantity 'mmol/L'\n  convert 'mg/dL' = 0.357 'mmol/L' cite 1\n"
+      "fact acr: quantity 'mg/g'\n"
+      "recommendation r kind refer text \"t\" cite 1 when urea > 7 'mmol/L' or acr > 30 'mg/g'\n");
+  INFO(compiled.formatted());
+  REQUIRE(compiled.guideline.has_value());
+  const api::Guideline& guideline = *compiled.guideline;
+  api::FactSet facts = guideline.new_fact_set();
+  const api::FactId urea = *guideline.fact("urea");
+  const api::FactId acr = *guideline.fact("acr");
+  REQUIRE(facts.set_quantity(urea, 25, "mg/dL"));
+  CHECK(facts.text(urea) == "8.925 mmol/L");
+  REQUIRE(facts.set_text(urea, "19.6 mg/dL"));
+  CHECK(facts.text(urea) == "6.9972 mmol/L");
+  REQUIRE(facts.set_quantity(urea, 7.5, "mmol/L"));
+  CHECK(facts.text(urea) == "7.5 mmol/L");
+  CHECK(facts.set_quantity(acr, 3, "%").code() == "E0408");
+  CHECK(facts.set_text(acr, "3 %").code() == "E0408");
+  CHECK_FALSE(facts.text(acr).has_value());  // refused: left absent
+  REQUIRE(facts.set_quantity(acr, 3, "mg/g"));
+  CHECK(facts.text(acr) == "3 mg/g");
+}
+
 TEST_CASE("code, string and quantity facts", "[api]") {
   const api::Compilation compiled = api::Guideline::compile(kTypes, "types.rubric");
   INFO(compiled.formatted());
