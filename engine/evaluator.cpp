@@ -132,6 +132,9 @@ void Guideline::evaluate(const FactBlock& block, BlockScratch& scratch,
 void Guideline::despite(std::size_t row, std::size_t recommendation, const BlockScratch& scratch,
                         std::vector<FactId>& out) const {
   out.clear();
+  if (kleene_exact_[recommendation] != 0) {
+    return;  // never settled by the search, so never decided despite a fact
+  }
   for (const BlockScratch::Settled& settled : scratch.settled) {
     if (settled.row == row && settled.recommendation == recommendation) {
       if (settled.decided) {
