@@ -16,6 +16,7 @@
 #include <array>
 #include <bit>
 #include <cctype>
+#include <map>
 #include <numeric>
 #include <set>
 #include <span>
@@ -24,6 +25,7 @@
 
 #include "engine/graph.hpp"
 #include "engine/node_operations.hpp"
+#include "engine/search_limits.hpp"
 
 namespace rubric {
 
@@ -323,6 +325,25 @@ struct Scaled {
   Int128 denominator = 1;
 };
 
+// A score test's minimum and its items (weight, item node), every weight positive.
+struct ScoreTest {
+  Int128 minimum = 0;
+  std::vector<std::pair<Int128, std::uint32_t>> items;
+};
+
+// The most items a generated score test has: finding its missing facts tries up to
+// 2^(items - 1) subsets per unknown item, and the library's walk enumerates every subset
+// total exactly for so few (engine/evaluator.cpp).
+constexpr std::size_t kMaxScoreItems = 16;
+
+// The search for the exact outcome of one recommendation.
+struct Search {
+  std::size_t recommendation = 0;
+  std::vector<std::uint32_t> cone;               // the condition's cone, in evaluation order
+  std::vector<std::uint32_t> fact_nodes;         // its facts' nodes, in fact order
+  std::vector<std::vector<std::string>> values;  // per fact: its regions' representatives
+};
+
 class Emitter {
  public:
   Emitter(const Guideline& guideline, const SourceManager& sources, const EmitOptions& options,
@@ -337,12 +358,16 @@ class Emitter {
     member_names();
     fields();
     mark_needed();
+    segments_.assign(graph_.size(), std::string());
+    constant_lines_.assign(graph_.size(), std::string());
     for (std::uint32_t i = 0; i < graph_.size(); ++i) {
       if (needed_[i]) {
+        const std::size_t start = body_.size();
         node(i);
+        segments_[i] = body_.substr(start);
       }
     }
-    require_kleene_exact();
+    plan_searches();
     if (failed_) {
       return std::nullopt;
     }
@@ -392,19 +417,140 @@ class Emitter {
     }
   }
 
-  // Generated code decides by Kleene logic alone; a recommendation whose unknown condition
-  // the library settles by a search (docs/semantics.md#exact-outcomes) is refused.
-  void require_kleene_exact() {
+  // A recommendation that Kleene logic may not decide exactly (Guideline::kleene_exact) gets
+  // the library's search for exact outcomes (docs/semantics.md#exact-outcomes), generated as
+  // an enumeration of every combination of region representatives of the absent facts its
+  // condition reads. The library keeps Kleene's answer when its search would exceed
+  // kMaxSearchWork node evaluations; the enumeration gives the library's answer only when
+  // the search provably never does: its evaluations are at most (n + 1)^2 times the product
+  // of the facts' region counts (n facts), each over at most the condition's cone.
+  void plan_searches() {
     const auto recommendations = guideline_.recommendations();
+    const auto domains = guideline_.fact_domains();
     for (std::size_t r = 0; r < recommendations.size(); ++r) {
-      if (!guideline_.kleene_exact(r) && !failed_node_[recommendations[r].condition.value]) {
-        unsupported(recommendations[r].range,
-                    fmt::format("recommendation `{}`, whose outcome with absent facts needs the "
-                                "search for exact outcomes (a fact it reads more than once, or a "
-                                "test that is unknown whatever the fact's value)",
-                                recommendations[r].id));
+      const std::uint32_t root = recommendations[r].condition.value;
+      if (guideline_.kleene_exact(r) || failed_node_[root] || constant(root) != nullptr) {
+        continue;
       }
+      Search search;
+      search.recommendation = r;
+      std::vector<bool> in_cone(graph_.size(), false);
+      in_cone[root] = true;
+      for (std::uint32_t i = root + 1; i-- > 0;) {
+        if (!in_cone[i]) {
+          continue;
+        }
+        search.cone.push_back(i);
+        for (const NodeId operand : graph_.operands(at(i))) {
+          in_cone[operand.value] = true;
+        }
+      }
+      std::reverse(search.cone.begin(), search.cone.end());
+      UInt128 combinations = 1;
+      std::string problem;
+      for (const std::uint32_t i : search.cone) {
+        if (at(i).op != Opcode::fact) {
+          continue;
+        }
+        const std::uint32_t fact = at(i).payload;
+        const FactDomain& domain = domains[fact];
+        search.fact_nodes.push_back(i);
+        const std::size_t regions = domain.regions.size() - 1;
+        if (regions == 0) {
+          problem = fmt::format("fact `{}` has no valid value", guideline_.facts()[fact].name);
+        }
+        combinations *= std::max<std::size_t>(regions, 1);
+        if (combinations > kMaxSearchWork) {
+          combinations = kMaxSearchWork + 1;
+        }
+        for (std::size_t k = 1; k < domain.regions.size() && problem.empty(); ++k) {
+          if (!field_value(fact, domain.regions[k].value)) {
+            problem = fmt::format(
+                "a representative value of fact `{}` cannot be written exactly "
+                "in its field",
+                guideline_.facts()[fact].name);
+          }
+        }
+      }
+      std::sort(search.fact_nodes.begin(), search.fact_nodes.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return at(a).payload < at(b).payload; });
+      for (const std::uint32_t i : search.fact_nodes) {
+        std::vector<std::string> values;
+        const FactDomain& domain = domains[at(i).payload];
+        for (std::size_t k = 1; k < domain.regions.size(); ++k) {
+          values.push_back(field_value(at(i).payload, domain.regions[k].value).value_or(""));
+        }
+        search.values.push_back(std::move(values));
+      }
+      const UInt128 facts = search.fact_nodes.size();
+      const UInt128 work = combinations * (facts + 1) * (facts + 1) * search.cone.size();
+      if (problem.empty() && work > kMaxSearchWork) {
+        problem = fmt::format(
+            "its search may evaluate up to {} nodes ({} facts, {} combinations of their "
+            "regions, {} nodes), more than the library's bound of {}, beyond which the library "
+            "keeps Kleene logic's answer",
+            unsigned_text(work), search.fact_nodes.size(), unsigned_text(combinations),
+            search.cone.size(), kMaxSearchWork);
+      }
+      if (!problem.empty()) {
+        unsupported(recommendations[r].range,
+                    fmt::format("recommendation `{}`, whose outcome with absent facts is settled "
+                                "by the search for exact outcomes: {}",
+                                recommendations[r].id, problem));
+        continue;
+      }
+      searches_.push_back(std::move(search));
     }
+  }
+
+  // A fact's value as a C++ constant of its field's type, or nullopt when it has none.
+  [[nodiscard]] std::optional<std::string> field_value(std::uint32_t fact,
+                                                       const Value& value) const {
+    const Field& field = fields_[fact];
+    switch (field.kind) {
+      case FieldKind::boolean:
+        if (value.kind() == ValueKind::boolean) {
+          return value.as_boolean() ? std::string("true") : std::string("false");
+        }
+        return std::nullopt;
+      case FieldKind::integer:
+        if (value.kind() == ValueKind::integer) {
+          return fmt::format("{}", value.as_integer());
+        }
+        return std::nullopt;
+      case FieldKind::text:
+        if (value.kind() == ValueKind::string) {
+          return string_literal(value.as_string());
+        }
+        return std::nullopt;
+      case FieldKind::fixed: break;
+    }
+    Int128 raw = 0;
+    if (value.kind() == ValueKind::decimal && field.unit == nullptr) {
+      raw = value.as_decimal().raw();
+    } else if (value.kind() == ValueKind::integer && field.unit == nullptr) {
+      raw = Int128{value.as_integer()} * kFixedOne;
+    } else if (value.kind() == ValueKind::quantity && field.unit != nullptr) {
+      // raw * (vn / vd) / (fn / fd), exactly.
+      const Factor& from = value.unit().factor;
+      const Factor& to = field.unit->factor;
+      const std::optional<Int128> numerator = checked_product(from.numerator, to.denominator);
+      const std::optional<Int128> denominator = checked_product(from.denominator, to.numerator);
+      if (!numerator || !denominator) {
+        return std::nullopt;
+      }
+      const std::optional<Int128> scaled = checked_product(value.as_decimal().raw(), *numerator);
+      if (!scaled || *scaled % *denominator != 0) {
+        return std::nullopt;
+      }
+      raw = *scaled / *denominator;
+    } else {
+      return std::nullopt;
+    }
+    if (raw >= kInt64Limit || raw < -kInt64Limit) {
+      return std::nullopt;
+    }
+    return integer_literal(raw);
   }
 
   void mark_needed() {
@@ -473,8 +619,9 @@ class Emitter {
       if (value.is_null() || value.kind() == ValueKind::boolean) {
         const bool t = value.kind() == ValueKind::boolean && value.as_boolean();
         const bool f = value.kind() == ValueKind::boolean && !value.as_boolean();
-        body_ +=
+        constant_lines_[index] =
             fmt::format("  [[maybe_unused]] constexpr bool t{0} = {1}, f{0} = {2};\n", index, t, f);
+        body_ += constant_lines_[index];
         if (value.is_null()) {
           complete_path_ = false;
         } else {
@@ -522,6 +669,10 @@ class Emitter {
       folded_[index] = operations::compute(
           node.op, operands.size(),
           [&](std::size_t k) -> const Value& { return *folded_[operands[k].value]; });
+      return;
+    }
+    if (node.op == Opcode::at_least) {
+      score_test(index, node, operands);
       return;
     }
     const OperatorInfo& info = operator_info(node.op);
@@ -629,6 +780,76 @@ class Emitter {
     }
     // The table marks every other operation unsupported_in_cpp.
     unsupported(index, node.range, fmt::format("`{}`", opcode_name(node.op)));
+  }
+
+  // An `at least` node (a score's comparison or `at least N of`): threshold, offset, then
+  // weight, item, ... with every weight a positive constant (engine/compiler.cpp). lo<i> is
+  // the weight of the items known true, hi<i> adds that of the unknown ones; the test is true
+  // when lo<i> reaches the minimum (threshold plus offset), false when hi<i> falls short,
+  // null otherwise, as operations::at_least gives it.
+  void score_test(std::uint32_t index, const Node& node, std::span<const NodeId> operands) {
+    const Value* threshold = constant(operands[0].value);
+    const Value* offset = constant(operands[1].value);
+    if (threshold == nullptr || offset == nullptr) {
+      unsupported(index, node.range,
+                  "a score compared with a computed value (compare it with a constant or a "
+                  "parameter)");
+      return;
+    }
+    const std::optional<Int128> threshold_amount = operations::score_amount(*threshold);
+    const std::optional<Int128> offset_amount = operations::score_amount(*offset);
+    if (!threshold_amount || !offset_amount) {
+      unsupported(index, node.range, "a score compared with null");
+      return;
+    }
+    ScoreTest test;
+    test.minimum = *threshold_amount + *offset_amount;
+    for (std::size_t k = 2; k + 1 < operands.size(); k += 2) {
+      const Value* weight = constant(operands[k].value);
+      const std::optional<Int128> amount =
+          weight != nullptr ? operations::score_amount(*weight) : std::nullopt;
+      if (!amount || *amount <= 0) {
+        unsupported(index, node.range, "a score whose weights are not positive constants");
+        return;
+      }
+      test.items.emplace_back(*amount, operands[k + 1].value);
+    }
+    if (test.items.size() > kMaxScoreItems) {
+      unsupported(index, node.range,
+                  fmt::format("a score test of more than {} items (the missing facts of an "
+                              "undetermined one are found by trying every subset of its "
+                              "unknown items)",
+                              kMaxScoreItems));
+      return;
+    }
+    for (const auto& [weight, item] : test.items) {
+      if (!boolean_operand(item, node.range)) {
+        failed_node_[index] = true;
+        return;
+      }
+    }
+    body_ += comment(index);
+    may_be_null_[index] = true;
+    std::string low;
+    std::string unknown_weight;
+    std::string complete;
+    for (const auto& [weight, item] : test.items) {
+      const std::string amount = integer_literal(weight);
+      low += fmt::format("{}(t{} ? {} : 0)", low.empty() ? "" : " +\n      ", item, amount);
+      unknown_weight += fmt::format(" +\n      (!(t{0} | f{0}) ? {1} : 0)", item, amount);
+      complete += fmt::format("{}(v{} ? {} : 0)", complete.empty() ? "" : " + ", item, amount);
+    }
+    if (test.items.empty()) {
+      low = complete = "0";
+    }
+    const std::string minimum = integer_literal(test.minimum);
+    body_ += fmt::format(
+        "  const int128 lo{0} = {1};\n  [[maybe_unused]] const int128 hi{0} = lo{0}{2};\n", index,
+        low, unknown_weight);
+    define(index, fmt::format("lo{} >= {}", index, minimum),
+           fmt::format("hi{} < {}", index, minimum));
+    define_complete(index, fmt::format("static_cast<int128>({}) >= {}", complete, minimum));
+    score_tests_.emplace(index, std::move(test));
   }
 
   // The integer-times-factor form of a fact or constant for numeric comparison.
@@ -834,6 +1055,10 @@ class Emitter {
                            i, unknown(i), node.payload);
         continue;
       }
+      if (node.op == Opcode::at_least) {
+        out += score_missing(i);
+        continue;
+      }
       std::string parts;
       for (const NodeId operand : graph_.operands(node)) {
         if (!may_be_null_[operand.value]) {
@@ -845,6 +1070,224 @@ class Emitter {
           fmt::format("    [[maybe_unused]] const Missing m{} = {} ? (Missing(){}) : Missing();\n",
                       i, unknown(i), parts);
     }
+    return out;
+  }
+
+  // The missing facts of score test `index`: those of its unknown items that could change it
+  // (detail::could_change), as Guideline::evaluate's walk follows them.
+  std::string score_missing(std::uint32_t index) const {
+    const ScoreTest& test = score_tests_.at(index);
+    std::string weights;
+    std::string unknown_items;
+    for (std::size_t k = 0; k < test.items.size(); ++k) {
+      const auto& [weight, item] = test.items[k];
+      weights += fmt::format("{}{}", k == 0 ? "" : ", ", integer_literal(weight));
+      unknown_items +=
+          fmt::format("{}(std::uint32_t{{{}}} << {})", k == 0 ? "" : " | ", unknown(item), k);
+    }
+    std::string out = fmt::format(
+        "    [[maybe_unused]] Missing m{0};\n    if (!(t{0} | f{0})) {{\n"
+        "      constexpr std::array<int128, {1}> weights = {{{2}}};\n"
+        "      const std::uint32_t unknown = {3};\n",
+        index, test.items.size(), weights, unknown_items);
+    for (std::size_t k = 0; k < test.items.size(); ++k) {
+      const auto& [weight, item] = test.items[k];
+      if (!may_be_null_[item] || constant(item) != nullptr) {
+        continue;  // never null, or a null constant: no fact to wait on
+      }
+      out += fmt::format(
+          "      if (((unknown >> {1}) & 1U) != 0 &&\n"
+          "          could_change(weights, unknown, {1}, {2} - lo{0}, {3} - lo{0})) {{\n"
+          "        m{0} |= m{4};\n      }}\n",
+          index, k, integer_literal(test.minimum - weight), integer_literal(test.minimum), item);
+    }
+    out += "    }\n";
+    return out;
+  }
+
+  // A node's statements for the search: reading `trial` for `facts`, its t/f as tr/fr, every
+  // other node's t/f (and k, c, lo, hi) as ts/fs (ks, ...); comments dropped, string
+  // literals and members kept as they are.
+  [[nodiscard]] static std::string trial_text(std::string_view text, std::uint32_t own) {
+    static const std::set<std::string, std::less<>> kPrefixes = {"t", "f", "k", "c", "lo", "hi"};
+    std::string out;
+    std::size_t at_char = 0;
+    while (at_char < text.size()) {
+      const char c = text[at_char];
+      if (text.substr(at_char, 2) == "//") {
+        at_char = text.find('\n', at_char);
+        at_char = at_char == std::string_view::npos ? text.size() : at_char;
+        continue;
+      }
+      if (c == '"') {
+        std::size_t end = at_char + 1;
+        while (end < text.size() && text[end] != '"') {
+          end += text[end] == '\\' ? 2 : 1;
+        }
+        out += text.substr(at_char, end + 1 - at_char);
+        at_char = end + 1;
+        continue;
+      }
+      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') {
+        out += c;
+        ++at_char;
+        continue;
+      }
+      std::size_t end = at_char;
+      while (end < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_')) {
+        ++end;
+      }
+      const std::string_view word = text.substr(at_char, end - at_char);
+      const bool member = at_char > 0 && text[at_char - 1] == '.';
+      std::size_t digits = word.size();
+      while (digits > 0 && std::isdigit(static_cast<unsigned char>(word[digits - 1])) != 0) {
+        --digits;
+      }
+      const std::string_view prefix = word.substr(0, digits);
+      // Members (`facts.t1`) and numbers (`10LL`) stay as they are.
+      const bool renamed = !member && std::isdigit(static_cast<unsigned char>(c)) == 0;
+      if (renamed && word == "facts" && end < text.size() && text[end] == '.') {
+        out += "trial";
+      } else if (renamed && digits < word.size() && kPrefixes.contains(prefix)) {
+        const std::string_view number = word.substr(digits);
+        const bool mine = number == std::to_string(own);
+        out += fmt::format("{}{}{}", prefix, mine && (prefix == "t" || prefix == "f") ? "r" : "s",
+                           number);
+      } else {
+        out += word;
+      }
+      at_char = end;
+    }
+    // Without the lines the comments stood on.
+    std::string kept;
+    std::size_t start = 0;
+    while (start < out.size()) {
+      const std::size_t end = std::min(out.find('\n', start), out.size());
+      const std::string_view line = std::string_view(out).substr(start, end - start);
+      if (line.find_first_not_of(' ') != std::string_view::npos) {
+        kept += fmt::format("{}\n", line);
+      }
+      start = end + 1;
+    }
+    return kept;
+  }
+
+  // The exact outcome of a searched recommendation whose condition Kleene logic leaves
+  // unknown (inside the missing-facts pass: m<root> holds what Kleene logic waits on).
+  std::string search_code(const Search& search) const {
+    const RecommendationInfo& info = guideline_.recommendations()[search.recommendation];
+    const std::uint32_t root = info.condition.value;
+    const auto domains = guideline_.fact_domains();
+    const std::size_t count = search.fact_nodes.size();
+    std::string out = fmt::format(
+        "    // `{0}`: unknown by Kleene logic; decided if every value of the absent facts it\n"
+        "    // reads gives one outcome (docs/semantics.md#exact-outcomes).\n"
+        "    if (!(t{1} | f{1})) {{\n",
+        info.id, root);
+    // q<i>: node i is unknown and the condition's value flows from it through unknown nodes.
+    std::vector<std::vector<std::uint32_t>> users(graph_.size());
+    for (const std::uint32_t i : search.cone) {
+      for (const NodeId operand : graph_.operands(at(i))) {
+        users[operand.value].push_back(i);
+      }
+    }
+    for (auto i = search.cone.rbegin(); i != search.cone.rend(); ++i) {
+      if (*i == root) {
+        out += fmt::format("      [[maybe_unused]] const bool q{} = true;\n", root);
+        continue;
+      }
+      std::string reached;
+      for (const std::uint32_t user : users[*i]) {
+        if (reached.find(fmt::format("q{} ", user)) == std::string::npos) {
+          reached += fmt::format("{}q{} ", reached.empty() ? "" : "|| ", user);
+        }
+      }
+      out += fmt::format("      [[maybe_unused]] const bool q{} = ({}) && ({});\n", *i, unknown(*i),
+                         reached.empty() ? "false" : reached.substr(0, reached.size() - 1));
+    }
+    std::string uncovered;
+    std::string limits;
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::uint32_t node = search.fact_nodes[k];
+      if (!domains[at(node).payload].covered()) {
+        uncovered += fmt::format(" && !q{}", node);
+      }
+      limits += fmt::format("{}static_cast<std::uint16_t>(q{} ? {} : 0)", k == 0 ? "" : ", ", node,
+                            search.values[k].size());
+    }
+    out += fmt::format(
+        "      // Per fact: how many regions it is tried at (0: present, or not reached).\n"
+        "      const std::array<std::uint16_t, {}> limit = {{{}}};\n",
+        count, limits);
+    out += fmt::format(
+        "      const auto state = [&](const std::array<std::uint16_t, {}>& choice) {{\n"
+        "        Facts trial = facts;\n",
+        count);
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::uint32_t fact = at(search.fact_nodes[k]).payload;
+      std::string values;
+      for (const std::string& value : search.values[k]) {
+        values += ", " + value;
+      }
+      out += fmt::format(
+          "        if (choice[{0}] != 0) {{\n"
+          "          constexpr std::array<{1}, {2}> kValues = {{{1}{{}}{3}}};\n"
+          "          trial.{4} = kValues[choice[{0}]];\n"
+          "          trial.mark_present({5});\n        }}\n",
+          k, fields_[fact].type, search.values[k].size() + 1, values, fact_name(fact), fact);
+    }
+    // Every node of the cone again; the known ones keep their values.
+    for (const std::uint32_t i : search.cone) {
+      if (!constant_lines_[i].empty()) {
+        out += trial_text(constant_lines_[i], static_cast<std::uint32_t>(graph_.size()));
+        continue;
+      }
+      if (!boolean_[i] || constant(i) != nullptr) {
+        continue;
+      }
+      std::string segment = segments_[i];
+      for (const std::uint32_t operand : search.cone) {
+        if (const std::string& line = constant_lines_[operand]; !line.empty()) {
+          for (std::size_t at_line = segment.find(line); at_line != std::string::npos;
+               at_line = segment.find(line)) {
+            segment.erase(at_line, line.size());
+          }
+        }
+      }
+      out += trial_text(segment, i);
+      out += fmt::format(
+          "  [[maybe_unused]] const bool ts{0} = (t{0} | f{0}) ? t{0} : tr{0};\n"
+          "  [[maybe_unused]] const bool fs{0} = (t{0} | f{0}) ? f{0} : fr{0};\n",
+          i);
+    }
+    out += fmt::format(
+        "        return static_cast<std::uint8_t>(ts{0} ? 1U : fs{0} ? 2U : 4U);\n      }};\n",
+        root);
+    const std::size_t word = search.recommendation / 64;
+    const std::uint64_t bit = std::uint64_t{1} << (search.recommendation % 64);
+    out += fmt::format(
+        "      if (limit != std::array<std::uint16_t, {0}>{{}}{1}) {{\n"
+        "        std::uint8_t seen = 0;\n"
+        "        std::array<std::uint16_t, {0}> choice = first_choice(limit);\n"
+        "        do {{\n          seen |= state(choice);\n"
+        "        }} while ((seen == 1 || seen == 2) && next_choice(choice, limit, {0}));\n"
+        "        if (seen == 1 || seen == 2) {{\n"
+        "          decision.undetermined[{2}] &= ~0x{3:x}ULL;\n"
+        "          if (seen == 1) {{\n            decision.recommended[{2}] |= 0x{3:x}ULL;\n"
+        "          }}\n"
+        "          decision.despite[{4}] = decision.missing[{4}];\n"
+        "          decision.missing[{4}].reset();\n"
+        "        }} else {{\n          Missing changes;\n",
+        count, uncovered, word, bit, search.recommendation);
+    for (std::size_t k = 0; k < count; ++k) {
+      out += fmt::format(
+          "          if (limit[{0}] != 0 && changes_outcome(state, limit, {0})) {{\n"
+          "            changes.set({1});\n          }}\n",
+          k, at(search.fact_nodes[k]).payload);
+    }
+    out += fmt::format("          decision.missing[{}] = changes;\n        }}\n      }}\n    }}\n",
+                       search.recommendation);
     return out;
   }
 
@@ -883,7 +1326,8 @@ class Emitter {
     out += masks("    ", "v{}", "");
     out +=
         "    if (decision.any_missing) {\n      for (Missing& missing : decision.missing) {\n"
-        "        missing.reset();\n      }\n      decision.any_missing = false;\n    }\n"
+        "        missing.reset();\n      }\n      for (Missing& despite : decision.despite) {\n"
+        "        despite.reset();\n      }\n      decision.any_missing = false;\n    }\n"
         "    return;\n  }\n";
     return out;
   }
@@ -986,7 +1430,8 @@ class Emitter {
         "// seconds). Facts must respect their declared limits, which this code does not "
         "check.\n"
         "#pragma once\n\n"
-        "#include <array>\n#include <bitset>\n#include <cstddef>\n#include <cstdint>\n"
+        "#include <array>\n#include <bit>\n#include <bitset>\n#include <cstddef>\n#include "
+        "<cstdint>\n"
         "#include <string_view>\n\n"
         "namespace {} {{\n\n"
         "__extension__ using int128 = __int128;\n\n"
@@ -1075,7 +1520,10 @@ class Emitter {
         "  // For an undetermined recommendation, the absent facts it waits on; empty "
         "otherwise.\n"
         "  std::array<Missing, kRecommendationCount> missing{};\n"
-        "  // True when some `missing` entry may be non-empty (saves clearing them all).\n"
+        "  // For a recommendation decided although Kleene logic left it unknown (the search for\n"
+        "  // exact outcomes settled it), the absent facts it was decided despite; else empty.\n"
+        "  std::array<Missing, kRecommendationCount> despite{};\n"
+        "  // True when some `missing` or `despite` entry may be non-empty (saves clearing them).\n"
         "  bool any_missing = false;\n\n"
         "  [[nodiscard]] Outcome outcome(std::size_t recommendation) const noexcept {\n"
         "    const std::uint64_t bit = std::uint64_t{1} << (recommendation % 64);\n"
@@ -1088,7 +1536,62 @@ class Emitter {
         "};\n\n"
         "namespace detail {\n"
         "inline Missing bit(std::size_t fact) {\n  Missing out;\n  out.set(fact);\n"
-        "  return out;\n}\n\n"
+        "  return out;\n}\n\n";
+    if (!score_tests_.empty()) {
+      out +=
+          "// Whether unknown item `item` of a score test could change it: some choice of true or\n"
+          "// false for the other unknown items (bits of `unknown`) gives a total of theirs in\n"
+          "// [low, high), below the test's minimum without the item and reaching it with it.\n"
+          "template <std::size_t N>\n"
+          "bool could_change(const std::array<int128, N>& weights, std::uint32_t unknown,\n"
+          "                  std::size_t item, int128 low, int128 high) noexcept {\n"
+          "  std::array<int128, N> others{};\n  std::size_t count = 0;\n"
+          "  for (std::size_t k = 0; k < N; ++k) {\n"
+          "    if (k != item && ((unknown >> k) & 1U) != 0) {\n"
+          "      others[count++] = weights[k];\n    }\n  }\n"
+          "  // Every subset in Gray-code order: one item joins or leaves at each step.\n"
+          "  int128 total = 0;\n"
+          "  for (std::uint32_t step = 0;; ++step) {\n"
+          "    if (total >= low && total < high) {\n      return true;\n    }\n"
+          "    if (step + 1 == (std::uint32_t{1} << count)) {\n      return false;\n    }\n"
+          "    const std::uint32_t next = step + 1;\n"
+          "    const int flip = std::countr_zero(next);\n"
+          "    const bool joins = (((next ^ (next >> 1)) >> flip) & 1U) != 0;\n"
+          "    total += joins ? others[static_cast<std::size_t>(flip)]\n"
+          "                   : -others[static_cast<std::size_t>(flip)];\n"
+          "  }\n}\n\n";
+    }
+    if (!searches_.empty()) {
+      out +=
+          "// The search for exact outcomes. `choice` gives each fact of a condition the region\n"
+          "// it is tried at (1 to limit; 0 where limit is 0: the fact keeps its value).\n"
+          "template <std::size_t N>\n"
+          "constexpr std::array<std::uint16_t, N> first_choice(\n"
+          "    const std::array<std::uint16_t, N>& limit) noexcept {\n"
+          "  std::array<std::uint16_t, N> choice{};\n"
+          "  for (std::size_t k = 0; k < N; ++k) {\n"
+          "    choice[k] = limit[k] != 0 ? 1 : 0;\n  }\n  return choice;\n}\n\n"
+          "// The next combination of the regions of every fact but `skip`; false after the last.\n"
+          "template <std::size_t N>\n"
+          "bool next_choice(std::array<std::uint16_t, N>& choice,\n"
+          "                 const std::array<std::uint16_t, N>& limit, std::size_t skip) noexcept "
+          "{\n"
+          "  for (std::size_t k = 0; k < N; ++k) {\n"
+          "    if (k == skip || limit[k] == 0) {\n      continue;\n    }\n"
+          "    if (choice[k] < limit[k]) {\n      ++choice[k];\n      return true;\n    }\n"
+          "    choice[k] = 1;\n  }\n  return false;\n}\n\n"
+          "// Whether some regions of the other facts make the outcome depend on fact k's region.\n"
+          "template <std::size_t N, typename State>\n"
+          "bool changes_outcome(const State& state, const std::array<std::uint16_t, N>& limit,\n"
+          "                     std::size_t k) noexcept {\n"
+          "  std::array<std::uint16_t, N> choice = first_choice(limit);\n"
+          "  do {\n    choice[k] = 1;\n    const std::uint8_t first = state(choice);\n"
+          "    for (std::uint16_t region = 2; region <= limit[k]; ++region) {\n"
+          "      choice[k] = region;\n"
+          "      if (state(choice) != first) {\n        return true;\n      }\n    }\n"
+          "  } while (next_choice(choice, limit, k));\n  return false;\n}\n\n";
+    }
+    out +=
         "// Three-valued evaluation, for any facts. Not inlined, so that the complete-facts path\n"
         "// of `evaluate` stays small enough to inline into its callers.\n"
         "[[gnu::noinline]] inline void evaluate_three_valued(const Facts& facts,\n"
@@ -1107,7 +1610,8 @@ class Emitter {
                        undetermined.empty() ? std::string("false") : undetermined);
     out +=
         "  if (decision.any_missing) {\n    for (Missing& missing : decision.missing) {\n"
-        "      missing.reset();\n    }\n    decision.any_missing = false;\n  }\n"
+        "      missing.reset();\n    }\n    for (Missing& despite : decision.despite) {\n"
+        "      despite.reset();\n    }\n    decision.any_missing = false;\n  }\n"
         "  if (!undetermined) {\n    return;\n  }\n  decision.any_missing = true;\n  {\n";
     out += missing_pass();
     for (std::size_t r = 0; r < recommendations.size(); ++r) {
@@ -1115,6 +1619,9 @@ class Emitter {
       if (may_be_null_[root] && constant(root) == nullptr) {
         out += fmt::format("    decision.missing[{}] = m{};\n", r, root);
       }
+    }
+    for (const Search& search : searches_) {
+      out += search_code(search);
     }
     out += "  }\n}\n\n}  // namespace detail\n\n";
     out +=
@@ -1134,10 +1641,14 @@ class Emitter {
   std::vector<Field> fields_;
   std::vector<std::string> members_;  // per fact: its member in `Facts`
   std::vector<bool> needed_;
-  std::vector<bool> boolean_;                 // t<i>/f<i> emitted
-  std::vector<bool> may_be_null_;             // a fact or a node that can be null
-  std::vector<std::optional<Value>> folded_;  // constants, given or folded
-  std::vector<bool> failed_node_;             // outside the fragment (reported)
+  std::vector<bool> boolean_;                       // t<i>/f<i> emitted
+  std::vector<bool> may_be_null_;                   // a fact or a node that can be null
+  std::vector<std::optional<Value>> folded_;        // constants, given or folded
+  std::vector<bool> failed_node_;                   // outside the fragment (reported)
+  std::map<std::uint32_t, ScoreTest> score_tests_;  // per `at least` node
+  std::vector<std::string> segments_;               // per node: the statements node() emitted
+  std::vector<std::string> constant_lines_;         // per boolean constant: its t/f definition
+  std::vector<Search> searches_;                    // per recommendation searched
   std::string body_;
   std::string complete_;       // the complete-facts path's statements
   bool complete_path_ = true;  // no null constant takes part

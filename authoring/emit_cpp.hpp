@@ -1,7 +1,8 @@
 // `rubric compile --emit-cpp`: a compiled guideline as one self-contained C++20 header, for
 // engineers who want the last nanosecond. The header has no dependency on Rubric: a `Facts`
-// struct (one std::optional per fact, in exact fixed-point form), a `Decision` (outcome per
-// recommendation, and the absent facts each undetermined one waits on), and an inline,
+// struct (one field per fact, in exact fixed-point form, and presence bits), a `Decision`
+// (outcome per recommendation, the absent facts each undetermined one waits on, and those each
+// decided one was decided despite), and an inline,
 // allocation-free, thread-safe `evaluate`. It gives exactly what Guideline::evaluate gives:
 // the same three-valued logic and the same missing facts (tests/emit compares them).
 //
@@ -9,8 +10,12 @@
 // and code facts; constants and parameters; `and`, `or`, `xor`, `implies`, `not`, `is null`,
 // `is true`, `is false`; comparisons (`=`, `!=`, `<`, `<=`, `>`, `>=`) of a fact with a
 // constant or with another fact of the same type; `in` of a fact over a list of constants;
-// definitions built from these. Anything else (arithmetic, `if`/`case`, Coalesce, `~`) is
-// reported as an E0701 error at the expression, and nothing is generated.
+// score tests (`at least` nodes: a score compared with a constant, `at least N of`) of at most
+// 16 items; definitions built from these. A recommendation that is not Kleene-exact gets the
+// library's search for exact outcomes (docs/compile.md#exact-outcomes), and `Decision::despite`
+// the facts it was decided despite, when the search provably stays within kMaxSearchWork.
+// Anything else (arithmetic, `if`/`case`, Coalesce, `~`, a score against a computed value, a
+// search that may pass the bound) is reported as an E0701 error, and nothing is generated.
 #pragma once
 
 #include <optional>

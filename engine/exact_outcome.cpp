@@ -23,14 +23,12 @@
 #include "engine/deciding.hpp"
 #include "engine/guideline.hpp"
 #include "engine/node_operations.hpp"
+#include "engine/search_limits.hpp"
 
 namespace rubric {
 namespace {
 
 constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
-
-// Node evaluations one recommendation's search may do before Kleene's answer stands.
-constexpr std::size_t kMaxSearchWork = std::size_t{1} << 20U;
 
 // The outcomes a search has seen, as bits of a mask.
 constexpr std::uint8_t kSeenTrue = 1;

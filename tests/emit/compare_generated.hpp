@@ -158,6 +158,7 @@ struct Tally {
   std::size_t fact_sets = 0;
   std::size_t skipped = 0;
   std::array<std::size_t, 3> outcomes{};
+  std::size_t decided_despite = 0;  // outcomes decided despite absent facts
 };
 
 template <typename Traits>
@@ -204,9 +205,20 @@ Tally compare_with_library(const std::string& path, std::uint64_t seed, std::siz
           generated_missing.insert(f);
         }
       }
+      std::set<std::size_t> expected_despite;
+      for (const FactId fact : decision.despite[r]) {
+        expected_despite.insert(fact.value);
+      }
+      std::set<std::size_t> generated_despite;
+      for (std::size_t f = 0; f < generated.despite[r].size(); ++f) {
+        if (generated.despite[r].test(f)) {
+          generated_despite.insert(f);
+        }
+      }
+      tally.decided_despite += expected_despite.empty() ? 0 : 1;
       const bool agree =
           static_cast<int>(generated.outcome(r)) == static_cast<int>(decision.outcomes[r]) &&
-          generated_missing == expected_missing;
+          generated_missing == expected_missing && generated_despite == expected_despite;
       if (!agree) {
         std::string described;
         for (std::uint32_t f = 0; f < guideline.facts().size(); ++f) {
@@ -214,10 +226,12 @@ Tally compare_with_library(const std::string& path, std::uint64_t seed, std::siz
                                    to_literal(facts.get(FactId{f})));
         }
         FAIL(fmt::format(
-            "recommendation `{}`: library {} missing {}, generated {} missing {}\nfacts:\n{}",
+            "recommendation `{}`: library {} missing {} despite {}, generated {} missing {} "
+            "despite {}\nfacts:\n{}",
             guideline.recommendations()[r].id, static_cast<int>(decision.outcomes[r]),
-            expected_missing.size(), static_cast<int>(generated.outcome(r)),
-            generated_missing.size(), described));
+            expected_missing.size(), expected_despite.size(),
+            static_cast<int>(generated.outcome(r)), generated_missing.size(),
+            generated_despite.size(), described));
       }
       ++tally.outcomes[static_cast<std::size_t>(decision.outcomes[r])];
     }
@@ -226,11 +240,12 @@ Tally compare_with_library(const std::string& path, std::uint64_t seed, std::siz
 }
 
 // Enough fact sets were compared, and every outcome occurred, so the comparison exercised
-// all three.
+// all three. (Callers check decided_despite where a search may settle outcomes.)
 inline void check_tally(const Tally& tally, std::size_t minimum_fact_sets) {
-  INFO(fmt::format("{} fact sets ({} skipped): {} absent, {} recommended, {} undetermined",
-                   tally.fact_sets, tally.skipped, tally.outcomes[0], tally.outcomes[1],
-                   tally.outcomes[2]));
+  INFO(fmt::format(
+      "{} fact sets ({} skipped): {} absent, {} recommended, {} undetermined, {} decided despite",
+      tally.fact_sets, tally.skipped, tally.outcomes[0], tally.outcomes[1], tally.outcomes[2],
+      tally.decided_despite));
   CHECK(tally.fact_sets > minimum_fact_sets);
   CHECK(tally.outcomes[0] > 1000);
   CHECK(tally.outcomes[1] > 1000);

@@ -6,6 +6,7 @@
 #define CATCH_CONFIG_MAIN
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <random>
@@ -20,8 +21,10 @@
 #include "constructs_generated.hpp"
 #include "dsl/diagnostic.hpp"
 #include "engine/guideline.hpp"
+#include "exact_generated.hpp"
 #include "fact_conversion.hpp"
 #include "null_constant_generated.hpp"
+#include "scores_generated.hpp"
 #include "seed_generated.hpp"
 #include "tools/cli.hpp"
 #include "values/units.hpp"
@@ -34,6 +37,8 @@ using namespace rubric::emit_testing;
 RUBRIC_EMIT_TRAITS(SeedTraits, seed_generated);
 RUBRIC_EMIT_TRAITS(ConstructsTraits, test::constructs_generated);
 RUBRIC_EMIT_TRAITS(NullConstantTraits, test::null_constant_generated);
+RUBRIC_EMIT_TRAITS(ScoresTraits, test::scores_generated);
+RUBRIC_EMIT_TRAITS(ExactTraits, test::exact_generated);
 
 }  // namespace
 
@@ -47,6 +52,161 @@ TEST_CASE("every construct's generated evaluator agrees with the library") {
 
 TEST_CASE("a guideline with null constants gets a generated evaluator that agrees") {
   check_tally(compare_with_library<NullConstantTraits>(RUBRIC_EMIT_NULL_CONSTANT, 5, 20000), 15000);
+}
+
+TEST_CASE("points scores' generated evaluator agrees with the library") {
+  check_tally(compare_with_library<ScoresTraits>(RUBRIC_EMIT_SCORES, 11, 40000), 30000);
+}
+
+TEST_CASE("a score test's outcome and missing facts, worked out by hand") {
+  namespace g = test::scores_generated;
+  using g::fact_index;
+  const auto missing = [](std::initializer_list<const char*> names) {
+    g::Missing out;
+    for (const char* name : names) {
+      out.set(fact_index(name));
+    }
+    return out;
+  };
+  const auto index = [](std::string_view id) {
+    return static_cast<std::size_t>(
+        std::find(g::kRecommendationIds.begin(), g::kRecommendationIds.end(), id) -
+        g::kRecommendationIds.begin());
+  };
+  g::Decision decision;
+  SECTION("80 years old with a stroke, every other item absent") {
+    // points: 2 (age) + 2 (stroke) known, up to 5 more unknown, each of weight 1: [4, 9].
+    g::Facts facts;
+    facts.age = 80;
+    facts.mark_present(fact_index("age"));
+    facts.stroke = true;
+    facts.mark_present(fact_index("stroke"));
+    g::evaluate(facts, decision);
+    CHECK(decision.outcome(index("r_at_least_2")) == g::Outcome::recommended);
+    CHECK(decision.outcome(index("r_below_1")) == g::Outcome::absent);
+    CHECK(decision.outcome(index("r_parameter")) == g::Outcome::recommended);  // >= 4
+    // > 6: a total of 7 needs 3 of the 5 unknown items, so each of them could decide it.
+    CHECK(decision.outcome(index("r_greater")) == g::Outcome::undetermined);
+    CHECK(
+        decision.missing[index("r_greater")] ==
+        missing({"heart_failure", "hypertension", "diabetes", "vascular", "aged_65_74", "female"}));
+    // mixed = 2 (stroke) + 1.5 diabetes - bleeding + 0.25 (urea > 7) >= 1.75 holds with
+    // diabetes, and without it exactly when there is no bleeding; urea never decides.
+    CHECK(decision.outcome(index("r_mixed")) == g::Outcome::undetermined);
+    CHECK(decision.missing[index("r_mixed")] == missing({"diabetes", "bleeding"}));
+    // mixed is at least 2 - 1 = 1: never <= 0.
+    CHECK(decision.outcome(index("r_mixed_below")) == g::Outcome::absent);
+    CHECK(decision.outcome(index("r_two_of")) == g::Outcome::undetermined);
+    CHECK(decision.missing[index("r_two_of")] == missing({"fever", "cough", "dyspnoea", "chills"}));
+    // smoker and (points >= 3, true): waits on smoker; at least 3 of 3 unknown: on all three.
+    CHECK(decision.outcome(index("r_with_logic")) == g::Outcome::undetermined);
+    CHECK(decision.missing[index("r_with_logic")] == missing({"smoker", "fever", "cough", "urea"}));
+  }
+  SECTION("known items decide despite absent ones") {
+    // Diabetes, no bleeding, urea 8: mixed is 1.75 without stroke (absent), 3.75 with it.
+    g::Facts facts;
+    facts.diabetes = true;
+    facts.mark_present(fact_index("diabetes"));
+    facts.bleeding = false;
+    facts.mark_present(fact_index("bleeding"));
+    facts.urea = 8 * g::kFixedPointOne;
+    facts.mark_present(fact_index("urea"));
+    facts.fever = true;
+    facts.mark_present(fact_index("fever"));
+    facts.cough = false;
+    facts.mark_present(fact_index("cough"));
+    facts.dyspnoea = true;
+    facts.mark_present(fact_index("dyspnoea"));
+    g::evaluate(facts, decision);
+    // 1.5 + 0.25 = 1.75 known: reached whatever stroke is.
+    CHECK(decision.outcome(index("r_mixed")) == g::Outcome::recommended);
+    CHECK(decision.outcome(index("r_mixed_below")) == g::Outcome::absent);
+    CHECK(decision.outcome(index("r_two_of")) == g::Outcome::recommended);
+    // at least 3 of (fever, cough, urea > 7) is false (cough), so the condition is
+    // `smoker and points >= 3`; with only diabetes (1) known, points ranges over [1, 10] and
+    // each unknown item (weights 1 and 2) could take it from below 3 to 3 or more.
+    CHECK(decision.outcome(index("r_with_logic")) == g::Outcome::undetermined);
+    CHECK(decision.missing[index("r_with_logic")] ==
+          missing({"smoker", "heart_failure", "hypertension", "age", "stroke", "vascular",
+                   "aged_65_74", "female"}));
+    CHECK(decision.outcome(index("r_at_least_2")) == g::Outcome::undetermined);
+    CHECK(decision.outcome(index("r_below_1")) == g::Outcome::absent);
+  }
+}
+
+TEST_CASE("exact outcomes: the generated search agrees with the library") {
+  const Tally tally = compare_with_library<ExactTraits>(RUBRIC_EMIT_EXACT, 13, 30000);
+  check_tally(tally, 20000);
+  CHECK(tally.decided_despite > 1000);
+}
+
+TEST_CASE("exact outcomes worked out by hand") {
+  namespace g = test::exact_generated;
+  using g::fact_index;
+  const auto missing = [](std::initializer_list<const char*> names) {
+    g::Missing out;
+    for (const char* name : names) {
+      out.set(fact_index(name));
+    }
+    return out;
+  };
+  const auto index = [](std::string_view id) {
+    return static_cast<std::size_t>(
+        std::find(g::kRecommendationIds.begin(), g::kRecommendationIds.end(), id) -
+        g::kRecommendationIds.begin());
+  };
+  g::Decision decision;
+  g::Facts facts;
+  SECTION("80 years old with a prior stroke, sex and three items unrecorded") {
+    // points: 2 (age) + 2 (stroke) known, heart failure, hypertension, diabetes and sex
+    // unknown (1 each): [4, 8].
+    facts.age = 80;
+    facts.mark_present(fact_index("age"));
+    facts.stroke = true;
+    facts.mark_present(fact_index("stroke"));
+    g::evaluate(facts, decision);
+    // 4 >= 2 for a man and 4 >= 3 for a woman: made whatever the sex.
+    CHECK(decision.outcome(index("anticoagulate")) == g::Outcome::recommended);
+    CHECK(decision.despite[index("anticoagulate")] == missing({"sex"}));
+    CHECK(decision.missing[index("anticoagulate")].none());
+    CHECK(decision.outcome(index("consider")) == g::Outcome::absent);
+    CHECK(decision.despite[index("consider")].none());  // Kleene logic decides it
+    // 4 if the four unknown items are false, 5 or more if one is true.
+    CHECK(decision.outcome(index("middle")) == g::Outcome::undetermined);
+    CHECK(decision.missing[index("middle")] ==
+          missing({"heart_failure", "hypertension", "diabetes", "sex"}));
+    CHECK(decision.outcome(index("not_three")) == g::Outcome::recommended);
+    CHECK(decision.outcome(index("tautology")) == g::Outcome::recommended);
+    CHECK(decision.despite[index("tautology")] == missing({"flag"}));
+    // 80 > 50 and 80 > 60: made whatever the flag.
+    CHECK(decision.outcome(index("by_flag")) == g::Outcome::recommended);
+    CHECK(decision.despite[index("by_flag")] == missing({"flag"}));
+    CHECK(decision.outcome(index("absent_dose")) == g::Outcome::recommended);
+    CHECK(decision.despite[index("absent_dose")].none());
+  }
+  SECTION("70 years old, no other item, sex unrecorded") {
+    // points: 1 (age 65 to 74), plus 1 for a woman: 1 or 2.
+    facts.age = 70;
+    facts.mark_present(fact_index("age"));
+    for (const char* name : {"heart_failure", "hypertension", "diabetes", "stroke", "flag"}) {
+      facts.mark_present(fact_index(name));  // false, as the fields are
+    }
+    facts.dose = 12 * g::kFixedPointOne;
+    facts.mark_present(fact_index("dose"));
+    g::evaluate(facts, decision);
+    // A man: 1 < 2; a woman: 2 < 3. Not made either way.
+    CHECK(decision.outcome(index("anticoagulate")) == g::Outcome::absent);
+    CHECK(decision.despite[index("anticoagulate")] == missing({"sex"}));
+    // A man: 1 = 1; a woman: 2 = 2. Made either way.
+    CHECK(decision.outcome(index("consider")) == g::Outcome::recommended);
+    CHECK(decision.despite[index("consider")] == missing({"sex"}));
+    // Between 2 and 4 for a woman only.
+    CHECK(decision.outcome(index("middle")) == g::Outcome::undetermined);
+    CHECK(decision.missing[index("middle")] == missing({"sex"}));
+    CHECK(decision.outcome(index("not_three")) == g::Outcome::recommended);
+    CHECK(decision.outcome(index("by_flag")) == g::Outcome::recommended);  // 70 > 60
+    CHECK(decision.outcome(index("absent_dose")) == g::Outcome::absent);   // 12 > 10
+  }
 }
 
 TEST_CASE("the complete-facts path is generated unless a null constant takes part") {
