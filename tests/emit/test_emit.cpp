@@ -183,6 +183,11 @@ TEST_CASE("exact outcomes worked out by hand") {
     CHECK(decision.despite[index("by_flag")] == missing({"flag"}));
     CHECK(decision.outcome(index("absent_dose")) == g::Outcome::recommended);
     CHECK(decision.despite[index("absent_dose")].none());
+    // `dose is null` stays true in the search (known nodes keep their values): with the flag
+    // the condition holds whatever the dose, without it it fails; so only the flag matters,
+    // though Kleene logic waits on the dose too.
+    CHECK(decision.outcome(index("null_kept")) == g::Outcome::undetermined);
+    CHECK(decision.missing[index("null_kept")] == missing({"flag"}));
   }
   SECTION("70 years old, no other item, sex unrecorded") {
     // points: 1 (age 65 to 74), plus 1 for a woman: 1 or 2.
