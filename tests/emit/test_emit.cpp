@@ -321,6 +321,32 @@ TEST_CASE("what --emit-cpp cannot compile is an E0701 error at the expression, o
   CHECK_THAT(printed, Catch::Contains("cannot compile Coalesce"));
 }
 
+TEST_CASE("a score against a computed value, and a search past the bound, are E0701 errors") {
+  const std::string text =
+      "guideline \"g\"\nsource 1 \"s\"\n"
+      "fact a: integer between 0 and 100\nfact x: boolean\nfact y: boolean\n"
+      "fact c1: integer between 0 and 60\nfact c2: integer between 0 and 60\n"
+      "fact c3: integer between 0 and 60\nfact c4: integer between 0 and 60\n"
+      "define points = score(1 when x, 2 when y)\n"
+      "recommendation r1 kind order text \"t\" cite 1 when points >= a\n"
+      // Four facts of 61 values each (enumerated), each read twice: 61^4 combinations.
+      "recommendation r2 kind order text \"t\" cite 1 when (c1 > 5 and c2 > 5 and c3 > 5 and "
+      "c4 > 5) or (c1 < 3 and c2 < 3 and c3 < 3 and c4 < 3)\n"
+      "recommendation r3 kind order text \"t\" cite 1 when (x and points >= 1) or y\n";
+  const auto compiled = compile_text("scores.rubric", text);
+  Diagnostics diagnostics;
+  const auto header = emit_cpp(*compiled->guideline, compiled->sources, EmitOptions{}, diagnostics);
+  CHECK_FALSE(header.has_value());
+  const std::string printed = format_diagnostics(compiled->sources, diagnostics);
+  INFO(printed);
+  CHECK(diagnostics.all().size() == 2);  // r3's search is small: it compiles
+  CHECK_THAT(printed, Catch::Contains("scores.rubric:11:51: error[E0701]: `--emit-cpp` cannot "
+                                      "compile a score compared with a computed value"));
+  CHECK_THAT(printed, Catch::Contains("cannot compile recommendation `r2`, whose outcome with "
+                                      "absent facts is settled by the search for exact outcomes: "
+                                      "its search may evaluate up to"));
+}
+
 TEST_CASE("the generated header is deterministic and names its source") {
   const auto compiled = compile_text("seed.rubric", read_text(RUBRIC_EMIT_SEED));
   EmitOptions options;
