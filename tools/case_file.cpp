@@ -440,7 +440,7 @@ class CaseReader {
         if (!end.IsScalar() || yaml_raw_scalar(sources_, file_, end).kind == ScalarKind::null) {
           reported_error(end, fmt::format("{} of {} must be {}; found {}", what,
                                           in_backticks(spec.name), spec.expected(),
-                                          end.IsScalar() ? "`~`" : node_shape(end)));
+                                          end.IsSequence() || end.IsMap() ? node_shape(end) : "no value"));
           continue;
         }
         *value = scalar_value(spec, end, what, strings);
