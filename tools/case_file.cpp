@@ -341,20 +341,19 @@ class CaseReader {
       }
       if (!std::binary_search(expectation.recommended.begin(), expectation.recommended.end(),
                               *name)) {
-        shape_error(entry.first,
-                    fmt::format("{} reports values only when recommended; list it in "
-                                "`recommendations`",
-                                in_backticks(*name)));
+        shape_error(entry.first, fmt::format("{} reports values only when recommended; list it in "
+                                             "`recommendations`",
+                                             in_backticks(*name)));
         continue;
       }
       const YAML::Node& values = entry.second;
       if (!values.IsMap() || values.size() == 0) {
-        shape_error(values.IsNull() ? entry.first : values,
-                    fmt::format("the values {} reports must be a non-empty mapping from names to "
-                                "values, as in `{{cha2ds2_vasc: 4}}`; found {}",
-                                in_backticks(*name),
-                                values.IsScalar() ? in_backticks(values.Scalar())
-                                                  : node_shape(values)));
+        shape_error(
+            values.IsNull() ? entry.first : values,
+            fmt::format("the values {} reports must be a non-empty mapping from names to "
+                        "values, as in `{{cha2ds2_vasc: 4}}`; found {}",
+                        in_backticks(*name),
+                        values.IsScalar() ? in_backticks(values.Scalar()) : node_shape(values)));
         continue;
       }
       const RecommendationInfo& info =
@@ -367,7 +366,7 @@ class CaseReader {
         }
         if (std::optional<ReportedValue> read =
                 reported_value(*spec, value.second, expectation.strings)) {
-          expected[spec->name] = std::move(*read);
+          expected[spec->name] = *read;
         }
       }
     }
@@ -411,7 +410,7 @@ class CaseReader {
   // The expected value of `node` for a value of `spec`'s type: a scalar of that type, `~` for
   // an unknown value, or `{from: LOW, to: HIGH}` for an unknown score; nullopt after reporting.
   std::optional<ReportedValue> reported_value(const FactSpec& spec, const YAML::Node& node,
-                                             std::deque<std::string>& strings) {
+                                              std::deque<std::string>& strings) {
     ReportedValue expected;
     if (node.IsMap()) {
       if (!spec.type.is_numeric()) {
@@ -434,13 +433,13 @@ class CaseReader {
       }
       std::optional<Value> low;
       std::optional<Value> high;
-      for (const auto& [end, what, value] :
-           {std::tuple{from, "the lower end of the range", &low},
-            std::tuple{to, "the upper end of the range", &high}}) {
+      for (const auto& [end, what, value] : {std::tuple{from, "the lower end of the range", &low},
+                                             std::tuple{to, "the upper end of the range", &high}}) {
         if (!end.IsScalar() || yaml_raw_scalar(sources_, file_, end).kind == ScalarKind::null) {
-          reported_error(end, fmt::format("{} of {} must be {}; found {}", what,
-                                          in_backticks(spec.name), spec.expected(),
-                                          end.IsSequence() || end.IsMap() ? node_shape(end) : "no value"));
+          reported_error(
+              end, fmt::format("{} of {} must be {}; found {}", what, in_backticks(spec.name),
+                               spec.expected(),
+                               end.IsSequence() || end.IsMap() ? node_shape(end) : "no value"));
           continue;
         }
         *value = scalar_value(spec, end, what, strings);
@@ -448,23 +447,22 @@ class CaseReader {
       if (!low || !high) {
         return std::nullopt;
       }
-      expected.low = std::move(*low);
-      expected.high = std::move(*high);
+      expected.low = *low;
+      expected.high = *high;
       return expected;
     }
     if (!node.IsScalar() && !node.IsNull()) {
       reported_error(node, fmt::format("the expected value of {} must be {}, `~` for unknown "
                                        "or `{{from: LOW, to: HIGH}}` for an unknown score; "
                                        "found {}",
-                                       in_backticks(spec.name), spec.expected(),
-                                       node_shape(node)));
+                                       in_backticks(spec.name), spec.expected(), node_shape(node)));
       return std::nullopt;
     }
     std::optional<Value> value = scalar_value(spec, node, "the expected value", strings);
     if (!value) {
       return std::nullopt;
     }
-    expected.value = std::move(*value);
+    expected.value = *value;
     return expected;
   }
 
@@ -667,9 +665,9 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
         }
         const ReportedValue actual = guideline.reported_value(name.node, *facts, scratch);
         if (!same_reported(expected_value->second, actual)) {
-          explanation += fmt::format("  {} reports {} = {}; expected {}\n", id, name.name,
-                                     reported_value_text(actual),
-                                     reported_value_text(expected_value->second));
+          explanation +=
+              fmt::format("  {} reports {} = {}; expected {}\n", id, name.name,
+                          reported_value_text(actual), reported_value_text(expected_value->second));
         }
       }
     }

@@ -399,8 +399,9 @@ TEST_CASE("a wrong reported value fails, naming the recommendation, name and bot
     oac_recommended: {cha2ds2_vasc: {from: 2, to: 4}}
 )"));
     CHECK_FALSE(other.passed);
-    CHECK(other.explanation == "  oac_recommended reports cha2ds2_vasc = unknown, from 3 to 4; "
-                               "expected unknown, from 2 to 4\n");
+    CHECK(other.explanation ==
+          "  oac_recommended reports cha2ds2_vasc = unknown, from 3 to 4; "
+          "expected unknown, from 2 to 4\n");
     const CaseOutcome null = run_af(folder, "null.yaml", woman("~", R"(  reported:
     oac_recommended: {cha2ds2_vasc: ~}
 )"));
@@ -480,8 +481,9 @@ TEST_CASE("expected reported values are checked against what each recommendation
   CHECK_THAT(
       refused("too.yaml", "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 3, too: 4}}\n"),
       Contains("error[E0410]: unknown key `too` in an expected range; did you mean `to`?"));
-  CHECK_THAT(refused("half.yaml", "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 3}}\n"),
-             Contains("error[E0413]: the range of an unknown `cha2ds2_vasc` needs `from` and `to`"));
+  CHECK_THAT(
+      refused("half.yaml", "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 3}}\n"),
+      Contains("error[E0413]: the range of an unknown `cha2ds2_vasc` needs `from` and `to`"));
   CHECK_THAT(
       refused("low.yaml", "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: x, to: 4}}\n"),
       Contains("error[E0413]: the lower end of the range of `cha2ds2_vasc` must be an "
@@ -505,10 +507,10 @@ TEST_CASE("expected reported values are checked against what each recommendation
   CHECK_THAT(refused("key.yaml", "  report:\n    oac_recommended: {cha2ds2_vasc: 4}\n"),
              Contains("error[E0410]: unknown key `report` in `expect`; did you mean `reported`?"));
   {
-    const CaseOutcome outcome = run_af(
-        folder, "error.yaml",
-        "facts: {age: -1}\nexpect:\n  error: age\n  reported:\n    oac_recommended: "
-        "{cha2ds2_vasc: 4}\n");
+    const CaseOutcome outcome =
+        run_af(folder, "error.yaml",
+               "facts: {age: -1}\nexpect:\n  error: age\n  reported:\n    oac_recommended: "
+               "{cha2ds2_vasc: 4}\n");
     CHECK_FALSE(outcome.passed);
     CHECK_THAT(outcome.explanation,
                Contains("error[E0412]: `error` cannot be combined with `recommendations`, "
@@ -560,8 +562,8 @@ recommendation summary
     CHECK_THAT(outcome.explanation, Contains("summary reports stage = 'G4'; expected 'G3a'"));
   }
   {
-    const CaseOutcome outcome = run("types.yaml", "{}",
-                                    "{weight: 80, stage: G5, heavy: {from: 0, to: 1}, dose: 5 s}");
+    const CaseOutcome outcome =
+        run("types.yaml", "{}", "{weight: 80, stage: G5, heavy: {from: 0, to: 1}, dose: 5 s}");
     CHECK_FALSE(outcome.passed);
     INFO(outcome.explanation);
     CHECK_THAT(outcome.explanation,
