@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <span>
 #include <string_view>
+#include <tuple>
 
+#include "dsl/checker.hpp"
 #include "dsl/parser.hpp"
 #include "tools/coverage.hpp"
 #include "tools/fact_file.hpp"
@@ -30,8 +33,10 @@ std::string join(const std::vector<std::string>& items) {
 
 // What a case file may hold, at the top and in `expect:`.
 constexpr std::array<std::string_view, 3> kCaseKeys = {"description", "facts", "expect"};
-constexpr std::array<std::string_view, 3> kExpectKeys = {"recommendations", "undetermined",
-                                                         "error"};
+constexpr std::array<std::string_view, 4> kExpectKeys = {"recommendations", "undetermined",
+                                                         "reported", "error"};
+// The keys of an expected range of an unknown score.
+constexpr std::array<std::string_view, 2> kRangeKeys = {"from", "to"};
 
 const char* node_shape(const YAML::Node& node) {
   return node.IsSequence() ? "a list" : node.IsMap() ? "a mapping" : "nothing";
@@ -42,11 +47,62 @@ struct Expectation {
   std::optional<std::string> error;  // the fact an error must be about
   std::vector<std::string> recommended;
   std::map<std::string, std::vector<std::string>> undetermined;
+  // Per recommendation id, per reported name, the value it must report: a value, or null
+  // with the range of an unknown score (`{from: 3, to: 4}`), or null alone (`~`: unknown).
+  std::map<std::string, std::map<std::string, ReportedValue>> reported;
+  std::deque<std::string> strings;  // the characters of expected string values
 };
+
+// The values a reported fact, parameter or definition takes, as a FactSpec for the fact-value
+// reader: a fact's own declaration, else the declared type (the codes of a code-typed value
+// are those of the fact its type comes from). Nullopt for a name the guideline does not
+// declare.
+std::optional<FactSpec> reported_spec(const Guideline& guideline, const std::string& name) {
+  if (const std::optional<FactId> fact = guideline.find_fact(name)) {
+    return guideline.facts()[fact->value];
+  }
+  const CheckedModule& checked = guideline.checked();
+  std::optional<Type> type;
+  for (std::size_t p = 0; p < checked.module.parameters.size() && !type; ++p) {
+    if (checked.module.parameters[p].name.name == name) {
+      type = checked.parameter_types[p];
+    }
+  }
+  for (std::size_t d = 0; d < checked.module.definitions.size() && !type; ++d) {
+    if (checked.module.definitions[d].name.name == name) {
+      type = checked.definition_types[d];
+    }
+  }
+  if (!type) {
+    return std::nullopt;
+  }
+  FactSpec spec;
+  spec.name = name;
+  spec.type = *type;
+  if (type->kind == TypeKind::code && type->code_set < checked.facts.size()) {
+    spec.codes = checked.facts[type->code_set].codes;
+  }
+  return spec;
+}
+
+// Whether a reported value is the expected one: equal values (a quantity in any unit of its
+// dimension), or both unknown with the same range (or both without one).
+bool same_reported(const ReportedValue& expected, const ReportedValue& actual) {
+  const auto same = [](const Value& a, const Value& b) {
+    if (a.is_null() || b.is_null()) {
+      return a.is_null() && b.is_null();
+    }
+    const Value equal_values = equal(a, b);
+    return !equal_values.is_null() && equal_values.as_boolean();
+  };
+  return same(expected.value, actual.value) && same(expected.low, actual.low) &&
+         same(expected.high, actual.high);
+}
 
 // Checks the names and shape of one case file against `guideline`; each problem is an error
 // diagnostic at the offending key or value (E0410 unknown key, E0411 unknown recommendation,
-// E0404 unknown fact, E0412 an expectation of the wrong shape).
+// E0404 unknown fact, E0412 an expectation of the wrong shape, E0413 an expected reported value
+// that the recommendation does not report or that is of the wrong type).
 class CaseReader {
  public:
   CaseReader(const Guideline& guideline, const SourceManager& sources, FileId file,
@@ -93,6 +149,7 @@ class CaseReader {
     const YAML::Node error = expect["error"];
     const YAML::Node recommendations = expect["recommendations"];
     const YAML::Node undetermined = expect["undetermined"];
+    const YAML::Node reported = expect["reported"];
     if (error) {
       if (!error.IsScalar() || error.Scalar().empty()) {
         shape_error(error, fmt::format("`error` must name the fact the error is about; found {}",
@@ -101,11 +158,11 @@ class CaseReader {
         expectation.error = error.Scalar();
         check_error_subject(error, facts);
       }
-      for (const YAML::Node& other : {recommendations, undetermined}) {
+      for (const YAML::Node& other : {recommendations, undetermined, reported}) {
         if (other) {
           shape_error(error,
-                      "`error` cannot be combined with `recommendations` or `undetermined`; "
-                      "a case expects either an error or a result");
+                      "`error` cannot be combined with `recommendations`, `undetermined` or "
+                      "`reported`; a case expects either an error or a result");
           break;
         }
       }
@@ -121,6 +178,7 @@ class CaseReader {
                                                            : node_shape(recommendations)));
       } else {
         expectation.recommended = ids(recommendations);
+        std::sort(expectation.recommended.begin(), expectation.recommended.end());
       }
     }
     if (undetermined && !undetermined.IsNull()) {
@@ -132,10 +190,18 @@ class CaseReader {
         read_undetermined(undetermined, expectation);
       }
     }
+    if (reported && !reported.IsNull()) {
+      if (!reported.IsMap()) {
+        shape_error(reported,
+                    "`reported` must be a mapping from recommendation ids to the values each "
+                    "reports, as in `{oac_recommended: {cha2ds2_vasc: 4}}`");
+      } else {
+        read_reported(reported, expectation);
+      }
+    }
     if (diagnostics_.error_count() != before) {
       return std::nullopt;
     }
-    std::sort(expectation.recommended.begin(), expectation.recommended.end());
     return expectation;
   }
 
@@ -263,6 +329,169 @@ class CaseReader {
       std::sort(missing.begin(), missing.end());
       expectation.undetermined[*name] = std::move(missing);
     }
+  }
+
+  // `reported:`: each id must be expected recommended (values are reported with a recommended
+  // recommendation only), and map names it reports to expected values.
+  void read_reported(const YAML::Node& mapping, Expectation& expectation) {
+    for (const auto& entry : mapping) {
+      const std::optional<std::string> name = id(entry.first);
+      if (!name) {
+        continue;
+      }
+      if (!std::binary_search(expectation.recommended.begin(), expectation.recommended.end(),
+                              *name)) {
+        shape_error(entry.first, fmt::format("{} reports values only when recommended; list it in "
+                                             "`recommendations`",
+                                             in_backticks(*name)));
+        continue;
+      }
+      const YAML::Node& values = entry.second;
+      if (!values.IsMap() || values.size() == 0) {
+        shape_error(
+            values.IsNull() ? entry.first : values,
+            fmt::format("the values {} reports must be a non-empty mapping from names to "
+                        "values, as in `{{cha2ds2_vasc: 4}}`; found {}",
+                        in_backticks(*name),
+                        values.IsScalar() ? in_backticks(values.Scalar()) : node_shape(values)));
+        continue;
+      }
+      const RecommendationInfo& info =
+          guideline_.recommendations()[*guideline_.find_recommendation(*name)];
+      std::map<std::string, ReportedValue>& expected = expectation.reported[*name];
+      for (const auto& value : values) {
+        const std::optional<FactSpec> spec = reported_name(info, value.first);
+        if (!spec) {
+          continue;
+        }
+        if (std::optional<ReportedValue> read =
+                reported_value(*spec, value.second, expectation.strings)) {
+          expected[spec->name] = *read;
+        }
+      }
+    }
+  }
+
+  // The FactSpec of a name `info` reports, written as `key`; nullopt after reporting a key
+  // that is not a name, a name the guideline does not declare or one `info` does not report.
+  std::optional<FactSpec> reported_name(const RecommendationInfo& info, const YAML::Node& key) {
+    if (!key.IsScalar() || key.Scalar().empty()) {
+      shape_error(key, fmt::format("a reported name must be a name; found {}", node_shape(key)));
+      return std::nullopt;
+    }
+    const std::string& name = key.Scalar();
+    std::vector<std::string_view> names;
+    std::vector<std::string> quoted;
+    for (const ReportedName& reported : info.reported) {
+      if (reported.name == name) {
+        return reported_spec(guideline_, name);
+      }
+      names.push_back(reported.name);
+      quoted.push_back(in_backticks(reported.name));
+    }
+    const bool declared = reported_spec(guideline_, name).has_value();
+    std::string message =
+        declared ? fmt::format("{} does not report {}", in_backticks(info.id), in_backticks(name))
+                 : fmt::format("unknown name {} reported by {}", in_backticks(name),
+                               in_backticks(info.id));
+    const std::string suggestion = closest_name(name, names);
+    if (!suggestion.empty() && !declared) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
+    } else if (quoted.empty()) {
+      message += "; it reports nothing";
+    } else {
+      message += fmt::format("; it reports {}", join(quoted));
+    }
+    diagnostics_.report(DiagnosticKind::bad_case_reported, range(key), std::move(message)).subject =
+        name;
+    return std::nullopt;
+  }
+
+  // The expected value of `node` for a value of `spec`'s type: a scalar of that type, `~` for
+  // an unknown value, or `{from: LOW, to: HIGH}` for an unknown score; nullopt after reporting.
+  std::optional<ReportedValue> reported_value(const FactSpec& spec, const YAML::Node& node,
+                                              std::deque<std::string>& strings) {
+    ReportedValue expected;
+    if (node.IsMap()) {
+      if (!spec.type.is_numeric()) {
+        reported_error(node, fmt::format("{} is {}, which has no range; write one value",
+                                         in_backticks(spec.name), a_type_name(spec.type)));
+        return std::nullopt;
+      }
+      const std::size_t before = diagnostics_.error_count();
+      check_keys(node, kRangeKeys, "an expected range");
+      const YAML::Node from = node["from"];
+      const YAML::Node to = node["to"];
+      if (diagnostics_.error_count() != before) {
+        return std::nullopt;
+      }
+      if (!from || !to) {
+        reported_error(node, fmt::format("the range of an unknown {} needs `from` and `to`, as "
+                                         "in `{{from: 3, to: 4}}`",
+                                         in_backticks(spec.name)));
+        return std::nullopt;
+      }
+      std::optional<Value> low;
+      std::optional<Value> high;
+      for (const auto& [end, what, value] : {std::tuple{from, "the lower end of the range", &low},
+                                             std::tuple{to, "the upper end of the range", &high}}) {
+        if (!end.IsScalar() || yaml_raw_scalar(sources_, file_, end).kind == ScalarKind::null) {
+          reported_error(
+              end, fmt::format("{} of {} must be {}; found {}", what, in_backticks(spec.name),
+                               spec.expected(),
+                               end.IsSequence() || end.IsMap() ? node_shape(end) : "no value"));
+          continue;
+        }
+        *value = scalar_value(spec, end, what, strings);
+      }
+      if (!low || !high) {
+        return std::nullopt;
+      }
+      expected.low = *low;
+      expected.high = *high;
+      return expected;
+    }
+    if (!node.IsScalar() && !node.IsNull()) {
+      reported_error(node, fmt::format("the expected value of {} must be {}, `~` for unknown "
+                                       "or `{{from: LOW, to: HIGH}}` for an unknown score; "
+                                       "found {}",
+                                       in_backticks(spec.name), spec.expected(), node_shape(node)));
+      return std::nullopt;
+    }
+    std::optional<Value> value = scalar_value(spec, node, "the expected value", strings);
+    if (!value) {
+      return std::nullopt;
+    }
+    expected.value = *value;
+    return expected;
+  }
+
+  // One scalar of `spec`'s type (null for `~`), read as a fact file reads a value of a fact of
+  // that type; nullopt after reporting `what` ("the expected value") of the wrong type or form.
+  std::optional<Value> scalar_value(const FactSpec& spec, const YAML::Node& node,
+                                    std::string_view what, std::deque<std::string>& strings) {
+    const RawScalar scalar = yaml_raw_scalar(sources_, file_, node);
+    FactValueReading reading = read_fact_value(spec, static_cast<const WrittenScalar&>(scalar));
+    if (!reading.accepted()) {
+      // The reader speaks of a fact (`fact `x` must be ...`); this is an expected value.
+      std::string message = std::move(reading.message);
+      const std::string fact_prefix = "fact " + in_backticks(spec.name);
+      if (message.starts_with(fact_prefix)) {
+        message = fmt::format("{} of {}", what, in_backticks(spec.name)) +
+                  message.substr(fact_prefix.size());
+      }
+      reported_error(node, std::move(message));
+      return std::nullopt;
+    }
+    if (reading.value.kind() == ValueKind::string) {
+      // The reader's string views the node's text; keep a copy.
+      return Value::string(strings.emplace_back(reading.value.as_string()));
+    }
+    return reading.value;
+  }
+
+  void reported_error(const YAML::Node& node, std::string message) {
+    diagnostics_.report(DiagnosticKind::bad_case_reported, range(node), std::move(message));
   }
 
   const Guideline& guideline_;
@@ -422,6 +651,24 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
       if (!expected_undetermined.contains(id)) {
         explanation += fmt::format("  undetermined but not expected: {} (waiting on {})\n", id,
                                    join(facts_missing));
+      }
+    }
+    for (const auto& [id, values] : expectation->reported) {
+      const std::size_t r = *guideline.find_recommendation(id);
+      if (decision.outcomes[r] != Outcome::recommended) {
+        continue;  // not recommended, so nothing reported: said above
+      }
+      for (const ReportedName& name : recommendations[r].reported) {
+        const auto expected_value = values.find(name.name);
+        if (expected_value == values.end()) {
+          continue;
+        }
+        const ReportedValue actual = guideline.reported_value(name.node, *facts, scratch);
+        if (!same_reported(expected_value->second, actual)) {
+          explanation +=
+              fmt::format("  {} reports {} = {}; expected {}\n", id, name.name,
+                          reported_value_text(actual), reported_value_text(expected_value->second));
+        }
       }
     }
     outcome.passed = explanation.empty();

@@ -5,6 +5,8 @@
 //   expect:
 //     recommendations: [calcium, ...]          # exactly the recommended ids
 //     undetermined: {calcitonin: [neurologic_deficit]}   # id -> the facts it waits on
+//     reported:                                # optional: id -> name -> the value it reports
+//       oac_recommended: {cha2ds2_vasc: 4}     # or {from: 3, to: 4} for an unknown score
 //   # or, for a fact set that must be rejected:
 //   expect: {error: pain_vas}                  # the fact the error must name
 #pragma once

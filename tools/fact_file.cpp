@@ -854,6 +854,10 @@ SourceRange yaml_node_range(const SourceManager& sources, FileId file, const YAM
   return node.IsScalar() ? locator.scalar(node) : locator.at(node.Mark());
 }
 
+RawScalar yaml_raw_scalar(const SourceManager& sources, FileId file, const YAML::Node& node) {
+  return yaml_scalar(node, Locator(sources, file));
+}
+
 void report_repeated_fact(std::string_view name, SourceRange range, SourceRange first,
                           Diagnostics& diagnostics) {
   Diagnostic& diagnostic =

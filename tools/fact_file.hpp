@@ -68,6 +68,11 @@ struct RawScalar : WrittenScalar {
   SourceRange range;  // where the value is written
 };
 
+// A scalar node (from a document load_yaml_document loaded from `file`) as a fact file reads
+// it: a quoted or `!!str` scalar is a string, a plain one is classified by the YAML core
+// schema. Any other node is a null scalar.
+RawScalar yaml_raw_scalar(const SourceManager& sources, FileId file, const YAML::Node& node);
+
 // Checks one scalar against the declared fact `fact` with the fact-value reader
 // (values/fact_value_reader.hpp). Returns the value (null for an absent fact; string values
 // are copied into `storage` with FactSet::keep), or nullopt after reporting the reader's

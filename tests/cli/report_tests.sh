@@ -182,4 +182,59 @@ run check "$WORK/misspelt.rubric"
 code_is 1
 err_has "error[E0221]: \`ckd_stag\` is not a fact, parameter or definition; \`report\` lists the values to show; did you mean \`ckd_stage\`?"
 
+# ---- 8. case files state the reported values they expect ----------------------------------------
+# The woman of section 1: CHA2DS2-VASc 4, HAS-BLED 3 (by hand, above). With diabetes absent,
+# CHA2DS2-VASc is 3 or 4 (>= 3 either way: recommend).
+{ printf 'facts:\n'; sed 's/^/  /' "$WORK/woman.yaml"; cat <<'YAML'; } >"$WORK/woman-case.yaml"
+expect:
+  recommendations: [bleeding_risk_review, doac_preferred, oac_recommended]
+  undetermined: {}
+  reported:
+    oac_recommended: {cha2ds2_vasc: 4}
+    bleeding_risk_review: {has_bled: 3}
+YAML
+run test "$AF" "$WORK/woman-case.yaml"
+code_is 0
+out_is "1 passed, 0 failed"
+
+{ printf 'facts:\n'; sed -e 's/^/  /' -e '/diabetes/d' "$WORK/woman.yaml"; cat <<'YAML'; } >"$WORK/range-case.yaml"
+expect:
+  recommendations: [bleeding_risk_review, doac_preferred, oac_recommended]
+  reported:
+    oac_recommended: {cha2ds2_vasc: {from: 3, to: 4}}
+YAML
+run test "$AF" "$WORK/range-case.yaml"
+code_is 0
+out_is "1 passed, 0 failed"
+
+# A wrong value fails and names the case, the recommendation, the name and both values.
+sed 's/has_bled: 3/has_bled: 2/' "$WORK/woman-case.yaml" >"$WORK/wrong-case.yaml"
+sed 's/{from: 3, to: 4}/4/' "$WORK/range-case.yaml" >"$WORK/wrong-range-case.yaml"
+run test "$AF" "$WORK/wrong-case.yaml" "$WORK/wrong-range-case.yaml"
+code_is 1
+out_line "FAIL $WORK/wrong-case.yaml"
+out_line "  bleeding_risk_review reports has_bled = 3; expected 2"
+out_line "FAIL $WORK/wrong-range-case.yaml"
+out_line "  oac_recommended reports cha2ds2_vasc = unknown, from 3 to 4; expected 4"
+out_line "0 passed, 2 failed"
+run test "$AF" "$WORK/wrong-case.yaml" --format json
+code_is 1
+compact
+out_has '"explanation":"  bleeding_risk_review reports has_bled = 3; expected 2\n"'
+
+# A name the recommendation does not report, and a misspelt one, are refused with a suggestion.
+sed 's/has_bled: 3/cha2ds2_vasc: 4/' "$WORK/woman-case.yaml" >"$WORK/not-reported.yaml"
+run test "$AF" "$WORK/not-reported.yaml"
+code_is 1
+out_has "not-reported.yaml:23:28: error[E0413]: \`bleeding_risk_review\` does not report \`cha2ds2_vasc\`; it reports \`has_bled\`"
+sed 's/cha2ds2_vasc: 4/cha2ds2_vas: 4/' "$WORK/woman-case.yaml" >"$WORK/misspelt-case.yaml"
+run test "$AF" "$WORK/misspelt-case.yaml"
+code_is 1
+out_has "error[E0413]: unknown name \`cha2ds2_vas\` reported by \`oac_recommended\`; did you mean \`cha2ds2_vasc\`?"
+sed 's/cha2ds2_vasc: 4/cha2ds2_vasc: four/' "$WORK/woman-case.yaml" >"$WORK/type-case.yaml"
+run test "$AF" "$WORK/type-case.yaml"
+code_is 1
+out_has "error[E0413]: the expected value of \`cha2ds2_vasc\` must be an integer"
+out_has "found \`four\`"
+
 harness_summary

@@ -154,7 +154,7 @@ expect:
   recommendations: []"
 run test "$SEED" "$CASE"
 code_is 1
-out_has "error[E0412]: \`error\` cannot be combined with \`recommendations\` or \`undetermined\`"
+out_has "error[E0412]: \`error\` cannot be combined with \`recommendations\`, \`undetermined\` or \`reported\`"
 
 case_file empty-expect.yaml "facts: {fracture_grade: 2}
 expect: {}"
