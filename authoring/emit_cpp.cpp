@@ -423,7 +423,8 @@ class Emitter {
   // condition reads. The library keeps Kleene's answer when its search would exceed
   // kMaxSearchWork node evaluations; the enumeration gives the library's answer only when
   // the search provably never does: its evaluations are at most (n + 1)^2 times the product
-  // of the facts' region counts (n facts), each over at most the condition's cone.
+  // of the facts' region counts (n facts), each over at most the condition's cone (the
+  // derivation is at ExactSearch in engine/exact_outcome.cpp).
   void plan_searches() {
     const auto recommendations = guideline_.recommendations();
     const auto domains = guideline_.fact_domains();

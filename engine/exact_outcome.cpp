@@ -368,6 +368,13 @@ class KleeneExactness {
 };
 
 // One recommendation's search, over the scratch's search fields.
+//
+// Its work, for s absent facts of R_1 ... R_s regions (C their product) over n search nodes,
+// is at most (s^2 + s + 1) C evaluations of at most n nodes each: `outcomes` visits at most
+// C choices at each of its s + 1 depths; `changes_outcome` for one fact visits at most
+// C / R_f choices of the others at each of its s depths, at R_f evaluations each. So when
+// (s + 1)^2 C n is within kMaxSearchWork, the search never runs out of work (`--emit-cpp`
+// relies on this bound).
 class ExactSearch {
  public:
   ExactSearch(const DecisionGraph& graph, std::span<const FactDomain> domains,
@@ -430,28 +437,86 @@ class ExactSearch {
   // fact of `slot` (`order` lists the other slots; [0, depth) of it are chosen).
   bool changes_outcome(std::uint32_t slot, std::span<const std::uint32_t> order,
                        std::size_t depth) {
-    if (evaluate() != kStateNull) {
-      return false;  // decided whatever the fact's value
-    }
-    if (depth == order.size()) {
-      const FactDomain& domain = domains_[scratch_.search_facts[slot].value];
-      std::uint8_t seen = 0;
-      for (std::uint32_t r = 1; r < domain.regions.size() && !spent(); ++r) {
-        scratch_.search_choice[slot] = r;
-        seen |= seen_bit(evaluate());
-      }
-      scratch_.search_choice[slot] = 0;
+    // The fact's values under the choices so far. A node known under them keeps its value in
+    // every completion, so: two known outcomes that differ mean that the fact changes the
+    // outcome; and if every path from the fact to the condition passes through a node that
+    // is known and the same for all its values (the condition itself, when it is decided
+    // whatever the fact's value), it changes nothing, whatever the open slots.
+    const std::uint8_t seen = try_each_value(slot);
+    const std::uint8_t known = seen & (kSeenTrue | kSeenFalse);
+    if (depth == order.size() || known == (kSeenTrue | kSeenFalse)) {
       return std::popcount(seen) > 1;
     }
+    if ((seen & kSeenUnknown) == 0 || !reaches_condition(slot)) {
+      return false;
+    }
     const std::uint32_t next = order[depth];
-    const FactDomain& domain = domains_[scratch_.search_facts[next].value];
+    const FactDomain& next_domain = domains_[scratch_.search_facts[next].value];
     bool changes = false;
-    for (std::uint32_t r = 1; r < domain.regions.size() && !changes && !spent(); ++r) {
+    for (std::uint32_t r = 1; r < next_domain.regions.size() && !changes && !spent(); ++r) {
       scratch_.search_choice[next] = r;
       changes = changes_outcome(slot, order, depth + 1);
     }
     scratch_.search_choice[next] = 0;
     return changes;
+  }
+
+  // Evaluates the condition at each region of the fact of `slot` (the other choices as they
+  // are); returns the outcomes seen, and marks in search_varies the search nodes whose value
+  // is unknown at some region or not the same at all.
+  std::uint8_t try_each_value(std::uint32_t slot) {
+    const std::span<const NodeId> nodes = scratch_.search_nodes;
+    const Value* values = scratch_.search_values.data();
+    scratch_.search_first.resize(nodes.size());
+    scratch_.search_varies.assign(nodes.size(), 0);
+    const FactDomain& domain = domains_[scratch_.search_facts[slot].value];
+    std::uint8_t seen = 0;
+    for (std::uint32_t r = 1; r < domain.regions.size() && !spent(); ++r) {
+      scratch_.search_choice[slot] = r;
+      seen |= seen_bit(evaluate());
+      for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const Value& value = values[nodes[i].value];
+        if (r == 1) {
+          scratch_.search_first[i] = value;
+        } else if (!identical(value, scratch_.search_first[i])) {
+          scratch_.search_varies[i] = 1;
+        }
+        if (value.is_null()) {
+          scratch_.search_varies[i] = 1;
+        }
+      }
+    }
+    scratch_.search_choice[slot] = 0;
+    return seen;
+  }
+
+  // Whether a path of varying nodes (try_each_value) leads from the fact of `slot` to the
+  // condition (the last search node). Operands come before their users in search_nodes, and
+  // the nodes outside it are known and keep their values.
+  bool reaches_condition(std::uint32_t slot) {
+    const std::span<const NodeId> nodes = scratch_.search_nodes;
+    std::vector<std::uint8_t>& influenced = scratch_.search_influenced;
+    if (influenced.size() < graph_.size()) {
+      influenced.assign(graph_.size(), 0);
+    }
+    const std::uint32_t fact = scratch_.search_facts[slot].value;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const Node& node = graph_.node(nodes[i]);
+      if (node.op == Opcode::fact) {
+        influenced[nodes[i].value] = node.payload == fact ? 1 : 0;
+        continue;
+      }
+      bool from_fact = false;
+      for (const NodeId operand : graph_.operands(node)) {
+        from_fact = from_fact || influenced[operand.value] != 0;
+      }
+      influenced[nodes[i].value] = from_fact && scratch_.search_varies[i] != 0 ? 1 : 0;
+    }
+    const bool reaches = influenced[nodes.back().value] != 0;
+    for (const NodeId id : nodes) {
+      influenced[id.value] = 0;
+    }
+    return reaches;
   }
 
   [[nodiscard]] std::uint8_t seen() const { return seen_; }

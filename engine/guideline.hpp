@@ -112,6 +112,12 @@ struct EvaluationScratch {
   std::vector<std::uint32_t> search_choice;
   std::vector<std::uint32_t> search_order;  // the other facts, while one fact's effect is sought
   std::vector<std::uint32_t> fact_slots;    // per fact: its index in search_facts, or UINT32_MAX
+  // While one fact's effect is sought: per search node, its value at the fact's first region
+  // and whether it differs (or is unknown) at another; per graph node, whether the fact may
+  // still change it (all 0 between searches).
+  std::vector<Value> search_first;
+  std::vector<std::uint8_t> search_varies;
+  std::vector<std::uint8_t> search_influenced;
 };
 
 // The result of evaluating a FactBlock: per recommendation (in declaration order), which

@@ -112,7 +112,8 @@ TEST_CASE("a 16 MiB chain is refused at its 1001st level, not after it is built"
   CHECK(result.diagnostics[0].message == kTooDeep);
 }
 
-TEST_CASE("more than a million operators and operands in a file is E0108", "[parser][limits]") {
+TEST_CASE("more than a million operators and operands in a file is E0108",
+          "[parser][limits][large]") {
   // Lists of 999 numbers: 1000 nodes each, 1 level deep, so only the size limit applies.
   const std::string list = "{1" + repeat(",1", 998) + "}";
   std::string text = kHeader;
