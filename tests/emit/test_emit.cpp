@@ -40,6 +40,22 @@ RUBRIC_EMIT_TRAITS(NullConstantTraits, test::null_constant_generated);
 RUBRIC_EMIT_TRAITS(ScoresTraits, test::scores_generated);
 RUBRIC_EMIT_TRAITS(ExactTraits, test::exact_generated);
 
+// A generated header's set of facts (`Missing`) holding the named facts.
+template <typename FactSet, typename FactIndex>
+FactSet named_facts(std::initializer_list<const char*> names, FactIndex fact_index) {
+  FactSet out;
+  for (const char* name : names) {
+    out.set(fact_index(name));
+  }
+  return out;
+}
+
+// The index of `id` in a generated header's kRecommendationIds (its size when absent).
+template <typename Ids>
+std::size_t position(const Ids& ids, std::string_view id) {
+  return static_cast<std::size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
+}
+
 }  // namespace
 
 TEST_CASE("the seed's generated evaluator agrees with the library") {
@@ -62,17 +78,9 @@ TEST_CASE("a score test's outcome and missing facts, worked out by hand") {
   namespace g = test::scores_generated;
   using g::fact_index;
   const auto missing = [](std::initializer_list<const char*> names) {
-    g::Missing out;
-    for (const char* name : names) {
-      out.set(fact_index(name));
-    }
-    return out;
+    return named_facts<g::Missing>(names, fact_index);
   };
-  const auto index = [](std::string_view id) {
-    return static_cast<std::size_t>(
-        std::find(g::kRecommendationIds.begin(), g::kRecommendationIds.end(), id) -
-        g::kRecommendationIds.begin());
-  };
+  const auto index = [](std::string_view id) { return position(g::kRecommendationIds, id); };
   g::Decision decision;
   SECTION("80 years old with a stroke, every other item absent") {
     // points: 2 (age) + 2 (stroke) known, up to 5 more unknown, each of weight 1: [4, 9].
@@ -144,17 +152,9 @@ TEST_CASE("exact outcomes worked out by hand") {
   namespace g = test::exact_generated;
   using g::fact_index;
   const auto missing = [](std::initializer_list<const char*> names) {
-    g::Missing out;
-    for (const char* name : names) {
-      out.set(fact_index(name));
-    }
-    return out;
+    return named_facts<g::Missing>(names, fact_index);
   };
-  const auto index = [](std::string_view id) {
-    return static_cast<std::size_t>(
-        std::find(g::kRecommendationIds.begin(), g::kRecommendationIds.end(), id) -
-        g::kRecommendationIds.begin());
-  };
+  const auto index = [](std::string_view id) { return position(g::kRecommendationIds, id); };
   g::Decision decision;
   g::Facts facts;
   SECTION("80 years old with a prior stroke, sex and three items unrecorded") {
