@@ -1188,7 +1188,7 @@ MissingFact settle(const Guideline& guideline, const Term& condition, const Fact
 }  // namespace
 
 Explanation explain(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
-                    const EvaluationScratch& scratch, const Decision& decision,
+                    EvaluationScratch& scratch, const Decision& decision,
                     std::size_t recommendation) {
   const ast::Module& module = guideline.checked().module;
   Explanation out;

@@ -206,7 +206,7 @@ struct Explanation {
 // file through the guideline's checked module and expression nodes (Guideline::checked,
 // Guideline::node_of); `sources` must hold the text the guideline was compiled from.
 Explanation explain(const Guideline& guideline, const SourceManager& sources, const FactSet& facts,
-                    const EvaluationScratch& scratch, const Decision& decision,
+                    EvaluationScratch& scratch, const Decision& decision,
                     std::size_t recommendation);
 
 // The same, evaluating first.

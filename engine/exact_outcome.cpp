@@ -519,6 +519,34 @@ class ExactSearch {
     return reaches;
   }
 
+  // The lowest and highest amounts of the root (a score) over every completion of the choices
+  // of slots [0, depth), into `low` and `high` (which start at the extremes seen so far);
+  // stops once they reach `floor` and `ceiling` (the independent range: no total lies beyond
+  // it), or the work is spent. Returns false when some completion leaves the root unknown.
+  bool extremes(std::size_t depth, Int128& low, Int128& high, Int128 floor, Int128 ceiling) {
+    evaluate();
+    const Value& value = scratch_.search_values[scratch_.search_nodes.back().value];
+    if (!value.is_null()) {
+      const Int128 amount = operations::score_amount(value).value_or(0);
+      low = std::min(low, amount);
+      high = std::max(high, amount);
+      return true;
+    }
+    if (depth == scratch_.search_facts.size()) {
+      return false;
+    }
+    const FactDomain& domain = domains_[scratch_.search_facts[depth].value];
+    bool resolved = true;
+    for (std::uint32_t r = 1;
+         r < domain.regions.size() && resolved && !spent() && (low > floor || high < ceiling);
+         ++r) {
+      scratch_.search_choice[depth] = r;
+      resolved = extremes(depth + 1, low, high, floor, ceiling);
+    }
+    scratch_.search_choice[depth] = 0;
+    return resolved;
+  }
+
   [[nodiscard]] std::uint8_t seen() const { return seen_; }
   [[nodiscard]] bool spent() const { return work_ > kMaxSearchWork; }
 
@@ -557,10 +585,7 @@ void Guideline::sort_by_name(std::vector<FactId>& facts) const {
             [this](FactId a, FactId b) { return facts_[a.value].name < facts_[b.value].name; });
 }
 
-Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
-                          EvaluationScratch& scratch, std::vector<FactId>& missing,
-                          std::vector<FactId>& despite) const {
-  const NodeId root = recommendations_[recommendation].condition;
+bool Guideline::begin_search(NodeId root, const FactSet& facts, EvaluationScratch& scratch) const {
   if (!scratch.search_ready) {
     evaluate_graph(graph_, facts, scratch.search_values);
     scratch.search_ready = true;
@@ -568,9 +593,8 @@ Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
   if (scratch.fact_slots.size() < facts_.size()) {
     scratch.fact_slots.assign(facts_.size(), kNoSlot);
   }
-  // The unknown nodes the condition's value flows from, and the absent facts among them: the
-  // walk of the missing facts (a known `if` condition keeps to its branch), in evaluation
-  // order.
+  // The unknown nodes the root's value flows from, and the absent facts among them: the walk
+  // of the missing facts (a known `if` condition keeps to its branch), in evaluation order.
   const Value* values = scratch.search_values.data();
   const auto unknown = [&](NodeId id) { return values[id.value].is_null(); };
   scratch.search_nodes.clear();
@@ -610,19 +634,32 @@ Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
     scratch.fact_slots[scratch.search_facts[s].value] = static_cast<std::uint32_t>(s);
     exhaustive = exhaustive && fact_domains_[scratch.search_facts[s].value].covered();
   }
+  return exhaustive;
+}
+
+void Guideline::end_search(EvaluationScratch& scratch) const {
+  // The nodes searched were all unknown in the evaluation: so they are again, for the next
+  // search.
+  for (const NodeId id : scratch.search_nodes) {
+    scratch.search_values[id.value] = Value::null();
+  }
+  for (const FactId fact : scratch.search_facts) {
+    scratch.fact_slots[fact.value] = kNoSlot;
+  }
+}
+
+Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
+                          EvaluationScratch& scratch, std::vector<FactId>& missing,
+                          std::vector<FactId>& despite) const {
+  const NodeId root = recommendations_[recommendation].condition;
+  const bool exhaustive = begin_search(root, facts, scratch);
+  const std::size_t slots = scratch.search_facts.size();
   const auto kleene = [&] {
     collect_missing(root, scratch, missing);
     return Outcome::undetermined;
   };
   const auto finish = [&](Outcome outcome) {
-    // The nodes searched were all unknown in the evaluation: so they are again, for the next
-    // recommendation's search.
-    for (const NodeId id : scratch.search_nodes) {
-      scratch.search_values[id.value] = Value::null();
-    }
-    for (const FactId fact : scratch.search_facts) {
-      scratch.fact_slots[fact.value] = kNoSlot;
-    }
+    end_search(scratch);
     return outcome;
   };
   if (slots == 0) {
@@ -664,6 +701,26 @@ Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
   }
   sort_by_name(missing);
   return finish(Outcome::undetermined);
+}
+
+std::optional<std::pair<Int128, Int128>> Guideline::score_extremes(NodeId score,
+                                                                   const FactSet& facts,
+                                                                   EvaluationScratch& scratch,
+                                                                   Int128 bound_low,
+                                                                   Int128 bound_high) const {
+  // Every completion's total lies in [bound_low, bound_high]: the extremes start beyond it.
+  Int128 low = bound_high + 1;
+  Int128 high = bound_low - 1;
+  bool found = begin_search(score, facts, scratch) && !scratch.search_facts.empty();
+  if (found) {
+    ExactSearch search(graph_, fact_domains_, scratch);
+    found = search.extremes(0, low, high, bound_low, bound_high) && !search.spent();
+  }
+  end_search(scratch);
+  if (!found) {
+    return std::nullopt;
+  }
+  return std::pair{low, high};
 }
 
 }  // namespace rubric

@@ -85,7 +85,7 @@ std::string Guideline::dump() const {
 namespace rubric {
 
 ReportedValue Guideline::reported_value(NodeId node, const FactSet& facts,
-                                        const EvaluationScratch& scratch) const {
+                                        EvaluationScratch& scratch) const {
   ReportedValue reported;
   reported.value = program_.value_of(graph_, node, facts, scratch.states, scratch.values);
   const Node& graph_node = graph_.node(node);
@@ -95,8 +95,18 @@ ReportedValue Guideline::reported_value(NodeId node, const FactSet& facts,
         operations::score_range(0, operands.size(), [&](std::size_t k) -> const Value& {
           return program_.value_of(graph_, operands[k], facts, scratch.states, scratch.values);
         });
-    reported.low = operations::score_value(range.low, range.integer);
-    reported.high = operations::score_value(range.high, range.integer);
+    // The independent range bounds every total; the search tightens it to the totals that
+    // some values of the absent facts give (exclusive items such as two age bands).
+    const auto extremes = score_extremes(node, facts, scratch, range.low, range.high);
+    if (extremes && extremes->first == extremes->second) {
+      // The same total whatever the absent facts (`1 when age >= 65, 1 when age < 65`).
+      reported.value = operations::score_value(extremes->first, range.integer);
+      return reported;
+    }
+    reported.attained = extremes.has_value();
+    reported.low = operations::score_value(extremes ? extremes->first : range.low, range.integer);
+    reported.high =
+        operations::score_value(extremes ? extremes->second : range.high, range.integer);
   }
   return reported;
 }
@@ -106,7 +116,10 @@ std::string reported_value_text(const ReportedValue& value) {
     return to_literal(value.value);
   }
   if (!value.low.is_null() && !value.high.is_null()) {
-    return fmt::format("unknown, from {} to {}", to_literal(value.low), to_literal(value.high));
+    return value.attained ? fmt::format("unknown, from {} to {}", to_literal(value.low),
+                                        to_literal(value.high))
+                          : fmt::format("unknown, between {} and {}", to_literal(value.low),
+                                        to_literal(value.high));
   }
   return "unknown";
 }

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dsl/ast.hpp"
@@ -48,13 +49,19 @@ struct ReportedName {
 // A reported value for one patient: the value, null while unknown; for an unknown score, the
 // lowest and highest totals its unknown items still allow (null otherwise).
 struct ReportedValue {
-  Value value;
+  Value value;  // null when unknown
+  // Of an unknown score, the lowest and highest totals (null otherwise). When `attained`, some
+  // values of the absent facts give each of them (found by the exact search,
+  // docs/semantics.md#reported-values); otherwise they only bound the total: each unknown item
+  // counted as 0 or its weight independently, because the search could not try every
+  // behaviour of the facts.
   Value low;
   Value high;
+  bool attained = false;
 };
 
-// A reported value as a clinician reads it: `4`, `unknown, from 2 to 4` (a score whose
-// unknown items leave several totals), or `unknown`.
+// A reported value as a clinician reads it: `4`, `unknown, from 2 to 4` (a score whose absent
+// facts leave totals from 2 to 4), `unknown, between 2 and 5` (bounds only), or `unknown`.
 std::string reported_value_text(const ReportedValue& value);
 
 struct RecommendationInfo {
@@ -238,9 +245,10 @@ class Guideline {
   [[nodiscard]] std::vector<FactId> deciding_facts(std::size_t recommendation,
                                                    EvaluationScratch& scratch) const;
   // The value of a reported node (RecommendationInfo::reported) after the last evaluate() or
-  // evaluate_with_values() with this scratch and these facts.
+  // evaluate_with_values() with this scratch and these facts. An unknown score gets its
+  // range, searched as exact outcomes are (so it uses the scratch's search fields).
   [[nodiscard]] ReportedValue reported_value(NodeId node, const FactSet& facts,
-                                             const EvaluationScratch& scratch) const;
+                                             EvaluationScratch& scratch) const;
   // The value of every graph node after the last evaluate_with_values() with this scratch.
   [[nodiscard]] static const Value& value_of(const EvaluationScratch& scratch, NodeId node) {
     return scratch.values[node.value];
@@ -258,6 +266,21 @@ class Guideline {
   // (decided). Defined in engine/exact_outcome.cpp.
   Outcome settle(std::size_t recommendation, const FactSet& facts, EvaluationScratch& scratch,
                  std::vector<FactId>& missing, std::vector<FactId>& despite) const;
+  // Sets up the scratch's search fields for the unknown node `root` after the last evaluation
+  // of `facts`: the unknown nodes its value flows from and the absent facts among them.
+  // Returns whether every such fact's domain is covered (FactDomain::covered). Must be
+  // followed by end_search.
+  bool begin_search(NodeId root, const FactSet& facts, EvaluationScratch& scratch) const;
+  // Restores the search fields for the next search of the same evaluation.
+  void end_search(EvaluationScratch& scratch) const;
+  // The lowest and highest totals of the unknown score node `score` over every value of the
+  // absent facts it waits on (known nodes keeping their values), as Decimal raw amounts;
+  // nullopt when the search cannot be exhaustive or some values leave it unknown.
+  // `bound_low`, `bound_high`: the independent range, where the search may stop.
+  std::optional<std::pair<Int128, Int128>> score_extremes(NodeId score, const FactSet& facts,
+                                                          EvaluationScratch& scratch,
+                                                          Int128 bound_low,
+                                                          Int128 bound_high) const;
   // Sorts facts by name.
   void sort_by_name(std::vector<FactId>& facts) const;
   void collect_missing(NodeId root, EvaluationScratch& scratch, std::vector<FactId>& out) const;

@@ -100,8 +100,7 @@ class ResultWriter {
   // One line evaluated alone with `facts` and `scratch`; a recommended item with a `report`
   // clause gets its "reported" values (not in compact output).
   void result(std::string& out, std::uint64_t line, const Guideline& guideline,
-              const FactSet& facts, const EvaluationScratch& scratch,
-              const Decision& decision) const {
+              const FactSet& facts, EvaluationScratch& scratch, const Decision& decision) const {
     write(
         out, line, decision.outcomes.size(), [&](std::size_t r) { return decision.outcomes[r]; },
         [&](std::size_t r) -> const std::vector<FactId>& { return decision.missing[r]; },

@@ -36,7 +36,7 @@ constexpr std::array<std::string_view, 3> kCaseKeys = {"description", "facts", "
 constexpr std::array<std::string_view, 4> kExpectKeys = {"recommendations", "undetermined",
                                                          "reported", "error"};
 // The keys of an expected range of an unknown score.
-constexpr std::array<std::string_view, 2> kRangeKeys = {"from", "to"};
+constexpr std::array<std::string_view, 4> kRangeKeys = {"from", "to", "between", "and"};
 
 const char* node_shape(const YAML::Node& node) {
   return node.IsSequence() ? "a list" : node.IsMap() ? "a mapping" : "nothing";
@@ -96,7 +96,7 @@ bool same_reported(const ReportedValue& expected, const ReportedValue& actual) {
     return !equal_values.is_null() && equal_values.as_boolean();
   };
   return same(expected.value, actual.value) && same(expected.low, actual.low) &&
-         same(expected.high, actual.high);
+         same(expected.high, actual.high) && expected.attained == actual.attained;
 }
 
 // Checks the names and shape of one case file against `guideline`; each problem is an error
@@ -420,14 +420,17 @@ class CaseReader {
       }
       const std::size_t before = diagnostics_.error_count();
       check_keys(node, kRangeKeys, "an expected range");
-      const YAML::Node from = node["from"];
-      const YAML::Node to = node["to"];
+      // `{from: L, to: H}`: the lowest and highest totals, each given by some values of the
+      // absent facts; `{between: L, and: H}`: bounds only (ReportedValue::attained).
+      const bool bounds = node["between"] || node["and"];
+      const YAML::Node from = node[bounds ? "between" : "from"];
+      const YAML::Node to = node[bounds ? "and" : "to"];
       if (diagnostics_.error_count() != before) {
         return std::nullopt;
       }
-      if (!from || !to) {
-        reported_error(node, fmt::format("the range of an unknown {} needs `from` and `to`, as "
-                                         "in `{{from: 3, to: 4}}`",
+      if (!from || !to || (bounds && (node["from"] || node["to"]))) {
+        reported_error(node, fmt::format("the range of an unknown {} is `{{from: LOW, to: HIGH}}` "
+                                         "or, for bounds only, `{{between: LOW, and: HIGH}}`",
                                          in_backticks(spec.name)));
         return std::nullopt;
       }
@@ -447,6 +450,15 @@ class CaseReader {
       if (!low || !high) {
         return std::nullopt;
       }
+      const Value ascending = less_or_equal(*low, *high);
+      if (ascending.is_null() || !ascending.as_boolean()) {
+        reported_error(node,
+                       fmt::format("the range of {} ends below where it starts ({} to {}); "
+                                   "write the lower end first",
+                                   in_backticks(spec.name), to_literal(*low), to_literal(*high)));
+        return std::nullopt;
+      }
+      expected.attained = !bounds;
       expected.low = *low;
       expected.high = *high;
       return expected;

@@ -55,7 +55,7 @@ nlohmann::ordered_json recommendation_to_json(const Guideline& guideline,
 }
 
 nlohmann::ordered_json reported_to_json(const Guideline& guideline, const RecommendationInfo& info,
-                                        const FactSet& facts, const EvaluationScratch& scratch) {
+                                        const FactSet& facts, EvaluationScratch& scratch) {
   nlohmann::ordered_json reported = nlohmann::ordered_json::array();
   for (const ReportedName& name : info.reported) {
     const ReportedValue value = guideline.reported_value(name.node, facts, scratch);

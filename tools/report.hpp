@@ -23,7 +23,7 @@ nlohmann::ordered_json recommendation_to_json(const Guideline& guideline,
 // A recommendation's reported values after an evaluation with `facts` and `scratch`:
 // [{"name", "value" (null while unknown), "text" ("4", "unknown, from 2 to 4", "unknown")}].
 nlohmann::ordered_json reported_to_json(const Guideline& guideline, const RecommendationInfo& info,
-                                        const FactSet& facts, const EvaluationScratch& scratch);
+                                        const FactSet& facts, EvaluationScratch& scratch);
 
 // {"guideline": {...}, "recommendations": [...], "undetermined": [{"id", "kind", "text",
 // "missing", "location"}]}. A recommended item that reports values has "reported"

@@ -202,7 +202,9 @@ class Guideline {
 
   // The values `recommendation` reports (its `report` clause, in order) for the patient of
   // `decision`, which must come from the last `evaluate` of `facts` with this guideline;
-  // empty for an id out of range or a decision or fact set of another guideline.
+  // empty for an id out of range or a decision or fact set of another guideline. An unknown
+  // score's range is searched in the decision's working memory, so, as with `evaluate`, one
+  // thread at a time per decision.
   [[nodiscard]] std::vector<ReportedValue> reported(const FactSet& facts, const Decision& decision,
                                                     RecommendationId recommendation) const;
 

@@ -410,6 +410,35 @@ TEST_CASE("a wrong reported value fails, naming the recommendation, name and bot
           "  oac_recommended reports cha2ds2_vasc = unknown, from 3 to 4; expected unknown\n");
   }
   {
+    // Bounds only where Rubric gives the totals some values give: CHA2DS2-VASc with diabetes
+    // absent is 3 (without) or 4 (with), both reached, so `between` does not match.
+    const CaseOutcome bounds = run_af(folder, "bounds.yaml", woman("~", R"(  reported:
+    oac_recommended: {cha2ds2_vasc: {between: 3, and: 4}}
+)"));
+    CHECK_FALSE(bounds.passed);
+    CHECK(bounds.explanation ==
+          "  oac_recommended reports cha2ds2_vasc = unknown, from 3 to 4; "
+          "expected unknown, between 3 and 4\n");
+  }
+  {
+    // Age absent, the other items known: female 1 + hypertension 1 + diabetes 1 = 3, and the
+    // two age items are exclusive (2 for 75 or more, 1 for 65 to 74), so 3, 4 or 5; counting
+    // both items independently would give 6, which no age reaches.
+    // HAS-BLED: antiplatelet 1 + alcohol 1 known, age > 65 open: 2 or 3, so the bleeding
+    // review waits on age.
+    std::string facts = std::string(kWoman) + R"(  diabetes: true
+expect:
+  recommendations: [doac_preferred, oac_recommended]
+  undetermined: {bleeding_risk_review: [age]}
+  reported:
+    oac_recommended: {cha2ds2_vasc: {from: 3, to: 5}}
+)";
+    facts.erase(facts.find("  age: 72\n"), std::string_view("  age: 72\n").size());
+    const CaseOutcome outcome = run_af(folder, "age-absent.yaml", facts);
+    INFO(outcome.explanation);
+    CHECK(outcome.passed);
+  }
+  {
     // A man of 50 with nothing: CHA2DS2-VASc 0, so oac_recommended is not made; the case
     // fails on the recommendation, and the value is not compared.
     const CaseOutcome outcome = run_af(folder, "not-made.yaml", R"(facts:
@@ -483,7 +512,21 @@ TEST_CASE("expected reported values are checked against what each recommendation
       Contains("error[E0410]: unknown key `too` in an expected range; did you mean `to`?"));
   CHECK_THAT(
       refused("half.yaml", "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 3}}\n"),
-      Contains("error[E0413]: the range of an unknown `cha2ds2_vasc` needs `from` and `to`"));
+      Contains("error[E0413]: the range of an unknown `cha2ds2_vasc` is `{from: LOW, to: HIGH}` "
+               "or, for bounds only, `{between: LOW, and: HIGH}`"));
+  CHECK_THAT(refused("half-bounds.yaml",
+                     "  reported:\n    oac_recommended: {cha2ds2_vasc: {between: 3}}\n"),
+             Contains("error[E0413]: the range of an unknown `cha2ds2_vasc` is"));
+  CHECK_THAT(refused("mixed.yaml",
+                     "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 3, "
+                     "and: 4}}\n"),
+             Contains("error[E0413]: the range of an unknown `cha2ds2_vasc` is"));
+  CHECK_THAT(
+      refused("reversed.yaml",
+              "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 4, to: "
+              "3}}\n"),
+      Contains("error[E0413]: the range of `cha2ds2_vasc` ends below where it starts (4 to 3); "
+               "write the lower end first"));
   CHECK_THAT(
       refused("low.yaml", "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: x, to: 4}}\n"),
       Contains("error[E0413]: the lower end of the range of `cha2ds2_vasc` must be an "
