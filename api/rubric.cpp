@@ -939,7 +939,7 @@ std::vector<ReportedValue> Guideline::reported(const FactSet& facts, const Decis
   }
   for (const ReportedName& name : compiled.recommendations()[recommendation.value].reported) {
     const rubric::ReportedValue value =
-        compiled.reported_value(name.node, facts.impl_->values, decision.impl_->scratch);
+        compiled.reported_value(name, facts.impl_->values, decision.impl_->scratch);
     ReportedValue item;
     item.name = name.name;
     item.known = !value.value.is_null();

@@ -1207,7 +1207,7 @@ Explanation explain(const Guideline& guideline, const SourceManager& sources, co
   out.evidence = info.evidence;
   out.carried = info.parameters;
   for (const ReportedName& name : info.reported) {
-    out.reported.push_back({name.name, guideline.reported_value(name.node, facts, scratch)});
+    out.reported.push_back({name.name, guideline.reported_value(name, facts, scratch)});
   }
   out.range = info.range;
   out.outcome = decision.outcomes[recommendation];

@@ -108,6 +108,32 @@ class KleeneExactness {
     return exact_[root.value] != 0;
   }
 
+  // Whether the weighing items of a score node are each exact and share no fact
+  // (ReportedName::independent_items).
+  bool independent_items(NodeId score) {
+    const auto operands = graph_.operands(graph_.node(score));
+    std::vector<NodeId> items;
+    for (std::size_t k = 0; k + 1 < operands.size(); k += 2) {
+      if (graph_.constant(graph_.node(operands[k])).as_decimal() != Decimal()) {
+        visit(operands[k + 1]);
+        items.push_back(operands[k + 1]);
+      }
+    }
+    scratch_facts_.clear();
+    for (const NodeId item : items) {
+      if (exact_[item.value] == 0) {
+        return false;
+      }
+      for (const std::uint32_t fact : facts_[item.value]) {
+        if (std::find(scratch_facts_.begin(), scratch_facts_.end(), fact) != scratch_facts_.end()) {
+          return false;
+        }
+        scratch_facts_.push_back(fact);
+      }
+    }
+    return true;
+  }
+
  private:
   // Operands are visited before the node (ids grow along evaluation order, so an explicit
   // stack ordered by id is never needed: a node's operands all have smaller ids).
@@ -365,6 +391,7 @@ class KleeneExactness {
   std::vector<NodeId> cone_;
   std::vector<Value> values_;
   std::vector<Value> absent_values_;
+  std::vector<std::uint32_t> scratch_facts_;
 };
 
 // One recommendation's search, over the scratch's search fields.
@@ -575,8 +602,12 @@ void Guideline::prepare_exact_outcomes() {
   }
   KleeneExactness exactness(graph_, fact_domains_, facts_);
   kleene_exact_.clear();
-  for (const RecommendationInfo& info : recommendations_) {
+  for (RecommendationInfo& info : recommendations_) {
     kleene_exact_.push_back(exactness.exact(info.condition) ? 1 : 0);
+    for (ReportedName& name : info.reported) {
+      name.independent_items =
+          graph_.node(name.node).op == Opcode::score && exactness.independent_items(name.node);
+    }
   }
 }
 

@@ -84,8 +84,9 @@ std::string Guideline::dump() const {
 
 namespace rubric {
 
-ReportedValue Guideline::reported_value(NodeId node, const FactSet& facts,
+ReportedValue Guideline::reported_value(const ReportedName& name, const FactSet& facts,
                                         EvaluationScratch& scratch) const {
+  const NodeId node = name.node;
   ReportedValue reported;
   reported.value = program_.value_of(graph_, node, facts, scratch.states, scratch.values);
   const Node& graph_node = graph_.node(node);
@@ -97,6 +98,12 @@ ReportedValue Guideline::reported_value(NodeId node, const FactSet& facts,
         });
     // The independent range bounds every total; the search tightens it to the totals that
     // some values of the absent facts give (exclusive items such as two age bands).
+    if (name.independent_items) {
+      reported.attained = true;
+      reported.low = operations::score_value(range.low, range.integer);
+      reported.high = operations::score_value(range.high, range.integer);
+      return reported;
+    }
     const auto extremes = score_extremes(node, facts, scratch, range.low, range.high);
     if (extremes && extremes->first == extremes->second) {
       // The same total whatever the absent facts (`1 when age >= 65, 1 when age < 65`).

@@ -44,10 +44,15 @@ struct CarriedParameter {
 struct ReportedName {
   std::string name;
   NodeId node;
+  // A score whose items read no fact in common and are each Kleene-exact (true for some values
+  // of their absent facts and false for others, whenever unknown): each unknown item's 0 and
+  // weight are reached independently, so the independent range is the exact one and needs no
+  // search. Set when the guideline is compiled.
+  bool independent_items = false;
 };
 
 // A reported value for one patient: the value, null while unknown; for an unknown score, the
-// lowest and highest totals its unknown items still allow (null otherwise).
+// lowest and highest totals some values of the absent facts give (null otherwise).
 struct ReportedValue {
   Value value;  // null when unknown
   // Of an unknown score, the lowest and highest totals (null otherwise). When `attained`, some
@@ -244,10 +249,10 @@ class Guideline {
   // the false operands; `or` the other way round; every operand of a test.
   [[nodiscard]] std::vector<FactId> deciding_facts(std::size_t recommendation,
                                                    EvaluationScratch& scratch) const;
-  // The value of a reported node (RecommendationInfo::reported) after the last evaluate() or
+  // The value of a reported name (RecommendationInfo::reported) after the last evaluate() or
   // evaluate_with_values() with this scratch and these facts. An unknown score gets its
   // range, searched as exact outcomes are (so it uses the scratch's search fields).
-  [[nodiscard]] ReportedValue reported_value(NodeId node, const FactSet& facts,
+  [[nodiscard]] ReportedValue reported_value(const ReportedName& name, const FactSet& facts,
                                              EvaluationScratch& scratch) const;
   // The value of every graph node after the last evaluate_with_values() with this scratch.
   [[nodiscard]] static const Value& value_of(const EvaluationScratch& scratch, NodeId node) {

@@ -675,7 +675,7 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
         if (expected_value == values.end()) {
           continue;
         }
-        const ReportedValue actual = guideline.reported_value(name.node, *facts, scratch);
+        const ReportedValue actual = guideline.reported_value(name, *facts, scratch);
         if (!same_reported(expected_value->second, actual)) {
           explanation +=
               fmt::format("  {} reports {} = {}; expected {}\n", id, name.name,

@@ -58,7 +58,7 @@ nlohmann::ordered_json reported_to_json(const Guideline& guideline, const Recomm
                                         const FactSet& facts, EvaluationScratch& scratch) {
   nlohmann::ordered_json reported = nlohmann::ordered_json::array();
   for (const ReportedName& name : info.reported) {
-    const ReportedValue value = guideline.reported_value(name.node, facts, scratch);
+    const ReportedValue value = guideline.reported_value(name, facts, scratch);
     reported.push_back({{"name", name.name},
                         {"value", value_to_json(value.value)},
                         {"text", reported_value_text(value)}});
@@ -149,9 +149,8 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
         out += fmt::format("      {} = {}\n", parameter.name, to_literal(parameter.value));
       }
       for (const ReportedName& name : info.reported) {
-        out +=
-            fmt::format("      report: {} = {}\n", name.name,
-                        reported_value_text(guideline.reported_value(name.node, facts, scratch)));
+        out += fmt::format("      report: {} = {}\n", name.name,
+                           reported_value_text(guideline.reported_value(name, facts, scratch)));
       }
       std::string because;
       if (decision.despite[r].empty()) {
