@@ -57,12 +57,14 @@ unsigned last_day(int year, int month) {
 // The maximum of field `i` given the fields before it.
 int field_maximum(const Fields& f, int i) {
   static constexpr Fields kMaximum = {kMaxYear, 12, 31, 23, 59, 59, 999};
-  if (i == index(TemporalPrecision::day)) return static_cast<int>(last_day(f[0], f[1]));
+  if (i == index(TemporalPrecision::day)) {
+    return static_cast<int>(last_day(f[0], f[1]));
+  }
   return kMaximum[static_cast<std::size_t>(i)];
 }
 
 // Milliseconds since 1970-01-01T00:00:00.000 of the fields read as one time line (no offset).
-Int128 to_milliseconds(const Fields& f) {
+constexpr Int128 to_milliseconds(const Fields& f) {
   const chr::sys_days days{chr::year{f[0]} / chr::month{static_cast<unsigned>(f[1])} /
                            chr::day{static_cast<unsigned>(f[2])}};
   return Int128{days.time_since_epoch().count()} * kMillisecondsPerDay +
@@ -70,12 +72,14 @@ Int128 to_milliseconds(const Fields& f) {
          Int128{f[5]} * kMillisecondsPerSecond + f[6];
 }
 
-const Int128 kFirstMillisecond = to_milliseconds({kMinYear, 1, 1, 0, 0, 0, 0});
-const Int128 kLastMillisecond = to_milliseconds({kMaxYear, 12, 31, 23, 59, 59, 999});
+constexpr Int128 kFirstMillisecond = to_milliseconds({kMinYear, 1, 1, 0, 0, 0, 0});
+constexpr Int128 kLastMillisecond = to_milliseconds({kMaxYear, 12, 31, 23, 59, 59, 999});
 
 // The fields of a time-line point; nullopt outside years 1..9999.
 std::optional<Fields> from_milliseconds(Int128 ms) {
-  if (ms < kFirstMillisecond || ms > kLastMillisecond) return std::nullopt;
+  if (ms < kFirstMillisecond || ms > kLastMillisecond) {
+    return std::nullopt;
+  }
   Int128 days = ms / kMillisecondsPerDay;
   Int128 rest = ms % kMillisecondsPerDay;
   if (rest < 0) {
@@ -136,9 +140,13 @@ std::optional<std::strong_ordering> compare_fields(const Fields& a, TemporalPrec
       common == TemporalPrecision::second ? index(TemporalPrecision::millisecond) : index(common);
   for (int i = 0; i <= last; ++i) {
     const auto field = static_cast<std::size_t>(i);
-    if (a[field] != b[field]) return a[field] <=> b[field];
+    if (a[field] != b[field]) {
+      return a[field] <=> b[field];
+    }
   }
-  if (comparable(pa) != comparable(pb)) return std::nullopt;
+  if (comparable(pa) != comparable(pb)) {
+    return std::nullopt;
+  }
   return std::strong_ordering::equal;
 }
 
@@ -150,17 +158,23 @@ class Reader {
   [[nodiscard]] bool at_end() const { return position_ == text_.size(); }
   [[nodiscard]] bool peek(char c) const { return !at_end() && text_[position_] == c; }
   bool accept(char c) {
-    if (!peek(c)) return false;
+    if (!peek(c)) {
+      return false;
+    }
     ++position_;
     return true;
   }
   // Exactly `count` digits, or nullopt (nothing consumed).
   std::optional<int> digits(std::size_t count) {
-    if (text_.size() - position_ < count) return std::nullopt;
+    if (text_.size() - position_ < count) {
+      return std::nullopt;
+    }
     int value = 0;
     for (std::size_t i = 0; i < count; ++i) {
       const char c = text_[position_ + i];
-      if (c < '0' || c > '9') return std::nullopt;
+      if (c < '0' || c > '9') {
+        return std::nullopt;
+      }
       value = value * 10 + (c - '0');
     }
     position_ += count;
@@ -171,13 +185,19 @@ class Reader {
     int value = 0;
     std::size_t count = 0;
     while (!at_end() && text_[position_] >= '0' && text_[position_] <= '9') {
-      if (count == 3) return std::nullopt;
+      if (count == 3) {
+        return std::nullopt;
+      }
       value = value * 10 + (text_[position_] - '0');
       ++position_;
       ++count;
     }
-    if (count == 0) return std::nullopt;
-    for (; count < 3; ++count) value *= 10;
+    if (count == 0) {
+      return std::nullopt;
+    }
+    for (; count < 3; ++count) {
+      value *= 10;
+    }
     return value;
   }
 
@@ -210,39 +230,55 @@ std::optional<Syntax> read_syntax(std::string_view text) {
     return s.fields[static_cast<std::size_t>(index(p))];
   };
   const std::optional<int> year = in.digits(4);
-  if (!year) return std::nullopt;
+  if (!year) {
+    return std::nullopt;
+  }
   field(TemporalPrecision::year) = *year;
   if (in.accept('-')) {
     const std::optional<int> month = in.digits(2);
-    if (!month) return std::nullopt;
+    if (!month) {
+      return std::nullopt;
+    }
     field(TemporalPrecision::month) = *month;
     s.precision = TemporalPrecision::month;
     if (in.accept('-')) {
       const std::optional<int> day = in.digits(2);
-      if (!day) return std::nullopt;
+      if (!day) {
+        return std::nullopt;
+      }
       field(TemporalPrecision::day) = *day;
       s.precision = TemporalPrecision::day;
     }
   }
-  if (!in.accept('T')) return in.at_end() ? std::optional<Syntax>(s) : std::nullopt;
+  if (!in.accept('T')) {
+    return in.at_end() ? std::optional<Syntax>(s) : std::nullopt;
+  }
   s.kind = TemporalKind::date_time;
   if (const std::optional<int> hour = in.digits(2)) {
-    if (s.precision != TemporalPrecision::day) return std::nullopt;
+    if (s.precision != TemporalPrecision::day) {
+      return std::nullopt;
+    }
     field(TemporalPrecision::hour) = *hour;
     s.precision = TemporalPrecision::hour;
     if (in.accept(':')) {
       const std::optional<int> minute = in.digits(2);
-      if (!minute) return std::nullopt;
+      if (!minute) {
+        return std::nullopt;
+      }
       field(TemporalPrecision::minute) = *minute;
       s.precision = TemporalPrecision::minute;
       if (in.accept(':')) {
         const std::optional<int> second = in.digits(2);
-        if (!second) return std::nullopt;
+        if (!second) {
+          return std::nullopt;
+        }
         field(TemporalPrecision::second) = *second;
         s.precision = TemporalPrecision::second;
         if (in.accept('.')) {
           const std::optional<int> millisecond = in.fraction();
-          if (!millisecond) return std::nullopt;
+          if (!millisecond) {
+            return std::nullopt;
+          }
           field(TemporalPrecision::millisecond) = *millisecond;
           s.precision = TemporalPrecision::millisecond;
         }
@@ -256,9 +292,13 @@ std::optional<Syntax> read_syntax(std::string_view text) {
     s.negative_offset = in.peek('-');
     in.accept(s.negative_offset ? '-' : '+');
     s.offset_hours = in.digits(2);
-    if (!s.offset_hours || !in.accept(':')) return std::nullopt;
+    if (!s.offset_hours || !in.accept(':')) {
+      return std::nullopt;
+    }
     s.offset_minutes = in.digits(2);
-    if (!s.offset_minutes) return std::nullopt;
+    if (!s.offset_minutes) {
+      return std::nullopt;
+    }
   }
   return in.at_end() ? std::optional<Syntax>(s) : std::nullopt;
 }
@@ -266,7 +306,9 @@ std::optional<Syntax> read_syntax(std::string_view text) {
 // Why the fields of a well-formed literal are not a date, or "" when they are.
 std::string range_problem(const Syntax& s) {
   const Fields& f = s.fields;
-  if (f[0] < kMinYear) return "the year must be from 0001 to 9999";
+  if (f[0] < kMinYear) {
+    return "the year must be from 0001 to 9999";
+  }
   if (s.precision >= TemporalPrecision::month && (f[1] < 1 || f[1] > 12)) {
     return "the month must be from 01 to 12";
   }
@@ -277,9 +319,15 @@ std::string range_problem(const Syntax& s) {
              " days";
     }
   }
-  if (f[3] > 23) return "the hour must be from 00 to 23";
-  if (f[4] > 59) return "the minute must be from 00 to 59";
-  if (f[5] > 59) return "the second must be from 00 to 59";
+  if (f[3] > 23) {
+    return "the hour must be from 00 to 23";
+  }
+  if (f[4] > 59) {
+    return "the minute must be from 00 to 59";
+  }
+  if (f[5] > 59) {
+    return "the second must be from 00 to 59";
+  }
   if (s.offset_minutes && *s.offset_minutes > 59) {
     return "the minutes of the offset must be from 00 to 59";
   }
@@ -342,11 +390,13 @@ CalendarUnit precision_unit(TemporalPrecision precision) {
 
 // `amount` of `unit` in units of `precision` (coarser than the unit), truncated toward zero.
 Int128 convert_down(Int128 amount, CalendarUnit unit, TemporalPrecision precision) {
-  if (precision == TemporalPrecision::year && unit == CalendarUnit::month) return amount / 12;
+  if (precision == TemporalPrecision::year && unit == CalendarUnit::month) {
+    return amount / 12;
+  }
   const Int128 ms = amount * unit_milliseconds(unit);
   switch (precision) {
-    case TemporalPrecision::year: return ms / (kDaysPerYear * kMillisecondsPerDay);
-    case TemporalPrecision::month: return ms / (kDaysPerMonth * kMillisecondsPerDay);
+    case TemporalPrecision::year: return ms / (Int128{kDaysPerYear} * kMillisecondsPerDay);
+    case TemporalPrecision::month: return ms / (Int128{kDaysPerMonth} * kMillisecondsPerDay);
     default: return ms / unit_milliseconds(precision_unit(precision));
   }
 }
@@ -357,7 +407,9 @@ Int128 convert_down(Int128 amount, CalendarUnit unit, TemporalPrecision precisio
 // as stored); finer ones at their minimum.
 Fields filled(const Normal& normal, TemporalPrecision limit, bool largest) {
   Fields f = normal.fields;
-  if (!largest) return f;
+  if (!largest) {
+    return f;
+  }
   for (int i = index(normal.precision) + 1; i <= index(limit); ++i) {
     f[static_cast<std::size_t>(i)] = field_maximum(f, i);
   }
@@ -370,8 +422,12 @@ std::int64_t whole_periods(const Fields& a, const Fields& b, CalendarUnit unit) 
     std::int64_t months = std::int64_t{b[0] - a[0]} * 12 + (b[1] - a[1]);
     const Fields rest_a = {0, 0, a[2], a[3], a[4], a[5], a[6]};
     const Fields rest_b = {0, 0, b[2], b[3], b[4], b[5], b[6]};
-    if (months > 0 && rest_b < rest_a) --months;
-    if (months < 0 && rest_b > rest_a) ++months;
+    if (months > 0 && rest_b < rest_a) {
+      --months;
+    }
+    if (months < 0 && rest_b > rest_a) {
+      ++months;
+    }
     return unit == CalendarUnit::year ? months / 12 : months;
   }
   const Int128 span = to_milliseconds(b) - to_milliseconds(a);
@@ -463,9 +519,13 @@ std::string DateTime::to_iso() const {
     out += '-';
     append_two_digits(out, day_);
   }
-  if (kind_ == TemporalKind::date) return out;
+  if (kind_ == TemporalKind::date) {
+    return out;
+  }
   out += 'T';
-  if (precision_ >= TemporalPrecision::hour) append_two_digits(out, hour_);
+  if (precision_ >= TemporalPrecision::hour) {
+    append_two_digits(out, hour_);
+  }
   if (precision_ >= TemporalPrecision::minute) {
     out += ':';
     append_two_digits(out, minute_);
@@ -517,7 +577,9 @@ namespace {
 template <typename Test>
 std::optional<bool> ordered(const DateTime& a, const DateTime& b, int offset, Test test) {
   const std::optional<std::strong_ordering> order = compare(a, b, offset);
-  if (!order) return std::nullopt;
+  if (!order) {
+    return std::nullopt;
+  }
   return test(*order);
 }
 }  // namespace
@@ -558,16 +620,22 @@ std::optional<DateTime> add(const DateTime& value, CalendarDuration duration) {
   if (unit == CalendarUnit::year || unit == CalendarUnit::month) {
     const Int128 months = unit == CalendarUnit::year ? amount * 12 : amount;
     const Int128 total = Int128{f[0]} * 12 + (f[1] - 1) + months;
-    if (total < Int128{kMinYear} * 12 || total >= Int128{kMaxYear + 1} * 12) return std::nullopt;
+    if (total < Int128{kMinYear} * 12 || total >= Int128{kMaxYear + 1} * 12) {
+      return std::nullopt;
+    }
     f[0] = static_cast<int>(total / 12);
     f[1] = static_cast<int>(total % 12) + 1;
     f[2] = std::min(f[2], static_cast<int>(last_day(f[0], f[1])));
   } else {
     const std::int64_t per_unit = unit_milliseconds(unit);
     // Beyond the calendar whatever the value: avoids overflowing Int128 below.
-    if (amount > kLastMillisecond || amount < -kLastMillisecond) return std::nullopt;
+    if (amount > kLastMillisecond || amount < -kLastMillisecond) {
+      return std::nullopt;
+    }
     const std::optional<Fields> moved = from_milliseconds(to_milliseconds(f) + amount * per_unit);
-    if (!moved) return std::nullopt;
+    if (!moved) {
+      return std::nullopt;
+    }
     f = *moved;
   }
   return DateTime::make(value.kind(), value.precision(), from_array(f), value.offset_minutes());
@@ -575,7 +643,9 @@ std::optional<DateTime> add(const DateTime& value, CalendarDuration duration) {
 
 std::optional<DateTime> subtract(const DateTime& value, CalendarDuration duration) {
   // Negating INT64_MIN would overflow; no calendar holds that many of any unit.
-  if (duration.amount == std::numeric_limits<std::int64_t>::min()) return std::nullopt;
+  if (duration.amount == std::numeric_limits<std::int64_t>::min()) {
+    return std::nullopt;
+  }
   return add(value, {-duration.amount, duration.unit});
 }
 

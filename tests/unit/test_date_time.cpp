@@ -33,18 +33,26 @@ std::string text(const std::optional<DateTime>& value) {
 }
 
 std::string text(const std::optional<bool>& value) {
-  if (!value) return "null";
+  if (!value) {
+    return "null";
+  }
   return *value ? "true" : "false";
 }
 
 std::string text(const std::optional<std::strong_ordering>& order) {
-  if (!order) return "null";
-  if (*order < 0) return "less";
+  if (!order) {
+    return "null";
+  }
+  if (*order < 0) {
+    return "less";
+  }
   return *order > 0 ? "greater" : "equal";
 }
 
 std::string text(const UncertainCount& count) {
-  if (count.exact()) return std::to_string(count.low);
+  if (count.exact()) {
+    return std::to_string(count.low);
+  }
   return "[" + std::to_string(count.low) + ", " + std::to_string(count.high) + "]";
 }
 
