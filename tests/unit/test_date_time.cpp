@@ -580,6 +580,227 @@ TEST_CASE("date_time: boundaries crossed between two values", "[date_time]") {
   }
 }
 
+TEST_CASE("date_time: CQL same-as, same-or-after and same-or-before", "[date_time]") {
+  // Groups SameAs, SameOrAfter and SameOrBefore of the XML, every DateTime test (the Time
+  // and Today() ones are out of this step). `same X or after` is `>=` at precision X;
+  // without a precision (OnOrAfterTrue, Issue32DateTime) it compares all fields.
+  enum class Same { as, or_after, or_before };
+  struct Row {
+    std::string_view name;
+    std::string_view a;
+    Same op;
+    std::string_view b;
+    TemporalPrecision precision;
+    std::string_view expected;
+  };
+  const std::vector<Row> rows = {
+      {"DateTimeSameAsYearTrue", "@2014T", Same::as, "@2014T", P::year, "true"},
+      {"DateTimeSameAsYearFalse", "@2013T", Same::as, "@2014T", P::year, "false"},
+      {"DateTimeSameAsMonthTrue", "@2014-12T", Same::as, "@2014-12T", P::month, "true"},
+      {"DateTimeSameAsMonthFalse", "@2014-12T", Same::as, "@2014-10T", P::month, "false"},
+      {"DateTimeSameAsDayTrue", "@2014-12-10T", Same::as, "@2014-12-10T", P::day, "true"},
+      {"DateTimeSameAsDayFalse", "@2014-10-10T", Same::as, "@2014-10-11T", P::day, "false"},
+      {"DateTimeSameAsHourTrue", "@2014-12-10T20", Same::as, "@2014-12-10T20", P::hour, "true"},
+      {"DateTimeSameAsHourFalse", "@2014-10-10T20", Same::as, "@2014-10-10T21", P::hour, "false"},
+      {"DateTimeSameAsMinuteTrue", "@2014-12-10T20:55", Same::as, "@2014-12-10T20:55", P::minute,
+       "true"},
+      {"DateTimeSameAsMinuteFalse", "@2014-10-10T20:55", Same::as, "@2014-10-10T21:56", P::minute,
+       "false"},
+      {"DateTimeSameAsSecondTrue", "@2014-12-10T20:55:45", Same::as, "@2014-12-10T20:55:45",
+       P::second, "true"},
+      {"DateTimeSameAsSecondFalse", "@2014-10-10T20:55:45", Same::as, "@2014-10-10T21:55:44",
+       P::second, "false"},
+      {"DateTimeSameAsMillisecondTrue", "@2014-12-10T20:55:45.500", Same::as,
+       "@2014-12-10T20:55:45.500", P::millisecond, "true"},
+      {"DateTimeSameAsMillisecondFalse", "@2014-10-10T20:55:45.500", Same::as,
+       "@2014-10-10T21:55:45.501", P::millisecond, "false"},
+      {"DateTimeSameAsNull", "@2014-10T", Same::as, "@2014-10-12T", P::day, "null"},
+      {"SameAsTimezoneTrue", "@2012-03-10T10:20:00.999+07:00", Same::as,
+       "@2012-03-10T09:20:00.999+06:00", P::hour, "true"},
+      {"SameAsTimezoneFalse", "@2012-03-10T10:20:00.999+07:00", Same::as,
+       "@2012-03-10T10:20:00.999+06:00", P::hour, "false"},
+      {"DateTimeSameOrAfterYearTrue1", "@2014T", Same::or_after, "@2014T", P::year, "true"},
+      {"DateTimeSameOrAfterYearTrue2", "@2016T", Same::or_after, "@2014T", P::year, "true"},
+      {"DateTimeSameOrAfterYearFalse", "@2013T", Same::or_after, "@2014T", P::year, "false"},
+      {"DateTimeSameOrAfterMonthTrue1", "@2014-12T", Same::or_after, "@2014-12T", P::month, "true"},
+      {"DateTimeSameOrAfterMonthTrue2", "@2014-10T", Same::or_after, "@2014-09T", P::month, "true"},
+      {"DateTimeSameOrAfterMonthFalse", "@2014-10T", Same::or_after, "@2014-11T", P::month,
+       "false"},
+      {"DateTimeSameOrAfterDayTrue1", "@2014-12-20T", Same::or_after, "@2014-12-20T", P::day,
+       "true"},
+      {"DateTimeSameOrAfterDayTrue2", "@2014-10-25T", Same::or_after, "@2014-10-20T", P::day,
+       "true"},
+      {"DateTimeSameOrAfterDayFalse", "@2014-10-20T", Same::or_after, "@2014-10-25T", P::day,
+       "false"},
+      {"DateTimeSameOrAfterHourTrue1", "@2014-12-20T12", Same::or_after, "@2014-12-20T12", P::hour,
+       "true"},
+      {"DateTimeSameOrAfterHourTrue2", "@2014-10-25T12", Same::or_after, "@2014-10-25T10", P::hour,
+       "true"},
+      {"DateTimeSameOrAfterHourFalse", "@2014-10-25T12", Same::or_after, "@2014-10-25T15", P::hour,
+       "false"},
+      {"DateTimeSameOrAfterMinuteTrue1", "@2014-12-20T12:30", Same::or_after, "@2014-12-20T12:30",
+       P::minute, "true"},
+      {"DateTimeSameOrAfterMinuteTrue2", "@2014-10-25T10:30", Same::or_after, "@2014-10-25T10:25",
+       P::minute, "true"},
+      {"DateTimeSameOrAfterMinuteFalse", "@2014-10-25T15:30", Same::or_after, "@2014-10-25T15:45",
+       P::minute, "false"},
+      {"DateTimeSameOrAfterSecondTrue1", "@2014-12-20T12:30:15", Same::or_after,
+       "@2014-12-20T12:30:15", P::second, "true"},
+      {"DateTimeSameOrAfterSecondTrue2", "@2014-10-25T10:25:25", Same::or_after,
+       "@2014-10-25T10:25:20", P::second, "true"},
+      {"DateTimeSameOrAfterSecondFalse", "@2014-10-25T15:45:20", Same::or_after,
+       "@2014-10-25T15:45:21", P::second, "false"},
+      {"DateTimeSameOrAfterMillisecondTrue1", "@2014-12-20T12:30:15.250", Same::or_after,
+       "@2014-12-20T12:30:15.250", P::millisecond, "true"},
+      {"DateTimeSameOrAfterMillisecondTrue2", "@2014-10-25T10:25:20.500", Same::or_after,
+       "@2014-10-25T10:25:20.499", P::millisecond, "true"},
+      {"DateTimeSameOrAfterMillisecondFalse", "@2014-10-25T15:45:20.500", Same::or_after,
+       "@2014-10-25T15:45:20.501", P::millisecond, "false"},
+      {"DateTimeSameOrAfterNull1", "@2014-12-20T", Same::or_after, "@2014-12T", P::day, "null"},
+      {"SameOrAfterTimezoneTrue", "@2012-03-10T10:20:00.999+07:00", Same::or_after,
+       "@2012-03-10T09:20:00.999+06:00", P::hour, "true"},
+      {"SameOrAfterTimezoneFalse", "@2012-03-10T10:20:00.999+07:00", Same::or_after,
+       "@2012-03-10T10:20:00.999+06:00", P::hour, "false"},
+      {"OnOrAfterTrue", "@2017-12-20T11:00:00.000", Same::or_after, "@2017-12-20T11:00:00.000",
+       P::millisecond, "true"},
+      {"Issue32DateTime", "@2017-12-21T02:00:00.0", Same::or_after, "@2017-12-20T11:00:00.0",
+       P::millisecond, "true"},
+      {"DateTimeSameOrBeforeYearTrue1", "@2014T", Same::or_before, "@2014T", P::year, "true"},
+      {"DateTimeSameOrBeforeYearTrue2", "@2013T", Same::or_before, "@2014T", P::year, "true"},
+      {"DateTimeSameOrBeforeYearFalse", "@2015T", Same::or_before, "@2014T", P::year, "false"},
+      {"DateTimeSameOrBeforeMonthTrue1", "@2014-12T", Same::or_before, "@2014-12T", P::month,
+       "true"},
+      {"DateTimeSameOrBeforeMonthTrue2", "@2014-08T", Same::or_before, "@2014-09T", P::month,
+       "true"},
+      {"DateTimeSameOrBeforeMonthFalse", "@2014-12T", Same::or_before, "@2014-11T", P::month,
+       "false"},
+      {"DateTimeSameOrBeforeDayTrue1", "@2014-12-20T", Same::or_before, "@2014-12-20T", P::day,
+       "true"},
+      {"DateTimeSameOrBeforeDayTrue2", "@2014-10-15T", Same::or_before, "@2014-10-20T", P::day,
+       "true"},
+      {"DateTimeSameOrBeforeDayFalse", "@2014-10-30T", Same::or_before, "@2014-10-25T", P::day,
+       "false"},
+      {"DateTimeSameOrBeforeHourTrue1", "@2014-12-20T12", Same::or_before, "@2014-12-20T12",
+       P::hour, "true"},
+      {"DateTimeSameOrBeforeHourTrue2", "@2014-10-25T05", Same::or_before, "@2014-10-25T10",
+       P::hour, "true"},
+      {"DateTimeSameOrBeforeHourFalse", "@2014-10-25T20", Same::or_before, "@2014-10-25T15",
+       P::hour, "false"},
+      {"DateTimeSameOrBeforeMinuteTrue1", "@2014-12-20T12:30", Same::or_before, "@2014-12-20T12:30",
+       P::minute, "true"},
+      {"DateTimeSameOrBeforeMinuteTrue2", "@2014-10-25T10:20", Same::or_before, "@2014-10-25T10:25",
+       P::minute, "true"},
+      {"DateTimeSameOrBeforeMinuteFalse", "@2014-10-25T15:55", Same::or_before, "@2014-10-25T15:45",
+       P::minute, "false"},
+      {"DateTimeSameOrBeforeSecondTrue1", "@2014-12-20T12:30:15", Same::or_before,
+       "@2014-12-20T12:30:15", P::second, "true"},
+      {"DateTimeSameOrBeforeSecondTrue2", "@2014-10-25T10:25:15", Same::or_before,
+       "@2014-10-25T10:25:20", P::second, "true"},
+      {"DateTimeSameOrBeforeSecondFalse", "@2014-10-25T15:45:25", Same::or_before,
+       "@2014-10-25T15:45:21", P::second, "false"},
+      {"DateTimeSameOrBeforeMillisecondTrue1", "@2014-12-20T12:30:15.250", Same::or_before,
+       "@2014-12-20T12:30:15.250", P::millisecond, "true"},
+      {"DateTimeSameOrBeforeMillisecondTrue2", "@2014-10-25T10:25:20.450", Same::or_before,
+       "@2014-10-25T10:25:20.499", P::millisecond, "true"},
+      {"DateTimeSameOrBeforeMillisecondFalse", "@2014-10-25T15:45:20.505", Same::or_before,
+       "@2014-10-25T15:45:20.501", P::millisecond, "false"},
+      {"DateTimeSameOrBeforeNull1", "@2014-12-20T", Same::or_before, "@2014-12-20T15", P::minute,
+       "null"},
+      {"SameOrBeforeTimezoneTrue", "@2012-03-10T09:20:00.999+07:00", Same::or_before,
+       "@2012-03-10T10:20:00.999+06:00", P::hour, "true"},
+      {"SameOrBeforeTimezoneFalse", "@2012-03-10T10:20:00.999+06:00", Same::or_before,
+       "@2012-03-10T10:20:00.999+07:00", P::hour, "false"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.name << ": " << row.a << " vs " << row.b);
+    const std::optional<std::strong_ordering> order =
+        compare_at(dt(row.a), dt(row.b), row.precision, 0);
+    std::optional<bool> result;
+    if (order) {
+      switch (row.op) {
+        case Same::as: result = *order == 0; break;
+        case Same::or_after: result = *order >= 0; break;
+        case Same::or_before: result = *order <= 0; break;
+      }
+    }
+    CHECK(text(result) == row.expected);
+  }
+}
+
+TEST_CASE("date_time: CQL DateTime constructors and components", "[date_time]") {
+  // Group DateTime: DateTime(2003, 10, 29, ...) down to each precision is this literal.
+  struct Row {
+    std::string_view name;
+    std::string_view literal;
+    TemporalPrecision precision;
+  };
+  const std::vector<Row> rows = {
+      {"DateTimeYear", "@2003T", P::year},
+      {"DateTimeMonth", "@2003-10T", P::month},
+      {"DateTimeDay", "@2003-10-29T", P::day},
+      {"DateTimeHour", "@2003-10-29T20", P::hour},
+      {"DateTimeMinute", "@2003-10-29T20:50", P::minute},
+      {"DateTimeSecond", "@2003-10-29T20:50:33", P::second},
+      {"DateTimeMillisecond", "@2003-10-29T20:50:33.955", P::millisecond},
+  };
+  const TemporalFields all = {2003, 10, 29, 20, 50, 33, 955};
+  for (const Row& row : rows) {
+    INFO(row.name);
+    const std::optional<DateTime> made =
+        DateTime::make(TemporalKind::date_time, row.precision, all);
+    REQUIRE(made.has_value());
+    CHECK(made->to_literal() == row.literal);
+    CHECK(dt(row.literal) == *made);
+  }
+  // Group "From Github issue #29": DateTime(2017, 3, 12, 1, 0, 0, 0, -7.0) and its literal.
+  struct Offset {
+    std::string_view name;
+    TemporalFields fields;
+    int offset_minutes;
+    std::string_view literal;
+  };
+  const std::vector<Offset> offsets = {
+      {"DateTimeAA", {2017, 3, 12, 1, 0, 0, 0}, -420, "@2017-03-12T01:00:00.000-07:00"},
+      {"DateTimeBB", {2017, 3, 12, 3, 0, 0, 0}, -360, "@2017-03-12T03:00:00.000-06:00"},
+      {"DateTimeCC", {2017, 11, 5, 1, 30, 0, 0}, -360, "@2017-11-05T01:30:00.000-06:00"},
+      {"DateTimeDD", {2017, 11, 5, 1, 15, 0, 0}, -420, "@2017-11-05T01:15:00.000-07:00"},
+      {"DateTimeEE", {2017, 3, 12, 0, 0, 0, 0}, -420, "@2017-03-12T00:00:00.000-07:00"},
+      {"DateTimeFF", {2017, 3, 13, 0, 0, 0, 0}, -360, "@2017-03-13T00:00:00.000-06:00"},
+  };
+  for (const Offset& row : offsets) {
+    INFO(row.name);
+    const std::optional<DateTime> made =
+        DateTime::make(TemporalKind::date_time, P::millisecond, row.fields, row.offset_minutes);
+    REQUIRE(made.has_value());
+    CHECK(made->to_literal() == row.literal);
+  }
+  // DateTimeB..DateTimeF: the literals read back as written.
+  for (const std::string_view literal :
+       {"@2017-03-12T03:00:00-06:00", "@2017-11-05T01:30:00-06:00", "@2017-11-05T01:15:00-07:00",
+        "@2017-03-12T00:00:00-07:00", "@2017-03-13T00:00:00-06:00"}) {
+    CHECK(dt(literal).to_literal() == literal);
+  }
+  // DifferenceInHoursAA, DifferenceInMinutesAA, DifferenceInDaysAA and the Duration ones.
+  const auto at = [](std::string_view literal) { return dt(literal); };
+  CHECK(text(difference_between(at("@2017-03-12T01:00:00.000-07:00"),
+                                at("@2017-03-12T03:00:00.000-06:00"), U::hour, 0)) == "1");
+  CHECK(text(difference_between(at("@2017-11-05T01:30:00.000-06:00"),
+                                at("@2017-11-05T01:15:00.000-07:00"), U::minute, 0)) == "45");
+  CHECK(text(difference_between(at("@2017-03-12T00:00:00.000-07:00"),
+                                at("@2017-03-13T00:00:00.000-06:00"), U::day, 0)) == "1");
+  CHECK(text(duration_between(at("@2017-03-12T01:00:00.000-07:00"),
+                              at("@2017-03-12T03:00:00.000-06:00"), U::hour, 0)) == "1");
+  CHECK(text(duration_between(at("@2017-11-05T01:30:00.000-06:00"),
+                              at("@2017-11-05T01:15:00.000-07:00"), U::minute, 0)) == "45");
+  CHECK(text(duration_between(at("@2017-03-12T00:00:00.000-07:00"),
+                              at("@2017-03-13T00:00:00.000-06:00"), U::day, 0)) == "0");
+  // Group DateTimeComponentFrom: the fields of DateTime(2003, 10, 29, 20, 50, 33, 955, 1).
+  const DateTime value = dt("@2003-10-29T20:50:33.955+01:00");
+  CHECK(value.fields() == all);
+  CHECK(value.offset_minutes() == 60);                        // DateTimeComponentFromTimezone
+  CHECK(dt("@2003-01-29T20:50:33.955").fields().month == 1);  // ...FromMonthMinBoundary
+}
+
 // Every day from 1899-12-01 to 2101-01-31, as Dates.
 std::vector<DateTime> every_day() {
   std::vector<DateTime> days;
