@@ -13,14 +13,19 @@
 // minimum (month 1, day 1, 00:00:00.000). All functions are pure and thread-safe; nothing
 // reads the clock. Errors are returned as values (a message), never thrown.
 //
-// Time zones: a DateTime may carry an offset from UTC in minutes (-14:00..+14:00). Every
-// operation that relates two values (comparison, durations) or adds time takes the
-// evaluation's offset, `default_offset_minutes`, an input of the evaluation given by the
-// caller: a DateTime written without an offset, and a Date, are read in that offset. A value
-// of hour precision or finer is shifted to the evaluation's offset before it is compared
-// (so two DateTimes with different offsets compare as instants); a value of day precision or
-// coarser has no time of day to shift and is compared as written. Shifting a value of hour
-// precision by an offset that is not a whole number of hours keeps the hour it falls in.
+// Time zones: a DateTime may carry an offset from UTC in minutes (-14:00..+14:00); there is
+// no time-zone database (no daylight saving rules). Every operation that relates two values
+// (comparison, durations) takes the evaluation's offset, `default_offset_minutes`, an input of the
+// evaluation given by the caller: a DateTime written without an offset, and a Date, are read in
+// that offset. A value of hour precision or finer is shifted to the evaluation's offset before it
+// is compared (so two DateTimes with different offsets compare as instants); a value of day
+// precision or coarser has no time of day to shift and is compared as written. Shifting a value of
+// hour precision by an offset that is not a whole number of hours keeps the hour it falls in.
+// Adding a duration keeps the value's own offset.
+//
+// Out of scope for this step: CQL's `Time` type (`@T10:30`), `Today()`/`Now()` (the wiring
+// passes the evaluation date in), component extraction (`year from`, `date from`), durations
+// with a fraction (see CalendarDuration) and arithmetic on uncertainty intervals.
 #pragma once
 
 #include <compare>
