@@ -481,7 +481,10 @@ TEST_CASE("date_time: whole periods between two values", "[date_time]") {
        "-788"},
       {"DateTimeDurationBetweenUncertainInterval", "@2014-01-15T", "@2014-02T", U::day, "[17, 44]"},
       {"DateTimeDurationBetweenUncertainInterval2", "@2005T", "@2006-05T", U::month, "[4, 16]"},
-      // MonthUncertain 1 and 3..7 compare this with 5, 25, 24: all settled by [6, 18].
+      // DateTimeDurationBetweenMonthUncertain (> 5 true) and ...MonthUncertain3 (> 25 false),
+      // DateTimeDurationBetweenMonthUncertain4 (< 24 true), DateTimeDurationBetweenMonthUncertain5
+      // (= 24 false), DateTimeDurationBetweenMonthUncertain6 (>= 5 true),
+      // DateTimeDurationBetweenMonthUncertain7 (<= 24 true): all settled by [6, 18].
       {"DateTimeDurationBetweenMonthUncertain", "@2005T", "@2006-07T", U::month, "[6, 18]"},
       // MonthUncertain2: `> 5` is null since the interval straddles 5.
       {"DateTimeDurationBetweenMonthUncertain2", "@2005T", "@2006-02T", U::month, "[1, 13]"},
@@ -774,13 +777,16 @@ TEST_CASE("date_time: CQL DateTime constructors and components", "[date_time]") 
     REQUIRE(made.has_value());
     CHECK(made->to_literal() == row.literal);
   }
-  // DateTimeB..DateTimeF: the literals read back as written.
+  // DateTimeB, DateTimeC, DateTimeD, DateTimeE, DateTimeF, DateTime1 and DateTime2: the
+  // literals read back as written.
   for (const std::string_view literal :
        {"@2017-03-12T03:00:00-06:00", "@2017-11-05T01:30:00-06:00", "@2017-11-05T01:15:00-07:00",
-        "@2017-03-12T00:00:00-07:00", "@2017-03-13T00:00:00-06:00"}) {
+        "@2017-03-12T00:00:00-07:00", "@2017-03-13T00:00:00-06:00", "@2012-03-10T10:20:00",
+        "@2013-03-10T09:20:00"}) {
     CHECK(dt(literal).to_literal() == literal);
   }
-  // DifferenceInHoursAA, DifferenceInMinutesAA, DifferenceInDaysAA and the Duration ones.
+  // DifferenceInHoursAA, DifferenceInMinutesAA, DifferenceInDaysAA, DurationInHoursAA,
+  // DurationInMinutesAA, DurationInDaysAA.
   const auto at = [](std::string_view literal) { return dt(literal); };
   CHECK(text(difference_between(at("@2017-03-12T01:00:00.000-07:00"),
                                 at("@2017-03-12T03:00:00.000-06:00"), U::hour, 0)) == "1");
@@ -794,11 +800,16 @@ TEST_CASE("date_time: CQL DateTime constructors and components", "[date_time]") 
                               at("@2017-11-05T01:15:00.000-07:00"), U::minute, 0)) == "45");
   CHECK(text(duration_between(at("@2017-03-12T00:00:00.000-07:00"),
                               at("@2017-03-13T00:00:00.000-06:00"), U::day, 0)) == "0");
-  // Group DateTimeComponentFrom: the fields of DateTime(2003, 10, 29, 20, 50, 33, 955, 1).
+  // Group DateTimeComponentFrom: the fields of DateTime(2003, 10, 29, 20, 50, 33, 955, 1)
+  // (DateTimeComponentFromYear, DateTimeComponentFromMonth, DateTimeComponentFromDay,
+  // DateTimeComponentFromHour, DateTimeComponentFromMinute, DateTimeComponentFromSecond,
+  // DateTimeComponentFromMillisecond).
   const DateTime value = dt("@2003-10-29T20:50:33.955+01:00");
   CHECK(value.fields() == all);
-  CHECK(value.offset_minutes() == 60);                        // DateTimeComponentFromTimezone
-  CHECK(dt("@2003-01-29T20:50:33.955").fields().month == 1);  // ...FromMonthMinBoundary
+  // DateTimeComponentFromTimezone and DateTimeComponentFromTimezoneOffset give 1.00 hour.
+  CHECK(value.offset_minutes() == 60);
+  // DateTimeComponentFromMonthMinBoundary.
+  CHECK(dt("@2003-01-29T20:50:33.955").fields().month == 1);
 }
 
 // Every day from 1899-12-01 to 2101-01-31, as Dates.
