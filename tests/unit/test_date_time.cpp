@@ -481,10 +481,12 @@ TEST_CASE("date_time: whole periods between two values", "[date_time]") {
        "-788"},
       {"DateTimeDurationBetweenUncertainInterval", "@2014-01-15T", "@2014-02T", U::day, "[17, 44]"},
       {"DateTimeDurationBetweenUncertainInterval2", "@2005T", "@2006-05T", U::month, "[4, 16]"},
-      // DateTimeDurationBetweenMonthUncertain (> 5 true) and ...MonthUncertain3 (> 25 false),
-      // DateTimeDurationBetweenMonthUncertain4 (< 24 true), DateTimeDurationBetweenMonthUncertain5
-      // (= 24 false), DateTimeDurationBetweenMonthUncertain6 (>= 5 true),
-      // DateTimeDurationBetweenMonthUncertain7 (<= 24 true): all settled by [6, 18].
+      // The XML compares this interval in DateTimeDurationBetweenMonthUncertain (> 5: true),
+      // DateTimeDurationBetweenMonthUncertain3 (> 25: false),
+      // DateTimeDurationBetweenMonthUncertain4 (< 24: true),
+      // DateTimeDurationBetweenMonthUncertain5 (= 24: false),
+      // DateTimeDurationBetweenMonthUncertain6 (>= 5: true) and
+      // DateTimeDurationBetweenMonthUncertain7 (<= 24: true): [6, 18] settles all six.
       {"DateTimeDurationBetweenMonthUncertain", "@2005T", "@2006-07T", U::month, "[6, 18]"},
       // MonthUncertain2: `> 5` is null since the interval straddles 5.
       {"DateTimeDurationBetweenMonthUncertain2", "@2005T", "@2006-02T", U::month, "[1, 13]"},
