@@ -420,11 +420,9 @@ class Emitter {
   // A recommendation that Kleene logic may not decide exactly (Guideline::kleene_exact) gets
   // the library's search for exact outcomes (docs/semantics.md#exact-outcomes), generated as
   // an enumeration of every combination of region representatives of the absent facts its
-  // condition reads. The library keeps Kleene's answer when its search would exceed
-  // kMaxSearchWork node evaluations; the enumeration gives the library's answer only when
-  // the search provably never does: its evaluations are at most (n + 1)^2 times the product
-  // of the facts' region counts (n facts), each over at most the condition's cone (the
-  // derivation is at ExactSearch in engine/exact_outcome.cpp).
+  // condition reads. The library searches only when the search fits its budget
+  // (Guideline::search_fits), decided from which facts are absent before searching, and
+  // the search provably stays within it; the generated code decides the budget the same way.
   void plan_searches() {
     const auto recommendations = guideline_.recommendations();
     const auto domains = guideline_.fact_domains();
@@ -447,7 +445,6 @@ class Emitter {
         }
       }
       std::reverse(search.cone.begin(), search.cone.end());
-      UInt128 combinations = 1;
       std::string problem;
       for (const std::uint32_t i : search.cone) {
         if (at(i).op != Opcode::fact) {
@@ -459,10 +456,6 @@ class Emitter {
         const std::size_t regions = domain.regions.size() - 1;
         if (regions == 0) {
           problem = fmt::format("fact `{}` has no valid value", guideline_.facts()[fact].name);
-        }
-        combinations *= std::max<std::size_t>(regions, 1);
-        if (combinations > kMaxSearchWork) {
-          combinations = kMaxSearchWork + 1;
         }
         for (std::size_t k = 1; k < domain.regions.size() && problem.empty(); ++k) {
           if (!field_value(fact, domain.regions[k].value)) {
@@ -482,16 +475,6 @@ class Emitter {
           values.push_back(field_value(at(i).payload, domain.regions[k].value).value_or(""));
         }
         search.values.push_back(std::move(values));
-      }
-      const UInt128 facts = search.fact_nodes.size();
-      const UInt128 work = combinations * (facts + 1) * (facts + 1) * search.cone.size();
-      if (problem.empty() && work > kMaxSearchWork) {
-        problem = fmt::format(
-            "its search may evaluate up to {} nodes ({} facts, {} combinations of their "
-            "regions, {} nodes), more than the library's bound of {}, beyond which the library "
-            "keeps Kleene logic's answer",
-            unsigned_text(work), search.fact_nodes.size(), unsigned_text(combinations),
-            search.cone.size(), kMaxSearchWork);
       }
       if (!problem.empty()) {
         unsupported(recommendations[r].range,
@@ -1217,6 +1200,20 @@ class Emitter {
       limits += fmt::format("{}static_cast<std::uint16_t>(q{} ? {} : 0)", k == 0 ? "" : ", ", node,
                             search.values[k].size());
     }
+    // The library's budget (Guideline::search_fits): (s + 1)^2 C n <= kMaxSearchWork, for
+    // the s absent facts of the cone, C the product of their region counts, n the cone's
+    // size; compared by division so that nothing overflows.
+    out += "      std::uint64_t absent = 0;\n      std::uint64_t combinations = 1;\n";
+    for (std::size_t k = 0; k < count; ++k) {
+      out += fmt::format(
+          "      if ({}) {{\n        ++absent;\n"
+          "        combinations = std::min<std::uint64_t>(combinations * {}, {});\n      }}\n",
+          unknown(search.fact_nodes[k]), std::max<std::size_t>(search.values[k].size(), 1),
+          kMaxSearchWork + 1);
+    }
+    out += fmt::format(
+        "      const bool fits = combinations <= {} / ((absent + 1) * (absent + 1)) / {};\n",
+        kMaxSearchWork, search.cone.size());
     out += fmt::format(
         "      // Per fact: how many regions it is tried at (0: present, or not reached).\n"
         "      const std::array<std::uint16_t, {}> limit = {{{}}};\n",
@@ -1268,7 +1265,7 @@ class Emitter {
     const std::size_t word = search.recommendation / 64;
     const std::uint64_t bit = std::uint64_t{1} << (search.recommendation % 64);
     out += fmt::format(
-        "      if (limit != std::array<std::uint16_t, {0}>{{}}{1}) {{\n"
+        "      if (fits && limit != std::array<std::uint16_t, {0}>{{}}{1}) {{\n"
         "        std::uint8_t seen = 0;\n"
         "        std::array<std::uint16_t, {0}> choice = first_choice(limit);\n"
         "        do {{\n          seen |= state(choice);\n"

@@ -400,8 +400,10 @@ class KleeneExactness {
 // is at most (s^2 + s + 1) C evaluations of at most n nodes each: `outcomes` visits at most
 // C choices at each of its s + 1 depths; `changes_outcome` for one fact visits at most
 // C / R_f choices of the others at each of its s depths, at R_f evaluations each. So when
-// (s + 1)^2 C n is within kMaxSearchWork, the search never runs out of work (`--emit-cpp`
-// relies on this bound).
+// (s + 1)^2 C n is within kMaxSearchWork, the search never runs out of work: Guideline::settle
+// searches only then (Guideline::search_fits, with the cone's absent facts and size, which
+// bound the search's), so its answer never depends on where the work stops, and `--emit-cpp`
+// generates the same budget test before its enumeration.
 class ExactSearch {
  public:
   ExactSearch(const DecisionGraph& graph, std::span<const FactDomain> domains,
@@ -602,7 +604,28 @@ void Guideline::prepare_exact_outcomes() {
   }
   KleeneExactness exactness(graph_, fact_domains_, facts_);
   kleene_exact_.clear();
+  cone_facts_.clear();
+  cone_sizes_.clear();
+  std::vector<std::uint8_t> in_cone(graph_.size(), 0);
   for (RecommendationInfo& info : recommendations_) {
+    std::fill(in_cone.begin(), in_cone.end(), 0);
+    in_cone[info.condition.value] = 1;
+    std::uint32_t size = 0;
+    std::vector<FactId>& cone_facts = cone_facts_.emplace_back();
+    for (std::uint32_t i = info.condition.value + 1; i-- > 0;) {
+      if (in_cone[i] == 0) {
+        continue;
+      }
+      ++size;
+      const Node& node = graph_.node(NodeId{i});
+      if (node.op == Opcode::fact) {
+        cone_facts.push_back(FactId{node.payload});
+      }
+      for (const NodeId operand : graph_.operands(node)) {
+        in_cone[operand.value] = 1;
+      }
+    }
+    cone_sizes_.push_back(size);
     kleene_exact_.push_back(exactness.exact(info.condition) ? 1 : 0);
     for (ReportedName& name : info.reported) {
       name.independent_items =
@@ -679,10 +702,30 @@ void Guideline::end_search(EvaluationScratch& scratch) const {
   }
 }
 
+bool Guideline::search_fits(std::size_t recommendation, const FactSet& facts) const {
+  __extension__ using UInt128 = unsigned __int128;
+  UInt128 combinations = 1;
+  UInt128 absent = 0;
+  for (const FactId fact : cone_facts_[recommendation]) {
+    if (facts.get(fact).is_null()) {
+      ++absent;
+      combinations *= std::max<std::size_t>(fact_domains_[fact.value].regions.size() - 1, 1);
+      if (combinations > kMaxSearchWork) {
+        return false;
+      }
+    }
+  }
+  return (absent + 1) * (absent + 1) * combinations * cone_sizes_[recommendation] <= kMaxSearchWork;
+}
+
 Outcome Guideline::settle(std::size_t recommendation, const FactSet& facts,
                           EvaluationScratch& scratch, std::vector<FactId>& missing,
                           std::vector<FactId>& despite) const {
   const NodeId root = recommendations_[recommendation].condition;
+  if (!search_fits(recommendation, facts)) {
+    collect_missing(root, scratch, missing);
+    return Outcome::undetermined;
+  }
   const bool exhaustive = begin_search(root, facts, scratch);
   const std::size_t slots = scratch.search_facts.size();
   const auto kleene = [&] {
@@ -743,6 +786,16 @@ std::optional<std::pair<Int128, Int128>> Guideline::score_extremes(NodeId score,
   Int128 low = bound_high + 1;
   Int128 high = bound_low - 1;
   bool found = begin_search(score, facts, scratch) && !scratch.search_facts.empty();
+  // The enumeration evaluates at most 2 C nodes' worth of the n search nodes (C the product
+  // of the absent facts' region counts): searched only when that fits the budget.
+  std::size_t combinations = 1;
+  for (const FactId fact : scratch.search_facts) {
+    if (!found) {
+      break;
+    }
+    combinations *= std::max<std::size_t>(fact_domains_[fact.value].regions.size() - 1, 1);
+    found = combinations <= kMaxSearchWork / 2 / scratch.search_nodes.size();
+  }
   if (found) {
     ExactSearch search(graph_, fact_domains_, scratch);
     found = search.extremes(0, low, high, bound_low, bound_high) && !search.spent();

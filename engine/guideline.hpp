@@ -242,6 +242,12 @@ class Guideline {
   [[nodiscard]] bool kleene_exact(std::size_t recommendation) const {
     return kleene_exact_[recommendation] != 0;
   }
+  // Whether recommendation r's search for its exact outcome fits the search budget for these
+  // facts: with s of the facts its condition's cone reads absent, C the product of their
+  // region counts and n the cone's node count, (s + 1)^2 C n <= kMaxSearchWork
+  // (engine/search_limits.hpp). Decided from the facts alone, before searching, so that
+  // generated code (`--emit-cpp`) decides it the same way; otherwise Kleene's answer stands.
+  [[nodiscard]] bool search_fits(std::size_t recommendation, const FactSet& facts) const;
   // The domain of each fact, partitioned as engine/fact_domains.hpp describes.
   [[nodiscard]] std::span<const FactDomain> fact_domains() const { return fact_domains_; }
   // The facts that decided a recommendation's known outcome in the last evaluate() with
@@ -354,6 +360,10 @@ class Guideline {
   std::vector<FactDomain> fact_domains_;      // per fact
   std::deque<std::string> domain_strings_;    // the characters of string representatives
   std::vector<std::uint8_t> kleene_exact_;    // per recommendation
+  // Per recommendation: the facts its condition's cone reads and the cone's node count, for
+  // the search budget (Guideline::search_fits).
+  std::vector<std::vector<FactId>> cone_facts_;
+  std::vector<std::uint32_t> cone_sizes_;
 };
 
 }  // namespace rubric

@@ -7,6 +7,6 @@
 namespace rubric {
 
 // Node evaluations one recommendation's search may do before Kleene's answer stands.
-inline constexpr std::size_t kMaxSearchWork = std::size_t{1} << 20U;
+inline constexpr std::size_t kMaxSearchWork = std::size_t{1} << 24U;
 
 }  // namespace rubric
