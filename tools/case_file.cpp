@@ -359,9 +359,15 @@ class CaseReader {
       const RecommendationInfo& info =
           guideline_.recommendations()[*guideline_.find_recommendation(*name)];
       std::map<std::string, ReportedValue>& expected = expectation.reported[*name];
+      std::set<std::string> given;
       for (const auto& value : values) {
         const std::optional<FactSpec> spec = reported_name(info, value.first);
         if (!spec) {
+          continue;
+        }
+        if (!given.insert(spec->name).second) {
+          reported_error(value.first, fmt::format("{} is given twice for {}",
+                                                  in_backticks(spec->name), in_backticks(*name)));
           continue;
         }
         if (std::optional<ReportedValue> read =

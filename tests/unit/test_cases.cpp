@@ -521,6 +521,10 @@ TEST_CASE("expected reported values are checked against what each recommendation
                      "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 3, "
                      "and: 4}}\n"),
              Contains("error[E0413]: the range of an unknown `cha2ds2_vasc` is"));
+  CHECK_THAT(refused("twice.yaml",
+                     "  reported:\n    oac_recommended: {cha2ds2_vasc: 4, "
+                     "cha2ds2_vasc: 3}\n"),
+             Contains("error[E0413]: `cha2ds2_vasc` is given twice for `oac_recommended`"));
   CHECK_THAT(
       refused("reversed.yaml",
               "  reported:\n    oac_recommended: {cha2ds2_vasc: {from: 4, to: "
