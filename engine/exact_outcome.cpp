@@ -120,18 +120,7 @@ class KleeneExactness {
       }
     }
     scratch_facts_.clear();
-    for (const NodeId item : items) {
-      if (exact_[item.value] == 0) {
-        return false;
-      }
-      for (const std::uint32_t fact : facts_[item.value]) {
-        if (std::find(scratch_facts_.begin(), scratch_facts_.end(), fact) != scratch_facts_.end()) {
-          return false;
-        }
-        scratch_facts_.push_back(fact);
-      }
-    }
-    return true;
+    return disjoint_union(items, scratch_facts_);
   }
 
  private:
@@ -162,7 +151,12 @@ class KleeneExactness {
 
   // The union of the operands' facts when every operand is exact and no fact is shared.
   bool join(NodeId id, std::span<const NodeId> operands) {
-    std::vector<std::uint32_t>& facts = facts_[id.value];
+    return disjoint_union(operands, facts_[id.value]);
+  }
+
+  // Appends the operands' facts to `facts`; false when an operand is not exact or a fact is
+  // shared (among the operands, or with what `facts` held).
+  bool disjoint_union(std::span<const NodeId> operands, std::vector<std::uint32_t>& facts) const {
     for (const NodeId operand : operands) {
       if (exact_[operand.value] == 0) {
         return false;
