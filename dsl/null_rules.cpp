@@ -55,7 +55,7 @@ bool contains(const Facts& facts, std::uint32_t fact) {
   return std::binary_search(facts.begin(), facts.end(), fact);
 }
 
-enum class Finding : std::uint8_t { arithmetic, if_else, case_rows, membership };
+enum class Finding : std::uint8_t { arithmetic, if_else, case_rows, membership, equivalence };
 
 // An `if`, `case` or `in` at `where` that reads the absence of `facts` as a value. For a
 // `case`: `later` when a later row, not only the `else`, can give the value.
@@ -176,9 +176,9 @@ class Pass {
     std::vector<std::pair<std::pair<std::uint32_t, Finding>, const Found*>> ordered;
     for (const auto& [key, entry] : found) {
       // An `if` or `case` reported in arithmetic (W0306) gets no note besides.
-      const bool in_arithmetic = key.second != Finding::arithmetic &&
-                                 key.second != Finding::membership &&
-                                 found.contains({key.first, Finding::arithmetic});
+      const bool in_arithmetic =
+          key.second != Finding::arithmetic && key.second != Finding::membership &&
+          key.second != Finding::equivalence && found.contains({key.first, Finding::arithmetic});
       if (!in_arithmetic) {
         ordered.emplace_back(key, &entry);
       }
@@ -320,6 +320,15 @@ class Pass {
             "compare with `=` and `or`{}, or test `{} is null` to say what absence "
             "means",
             facts, null_element ? "true" : "false", example, first);
+      }
+      case Finding::equivalence: {
+        const bool negated = expr.binary_operator == B::not_equivalent;
+        return fmt::format(
+            "when {} is absent, this `{}` compares it as null (`null {} 5` is {}, `null {} "
+            "null` {}), not unknown; to leave it unknown, compare with `{}`, or test `{} is "
+            "null` to say what absence means",
+            facts, negated ? "!~" : "~", negated ? "!~" : "~", negated ? "true" : "false",
+            negated ? "!~" : "~", negated ? "false" : "true", negated ? "!=" : "=", first);
       }
       case Finding::arithmetic: break;
     }
@@ -583,7 +592,7 @@ class Pass {
         info.choices.clear();
         break;
       }
-      case ExprKind::binary: info = binary(expr, present, masked_false); break;
+      case ExprKind::binary: info = binary(id, expr, present, masked_false); break;
       case ExprKind::test: walk(operands[0], present); break;
       case ExprKind::between: {
         for (const ExprId operand : operands) {
@@ -674,7 +683,7 @@ class Pass {
     return info;
   }
 
-  Info binary(const ast::Expr& expr, const Facts& present, const Facts& masked_false) {
+  Info binary(ExprId id, const ast::Expr& expr, const Facts& present, const Facts& masked_false) {
     const auto operands = module_.operands_of(expr);
     const B op = expr.binary_operator;
     Info left;
@@ -704,7 +713,20 @@ class Pass {
     }
     Info info;
     if (op == B::equivalent || op == B::not_equivalent) {
-      return info;  // never null
+      // Never null: an absent operand is compared as null (`null ~ 5` is false, `null ~ null`
+      // true). A false result from absence is masked where the context is settled anyway; a
+      // true one (both sides absent, or a `null` literal side) is not.
+      const bool null_side = module_.at(operands[0]).kind == ExprKind::null_literal ||
+                             module_.at(operands[1]).kind == ExprKind::null_literal;
+      const bool both_nullable = !left.nullable.empty() && !right.nullable.empty();
+      const Facts nullable = unite(left.nullable, right.nullable);
+      const Facts facts = null_side || both_nullable || op == B::not_equivalent
+                              ? nullable
+                              : minus(nullable, masked_false);
+      if (!facts.empty()) {
+        record_->items.push_back({Finding::equivalence, id, facts, false});
+      }
+      return info;
     }
     if (op != B::logical_and && op != B::logical_or && op != B::implies && op != B::logical_xor) {
       arithmetic_operand(left);

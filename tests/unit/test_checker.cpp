@@ -808,6 +808,15 @@ TEST_CASE("W0306 and W0307: if, case and in that read an absent fact as a value"
        when("case when x > 1 then true when x <= 1 then false else null end"),
        {},
        {}},
+      {"equivalence with a constant", when("side ~ 'left'"), {}, {"side ~ 'left'"}},
+      {"equivalence guarded", when("side is not null and side ~ 'left'"), {}, {}},
+      {"equivalence after and, which it can make false",
+       when("b and side ~ 'right'"),
+       {},
+       {"side ~ 'right'"}},
+      {"not equivalent", when("n !~ 3"), {}, {"n !~ 3"}},
+      {"equivalence of two facts", when("a ~ b"), {}, {"a ~ b"}},
+      {"equality stays unknown", when("side = 'left'"), {}, {}},
       {"the then of if a",
        when("if a then (if a then 1 else 0) > 0 else false"),
        {},
@@ -855,6 +864,16 @@ TEST_CASE("W0306 and W0307: messages name the facts and what their absence does"
                  "when `x` is absent, this `if` takes its `else`; to say what absence means, test "
                  "`x is null` first"});
   CHECK(checked.warnings() == 1);
+  const Checked equivalence(file("fact side: code {'left', 'right'}\nfact n: integer\n"
+                                 "recommendation r kind refer text \"t\" cite 1\n"
+                                 "  when side ~ 'left' or n !~ 3\n"));
+  CHECK(equivalence.messages("W0307") ==
+        Messages{"when `side` is absent, this `~` compares it as null (`null ~ 5` is false, "
+                 "`null ~ null` true), not unknown; to leave it unknown, compare with `=`, or "
+                 "test `side is null` to say what absence means",
+                 "when `n` is absent, this `!~` compares it as null (`null !~ 5` is true, "
+                 "`null !~ null` false), not unknown; to leave it unknown, compare with `!=`, or "
+                 "test `n is null` to say what absence means"});
 }
 
 TEST_CASE("E0213, E0216, E0217: header, recommendations, carried parameters", "[checker]") {
