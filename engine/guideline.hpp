@@ -93,8 +93,9 @@ enum class Outcome : std::uint8_t { absent, recommended, undetermined };
 struct Decision {
   std::vector<Outcome> outcomes;
   // For each undetermined recommendation, the absent facts it waits on: those some value of
-  // which, with some values of the others, changes the outcome (sorted by name); empty for
-  // the others.
+  // which, with some values of the others, changes the outcome; where the search for exact
+  // outcomes does not run (a domain not covered, or over its budget: search_fits), those
+  // Kleene logic waits on, a superset (sorted by name); empty for the others.
   std::vector<std::vector<FactId>> missing;
   // For each recommendation decided although facts its condition reads are absent (Kleene
   // logic leaves the condition unknown, but every value of those facts gives the same
