@@ -864,9 +864,10 @@ TEST_CASE("W0306 and W0307: messages name the facts and what their absence does"
                  "when `x` is absent, this `if` takes its `else`; to say what absence means, test "
                  "`x is null` first"});
   CHECK(checked.warnings() == 1);
-  const Checked equivalence(file("fact side: code {'left', 'right'}\nfact n: integer\n"
-                                 "recommendation r kind refer text \"t\" cite 1\n"
-                                 "  when side ~ 'left' or n !~ 3\n"));
+  const Checked equivalence(
+      file("fact side: code {'left', 'right'}\nfact n: integer\n"
+           "recommendation r kind refer text \"t\" cite 1\n"
+           "  when side ~ 'left' or n !~ 3\n"));
   CHECK(equivalence.messages("W0307") ==
         Messages{"when `side` is absent, this `~` compares it as null (`null ~ 5` is false, "
                  "`null ~ null` true), not unknown; to leave it unknown, compare with `=`, or "
