@@ -182,6 +182,8 @@ FactType fact_type(const Type& type) {
     case TypeKind::string: return FactType::string;
     case TypeKind::code: return FactType::code;
     case TypeKind::quantity: return FactType::quantity;
+    case TypeKind::date: return FactType::date;
+    case TypeKind::date_time: return FactType::date_time;
     case TypeKind::error:
     case TypeKind::null:
     case TypeKind::list: break;

@@ -66,6 +66,9 @@ std::string dump(const Module& module, ExprId id) {
     case ExprKind::number_literal: return expr.text;
     case ExprKind::string_literal: return fmt::format("'{}'", expr.text);
     case ExprKind::quantity_literal: return fmt::format("(quantity {} {})", expr.text, expr.unit);
+    case ExprKind::date_literal: return "@" + expr.text;
+    case ExprKind::duration_between:
+      return fmt::format("(duration-between {}{})", expr.unit, operands());
     case ExprKind::name: return expr.text;
     case ExprKind::unary: return fmt::format("({}{})", spelling(expr.unary_operator), operands());
     case ExprKind::binary: return fmt::format("({}{})", spelling(expr.binary_operator), operands());

@@ -26,6 +26,7 @@ enum class ExprKind : std::uint8_t {
   number_literal,    // text is the number as written: "3", "3.50"
   string_literal,    // text is the unescaped string
   quantity_literal,  // text is the number, unit the unit as written (`days`, `mg/d`)
+  date_literal,      // text is the literal without its `@`: "2026-06-15", "2026-06-15T10:30Z"
   name,              // text is the name
   unary,             // unary_operator; operands: [operand]
   binary,            // binary_operator; operands: [left, right]
@@ -39,6 +40,8 @@ enum class ExprKind : std::uint8_t {
   score,             // operands: [weight1, condition1, ..., weightN, conditionN]; a weight is a
                      // number literal or the negation of one
   at_least,          // operands: [count, condition1, ..., conditionN]
+  duration_between,  // `years between a and b`; unit is the calendar word as written;
+                     // operands: [a, b]
 };
 
 enum class UnaryOperator : std::uint8_t { logical_not, negate, plus };
@@ -97,9 +100,11 @@ enum class TypeName : std::uint8_t {
   mass,
   length,
   volume,
-  quantity,  // unit holds the UCUM unit whose dimension it is
-  code,      // codes hold the allowed codes
-  null,      // internal only (values named for `rubric expr`): the type of `null`
+  quantity,   // unit holds the UCUM unit whose dimension it is
+  code,       // codes hold the allowed codes
+  date,       // a CQL Date (`@2026-06-15`)
+  date_time,  // a CQL DateTime (`@2026-06-15T10:30:00Z`)
+  null,       // internal only (values named for `rubric expr`): the type of `null`
 };
 
 struct TypeSpec {

@@ -64,7 +64,7 @@ bool comparable(const Type& a, const Type& b, bool ordered) {
   if (a.kind == TypeKind::boolean && b.kind == TypeKind::boolean) {
     return !ordered;
   }
-  return false;
+  return a.is_temporal() && b.is_temporal();
 }
 
 class Checker {
@@ -218,6 +218,8 @@ class Checker {
         return Type::quantity(unit->dimension);
       }
       case ast::TypeName::null: return Type::of(TypeKind::null);
+      case ast::TypeName::date: return Type::of(TypeKind::date);
+      case ast::TypeName::date_time: return Type::of(TypeKind::date_time);
       case ast::TypeName::code: {
         Type type = Type::of(TypeKind::code);
         type.code_set = fact_index;
@@ -471,7 +473,13 @@ class Checker {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
-      case ExprKind::quantity_literal: return checked_.constants[id.value];
+      case ExprKind::quantity_literal:
+      case ExprKind::date_literal: return checked_.constants[id.value];
+      case ExprKind::call:
+        if (expr.text == "Date" || expr.text == "DateTime") {
+          return checked_.constants[id.value];  // a selector of literals
+        }
+        break;
       case ExprKind::name: {
         const Symbol symbol = checked_.symbols[id.value];
         if (symbol.kind == SymbolKind::parameter) {
@@ -950,7 +958,12 @@ class Checker {
   Type list(const ast::Expr& expr);
   Type if_then_else(const ast::Expr& expr);
   Type case_when(const ast::Expr& expr);
-  Type call(const ast::Expr& expr);
+  Type call(ExprId id, const ast::Expr& expr);
+  Type date_selector(ExprId id, const ast::Expr& expr);
+  std::optional<Value> literal_argument(ExprId id);
+  Type date_arithmetic(const ast::Expr& expr, ast::BinaryOperator op, const Type& left,
+                       const Type& right);
+  Type duration_between(const ast::Expr& expr);
   Type test(const ast::Expr& expr);
   Type score(const ast::Expr& expr);
   Type at_least(const ast::Expr& expr);
@@ -1003,6 +1016,10 @@ class Checker {
     }
     if (a.kind == b.kind && a.kind == TypeKind::boolean) {
       return a;
+    }
+    if (a.is_temporal() && b.is_temporal()) {
+      // CQL converts a Date to a DateTime where the two meet.
+      return a.kind == b.kind ? a : Type::of(TypeKind::date_time);
     }
     return std::nullopt;
   }
@@ -1075,7 +1092,9 @@ Type Checker::expression(ExprId id) {
     case ExprKind::boolean_literal:
     case ExprKind::number_literal:
     case ExprKind::string_literal:
-    case ExprKind::quantity_literal: type = literal(id, expr); break;
+    case ExprKind::quantity_literal:
+    case ExprKind::date_literal: type = literal(id, expr); break;
+    case ExprKind::duration_between: type = duration_between(expr); break;
     case ExprKind::name: type = name(id, expr); break;
     case ExprKind::unary: type = unary(expr); break;
     case ExprKind::binary: type = binary(expr); break;
@@ -1091,7 +1110,7 @@ Type Checker::expression(ExprId id) {
       break;
     case ExprKind::if_then_else: type = if_then_else(expr); break;
     case ExprKind::case_when: type = case_when(expr); break;
-    case ExprKind::call: type = call(expr); break;
+    case ExprKind::call: type = call(id, expr); break;
     case ExprKind::score: type = score(expr); break;
     case ExprKind::at_least: type = at_least(expr); break;
   }
@@ -1151,6 +1170,15 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
       }
       constant = Value::quantity(*value, *unit);
       return Type::quantity(unit->dimension);
+    }
+    case ExprKind::date_literal: {
+      const DateTimeReading reading = DateTime::parse(expr.text);
+      if (!reading.accepted()) {
+        diagnostics_.report(DiagnosticKind::invalid_date, expr.range, reading.message);
+        return Type::of(TypeKind::error);
+      }
+      constant = Value::date_time(*reading.value);
+      return Type::of(reading.value->is_date() ? TypeKind::date : TypeKind::date_time);
     }
     default: break;
   }
@@ -1257,6 +1285,9 @@ Type Checker::binary(const ast::Expr& expr) {
     return fmt::format("cannot apply `{}` to {} and {}", ast::spelling(op), a_type_name(left),
                        a_type_name(right));
   };
+  if (left.is_temporal() || right.is_temporal()) {
+    return date_arithmetic(expr, op, left, right);
+  }
   if (left.kind == TypeKind::null && right.kind == TypeKind::null) {
     return Type::of(op == B::divide ? TypeKind::decimal : TypeKind::null);
   }
@@ -1508,17 +1539,158 @@ Type Checker::at_least(const ast::Expr& expr) {
   return failed ? Type::of(TypeKind::error) : Type::of(TypeKind::boolean);
 }
 
-Type Checker::call(const ast::Expr& expr) {
+Type Checker::date_arithmetic(const ast::Expr& expr, ast::BinaryOperator op, const Type& left,
+                              const Type& right) {
+  using B = ast::BinaryOperator;
   const auto operands = module_.operands_of(expr);
+  const bool left_date = left.is_temporal();
+  const Type& date = left_date ? left : right;
+  const Type& other = left_date ? right : left;
+  const ExprId other_id = left_date ? operands[1] : operands[0];
+  const bool duration = other.kind == TypeKind::null ||
+                        (other.kind == TypeKind::quantity && other.dimension == Dimension::time());
+  if (!duration || !(op == B::add || (op == B::subtract && left_date))) {
+    mismatch(expr, fmt::format("cannot apply `{}` to {} and {}; a date takes `+` or `-` with a "
+                               "duration, as in `@2026-06-15 + 1 month`, and `years between a "
+                               "and b` counts the years between two dates",
+                               ast::spelling(op), a_type_name(left), a_type_name(right)));
+    return Type::of(TypeKind::error);
+  }
+  const ast::Expr& other_expr = module_.at(other_id);
+  if (other_expr.kind == ExprKind::quantity_literal &&
+      !calendar_duration(checked_.constants[other_id.value])) {
+    mismatch(other_expr,
+             fmt::format("{} is not a calendar duration; a UCUM year (`'a'`) or month (`'mo'`) "
+                         "is a fixed length: write the calendar word, as in `1 year` or "
+                         "`6 months`",
+                         in_backticks(other_expr.text + " '" + other_expr.unit + "'")));
+    return Type::of(TypeKind::error);
+  }
+  return date;
+}
+
+Type Checker::duration_between(const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  const Type from = expression(operands[0]);
+  const Type to = expression(operands[1]);
+  if (is_error(from) || is_error(to)) {
+    return Type::of(TypeKind::error);
+  }
+  const auto temporal = [](const Type& type) {
+    return type.is_temporal() || type.kind == TypeKind::null;
+  };
+  if (!temporal(from) || !temporal(to)) {
+    mismatch(expr, fmt::format("`{} between` needs two dates; found {} and {}", expr.unit,
+                               a_type_name(from), a_type_name(to)));
+    return Type::of(TypeKind::error);
+  }
+  return Type::of(TypeKind::integer);
+}
+
+// A number literal, possibly negated, as a constant; nullopt (after typing it) otherwise.
+std::optional<Value> Checker::literal_argument(ExprId id) {
+  const Type type = expression(id);
+  const ast::Expr& expr = module_.at(id);
+  if (is_error(type)) {
+    return std::nullopt;
+  }
+  if (expr.kind == ExprKind::number_literal) {
+    return checked_.constants[id.value];
+  }
+  if (expr.kind == ExprKind::unary && expr.unary_operator == ast::UnaryOperator::negate &&
+      module_.at(module_.operands_of(expr)[0]).kind == ExprKind::number_literal) {
+    const Value negated = negate(checked_.constants[module_.operands_of(expr)[0].value]);
+    return negated.is_null() ? std::nullopt : std::optional<Value>(negated);
+  }
+  return std::nullopt;
+}
+
+// `Date(2026, 6, 15)`, `DateTime(2026, 6, 15, 10, 30, 0, 0, 1.0)`: CQL's selectors, of number
+// literals only (a constant, like `@2026-06-15`). The fields given set the precision; the
+// DateTime's eighth argument is its offset from UTC in hours.
+Type Checker::date_selector(ExprId id, const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  const bool date = expr.text == "Date";
+  const std::size_t most = date ? 3 : 8;
+  const std::string usage = date ? "`Date(year, month, day)`"
+                                 : "`DateTime(year, month, day, hour, minute, second, "
+                                   "millisecond, offset)`";
+  std::vector<Value> arguments;
+  bool failed = false;
+  for (const ExprId operand : operands) {
+    const std::optional<Value> argument = literal_argument(operand);
+    failed = failed || !argument;
+    if (argument) {
+      arguments.push_back(*argument);
+    }
+  }
+  if (operands.empty() || operands.size() > most || failed) {
+    diagnostics_.report(DiagnosticKind::bad_call, expr.range,
+                        fmt::format("{} takes 1 to {} number literals, {}; for a value computed "
+                                    "from facts, use `+` with a duration",
+                                    in_backticks(expr.text), most, usage));
+    return Type::of(TypeKind::error);
+  }
+  std::array<int, 7> fields{1, 1, 1, 0, 0, 0, 0};
+  const std::size_t field_count = std::min<std::size_t>(arguments.size(), 7);
+  for (std::size_t k = 0; k < field_count; ++k) {
+    if (arguments[k].kind() != ValueKind::integer) {
+      diagnostics_.report(DiagnosticKind::invalid_date, module_.at(operands[k]).range,
+                          fmt::format("the fields of {} are integers; found {}",
+                                      in_backticks(expr.text), to_literal(arguments[k])));
+      return Type::of(TypeKind::error);
+    }
+    fields[k] = arguments[k].as_integer();
+  }
+  std::optional<int> offset;
+  if (arguments.size() == 8) {
+    const std::optional<Decimal> minutes =
+        Decimal::multiply(arguments[7].as_decimal(), *Decimal::from_integer(60));
+    const std::optional<std::int32_t> whole =
+        minutes && minutes->is_integer() ? minutes->to_int32() : std::nullopt;
+    if (!whole) {
+      diagnostics_.report(DiagnosticKind::invalid_date, module_.at(operands[7]).range,
+                          fmt::format("the offset {} is not a whole number of minutes",
+                                      in_backticks(to_literal(arguments[7]))));
+      return Type::of(TypeKind::error);
+    }
+    offset = *whole;
+  }
+  std::string written;
+  for (const Value& argument : arguments) {
+    written += (written.empty() ? "" : ", ") + to_literal(argument);
+  }
+  const auto precision = static_cast<TemporalPrecision>(field_count - 1);
+  const std::optional<DateTime> value = DateTime::make(
+      date ? TemporalKind::date : TemporalKind::date_time, precision,
+      TemporalFields{fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]},
+      offset);
+  if (!value) {
+    diagnostics_.report(DiagnosticKind::invalid_date, expr.range,
+                        fmt::format("{} is not a real date and time: a field is out of its "
+                                    "range or the offset is beyond 14 hours",
+                                    in_backticks(expr.text + "(" + written + ")")));
+    return Type::of(TypeKind::error);
+  }
+  checked_.constants[id.value] = Value::date_time(*value);
+  return Type::of(date ? TypeKind::date : TypeKind::date_time);
+}
+
+Type Checker::call(ExprId id, const ast::Expr& expr) {
+  const auto operands = module_.operands_of(expr);
+  if (expr.text == "Date" || expr.text == "DateTime") {
+    return date_selector(id, expr);
+  }
   if (expr.text != "Coalesce") {
     std::string message = fmt::format("unknown function {}", in_backticks(expr.text));
-    if (closest_name(expr.text, {"Coalesce"}) == "Coalesce") {
-      message += "; did you mean `Coalesce`?";
+    const std::string suggestion = closest_name(expr.text, {"Coalesce", "Date", "DateTime"});
+    if (!suggestion.empty()) {
+      message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     } else {
-      message += "; the only function is `Coalesce`";
+      message += "; the functions are `Coalesce` and the selectors `Date` and `DateTime`";
     }
-    for (const ExprId id : operands) {
-      expression(id);
+    for (const ExprId operand : operands) {
+      expression(operand);
     }
     diagnostics_.report(DiagnosticKind::bad_call, expr.operator_range, message);
     return Type::of(TypeKind::error);
@@ -1530,14 +1702,14 @@ Type Checker::call(const ast::Expr& expr) {
   }
   Type result = Type::of(TypeKind::null);
   bool failed = false;
-  for (const ExprId id : operands) {
-    const Type type = expression(id);
+  for (const ExprId operand : operands) {
+    const Type type = expression(operand);
     if (type.kind == TypeKind::list) {
-      mismatch(module_.at(id),
+      mismatch(module_.at(operand),
                "`Coalesce` over a list is not supported; pass the values as "
                "arguments");
       failed = true;
-    } else if (!unify_into(result, id, type, "the arguments of `Coalesce`")) {
+    } else if (!unify_into(result, operand, type, "the arguments of `Coalesce`")) {
       failed = true;
     }
   }

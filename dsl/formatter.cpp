@@ -591,6 +591,8 @@ const char* type_keyword(ast::TypeName name) {
     case ast::TypeName::volume: return "volume";
     case ast::TypeName::quantity: return "quantity";
     case ast::TypeName::code: return "code";
+    case ast::TypeName::date: return "date";
+    case ast::TypeName::date_time: return "datetime";
     case ast::TypeName::null: return "null";
   }
   return "?";
@@ -852,8 +854,11 @@ class Printer {
   // step more than the chain's (`a` + `and b` before `or c`).
   DocId expression(ast::ExprId id, int minimum, bool rightmost, bool deeper = false) {
     const ast::Expr& expr = module_.at(id);
+    // An `if` ends in an expression and `years between a and b` in a term: followed by an
+    // operator they would take it in, so they keep parentheses there.
     const bool parenthesize =
-        precedence(expr) < minimum || (expr.kind == ast::ExprKind::if_then_else && !rightmost);
+        precedence(expr) < minimum || (expr.kind == ast::ExprKind::if_then_else && !rightmost) ||
+        (expr.kind == ast::ExprKind::duration_between && !rightmost && minimum >= kTermPrecedence);
     if (!parenthesize) {
       return bare(id, rightmost, deeper);
     }
@@ -937,6 +942,11 @@ class Printer {
       case ast::ExprKind::number_literal:
       case ast::ExprKind::name: return text(expr.text);
       case ast::ExprKind::string_literal: return text(quote(expr.text, '\''));
+      case ast::ExprKind::date_literal: return text("@" + expr.text);
+      case ast::ExprKind::duration_between:
+        return group(concat({text(expr.unit), space(), text("between"), space(),
+                             expression(operands[0], kTermPrecedence, false), space(), text("and"),
+                             space(), expression(operands[1], kTermPrecedence, rightmost)}));
       case ast::ExprKind::quantity_literal: {
         // The unit as written: a calendar word, or a UCUM unit in quotes.
         std::string_view written = source_of(expr.range);

@@ -582,7 +582,8 @@ class Pass {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
-      case ExprKind::quantity_literal: break;
+      case ExprKind::quantity_literal:
+      case ExprKind::date_literal: break;
       case ExprKind::name: info = name(id, present); break;
       case ExprKind::unary: {
         info = walk(operands[0], present);
@@ -594,7 +595,8 @@ class Pass {
       }
       case ExprKind::binary: info = binary(id, expr, present, masked_false); break;
       case ExprKind::test: walk(operands[0], present); break;
-      case ExprKind::between: {
+      case ExprKind::between:
+      case ExprKind::duration_between: {
         for (const ExprId operand : operands) {
           const Info part = walk(operand, present);
           arithmetic_operand(part);

@@ -69,7 +69,8 @@ constexpr DepthRole depth_role() {
                        std::is_same_v<Rule, g::case_expression> ||
                        std::is_same_v<Rule, g::score_expression> ||
                        std::is_same_v<Rule, g::at_least_expression> ||
-                       std::is_same_v<Rule, g::list_selector> || std::is_same_v<Rule, g::call>) {
+                       std::is_same_v<Rule, g::list_selector> || std::is_same_v<Rule, g::call> ||
+                       std::is_same_v<Rule, g::duration_between>) {
     return DepthRole::nesting;
   } else if constexpr (std::is_same_v<Rule, g::test_suffix> ||
                        std::is_same_v<Rule, g::between_suffix> ||
@@ -85,6 +86,7 @@ constexpr DepthRole depth_role() {
                        std::is_same_v<Rule, g::false_literal> ||
                        std::is_same_v<Rule, g::number_literal> ||
                        std::is_same_v<Rule, g::quantity_literal> ||
+                       std::is_same_v<Rule, g::date_literal> ||
                        std::is_same_v<Rule, g::string_literal> || std::is_same_v<Rule, g::name>) {
     return DepthRole::leaf;
   } else {
@@ -356,22 +358,22 @@ using selector = pegtl::parse_tree::selector<
     pegtl::parse_tree::store_content::on<
         // Expressions.
         g::null_literal, g::true_literal, g::false_literal, g::number_literal, g::quantity_literal,
-        g::string_literal, g::name, g::call, g::function_name, g::list_selector, g::if_expression,
-        g::case_expression, g::case_subject, g::case_item, g::score_expression,
-        g::expected_score_item, g::score_weight, g::at_least_expression, g::parenthesized,
-        g::negation, g::logical_not, g::test_suffix, g::between_suffix, g::op_plus, g::op_minus,
-        g::op_times, g::op_divide, g::op_div, g::op_mod, g::op_and, g::op_or, g::op_xor,
-        g::op_implies, g::op_not, g::op_in, g::op_equal, g::op_not_equal, g::op_equivalent,
-        g::op_not_equivalent, g::op_less_or_equal, g::op_less, g::op_greater_or_equal,
-        g::op_greater, g::op_is_not, g::op_is,
+        g::date_literal, g::duration_between, g::duration_unit, g::string_literal, g::name, g::call,
+        g::function_name, g::list_selector, g::if_expression, g::case_expression, g::case_subject,
+        g::case_item, g::score_expression, g::expected_score_item, g::score_weight,
+        g::at_least_expression, g::parenthesized, g::negation, g::logical_not, g::test_suffix,
+        g::between_suffix, g::op_plus, g::op_minus, g::op_times, g::op_divide, g::op_div, g::op_mod,
+        g::op_and, g::op_or, g::op_xor, g::op_implies, g::op_not, g::op_in, g::op_equal,
+        g::op_not_equal, g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal, g::op_less,
+        g::op_greater_or_equal, g::op_greater, g::op_is_not, g::op_is,
         // Declarations.
         g::guideline_declaration, g::guideline_id, g::title, g::version, g::source_declaration,
         g::source_number, g::citation_text, g::fact_declaration, g::fact_name, g::type_boolean,
-        g::type_integer, g::type_decimal, g::type_string, g::type_duration, g::type_mass,
-        g::type_length, g::type_volume, g::type_quantity, g::type_code, g::unit_string,
-        g::code_value, g::range_between, g::range_comparison, g::accepted_unit,
-        g::conversion_clause, g::conversion_from, g::conversion_factor, g::conversion_to,
-        g::conversion_citation, g::conversion_citation_text, g::description,
+        g::type_integer, g::type_decimal, g::type_string, g::type_duration, g::type_date,
+        g::type_date_time, g::type_mass, g::type_length, g::type_volume, g::type_quantity,
+        g::type_code, g::unit_string, g::code_value, g::range_between, g::range_comparison,
+        g::accepted_unit, g::conversion_clause, g::conversion_from, g::conversion_factor,
+        g::conversion_to, g::conversion_citation, g::conversion_citation_text, g::description,
         g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
         g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
         g::citation, g::evidence_text, g::carried_parameter, g::reported_name,
@@ -614,6 +616,19 @@ class Lowering {
     }
     if (node.is_type<g::quantity_literal>()) {
       return quantity(node);
+    }
+    if (node.is_type<g::date_literal>()) {
+      ast::Expr expr = make(ast::ExprKind::date_literal, range(node));
+      expr.text = std::string(node.string_view().substr(1));
+      return add(std::move(expr), {});
+    }
+    if (node.is_type<g::duration_between>()) {
+      ast::Expr expr = make(ast::ExprKind::duration_between, range(node));
+      expr.unit = node.children.at(0)->string();
+      expr.operator_range = range(*node.children.at(0));
+      const ast::ExprId from = expression(*node.children.at(1));
+      const ast::ExprId to = expression(*node.children.at(2));
+      return add(std::move(expr), {from, to});
     }
     if (node.is_type<g::string_literal>()) {
       ast::Expr expr = make(ast::ExprKind::string_literal, range(node));
@@ -975,6 +990,12 @@ class Lowering {
     }
     if (node.is_type<g::type_duration>()) {
       spec.name = T::duration;
+    }
+    if (node.is_type<g::type_date>()) {
+      spec.name = T::date;
+    }
+    if (node.is_type<g::type_date_time>()) {
+      spec.name = T::date_time;
     }
     if (node.is_type<g::type_mass>()) {
       spec.name = T::mass;

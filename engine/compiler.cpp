@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "dsl/checker.hpp"
 #include "dsl/parser.hpp"
@@ -133,6 +136,29 @@ class ExpressionCompiler {
   }
 
  private:
+  // The operation counting whole periods of `word` (a calendar word, singular or plural).
+  static Opcode duration_between_opcode(std::string_view word) {
+    static constexpr std::array<std::pair<std::string_view, Opcode>, 8> kOpcodes = {{
+        {"year", Opcode::years_between},
+        {"month", Opcode::months_between},
+        {"week", Opcode::weeks_between},
+        {"day", Opcode::days_between},
+        {"hour", Opcode::hours_between},
+        {"minute", Opcode::minutes_between},
+        {"second", Opcode::seconds_between},
+        {"millisecond", Opcode::milliseconds_between},
+    }};
+    if (word.ends_with('s')) {
+      word.remove_suffix(1);
+    }
+    for (const auto& [singular, opcode] : kOpcodes) {
+      if (word == singular) {
+        return opcode;
+      }
+    }
+    return Opcode::days_between;  // unreachable: the grammar admits calendar words only
+  }
+
   NodeId lower(ast::ExprId id) {
     const ast::Expr& expr = module_.at(id);
     const auto operands = module_.operands_of(expr);
@@ -143,7 +169,11 @@ class ExpressionCompiler {
       case ast::ExprKind::number_literal:
       case ast::ExprKind::string_literal:
       case ast::ExprKind::quantity_literal:
+      case ast::ExprKind::date_literal:
         return builder_.constant(checked_.constants[id.value], range);
+      case ast::ExprKind::duration_between:
+        return builder_.operation(duration_between_opcode(expr.unit),
+                                  {compile(operands[0]), compile(operands[1])}, range);
       case ast::ExprKind::name: {
         const Symbol symbol = checked_.symbols[id.value];
         switch (symbol.kind) {
@@ -240,6 +270,9 @@ class ExpressionCompiler {
         return result;
       }
       case ast::ExprKind::call: {
+        if (expr.text == "Date" || expr.text == "DateTime") {
+          return builder_.constant(checked_.constants[id.value], range);  // a selector
+        }
         std::vector<NodeId> arguments;
         for (const ast::ExprId argument : operands) {
           arguments.push_back(compile_as(argument, id));
@@ -587,6 +620,10 @@ std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources
       case ValueKind::quantity:
         fact.type.name = ast::TypeName::quantity;
         fact.type.unit = named.value.unit().code;
+        break;
+      case ValueKind::date_time:
+        fact.type.name =
+            named.value.as_date_time().is_date() ? ast::TypeName::date : ast::TypeName::date_time;
         break;
     }
     module.facts.push_back(std::move(fact));

@@ -445,6 +445,10 @@ void FactDomainBuilder::build(std::uint32_t fact_number,
       add_region(shifted(spec, sorted.back(), 1), sorted.back(), false, std::nullopt, false);
       break;
     }
+    case TypeKind::date:
+    case TypeKind::date_time:
+      fact.make_approximate("a date, which the analysis does not partition");
+      break;
     case TypeKind::error:
     case TypeKind::null:
     case TypeKind::list: fact.make_approximate("of a type the analysis does not partition"); break;

@@ -236,6 +236,15 @@ Value compute(Opcode op, std::size_t count, const At& at) {
         }
       }
       return Value::null();
+    case Opcode::years_between: return duration_between(at(0), at(1), CalendarUnit::year);
+    case Opcode::months_between: return duration_between(at(0), at(1), CalendarUnit::month);
+    case Opcode::weeks_between: return duration_between(at(0), at(1), CalendarUnit::week);
+    case Opcode::days_between: return duration_between(at(0), at(1), CalendarUnit::day);
+    case Opcode::hours_between: return duration_between(at(0), at(1), CalendarUnit::hour);
+    case Opcode::minutes_between: return duration_between(at(0), at(1), CalendarUnit::minute);
+    case Opcode::seconds_between: return duration_between(at(0), at(1), CalendarUnit::second);
+    case Opcode::milliseconds_between:
+      return duration_between(at(0), at(1), CalendarUnit::millisecond);
     case Opcode::score: return score_total(count, at);
     case Opcode::at_least: return at_least(count, at);
   }

@@ -105,6 +105,8 @@ RUBRIC_KEYWORD(length, "length");
 RUBRIC_KEYWORD(volume, "volume");
 RUBRIC_KEYWORD(quantity, "quantity");
 RUBRIC_KEYWORD(code, "code");
+RUBRIC_KEYWORD(date, "date");
+RUBRIC_KEYWORD(datetime, "datetime");
 
 // Calendar duration words (CQL's date-time precisions), singular and plural.
 struct calendar_word
@@ -140,6 +142,21 @@ struct unit_string : string_literal {};
 struct unit : sor<unit_string, calendar_word> {};
 struct quantity_literal : seq<number, star<pegtl::blank>, unit> {};
 struct number_literal : number {};
+// `@2026-06-15`, `@2026-06`, `@2026-06-15T10:30:00Z`, `@2026-06-15T10:30:00.5+01:00`: a CQL
+// Date or DateTime. The grammar takes any digit counts so that the checker can say which
+// field is wrong (`@2026-6-15`, `@2026-02-30`); an offset follows only a `T` part.
+struct date_digits : plus<digit> {};
+struct date_offset : sor<one<'Z'>, seq<one<'+', '-'>, plus<digit>, opt<one<':'>, plus<digit>>>> {};
+struct date_time_part
+    : seq<one<'T'>,
+          opt<plus<digit>,
+              opt<one<':'>, plus<digit>, opt<one<':'>, plus<digit>, opt<one<'.'>, plus<digit>>>>>,
+          opt<date_offset>> {};
+struct date_body : seq<date_digits, opt<one<'-'>, plus<digit>, opt<one<'-'>, plus<digit>>>,
+                       opt<date_time_part>> {};
+struct expected_date_body : date_body {};
+struct expected_date_end : not_at<sor<identifier_other, one<'-', ':', '.'>>> {};
+struct date_literal : seq<one<'@'>, must<expected_date_body>, must<expected_date_end>> {};
 struct null_literal : kw_null {};
 struct true_literal : kw_true {};
 struct false_literal : kw_false {};
@@ -219,9 +236,16 @@ struct at_least_expression
           must<expected_open_paren>, must<expected_at_least_condition>,
           star<comma, must<expected_at_least_condition>>, must<expected_close_paren>> {};
 
-struct primary : sor<parenthesized, list_selector, if_expression, case_expression, score_expression,
-                     at_least_expression, quantity_literal, number_literal, string_literal,
-                     null_literal, true_literal, false_literal, call, name> {};
+// `years between birth_date and Today()` (CQL's DurationBetween): the whole calendar periods
+// from the first date to the second. The dates are terms, as in `x between low and high`.
+struct duration_unit : calendar_word {};
+struct duration_between : seq<duration_unit, sep, kw_between, must<operand_of<term>>,
+                              must<expected_between_and>, must<operand_of<term>>> {};
+
+struct primary
+    : sor<parenthesized, list_selector, if_expression, case_expression, score_expression,
+          at_least_expression, duration_between, quantity_literal, number_literal, date_literal,
+          string_literal, null_literal, true_literal, false_literal, call, name> {};
 
 struct op_plus : one<'+'> {};
 struct op_minus : one<'-'> {};
@@ -329,13 +353,16 @@ struct type_integer : kw_integer {};
 struct type_decimal : kw_decimal {};
 struct type_string : kw_string {};
 struct type_duration : kw_duration {};
+struct type_date : kw_date {};
+struct type_date_time : kw_datetime {};
 struct type_mass : kw_mass {};
 struct type_length : kw_length {};
 struct type_volume : kw_volume {};
 struct type_quantity : seq<kw_quantity, must<expected_unit_string>> {};
 struct type_code : seq<kw_code, must<expected_code_values>> {};
-struct type_name : sor<type_boolean, type_integer, type_decimal, type_string, type_duration,
-                       type_mass, type_length, type_volume, type_quantity, type_code> {};
+struct type_name
+    : sor<type_boolean, type_integer, type_decimal, type_string, type_duration, type_mass,
+          type_length, type_volume, type_quantity, type_code, type_date, type_date_time> {};
 struct expected_type : seq<sep, type_name> {};
 struct range_between
     : seq<kw_between, must<operand_of<term>>, must<expected_between_and>, must<operand_of<term>>> {

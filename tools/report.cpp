@@ -22,7 +22,8 @@ nlohmann::ordered_json value_to_json(const Value& value) {
       // Exact text as a JSON number.
       return nlohmann::ordered_json::parse(value.as_decimal().to_string());
     case ValueKind::string: return std::string(value.as_string());
-    case ValueKind::quantity: return to_text(value, TextStyle::fact_file);
+    case ValueKind::quantity:
+    case ValueKind::date_time: return to_text(value, TextStyle::fact_file);
   }
   return nullptr;
 }

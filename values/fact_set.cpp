@@ -29,6 +29,8 @@ std::string type_phrase(const Type& type) {
         return "a dimensionless quantity";
       }
       return "a quantity of " + type.dimension.name();
+    case TypeKind::date: return "a date";
+    case TypeKind::date_time: return "a datetime";
     case TypeKind::error:
     case TypeKind::null:
     case TypeKind::list: break;

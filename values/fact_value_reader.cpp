@@ -132,6 +132,12 @@ std::string expected_with_example(const FactSpec& fact) {
     text += ", such as " + in_backticks(fact.unit.empty() ? example_quantity(fact.type.dimension)
                                                           : "5 " + fact.unit);
   }
+  if (fact.type.kind == TypeKind::date) {
+    text += " written `YYYY-MM-DD`, such as `2026-06-15`";
+  }
+  if (fact.type.kind == TypeKind::date_time) {
+    text += " written in ISO 8601, such as `2026-06-15T10:30:00Z`";
+  }
   return text;
 }
 
@@ -195,6 +201,35 @@ FactValueReading out_of_range(const FactSpec& fact, const WrittenScalar& scalar,
 FactValueReading wrong_type(const FactSpec& fact, const WrittenScalar& scalar,
                             std::string_view detail) {
   return wrong_value(DiagnosticKind::wrong_fact_type, fact, scalar, detail);
+}
+
+// A Date (`2026-06-15`, also `2026-06` or `2026`) for a date fact; a DateTime, or a Date read
+// as a DateTime of its precision, for a datetime fact. The text must be a real date.
+FactValueReading read_date(const FactSpec& fact, const WrittenScalar& scalar) {
+  if (scalar.kind != ScalarKind::string) {
+    return wrong_type(fact, scalar, "");
+  }
+  const DateTimeReading date = DateTime::parse(trim(scalar.text));
+  if (!date.accepted()) {
+    const std::size_t colon = date.message.find(": ");
+    return wrong_type(
+        fact, scalar,
+        colon == std::string::npos ? std::string() : "; " + date.message.substr(colon + 2));
+  }
+  FactValueReading reading;
+  if (fact.type.kind == TypeKind::date) {
+    if (!date.value->is_date()) {
+      return wrong_type(fact, scalar, "; a date has no time of day");
+    }
+    reading.value = Value::date_time(*date.value);
+    return reading;
+  }
+  const std::optional<DateTime> as_date_time =
+      date.value->is_date()
+          ? DateTime::make(TemporalKind::date_time, date.value->precision(), date.value->fields())
+          : date.value;
+  reading.value = Value::date_time(*as_date_time);
+  return reading;
 }
 
 // A hint for a quoted string given for a number or a boolean.
@@ -396,6 +431,8 @@ FactValueReading read_fact_value(const FactSpec& fact, const WrittenScalar& scal
       }
       reading.value = Value::string(scalar.text);
       break;
+    case TypeKind::date:
+    case TypeKind::date_time: reading = read_date(fact, scalar); break;
     case TypeKind::error:
     case TypeKind::null:
     case TypeKind::list:

@@ -17,6 +17,8 @@ std::string kind_name(TypeKind kind) {
     case TypeKind::quantity: return "quantity";
     case TypeKind::code: return "code";
     case TypeKind::list: return "list";
+    case TypeKind::date: return "date";
+    case TypeKind::date_time: return "datetime";
   }
   return "error";
 }

@@ -15,9 +15,11 @@ enum class TypeKind : std::uint8_t {
   integer,
   decimal,
   string,
-  quantity,  // with a dimension
-  code,      // a string restricted to a declared set of codes
-  list,      // `{...}`, only as the right operand of `in`; element_kind says of what
+  quantity,   // with a dimension
+  code,       // a string restricted to a declared set of codes
+  list,       // `{...}`, only as the right operand of `in`; element_kind says of what
+  date,       // a CQL Date: `@2026-06-15`, `Today()`
+  date_time,  // a CQL DateTime: `@2026-06-15T10:30:00Z`
 };
 
 struct Type {
@@ -33,11 +35,15 @@ struct Type {
   [[nodiscard]] bool is_numeric() const {
     return kind == TypeKind::integer || kind == TypeKind::decimal;
   }
+  // A Date or a DateTime (CQL compares and orders the two together).
+  [[nodiscard]] bool is_temporal() const {
+    return kind == TypeKind::date || kind == TypeKind::date_time;
+  }
   friend bool operator==(const Type&, const Type&) = default;
 };
 
 // "boolean", "integer", "decimal", "string", "duration", "quantity of mass", "code",
-// "list of integer", "null".
+// "list of integer", "null", "date", "datetime".
 std::string type_name(const Type& type);
 // The name with its indefinite article, for messages: "an integer", "a duration".
 std::string a_type_name(const Type& type);

@@ -1,6 +1,7 @@
 #include "values/value.hpp"
 
 #include <algorithm>
+#include <array>
 #include <compare>
 #include <cstdio>
 #include <limits>
@@ -58,6 +59,9 @@ std::optional<std::strong_ordering> order(const Value& a, const Value& b) {
   }
   if (both(a, b, ValueKind::string)) {
     return a.as_string().compare(b.as_string()) <=> 0;
+  }
+  if (both(a, b, ValueKind::date_time)) {
+    return compare(a.as_date_time(), b.as_date_time(), kEvaluationOffsetMinutes);
   }
   return std::nullopt;
 }
@@ -261,6 +265,13 @@ Value Value::string(std::string_view value) {
   return result;
 }
 
+Value Value::date_time(const DateTime& value) {
+  Value result;
+  result.kind_ = ValueKind::date_time;
+  result.date_time_ = std::bit_cast<std::array<std::byte, sizeof(DateTime)>>(value);
+  return result;
+}
+
 Value Value::quantity(Decimal value, const Unit& unit) {
   Value result;
   result.kind_ = ValueKind::quantity;
@@ -285,6 +296,7 @@ bool identical(const Value& a, const Value& b) {
     case ValueKind::string: return a.as_string() == b.as_string();
     case ValueKind::quantity:
       return a.decimal_ == b.decimal_ && (a.unit_ == b.unit_ || a.unit_->code == b.unit_->code);
+    case ValueKind::date_time: return a.as_date_time() == b.as_date_time();
   }
   return false;
 }
@@ -378,6 +390,10 @@ Value equivalent(const Value& a, const Value& b) {
   if (both(a, b, ValueKind::string)) {
     return Value::boolean(strings_equivalent(a.as_string(), b.as_string()));
   }
+  if (both(a, b, ValueKind::date_time)) {
+    return Value::boolean(
+        rubric::equivalent(a.as_date_time(), b.as_date_time(), kEvaluationOffsetMinutes));
+  }
   if (is_number(a) && is_number(b) &&
       (a.kind() == ValueKind::decimal || b.kind() == ValueKind::decimal)) {
     return Value::boolean(decimals_equivalent(a.as_decimal(), b.as_decimal()));
@@ -420,12 +436,104 @@ Value greater_or_equal(const Value& a, const Value& b) {
   return result ? Value::boolean(*result >= 0) : Value::null();
 }
 
+std::optional<CalendarDuration> calendar_duration(const Value& duration) {
+  if (duration.kind() != ValueKind::quantity) {
+    return std::nullopt;
+  }
+  const Unit& unit = duration.unit();
+  if (!(unit.dimension == Dimension::time())) {
+    return std::nullopt;
+  }
+  // The calendar unit each fixed-length code stands for; `a` and `mo` are absent on purpose.
+  struct Spelling {
+    std::string_view word;
+    std::string_view code;
+    CalendarUnit unit;
+  };
+  static constexpr std::array<Spelling, 8> kUnits = {{
+      {"years", "", CalendarUnit::year},
+      {"months", "", CalendarUnit::month},
+      {"weeks", "wk", CalendarUnit::week},
+      {"days", "d", CalendarUnit::day},
+      {"hours", "h", CalendarUnit::hour},
+      {"minutes", "min", CalendarUnit::minute},
+      {"seconds", "s", CalendarUnit::second},
+      {"milliseconds", "ms", CalendarUnit::millisecond},
+  }};
+  const auto found = std::find_if(kUnits.begin(), kUnits.end(), [&](const Spelling& spelling) {
+    return unit.is_calendar_word ? unit.code == spelling.word
+                                 : !spelling.code.empty() && unit.code == spelling.code;
+  });
+  if (found == kUnits.end()) {
+    return std::nullopt;
+  }
+  Decimal amount = duration.as_decimal();
+  CalendarUnit calendar_unit = found->unit;
+  if (calendar_unit == CalendarUnit::second && !amount.is_integer()) {
+    const std::optional<Decimal> milliseconds =
+        Decimal::multiply(amount, *Decimal::from_integer(1000));
+    if (!milliseconds) {
+      return std::nullopt;
+    }
+    amount = *milliseconds;
+    calendar_unit = CalendarUnit::millisecond;
+  }
+  // Whole units, the fraction dropped toward zero (raw values are in units of 10^-8).
+  const Int128 whole = amount.raw() / Decimal::kOne;
+  constexpr Int128 kLimit = Int128{1} << 62;
+  if (whole >= kLimit || whole <= -kLimit) {
+    return std::nullopt;
+  }
+  return CalendarDuration{static_cast<std::int64_t>(whole), calendar_unit};
+}
+
+namespace {
+
+// Date ± duration (either order for `+`), or nullopt when the operands are not a date and a
+// duration.
+std::optional<Value> shift_date(const Value& a, const Value& b, bool forward) {
+  const bool date_first = a.kind() == ValueKind::date_time;
+  if (!date_first && !(forward && b.kind() == ValueKind::date_time)) {
+    return std::nullopt;
+  }
+  const Value& date = date_first ? a : b;
+  const Value& duration = date_first ? b : a;
+  if (duration.is_null()) {
+    return Value::null();
+  }
+  const std::optional<CalendarDuration> amount = calendar_duration(duration);
+  if (!amount) {
+    return Value::null();
+  }
+  const std::optional<DateTime> shifted = forward ? rubric::add(date.as_date_time(), *amount)
+                                                  : rubric::subtract(date.as_date_time(), *amount);
+  return shifted ? Value::date_time(*shifted) : Value::null();
+}
+
+}  // namespace
+
+Value duration_between(const Value& a, const Value& b, CalendarUnit unit) {
+  if (!both(a, b, ValueKind::date_time)) {
+    return Value::null();
+  }
+  const UncertainCount count =
+      rubric::duration_between(a.as_date_time(), b.as_date_time(), unit, kEvaluationOffsetMinutes);
+  if (!count.exact() || count.low > std::numeric_limits<std::int32_t>::max() ||
+      count.low < std::numeric_limits<std::int32_t>::min()) {
+    return Value::null();
+  }
+  return Value::integer(static_cast<std::int32_t>(count.low));
+}
+
 Value add(const Value& a, const Value& b) {
   if (std::optional<Value> sum = numeric(a, b, integer_sum, Decimal::add)) {
     return *sum;
   }
   if (both(a, b, ValueKind::quantity)) {
     return combine_quantities(a, b, Decimal::add);
+  }
+  if (std::optional<Value> shifted = shift_date(a, b, true)) {
+    return *shifted;
   }
   return Value::null();
 }
@@ -436,6 +544,9 @@ Value subtract(const Value& a, const Value& b) {
   }
   if (both(a, b, ValueKind::quantity)) {
     return combine_quantities(a, b, Decimal::subtract);
+  }
+  if (std::optional<Value> shifted = shift_date(a, b, false)) {
+    return *shifted;
   }
   return Value::null();
 }
@@ -473,7 +584,8 @@ Value negate(const Value& a) {
     case ValueKind::quantity: return quantity_or_null(Decimal::negate(a.as_decimal()), a.unit());
     case ValueKind::null:
     case ValueKind::boolean:
-    case ValueKind::string: return Value::null();
+    case ValueKind::string:
+    case ValueKind::date_time: return Value::null();
   }
   return Value::null();
 }
@@ -501,6 +613,7 @@ std::string to_literal(const Value& a) {
       }
       return number_text(number) + ' ' + quote(unit.code);
     }
+    case ValueKind::date_time: return a.as_date_time().to_literal();
   }
   return "null";
 }
@@ -530,6 +643,7 @@ std::string to_text(const Value& a, TextStyle style) {
       return number_text(amount) + ' ' +
              (unit.is_calendar_word && one && !unit.singular.empty() ? unit.singular : unit.code);
     }
+    case ValueKind::date_time: return a.as_date_time().to_iso();
   }
   return "null";
 }

@@ -93,7 +93,18 @@ struct RecommendationId {
   friend bool operator==(RecommendationId, RecommendationId) = default;
 };
 
-enum class FactType : std::uint8_t { boolean, integer, decimal, string, code, quantity };
+// `date` and `date_time` facts are set with `set_string` and an ISO 8601 text (`2026-06-15`,
+// `2026-06-15T10:30:00Z`), as fact files write them.
+enum class FactType : std::uint8_t {
+  boolean,
+  integer,
+  decimal,
+  string,
+  code,
+  quantity,
+  date,
+  date_time
+};
 
 struct FactInfo {
   std::string_view name;

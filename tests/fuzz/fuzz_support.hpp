@@ -23,10 +23,13 @@ inline constexpr const char* kEveryType =
     "fact given: volume\n"
     "fact dose: quantity 'mg/d' >= 0 'mg/d'\n"
     "fact side: code {'left', 'right'}\n"
+    "fact born: date\n"
+    "fact seen: datetime\n"
     "recommendation r kind refer text \"r\" cite 1\n"
     "  when grade = 1 and score >= 3.5 and flag and note = 'x' and elapsed < 6 weeks\n"
     "    and weight > 50 'kg' and height < 2 'm' and given > 1 'L' and dose >= 1000 'mg/d'\n"
-    "    and side in {'left'}\n";
+    "    and side in {'left'} and years between born and seen >= 65\n"
+    "    and seen < @2026-06-15T10:30:00Z + 1 month\n";
 
 // The guideline above; aborts if it does not compile (a broken harness, not a finding).
 inline const Guideline& every_type_guideline() {

@@ -13,9 +13,20 @@
 namespace rubric::reference {
 namespace {
 
-enum class Kind : std::uint8_t { boolean, integer, decimal, string, duration, mass, rate, code };
-constexpr std::array kAllKinds{Kind::boolean,  Kind::integer, Kind::decimal, Kind::string,
-                               Kind::duration, Kind::mass,    Kind::rate,    Kind::code};
+enum class Kind : std::uint8_t {
+  boolean,
+  integer,
+  decimal,
+  string,
+  duration,
+  mass,
+  rate,
+  code,
+  date
+};
+constexpr std::array kAllKinds{Kind::boolean, Kind::integer,  Kind::decimal,
+                               Kind::string,  Kind::duration, Kind::mass,
+                               Kind::rate,    Kind::code,     Kind::date};
 
 const char* prefix(Kind kind) {
   switch (kind) {
@@ -27,6 +38,7 @@ const char* prefix(Kind kind) {
     case Kind::mass: return "m";
     case Kind::rate: return "r";
     case Kind::code: return "c";
+    case Kind::date: return "a";
   }
   return "x";
 }
@@ -54,6 +66,14 @@ constexpr std::array<const char*, 4> kMassUnits{"'mg'", "'g'", "'kg'", "'ug'"};
 constexpr std::array<const char*, 3> kRateUnits{"'mg/d'", "'g/d'", "'mg/h'"};
 constexpr std::array<const char*, 5> kStrings{"abc", "ABC", "", "x y", "left"};
 constexpr std::array<const char*, 3> kCodes{"left", "right", "both"};
+// Dates of every precision, month ends and 29 February among them.
+constexpr std::array<const char*, 10> kDates{"2026-06-15", "2026-06",    "2026",       "2024-02-29",
+                                             "2026-01-31", "1960-02-29", "1961-06-15", "2026-03-01",
+                                             "2025-12-31", "2026-06-14"};
+// Durations a date may be moved by: calendar words only (`'mo'` and `'a'` are refused there).
+constexpr std::array<const char*, 8> kCalendarDurations{
+    "1 month", "1 year", "2 weeks", "30 days", "1 day", "12 hours", "1.5 days", "65 years"};
+constexpr std::array<const char*, 4> kCountedUnits{"years", "months", "weeks", "days"};
 // Units a fact value may be written in, any dimension (filtered by the fact's dimension).
 constexpr std::array<const char*, 16> kValueUnits{"d",    "wk",  "mo",   "a",     "h",  "min",
                                                   "s",    "ms",  "mg",   "g",     "kg", "ug",
@@ -92,8 +112,8 @@ class Generator {
     }
     const std::uint32_t definitions = chooser_.below(6);
     for (std::uint32_t i = 0; i < definitions; ++i) {
-      constexpr std::array kDefinable{Kind::boolean, Kind::integer,  Kind::decimal,
-                                      Kind::string,  Kind::duration, Kind::mass};
+      constexpr std::array kDefinable{Kind::boolean,  Kind::integer, Kind::decimal, Kind::string,
+                                      Kind::duration, Kind::mass,    Kind::date};
       const Kind kind = pick(chooser_, kDefinable);
       const std::string value = expression(kind, 3);
       const std::string name = fmt::format("def{}{}", prefix(kind), i);
@@ -124,6 +144,7 @@ class Generator {
       case Kind::mass: return "mass";
       case Kind::rate: return "quantity 'mg/d'";
       case Kind::code: return "code {'left', 'right', 'both'}";
+      case Kind::date: return "date";
     }
     return "boolean";
   }
@@ -150,6 +171,11 @@ class Generator {
       case Kind::mass: return quantity_literal(pick(chooser_, kMassUnits));
       case Kind::rate: return quantity_literal(pick(chooser_, kRateUnits));
       case Kind::code: return fmt::format("'{}'", pick(chooser_, kCodes));
+      case Kind::date: {
+        const std::string text = pick(chooser_, kDates);
+        thresholds_.dates.push_back(text);
+        return "@" + text;
+      }
     }
     return "null";
   }
@@ -218,6 +244,9 @@ class Generator {
       case Kind::duration:
       case Kind::mass:
       case Kind::rate: return quantity(kind, next);
+      case Kind::date:
+        return fmt::format("({} {} {})", expression(Kind::date, next),
+                           chooser_.chance(1, 2) ? "+" : "-", pick(chooser_, kCalendarDurations));
       case Kind::string:
       case Kind::code: break;
     }
@@ -234,7 +263,7 @@ class Generator {
 
   std::string boolean(std::uint32_t next) {
     constexpr std::array kComparisons{"<", "<=", ">", ">=", "=", "!="};
-    switch (chooser_.below(13)) {
+    switch (chooser_.below(14)) {
       case 0:
         return fmt::format("({} and {})", expression(Kind::boolean, next), operand_or_null(next));
       case 1:
@@ -289,6 +318,14 @@ class Generator {
       }
       case 10: return membership(next);
       case 11: return score_test(next);
+      case 12: {
+        if (chooser_.chance(1, 2)) {
+          return fmt::format("({} {} {})", expression(Kind::date, next),
+                             pick(chooser_, kComparisons), expression(Kind::date, next));
+        }
+        return fmt::format("({} {} {})", counted(next), pick(chooser_, kComparisons),
+                           leaf(Kind::integer));
+      }
       default:
         return fmt::format("({} {} {})", expression(Kind::boolean, next),
                            chooser_.chance(1, 2) ? "and" : "or", expression(Kind::boolean, next));
@@ -365,10 +402,19 @@ class Generator {
     }
   }
 
+  // `<unit>s between a and b`, parenthesised: its second date would take a following `+`.
+  std::string counted(std::uint32_t next) {
+    return fmt::format("({} between {} and {})", pick(chooser_, kCountedUnits),
+                       expression(Kind::date, next), expression(Kind::date, next));
+  }
+
   std::string integer(std::uint32_t next) {
     constexpr std::array kOperators{"+", "-", "*", "div", "mod"};
     if (chooser_.chance(1, 10)) {
       return score(true, next);
+    }
+    if (chooser_.chance(1, 12)) {
+      return counted(next);
     }
     if (chooser_.chance(1, 6)) {
       return fmt::format("(-{})", expression(Kind::integer, next));
@@ -486,6 +532,26 @@ Value quantity_value(Chooser& chooser, const FactSpec& fact, const Thresholds& t
 
 }  // namespace
 
+// A date at, or a day or a month from, a literal of the guideline, at that literal's precision
+// or a finer or coarser one; sometimes any date of the list.
+Value date_value(Chooser& chooser, const Thresholds& thresholds) {
+  std::vector<std::string> bases(kDates.begin(), kDates.end());
+  bases.insert(bases.end(), thresholds.dates.begin(), thresholds.dates.end());
+  const DateTime base = *DateTime::parse(pick(chooser, bases)).value;
+  constexpr std::array<CalendarDuration, 5> kShifts{{{0, CalendarUnit::day},
+                                                     {1, CalendarUnit::day},
+                                                     {-1, CalendarUnit::day},
+                                                     {1, CalendarUnit::month},
+                                                     {-1, CalendarUnit::year}}};
+  const std::optional<DateTime> shifted = add(base, pick(chooser, kShifts));
+  const DateTime value = shifted.value_or(base);
+  // Any precision from the year to the day.
+  const auto precision = static_cast<TemporalPrecision>(chooser.below(3));
+  return Value::date_time(
+      DateTime::make(TemporalKind::date, std::min(precision, value.precision()), value.fields())
+          .value_or(value));
+}
+
 GeneratedGuideline generate_guideline(Chooser& chooser) {
   return Generator(chooser).run();
 }
@@ -516,6 +582,8 @@ FactSet generate_facts(Chooser& chooser, std::span<const FactSpec> facts,
         }
         break;
       case TypeKind::quantity: value = quantity_value(chooser, fact, thresholds); break;
+      case TypeKind::date: value = date_value(chooser, thresholds); break;
+      case TypeKind::date_time:  // the generator declares no datetime facts
       case TypeKind::error:
       case TypeKind::null:
       case TypeKind::list: break;

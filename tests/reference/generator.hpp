@@ -73,6 +73,7 @@ struct Thresholds {
   };
   std::vector<QuantityThreshold> quantities;
   std::vector<std::string> strings;
+  std::vector<std::string> dates;  // date literals, as fact files write them
 };
 
 struct GeneratedGuideline {

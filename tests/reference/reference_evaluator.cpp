@@ -102,7 +102,23 @@ class Interpreter {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
-      case ExprKind::quantity_literal: return checked_.constants[id.value];
+      case ExprKind::quantity_literal:
+      case ExprKind::date_literal: return checked_.constants[id.value];
+      case ExprKind::duration_between: {
+        std::string_view word = expr.unit;
+        if (word.ends_with('s')) {
+          word.remove_suffix(1);
+        }
+        const CalendarUnit unit = word == "year"     ? CalendarUnit::year
+                                  : word == "month"  ? CalendarUnit::month
+                                  : word == "week"   ? CalendarUnit::week
+                                  : word == "day"    ? CalendarUnit::day
+                                  : word == "hour"   ? CalendarUnit::hour
+                                  : word == "minute" ? CalendarUnit::minute
+                                  : word == "second" ? CalendarUnit::second
+                                                     : CalendarUnit::millisecond;
+        return duration_between(value(operands[0]), value(operands[1]), unit);
+      }
       case ExprKind::name: {
         const Symbol symbol = checked_.symbols[id.value];
         switch (symbol.kind) {
@@ -176,6 +192,9 @@ class Interpreter {
         return branch(operands.back(), id);
       }
       case ExprKind::call:
+        if (expr.text == "Date" || expr.text == "DateTime") {
+          return checked_.constants[id.value];  // a selector of literals
+        }
         for (const ExprId argument : operands) {
           const Value candidate = branch(argument, id);
           if (!candidate.is_null()) {
@@ -234,6 +253,7 @@ class Interpreter {
       case ExprKind::number_literal:
       case ExprKind::string_literal:
       case ExprKind::quantity_literal:
+      case ExprKind::date_literal:
       case ExprKind::list: return;
       case ExprKind::name: {
         const Symbol symbol = checked_.symbols[id.value];

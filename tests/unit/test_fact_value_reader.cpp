@@ -72,6 +72,7 @@ std::string text_of(const Value& value) {
     case ValueKind::boolean: return value.as_boolean() ? "true" : "false";
     case ValueKind::integer: return std::to_string(value.as_integer());
     case ValueKind::string: return std::string(value.as_string());
+    case ValueKind::date_time: return value.as_date_time().to_iso();
     case ValueKind::decimal:
     case ValueKind::quantity: {
       std::string number = value.as_decimal().to_string();

@@ -523,11 +523,12 @@ TEST_CASE("syntax errors in declarations: message and position", "[parser][error
        "expected a unit as a single-quoted UCUM code, as in `quantity 'mg/d'`; found `\"`", 2, 18},
       {"guideline \"g\"\nfact a: bool",
        "expected a type: `boolean`, `integer`, `decimal`, `string`, `duration`, `mass`, "
-       "`length`, `volume`, `quantity 'unit'` or `code {...}`; found `bool`",
+       "`length`, `volume`, `quantity 'unit'`, `code {...}`, `date` or `datetime`; found `bool`",
        2, 9},
       {"guideline \"g\"\nfact a:",
        "expected a type: `boolean`, `integer`, `decimal`, `string`, `duration`, `mass`, "
-       "`length`, `volume`, `quantity 'unit'` or `code {...}`; found the end of the file",
+       "`length`, `volume`, `quantity 'unit'`, `code {...}`, `date` or `datetime`; found the end "
+       "of the file",
        2, 8},
       {"guideline \"g\"\nfact when: boolean", "expected a fact name; found `when`, a reserved word",
        2, 6},

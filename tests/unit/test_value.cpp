@@ -315,7 +315,9 @@ TEST_CASE("Ordering of strings is ordinal", "[value][ordering]") {
 }
 
 TEST_CASE("Ordering propagates null and rejects unordered types", "[value][ordering]") {
-  for (const auto comparison : {less, less_or_equal, greater, greater_or_equal}) {
+  using Comparison = Value (*)(const Value&, const Value&);
+  for (const Comparison comparison :
+       std::initializer_list<Comparison>{less, less_or_equal, greater, greater_or_equal}) {
     CHECK(comparison(kNull, integer(1)).is_null());
     CHECK(comparison(decimal("1"), kNull).is_null());
     CHECK(comparison(kNull, kNull).is_null());
@@ -396,7 +398,9 @@ TEST_CASE("Integer mixed with Decimal promotes", "[value][arithmetic]") {
 }
 
 TEST_CASE("Arithmetic propagates null and rejects ill-typed operands", "[value][arithmetic]") {
-  for (const auto operation : {add, subtract, multiply, divide, truncated_divide, modulo}) {
+  using Operation = Value (*)(const Value&, const Value&);
+  for (const Operation operation : std::initializer_list<Operation>{add, subtract, multiply, divide,
+                                                                    truncated_divide, modulo}) {
     CHECK(operation(kNull, integer(1)).is_null());
     CHECK(operation(integer(1), kNull).is_null());
     CHECK(operation(kNull, quantity("1", "mg")).is_null());
