@@ -7,8 +7,11 @@
 #   FUZZ_BUILD_DIR build directory (default build-fuzz)
 #   FUZZ_TARGETS   space-separated subset of the fuzzers (default: all that were built)
 #   JOBS           parallel build jobs (default 2)
+#   FUZZ_PARALLEL  fuzzers run at the same time, each a single process (default 2: one per
+#                  core of a 2-core machine; each still gets FUZZ_SECONDS)
 #
-# Runtime: the build (a few minutes from scratch) plus FUZZ_SECONDS per fuzzer (6 fuzzers).
+# Runtime: the build (a few minutes from scratch) plus FUZZ_SECONDS per FUZZ_PARALLEL fuzzers
+# (6 fuzzers: 3 x FUZZ_SECONDS by default).
 # New inputs that a run finds go to BUILD/fuzz-work/<target>/corpus, never into the committed
 # corpus; crash inputs are kept in BUILD/fuzz-work/<target>/ (artifact_prefix).
 set -euo pipefail
@@ -17,6 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 seconds=${FUZZ_SECONDS:-50}
 jobs=${JOBS:-2}
+parallel=${FUZZ_PARALLEL:-2}
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 -DRUBRIC_FUZZ=ON -DRUBRIC_TESTS=OFF >/dev/null
@@ -30,21 +34,40 @@ nice -n 10 cmake --build "$build" -j"$jobs" --target "${targets[@]}"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-failed=()
-summary=()
+# Runs one fuzzer for its time box; its exit status goes to WORK/status.
+fuzz_one() {
+  local target=$1 work="$build/fuzz-work/$1" status=0
+  "$build/tests/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "tests/fuzz/corpus/$target" \
+    >"$work/log.txt" 2>&1 || status=$?
+  echo "$status" >"$work/status"
+}
+
+# FUZZ_PARALLEL fuzzers at a time, each a single process on its own core.
+running=0
 for target in "${targets[@]}"; do
   work="$build/fuzz-work/$target"
   rm -rf "$work"
   mkdir -p "$work/corpus"
-  log="$work/log.txt"
   echo "== $target (${seconds}s)"
-  status=0
-  "$build/tests/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "tests/fuzz/corpus/$target" \
-    >"$log" 2>&1 || status=$?
+  fuzz_one "$target" &
+  running=$((running + 1))
+  if [[ $running -ge $parallel ]]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait
+
+failed=()
+summary=()
+for target in "${targets[@]}"; do
+  work="$build/fuzz-work/$target"
+  log="$work/log.txt"
+  status=$(cat "$work/status" 2>/dev/null || echo "?")
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  if [[ $status -ne 0 ]] || grep -qE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer|ERROR: libFuzzer|==ERROR' "$log"; then
-    echo "   FAILED (exit $status); the end of $log:"
+  if [[ $status != 0 ]] || grep -qE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer|ERROR: libFuzzer|==ERROR' "$log"; then
+    echo "   $target FAILED (exit $status); the end of $log:"
     tail -n 40 "$log"
     failed+=("$target")
     summary+=("$target: FAILED after ${executions:-?} executions")

@@ -1,7 +1,6 @@
 // Tests of the analysis core (authoring/analysis.hpp), `rubric diff` behaviour on real edits of
 // the seed guideline, and the `rubric check` findings. Every witness the analysis returns is
 // evaluated again here by Guideline::evaluate, and written as a fact file and read back.
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <algorithm>

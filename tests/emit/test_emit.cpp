@@ -3,7 +3,6 @@
 // same missing facts, on random fact sets whose values sit on, around and between the
 // guideline's thresholds (in several units), with absent facts. Also the E0701 diagnostics
 // for what the generator does not compile, and the `rubric compile` command line.
-#define CATCH_CONFIG_MAIN
 #include <fmt/format.h>
 
 #include <algorithm>
