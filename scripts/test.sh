@@ -4,8 +4,7 @@
 #      analysis, differential, batch);
 #   2. rule files formatted (`rubric fmt --check`); the install and the embedding example
 #      built against the installed package; short benchmark, batch and analysis smoke runs;
-#   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (a Debug build, so
-#      assertions on, optimised at -O1 with frame pointers kept);
+#   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (a Debug build);
 #   4. ThreadSanitizer on the multi-threaded evaluation tests;
 #   5. libFuzzer targets, each for a bounded time (FUZZ_SECONDS, default 45), two at a time;
 #   6. clang-tidy and clang-format.
@@ -34,16 +33,9 @@ release() {
   ctest --test-dir build --output-on-failure -j "$jobs"
 }
 
-# Debug (assertions on) at -O1: the sanitizers check the same code, and the tests run about
-# three times faster than at -O0. -fno-var-tracking keeps the line tables the sanitizers'
-# stack traces need and saves the costliest part of -O1 debug information. -Wmaybe-uninitialized
-# is off here only: GCC does not run it at -O0, and at -O1 with the sanitizers it reports false
-# positives inside libstdc++'s <regex>; the release build (-O2) keeps it as an error.
 sanitized() {
-  local flags="-g -O1 -fno-var-tracking"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS_DEBUG="$flags -Wno-maybe-uninitialized" -DCMAKE_C_FLAGS_DEBUG="$flags" \
-    -DRUBRIC_WERROR=ON -DRUBRIC_SANITIZE=ON >/dev/null
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRUBRIC_WERROR=ON \
+    -DRUBRIC_SANITIZE=ON >/dev/null
   cmake --build build-asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
