@@ -32,9 +32,9 @@ class FactSet;
 // The state a Value implies: a boolean's value, kStateNull for null, kStateKnown for any
 // other kind. A table lookup, without branches (it runs once per fact per evaluation).
 inline std::uint8_t state_of(const Value& value) {
-  static constexpr std::array<std::uint8_t, 6> kKindState = {kStateNull,  kStateFalse, kStateKnown,
-                                                             kStateKnown, kStateKnown, kStateKnown};
-  static_assert(static_cast<std::size_t>(ValueKind::quantity) + 1 == kKindState.size());
+  static constexpr std::array<std::uint8_t, kValueKindCount> kKindState = {
+      kStateNull, kStateFalse, kStateKnown, kStateKnown, kStateKnown, kStateKnown, kStateKnown};
+  static_assert(kKindState.back() == kStateKnown, "one state per ValueKind");
   const ValueKind kind = value.kind();
   return static_cast<std::uint8_t>(
       kKindState[static_cast<std::size_t>(kind)] |

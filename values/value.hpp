@@ -38,8 +38,9 @@ enum class ValueKind : std::uint8_t {
   decimal,
   string,
   quantity,
-  date_time
+  date_time  // keep last: kValueKindCount and the tables indexed by kind follow it
 };
+inline constexpr std::size_t kValueKindCount = static_cast<std::size_t>(ValueKind::date_time) + 1;
 
 // Rubric pins the evaluation's offset from UTC to zero: a DateTime written without an offset,
 // and a Date, are read in UTC when compared with a value that has one (docs/semantics.md#dates).

@@ -2,16 +2,30 @@
 // parentheses, so the text never depends on operator precedence.
 #include "tests/reference/generator.hpp"
 
+#include <fmt/args.h>
 #include <fmt/format.h>
 
 #include <array>
 #include <climits>
+#include <initializer_list>
 #include <optional>
 
 #include "values/units.hpp"
 
 namespace rubric::reference {
 namespace {
+
+// `pattern` with `parts` in its `{}`s. The parts of a braced list are evaluated left to right
+// ([dcl.init.list]), unlike a function's arguments, so the generator's choices are made in
+// the same order under every compiler and one input means one guideline everywhere (a
+// fuzzer's finding replays under g++).
+std::string sequenced(fmt::string_view pattern, std::initializer_list<std::string> parts) {
+  fmt::dynamic_format_arg_store<fmt::format_context> arguments;
+  for (const std::string& part : parts) {
+    arguments.push_back(part);
+  }
+  return fmt::vformat(pattern, arguments);
+}
 
 enum class Kind : std::uint8_t {
   boolean,
@@ -221,20 +235,20 @@ class Generator {
     // Forms every kind has: if, case, Coalesce.
     switch (chooser_.below(12)) {
       case 0:
-        return fmt::format("(if {} then {} else {})", expression(Kind::boolean, next),
-                           branch(kind, next), branch(kind, next));
+        return sequenced("(if {} then {} else {})",
+                         {expression(Kind::boolean, next), branch(kind, next), branch(kind, next)});
       case 1: {
         if (chooser_.chance(1, 2)) {
-          return fmt::format("(case when {} then {} when {} then {} else {} end)",
-                             expression(Kind::boolean, next), branch(kind, next),
-                             expression(Kind::boolean, next), branch(kind, next),
-                             branch(kind, next));
+          return sequenced(
+              "(case when {} then {} when {} then {} else {} end)",
+              {expression(Kind::boolean, next), branch(kind, next), expression(Kind::boolean, next),
+               branch(kind, next), branch(kind, next)});
         }
-        return fmt::format("(case {} when {} then {} when {} then {} else {} end)",
-                           expression(Kind::integer, next), leaf(Kind::integer), branch(kind, next),
-                           leaf(Kind::integer), branch(kind, next), branch(kind, next));
+        return sequenced("(case {} when {} then {} when {} then {} else {} end)",
+                         {expression(Kind::integer, next), leaf(Kind::integer), branch(kind, next),
+                          leaf(Kind::integer), branch(kind, next), branch(kind, next)});
       }
-      case 2: return fmt::format("Coalesce({}, {})", branch(kind, next), branch(kind, next));
+      case 2: return sequenced("Coalesce({}, {})", {branch(kind, next), branch(kind, next)});
       default: break;
     }
     switch (kind) {
@@ -245,8 +259,9 @@ class Generator {
       case Kind::mass:
       case Kind::rate: return quantity(kind, next);
       case Kind::date:
-        return fmt::format("({} {} {})", expression(Kind::date, next),
-                           chooser_.chance(1, 2) ? "+" : "-", pick(chooser_, kCalendarDurations));
+        return sequenced("({} {} {})",
+                         {expression(Kind::date, next), chooser_.chance(1, 2) ? "+" : "-",
+                          pick(chooser_, kCalendarDurations)});
       case Kind::string:
       case Kind::code: break;
     }
@@ -265,70 +280,73 @@ class Generator {
     constexpr std::array kComparisons{"<", "<=", ">", ">=", "=", "!="};
     switch (chooser_.below(14)) {
       case 0:
-        return fmt::format("({} and {})", expression(Kind::boolean, next), operand_or_null(next));
+        return sequenced("({} and {})", {expression(Kind::boolean, next), operand_or_null(next)});
       case 1:
-        return fmt::format("({} or {})", operand_or_null(next), expression(Kind::boolean, next));
+        return sequenced("({} or {})", {operand_or_null(next), expression(Kind::boolean, next)});
       case 2: {
         constexpr std::array kOthers{"xor", "implies"};
-        return fmt::format("({} {} {})", expression(Kind::boolean, next), pick(chooser_, kOthers),
-                           expression(Kind::boolean, next));
+        return sequenced("({} {} {})", {expression(Kind::boolean, next), pick(chooser_, kOthers),
+                                        expression(Kind::boolean, next)});
       }
       case 3: return fmt::format("(not {})", expression(Kind::boolean, next));
       case 4: {
         constexpr std::array kNullTests{"is null", "is not null"};
-        return fmt::format("({} {})", expression(pick(chooser_, kAllKinds), next),
-                           pick(chooser_, kNullTests));
+        return sequenced("({} {})",
+                         {expression(pick(chooser_, kAllKinds), next), pick(chooser_, kNullTests)});
       }
       case 5: {
         constexpr std::array kTests{"is true", "is not true", "is false", "is not false"};
-        return fmt::format("({} {})", expression(Kind::boolean, next), pick(chooser_, kTests));
+        return sequenced("({} {})", {expression(Kind::boolean, next), pick(chooser_, kTests)});
       }
       case 6: {
         if (chooser_.chance(1, 4)) {
           constexpr std::array kEquivalences{"~", "!~"};
-          return fmt::format("({} {} {})", numeric(next), pick(chooser_, kEquivalences),
-                             numeric(next));
+          return sequenced("({} {} {})",
+                           {numeric(next), pick(chooser_, kEquivalences), numeric(next)});
         }
-        return fmt::format("({} {} {})", numeric(next), pick(chooser_, kComparisons),
-                           numeric(next));
+        return sequenced("({} {} {})",
+                         {numeric(next), pick(chooser_, kComparisons), numeric(next)});
       }
       case 7: {
         const Kind kind = any_quantity();
-        return fmt::format("({} {} {})", expression(kind, next), pick(chooser_, kComparisons),
-                           expression(kind, next));
+        return sequenced("({} {} {})", {expression(kind, next), pick(chooser_, kComparisons),
+                                        expression(kind, next)});
       }
       case 8: {
         if (chooser_.chance(1, 2)) {
           constexpr std::array kCodeComparisons{"=", "!="};
-          return fmt::format("({} {} {})", leaf(Kind::code), pick(chooser_, kCodeComparisons),
-                             literal(Kind::code));
+          return sequenced("({} {} {})", {leaf(Kind::code), pick(chooser_, kCodeComparisons),
+                                          literal(Kind::code)});
         }
         constexpr std::array kStringComparisons{"<", "<=", ">", ">=", "=", "!=", "~", "!~"};
-        return fmt::format("({} {} {})", expression(Kind::string, next),
-                           pick(chooser_, kStringComparisons), expression(Kind::string, next));
+        return sequenced("({} {} {})",
+                         {expression(Kind::string, next), pick(chooser_, kStringComparisons),
+                          expression(Kind::string, next)});
       }
       case 9: {
         if (chooser_.chance(1, 2)) {
-          return fmt::format("({} between {} and {})", numeric(next), parenthesized_numeric(next),
-                             parenthesized_numeric(next));
+          return sequenced("({} between {} and {})", {numeric(next), parenthesized_numeric(next),
+                                                      parenthesized_numeric(next)});
         }
         const Kind kind = any_quantity();
-        return fmt::format("({} between ({}) and ({}))", expression(kind, next),
-                           expression(kind, next), expression(kind, next));
+        return sequenced("({} between ({}) and ({}))",
+                         {expression(kind, next), expression(kind, next), expression(kind, next)});
       }
       case 10: return membership(next);
       case 11: return score_test(next);
       case 12: {
         if (chooser_.chance(1, 2)) {
-          return fmt::format("({} {} {})", expression(Kind::date, next),
-                             pick(chooser_, kComparisons), expression(Kind::date, next));
+          return sequenced("({} {} {})",
+                           {expression(Kind::date, next), pick(chooser_, kComparisons),
+                            expression(Kind::date, next)});
         }
-        return fmt::format("({} {} {})", counted(next), pick(chooser_, kComparisons),
-                           leaf(Kind::integer));
+        return sequenced("({} {} {})",
+                         {counted(next), pick(chooser_, kComparisons), leaf(Kind::integer)});
       }
       default:
-        return fmt::format("({} {} {})", expression(Kind::boolean, next),
-                           chooser_.chance(1, 2) ? "and" : "or", expression(Kind::boolean, next));
+        return sequenced("({} {} {})",
+                         {expression(Kind::boolean, next), chooser_.chance(1, 2) ? "and" : "or",
+                          expression(Kind::boolean, next)});
     }
   }
 
@@ -345,15 +363,16 @@ class Generator {
   std::string membership(std::uint32_t next) {
     switch (chooser_.below(3)) {
       case 0:
-        return fmt::format("({} in {{{}, {}}})", leaf(Kind::code), literal(Kind::code),
-                           literal(Kind::code));
+        return sequenced("({} in {{{}, {}}})",
+                         {leaf(Kind::code), literal(Kind::code), literal(Kind::code)});
       case 1:
-        return fmt::format("({} in {{{}, {}}})", expression(Kind::string, next),
-                           literal(Kind::string), literal(Kind::string));
+        return sequenced("({} in {{{}, {}}})", {expression(Kind::string, next),
+                                                literal(Kind::string), literal(Kind::string)});
       default:
-        return fmt::format("({} in {{{}, {}, {}}})", expression(Kind::integer, next),
-                           literal(Kind::integer), literal(Kind::integer),
-                           chooser_.chance(1, 3) ? "null" : literal(Kind::integer));
+        return sequenced(
+            "({} in {{{}, {}, {}}})",
+            {expression(Kind::integer, next), literal(Kind::integer), literal(Kind::integer),
+             chooser_.chance(1, 3) ? "null" : literal(Kind::integer)});
     }
   }
 
@@ -380,17 +399,17 @@ class Generator {
     const bool integer_weights = chooser_.chance(2, 3);
     switch (chooser_.below(5)) {
       case 0:
-        return fmt::format("({} {} {})", score(integer_weights, next), pick(chooser_, kComparisons),
-                           literal(Kind::integer));
+        return sequenced("({} {} {})", {score(integer_weights, next), pick(chooser_, kComparisons),
+                                        literal(Kind::integer)});
       case 1:
-        return fmt::format("({} {} {})", leaf(Kind::integer), pick(chooser_, kComparisons),
-                           score(integer_weights, next));
+        return sequenced("({} {} {})", {leaf(Kind::integer), pick(chooser_, kComparisons),
+                                        score(integer_weights, next)});
       case 2:
-        return fmt::format("({} between ({}) and ({}))", score(integer_weights, next),
-                           literal(Kind::integer), numeric(next));
+        return sequenced("({} between ({}) and ({}))",
+                         {score(integer_weights, next), literal(Kind::integer), numeric(next)});
       case 3:
-        return fmt::format("({} {} {})", score(integer_weights, next), pick(chooser_, kComparisons),
-                           numeric(next));
+        return sequenced("({} {} {})", {score(integer_weights, next), pick(chooser_, kComparisons),
+                                        numeric(next)});
       default: {
         const std::uint32_t conditions = 1 + chooser_.below(4);
         std::string list;
@@ -404,8 +423,9 @@ class Generator {
 
   // `<unit>s between a and b`, parenthesised: its second date would take a following `+`.
   std::string counted(std::uint32_t next) {
-    return fmt::format("({} between {} and {})", pick(chooser_, kCountedUnits),
-                       expression(Kind::date, next), expression(Kind::date, next));
+    return sequenced("({} between {} and {})",
+                     {pick(chooser_, kCountedUnits), expression(Kind::date, next),
+                      expression(Kind::date, next)});
   }
 
   std::string integer(std::uint32_t next) {
@@ -419,27 +439,27 @@ class Generator {
     if (chooser_.chance(1, 6)) {
       return fmt::format("(-{})", expression(Kind::integer, next));
     }
-    return fmt::format("({} {} {})", expression(Kind::integer, next), pick(chooser_, kOperators),
-                       expression(Kind::integer, next));
+    return sequenced("({} {} {})", {expression(Kind::integer, next), pick(chooser_, kOperators),
+                                    expression(Kind::integer, next)});
   }
 
   std::string decimal(std::uint32_t next) {
     switch (chooser_.below(5)) {
       case 0: return fmt::format("(-{})", expression(Kind::decimal, next));
-      case 1: return fmt::format("({} / {})", numeric(next), numeric(next));
+      case 1: return sequenced("({} / {})", {numeric(next), numeric(next)});
       case 2: {
         constexpr std::array kOperators{"div", "mod"};
-        return fmt::format("({} {} {})", expression(Kind::decimal, next),
-                           pick(chooser_, kOperators), numeric(next));
+        return sequenced("({} {} {})", {expression(Kind::decimal, next), pick(chooser_, kOperators),
+                                        numeric(next)});
       }
       default: {
         constexpr std::array kOperators{"+", "-", "*"};
         if (chooser_.chance(1, 2)) {
-          return fmt::format("({} {} {})", numeric(next), pick(chooser_, kOperators),
-                             expression(Kind::decimal, next));
+          return sequenced("({} {} {})", {numeric(next), pick(chooser_, kOperators),
+                                          expression(Kind::decimal, next)});
         }
-        return fmt::format("({} {} {})", expression(Kind::decimal, next),
-                           pick(chooser_, kOperators), numeric(next));
+        return sequenced("({} {} {})", {expression(Kind::decimal, next), pick(chooser_, kOperators),
+                                        numeric(next)});
       }
     }
   }
@@ -447,11 +467,11 @@ class Generator {
   std::string quantity(Kind kind, std::uint32_t next) {
     switch (chooser_.below(5)) {
       case 0:
-        return fmt::format("({} {} {})", expression(kind, next), chooser_.chance(1, 2) ? "+" : "-",
-                           expression(kind, next));
-      case 1: return fmt::format("({} * {})", expression(kind, next), numeric(next));
-      case 2: return fmt::format("({} * {})", numeric(next), expression(kind, next));
-      case 3: return fmt::format("({} / {})", expression(kind, next), numeric(next));
+        return sequenced("({} {} {})", {expression(kind, next), chooser_.chance(1, 2) ? "+" : "-",
+                                        expression(kind, next)});
+      case 1: return sequenced("({} * {})", {expression(kind, next), numeric(next)});
+      case 2: return sequenced("({} * {})", {numeric(next), expression(kind, next)});
+      case 3: return sequenced("({} / {})", {expression(kind, next), numeric(next)});
       default: return fmt::format("(-{})", expression(kind, next));
     }
   }

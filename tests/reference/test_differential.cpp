@@ -10,7 +10,11 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -97,6 +101,35 @@ TEST_CASE("short and empty choice sequences give valid guidelines", "[differenti
     const std::optional<std::string> disagreement = differential_round(chooser, 4, statistics);
     INFO(disagreement.value_or(""));
     CHECK_FALSE(disagreement);
+  }
+}
+
+// The libFuzzer target's committed inputs (tests/fuzz/corpus/fuzz_differential), findings
+// included, through the same two rounds as tests/fuzz/fuzz_differential.cpp: the generator
+// makes its choices in one order under every compiler, so they mean the same guidelines here.
+TEST_CASE("the differential fuzzer's committed inputs agree", "[differential]") {
+  std::vector<std::filesystem::path> inputs;
+  for (const auto& entry : std::filesystem::directory_iterator(RUBRIC_DIFFERENTIAL_CORPUS)) {
+    inputs.push_back(entry.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  REQUIRE(inputs.size() >= 2);
+  for (const std::filesystem::path& path : inputs) {
+    INFO(path.filename().string());
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                          std::istreambuf_iterator<char>());
+    Statistics statistics;
+    ByteChooser chooser(bytes);
+    const std::optional<std::string> disagreement = differential_round(chooser, 8, statistics);
+    INFO(disagreement.value_or(""));
+    CHECK_FALSE(disagreement);
+    ByteChooser again(bytes);
+    std::size_t claims = 0;
+    const std::optional<std::string> false_claim = analysis_claims_round(again, 16, claims);
+    INFO(false_claim.value_or(""));
+    CHECK_FALSE(false_claim);
   }
 }
 

@@ -18,6 +18,7 @@
 #include "dsl/source.hpp"
 #include "engine/expression.hpp"
 #include "engine/guideline.hpp"
+#include "engine/program.hpp"
 #include "values/fact_value_reader.hpp"
 
 namespace rubric {
@@ -295,6 +296,47 @@ TEST_CASE("the formatter keeps `between` counts readable and their meaning", "[d
   CHECK(formatted_condition("(years between a and b) >= 65") == "when years between a and b >= 65");
   CHECK(formatted_condition("a   <  @2026-06-15  +  1 month") == "when a < @2026-06-15 + 1 month");
   CHECK(formatted_condition("a < Date(2026,6,15)") == "when a < Date(2026, 6, 15)");
+}
+
+
+// Found by the differential fuzzer: the compact program read a date's state past the end of
+// its per-kind table, so `is null` of a present date could come out true.
+TEST_CASE("a present date is known to every evaluator", "[dates]") {
+  const DateTime day = *DateTime::parse("2026-06-15").value;
+  CHECK(state_of(Value::date_time(day)) == kStateKnown);
+  CHECK(state_of(Value()) == kStateNull);
+  CHECK(state_of(Value::boolean(true)) == kStateTrue);
+  CHECK(state_of(Value::boolean(false)) == kStateFalse);
+  CHECK(state_of(Value::integer(0)) == kStateKnown);
+  CHECK(state_of(Value::string("")) == kStateKnown);
+
+  const auto compiled = compile(
+      "fact seen: date\n"
+      "recommendation unseen kind assess text \"Unseen.\" cite 1\n"
+      "  when (seen - 1 day) is null\n"
+      "recommendation known kind assess text \"Known.\" cite 1\n"
+      "  when seen is not null\n");
+  INFO(format_diagnostics(compiled->sources, compiled->diagnostics));
+  REQUIRE(compiled->guideline != nullptr);
+  const Guideline& guideline = *compiled->guideline;
+  for (const char* text : {"2026", "2026-06", "2026-06-15"}) {
+    INFO(text);
+    FactSet facts(1);
+    facts.set(FactId{0}, Value::date_time(*DateTime::parse(text).value));
+    const Decision decision = guideline.evaluate(facts);
+    CHECK(decision.outcomes == std::vector<Outcome>{Outcome::absent, Outcome::recommended});
+    EvaluationScratch scratch;
+    Decision full;
+    guideline.evaluate_with_values(facts, scratch, full);
+    CHECK(full.outcomes == decision.outcomes);
+    FactBlock block(1);
+    block.push_back(facts);
+    BlockScratch block_scratch;
+    BlockDecision block_decision;
+    guideline.evaluate(block, block_scratch, block_decision);
+    CHECK(block_decision.outcome(0, 0) == Outcome::absent);
+    CHECK(block_decision.outcome(0, 1) == Outcome::recommended);
+  }
 }
 
 }  // namespace
