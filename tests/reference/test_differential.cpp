@@ -9,8 +9,8 @@
 // concurrency test, which scripts/ci/tsan.sh runs under ThreadSanitizer.
 #include <fmt/format.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -298,7 +298,6 @@ TEST_CASE("the formatter keeps `between` counts readable and their meaning", "[d
   CHECK(formatted_condition("a < Date(2026,6,15)") == "when a < Date(2026, 6, 15)");
 }
 
-
 // Found by the differential fuzzer: the compact program read a date's state past the end of
 // its per-kind table, so `is null` of a present date could come out true.
 TEST_CASE("a present date is known to every evaluator", "[dates]") {
