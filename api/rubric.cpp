@@ -264,7 +264,9 @@ Compilation Guideline::compile(std::string_view text, std::string_view name) {
   }
   const std::span<const FactSpec> facts = impl->compiled->facts();
   for (std::uint32_t index = 0; index < facts.size(); ++index) {
-    impl->facts_by_name.emplace(facts[index].name, index);
+    if (!facts[index].evaluation_date) {  // set with FactSet::set_evaluation_date
+      impl->facts_by_name.emplace(facts[index].name, index);
+    }
   }
   result.guideline = Guideline(std::move(impl));
   return result;
@@ -853,6 +855,23 @@ Status FactSet::set_absent(FactId fact) {
 
 Status FactSet::set_absent(std::string_view fact) {
   return assign(impl_.get(), fact, "", ScalarKind::null);
+}
+
+Status FactSet::set_evaluation_date(std::string_view date) {
+  if (impl_ == nullptr) {
+    return invalid_argument(
+        "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`");
+  }
+  const DateTimeReading reading = DateTime::parse(date);
+  if (!reading.accepted() || !reading.value->is_date() ||
+      reading.value->precision() != TemporalPrecision::day) {
+    return invalid_argument(fmt::format(
+        "the evaluation date is a full date written `YYYY-MM-DD`, such as `2026-06-15`; found "
+        "{}{}",
+        in_backticks(shown(date)), reading.accepted() ? "" : "; " + reading.message));
+  }
+  impl_->guideline->compiled->set_evaluation_date(impl_->values, *reading.value);
+  return {};
 }
 
 void FactSet::clear() {

@@ -503,6 +503,15 @@ rubric_status rubric_facts_set_quantity(rubric_facts* facts, uint32_t fact, doub
   });
 }
 
+rubric_status rubric_facts_set_evaluation_date(rubric_facts* facts, const char* date) {
+  return guarded("rubric_facts_set_evaluation_date", [&] {
+    if (facts == nullptr || date == nullptr) {
+      return invalid("rubric_facts_set_evaluation_date", "the fact set or the date is NULL");
+    }
+    return from(facts->facts.set_evaluation_date(date));
+  });
+}
+
 rubric_status rubric_facts_set_absent(rubric_facts* facts, uint32_t fact) {
   return guarded("rubric_facts_set_absent", [&] {
     if (facts == nullptr) {

@@ -370,6 +370,12 @@ class TreeBuilder {
         break;
       }
       case ast::ExprKind::call:
+        if (expr.text == "Today") {  // the evaluation date's fact
+          term.kind = TermKind::fact;
+          term.name = std::string(kEvaluationDateName);
+          term.description = "the evaluation date";
+          break;
+        }
         term.kind = TermKind::call;
         term.op = expr.text;
         add_all(operands);

@@ -85,6 +85,7 @@ class Checker {
     exclusions();
     coverage();
     unused();
+    evaluation_date();
   }
 
   // For a standalone expression: declarations, then the expression; no header required and
@@ -92,6 +93,21 @@ class Checker {
   void run_expression(ExprId id) {
     declarations();
     expression(id);
+    evaluation_date();
+  }
+
+  // After every expression: the evaluation date's fact, when `Today()` was read.
+  void evaluation_date() {
+    if (!checked_.evaluation_date) {
+      return;
+    }
+    FactSpec spec;
+    spec.name = std::string(kEvaluationDateName);
+    spec.type = Type::of(TypeKind::date);
+    spec.description = "the evaluation date";
+    spec.range = today_range_;
+    spec.evaluation_date = true;
+    checked_.facts.push_back(std::move(spec));
   }
 
   // Sources, then the names and what they are: parameters, facts and definitions in
@@ -1076,6 +1092,7 @@ class Checker {
   std::vector<std::uint32_t> dependency_order_;  // see order_dependencies()
   std::vector<std::uint32_t> cyclic_;            // members of reported cycles
   std::set<std::uint32_t> used_facts_;
+  SourceRange today_range_;  // the first `Today()`: where the evaluation date's fact is read
   std::set<std::uint32_t> used_parameters_;
   std::set<std::uint32_t> used_definitions_;
   std::set<std::uint32_t> used_sources_;
@@ -1681,13 +1698,30 @@ Type Checker::call(ExprId id, const ast::Expr& expr) {
   if (expr.text == "Date" || expr.text == "DateTime") {
     return date_selector(id, expr);
   }
+  if (expr.text == "Today") {
+    if (!operands.empty()) {
+      for (const ExprId operand : operands) {
+        expression(operand);
+      }
+      diagnostics_.report(DiagnosticKind::bad_call, expr.range,
+                          "`Today()` takes no arguments; it is the evaluation date");
+      return Type::of(TypeKind::error);
+    }
+    if (!checked_.evaluation_date) {
+      checked_.evaluation_date = static_cast<std::uint32_t>(module_.facts.size());
+      today_range_ = expr.range;
+    }
+    return Type::of(TypeKind::date);
+  }
   if (expr.text != "Coalesce") {
     std::string message = fmt::format("unknown function {}", in_backticks(expr.text));
-    const std::string suggestion = closest_name(expr.text, {"Coalesce", "Date", "DateTime"});
+    const std::string suggestion =
+        closest_name(expr.text, {"Coalesce", "Date", "DateTime", "Today"});
     if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     } else {
-      message += "; the functions are `Coalesce` and the selectors `Date` and `DateTime`";
+      message +=
+          "; the functions are `Coalesce` and `Today` and the selectors `Date` and `DateTime`";
     }
     for (const ExprId operand : operands) {
       expression(operand);

@@ -37,8 +37,13 @@ struct CheckedModule {
   std::vector<Value> constants;     // per expression: the value of a literal, a score item's
                                     // weight or an `at least` count, else null
   std::deque<std::string> strings;  // owns the characters of string constants
-  std::vector<FactSpec> facts;      // per fact declaration
-  std::vector<Value> parameters;    // per parameter declaration: its value
+  // Per fact declaration, then the evaluation date's fact (FactSpec::evaluation_date) when
+  // an expression reads `Today()`.
+  std::vector<FactSpec> facts;
+  // The index of the evaluation date's fact in `facts` (always the declared facts' count)
+  // when `Today()` is used.
+  std::optional<std::uint32_t> evaluation_date;
+  std::vector<Value> parameters;  // per parameter declaration: its value
   std::vector<Type> parameter_types;
   std::vector<Type> definition_types;
   // Definitions in dependency order (each after the definitions it uses).

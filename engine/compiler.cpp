@@ -273,6 +273,9 @@ class ExpressionCompiler {
         if (expr.text == "Date" || expr.text == "DateTime") {
           return builder_.constant(checked_.constants[id.value], range);  // a selector
         }
+        if (expr.text == "Today") {
+          return builder_.fact(*checked_.evaluation_date, range);
+        }
         std::vector<NodeId> arguments;
         for (const ast::ExprId argument : operands) {
           arguments.push_back(compile_as(argument, id));
@@ -582,9 +585,19 @@ std::shared_ptr<const Guideline> Guideline::compile(const SourceManager& sources
 
 namespace {
 
-// A checked expression compiled into a graph of its own and evaluated over `facts`.
+// A checked expression compiled into a graph of its own and evaluated over `facts`, and
+// `as_of` for its `Today()` (absent without one).
 ExpressionResult compile_and_evaluate(const CheckedModule& checked, ast::ExprId expression,
-                                      const FactSet& facts) {
+                                      const FactSet& given, const std::optional<DateTime>& as_of) {
+  // The expression may read `Today()` where the declarations do not: the evaluation date's
+  // fact then follows the given ones.
+  FactSet facts(checked.facts.size());
+  for (std::uint32_t i = 0; i < given.size() && i < facts.size(); ++i) {
+    facts.set(FactId{i}, given.get(FactId{i}));
+  }
+  if (checked.evaluation_date && as_of) {
+    facts.set(FactId{*checked.evaluation_date}, Value::date_time(*as_of));
+  }
   auto graph_owner = std::make_shared<DecisionGraph>();
   DecisionGraph& graph = *graph_owner;
   GraphBuilder builder(graph);
@@ -599,7 +612,8 @@ ExpressionResult compile_and_evaluate(const CheckedModule& checked, ast::ExprId 
 
 std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources, FileId file,
                                                     std::span<const NamedValue> names,
-                                                    Diagnostics& diagnostics) {
+                                                    Diagnostics& diagnostics,
+                                                    const std::optional<DateTime>& as_of) {
   ast::Module module;
   module.file = file;
   const std::optional<ast::ExprId> expression =
@@ -637,13 +651,13 @@ std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources
   for (std::size_t i = 0; i < names.size(); ++i) {
     facts.set(FactId{static_cast<std::uint32_t>(i)}, names[i].value);
   }
-  return compile_and_evaluate(checked, *expression, facts);
+  return compile_and_evaluate(checked, *expression, facts, as_of);
 }
 
 std::optional<ExpressionResult> evaluate_expression(const Guideline& guideline,
                                                     const SourceManager& sources, FileId file,
-                                                    const FactSet& facts,
-                                                    Diagnostics& diagnostics) {
+                                                    const FactSet& facts, Diagnostics& diagnostics,
+                                                    const std::optional<DateTime>& as_of) {
   // The guideline's declarations, checked again with the expression (they checked cleanly
   // once, so only the expression can add diagnostics).
   ast::Module module = guideline.checked().module;
@@ -657,7 +671,7 @@ std::optional<ExpressionResult> evaluate_expression(const Guideline& guideline,
   if (!checked.ok) {
     return std::nullopt;
   }
-  return compile_and_evaluate(checked, *expression, facts);
+  return compile_and_evaluate(checked, *expression, facts, as_of);
 }
 
 }  // namespace rubric

@@ -30,17 +30,20 @@ struct ExpressionResult {
 };
 
 // Parses, checks, compiles and evaluates `file`'s text as one expression. Nullopt after
-// diagnostics (syntax, names, types, units).
+// diagnostics (syntax, names, types, units). `as_of` is the evaluation date `Today()` reads
+// (absent, so null, without one).
 std::optional<ExpressionResult> evaluate_expression(const SourceManager& sources, FileId file,
                                                     std::span<const NamedValue> names,
-                                                    Diagnostics& diagnostics);
+                                                    Diagnostics& diagnostics,
+                                                    const std::optional<DateTime>& as_of = {});
 
 // The same in the scope of a compiled guideline (`rubric expr --guideline`): the expression
 // may name the guideline's facts (typed as declared), parameters and definitions, and is
-// evaluated with `facts`, a fact set of that guideline (FactSet size = facts().size()).
-// `sources` must hold the guideline's rule file as it was compiled.
+// evaluated with `facts`, a fact set of that guideline (FactSet size = facts().size()), and
+// `as_of` for `Today()`. `sources` must hold the guideline's rule file as it was compiled.
 std::optional<ExpressionResult> evaluate_expression(const Guideline& guideline,
                                                     const SourceManager& sources, FileId file,
-                                                    const FactSet& facts, Diagnostics& diagnostics);
+                                                    const FactSet& facts, Diagnostics& diagnostics,
+                                                    const std::optional<DateTime>& as_of = {});
 
 }  // namespace rubric

@@ -24,6 +24,19 @@ std::optional<FactId> Guideline::find_fact(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<FactId> Guideline::evaluation_date() const {
+  if (!facts_.empty() && facts_.back().evaluation_date) {
+    return FactId{static_cast<std::uint32_t>(facts_.size() - 1)};
+  }
+  return std::nullopt;
+}
+
+void Guideline::set_evaluation_date(FactSet& facts, const DateTime& as_of) const {
+  if (const std::optional<FactId> fact = evaluation_date()) {
+    facts.set(*fact, Value::date_time(as_of));
+  }
+}
+
 std::optional<std::size_t> Guideline::find_recommendation(std::string_view id) const {
   for (std::size_t i = 0; i < recommendations_.size(); ++i) {
     if (recommendations_[i].id == id) {

@@ -186,7 +186,13 @@ class Guideline {
   [[nodiscard]] std::span<const SourceInfo> sources() const { return sources_; }
   [[nodiscard]] const SourceInfo* source(std::uint32_t number) const;
   [[nodiscard]] std::span<const FactSpec> facts() const { return facts_; }
+  // A fact by name (the evaluation date's is kEvaluationDateName).
   [[nodiscard]] std::optional<FactId> find_fact(std::string_view name) const;
+  // The fact that `Today()` reads (FactSpec::evaluation_date), when the rule file uses it.
+  [[nodiscard]] std::optional<FactId> evaluation_date() const;
+  // Gives `facts` the evaluation date `as_of` (a Date of day precision), when the guideline
+  // reads it; every front end calls this once per fact set, after reading the facts.
+  void set_evaluation_date(FactSet& facts, const DateTime& as_of) const;
   [[nodiscard]] std::span<const RecommendationInfo> recommendations() const {
     return recommendations_;
   }

@@ -408,9 +408,10 @@ class Worker {
     return false;
   }
 
-  Worker(const Guideline& guideline, const ResultWriter& writer)
+  Worker(const Guideline& guideline, const ResultWriter& writer, const DateTime& as_of)
       : guideline_(guideline),
         writer_(writer),
+        as_of_(as_of),
         reader_(guideline.facts()),
         facts_(guideline.facts().size()),
         use_blocks_(guideline.program().runs_on_blocks() && !reports_values(guideline)),
@@ -437,6 +438,7 @@ class Worker {
           ResultWriter::message(error_output(chunk), line_number, overlong_message());
           end_error(line_number);
         } else if (reader_.read(line, facts_, diagnostics_, line_number == 1)) {
+          guideline_.set_evaluation_date(facts_, as_of_);
           if (use_blocks_) {
             pending_.push_back({line_number, block_.push_back(facts_), 0, 0});
             if (block_.full()) {
@@ -508,6 +510,7 @@ class Worker {
 
   const Guideline& guideline_;
   const ResultWriter& writer_;
+  DateTime as_of_;  // the evaluation date of every line
   NdjsonFactReader reader_;
   FactSet facts_;
   EvaluationScratch scratch_;
@@ -581,8 +584,8 @@ struct Totals {
 // Runs reader, workers and writer; returns the totals. Throws std::system_error when the
 // input cannot be read (the output written so far stays written).
 Totals run_pipeline(const Guideline& guideline, const ResultWriter& writer, LineReader& reader,
-                    std::size_t threads, std::ostream& output, Progress& progress,
-                    std::chrono::steady_clock::time_point start) {
+                    const DateTime& as_of, std::size_t threads, std::ostream& output,
+                    Progress& progress, std::chrono::steady_clock::time_point start) {
   Totals totals;
   const auto write = [&](const Chunk& chunk) {
     output.write(chunk.output.data(), static_cast<std::streamsize>(chunk.output.size()));
@@ -593,7 +596,7 @@ Totals run_pipeline(const Guideline& guideline, const ResultWriter& writer, Line
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   };
   if (threads <= 1) {
-    Worker worker(guideline, writer);
+    Worker worker(guideline, writer, as_of);
     Chunk chunk;
     while (reader.next(chunk)) {
       worker.process(chunk);
@@ -652,7 +655,7 @@ Totals run_pipeline(const Guideline& guideline, const ResultWriter& writer, Line
   std::vector<std::thread> workers;
   for (std::size_t index = 0; index < threads; ++index) {
     workers.emplace_back([&] {
-      Worker worker(guideline, writer);
+      Worker worker(guideline, writer, as_of);
       while (true) {
         std::uint64_t sequence = 0;
         {
@@ -706,7 +709,12 @@ Totals run_pipeline(const Guideline& guideline, const ResultWriter& writer, Line
 }
 
 int batch(const std::string& guideline_path, const std::string& input_path, int threads_option,
-          bool compact, const std::string& output_path, std::ostream& out, std::ostream& err) {
+          bool compact, const std::string& output_path, const std::string& as_of_text,
+          std::ostream& out, std::ostream& err) {
+  const std::optional<DateTime> as_of = evaluation_date(as_of_text, err);
+  if (!as_of) {
+    return kExitUsage;
+  }
   SourceManager sources;
   int exit_code = 0;
   const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
@@ -782,7 +790,7 @@ int batch(const std::string& guideline_path, const std::string& input_path, int 
   const auto start = std::chrono::steady_clock::now();
   Totals totals;
   try {
-    totals = run_pipeline(*guideline, writer, reader, threads, *output, progress, start);
+    totals = run_pipeline(*guideline, writer, reader, *as_of, threads, *output, progress, start);
   } catch (const std::system_error& error) {
     progress.finish();
     output->flush();
@@ -818,6 +826,7 @@ Command add_batch_command(CLI::App& app, std::ostream& out, std::ostream& err) {
     int threads = 0;
     bool compact = false;
     std::string output;
+    std::string as_of;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
@@ -833,9 +842,10 @@ Command add_batch_command(CLI::App& app, std::ostream& out, std::ostream& err) {
                     "Write only recommendation ids and undetermined ids with missing facts");
   command->add_option("-o,--output", options->output,
                       "Write results to this file instead of the standard output");
+  add_as_of_option(*command, options->as_of);
   return {command, [options, &out, &err] {
             return batch(options->guideline, options->input, options->threads, options->compact,
-                         options->output, out, err);
+                         options->output, options->as_of, out, err);
           }};
 }
 

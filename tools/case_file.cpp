@@ -32,7 +32,7 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // What a case file may hold, at the top and in `expect:`.
-constexpr std::array<std::string_view, 3> kCaseKeys = {"description", "facts", "expect"};
+constexpr std::array<std::string_view, 4> kCaseKeys = {"description", "as_of", "facts", "expect"};
 constexpr std::array<std::string_view, 4> kExpectKeys = {"recommendations", "undetermined",
                                                          "reported", "error"};
 // The keys of an expected range of an unknown score.
@@ -547,7 +547,8 @@ std::vector<std::string> collect_case_files(const std::vector<std::string>& path
 }
 
 CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
-                          const std::string& path, CoverageRecorder* coverage) {
+                          const std::string& path, CoverageRecorder* coverage,
+                          std::optional<DateTime> as_of) {
   CaseOutcome outcome{path, false, {}};
   std::optional<std::string> text = read_whole_file(path, kMaxSourceBytes, outcome.explanation);
   if (!text) {
@@ -587,9 +588,26 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
       outcome.explanation = format_diagnostics(sources, case_diagnostics);
       return outcome;
     }
+    if (const YAML::Node written = root["as_of"]) {
+      const std::string date = written.IsScalar() ? written.Scalar() : std::string();
+      const DateTimeReading reading = DateTime::parse(date);
+      if (!reading.accepted() || !reading.value->is_date() ||
+          reading.value->precision() != TemporalPrecision::day) {
+        outcome.explanation = fmt::format(
+            "{}:{}: `as_of` is the evaluation date, written `YYYY-MM-DD`, such as `2026-06-15`; "
+            "found `{}`{}",
+            path, written.Mark().line + 1, date,
+            reading.accepted() ? std::string() : "; " + reading.message);
+        return outcome;
+      }
+      as_of = reading.value;
+    }
     Diagnostics diagnostics;
-    const std::optional<FactSet> facts =
+    std::optional<FactSet> facts =
         read_fact_mapping(root["facts"], sources, file, guideline.facts(), diagnostics);
+    if (facts && as_of) {
+      guideline.set_evaluation_date(*facts, *as_of);
+    }
     if (expectation->error) {
       const std::string& fact = *expectation->error;
       if (facts) {

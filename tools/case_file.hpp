@@ -1,6 +1,7 @@
 // Case files: a fact set and the exact expected result of evaluating it, in YAML:
 //
 //   description: ...
+//   as_of: 2026-06-15                          # optional: the evaluation date `Today()` reads
 //   facts: {fracture_grade: 1, ...}
 //   expect:
 //     recommendations: [calcium, ...]          # exactly the recommended ids
@@ -11,6 +12,7 @@
 //   expect: {error: pain_vas}                  # the fact the error must name
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,9 +32,11 @@ struct CaseOutcome {
 class CoverageRecorder;
 
 // Runs one case file against a compiled guideline; records the evaluation in `coverage`
-// when given. Never throws.
+// when given. The evaluation date is the file's `as_of`, else `as_of` (`rubric test
+// --as-of`, or today's date); with neither, a guideline's `Today()` is absent. Never throws.
 CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
-                          const std::string& path, CoverageRecorder* coverage = nullptr);
+                          const std::string& path, CoverageRecorder* coverage = nullptr,
+                          std::optional<DateTime> as_of = std::nullopt);
 
 // The case files named by `paths`: files as given, folders searched recursively for
 // `.yaml`, `.yml` and `.json` files, in sorted order. Paths that do not exist are returned

@@ -44,6 +44,15 @@ std::optional<FileId> read_source_file(SourceManager& sources, const std::string
 std::shared_ptr<const Guideline> load_guideline(SourceManager& sources, const std::string& path,
                                                 std::ostream& err, int& exit_code);
 
+// The evaluating commands' `--as-of YYYY-MM-DD` option: the evaluation date that `Today()`
+// reads (docs/language.md#the-evaluation-date). `text` receives what was written.
+void add_as_of_option(CLI::App& command, std::string& text);
+
+// The evaluation date `text` gives: a full date `YYYY-MM-DD`; empty means today's date in
+// UTC, the only place where Rubric reads the clock. Nullopt after a message on `err` naming
+// the option and what it takes.
+std::optional<DateTime> evaluation_date(const std::string& text, std::ostream& err);
+
 Command add_check_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_eval_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err);

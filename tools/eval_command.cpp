@@ -12,7 +12,12 @@ namespace rubric {
 namespace {
 
 int eval(const std::string& guideline_path, const std::vector<std::string>& fact_paths,
-         const std::string& format, std::ostream& out, std::ostream& err) {
+         const std::string& format, const std::string& as_of_text, std::ostream& out,
+         std::ostream& err) {
+  const std::optional<DateTime> as_of = evaluation_date(as_of_text, err);
+  if (!as_of) {
+    return kExitUsage;
+  }
   SourceManager sources;
   int exit_code = 0;
   const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
@@ -35,6 +40,7 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
       rejected = true;
       continue;
     }
+    guideline->set_evaluation_date(*facts, *as_of);
     fact_sets.push_back(std::move(*facts));
   }
   if (rejected) {
@@ -75,6 +81,7 @@ Command add_eval_command(CLI::App& app, std::ostream& out, std::ostream& err) {
     std::string guideline;
     std::vector<std::string> facts;
     std::string format = "text";
+    std::string as_of;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("eval", "Evaluate a guideline on one or more fact files");
@@ -82,8 +89,10 @@ Command add_eval_command(CLI::App& app, std::ostream& out, std::ostream& err) {
   command->add_option("FACTS", options->facts, "Fact files (YAML or JSON)")->required();
   command->add_option("--format", options->format, "Output format (default text)")
       ->check(CLI::IsMember({"text", "json"}));
+  add_as_of_option(*command, options->as_of);
   return {command, [options, &out, &err] {
-            return eval(options->guideline, options->facts, options->format, out, err);
+            return eval(options->guideline, options->facts, options->format, options->as_of, out,
+                        err);
           }};
 }
 

@@ -16,9 +16,14 @@ struct ExplainOptions {
   std::string facts;
   std::vector<std::string> ids;
   std::string format = "text";
+  std::string as_of;
 };
 
 int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostream& err) {
+  const std::optional<DateTime> as_of = evaluation_date(options.as_of, err);
+  if (!as_of) {
+    return kExitUsage;
+  }
   SourceManager sources;
   int exit_code = kExitSuccess;
   const auto guideline = load_guideline(sources, options.guideline, err, exit_code);
@@ -49,9 +54,10 @@ int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostr
     return kExitUsage;
   }
   Diagnostics diagnostics;
-  const std::optional<FactSet> facts =
-      read_fact_file(sources, *file, guideline->facts(), diagnostics);
-  if (!facts) {
+  std::optional<FactSet> facts = read_fact_file(sources, *file, guideline->facts(), diagnostics);
+  if (facts) {
+    guideline->set_evaluation_date(*facts, *as_of);
+  } else {
     err << format_diagnostics(sources, diagnostics);
     err << fmt::format("error: `{}` was rejected; nothing was explained\n", options.facts);
     return kExitInputError;
@@ -88,6 +94,7 @@ Command add_explain_command(CLI::App& app, std::ostream& out, std::ostream& err)
       ->allow_extra_args(false);
   command->add_option("--format", options->format, "Output format (default text)")
       ->check(CLI::IsMember({"text", "json"}));
+  add_as_of_option(*command, options->as_of);
   return {command, [options, &out, &err] { return explain_decision(*options, out, err); }};
 }
 

@@ -86,7 +86,8 @@ std::optional<std::vector<NamedValue>> expression_names(SourceManager& sources, 
 // `rubric expr --guideline FILE [--facts F] EXPRESSION`: the expression in the guideline's
 // scope, with F read as a fact file of the guideline (as `rubric eval` reads it).
 int expr_in_guideline(const std::string& expression, const std::string& guideline_path,
-                      const std::string& facts_path, std::ostream& out, std::ostream& err) {
+                      const std::string& facts_path, const DateTime& as_of, std::ostream& out,
+                      std::ostream& err) {
   SourceManager sources;
   int exit_code = 0;
   const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
@@ -112,7 +113,7 @@ int expr_in_guideline(const std::string& expression, const std::string& guidelin
   const FileId file = sources.add("<expression>", expression);
   Diagnostics diagnostics;
   const std::optional<ExpressionResult> result =
-      evaluate_expression(*guideline, sources, file, facts, diagnostics);
+      evaluate_expression(*guideline, sources, file, facts, diagnostics, as_of);
   err << format_diagnostics(sources, diagnostics);
   if (!result) {
     return kExitInputError;
@@ -121,8 +122,8 @@ int expr_in_guideline(const std::string& expression, const std::string& guidelin
   return 0;
 }
 
-int expr(const std::string& expression, const std::string& facts_path, std::ostream& out,
-         std::ostream& err) {
+int expr(const std::string& expression, const std::string& facts_path, const DateTime& as_of,
+         std::ostream& out, std::ostream& err) {
   SourceManager sources;
   std::deque<std::string> strings;
   std::vector<NamedValue> names;
@@ -140,7 +141,7 @@ int expr(const std::string& expression, const std::string& facts_path, std::ostr
   const FileId file = sources.add("<expression>", expression);
   Diagnostics diagnostics;
   const std::optional<ExpressionResult> result =
-      evaluate_expression(sources, file, names, diagnostics);
+      evaluate_expression(sources, file, names, diagnostics, as_of);
   err << format_diagnostics(sources, diagnostics);
   if (!result) {
     return kExitInputError;
@@ -156,6 +157,7 @@ Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err) {
     std::string expression;
     std::string facts;
     std::string guideline;
+    std::string as_of;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("expr", "Evaluate one CQL expression and print its value");
@@ -167,6 +169,7 @@ Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err) {
   command->add_option(
       "--guideline", options->guideline,
       "A rule file whose facts, parameters and definitions the expression may name");
+  add_as_of_option(*command, options->as_of);
   // An expression may start with `-` (`-(1 day)`, `--1`), which the option parser takes for
   // an unknown option: such words are kept as extras, and one of them is the expression when
   // no other word is. Anything else left over is an error, as it would be without this.
@@ -186,10 +189,14 @@ Command add_expr_command(CLI::App& app, std::ostream& out, std::ostream& err) {
     }
   });
   return {command, [options, &out, &err] {
+            const std::optional<DateTime> as_of = evaluation_date(options->as_of, err);
+            if (!as_of) {
+              return kExitUsage;
+            }
             return options->guideline.empty()
-                       ? expr(options->expression, options->facts, out, err)
+                       ? expr(options->expression, options->facts, *as_of, out, err)
                        : expr_in_guideline(options->expression, options->guideline, options->facts,
-                                           out, err);
+                                           *as_of, out, err);
           }};
 }
 

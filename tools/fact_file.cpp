@@ -68,6 +68,9 @@ class FactIndex {
  public:
   explicit FactIndex(std::span<const FactSpec> facts) : facts_(facts) {
     for (std::size_t index = 0; index < facts.size(); ++index) {
+      if (facts[index].evaluation_date) {
+        continue;  // given by the evaluation (`--as-of`), never by a fact file
+      }
       by_name_.emplace(facts[index].name, static_cast<std::uint32_t>(index));
       names_.push_back(facts[index].name);
     }
@@ -130,7 +133,11 @@ std::optional<FactId> check_key(const FactIndex& index, std::string_view name, S
     const std::string suggestion = cap != nullptr && cap->full(DiagnosticKind::unknown_fact)
                                        ? std::string()
                                        : index.suggestion(name);
-    if (!suggestion.empty()) {
+    if (name == kEvaluationDateName || name == "Today" || name == "today") {
+      message +=
+          "; the evaluation date that `Today()` reads is not a fact: give it with "
+          "`--as-of YYYY-MM-DD`";
+    } else if (!suggestion.empty()) {
       message += fmt::format("; did you mean {}?", in_backticks(suggestion));
     }
     diagnostics.report(DiagnosticKind::unknown_fact, range, std::move(message)).subject = name;

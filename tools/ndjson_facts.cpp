@@ -178,7 +178,9 @@ struct NdjsonFactReader::State {
   State(std::span<const FactSpec> declared, bool simple_path)
       : facts(declared), simple_lines(simple_path) {
     for (std::size_t index = 0; index < declared.size(); ++index) {
-      by_name.emplace(declared[index].name, static_cast<std::uint32_t>(index));
+      if (!declared[index].evaluation_date) {  // given by `--as-of`, never by a line
+        by_name.emplace(declared[index].name, static_cast<std::uint32_t>(index));
+      }
     }
     for (const FactSpec& fact : declared) {
       plain_boolean.push_back(fact.type.kind == TypeKind::boolean && !fact.minimum &&

@@ -12,7 +12,12 @@ namespace rubric {
 namespace {
 
 int test(const std::string& guideline_path, const std::vector<std::string>& case_paths,
-         bool with_coverage, const std::string& format, std::ostream& out, std::ostream& err) {
+         bool with_coverage, const std::string& format, const std::string& as_of_text,
+         std::ostream& out, std::ostream& err) {
+  const std::optional<DateTime> as_of = evaluation_date(as_of_text, err);
+  if (!as_of) {
+    return kExitUsage;
+  }
   SourceManager sources;
   int exit_code = 0;
   const auto guideline = load_guideline(sources, guideline_path, err, exit_code);
@@ -32,7 +37,7 @@ int test(const std::string& guideline_path, const std::vector<std::string>& case
   CoverageRecorder coverage(*guideline);
   nlohmann::ordered_json cases = nlohmann::ordered_json::array();
   for (const std::string& path : files) {
-    const CaseOutcome outcome = run_case_file(*guideline, sources, path, &coverage);
+    const CaseOutcome outcome = run_case_file(*guideline, sources, path, &coverage, as_of);
     if (outcome.passed) {
       ++passed;
     } else {
@@ -74,6 +79,7 @@ Command add_test_command(CLI::App& app, std::ostream& out, std::ostream& err) {
     std::vector<std::string> cases;
     bool coverage = false;
     std::string format = "text";
+    std::string as_of;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("test", "Run case files against a guideline");
@@ -83,9 +89,10 @@ Command add_test_command(CLI::App& app, std::ostream& out, std::ostream& err) {
                     "Report which recommendations and conditions the cases reach");
   command->add_option("--format", options->format, "Output format (default text)")
       ->check(CLI::IsMember({"text", "json"}));
+  add_as_of_option(*command, options->as_of);
   return {command, [options, &out, &err] {
-            return test(options->guideline, options->cases, options->coverage, options->format, out,
-                        err);
+            return test(options->guideline, options->cases, options->coverage, options->format,
+                        options->as_of, out, err);
           }};
 }
 

@@ -33,6 +33,10 @@ struct UnitConversion {
   const Unit* to = nullptr;
 };
 
+// The name of the evaluation date's fact (see FactSpec::evaluation_date): not an identifier,
+// so that no declared fact can take it.
+inline constexpr std::string_view kEvaluationDateName = "Today()";
+
 // One declared fact. The limits, when present, are of the fact's own type (for a duration,
 // a quantity); `minimum_inclusive` tells `>=` from `>`.
 struct FactSpec {
@@ -54,6 +58,11 @@ struct FactSpec {
   bool maximum_inclusive = true;
   std::string description;
   SourceRange range;  // where it is declared
+  // The evaluation date: the fact a rule file's `Today()` reads, named kEvaluationDateName,
+  // of type date, after the declared facts. Front ends give it from the evaluation's `as of`
+  // date (`--as-of`, an API parameter), never from a fact file; the engine and the analysis
+  // treat it as any other fact, so a result that depends on it says so.
+  bool evaluation_date = false;
 
   // The allowed values in words: "an integer from 0 to 3", "a duration of at least 0 days",
   // "`true` or `false`", "one of 'left', 'right'".

@@ -150,6 +150,8 @@ rubric_status rubric_facts_set_decimal(rubric_facts* facts, uint32_t fact, doubl
 rubric_status rubric_facts_set_quantity(rubric_facts* facts, uint32_t fact, double amount,
                                         const char* unit);
 rubric_status rubric_facts_set_absent(rubric_facts* facts, uint32_t fact);
+/* The evaluation date that `Today()` reads, "YYYY-MM-DD"; see FactSet::set_evaluation_date. */
+rubric_status rubric_facts_set_evaluation_date(rubric_facts* facts, const char* date);
 
 /* ---- Evaluation and decisions --------------------------------------------------------- */
 

@@ -282,7 +282,12 @@ class FactSet {
   // Makes one fact absent.
   [[nodiscard]] Status set_absent(FactId fact);
   [[nodiscard]] Status set_absent(std::string_view fact);
-  // Makes every fact absent; keeps the memory for reuse.
+  // The evaluation date that the rule file's `Today()` reads, "YYYY-MM-DD" (a full date);
+  // without one, `Today()` is absent and a recommendation that depends on it is
+  // undetermined, waiting on `Today()`. Ok, and nothing set, for a guideline that does not
+  // use `Today()`. Nothing in Rubric reads the clock.
+  [[nodiscard]] Status set_evaluation_date(std::string_view date);
+  // Makes every fact absent, the evaluation date included; keeps the memory for reuse.
   void clear();
 
   // The fact's value as a fact file writes it ("true", "10 weeks"); nullopt when absent or

@@ -252,6 +252,41 @@ TEST_CASE("a recommendation decided despite absent facts says which, alone and i
   CHECK(rows.despite(0, api::RecommendationId{9}).empty());
 }
 
+TEST_CASE("the evaluation date is a parameter of every evaluation", "[api][dates]") {
+  // By hand: 12 whole calendar months from 2025-06-15 to 2026-06-15, 11 to 2026-06-14.
+  const api::Compilation compiled = api::Guideline::compile(
+      "guideline \"g\"\nsource 1 \"s\"\nfact last_visit: date\n"
+      "recommendation recall kind follow-up text \"Recall\" cite 1\n"
+      "  when months between last_visit and Today() >= 12\n");
+  INFO(compiled.formatted());
+  REQUIRE(compiled.guideline.has_value());
+  const api::Guideline& guideline = *compiled.guideline;
+  const api::RecommendationId recall = *guideline.recommendation("recall");
+  CHECK_FALSE(guideline.fact("Today()"));  // given by set_evaluation_date alone
+
+  api::FactSet facts = guideline.new_fact_set();
+  REQUIRE(facts.set_text("last_visit", "2025-06-15"));
+  api::Decision undated = guideline.evaluate(facts);
+  CHECK(undated.outcome(recall) == api::Outcome::undetermined);
+  CHECK(fact_names(guideline, undated.missing(recall)) == std::vector<std::string>{"Today()"});
+
+  REQUIRE(facts.set_evaluation_date("2026-06-15"));
+  CHECK(guideline.evaluate(facts).outcome(recall) == api::Outcome::recommended);
+  REQUIRE(facts.set_evaluation_date("2026-06-14"));
+  CHECK(guideline.evaluate(facts).outcome(recall) == api::Outcome::absent);
+
+  const api::Status partial = facts.set_evaluation_date("2026-06");
+  CHECK_FALSE(partial);
+  CHECK(partial.message() ==
+        "the evaluation date is a full date written `YYYY-MM-DD`, such as `2026-06-15`; found "
+        "`2026-06`");
+  const api::Status invalid = facts.set_evaluation_date("2026-02-29");
+  CHECK_FALSE(invalid);
+  CHECK(invalid.message().ends_with("; `2026-02-29` is not a date: February 2026 has 28 days"));
+  // A rejected date leaves the last one in place.
+  CHECK(guideline.evaluate(facts).outcome(recall) == api::Outcome::absent);
+}
+
 TEST_CASE("rules with errors give diagnostics, never a guideline or an exception", "[api]") {
   SECTION("an unknown name") {
     const api::Compilation compiled = api::Guideline::compile(

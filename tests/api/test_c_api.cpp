@@ -468,3 +468,34 @@ TEST_CASE("C: facts decided despite, and reported values", "[api][c]") {
   rubric_facts_free(facts);
   rubric_guideline_free(guideline);
 }
+
+TEST_CASE("C: the evaluation date that Today() reads", "[api][c][dates]") {
+  // By hand: 12 whole calendar months from 2025-06-15 to 2026-06-15, 11 to 2026-06-14.
+  const std::string text =
+      "guideline \"g\"\nsource 1 \"s\"\nfact last_visit: date\n"
+      "recommendation recall kind follow-up text \"Recall\" cite 1\n"
+      "  when months between last_visit and Today() >= 12\n";
+  rubric_guideline* guideline = nullptr;
+  REQUIRE(rubric_compile(text.data(), text.size(), nullptr, &guideline, nullptr) == RUBRIC_OK);
+  rubric_facts* facts = nullptr;
+  REQUIRE(rubric_facts_new(guideline, &facts) == RUBRIC_OK);
+  rubric_decision* decision = nullptr;
+  REQUIRE(rubric_decision_new(&decision) == RUBRIC_OK);
+  REQUIRE(rubric_facts_set(facts, "last_visit", "2025-06-15") == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(guideline, facts, decision) == RUBRIC_OK);
+  CHECK(rubric_decision_outcome(decision, 0) == RUBRIC_UNDETERMINED);
+  REQUIRE(rubric_facts_set_evaluation_date(facts, "2026-06-15") == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(guideline, facts, decision) == RUBRIC_OK);
+  CHECK(rubric_decision_outcome(decision, 0) == RUBRIC_RECOMMENDED);
+  REQUIRE(rubric_facts_set_evaluation_date(facts, "2026-06-14") == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(guideline, facts, decision) == RUBRIC_OK);
+  CHECK(rubric_decision_outcome(decision, 0) == RUBRIC_ABSENT);
+  CHECK(rubric_facts_set_evaluation_date(facts, "June") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(rubric_last_error_message()).find("`June`") != std::string::npos);
+  CHECK(rubric_facts_set_evaluation_date(facts, nullptr) == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set_evaluation_date(nullptr, "2026-06-15") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_set(facts, "Today()", "2026-06-15") == RUBRIC_ERROR_FACT);
+  rubric_decision_free(decision);
+  rubric_facts_free(facts);
+  rubric_guideline_free(guideline);
+}

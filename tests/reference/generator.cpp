@@ -212,6 +212,9 @@ class Generator {
         }
       }
     }
+    if (kind == Kind::date) {
+      names.emplace_back("Today()");  // the evaluation date, a fact of the fact sets
+    }
     if (kind == Kind::code || (!names.empty() && chooser_.chance(2, 3))) {
       return pick(chooser_, names);
     }

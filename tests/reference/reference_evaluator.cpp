@@ -195,6 +195,9 @@ class Interpreter {
         if (expr.text == "Date" || expr.text == "DateTime") {
           return checked_.constants[id.value];  // a selector of literals
         }
+        if (expr.text == "Today") {
+          return facts_.get(FactId{*checked_.evaluation_date});  // the evaluation date
+        }
         for (const ExprId argument : operands) {
           const Value candidate = branch(argument, id);
           if (!candidate.is_null()) {
@@ -255,6 +258,15 @@ class Interpreter {
       case ExprKind::quantity_literal:
       case ExprKind::date_literal:
       case ExprKind::list: return;
+      case ExprKind::call:
+        if (expr.text == "Today") {
+          out.insert(*checked_.evaluation_date);
+          return;
+        }
+        for (const ExprId operand : operands) {
+          follow(operand);
+        }
+        return;
       case ExprKind::name: {
         const Symbol symbol = checked_.symbols[id.value];
         if (symbol.kind == SymbolKind::fact) {

@@ -624,12 +624,11 @@ TEST_CASE("E0214 and E0205: Coalesce", "[checker]") {
         Messages{"the arguments of `Coalesce` must have one type; found a string after a "
                  "decimal"});
   CHECK(checked.text(checked.with("E0205")[0].range) == "label");
-  CHECK(
-      checked.messages("E0214") ==
-      Messages{"`Coalesce` needs at least one argument",
-               "unknown function `coalesce`; did you mean `Coalesce`?",
-               "unknown function `Max`; the functions are `Coalesce` and the selectors `Date` and "
-               "`DateTime`"});
+  CHECK(checked.messages("E0214") ==
+        Messages{"`Coalesce` needs at least one argument",
+                 "unknown function `coalesce`; did you mean `Coalesce`?",
+                 "unknown function `Max`; the functions are `Coalesce` and `Today` and the "
+                 "selectors `Date` and `DateTime`"});
   CHECK(checked.text(checked.with("E0214")[1].range) == "coalesce");
 }
 

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -296,6 +297,92 @@ TEST_CASE("the formatter keeps `between` counts readable and their meaning", "[d
   CHECK(formatted_condition("(years between a and b) >= 65") == "when years between a and b >= 65");
   CHECK(formatted_condition("a   <  @2026-06-15  +  1 month") == "when a < @2026-06-15 + 1 month");
   CHECK(formatted_condition("a < Date(2026,6,15)") == "when a < Date(2026, 6, 15)");
+}
+
+// The first error's code and message, or "" when the text compiles.
+std::string first_error(const Compiled& compiled) {
+  for (const Diagnostic& diagnostic : compiled.diagnostics.all()) {
+    if (diagnostic.severity == Severity::error) {
+      return std::string(diagnostic.code) + ": " + diagnostic.message;
+    }
+  }
+  return "";
+}
+
+TEST_CASE("Today() reads the evaluation date, an input of every evaluation", "[dates]") {
+  const auto compiled = compile(
+      "fact last_visit: date\n"
+      "recommendation recall kind follow-up text \"Recall.\" cite 1\n"
+      "  when months between last_visit and Today() >= 12\n");
+  INFO(format_diagnostics(compiled->sources, compiled->diagnostics));
+  REQUIRE(compiled->guideline != nullptr);
+  const Guideline& guideline = *compiled->guideline;
+  // The evaluation date is a fact after the declared ones, which fact files cannot name.
+  REQUIRE(guideline.facts().size() == 2);
+  CHECK(guideline.facts()[1].name == "Today()");
+  CHECK(guideline.facts()[1].evaluation_date);
+  CHECK(guideline.facts()[1].type.kind == TypeKind::date);
+  REQUIRE(guideline.evaluation_date() == FactId{1});
+  CHECK_FALSE(guideline.facts()[0].evaluation_date);
+
+  const auto outcome_on = [&](const char* last_visit, const char* as_of) {
+    FactSet facts(guideline.facts().size());
+    facts.set(FactId{0}, Value::date_time(*DateTime::parse(last_visit).value));
+    if (as_of != nullptr) {
+      guideline.set_evaluation_date(facts, *DateTime::parse(as_of).value);
+    }
+    return guideline.evaluate(facts);
+  };
+  // Whole calendar months: 12 on 2026-06-15, 11 the day before.
+  CHECK(outcome_on("2025-06-15", "2026-06-15").outcomes[0] == Outcome::recommended);
+  CHECK(outcome_on("2025-06-15", "2026-06-14").outcomes[0] == Outcome::absent);
+  // From 31 January, a month later is the end of February.
+  CHECK(outcome_on("2025-01-31", "2026-01-30").outcomes[0] == Outcome::absent);
+  CHECK(outcome_on("2025-01-31", "2026-01-31").outcomes[0] == Outcome::recommended);
+  // Without an evaluation date, the recommendation waits on it.
+  const Decision without = outcome_on("2025-06-15", nullptr);
+  CHECK(without.outcomes[0] == Outcome::undetermined);
+  CHECK(without.missing[0] == std::vector<FactId>{FactId{1}});
+  // The deciding facts name it.
+  FactSet facts(2);
+  facts.set(FactId{0}, Value::date_time(*DateTime::parse("2025-06-15").value));
+  guideline.set_evaluation_date(facts, *DateTime::parse("2026-07-01").value);
+  EvaluationScratch scratch;
+  Decision decision;
+  guideline.evaluate(facts, scratch, decision);
+  REQUIRE(decision.outcomes[0] == Outcome::recommended);
+  std::vector<std::uint32_t> deciding;
+  for (const FactId fact : guideline.deciding_facts(0, scratch)) {
+    deciding.push_back(fact.value);
+  }
+  std::sort(deciding.begin(), deciding.end());
+  CHECK(deciding == std::vector<std::uint32_t>{0, 1});
+}
+
+TEST_CASE("Today() takes no arguments and is not a constant", "[dates]") {
+  CHECK(first_error(*compile("fact d: date\n"
+                             "recommendation r kind assess text \"R.\" cite 1\n"
+                             "  when d < Today(1)\n")) ==
+        "E0214: `Today()` takes no arguments; it is the evaluation date");
+  CHECK(first_error(*compile("parameter cutoff = Today()\n"
+                             "fact d: date\n"
+                             "recommendation r kind assess text \"R.\" cite 1\n"
+                             "  when d < cutoff\n"))
+            .starts_with("E0"));
+  CHECK(first_error(*compile("fact d: date\n"
+                             "recommendation r kind assess text \"R.\" cite 1\n"
+                             "  when d < today()\n")) ==
+        "E0214: unknown function `today`; did you mean `Today`?");
+  // A guideline without Today() has no evaluation date's fact; setting one changes nothing.
+  const auto plain = compile(
+      "fact d: date\n"
+      "recommendation r kind assess text \"R.\" cite 1\n"
+      "  when d < @2026-01-01\n");
+  REQUIRE(plain->guideline != nullptr);
+  CHECK_FALSE(plain->guideline->evaluation_date());
+  FactSet facts(1);
+  plain->guideline->set_evaluation_date(facts, *DateTime::parse("2026-06-15").value);
+  CHECK(facts.get(FactId{0}).is_null());
 }
 
 // Found by the differential fuzzer: the compact program read a date's state past the end of
