@@ -198,9 +198,9 @@ std::string decision_to_text(const Guideline& guideline, const SourceManager& so
       }
       out += fmt::format(
           "  - {} ({}): waits on {}\n", recommendations[r].id, recommendations[r].kind,
-          missing.empty()
-              ? "no absent fact (a division by zero, an overflow or a null made it unknown)"
-              : missing);
+          missing.empty() ? "no absent fact (a division by zero, an overflow, a null, or dates of "
+                            "different precisions made it unknown)"
+                          : missing);
     }
   }
   if (!cited.empty()) {

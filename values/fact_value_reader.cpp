@@ -206,7 +206,12 @@ FactValueReading wrong_type(const FactSpec& fact, const WrittenScalar& scalar,
 // A Date (`2026-06-15`, also `2026-06` or `2026`) for a date fact; a DateTime, or a Date read
 // as a DateTime of its precision, for a datetime fact. The text must be a real date.
 FactValueReading read_date(const FactSpec& fact, const WrittenScalar& scalar) {
-  if (scalar.kind != ScalarKind::string) {
+  // A year alone is a date of year precision, also written as a plain number (`1954`, which
+  // YAML and JSON read as a number); any other number is not a date.
+  const std::string_view text = trim(scalar.text);
+  const bool year = text.size() == 4 && std::all_of(text.begin(), text.end(),
+                                                    [](char c) { return c >= '0' && c <= '9'; });
+  if (scalar.kind != ScalarKind::string && !(scalar.kind == ScalarKind::number && year)) {
     return wrong_type(fact, scalar, "");
   }
   const DateTimeReading date = DateTime::parse(trim(scalar.text));

@@ -110,4 +110,17 @@ run expr --guideline "$RECALL" "Today() - 1 day" --as-of 2024-03-01
 code_is 0
 out_is "@2024-02-29"
 
+# Known dates of different precisions: the order is unknown (CQL), and the text says why.
+cat >"$WORK/seen.rubric" <<'RULES'
+guideline "seen" title "Seen" version "1"
+source 1 "S"
+fact seen: datetime
+recommendation late kind assess text "Late." cite 1
+  when seen > @2026-06-15T12:00:00Z
+RULES
+printf 'seen: "2026-06-15"\n' >"$WORK/seen.yaml"
+run eval "$WORK/seen.rubric" "$WORK/seen.yaml"
+code_is 0
+out_has "late (assess): waits on no absent fact (a division by zero, an overflow, a null, or dates of different precisions made it unknown)"
+
 harness_summary

@@ -35,6 +35,15 @@ void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
   return operator new(size, tag);
 }
 
+// These operators pair with the operator new above, which uses malloc, so freeing is right.
+// GCC, inlining a delete where it can see the matching new (at -O1 and above), warns that
+// `free` meets a pointer from `operator new` (-Wmismatched-new-delete): a false positive for
+// replaced allocation functions, silenced here alone.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 void operator delete(void* block) noexcept {
   std::free(block);
 }
@@ -50,3 +59,7 @@ void operator delete(void* block, std::size_t /*size*/) noexcept {
 void operator delete[](void* block, std::size_t /*size*/) noexcept {
   std::free(block);
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

@@ -260,6 +260,24 @@ TEST_CASE("date facts are read from ISO texts and decide recommendations", "[dat
               "`15/06/1961`"));
 }
 
+TEST_CASE("a date fact takes a year written as a plain number", "[dates]") {
+  FactSpec birth;
+  birth.name = "birth_date";
+  birth.type = Type::of(TypeKind::date);
+  const auto read = [&](ScalarKind kind, std::string_view text) {
+    const FactValueReading reading = read_fact_value(birth, WrittenScalar{kind, text, false});
+    return reading.accepted() ? to_literal(reading.value) : reading.message;
+  };
+  CHECK(read(ScalarKind::number, "1954") == "@1954");  // YAML `birth_date: 1954`
+  CHECK(read(ScalarKind::string, "1954") == "@1954");
+  CHECK(read(ScalarKind::number, "0000").starts_with("fact `birth_date` must be a date"));
+  CHECK(read(ScalarKind::number, "195").starts_with("fact `birth_date` must be a date"));
+  CHECK(read(ScalarKind::number, "19540").starts_with("fact `birth_date` must be a date"));
+  CHECK(read(ScalarKind::number, "1954.0").starts_with("fact `birth_date` must be a date"));
+  CHECK(read(ScalarKind::number, "-1954").starts_with("fact `birth_date` must be a date"));
+  CHECK(read(ScalarKind::boolean, "true").starts_with("fact `birth_date` must be a date"));
+}
+
 TEST_CASE("a datetime fact takes a date-time or a date", "[dates]") {
   const auto compiled = compile(
       "fact seen: datetime\n"
