@@ -863,8 +863,7 @@ Status FactSet::set_evaluation_date(std::string_view date) {
         "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`");
   }
   const DateTimeReading reading = DateTime::parse(date);
-  if (!reading.accepted() || !reading.value->is_date() ||
-      reading.value->precision() != TemporalPrecision::day) {
+  if (!reading.accepted() || !reading.value->is_full_date()) {
     return invalid_argument(fmt::format(
         "the evaluation date is a full date written `YYYY-MM-DD`, such as `2026-06-15`; found "
         "{}{}",

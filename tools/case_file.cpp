@@ -591,8 +591,7 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
     if (const YAML::Node written = root["as_of"]) {
       const std::string date = written.IsScalar() ? written.Scalar() : std::string();
       const DateTimeReading reading = DateTime::parse(date);
-      if (!reading.accepted() || !reading.value->is_date() ||
-          reading.value->precision() != TemporalPrecision::day) {
+      if (!reading.accepted() || !reading.value->is_full_date()) {
         outcome.explanation = fmt::format(
             "{}:{}: `as_of` is the evaluation date, written `YYYY-MM-DD`, such as `2026-06-15`; "
             "found `{}`{}",

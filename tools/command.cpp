@@ -35,7 +35,7 @@ std::optional<DateTime> evaluation_date(const std::string& text, std::ostream& e
                        reading.message);
     return std::nullopt;
   }
-  if (!reading.value->is_date() || reading.value->precision() != TemporalPrecision::day) {
+  if (!reading.value->is_full_date()) {
     err << fmt::format(
         "error: --as-of: `{}` is not a full date; the evaluation date is written `YYYY-MM-DD`, "
         "such as `2026-06-15`\n",

@@ -79,6 +79,10 @@ class DateTime {
 
   [[nodiscard]] TemporalKind kind() const { return kind_; }
   [[nodiscard]] bool is_date() const { return kind_ == TemporalKind::date; }
+  // A Date to the day (`2026-06-15`), as an evaluation date must be.
+  [[nodiscard]] bool is_full_date() const {
+    return is_date() && precision_ == TemporalPrecision::day;
+  }
   [[nodiscard]] TemporalPrecision precision() const { return precision_; }
   [[nodiscard]] TemporalFields fields() const;
   [[nodiscard]] std::optional<int> offset_minutes() const {
