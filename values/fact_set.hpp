@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "values/binding.hpp"
 #include "values/source_range.hpp"
 #include "values/types.hpp"
 #include "values/value.hpp"
@@ -63,6 +64,9 @@ struct FactSpec {
   // date (`--as-of`, an API parameter), never from a fact file; the engine and the analysis
   // treat it as any other fact, so a result that depends on it says so.
   bool evaluation_date = false;
+  // Where the fact is read from in a patient's record (a `from ... value ...` clause), when
+  // the rule file says; facts without one can come only from fact files and APIs.
+  std::optional<FactBinding> binding;
 
   // The allowed values in words: "an integer from 0 to 3", "a duration of at least 0 days",
   // "`true` or `false`", "one of 'left', 'right'".

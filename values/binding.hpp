@@ -1,0 +1,125 @@
+// Where a fact's value comes from in a patient's record: the `from ... value ...` clause of a
+// fact declaration (docs/fhir.md), as the checker resolved it. Plain data and format-neutral:
+// the names of resource types and elements are FHIR R4's, but nothing here reads JSON; a front
+// end (records/) applies a binding to a record.
+//
+// Contract: a FactBinding is immutable once the checker has built it, and owns its text.
+// Invariants the checker establishes: `resource_type` is one of kBindingResourceTypes;
+// every element in `elements` and every filter's element applies to that resource type;
+// `value` fits the fact's type (element values for scalar facts, `years_since`/`days_since`
+// for duration facts, `presence`/`exists` for boolean facts, `count` for integer facts);
+// `codes` are (system URI, code) pairs without repeats.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "values/date_time.hpp"
+#include "values/source_range.hpp"
+
+namespace rubric {
+
+// The resource types a binding may read.
+inline constexpr std::array<std::string_view, 5> kBindingResourceTypes = {
+    "Patient", "Condition", "Observation", "MedicationRequest", "Procedure"};
+
+// A code of a code system: FHIR's `Coding.system` (a URI) and `Coding.code`.
+struct Coding {
+  std::string system;
+  std::string code;
+  friend bool operator==(const Coding&, const Coding&) = default;
+};
+
+// Which of the matching resources the binding reads.
+enum class BindingChoice : std::uint8_t {
+  // The one resource of its type in the record (Patient).
+  single,
+  // The resource with the greatest record date (BindingRule::record_date_elements); ties go
+  // to the greatest `issued` (Observation), then to the later entry in the input. A resource
+  // without a record date does not count.
+  most_recent,
+  // Every matching resource (for `presence`, `exists` and `count`).
+  all,
+};
+
+// What value the binding gives the fact.
+enum class BindingValue : std::uint8_t {
+  // The first of `elements` the chosen resource has (`valueQuantity or valueInteger`), read
+  // as a fact value of the fact's type; a quantity in the fact's unit (or converted to it).
+  element,
+  // Completed calendar years from the date in the first present element of `elements` to the
+  // evaluation date, as a duration in years (age); a date that is not a full date leaves the
+  // fact absent; a date after the evaluation date is an error.
+  years_since,
+  // Whole days from that date (its date part as written) to the evaluation date, as a
+  // duration in days; a date after the evaluation date is an error.
+  days_since,
+  // Condition presence: true when some matching Condition is present (clinicalStatus
+  // active, recurrence or relapse, and verificationStatus not refuted); otherwise false when
+  // some says it is not (verificationStatus refuted, or clinicalStatus inactive, remission or
+  // resolved); otherwise absent.
+  presence,
+  // True when some matching resource exists; otherwise absent, or false when
+  // `absent_is_false` (`value exists, otherwise false`).
+  exists,
+  // The number of matching resources (0 when none).
+  count,
+};
+
+// `where ELEMENT is [not] CODE, CODE or CODE`: a resource counts only when the element's code
+// (a `code` element such as Observation.status, or the `code` of a CodeableConcept's
+// codings such as Condition.verificationStatus) is (or is not) one of `codes`. A resource
+// without the element passes an `is not` filter and fails an `is` filter.
+struct StatusFilter {
+  std::string element;  // "status", "clinicalStatus", "verificationStatus", "intent"
+  bool negated = false;
+  std::vector<std::string> codes;
+  friend bool operator==(const StatusFilter&, const StatusFilter&) = default;
+};
+
+// `within N UNITS`: a resource counts only when its record date (its date part as written) is
+// at most N calendar units before the evaluation date and not after it.
+struct BindingWindow {
+  std::int64_t amount = 0;
+  CalendarUnit unit = CalendarUnit::day;
+  friend bool operator==(const BindingWindow&, const BindingWindow&) = default;
+};
+
+struct FactBinding {
+  std::string resource_type;  // one of kBindingResourceTypes
+  BindingChoice choice = BindingChoice::single;
+  // `coded ...`: a resource matches when one of its `code.coding` has one of these (system,
+  // code) pairs. Empty: every resource of the type matches (no `coded` clause).
+  std::vector<Coding> codes;
+  // The code filter as the rule file names it, for messages: "VF 'genant-grade'",
+  // "value set `current_pain`"; empty without a `coded` clause.
+  std::string codes_label;
+  std::vector<StatusFilter> filters;
+  std::optional<BindingWindow> window;
+  BindingValue value = BindingValue::element;
+  // For `element`, `years_since` and `days_since`: the elements to read, first present wins
+  // (`valueQuantity`, `valueInteger`, `birthDate`, `recordedDate`, `onsetDateTime`, ...).
+  std::vector<std::string> elements;
+  bool absent_is_false = false;  // `exists` only
+  SourceRange range;             // the clause in the rule file
+
+  friend bool operator==(const FactBinding&, const FactBinding&) = default;
+};
+
+// Per resource type: the elements whose date is a resource's record date (first present
+// wins), which `most recent` orders by and `within` measures: Observation effectiveDateTime;
+// Condition recordedDate, else onsetDateTime; Procedure performedDateTime; MedicationRequest
+// authoredOn; Patient none.
+inline std::vector<std::string_view> record_date_elements(std::string_view resource_type) {
+  if (resource_type == "Observation") return {"effectiveDateTime"};
+  if (resource_type == "Condition") return {"recordedDate", "onsetDateTime"};
+  if (resource_type == "Procedure") return {"performedDateTime"};
+  if (resource_type == "MedicationRequest") return {"authoredOn"};
+  return {};
+}
+
+}  // namespace rubric
