@@ -158,6 +158,64 @@ struct UnitConversion {
   SourceRange range;
 };
 
+// `codesystem NAME = 'URI'`.
+struct CodeSystemDeclaration {
+  Named name;
+  Named uri;  // the URI as written, without quotes
+  SourceRange range;
+};
+
+// A code of a declared code system: `LOINC '72514-3'`.
+struct CodeReference {
+  Named system;  // the code system's name
+  Named code;    // the code, without quotes
+  SourceRange range;
+};
+
+// `valueset NAME = {SYSTEM 'code', ...} ["description"]`.
+struct ValueSetDeclaration {
+  Named name;
+  std::vector<CodeReference> codes;
+  std::string description;
+  SourceRange range;
+};
+
+// `where ELEMENT is [not] CODE, CODE or CODE`.
+struct BindingFilter {
+  Named element;
+  bool negated = false;
+  std::vector<Named> codes;
+};
+
+// `value ELEMENT or ...`, `value UNITS since ELEMENT or ...` (value_range holds the calendar
+// word), `value presence`, `value exists`, `value count`.
+enum class BindingValueKind : std::uint8_t { elements, since, presence, exists, count };
+
+// `ELEMENT in 'UNIT'`.
+struct ElementUnit {
+  Named element;
+  Named unit;  // without quotes
+};
+
+// A fact's `from ... value ...` clause (values/binding.hpp says what each part means).
+struct BindingClause {
+  bool most_recent = false;
+  Named resource_type;
+  // `coded SYSTEM 'code'` (code set) or `coded VALUESET` (value_set set); neither without a
+  // `coded` part.
+  std::optional<CodeReference> code;
+  std::optional<Named> value_set;
+  std::vector<BindingFilter> filters;
+  std::optional<Named> window_amount;  // `within N UNITS`: the number as written
+  Named window_unit;                   // the calendar word as written
+  BindingValueKind value = BindingValueKind::elements;
+  Named value_range;  // the value's words as written (`years since`, `presence`), with range
+  std::vector<Named> elements;
+  std::optional<ElementUnit> unit;  // at most one element gives a unit
+  bool otherwise_false = false;     // `exists, otherwise false`
+  SourceRange range;
+};
+
 struct FactDeclaration {
   Named name;
   TypeSpec type;
@@ -165,6 +223,7 @@ struct FactDeclaration {
   std::vector<Named> units;        // `units 'U', ...`: the units as written, without quotes
   std::vector<UnitConversion> conversions;
   std::string description;
+  std::optional<BindingClause> binding;
   SourceRange range;
 };
 
@@ -215,7 +274,9 @@ enum class DeclarationKind : std::uint8_t {
   parameter,
   definition,
   recommendation,
-  coverage
+  coverage,
+  code_system,
+  value_set
 };
 
 // A declaration in file order: its kind and index into the matching vector.
@@ -233,6 +294,8 @@ struct Module {
   std::vector<Definition> definitions;
   std::vector<RecommendationDeclaration> recommendations;
   std::vector<CoverageDeclaration> coverage;  // a valid file has at most one
+  std::vector<CodeSystemDeclaration> code_systems;
+  std::vector<ValueSetDeclaration> value_sets;
   std::vector<DeclarationRef> order;
 
   std::vector<Expr> expressions;

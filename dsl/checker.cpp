@@ -12,6 +12,8 @@
 //   W0304 unused source             W0305 incompatibility declared twice
 #include "dsl/checker.hpp"
 
+#include "dsl/bindings.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -113,6 +115,7 @@ class Checker {
   // Sources, then the names and what they are: parameters, facts and definitions in
   // dependency order.
   void declarations() {
+    terminology_.emplace(module_, diagnostics_);
     sources_declared();
     declare_names();
     order_dependencies();
@@ -277,6 +280,9 @@ class Checker {
         spec.codes = fact.type.codes;
       }
       limits(fact, spec);
+      if (fact.binding && !is_error(spec.type)) {
+        spec.binding = terminology_->resolve(*fact.binding, spec);
+      }
     }
   }
 
@@ -921,6 +927,7 @@ class Checker {
   }
 
   void unused() {
+    terminology_->report_unused();
     for (std::uint32_t i = 0; i < module_.facts.size(); ++i) {
       if (!used_facts_.contains(i)) {
         diagnostics_.report(
@@ -1085,6 +1092,7 @@ class Checker {
   Diagnostics& diagnostics_;
   std::vector<bool> typed_;
   std::map<std::string, Symbol> names_;
+  std::optional<Terminology> terminology_;
   std::map<std::uint32_t, const ast::SourceDeclaration*> source_numbers_;
   std::vector<State> parameter_state_;
   std::vector<State> definition_state_;

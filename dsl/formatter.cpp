@@ -1154,11 +1154,154 @@ class Printer {
                   text(quote(conversion.to.name, '\'')), space(), text("cite"), space(), source})));
     }
     // A conversion may end with a text (`cite "..."`): the description is a text after it.
+    // The binding, when there is one, comes after the description.
+    const std::uint32_t head_end = fact.binding ? fact.binding->range.offset : fact.range.end();
+    const SourceRange head{fact.range.file, fact.range.offset, head_end - fact.range.offset};
     const bool described =
-        ends_with_text(fact.range) &&
-        (fact.conversions.empty() || fact.conversions.back().range.end() < fact.range.end());
+        ends_with_text(head) &&
+        (fact.conversions.empty() || fact.conversions.back().range.end() < head.end());
     if (described) {
       parts.push_back(nest(concat({line(), text(quote(fact.description, '"'))})));
+    }
+    if (!fact.binding) {
+      return group(concat(std::move(parts)));
+    }
+    return concat({group(concat(std::move(parts))), nest(binding_clause(*fact.binding))});
+  }
+
+  // Names joined as written lists read aloud: `a`, `a or b`, `a, b or c`.
+  // With `unit`, `ELEMENT in 'UNIT'` for its element.
+  void spoken_list(std::vector<DocId>& parts, const std::vector<ast::Named>& names,
+                   const std::optional<ast::ElementUnit>& unit = std::nullopt) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (i > 0 && i + 1 < names.size()) {
+        parts.push_back(text(","));
+        parts.push_back(space());
+      } else if (i > 0) {
+        parts.push_back(space());
+        parts.push_back(text("or"));
+        parts.push_back(space());
+      }
+      parts.push_back(text(names[i].name));
+      if (unit && unit->element.range.offset == names[i].range.offset) {
+        parts.push_back(space());
+        parts.push_back(text("in"));
+        parts.push_back(space());
+        parts.push_back(text(quote(unit->unit.name, '\'')));
+      }
+    }
+  }
+
+  // A fact's binding: `from ...` on its own line, each later part (`where`, `within`) on its
+  // own line below it, indented, and `value ...` back at the level of `from`.
+  DocId binding_clause(const ast::BindingClause& binding) {
+    std::vector<DocId> parts{hardline(), text("from"), space()};
+    if (binding.most_recent) {
+      parts.push_back(text("most"));
+      parts.push_back(space());
+      parts.push_back(text("recent"));
+      parts.push_back(space());
+    }
+    parts.push_back(text(binding.resource_type.name));
+    if (binding.code) {
+      parts.push_back(space());
+      parts.push_back(text("coded"));
+      parts.push_back(space());
+      parts.push_back(text(binding.code->system.name));
+      parts.push_back(space());
+      parts.push_back(text(quote(binding.code->code.name, '\'')));
+    } else if (binding.value_set) {
+      parts.push_back(space());
+      parts.push_back(text("coded"));
+      parts.push_back(space());
+      parts.push_back(text(binding.value_set->name));
+    }
+    std::vector<DocId> details;
+    for (std::size_t f = 0; f < binding.filters.size(); ++f) {
+      const ast::BindingFilter& filter = binding.filters[f];
+      details.push_back(hardline());
+      details.push_back(text(f == 0 ? "where" : "and"));
+      details.push_back(space());
+      details.push_back(text(filter.element.name));
+      details.push_back(space());
+      details.push_back(text("is"));
+      details.push_back(space());
+      if (filter.negated) {
+        details.push_back(text("not"));
+        details.push_back(space());
+      }
+      spoken_list(details, filter.codes);
+    }
+    if (binding.window_amount) {
+      details.push_back(hardline());
+      details.push_back(text("within"));
+      details.push_back(space());
+      details.push_back(text(binding.window_amount->name));
+      details.push_back(space());
+      details.push_back(text(binding.window_unit.name));
+    }
+    if (!details.empty()) {
+      parts.push_back(nest(concat(std::move(details))));
+    }
+    parts.push_back(hardline());
+    parts.push_back(text("value"));
+    parts.push_back(space());
+    switch (binding.value) {
+      case ast::BindingValueKind::elements:
+        spoken_list(parts, binding.elements, binding.unit);
+        break;
+      case ast::BindingValueKind::since:
+        parts.push_back(text(binding.value_range.name));
+        parts.push_back(space());
+        parts.push_back(text("since"));
+        parts.push_back(space());
+        spoken_list(parts, binding.elements);
+        break;
+      case ast::BindingValueKind::presence:
+      case ast::BindingValueKind::count: parts.push_back(text(binding.value_range.name)); break;
+      case ast::BindingValueKind::exists:
+        parts.push_back(text("exists"));
+        if (binding.otherwise_false) {
+          parts.push_back(text(","));
+          parts.push_back(space());
+          parts.push_back(text("otherwise"));
+          parts.push_back(space());
+          parts.push_back(text("false"));
+        }
+        break;
+    }
+    return concat(std::move(parts));
+  }
+
+  // `codesystem NAME = 'URI'`.
+  DocId code_system(const ast::CodeSystemDeclaration& system) {
+    return concat({text("codesystem"), space(), text(system.name.name), space(), text("="), space(),
+                   text(quote(system.uri.name, '\''))});
+  }
+
+  // `valueset NAME = {SYSTEM 'code', ...}`: on one line when it fits, otherwise one code a
+  // line.
+  DocId value_set(const ast::ValueSetDeclaration& value_set) {
+    std::vector<DocId> codes;
+    for (std::size_t i = 0; i < value_set.codes.size(); ++i) {
+      if (i > 0) {
+        codes.push_back(text(","));
+      }
+      codes.push_back(i == 0 ? softline() : line());
+      codes.push_back(text(value_set.codes[i].system.name));
+      codes.push_back(space());
+      codes.push_back(text(quote(value_set.codes[i].code.name, '\'')));
+    }
+    std::vector<DocId> parts{
+        text("valueset"),
+        space(),
+        text(value_set.name.name),
+        space(),
+        text("="),
+        space(),
+        group(concat({text("{"), nest(concat(std::move(codes))), softline(), text("}")}))};
+    if (ends_with_text(value_set.range)) {
+      parts.push_back(nest(concat({line(), text(quote(value_set.description, '"'))})));
     }
     return group(concat(std::move(parts)));
   }
@@ -1280,6 +1423,8 @@ class Printer {
       case ast::DeclarationKind::definition: return module_.definitions[ref.index].range;
       case ast::DeclarationKind::recommendation: return module_.recommendations[ref.index].range;
       case ast::DeclarationKind::coverage: return module_.coverage[ref.index].range;
+      case ast::DeclarationKind::code_system: return module_.code_systems[ref.index].range;
+      case ast::DeclarationKind::value_set: return module_.value_sets[ref.index].range;
     }
     return {};
   }
@@ -1294,6 +1439,8 @@ class Printer {
       case ast::DeclarationKind::recommendation:
         return recommendation(module_.recommendations[ref.index]);
       case ast::DeclarationKind::coverage: return coverage(module_.coverage[ref.index]);
+      case ast::DeclarationKind::code_system: return code_system(module_.code_systems[ref.index]);
+      case ast::DeclarationKind::value_set: return value_set(module_.value_sets[ref.index]);
     }
     return concat({});
   }
@@ -1464,7 +1611,50 @@ std::string meaning(const ast::Module& module) {
                              conversion.cites_text ? "" : std::to_string(conversion.source.number),
                              conversion.source_text);
         }
+        if (fact.binding) {
+          const ast::BindingClause& binding = *fact.binding;
+          out += fmt::format("|from {}{}", binding.most_recent ? "most recent " : "",
+                             binding.resource_type.name);
+          if (binding.code) {
+            out += fmt::format(" coded {} {}", binding.code->system.name, binding.code->code.name);
+          } else if (binding.value_set) {
+            out += fmt::format(" coded {}", binding.value_set->name);
+          }
+          for (const ast::BindingFilter& filter : binding.filters) {
+            out += fmt::format(" where {} is{}", filter.element.name, filter.negated ? " not" : "");
+            for (const ast::Named& code : filter.codes) {
+              out += " " + code.name;
+            }
+          }
+          if (binding.window_amount) {
+            out +=
+                fmt::format(" within {} {}", binding.window_amount->name, binding.window_unit.name);
+          }
+          out +=
+              fmt::format(" value {} {}{}", static_cast<int>(binding.value),
+                          binding.value_range.name, binding.otherwise_false ? " else false" : "");
+          for (const ast::Named& element : binding.elements) {
+            out += " " + element.name;
+          }
+          if (binding.unit) {
+            out += fmt::format(" ({} in {})", binding.unit->element.name, binding.unit->unit.name);
+          }
+        }
         out += fmt::format("|{}\n", fact.description);
+        break;
+      }
+      case ast::DeclarationKind::code_system: {
+        const auto& system = module.code_systems[ref.index];
+        out += fmt::format("codesystem {}|{}\n", system.name.name, system.uri.name);
+        break;
+      }
+      case ast::DeclarationKind::value_set: {
+        const auto& value_set = module.value_sets[ref.index];
+        out += fmt::format("valueset {}|", value_set.name.name);
+        for (const ast::CodeReference& code : value_set.codes) {
+          out += fmt::format("{} {},", code.system.name, code.code.name);
+        }
+        out += fmt::format("|{}\n", value_set.description);
         break;
       }
       case ast::DeclarationKind::parameter: {

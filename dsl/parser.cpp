@@ -223,7 +223,8 @@ constexpr bool is_token_rule =
     is_keyword<Rule> || std::is_base_of_v<g::string_literal, Rule> ||
     std::is_base_of_v<g::text_literal, Rule> || std::is_base_of_v<g::number, Rule> ||
     is_one_of<Rule, g::identifier_text, g::source_number, g::citation, g::conversion_citation,
-              g::kind_name, g::op_plus, g::op_minus, g::op_minus_sign, g::op_times, g::op_divide,
+              g::kind_name, g::resource_type, g::filter_element, g::status_code, g::window_amount,
+              g::element_name, g::op_plus, g::op_minus, g::op_minus_sign, g::op_times, g::op_divide,
               g::op_equal, g::op_not_equal, g::op_equivalent, g::op_not_equivalent,
               g::op_less_or_equal, g::op_less, g::op_greater_or_equal, g::op_greater, g::one<'('>,
               g::one<')'>, g::one<'{'>, g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
@@ -377,7 +378,13 @@ using selector = pegtl::parse_tree::selector<
         g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
         g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
         g::citation, g::evidence_text, g::carried_parameter, g::reported_name,
-        g::excluded_recommendation, g::coverage_declaration>,
+        g::excluded_recommendation, g::coverage_declaration, g::code_system_declaration,
+        g::code_system_name, g::code_system_uri, g::code_reference, g::code_reference_system,
+        g::code_reference_code, g::value_set_declaration, g::value_set_name, g::binding_clause,
+        g::most_recent, g::resource_type, g::coded_target, g::coded_code, g::binding_filter,
+        g::filter_element, g::filter_negated, g::status_code, g::window_amount, g::window_unit,
+        g::element_name, g::presence_value, g::count_value, g::exists_value, g::otherwise_false,
+        g::since_unit, g::from_word, g::element_unit>,
     fold_single::on<g::multiplicative, g::additive, g::test_expression, g::between_expression,
                     g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
                     g::implication>>;
@@ -741,6 +748,25 @@ class Lowering {
       push(ast::DeclarationKind::source, module_.sources, std::move(source));
     } else if (node.is_type<g::fact_declaration>()) {
       fact(node);
+    } else if (node.is_type<g::code_system_declaration>()) {
+      ast::CodeSystemDeclaration system;
+      system.range = range(node);
+      system.name = named(*node.children.at(0));
+      system.uri = ast::Named{text(*node.children.at(1)), range(*node.children.at(1))};
+      push(ast::DeclarationKind::code_system, module_.code_systems, std::move(system));
+    } else if (node.is_type<g::value_set_declaration>()) {
+      ast::ValueSetDeclaration value_set;
+      value_set.range = range(node);
+      for (const auto& child : node.children) {
+        if (child->is_type<g::value_set_name>()) {
+          value_set.name = named(*child);
+        } else if (child->is_type<g::code_reference>()) {
+          value_set.codes.push_back(code_reference(*child));
+        } else if (child->is_type<g::description>()) {
+          value_set.description = text(*child);
+        }
+      }
+      push(ast::DeclarationKind::value_set, module_.value_sets, std::move(value_set));
     } else if (node.is_type<g::parameter_declaration>()) {
       ast::ParameterDeclaration parameter;
       parameter.range = range(node);
@@ -943,11 +969,81 @@ class Lowering {
         fact.units.push_back(ast::Named{text(child), range(child)});
       } else if (child.is_type<g::conversion_clause>()) {
         fact.conversions.push_back(conversion(child));
+      } else if (child.is_type<g::binding_clause>()) {
+        fact.binding = binding(child);
       } else {
         fact.type = type(child);
       }
     }
     push(ast::DeclarationKind::fact, module_.facts, std::move(fact));
+  }
+
+  ast::CodeReference code_reference(const Node& node) const {
+    ast::CodeReference code;
+    code.range = range(node);
+    code.system = named(*node.children.at(0));
+    code.code = ast::Named{text(*node.children.at(1)), range(*node.children.at(1))};
+    return code;
+  }
+
+  ast::BindingClause binding(const Node& node) const {
+    ast::BindingClause binding;
+    binding.range = range(node);
+    for (const auto& child_pointer : node.children) {
+      const Node& child = *child_pointer;
+      if (child.is_type<g::from_word>()) {
+        const SourceRange word = range(child);
+        binding.range = SourceRange{word.file, word.offset, binding.range.end() - word.offset};
+      } else if (child.is_type<g::most_recent>()) {
+        binding.most_recent = true;
+      } else if (child.is_type<g::resource_type>()) {
+        binding.resource_type = named(child);
+      } else if (child.is_type<g::coded_target>()) {
+        binding.value_set = named(child);
+      } else if (child.is_type<g::coded_code>()) {
+        // `coded SYSTEM 'code'`: the target read just before is the code system.
+        ast::CodeReference code;
+        code.system = *binding.value_set;
+        code.code = ast::Named{text(child), range(child)};
+        code.range = code.system.range.to(code.code.range);
+        binding.code = std::move(code);
+        binding.value_set.reset();
+      } else if (child.is_type<g::binding_filter>()) {
+        ast::BindingFilter filter;
+        for (const auto& part : child.children) {
+          if (part->is_type<g::filter_element>()) {
+            filter.element = named(*part);
+          } else if (part->is_type<g::filter_negated>()) {
+            filter.negated = true;
+          } else if (part->is_type<g::status_code>()) {
+            filter.codes.push_back(named(*part));
+          }
+        }
+        binding.filters.push_back(std::move(filter));
+      } else if (child.is_type<g::window_amount>()) {
+        binding.window_amount = named(child);
+      } else if (child.is_type<g::window_unit>()) {
+        binding.window_unit = named(child);
+      } else if (child.is_type<g::element_name>()) {
+        binding.elements.push_back(named(child));
+      } else if (child.is_type<g::element_unit>()) {
+        binding.unit = ast::ElementUnit{binding.elements.back(), {text(child), range(child)}};
+      } else if (child.is_type<g::presence_value>()) {
+        binding.value = ast::BindingValueKind::presence;
+        binding.value_range = named(child);
+      } else if (child.is_type<g::count_value>()) {
+        binding.value = ast::BindingValueKind::count;
+        binding.value_range = named(child);
+      } else if (child.is_type<g::exists_value>()) {
+        binding.value = ast::BindingValueKind::exists;
+        binding.value_range = named(child);
+        binding.otherwise_false = !child.children.empty();
+      } else if (child.is_type<g::since_unit>()) {
+        binding.value = ast::BindingValueKind::since;
+        binding.value_range = named(child);
+      }
+    }
+    return binding;
   }
 
   ast::UnitConversion conversion(const Node& node) {
@@ -1120,8 +1216,8 @@ bool too_deep(const ast::Module& module, std::size_t first, std::vector<std::uin
 }
 
 bool starts_declaration(std::string_view line) {
-  for (const std::string_view keyword :
-       {"guideline", "source", "fact", "parameter", "define", "recommendation", "coverage"}) {
+  for (const std::string_view keyword : {"guideline", "source", "fact", "parameter", "define",
+                                         "recommendation", "coverage", "codesystem", "valueset"}) {
     if (line.starts_with(keyword) &&
         (line.size() == keyword.size() ||
          !(std::isalnum(static_cast<unsigned char>(line[keyword.size()])) != 0 ||

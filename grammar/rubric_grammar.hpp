@@ -95,6 +95,8 @@ RUBRIC_KEYWORD(carry, "carry");
 RUBRIC_KEYWORD(report, "report");
 RUBRIC_KEYWORD(excludes, "excludes");
 RUBRIC_KEYWORD(coverage, "coverage");
+RUBRIC_KEYWORD(codesystem, "codesystem");
+RUBRIC_KEYWORD(valueset, "valueset");
 RUBRIC_KEYWORD(boolean, "boolean");
 RUBRIC_KEYWORD(integer, "integer");
 RUBRIC_KEYWORD(decimal, "decimal");
@@ -123,7 +125,7 @@ struct reserved_word
           kw_in, kw_if, kw_then, kw_else, kw_case, kw_when, kw_end, kw_div, kw_mod, kw_guideline,
           kw_title, kw_version, kw_source, kw_fact, kw_parameter, kw_define, kw_recommendation,
           kw_kind, kw_text, kw_cite, kw_evidence, kw_carry, kw_report, kw_excludes, kw_coverage,
-          calendar_word> {};
+          kw_codesystem, kw_valueset, calendar_word> {};
 
 struct identifier : seq<not_at<reserved_word>, identifier_text> {};
 
@@ -340,8 +342,102 @@ struct expected_citation_text : seq<sep, citation_text> {};
 struct source_declaration
     : seq<kw_source, must<expected_source_number>, must<expected_citation_text>> {};
 
+// ---- Code systems, value sets and bindings (docs/fhir.md) ---------------------------------
+
+// codesystem NAME = 'URI'
+struct code_system_name : identifier {};
+struct expected_code_system_name : seq<sep, code_system_name> {};
+struct code_system_uri : string_literal {};
+struct expected_code_system_uri : seq<sep, code_system_uri> {};
+struct code_system_declaration : seq<kw_codesystem, must<expected_code_system_name>,
+                                     must<expected_equals>, must<expected_code_system_uri>> {};
+
+// A code of a declared code system: `LOINC '72514-3'`.
+struct code_reference_system : identifier {};
+struct code_reference_code : string_literal {};
+struct expected_code_reference_code : seq<sep, code_reference_code> {};
+struct code_reference : seq<code_reference_system, must<expected_code_reference_code>> {};
+struct expected_code_reference : seq<sep, code_reference> {};
+
+// valueset NAME = {SYSTEM 'code', ...} ["description"]
+struct value_set_name : identifier {};
+struct expected_value_set_name : seq<sep, value_set_name> {};
+struct value_set_codes
+    : seq<one<'{'>, must<expected_code_reference>, star<comma, must<expected_code_reference>>,
+          must<expected_close_brace>> {};
+struct expected_value_set_codes : seq<sep, value_set_codes> {};
+struct value_set_declaration
+    : seq<kw_valueset, must<expected_value_set_name>, must<expected_equals>,
+          must<expected_value_set_codes>, optional_description> {};
+
+// A fact's binding, after its description:
+//   from [most recent] RESOURCE [coded SYSTEM 'code' | coded VALUESET]
+//     [where ELEMENT is [not] CODE, CODE or CODE [and ELEMENT is ...]]
+//     [within N UNITS]
+//   value ELEMENT [in 'UNIT'] [or ELEMENT]... | years since ELEMENT [or ...]
+//         | days since ELEMENT [or ...]
+//         | presence | count | exists [, otherwise false]
+// None of its words is reserved: each starts its part only where the binding expects it.
+struct from_word : keyword<TAO_PEGTL_STRING("from")> {};
+struct most_recent : keyword<TAO_PEGTL_STRING("most")> {};
+struct recent_word : keyword<TAO_PEGTL_STRING("recent")> {};
+struct expected_recent : seq<sep, recent_word> {};
+struct coded_word : keyword<TAO_PEGTL_STRING("coded")> {};
+struct where_word : keyword<TAO_PEGTL_STRING("where")> {};
+struct within_word : keyword<TAO_PEGTL_STRING("within")> {};
+struct value_word : keyword<TAO_PEGTL_STRING("value")> {};
+struct since_word : keyword<TAO_PEGTL_STRING("since")> {};
+struct otherwise_word : keyword<TAO_PEGTL_STRING("otherwise")> {};
+struct resource_type : identifier_text {};
+struct binding_resource : seq<sep, opt<most_recent, must<expected_recent>, sep>, resource_type> {};
+struct expected_binding_resource : binding_resource {};
+struct coded_target : identifier {};
+struct coded_code : string_literal {};
+struct expected_coded_target : seq<sep, coded_target, opt<sep, coded_code>> {};
+struct coded_clause : seq<sep, coded_word, must<expected_coded_target>> {};
+struct filter_element : identifier_text {};
+struct expected_filter_element : seq<sep, filter_element> {};
+struct filter_negated : seq<kw_not, not_at<one<'-'>>> {};
+struct status_code : seq<alnum, star<sor<alnum, one<'-'>>>> {};
+struct expected_status_code : seq<sep, status_code> {};
+struct expected_is : seq<sep, kw_is> {};
+struct binding_filter : seq<must<expected_filter_element>, must<expected_is>,
+                            opt<sep, filter_negated>, must<expected_status_code>,
+                            star<sor<comma, seq<sep, kw_or>>, must<expected_status_code>>> {};
+struct where_clause : seq<sep, where_word, binding_filter, star<sep, kw_and, binding_filter>> {};
+struct window_amount : plus<digit> {};
+struct expected_window_amount : seq<sep, window_amount> {};
+struct window_unit : calendar_word {};
+struct expected_window_unit : seq<sep, window_unit> {};
+struct within_clause
+    : seq<sep, within_word, must<expected_window_amount>, must<expected_window_unit>> {};
+struct element_name : identifier_text {};
+struct expected_element_name : seq<sep, element_name> {};
+// `valueQuantity in '%'`: the unit a quantity is read in, for a fact that is a plain number.
+struct element_unit : string_literal {};
+struct expected_element_unit : seq<sep, element_unit> {};
+struct element_reference : seq<element_name, opt<sep, kw_in, must<expected_element_unit>>> {};
+struct expected_element_reference : seq<sep, element_reference> {};
+struct element_list : seq<element_reference, star<sep, kw_or, must<expected_element_reference>>> {};
+struct presence_value : keyword<TAO_PEGTL_STRING("presence")> {};
+struct count_value : keyword<TAO_PEGTL_STRING("count")> {};
+struct otherwise_false : seq<otherwise_word, sep, kw_false> {};
+struct expected_otherwise_false : seq<sep, otherwise_false> {};
+struct exists_value
+    : seq<keyword<TAO_PEGTL_STRING("exists")>, opt<comma, must<expected_otherwise_false>>> {};
+struct since_unit : calendar_word {};
+struct expected_since : seq<sep, since_word> {};
+struct since_value : seq<since_unit, must<expected_since>, must<expected_element_name>,
+                         star<sep, kw_or, must<expected_element_name>>> {};
+struct binding_value : sor<presence_value, count_value, exists_value, since_value, element_list> {};
+struct expected_binding_value : seq<sep, binding_value> {};
+struct value_clause : seq<sep, value_word, must<expected_binding_value>> {};
+struct expected_value_clause : value_clause {};
+struct binding_clause : seq<sep, from_word, must<expected_binding_resource>, opt<coded_clause>,
+                            opt<where_clause>, opt<within_clause>, must<expected_value_clause>> {};
+
 // fact NAME: TYPE [RANGE] [units 'U', ...] [convert 'U' = FACTOR 'U' cite N|"text"]...
-//   ["description"]
+//   ["description"] [BINDING]
 struct code_value : string_literal {};
 struct expected_code_value : seq<sep, code_value> {};
 struct code_values : seq<one<'{'>, must<expected_code_value>,
@@ -397,9 +493,10 @@ struct expected_conversion_source
 struct conversion_clause : seq<sep, convert_word, must<expected_conversion_from>,
                                must<expected_equals>, must<expected_conversion_factor>,
                                must<expected_conversion_to>, must<expected_conversion_source>> {};
-struct fact_declaration
-    : seq<kw_fact, must<expected_fact_name>, must<expected_colon>, must<expected_type>,
-          opt<fact_range>, opt<units_clause>, star<conversion_clause>, optional_description> {};
+struct fact_declaration : seq<kw_fact, must<expected_fact_name>, must<expected_colon>,
+                              must<expected_type>, opt<fact_range>, opt<units_clause>,
+                              star<conversion_clause>, optional_description, opt<binding_clause>> {
+};
 
 // parameter NAME = EXPRESSION ["description"]
 struct parameter_name : identifier {};
@@ -466,9 +563,10 @@ struct expected_coverage_when : coverage_when {};
 struct coverage_declaration : seq<kw_coverage, must<expected_coverage_when>, optional_description> {
 };
 
-struct declaration
-    : sor<guideline_declaration, source_declaration, fact_declaration, parameter_declaration,
-          definition_declaration, recommendation_declaration, coverage_declaration> {};
+struct declaration : sor<guideline_declaration, source_declaration, code_system_declaration,
+                         value_set_declaration, fact_declaration, parameter_declaration,
+                         definition_declaration, recommendation_declaration, coverage_declaration> {
+};
 
 // The parser reads one declaration at a time (so that it can resume after a syntax error at
 // the next line that starts a declaration); `file` is the whole-file grammar for analysis.

@@ -104,11 +104,84 @@ struct FactBinding {
   // For `element`, `years_since` and `days_since`: the elements to read, first present wins
   // (`valueQuantity`, `valueInteger`, `birthDate`, `recordedDate`, `onsetDateTime`, ...).
   std::vector<std::string> elements;
+  // `valueQuantity in 'UNIT'`, for a fact that is a plain number (integer or decimal): the
+  // UCUM unit (as written) the quantity is converted to before its number is read. A quantity
+  // without a unit is read in this unit; one of another dimension is an error. Empty for
+  // facts of a quantity type, whose own units apply.
+  std::string unit;
   bool absent_is_false = false;  // `exists` only
   SourceRange range;             // the clause in the rule file
 
   friend bool operator==(const FactBinding&, const FactBinding&) = default;
 };
+
+// What an element of the FHIRPath subset holds (docs/fhir.md#elements).
+enum class ElementKind : std::uint8_t {
+  date,      // a FHIR date or dateTime (an ISO text): `birthDate`, `recordedDate`, ...
+  quantity,  // a FHIR Quantity: `value` with the UCUM `code` of its unit
+  integer,   // a JSON integer
+  boolean,   // a JSON boolean
+  text,      // a JSON string (a FHIR string or code)
+};
+
+struct BindingElement {
+  std::string_view resource_type;
+  std::string_view name;
+  ElementKind kind;
+};
+
+// The elements a binding may read (value, `since` and record dates), per resource type.
+inline constexpr std::array<BindingElement, 15> kBindingElements = {{
+    {"Patient", "birthDate", ElementKind::date},
+    {"Patient", "gender", ElementKind::text},
+    {"Patient", "deceasedBoolean", ElementKind::boolean},
+    {"Condition", "recordedDate", ElementKind::date},
+    {"Condition", "onsetDateTime", ElementKind::date},
+    {"Condition", "abatementDateTime", ElementKind::date},
+    {"Observation", "effectiveDateTime", ElementKind::date},
+    {"Observation", "issued", ElementKind::date},
+    {"Observation", "valueQuantity", ElementKind::quantity},
+    {"Observation", "valueInteger", ElementKind::integer},
+    {"Observation", "valueBoolean", ElementKind::boolean},
+    {"Observation", "valueString", ElementKind::text},
+    {"Observation", "valueDateTime", ElementKind::date},
+    {"Procedure", "performedDateTime", ElementKind::date},
+    {"MedicationRequest", "authoredOn", ElementKind::date},
+}};
+
+// The element `name` of `resource_type`, or nullptr when the subset has none.
+inline const BindingElement* find_binding_element(std::string_view resource_type,
+                                                  std::string_view name) {
+  for (const BindingElement& element : kBindingElements) {
+    if (element.resource_type == resource_type && element.name == name) {
+      return &element;
+    }
+  }
+  return nullptr;
+}
+
+// The status elements a `where` may test, per resource type, with the codes FHIR R4 defines
+// for them (space-separated). Condition's two are CodeableConcepts read by their codings'
+// `code`; the others are `code` elements.
+struct StatusElement {
+  std::string_view resource_type;
+  std::string_view name;
+  std::string_view codes;
+};
+
+inline constexpr std::array<StatusElement, 6> kStatusElements = {{
+    {"Observation", "status",
+     "registered preliminary final amended corrected cancelled entered-in-error unknown"},
+    {"Condition", "clinicalStatus", "active recurrence relapse inactive remission resolved"},
+    {"Condition", "verificationStatus",
+     "unconfirmed provisional differential confirmed refuted entered-in-error"},
+    {"Procedure", "status",
+     "preparation in-progress not-done on-hold stopped completed entered-in-error unknown"},
+    {"MedicationRequest", "status",
+     "active on-hold cancelled completed entered-in-error stopped draft unknown"},
+    {"MedicationRequest", "intent",
+     "proposal plan order original-order reflex-order filler-order instance-order option"},
+}};
 
 // Per resource type: the elements whose date is a resource's record date (first present
 // wins), which `most recent` orders by and `within` measures: Observation effectiveDateTime;

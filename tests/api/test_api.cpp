@@ -118,7 +118,7 @@ TEST_CASE("recommendations give texts, citations and parameters on demand", "[ap
   CHECK(info->parameters[0].value == "1000 mg/d");
   CHECK(info->parameters[0].amount == "1000");
   CHECK(info->parameters[0].unit == "mg/d");
-  CHECK(info->location.ends_with("vertebral-fracture-grade1.rubric:122:1"));
+  CHECK(info->location.ends_with("vertebral-fracture-grade1.rubric:181:1"));
 
   const auto augmentation = guideline.describe(*guideline.recommendation("augmentation_referral"));
   REQUIRE(augmentation);

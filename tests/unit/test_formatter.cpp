@@ -132,7 +132,50 @@ std::string meaning(const std::string& text) {
           out << " limit " << static_cast<int>(limit.bound) << " "
               << rubric::ast::dump(module, limit.value);
         }
-        out << " description [" << fact.description << "]\n";
+        out << " description [" << fact.description << "]";
+        if (fact.binding) {
+          const auto& binding = *fact.binding;
+          out << " from " << (binding.most_recent ? "most recent " : "")
+              << binding.resource_type.name;
+          if (binding.code) {
+            out << " coded " << binding.code->system.name << " [" << binding.code->code.name << "]";
+          }
+          if (binding.value_set) {
+            out << " coded " << binding.value_set->name;
+          }
+          for (const auto& filter : binding.filters) {
+            out << " where " << filter.element.name << (filter.negated ? " is not" : " is");
+            for (const auto& code : filter.codes) {
+              out << " " << code.name;
+            }
+          }
+          if (binding.window_amount) {
+            out << " within " << binding.window_amount->name << " " << binding.window_unit.name;
+          }
+          out << " value " << static_cast<int>(binding.value) << " " << binding.value_range.name
+              << (binding.otherwise_false ? " otherwise false" : "");
+          for (const auto& element : binding.elements) {
+            out << " " << element.name;
+          }
+          if (binding.unit) {
+            out << " (" << binding.unit->element.name << " in [" << binding.unit->unit.name << "])";
+          }
+        }
+        out << "\n";
+        break;
+      }
+      case DeclarationKind::code_system: {
+        const auto& system = module.code_systems[ref.index];
+        out << "codesystem " << system.name.name << " [" << system.uri.name << "]\n";
+        break;
+      }
+      case DeclarationKind::value_set: {
+        const auto& value_set = module.value_sets[ref.index];
+        out << "valueset " << value_set.name.name;
+        for (const auto& code : value_set.codes) {
+          out << " " << code.system.name << " [" << code.code.name << "]";
+        }
+        out << " [" << value_set.description << "]\n";
         break;
       }
       case DeclarationKind::parameter: {

@@ -415,7 +415,13 @@ TEST_CASE("the seed guideline parses and compiles without any diagnostic", "[par
   CHECK(module.definitions.size() == 5);
   CHECK(module.recommendations.size() == 16);
   CHECK(module.coverage.size() == 1);
-  CHECK(module.order.size() == 1 + 6 + 19 + 11 + 5 + 16 + 1);
+  CHECK(module.code_systems.size() == 2);
+  CHECK(module.order.size() == 1 + 6 + 2 + 19 + 11 + 5 + 16 + 1);
+  // Every fact is read from FHIR records (shared/seed/FHIR-BINDING.md).
+  for (const auto& fact : module.facts) {
+    INFO(fact.name.name);
+    CHECK(fact.binding.has_value());
+  }
 
   REQUIRE(module.headers.size() == 1);
   CHECK(module.headers[0].id.name == "vertebral-fracture-grade1");
