@@ -230,6 +230,7 @@ class StructuralDiff {
             fmt::format("fact {}: description \"{}\" → \"{}\"", before.name, before.description,
                         after.description));
       }
+      binding(before, after);
     }
     for (const FactSpec& after : new_guideline_.facts()) {
       if (!old_guideline_.find_fact(after.name)) {
@@ -237,6 +238,36 @@ class StructuralDiff {
             fmt::format("fact {} added ({})", after.name, after.expected()));
       }
     }
+  }
+
+  // A changed binding (where a fact is read from in a record), part by part: `from`, the
+  // codes (a value set's codes included), the status tests, the window and the value.
+  void binding(const FactSpec& before, const FactSpec& after) {
+    if (before.binding == after.binding) {
+      return;
+    }
+    if (!before.binding || !after.binding) {
+      const bool added = after.binding.has_value();
+      const BindingParts parts = describe(added ? *after.binding : *before.binding);
+      add("fact", before.name, "changed",
+          fmt::format("fact {}: binding {} ({} {})", before.name, added ? "added" : "removed",
+                      parts.source, parts.value));
+      return;
+    }
+    const BindingParts old_parts = describe(*before.binding);
+    const BindingParts new_parts = describe(*after.binding);
+    const auto part = [&](const std::string& was, const std::string& now, const char* what) {
+      if (was != now) {
+        add("fact", before.name, "changed",
+            fmt::format("fact {}: binding {} `{}` → `{}`", before.name, what,
+                        was.empty() ? "(none)" : was, now.empty() ? "(none)" : now));
+      }
+    };
+    part(old_parts.source, new_parts.source, "source");
+    part(old_parts.codes, new_parts.codes, "codes");
+    part(old_parts.filters, new_parts.filters, "status test");
+    part(old_parts.window, new_parts.window, "window");
+    part(old_parts.value, new_parts.value, "value");
   }
 
   void parameters() {

@@ -112,8 +112,25 @@ struct FactBinding {
   bool absent_is_false = false;  // `exists` only
   SourceRange range;             // the clause in the rule file
 
-  friend bool operator==(const FactBinding&, const FactBinding&) = default;
+  // The same reading of a record (the range aside).
+  friend bool operator==(const FactBinding& a, const FactBinding& b) {
+    return a.resource_type == b.resource_type && a.choice == b.choice && a.codes == b.codes &&
+           a.codes_label == b.codes_label && a.filters == b.filters && a.window == b.window &&
+           a.value == b.value && a.elements == b.elements && a.unit == b.unit &&
+           a.absent_is_false == b.absent_is_false;
+  }
 };
+
+// A binding's parts in the rule file's words, for messages and `rubric diff`: each empty when
+// the binding has no such part.
+struct BindingParts {
+  std::string source;   // "from most recent Observation"
+  std::string codes;    // "coded LOINC '72514-3'", "coded pain_codes {http://loinc.org|72514-3}"
+  std::string filters;  // "where status is final, amended or corrected"
+  std::string window;   // "within 30 days"
+  std::string value;    // "value valueQuantity in '{score}' or valueInteger"
+};
+BindingParts describe(const FactBinding& binding);
 
 // What an element of the FHIRPath subset holds (docs/fhir.md#elements).
 enum class ElementKind : std::uint8_t {
@@ -188,10 +205,18 @@ inline constexpr std::array<StatusElement, 6> kStatusElements = {{
 // Condition recordedDate, else onsetDateTime; Procedure performedDateTime; MedicationRequest
 // authoredOn; Patient none.
 inline std::vector<std::string_view> record_date_elements(std::string_view resource_type) {
-  if (resource_type == "Observation") return {"effectiveDateTime"};
-  if (resource_type == "Condition") return {"recordedDate", "onsetDateTime"};
-  if (resource_type == "Procedure") return {"performedDateTime"};
-  if (resource_type == "MedicationRequest") return {"authoredOn"};
+  if (resource_type == "Observation") {
+    return {"effectiveDateTime"};
+  }
+  if (resource_type == "Condition") {
+    return {"recordedDate", "onsetDateTime"};
+  }
+  if (resource_type == "Procedure") {
+    return {"performedDateTime"};
+  }
+  if (resource_type == "MedicationRequest") {
+    return {"authoredOn"};
+  }
   return {};
 }
 
