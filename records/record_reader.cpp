@@ -199,10 +199,9 @@ class Collector {
       f.kind = error == simdjson::DEPTH_ERROR ? DiagnosticKind::record_too_large
                                               : DiagnosticKind::invalid_record;
       if (error == simdjson::DEPTH_ERROR) {
-        f.message = fmt::format("the record is nested more than {} levels deep",
-                                limits_.max_depth);
-      } else if (message.empty() || (error != simdjson::INCORRECT_TYPE &&
-                                     error != simdjson::TRAILING_CONTENT)) {
+        f.message = fmt::format("the record is nested more than {} levels deep", limits_.max_depth);
+      } else if (message.empty() ||
+                 (error != simdjson::INCORRECT_TYPE && error != simdjson::TRAILING_CONTENT)) {
         f.message = std::string(syntax_problem(error));
       } else {
         f.message = std::move(message);
@@ -222,9 +221,9 @@ class Collector {
     for (auto entry_result : entries) {
       const std::string path = fmt::format("entry[{}]", index);
       if (index >= limits_.max_entries) {
-        failure = Failure{DiagnosticKind::record_too_large,
-                          fmt::format("the record has more than {} entries", limits_.max_entries),
-                          path};
+        failure =
+            Failure{DiagnosticKind::record_too_large,
+                    fmt::format("the record has more than {} entries", limits_.max_entries), path};
         return false;
       }
       ondemand::value entry;
@@ -519,7 +518,8 @@ struct DateReading {
 DateReading read_written_date(std::string_view text) {
   const DateTimeReading whole = DateTime::parse(text);
   if (!whole.accepted() || text.find('@') != std::string_view::npos) {
-    return {std::nullopt, whole.accepted() ? fmt::format("`{}` is not a date", text) : whole.message};
+    return {std::nullopt,
+            whole.accepted() ? fmt::format("`{}` is not a date", text) : whole.message};
   }
   const std::size_t t = text.find('T');
   const DateTimeReading part = DateTime::parse(text.substr(0, t));
@@ -535,7 +535,9 @@ auto date_key(const DateTime& date) {
   return std::make_tuple(fields.year, fields.month, fields.day);
 }
 
-bool after(const DateTime& date, const DateTime& as_of) { return date_key(date) > date_key(as_of); }
+bool after(const DateTime& date, const DateTime& as_of) {
+  return date_key(date) > date_key(as_of);
+}
 
 std::string insert_resource(std::string message, std::string_view fact,
                             const std::string& reference) {
@@ -633,8 +635,8 @@ class Applier {
   // Code, entered-in-error and filters.
   static bool matches(const FactBinding& binding, const Resource& resource) {
     if (!binding.codes.empty()) {
-      const bool coded = std::any_of(
-          resource.codings.begin(), resource.codings.end(), [&](const auto& coding) {
+      const bool coded =
+          std::any_of(resource.codings.begin(), resource.codings.end(), [&](const auto& coding) {
             return std::any_of(binding.codes.begin(), binding.codes.end(), [&](const Coding& c) {
               return c.system == coding.first && c.code == coding.second;
             });
@@ -650,10 +652,9 @@ class Applier {
     }
     for (const StatusFilter& filter : binding.filters) {
       const bool has = resource.has_element_status(filter.element);
-      const bool among = std::any_of(filter.codes.begin(), filter.codes.end(),
-                                     [&](const std::string& code) {
-                                       return resource.has_status(filter.element, code);
-                                     });
+      const bool among = std::any_of(
+          filter.codes.begin(), filter.codes.end(),
+          [&](const std::string& code) { return resource.has_status(filter.element, code); });
       if (filter.negated ? (has && among) : !among) {
         return false;
       }
@@ -662,8 +663,9 @@ class Applier {
   }
 
   std::string none_reason(const FactBinding& binding) const {
-    std::string reason = binding.filters.empty() ? fmt::format("no {}", binding.resource_type)
-                                                 : fmt::format("no usable {}", binding.resource_type);
+    std::string reason = binding.filters.empty()
+                             ? fmt::format("no {}", binding.resource_type)
+                             : fmt::format("no usable {}", binding.resource_type);
     if (!binding.codes_label.empty()) {
       reason += " coded " + binding.codes_label;
     }
@@ -699,18 +701,18 @@ class Applier {
       return true;
     }
     if (element->kind != JsonKind::string) {
-      out_.error = value_error(DiagnosticKind::bad_record_date,
-                               fmt::format("fact `{}`: `{}` is not a date", facts_[index].name,
-                                           element->name),
-                               facts_[index], resource);
+      out_.error = value_error(
+          DiagnosticKind::bad_record_date,
+          fmt::format("fact `{}`: `{}` is not a date", facts_[index].name, element->name),
+          facts_[index], resource);
       return false;
     }
     DateReading reading = read_written_date(element->text);
     if (!reading.value) {
-      out_.error = value_error(DiagnosticKind::bad_record_date,
-                               fmt::format("fact `{}`: `{}` {}", facts_[index].name,
-                                           element->name, reading.problem),
-                               facts_[index], resource);
+      out_.error = value_error(
+          DiagnosticKind::bad_record_date,
+          fmt::format("fact `{}`: `{}` {}", facts_[index].name, element->name, reading.problem),
+          facts_[index], resource);
       return false;
     }
     date = reading.value;
@@ -792,26 +794,23 @@ class Applier {
       };
       if (!refuted && (clinical("active") || clinical("recurrence") || clinical("relapse"))) {
         present = present != nullptr ? present : resource;
-      } else if (refuted || clinical("inactive") || clinical("remission") ||
-                 clinical("resolved")) {
+      } else if (refuted || clinical("inactive") || clinical("remission") || clinical("resolved")) {
         not_present = not_present != nullptr ? not_present : resource;
       }
     }
     FactProvenance& provenance = out_.provenance[index];
     const Resource* source = present != nullptr ? present : not_present;
     if (source == nullptr) {
-      provenance.absent_reason =
-          candidates.empty()
-              ? none_reason(*facts_[index].binding)
-              : fmt::format("no {} coded {} says whether it is present",
-                            facts_[index].binding->resource_type,
-                            facts_[index].binding->codes_label);
+      provenance.absent_reason = candidates.empty()
+                                     ? none_reason(*facts_[index].binding)
+                                     : fmt::format("no {} coded {} says whether it is present",
+                                                   facts_[index].binding->resource_type,
+                                                   facts_[index].binding->codes_label);
       return true;
     }
     provenance.resource = source->reference();
     provenance.resources = {provenance.resource};
-    return set(index, {ScalarKind::boolean, present != nullptr ? "true" : "false", false},
-               *source);
+    return set(index, {ScalarKind::boolean, present != nullptr ? "true" : "false", false}, *source);
   }
 
   static void note_all(FactProvenance& provenance, const std::vector<const Resource*>& list) {
@@ -890,10 +889,10 @@ class Applier {
         element.kind != JsonKind::null) {
       found += fmt::format(" `{}`", element.text);
     }
-    out_.error = value_error(
-        DiagnosticKind::wrong_fact_type,
-        fmt::format("fact `{}` must be {}; found {}", fact.name, expected_with_example(fact), found),
-        fact, resource);
+    out_.error = value_error(DiagnosticKind::wrong_fact_type,
+                             fmt::format("fact `{}` must be {}; found {}", fact.name,
+                                         expected_with_example(fact), found),
+                             fact, resource);
     return false;
   }
 
@@ -906,7 +905,8 @@ class Applier {
         out_.provenance[index].resource.clear();
         out_.provenance[index].resources.clear();
         return true;
-      case JsonKind::boolean: return set(index, {ScalarKind::boolean, element.text, false}, resource);
+      case JsonKind::boolean:
+        return set(index, {ScalarKind::boolean, element.text, false}, resource);
       case JsonKind::number: return set(index, {ScalarKind::number, element.text, false}, resource);
       case JsonKind::string: return set(index, {ScalarKind::string, element.text, true}, resource);
       case JsonKind::array: return wrong_element(index, resource, element);
@@ -982,32 +982,32 @@ class Applier {
     }
     const DateReading reading = read_written_date(element->text);
     if (!reading.value) {
-      out_.error = value_error(
-          DiagnosticKind::bad_record_date,
-          fmt::format("fact `{}`: `{}` {}", fact.name, element->name, reading.problem), fact,
-          resource);
+      out_.error =
+          value_error(DiagnosticKind::bad_record_date,
+                      fmt::format("fact `{}`: `{}` {}", fact.name, element->name, reading.problem),
+                      fact, resource);
       return false;
     }
     provenance.date = std::string(element->text);
     const DateTime& date = reading.value->date;
     if (!date.is_full_date()) {
-      provenance.absent_reason = fmt::format("`{}` `{}` of `{}` is not a full date",
-                                             element->name, element->text, resource.reference());
+      provenance.absent_reason = fmt::format("`{}` `{}` of `{}` is not a full date", element->name,
+                                             element->text, resource.reference());
       provenance.resource.clear();
       provenance.resources.clear();
       return true;
     }
     if (after(date, as_of_)) {
-      out_.error = value_error(
-          DiagnosticKind::record_date_after_evaluation,
-          fmt::format("fact `{}`: `{}` {} is after the evaluation date {}", fact.name,
-                      element->name, element->text, as_of_.to_iso()),
-          fact, resource);
+      out_.error =
+          value_error(DiagnosticKind::record_date_after_evaluation,
+                      fmt::format("fact `{}`: `{}` {} is after the evaluation date {}", fact.name,
+                                  element->name, element->text, as_of_.to_iso()),
+                      fact, resource);
       return false;
     }
     const bool years = binding.value == BindingValue::years_since;
-    const UncertainCount count = duration_between(
-        date, as_of_, years ? CalendarUnit::year : CalendarUnit::day, 0);
+    const UncertainCount count =
+        duration_between(date, as_of_, years ? CalendarUnit::year : CalendarUnit::day, 0);
     const std::string text = fmt::format("{} {}", count.low, years ? "years" : "days");
     return set(index, {ScalarKind::string, text, false}, resource);
   }
@@ -1017,6 +1017,33 @@ class Applier {
   const DateTime& as_of_;
   RecordReading& out_;
 };
+
+// The byte offset where `text` nests arrays and objects deeper than `limit` (strings
+// skipped), or npos. On-Demand parsing checks depth only where it descends, and skipped values
+// are not descended into, so the limit is checked here, on the whole text.
+std::size_t too_deep_at(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    const char c = text[at];
+    if (in_string) {
+      if (c == '\\') {
+        ++at;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) {
+        return at;
+      }
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
 
 }  // namespace
 
@@ -1034,10 +1061,18 @@ RecordReading read_record(std::span<const FactSpec> facts, std::string_view json
                 fmt::format("the record is {} bytes, more than the limit of {} bytes", json.size(),
                             limits.max_bytes));
   }
+  if (const std::size_t at = too_deep_at(json, limits.max_depth); at != std::string_view::npos) {
+    RecordReading deep =
+        fail(DiagnosticKind::record_too_large,
+             fmt::format("the record is nested more than {} levels deep", limits.max_depth));
+    deep.error->offset = at;
+    return deep;
+  }
   const Wanted wanted = wanted_parts(facts);
   const simdjson::padded_string padded(json);
   ondemand::parser parser;
-  if (const auto error = parser.allocate(std::max<std::size_t>(padded.size(), 64), limits.max_depth)) {
+  if (const auto error =
+          parser.allocate(std::max<std::size_t>(padded.size(), 64), limits.max_depth)) {
     return fail(DiagnosticKind::invalid_record, std::string(syntax_problem(error)));
   }
   ondemand::document doc;
@@ -1070,11 +1105,11 @@ RecordReading read_record(std::span<const FactSpec> facts, std::string_view json
                 fmt::format("the record is a `{}`; expected a FHIR Bundle", collector.root_type));
   }
   if (collector.patients != 1) {
-    return fail(DiagnosticKind::record_patient,
-                collector.patients == 0
-                    ? std::string("the record has no Patient; expected exactly one")
-                    : fmt::format("the record has {} Patients; expected exactly one",
-                                  collector.patients));
+    return fail(
+        DiagnosticKind::record_patient,
+        collector.patients == 0
+            ? std::string("the record has no Patient; expected exactly one")
+            : fmt::format("the record has {} Patients; expected exactly one", collector.patients));
   }
   Applier applier(facts, collector.resources, as_of, out);
   for (std::size_t index = 0; index < facts.size(); ++index) {
@@ -1112,8 +1147,8 @@ bool looks_like_fhir_resource(std::string_view text) {
       case '}':
       case ']': --depth; break;
       default:
-        if (depth == 0 && c != ' ' && c != '\n' && c != '\r' && c != '\t' &&
-            c != '\xEF' && c != '\xBB' && c != '\xBF') {
+        if (depth == 0 && c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\xEF' &&
+            c != '\xBB' && c != '\xBF') {
           return false;  // not JSON (a YAML fact file)
         }
         break;
