@@ -168,7 +168,54 @@ std::string check_record(const std::filesystem::path& case_path) {
     return "the expected facts do not read";
   }
   std::string problems;
+  // The evaluation of what was read gives the case's recommendations and undetermined ones.
+  FactSet facts = reading.facts;
+  s.guideline->set_evaluation_date(facts, as_of);
+  EvaluationScratch scratch;
+  Decision decision;
+  s.guideline->evaluate(facts, scratch, decision);
+  std::vector<std::string> recommended;
+  std::map<std::string, std::vector<std::string>> undetermined;
+  const auto recommendations = s.guideline->recommendations();
+  for (std::size_t r = 0; r < recommendations.size(); ++r) {
+    if (decision.outcomes[r] == Outcome::recommended) {
+      recommended.push_back(recommendations[r].id);
+    } else if (decision.outcomes[r] == Outcome::undetermined) {
+      std::vector<std::string> missing;
+      for (const FactId fact : decision.missing[r]) {
+        missing.push_back(s.facts[fact.value].name);
+      }
+      std::sort(missing.begin(), missing.end());
+      undetermined[recommendations[r].id] = missing;
+    }
+  }
+  std::sort(recommended.begin(), recommended.end());
+  std::vector<std::string> want_recommended;
+  for (const YAML::Node& id : expect["recommendations"]) {
+    want_recommended.push_back(id.as<std::string>());
+  }
+  std::sort(want_recommended.begin(), want_recommended.end());
+  std::map<std::string, std::vector<std::string>> want_undetermined;
+  if (expect["undetermined"] && expect["undetermined"].IsMap()) {
+    for (const auto& entry : expect["undetermined"]) {
+      std::vector<std::string> missing;
+      for (const YAML::Node& fact : entry.second) {
+        missing.push_back(fact.as<std::string>());
+      }
+      std::sort(missing.begin(), missing.end());
+      want_undetermined[entry.first.as<std::string>()] = missing;
+    }
+  }
+  if (recommended != want_recommended) {
+    problems += "other recommendations; ";
+  }
+  if (undetermined != want_undetermined) {
+    problems += "other undetermined recommendations; ";
+  }
   for (std::size_t index = 0; index < s.facts.size(); ++index) {
+    if (s.facts[index].evaluation_date) {
+      continue;
+    }
     const Value& want = expected->values()[index];
     const Value& got = reading.facts.values()[index];
     if (!identical(want, got)) {
