@@ -227,7 +227,7 @@ class Collector {
         return false;
       }
       ondemand::value entry;
-      if (const auto error = std::move(entry_result).get(entry)) {
+      if (const auto error = entry_result.get(entry)) {
         return fail(error, path);
       }
       ondemand::json_type type{};
@@ -386,7 +386,7 @@ class Collector {
       }
       for (auto coding_result : codings) {
         ondemand::value coding;
-        if (const auto error = std::move(coding_result).get(coding)) {
+        if (const auto error = coding_result.get(coding)) {
           return fail(error, path);
         }
         ondemand::json_type one_type{};

@@ -279,6 +279,43 @@ TEST_CASE("the record reader rejects bad input with a clear error", "[records]")
   CHECK(error_of("{\"resourceType\": \"Bundle\"} {}").kind == DiagnosticKind::invalid_record);
 }
 
+std::string code_of(const RecordError& error) {
+  return std::string(diagnostic_info(error.kind).code);
+}
+
+TEST_CASE("record errors have their codes", "[records]") {
+  const Seed& s = seed();
+  const auto error_of = [&](std::string_view json, const RecordLimits& limits = {}) {
+    const RecordReading reading = read_record(s.facts, json, date("2026-06-15"), limits);
+    REQUIRE_FALSE(reading.ok());
+    return *reading.error;
+  };
+  CHECK(code_of(error_of("{\"resourceType\": \"Bundle\", ")) == "E0414");
+  CHECK(code_of(error_of("{\"entry\": []}")) == "E0414");
+  RecordLimits tiny;
+  tiny.max_bytes = 5;
+  CHECK(code_of(error_of("{\"resourceType\": \"Bundle\"}", tiny)) == "E0415");
+  CHECK(code_of(error_of("{\"resourceType\": \"Bundle\"}")) == "E0416");
+  const auto fracture = [](std::string_view recorded) {
+    return "{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": "
+           "\"Patient\", \"id\": \"p\"}}, {\"resource\": {\"resourceType\": \"Condition\", "
+           "\"id\": \"f\", \"code\": {\"coding\": [{\"system\": "
+           "\"http://example.org/fhir/CodeSystem/vertebral-fracture\", \"code\": "
+           "\"vertebral-fracture\"}]}, \"recordedDate\": \"" +
+           std::string(recorded) + "\"}}]}";
+  };
+  const RecordError future = error_of(fracture("2026-06-16"));
+  CHECK(code_of(future) == "E0417");
+  CHECK(future.message ==
+        "fact `time_since_identification` from `Condition/f`: `recordedDate` 2026-06-16 is "
+        "after the evaluation date 2026-06-15");
+  const RecordError bad = error_of(fracture("2026-02-30"));
+  CHECK(code_of(bad) == "E0418");
+  CHECK(bad.resource == "Condition/f");
+  // On the day itself: 0 days, no error.
+  CHECK(read_record(s.facts, fracture("2026-06-15T23:59:00-11:00"), date("2026-06-15")).ok());
+}
+
 TEST_CASE("a bad value names the fact and the resource", "[records]") {
   const Seed& s = seed();
   const std::string record =
