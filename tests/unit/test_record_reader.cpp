@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -336,6 +337,32 @@ TEST_CASE("a bad value names the fact and the resource", "[records]") {
                     s.facts.begin();
   CHECK(ok.provenance[static_cast<std::size_t>(pain)].absent_reason ==
         "no usable Observation coded LOINC '72514-3' in the 30 days before 2026-07-20");
+}
+
+}  // namespace
+}  // namespace rubric
+
+namespace rubric {
+namespace {
+
+TEST_CASE("every truncation of a record is an error or a reading, never a crash", "[records]") {
+  const Seed& s = seed();
+  std::string record =
+      testing::read_text(kRecords / "seed-example-new-fracture-elderly.bundle.json");
+  while (!record.empty() && std::isspace(static_cast<unsigned char>(record.back())) != 0) {
+    record.pop_back();
+  }
+  std::size_t errors = 0;
+  for (std::size_t size = 0; size < record.size(); size += 7) {
+    const RecordReading reading =
+        read_record(s.facts, std::string_view(record).substr(0, size), date("2026-06-15"));
+    errors += reading.ok() ? 0 : 1;
+    if (!reading.ok()) {
+      CHECK_FALSE(reading.error->message.empty());
+    }
+  }
+  // A JSON text cut short is never complete: every truncation is rejected.
+  CHECK(errors == (record.size() + 6) / 7);
 }
 
 }  // namespace
