@@ -19,6 +19,7 @@
 #include "tools/coverage.hpp"
 #include "tools/fact_file.hpp"
 #include "tools/read_file.hpp"
+#include "tools/record_file.hpp"
 
 namespace rubric {
 namespace {
@@ -32,9 +33,10 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // What a case file may hold, at the top and in `expect:`.
-constexpr std::array<std::string_view, 4> kCaseKeys = {"description", "as_of", "facts", "expect"};
-constexpr std::array<std::string_view, 4> kExpectKeys = {"recommendations", "undetermined",
-                                                         "reported", "error"};
+constexpr std::array<std::string_view, 5> kCaseKeys = {"description", "as_of", "facts", "record",
+                                                       "expect"};
+constexpr std::array<std::string_view, 6> kExpectKeys = {
+    "recommendations", "undetermined", "reported", "error", "facts", "resource"};
 // The keys of an expected range of an unknown score.
 constexpr std::array<std::string_view, 4> kRangeKeys = {"from", "to", "between", "and"};
 
@@ -518,6 +520,47 @@ class CaseReader {
   Diagnostics& diagnostics_;
 };
 
+// A FHIR record beside the case files that name it (`record:`): a JSON file whose text is a
+// FHIR resource. Not a case file.
+bool is_record_file(const std::filesystem::path& path) {
+  if (path.extension() != ".json") {
+    return false;
+  }
+  std::string problem;
+  const std::optional<std::string> text = read_whole_file(path.string(), kMaxSourceBytes, problem);
+  return text && looks_like_fhir_resource(*text);
+}
+
+// The facts of a case's `record:` against its `expect: facts`: exactly the facts listed, as a
+// fact file reads them; the differences, empty when they agree.
+std::string compare_record_facts(const Guideline& guideline, const RecordReading& reading,
+                                 const FactSet& expected) {
+  std::string differences;
+  const std::span<const FactSpec> specs = guideline.facts();
+  for (std::size_t index = 0; index < specs.size(); ++index) {
+    if (specs[index].evaluation_date) {
+      continue;
+    }
+    const Value& want = expected.values()[index];
+    const Value& got = reading.facts.values()[index];
+    if (identical(want, got)) {
+      continue;
+    }
+    const FactProvenance& provenance = reading.provenance[index];
+    differences += fmt::format(
+        "  `{}`: expected {}, read {}{}\n", specs[index].name,
+        want.kind() == ValueKind::null ? "absent" : to_text(want, TextStyle::fact_file),
+        got.kind() == ValueKind::null ? "absent" : to_text(got, TextStyle::fact_file),
+        got.kind() == ValueKind::null
+            ? " (" +
+                  (provenance.absent_reason.empty() ? std::string("the fact has no binding")
+                                                    : provenance.absent_reason) +
+                  ")"
+            : " from `" + provenance.resource + "`");
+  }
+  return differences;
+}
+
 }  // namespace
 
 std::vector<std::string> collect_case_files(const std::vector<std::string>& paths,
@@ -531,7 +574,8 @@ std::vector<std::string> collect_case_files(const std::vector<std::string>& path
       for (const auto& entry : fs::recursive_directory_iterator(path, error)) {
         const std::string extension = entry.path().extension().string();
         if (entry.is_regular_file() &&
-            (extension == ".yaml" || extension == ".yml" || extension == ".json")) {
+            (extension == ".yaml" || extension == ".yml" || extension == ".json") &&
+            !is_record_file(entry.path())) {
           found.push_back(entry.path().string());
         }
       }
@@ -602,10 +646,72 @@ CaseOutcome run_case_file(const Guideline& guideline, SourceManager& sources,
       as_of = reading.value;
     }
     Diagnostics diagnostics;
-    std::optional<FactSet> facts =
-        read_fact_mapping(root["facts"], sources, file, guideline.facts(), diagnostics);
-    if (facts && as_of) {
-      guideline.set_evaluation_date(*facts, *as_of);
+    std::optional<FactSet> facts;
+    if (const YAML::Node record = root["record"]) {
+      // `record:` a FHIR record beside the case file (docs/fhir.md), read as of `as_of`.
+      if (root["facts"] || !record.IsScalar() || !as_of) {
+        outcome.explanation = fmt::format(
+            "{}:{}: `record` names a FHIR record (a path relative to the case file), with "
+            "`as_of` and without `facts`",
+            path, record.Mark().line + 1);
+        return outcome;
+      }
+      const std::filesystem::path record_path =
+          std::filesystem::path(path).parent_path() / record.Scalar();
+      std::string problem;
+      std::optional<std::string> record_text =
+          read_whole_file(record_path.string(), kMaxSourceBytes, problem);
+      if (!record_text) {
+        outcome.explanation = problem;
+        return outcome;
+      }
+      const FileId record_file = sources.add(record_path.string(), std::move(*record_text));
+      RecordReading reading = read_record(guideline.facts(), sources.text(record_file), *as_of);
+      if (expectation->error) {
+        const std::string& fact = *expectation->error;
+        const YAML::Node resource = expect["resource"];
+        if (reading.ok()) {
+          outcome.explanation =
+              fmt::format("expected an error naming `{}`; the record was accepted", fact);
+        } else if (reading.error->fact != fact ||
+                   (resource && resource.as<std::string>() != reading.error->resource)) {
+          outcome.explanation =
+              fmt::format("expected an error naming `{}`{}; found:\n{}", fact,
+                          resource ? " and `" + resource.as<std::string>() + "`" : "",
+                          format_record_error(sources, record_file, *reading.error));
+        } else {
+          outcome.passed = true;
+        }
+        return outcome;
+      }
+      if (!reading.ok()) {
+        outcome.explanation =
+            fmt::format("the record was rejected:\n{}",
+                        format_record_error(sources, record_file, *reading.error));
+        return outcome;
+      }
+      if (const YAML::Node expected_facts = expect["facts"]) {
+        const std::optional<FactSet> expected =
+            read_fact_mapping(expected_facts, sources, file, guideline.facts(), diagnostics);
+        if (!expected) {
+          outcome.explanation = fmt::format("the expected facts were rejected:\n{}",
+                                            format_diagnostics(sources, diagnostics));
+          return outcome;
+        }
+        const std::string differences = compare_record_facts(guideline, reading, *expected);
+        if (!differences.empty()) {
+          outcome.explanation =
+              fmt::format("the record's facts differ from `expect: facts`:\n{}", differences);
+          return outcome;
+        }
+      }
+      guideline.set_evaluation_date(reading.facts, *as_of);
+      facts = std::move(reading.facts);
+    } else {
+      facts = read_fact_mapping(root["facts"], sources, file, guideline.facts(), diagnostics);
+      if (facts && as_of) {
+        guideline.set_evaluation_date(*facts, *as_of);
+      }
     }
     if (expectation->error) {
       const std::string& fact = *expectation->error;

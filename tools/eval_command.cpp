@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "tools/fact_file.hpp"
+#include "tools/record_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
@@ -31,6 +32,17 @@ int eval(const std::string& guideline_path, const std::vector<std::string>& fact
     const std::optional<FileId> file = read_source_file(sources, path, err);
     if (!file) {
       return kExitUsage;
+    }
+    if (is_fhir_record(sources, *file)) {  // a FHIR Bundle: the facts its bindings read
+      std::optional<RecordReading> reading =
+          read_record_file(sources, *file, *guideline, *as_of, err);
+      if (!reading) {
+        err << fmt::format("error: `{}` was rejected\n", path);
+        rejected = true;
+        continue;
+      }
+      fact_sets.push_back(std::move(reading->facts));
+      continue;
     }
     Diagnostics diagnostics;
     std::optional<FactSet> facts = read_fact_file(sources, *file, guideline->facts(), diagnostics);
@@ -84,9 +96,13 @@ Command add_eval_command(CLI::App& app, std::ostream& out, std::ostream& err) {
     std::string as_of;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* command = app.add_subcommand("eval", "Evaluate a guideline on one or more fact files");
+  CLI::App* command =
+      app.add_subcommand("eval", "Evaluate a guideline on one or more fact files or FHIR records");
   command->add_option("GUIDELINE", options->guideline, "Rule file (.rubric)")->required();
-  command->add_option("FACTS", options->facts, "Fact files (YAML or JSON)")->required();
+  command
+      ->add_option("FACTS", options->facts,
+                   "Fact files (YAML or JSON) or FHIR records (a JSON Bundle)")
+      ->required();
   command->add_option("--format", options->format, "Output format (default text)")
       ->check(CLI::IsMember({"text", "json"}));
   add_as_of_option(*command, options->as_of);

@@ -100,7 +100,7 @@ expect:
 $RECOMMENDED"
 run test "$SEED" "$CASE"
 code_is 1
-out_has "error[E0410]: unknown key \`notes\` in a case file; the keys are \`description\`, \`as_of\`, \`facts\`, \`expect\`"
+out_has "error[E0410]: unknown key \`notes\` in a case file; the keys are \`description\`, \`as_of\`, \`facts\`, \`record\`, \`expect\`"
 
 # An unknown recommendation id, listed or undetermined.
 case_file unknown-id.yaml "$PATIENT

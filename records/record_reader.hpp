@@ -1,0 +1,85 @@
+// The record reader: applies the bindings of a guideline's facts (FactSpec::binding,
+// values/binding.hpp) to one patient's FHIR R4 record, a JSON `Bundle`, as of an evaluation
+// date, and gives the fact set they read (docs/fhir.md). A front end beside the CLI and the
+// API: the engine knows nothing of records.
+//
+// Contract: a pure function of its arguments (no clock, no files); thread-safe. Every value
+// goes through read_fact_value (values/fact_value_reader.hpp), so a value from a record is
+// accepted, rejected and described exactly as the same value in a fact file. It never throws
+// for bad input and never hangs: malformed JSON, a document that is not a Bundle, a record
+// without exactly one Patient and a record beyond RecordLimits are errors. Only the elements
+// the bindings read are collected; resources of types no binding reads are skipped.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "values/date_time.hpp"
+#include "values/diagnostic_kind.hpp"
+#include "values/fact_set.hpp"
+
+namespace rubric {
+
+// Limits on one record, checked before or while it is read (docs/fhir.md#limits).
+struct RecordLimits {
+  std::size_t max_bytes = std::size_t{64} << 20U;  // the JSON text
+  std::size_t max_entries = 100000;                // Bundle.entry items
+  std::size_t max_depth = 64;                      // nesting of arrays and objects
+};
+
+// Where one fact came from.
+struct FactProvenance {
+  // `Observation/obs-7` for a value read from one resource; empty when the fact is absent or
+  // its value comes from several resources (presence), see `resources`.
+  std::string resource;
+  // Every resource the value rests on (one, or the Conditions a presence fact counted).
+  std::vector<std::string> resources;
+  // The record date of `resource` as written (`2026-06-10`), when it has one.
+  std::string date;
+  // Why the fact is absent: "no usable Observation coded LOINC '72514-3' in the 30 days
+  // before 2026-06-15"; empty when it has a value or no binding.
+  std::string absent_reason;
+};
+
+// What went wrong reading a record.
+struct RecordError {
+  DiagnosticKind kind = DiagnosticKind::invalid_record;
+  // The full message, naming the fact and the resource for bad data: "fact `pain_vas` from
+  // `Observation/obs-7` must be a decimal from 0 to 10; found `12`".
+  std::string message;
+  std::string fact;      // the fact, for bad data; empty otherwise
+  std::string resource;  // `Observation/obs-7`, for bad data; empty otherwise
+  // For malformed JSON: the byte offset of the problem (when known) and the JSON path
+  // (`entry[3].resource.code`) where reading stopped.
+  std::optional<std::size_t> offset;
+  std::string path;
+};
+
+struct RecordReading {
+  // One value per FactSpec (the evaluation-date fact and facts without a binding absent;
+  // callers set the evaluation date, e.g. Guideline::set_evaluation_date). Meaningful only
+  // without an error.
+  FactSet facts;
+  // Indexed like the FactSpecs.
+  std::vector<FactProvenance> provenance;
+  std::optional<RecordError> error;
+
+  [[nodiscard]] bool ok() const { return !error.has_value(); }
+};
+
+// Reads `json` (a FHIR R4 Bundle) for the bound facts among `facts` as of `as_of` (a full
+// date, DateTime::is_full_date).
+RecordReading read_record(std::span<const FactSpec> facts, std::string_view json,
+                          const DateTime& as_of, const RecordLimits& limits = {});
+
+// True when `text` looks like a FHIR resource rather than a fact file: a JSON object whose
+// first key is `resourceType` or that has a top-level `"resourceType"` key (cheap check for
+// front ends choosing a reader).
+bool looks_like_fhir_resource(std::string_view text);
+
+}  // namespace rubric
