@@ -941,11 +941,26 @@ class Applier {
                            : set(index, {ScalarKind::number, *quantity.value, false}, resource);
     }
     if (is_number_type(fact)) {
-      // A number fact takes a quantity without a unit or in a dimensionless one (`{score}`,
-      // `%`, `1`), as written; a unit of another dimension is rejected by the reader.
+      // A number fact reads a quantity in the binding's unit (`valueQuantity in '%'`): a
+      // quantity without a unit is in that unit; one in another unit of its dimension is
+      // converted to it by the UCUM table; one of another dimension, or in a unit Rubric does
+      // not know, goes to the fact-value reader as written, which rejects it.
+      const Unit* target = find_unit(fact.binding->unit);
       const Unit* unit = quantity.code ? find_unit(*quantity.code) : nullptr;
-      if (!quantity.code || (unit != nullptr && unit->dimension.is_dimensionless())) {
+      if (!quantity.code) {
         return set(index, {ScalarKind::number, *quantity.value, false}, resource);
+      }
+      if (unit != nullptr && target != nullptr && same_unit(*unit, *target)) {
+        return set(index, {ScalarKind::number, *quantity.value, false}, resource);
+      }
+      if (unit != nullptr && target != nullptr && commensurable(*unit, *target)) {
+        const std::optional<Decimal> amount = Decimal::parse(*quantity.value);
+        const std::optional<Decimal> converted =
+            amount ? convert(*amount, *unit, *target) : std::nullopt;
+        if (converted) {
+          const std::string text = converted->to_string();
+          return set(index, {ScalarKind::number, text, false}, resource);
+        }
       }
     }
     return set(index, {ScalarKind::string, with_unit.empty() ? *quantity.value : with_unit, true},

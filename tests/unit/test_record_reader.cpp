@@ -67,7 +67,8 @@ std::optional<FactBinding> seed_binding(const std::string& name) {
     binding.choice = BindingChoice::most_recent;
     binding.codes = {Coding{kVf, "vertebral-fracture"}};
     binding.codes_label = "VF 'vertebral-fracture'";
-    binding.filters = {StatusFilter{"verificationStatus", true, {"entered-in-error", "refuted"}}};
+    // Entered-in-error resources never count, whatever the binding says.
+    binding.filters = {StatusFilter{"verificationStatus", true, {"refuted"}}};
     binding.value = BindingValue::days_since;
     binding.elements = {"recordedDate", "onsetDateTime"};
     return binding;
@@ -78,10 +79,13 @@ std::optional<FactBinding> seed_binding(const std::string& name) {
   if (name == "pain_vas") {
     FactBinding binding = observation(kLoinc, "72514-3", {"valueQuantity", "valueInteger"});
     binding.window = BindingWindow{30, CalendarUnit::day};
+    binding.unit = "{score}";
     return binding;
   }
   if (name == "kyphosis_percent" || name == "height_loss_percent") {
-    return observation(kVf, dashed(name), {"valueQuantity"});
+    FactBinding binding = observation(kVf, dashed(name), {"valueQuantity"});
+    binding.unit = "%";
+    return binding;
   }
   if (std::find(kConditions.begin(), kConditions.end(), name) != kConditions.end()) {
     FactBinding binding;
@@ -112,16 +116,31 @@ const Seed& seed() {
         sources, sources.add("seed.rubric", testing::read_text(testing::kSeedRuleFile)),
         diagnostics);
     REQUIRE(out.guideline);
+    // The rule file's own bindings (the test below checks them against the contract).
     out.facts.assign(out.guideline->facts().begin(), out.guideline->facts().end());
-    for (FactSpec& fact : out.facts) {
-      if (!fact.evaluation_date) {
-        fact.binding = seed_binding(fact.name);
-        REQUIRE(fact.binding.has_value());
-      }
-    }
     return out;
   }();
   return compiled;
+}
+
+TEST_CASE("the seed rule file's bindings are FHIR-BINDING.md's", "[records]") {
+  for (const FactSpec& fact : seed().facts) {
+    if (fact.evaluation_date) {
+      continue;
+    }
+    INFO(fact.name);
+    const std::optional<FactBinding> expected = seed_binding(fact.name);
+    REQUIRE(expected.has_value());
+    REQUIRE(fact.binding.has_value());
+    const BindingParts want = describe(*expected);
+    const BindingParts got = describe(*fact.binding);
+    CHECK(got.source == want.source);
+    CHECK(got.codes == want.codes);
+    CHECK(got.filters == want.filters);
+    CHECK(got.window == want.window);
+    CHECK(got.value == want.value);
+    CHECK(*fact.binding == *expected);
+  }
 }
 
 DateTime date(std::string_view text) {
