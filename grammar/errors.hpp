@@ -88,7 +88,7 @@ template <> inline constexpr const char* error_message<expected_reported_name> =
 template <> inline constexpr const char* error_message<expected_excluded_recommendation> = "expected a recommendation id after `excludes`";
 template <> inline constexpr const char* error_message<expected_when_clause> = "expected `when` and the recommendation's condition";
 template <> inline constexpr const char* error_message<expected_coverage_when> = "expected `when` and the condition of the patients who must get a recommendation, as in `coverage when applicable`";
-template <> inline constexpr const char* error_message<expected_declaration> = "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, `recommendation` or `coverage`";
+template <> inline constexpr const char* error_message<expected_declaration> = "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, `recommendation`, `coverage`, `codesystem` or `valueset`";
 // clang-format on
 
 struct error_table {

@@ -388,7 +388,9 @@ struct within_word : keyword<TAO_PEGTL_STRING("within")> {};
 struct value_word : keyword<TAO_PEGTL_STRING("value")> {};
 struct since_word : keyword<TAO_PEGTL_STRING("since")> {};
 struct otherwise_word : keyword<TAO_PEGTL_STRING("otherwise")> {};
-struct resource_type : identifier_text {};
+// A resource type is not one of the binding's own words (`from value exists` lacks the type).
+struct resource_type
+    : seq<not_at<sor<value_word, coded_word, where_word, within_word>>, identifier_text> {};
 struct binding_resource : seq<sep, opt<most_recent, must<expected_recent>, sep>, resource_type> {};
 struct expected_binding_resource : binding_resource {};
 struct coded_target : identifier {};
@@ -398,7 +400,8 @@ struct coded_clause : seq<sep, coded_word, must<expected_coded_target>> {};
 struct filter_element : identifier_text {};
 struct expected_filter_element : seq<sep, filter_element> {};
 struct filter_negated : seq<kw_not, not_at<one<'-'>>> {};
-struct status_code : seq<alnum, star<sor<alnum, one<'-'>>>> {};
+struct status_code : seq<not_at<sor<value_word, within_word>>, alnum, star<sor<alnum, one<'-'>>>> {
+};
 struct expected_status_code : seq<sep, status_code> {};
 struct expected_is : seq<sep, kw_is> {};
 struct binding_filter : seq<must<expected_filter_element>, must<expected_is>,

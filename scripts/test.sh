@@ -6,7 +6,7 @@
 #      built against the installed package; short benchmark, batch and analysis smoke runs;
 #   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (a Debug build);
 #   4. ThreadSanitizer on the multi-threaded evaluation tests;
-#   5. libFuzzer targets, each for a bounded time (FUZZ_SECONDS, default 45), two at a time;
+#   5. libFuzzer targets, each for a bounded time (FUZZ_SECONDS, default 35), two at a time;
 #   6. clang-tidy and clang-format.
 # One build directory per configuration (build/, build-asan/, build-tsan/, build-fuzz/),
 # reused when present. Prints the time each step took.
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh
 jobs=$(nproc)
-export FUZZ_SECONDS=${FUZZ_SECONDS:-45}
+export FUZZ_SECONDS=${FUZZ_SECONDS:-35}
 
 started=$SECONDS
 timings=()

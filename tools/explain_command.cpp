@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <ostream>
 
@@ -6,6 +7,7 @@
 #include "tools/command.hpp"
 #include "tools/explain_output.hpp"
 #include "tools/fact_file.hpp"
+#include "tools/record_file.hpp"
 #include "tools/report.hpp"
 
 namespace rubric {
@@ -54,7 +56,18 @@ int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostr
     return kExitUsage;
   }
   Diagnostics diagnostics;
-  std::optional<FactSet> facts = read_fact_file(sources, *file, guideline->facts(), diagnostics);
+  std::optional<FactSet> facts;
+  std::optional<RecordReading> record;  // when the facts come from a FHIR record
+  if (is_fhir_record(sources, *file)) {
+    record = read_record_file(sources, *file, *guideline, *as_of, err);
+    if (!record) {
+      err << fmt::format("error: `{}` was rejected; nothing was explained\n", options.facts);
+      return kExitInputError;
+    }
+    facts = std::move(record->facts);
+  } else {
+    facts = read_fact_file(sources, *file, guideline->facts(), diagnostics);
+  }
   if (facts) {
     guideline->set_evaluation_date(*facts, *as_of);
   } else {
@@ -76,6 +89,30 @@ int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostr
         << "\n";
   } else {
     out << explanations_to_text(explanations, sources);
+    if (record) {
+      // Where each bound fact came from, or why it is absent: what a clinician would record.
+      out << fmt::format("\nFacts read from {} as of {}:\n", options.facts, as_of->to_iso());
+      const auto specs = guideline->facts();
+      for (std::size_t i = 0; i < specs.size(); ++i) {
+        const FactProvenance& source = record->provenance[i];
+        const Value& value = facts->get(FactId{static_cast<std::uint32_t>(i)});
+        if (!specs[i].binding) {
+          continue;
+        }
+        if (value.is_null()) {
+          out << fmt::format("  {} is absent: {}\n", specs[i].name,
+                             source.absent_reason.empty() ? "nothing in the record gives it"
+                                                          : source.absent_reason);
+          continue;
+        }
+        std::string from = source.resource;
+        if (from.empty()) {
+          from = fmt::format("{}", fmt::join(source.resources, ", "));
+        }
+        out << fmt::format("  {} = {} from {}{}\n", specs[i].name, display_value(value), from,
+                           source.date.empty() ? "" : " (" + source.date + ")");
+      }
+    }
   }
   return kExitSuccess;
 }
@@ -87,7 +124,10 @@ Command add_explain_command(CLI::App& app, std::ostream& out, std::ostream& err)
   CLI::App* command = app.add_subcommand(
       "explain", "Explain why recommendations were made, not made, or left undetermined");
   command->add_option("GUIDELINE", options->guideline, "Rule file (.rubric)")->required();
-  command->add_option("FACTS", options->facts, "One fact file (YAML or JSON)")->required();
+  command
+      ->add_option("FACTS", options->facts,
+                   "One fact file (YAML or JSON) or FHIR record (a JSON Bundle)")
+      ->required();
   command
       ->add_option("--id", options->ids,
                    "Explain only this recommendation (repeatable; default: all of them)")

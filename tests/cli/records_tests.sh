@@ -45,4 +45,19 @@ printf 'fracture_grade: 1\n' >"$WORK/facts.yaml"
 run eval "$SEED" "$WORK/facts.yaml" --as-of 2026-06-15
 code_is 0
 
+# `rubric explain` on a record: after the explanation, where each bound fact came from, or why
+# it is absent (expected lines written from the records and FHIR-BINDING.md).
+run explain "$SEED" "$ROOT/../shared/seed/fhir/new-fracture-elderly.bundle.json" --as-of 2026-06-15 \
+  --id calcitonin
+code_is 0
+out_has "Facts read from $ROOT/../shared/seed/fhir/new-fracture-elderly.bundle.json as of 2026-06-15:"
+# condition-14 (onset 2026-06-01, no recordedDate) is the fracture; condition-22 is entered in error.
+out_line "  time_since_identification = 14 days from Condition/condition-14 (2026-06-01)"
+out_line "  age = 72 years from Patient/p (1954-05-13)"
+RECORDS="$ROOT/guidelines/vertebral-fracture-grade1/records"
+run explain "$SEED" "$RECORDS/pain-older-only-absent.bundle.json" --as-of 2026-06-15 \
+  --id augmentation_referral
+code_is 0
+out_line "  pain_vas is absent: no usable Observation coded LOINC '72514-3' in the 30 days before 2026-06-15"
+
 harness_summary

@@ -487,15 +487,15 @@ TEST_CASE("syntax errors in declarations: message and position", "[parser][error
   const std::vector<DeclarationError> rows = {
       {"Guideline \"g\"",
        "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
-       "`recommendation` or `coverage`; found `Guideline`",
+       "`recommendation`, `coverage`, `codesystem` or `valueset`; found `Guideline`",
        1, 1},
       {"guideline \"g\"\nrule r",
        "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
-       "`recommendation` or `coverage`; found `rule`",
+       "`recommendation`, `coverage`, `codesystem` or `valueset`; found `rule`",
        2, 1},
       {"guideline \"g\"\nfact a: boolean extra",
        "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
-       "`recommendation` or `coverage`; found `extra`",
+       "`recommendation`, `coverage`, `codesystem` or `valueset`; found `extra`",
        2, 17},
       {"guideline my-guideline",
        "expected the guideline id as a double-quoted text, as in `guideline \"my-guideline\"`; "
@@ -547,7 +547,7 @@ TEST_CASE("syntax errors in declarations: message and position", "[parser][error
        "expected an expression after the operator; found the end of the file", 2, 19},
       {"guideline \"g\"\nfact a: integer > 5 < 3",
        "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
-       "`recommendation` or `coverage`; found `<`",
+       "`recommendation`, `coverage`, `codesystem` or `valueset`; found `<`",
        2, 21},
       {"guideline \"g\"\nparameter = 3", "expected a parameter name; found `=`", 2, 11},
       {"guideline \"g\"\nparameter p 3", "expected `=`; found `3`", 2, 13},
@@ -605,12 +605,59 @@ TEST_CASE("syntax errors in declarations: message and position", "[parser][error
        14},
       {"guideline \"g\"\ncoverage when a \"d\" x",
        "expected a declaration: `guideline`, `source`, `fact`, `parameter`, `define`, "
-       "`recommendation` or `coverage`; found `x`",
+       "`recommendation`, `coverage`, `codesystem` or `valueset`; found `x`",
        2, 21},
       {"guideline \"g\"\nfact excludes: boolean",
        "expected a fact name; found `excludes`, a reserved word", 2, 6},
       {"guideline \"g\"\ndefine coverage = true",
        "expected a definition name; found `coverage`, a reserved word", 2, 8},
+      // Bindings (docs/fhir.md#bindings).
+      {"guideline \"g\"\nfact a: boolean from value exists",
+       "expected a resource type after `from`, as in `from most recent Observation` or `from "
+       "Patient`; found `value`",
+       2, 22},
+      {"guideline \"g\"\nfact a: boolean from most Observation value exists",
+       "expected `recent` after `most`, as in `from most recent Observation`; found "
+       "`Observation`",
+       2, 27},
+      {"guideline \"g\"\nfact a: boolean from Observation where status final value exists",
+       "expected `is` or `is not` after the element, as in `where status is final`; found "
+       "`final`",
+       2, 47},
+      {"guideline \"g\"\nfact a: boolean from Observation where status is value exists",
+       "expected a status code, as in `final` or `entered-in-error`; found `value`", 2, 50},
+      {"guideline \"g\"\nfact a: integer from Observation within 30 value count",
+       "expected a calendar unit after the number, as in `within 30 days`; found `value`", 2, 44},
+      {"guideline \"g\"\nfact a: boolean from Observation within days value count",
+       "expected a whole number after `within`, as in `within 30 days`; found `days`, a reserved "
+       "word",
+       2, 41},
+      {"guideline \"g\"\nfact a: boolean from Patient",
+       "expected `value` and what the fact takes, as in `value valueQuantity`; found the end of "
+       "the file",
+       2, 29},
+      {"guideline \"g\"\nfact a: duration from Patient value years birthDate",
+       "expected `since` and an element, as in `years since birthDate`; found `birthDate`", 2, 43},
+      {"guideline \"g\"\nfact a: boolean from Observation value exists, false",
+       "expected `otherwise false` after `exists,`; found `false`, a reserved word", 2, 48},
+      {"guideline \"g\"\nfact a: decimal from most recent Observation value valueQuantity in mg",
+       "expected the unit as a single-quoted UCUM code after `in`, as in `valueQuantity in "
+       "'%'`; found `mg`",
+       2, 69},
+      {"guideline \"g\"\ncodesystem L = http://loinc.org",
+       "expected the code system's URI as a single-quoted string, as in `codesystem LOINC = "
+       "'http://loinc.org'`; found `http`",
+       2, 16},
+      {"guideline \"g\"\nvalueset v = {LOINC}",
+       "expected the code as a single-quoted string after the code system, as in `LOINC "
+       "'72514-3'`; found `}`",
+       2, 20},
+      {"guideline \"g\"\nvalueset v = LOINC '1'",
+       "expected the value set's codes in braces, as in `valueset current_pain = {LOINC "
+       "'72514-3'}`; found `LOINC`",
+       2, 14},
+      {"guideline \"g\"\nfact valueset: boolean",
+       "expected a fact name; found `valueset`, a reserved word", 2, 6},
       // An incomplete condition is found where the next declaration begins.
       {"guideline \"g\"\nrecommendation r kind refer text \"t\" cite 1 when a >\nfact b: boolean\n",
        "expected an expression after the operator; found `fact`, a reserved word", 3, 1},
