@@ -168,11 +168,8 @@ class Collector {
     for (auto field_result : root) {
       ondemand::field field;
       std::string_view key;
-      if (const auto error = std::move(field_result).get(field)) {
-        return fail(error, "");
-      }
-      if (const auto error = field.unescaped_key().get(key)) {
-        return fail(error, "");
+      if (!next_field(std::move(field_result), field, key, "")) {
+        return false;
       }
       if (key == "resourceType") {
         if (const auto error = field.value().get_string().get(root_type)) {
@@ -193,6 +190,19 @@ class Collector {
   }
 
  private:
+  // Reads the next field of an object and its unescaped key; false (after `fail`) on a
+  // syntax error.
+  bool next_field(simdjson::simdjson_result<ondemand::field> result, ondemand::field& field,
+                  std::string_view& key, const std::string& path) {
+    if (const auto error = std::move(result).get(field)) {
+      return fail(error, path);
+    }
+    if (const auto error = field.unescaped_key().get(key)) {
+      return fail(error, path);
+    }
+    return true;
+  }
+
   bool fail(simdjson::error_code error, std::string path, std::string message = {}) {
     if (!failure) {
       Failure f;
@@ -242,11 +252,8 @@ class Collector {
         for (auto field_result : object) {
           ondemand::field field;
           std::string_view key;
-          if (const auto error = std::move(field_result).get(field)) {
-            return fail(error, path);
-          }
-          if (const auto error = field.unescaped_key().get(key)) {
-            return fail(error, path);
+          if (!next_field(std::move(field_result), field, key, path)) {
+            return false;
           }
           if (key == "resource") {
             if (!read_resource(field.value(), index, path + ".resource")) {
@@ -269,8 +276,15 @@ class Collector {
     switch (type) {
       case ondemand::json_type::null:
         element.kind = JsonKind::null;
-        if (!value.is_null()) {
-          return fail(simdjson::N_ATOM_ERROR, path);
+        {
+          // Read through `get`: an invalid atom (`nx`) is an error value, never a throw.
+          bool is_null = false;
+          if (const auto error = value.is_null().get(is_null)) {
+            return fail(error, path);
+          }
+          if (!is_null) {
+            return fail(simdjson::N_ATOM_ERROR, path);
+          }
         }
         return true;
       case ondemand::json_type::boolean: {
@@ -311,11 +325,8 @@ class Collector {
     for (auto field_result : object) {
       ondemand::field field;
       std::string_view key;
-      if (const auto error = std::move(field_result).get(field)) {
-        return fail(error, path);
-      }
-      if (const auto error = field.unescaped_key().get(key)) {
-        return fail(error, path);
+      if (!next_field(std::move(field_result), field, key, path)) {
+        return false;
       }
       if (key != "value" && key != "code" && key != "system") {
         continue;
@@ -364,11 +375,8 @@ class Collector {
     for (auto field_result : concept_object) {
       ondemand::field field;
       std::string_view key;
-      if (const auto error = std::move(field_result).get(field)) {
-        return fail(error, path);
-      }
-      if (const auto error = field.unescaped_key().get(key)) {
-        return fail(error, path);
+      if (!next_field(std::move(field_result), field, key, path)) {
+        return false;
       }
       if (key != "coding") {
         continue;
@@ -448,11 +456,8 @@ class Collector {
     for (auto field_result : object) {
       ondemand::field field;
       std::string_view key;
-      if (const auto error = std::move(field_result).get(field)) {
-        return fail(error, path);
-      }
-      if (const auto error = field.unescaped_key().get(key)) {
-        return fail(error, path);
+      if (!next_field(std::move(field_result), field, key, path)) {
+        return false;
       }
       if (skip) {
         continue;  // a type no binding reads: its fields are skipped unread

@@ -297,6 +297,15 @@ TEST_CASE("the record reader rejects bad input with a clear error", "[records]")
   deep += std::string(200, '[') + std::string(200, ']') + "}";
   CHECK(error_of(deep).kind == DiagnosticKind::record_too_large);
   CHECK(error_of("{\"resourceType\": \"Bundle\"} {}").kind == DiagnosticKind::invalid_record);
+  // A broken `null` in an element the bindings read (found by fuzz_record: it threw from
+  // inside the reader): an error, like any malformed JSON.
+  const std::string broken_null =
+      "{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": "
+      "\"Patient\", \"id\": \"p\"}}, {\"resource\": {\"resourceType\": \"Observation\", "
+      "\"id\": \"o\", \"status\": \"final\", \"code\": {\"coding\": [{\"system\": "
+      "\"http://loinc.org\", \"code\": \"72514-3\"}]}, \"effectiveDateTime\": \"2026-06-14\", "
+      "\"valueQuantity\": {\"value\": nx}}}]}";
+  CHECK(error_of(broken_null).kind == DiagnosticKind::invalid_record);
 }
 
 std::string code_of(const RecordError& error) {
