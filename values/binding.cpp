@@ -34,14 +34,14 @@ const char* unit_word(CalendarUnit unit, std::int64_t amount) {
 
 BindingParts describe(const FactBinding& binding) {
   BindingParts parts;
-  parts.source = fmt::format("from {}{}",
-                             binding.choice == BindingChoice::most_recent ? "most recent " : "",
-                             binding.resource_type);
+  parts.source =
+      fmt::format("from {}{}", binding.choice == BindingChoice::most_recent ? "most recent " : "",
+                  binding.resource_type);
   if (!binding.codes.empty()) {
     // A code is labelled as written; a value set by its name and its codes, so that a change
     // of a value set's codes shows.
-    const bool single = binding.codes.size() == 1 && binding.codes_label.find('\'') !=
-                                                         std::string::npos;
+    const bool single =
+        binding.codes.size() == 1 && binding.codes_label.find('\'') != std::string::npos;
     if (single) {
       parts.codes = "coded " + binding.codes_label;
     } else {
