@@ -22,6 +22,7 @@
 #include "dsl/parser.hpp"
 #include "dsl/source.hpp"
 #include "engine/guideline.hpp"
+#include "records/record_reader.hpp"
 #include "values/decimal_text.hpp"
 #include "values/fact_set.hpp"
 #include "values/fact_value_reader.hpp"
@@ -46,6 +47,25 @@ struct Guideline::Impl {
 struct FactSet::Impl {
   std::shared_ptr<const Guideline::Impl> guideline;
   rubric::FactSet values;
+  // Where the last read_record found each fact, indexed like the facts; empty when the set
+  // was not filled from a record (or after clear()).
+  std::vector<FactProvenance> provenance;
+  // The record reader and the reading it fills, kept so that reading record after record into
+  // this set reuses their memory. Made on first use; a copy of the set starts without a reader
+  // (readers are per-thread working memory, never shared).
+  struct ReaderSlot {
+    std::unique_ptr<RecordReader> reader;
+    ReaderSlot() = default;
+    ReaderSlot(const ReaderSlot& /*other*/) {}
+    ReaderSlot& operator=(const ReaderSlot& /*other*/) {
+      reader.reset();
+      return *this;
+    }
+    ReaderSlot(ReaderSlot&&) noexcept = default;
+    ReaderSlot& operator=(ReaderSlot&&) noexcept = default;
+    ~ReaderSlot() = default;
+  } record_reader;
+  RecordReading reading;
   // The unit last given to set_quantity and what it names, so that a program setting the
   // same unit again and again looks it up once.
   std::string last_unit_text;
@@ -857,26 +877,99 @@ Status FactSet::set_absent(std::string_view fact) {
   return assign(impl_.get(), fact, "", ScalarKind::null);
 }
 
+namespace {
+
+// Reads an evaluation date (`YYYY-MM-DD`) into `out`, or says what is wrong with it.
+Status read_evaluation_date(std::string_view text, std::optional<DateTime>& out) {
+  const DateTimeReading reading = DateTime::parse(text);
+  if (!reading.accepted() || !reading.value->is_full_date()) {
+    return invalid_argument(fmt::format(
+        "the evaluation date is a full date written `YYYY-MM-DD`, such as `2026-06-15`; found "
+        "{}{}",
+        in_backticks(shown(text)), reading.accepted() ? "" : "; " + reading.message));
+  }
+  out = reading.value;
+  return {};
+}
+
+}  // namespace
+
 Status FactSet::set_evaluation_date(std::string_view date) {
   if (impl_ == nullptr) {
     return invalid_argument(
         "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`");
   }
-  const DateTimeReading reading = DateTime::parse(date);
-  if (!reading.accepted() || !reading.value->is_full_date()) {
-    return invalid_argument(fmt::format(
-        "the evaluation date is a full date written `YYYY-MM-DD`, such as `2026-06-15`; found "
-        "{}{}",
-        in_backticks(shown(date)), reading.accepted() ? "" : "; " + reading.message));
+  std::optional<DateTime> evaluation_date;
+  if (Status status = read_evaluation_date(date, evaluation_date); !status.ok()) {
+    return status;
   }
-  impl_->guideline->compiled->set_evaluation_date(impl_->values, *reading.value);
+  impl_->guideline->compiled->set_evaluation_date(impl_->values, *evaluation_date);
   return {};
 }
 
 void FactSet::clear() {
   if (impl_ != nullptr) {
     impl_->values.clear();
+    impl_->provenance.clear();
   }
+}
+
+namespace {
+
+// The reader's error as a Status: its code and message, the message led by the line and
+// column for a problem at a known place in the JSON text ("line 3, column 14: ...").
+Status record_status(std::string_view json, RecordError& error) {
+  std::string message = std::move(error.message);
+  if (error.offset && *error.offset <= json.size()) {
+    SourceManager sources;
+    const FileId file = sources.add("record", std::string(json));
+    const LineColumn at = sources.line_column(file, static_cast<std::uint32_t>(*error.offset));
+    message = fmt::format("line {}, column {}: {}", at.line, at.column, message);
+  }
+  return Status::error(diagnostic_code(error.kind), std::move(message));
+}
+
+}  // namespace
+
+Status FactSet::read_record(std::string_view json, std::string_view as_of) {
+  if (impl_ == nullptr) {
+    return invalid_argument(
+        "the fact set belongs to no guideline; make it with `Guideline::new_fact_set`");
+  }
+  clear();
+  std::optional<DateTime> date;
+  if (Status status = read_evaluation_date(as_of, date); !status.ok()) {
+    return status;
+  }
+  const rubric::Guideline& compiled = *impl_->guideline->compiled;
+  std::unique_ptr<RecordReader>& reader = impl_->record_reader.reader;
+  if (!reader) {
+    reader = std::make_unique<RecordReader>(compiled.facts());
+  }
+  RecordReading& reading = impl_->reading;
+  reader->read(json, *date, reading);
+  if (!reading.ok()) {
+    return record_status(json, *reading.error);
+  }
+  // Swapped, not copied: the next read refills the memory this set held.
+  std::swap(impl_->values, reading.facts);
+  std::swap(impl_->provenance, reading.provenance);
+  compiled.set_evaluation_date(impl_->values, *date);
+  return {};
+}
+
+std::string_view FactSet::source(FactId fact) const {
+  if (impl_ == nullptr || fact.value >= impl_->provenance.size()) {
+    return {};
+  }
+  return impl_->provenance[fact.value].resource;
+}
+
+std::string_view FactSet::absent_reason(FactId fact) const {
+  if (impl_ == nullptr || fact.value >= impl_->provenance.size()) {
+    return {};
+  }
+  return impl_->provenance[fact.value].absent_reason;
 }
 
 std::optional<std::string> FactSet::text(FactId fact) const {

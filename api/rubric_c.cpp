@@ -7,6 +7,7 @@
 
 #include <exception>
 #include <new>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -28,6 +29,7 @@ struct rubric_diagnostics {
 
 struct rubric_facts {
   rubric::api::FactSet facts;
+  std::size_t fact_count = 0;  // of its guideline, for the accessors' range checks
 };
 
 struct rubric_decision {
@@ -118,11 +120,37 @@ rubric_status from(const rubric::api::Status& status) {
   if (status.ok()) {
     return RUBRIC_OK;
   }
-  const rubric_status kind =
-      status.code() == diagnostic_code(rubric::DiagnosticKind::invalid_argument)
-          ? RUBRIC_ERROR_INVALID_ARGUMENT
-          : RUBRIC_ERROR_FACT;
+  // Fact-value codes, and any code outside the registry, are RUBRIC_ERROR_FACT.
+  rubric_status kind = RUBRIC_ERROR_FACT;
+  if (const std::optional<rubric::DiagnosticKind> known =
+          rubric::diagnostic_kind_of(status.code())) {
+    switch (*known) {
+      case rubric::DiagnosticKind::invalid_argument: kind = RUBRIC_ERROR_INVALID_ARGUMENT; break;
+      case rubric::DiagnosticKind::invalid_record:
+      case rubric::DiagnosticKind::record_too_large:
+      case rubric::DiagnosticKind::record_patient:
+      case rubric::DiagnosticKind::record_date_after_evaluation:
+      case rubric::DiagnosticKind::bad_record_date: kind = RUBRIC_ERROR_RECORD; break;
+      default: break;
+    }
+  }
   return fail(kind, status.code(), status.message());
+}
+
+// A fact's source or absent reason (`what` of FactSet) as a C string owned by `facts`.
+template <typename What>
+const char* provenance_text(const char* function, const rubric_facts* facts, uint32_t fact,
+                            What what) noexcept {
+  if (facts == nullptr) {
+    invalid(function, "the fact set is NULL");
+    return nullptr;
+  }
+  if (fact >= facts->fact_count) {
+    out_of_range(function, "fact", fact, facts->fact_count);
+    return nullptr;
+  }
+  const std::string_view text = what(facts->facts, rubric::api::FactId{fact});
+  return text.empty() ? "" : text.data();  // views of whole std::strings: NUL-terminated
 }
 
 rubric_status finish_compile(rubric::api::Compilation&& compilation, rubric_guideline** guideline,
@@ -431,7 +459,8 @@ rubric_status rubric_facts_new(const rubric_guideline* guideline, rubric_facts**
     if (guideline == nullptr) {
       return invalid("rubric_facts_new", "the guideline is NULL");
     }
-    *facts = new rubric_facts{guideline->guideline.new_fact_set()};
+    *facts =
+        new rubric_facts{guideline->guideline.new_fact_set(), guideline->guideline.fact_count()};
     return RUBRIC_OK;
   });
 }
@@ -510,6 +539,33 @@ rubric_status rubric_facts_set_evaluation_date(rubric_facts* facts, const char* 
     }
     return from(facts->facts.set_evaluation_date(date));
   });
+}
+
+rubric_status rubric_facts_read_record(rubric_facts* facts, const char* json, size_t length,
+                                       const char* as_of) {
+  return guarded("rubric_facts_read_record", [&] {
+    if (facts == nullptr || json == nullptr || as_of == nullptr) {
+      if (facts != nullptr) {
+        facts->facts.clear();  // as on every failure: nothing read
+      }
+      return invalid("rubric_facts_read_record", "the fact set, the record or the date is NULL");
+    }
+    return from(facts->facts.read_record(std::string_view(json, length), as_of));
+  });
+}
+
+const char* rubric_facts_source(const rubric_facts* facts, uint32_t fact) {
+  return provenance_text("rubric_facts_source", facts, fact,
+                         [](const rubric::api::FactSet& set, rubric::api::FactId id) noexcept {
+                           return set.source(id);
+                         });
+}
+
+const char* rubric_facts_absent_reason(const rubric_facts* facts, uint32_t fact) {
+  return provenance_text("rubric_facts_absent_reason", facts, fact,
+                         [](const rubric::api::FactSet& set, rubric::api::FactId id) noexcept {
+                           return set.absent_reason(id);
+                         });
 }
 
 rubric_status rubric_facts_set_absent(rubric_facts* facts, uint32_t fact) {

@@ -263,6 +263,7 @@ class TreeBuilder {
       case ast::ExprKind::boolean_literal:
       case ast::ExprKind::number_literal:
       case ast::ExprKind::string_literal:
+      case ast::ExprKind::coding_literal:
       case ast::ExprKind::quantity_literal:
       case ast::ExprKind::date_literal: term.kind = TermKind::literal; break;
       case ast::ExprKind::name: name_term(id, term, depth, room); break;
@@ -432,6 +433,7 @@ class TreeBuilder {
         case ast::ExprKind::boolean_literal:
         case ast::ExprKind::number_literal:
         case ast::ExprKind::string_literal:
+        case ast::ExprKind::coding_literal:
         case ast::ExprKind::quantity_literal:
         case ast::ExprKind::date_literal: return {checked_.constants[id.value], true};
         case ast::ExprKind::name: {

@@ -65,6 +65,7 @@ std::string dump(const Module& module, ExprId id) {
     case ExprKind::boolean_literal:
     case ExprKind::number_literal: return expr.text;
     case ExprKind::string_literal: return fmt::format("'{}'", expr.text);
+    case ExprKind::coding_literal: return fmt::format("(coding {} '{}')", expr.unit, expr.text);
     case ExprKind::quantity_literal: return fmt::format("(quantity {} {})", expr.text, expr.unit);
     case ExprKind::date_literal: return "@" + expr.text;
     case ExprKind::duration_between:

@@ -42,6 +42,8 @@ enum class ExprKind : std::uint8_t {
   at_least,          // operands: [count, condition1, ..., conditionN]
   duration_between,  // `years between a and b`; unit is the calendar word as written;
                      // operands: [a, b]
+  coding_literal,    // `SCT '44054006'`: unit is the code system's name (operator_range its
+                     // range), text the unescaped code
 };
 
 enum class UnaryOperator : std::uint8_t { logical_not, negate, plus };
@@ -102,6 +104,7 @@ enum class TypeName : std::uint8_t {
   volume,
   quantity,   // unit holds the UCUM unit whose dimension it is
   code,       // codes hold the allowed codes
+  coding,     // a (code system URI, code) pair
   date,       // a CQL Date (`@2026-06-15`)
   date_time,  // a CQL DateTime (`@2026-06-15T10:30:00Z`)
   null,       // internal only (values named for `rubric expr`): the type of `null`

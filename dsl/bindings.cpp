@@ -53,28 +53,6 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string_vi
   return closest.empty() ? std::string() : fmt::format("; did you mean {}?", in_backticks(closest));
 }
 
-// An absolute URI: a scheme (a letter, then letters, digits, `+`, `-`, `.`), `:`, and more,
-// without spaces.
-bool is_absolute_uri(std::string_view uri) {
-  const std::size_t colon = uri.find(':');
-  if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size() ||
-      (std::isalpha(static_cast<unsigned char>(uri[0])) == 0)) {
-    return false;
-  }
-  for (std::size_t i = 0; i < colon; ++i) {
-    const char c = uri[i];
-    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '+' && c != '-' && c != '.') {
-      return false;
-    }
-  }
-  for (const char c : uri) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Whether a value of element kind `kind` can be read as a value of `type`.
 bool fits(ElementKind kind, const Type& type) {
   switch (kind) {
@@ -82,7 +60,8 @@ bool fits(ElementKind kind, const Type& type) {
     case ElementKind::quantity: return type.is_numeric() || type.kind == TypeKind::quantity;
     case ElementKind::integer: return type.is_numeric();
     case ElementKind::boolean: return type.kind == TypeKind::boolean;
-    case ElementKind::text: return type.kind == TypeKind::string || type.kind == TypeKind::code;
+    case ElementKind::text:
+      return (type.kind == TypeKind::string && !type.coding) || type.kind == TypeKind::code;
   }
   return false;
 }
@@ -187,6 +166,24 @@ std::optional<Coding> Terminology::resolve_code(const ast::CodeReference& code) 
   }
   used_systems_.insert(system->second);
   return Coding{module_.code_systems[system->second].uri.name, code.code.name};
+}
+
+std::optional<std::vector<Coding>> Terminology::value_set_codes(std::string_view name) {
+  const auto found = value_sets_.find(name);
+  if (found == value_sets_.end()) {
+    return std::nullopt;
+  }
+  used_value_sets_.insert(found->second);
+  std::vector<Coding> codes;
+  for (const ast::CodeReference& code : module_.value_sets[found->second].codes) {
+    const auto system = systems_.find(code.system.name);
+    if (system == systems_.end()) {
+      return std::nullopt;
+    }
+    used_systems_.insert(system->second);
+    codes.push_back(Coding{module_.code_systems[system->second].uri.name, code.code.name});
+  }
+  return codes;
 }
 
 void Terminology::report_binding(SourceRange range, std::string message) const {

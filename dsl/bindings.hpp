@@ -30,6 +30,20 @@ class Terminology {
   // and gives nullopt.
   std::optional<FactBinding> resolve(const ast::BindingClause& clause, const FactSpec& fact);
 
+  // The coding that a coding literal `SYSTEM 'code'` of an expression writes, or nullopt
+  // after E0225 (an undeclared code system, with "did you mean") or E0224 (an empty code).
+  std::optional<Coding> code(const ast::CodeReference& code) { return resolve_code(code); }
+
+  // Whether `name` is a declared value set.
+  [[nodiscard]] bool is_value_set(std::string_view name) const {
+    return value_sets_.contains(name);
+  }
+
+  // The codes of value set `name`, in order, counting the set as used (W0309); nullopt when
+  // `name` is not a value set or one of its codes has an undeclared system (already reported
+  // by the constructor).
+  std::optional<std::vector<Coding>> value_set_codes(std::string_view name);
+
   // W0309 and W0310: value sets and code systems that nothing uses.
   void report_unused() const;
 

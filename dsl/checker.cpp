@@ -61,12 +61,64 @@ bool comparable(const Type& a, const Type& b, bool ordered) {
     return t.kind == TypeKind::string || t.kind == TypeKind::code;
   };
   if (textual(a) && textual(b)) {
-    return true;
+    // A coding compares only with a coding, and codings have no order.
+    return a.coding == b.coding && !(a.coding && ordered);
   }
   if (a.kind == TypeKind::boolean && b.kind == TypeKind::boolean) {
     return !ordered;
   }
   return a.is_temporal() && b.is_temporal();
+}
+
+// Rewrites each `x in VALUESET` whose right side names a declared value set (and no fact,
+// parameter or definition) into `x in {SYSTEM 'code', ...}`, the set's codes in order, so that
+// every later pass sees an ordinary list. The list keeps the name's range and holds the value
+// set's name in `text` (an ordinary list's text is empty); its coding literals have the ranges
+// of the value set's codes.
+void expand_value_sets(ast::Module& module) {
+  std::map<std::string_view, const ast::ValueSetDeclaration*> sets;
+  for (const ast::ValueSetDeclaration& value_set : module.value_sets) {
+    sets.emplace(value_set.name.name, &value_set);
+  }
+  for (const ast::FactDeclaration& fact : module.facts) {
+    sets.erase(fact.name.name);
+  }
+  for (const ast::ParameterDeclaration& parameter : module.parameters) {
+    sets.erase(parameter.name.name);
+  }
+  for (const ast::Definition& definition : module.definitions) {
+    sets.erase(definition.name.name);
+  }
+  if (sets.empty()) {
+    return;
+  }
+  const std::size_t count = module.expressions.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    if (module.expressions[i].kind != ExprKind::membership) {
+      continue;
+    }
+    const ExprId right = module.operands_of(module.expressions[i])[1];
+    const ast::Expr& name = module.at(right);
+    const auto found = name.kind == ExprKind::name ? sets.find(name.text) : sets.end();
+    if (found == sets.end()) {
+      continue;
+    }
+    const auto first = static_cast<std::uint32_t>(module.operands.size());
+    for (const ast::CodeReference& code : found->second->codes) {
+      ast::Expr literal;
+      literal.kind = ExprKind::coding_literal;
+      literal.range = code.range;
+      literal.operator_range = code.system.range;
+      literal.unit = code.system.name;
+      literal.text = code.code.name;
+      module.operands.push_back(ExprId{static_cast<std::uint32_t>(module.expressions.size())});
+      module.expressions.push_back(std::move(literal));
+    }
+    ast::Expr& list = module.expressions[right.value];
+    list.kind = ExprKind::list;
+    list.first_operand = first;
+    list.operand_count = static_cast<std::uint32_t>(found->second->codes.size());
+  }
 }
 
 class Checker {
@@ -239,6 +291,7 @@ class Checker {
       case ast::TypeName::null: return Type::of(TypeKind::null);
       case ast::TypeName::date: return Type::of(TypeKind::date);
       case ast::TypeName::date_time: return Type::of(TypeKind::date_time);
+      case ast::TypeName::coding: return Type::of_coding();
       case ast::TypeName::code: {
         Type type = Type::of(TypeKind::code);
         type.code_set = fact_index;
@@ -495,6 +548,7 @@ class Checker {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
+      case ExprKind::coding_literal:
       case ExprKind::quantity_literal:
       case ExprKind::date_literal: return checked_.constants[id.value];
       case ExprKind::call:
@@ -1035,6 +1089,9 @@ class Checker {
     }
     if ((a.kind == TypeKind::string || a.kind == TypeKind::code) &&
         (b.kind == TypeKind::string || b.kind == TypeKind::code)) {
+      if (a.coding != b.coding) {
+        return std::nullopt;
+      }
       return a.kind == b.kind && a.code_set == b.code_set ? a : Type::of(TypeKind::string);
     }
     if (a.kind == b.kind && a.kind == TypeKind::boolean) {
@@ -1117,6 +1174,7 @@ Type Checker::expression(ExprId id) {
     case ExprKind::boolean_literal:
     case ExprKind::number_literal:
     case ExprKind::string_literal:
+    case ExprKind::coding_literal:
     case ExprKind::quantity_literal:
     case ExprKind::date_literal: type = literal(id, expr); break;
     case ExprKind::duration_between: type = duration_between(expr); break;
@@ -1155,6 +1213,17 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
       checked_.strings.push_back(expr.text);
       constant = Value::string(checked_.strings.back());
       return Type::of(TypeKind::string);
+    case ExprKind::coding_literal: {
+      const ast::CodeReference reference{ast::Named{expr.unit, expr.operator_range},
+                                         ast::Named{expr.text, expr.range}, expr.range};
+      const std::optional<Coding> coding = terminology_->code(reference);
+      if (!coding) {
+        return Type::of(TypeKind::error);
+      }
+      checked_.strings.push_back(coding_text(*coding));
+      constant = Value::string(checked_.strings.back());
+      return Type::of_coding();
+    }
     case ExprKind::number_literal: {
       if (expr.text.find('.') == std::string::npos) {
         const std::optional<Decimal> value = Decimal::parse(expr.text);
@@ -1212,6 +1281,11 @@ Type Checker::literal(ExprId id, const ast::Expr& expr) {
 
 Type Checker::name(ExprId id, const ast::Expr& expr) {
   const auto found = names_.find(expr.text);
+  if (found == names_.end() && terminology_->is_value_set(expr.text)) {
+    mismatch(expr, fmt::format("value set {} can only follow `in`, as in `x in {}`",
+                               in_backticks(expr.text), expr.text));
+    return Type::of(TypeKind::error);
+  }
   if (found == names_.end()) {
     std::string message = fmt::format("unknown name {}", in_backticks(expr.text));
     const std::string suggestion = closest(expr.text);
@@ -1388,6 +1462,25 @@ Type Checker::between(const ast::Expr& expr) {
 }
 
 Type Checker::list(const ast::Expr& expr) {
+  if (!expr.text.empty()) {
+    // `x in VALUESET`, expanded by expand_value_sets(): the elements are the set's codes.
+    const std::optional<std::vector<Coding>> codes = terminology_->value_set_codes(expr.text);
+    const auto elements = module_.operands_of(expr);
+    if (!codes || codes->size() != elements.size()) {
+      return Type::of(TypeKind::error);
+    }
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+      const std::uint32_t element = elements[i].value;
+      checked_.strings.push_back(coding_text((*codes)[i]));
+      checked_.constants[element] = Value::string(checked_.strings.back());
+      checked_.types[element] = Type::of_coding();
+      typed_[element] = true;
+    }
+    Type result = Type::of_coding();
+    result.element_kind = TypeKind::string;
+    result.kind = TypeKind::list;
+    return result;
+  }
   Type element = Type::of(TypeKind::null);
   bool failed = false;
   for (const ExprId id : module_.operands_of(expr)) {
@@ -1764,6 +1857,7 @@ CheckedModule check_module(ast::Module module, const SourceManager& sources,
                            Diagnostics& diagnostics) {
   CheckedModule checked;
   checked.module = std::move(module);
+  expand_value_sets(checked.module);
   const std::size_t errors_before = diagnostics.error_count();
   Checker checker(checked, diagnostics);
   checker.run();
@@ -1778,6 +1872,7 @@ CheckedModule check_expression(ast::Module module, ExprId expression,
                                const SourceManager& /*sources*/, Diagnostics& diagnostics) {
   CheckedModule checked;
   checked.module = std::move(module);
+  expand_value_sets(checked.module);
   const std::size_t errors_before = diagnostics.error_count();
   Checker checker(checked, diagnostics);
   checker.run_expression(expression);

@@ -591,6 +591,7 @@ const char* type_keyword(ast::TypeName name) {
     case ast::TypeName::volume: return "volume";
     case ast::TypeName::quantity: return "quantity";
     case ast::TypeName::code: return "code";
+    case ast::TypeName::coding: return "coding";
     case ast::TypeName::date: return "date";
     case ast::TypeName::date_time: return "datetime";
     case ast::TypeName::null: return "null";
@@ -942,6 +943,7 @@ class Printer {
       case ast::ExprKind::number_literal:
       case ast::ExprKind::name: return text(expr.text);
       case ast::ExprKind::string_literal: return text(quote(expr.text, '\''));
+      case ast::ExprKind::coding_literal: return text(expr.unit + " " + quote(expr.text, '\''), 2);
       case ast::ExprKind::date_literal: return text("@" + expr.text);
       case ast::ExprKind::duration_between:
         return group(concat({text(expr.unit), space(), text("between"), space(),

@@ -582,6 +582,7 @@ class Pass {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
+      case ExprKind::coding_literal:
       case ExprKind::quantity_literal:
       case ExprKind::date_literal: break;
       case ExprKind::name: info = name(id, present); break;

@@ -87,7 +87,8 @@ constexpr DepthRole depth_role() {
                        std::is_same_v<Rule, g::number_literal> ||
                        std::is_same_v<Rule, g::quantity_literal> ||
                        std::is_same_v<Rule, g::date_literal> ||
-                       std::is_same_v<Rule, g::string_literal> || std::is_same_v<Rule, g::name>) {
+                       std::is_same_v<Rule, g::string_literal> ||
+                       std::is_same_v<Rule, g::coding_literal> || std::is_same_v<Rule, g::name>) {
     return DepthRole::leaf;
   } else {
     return DepthRole::other;
@@ -359,32 +360,33 @@ using selector = pegtl::parse_tree::selector<
     pegtl::parse_tree::store_content::on<
         // Expressions.
         g::null_literal, g::true_literal, g::false_literal, g::number_literal, g::quantity_literal,
-        g::date_literal, g::duration_between, g::duration_unit, g::string_literal, g::name, g::call,
-        g::function_name, g::list_selector, g::if_expression, g::case_expression, g::case_subject,
-        g::case_item, g::score_expression, g::expected_score_item, g::score_weight,
-        g::at_least_expression, g::parenthesized, g::negation, g::logical_not, g::test_suffix,
-        g::between_suffix, g::op_plus, g::op_minus, g::op_times, g::op_divide, g::op_div, g::op_mod,
-        g::op_and, g::op_or, g::op_xor, g::op_implies, g::op_not, g::op_in, g::op_equal,
-        g::op_not_equal, g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal, g::op_less,
+        g::date_literal, g::duration_between, g::duration_unit, g::string_literal,
+        g::coding_literal, g::coding_system, g::coding_code, g::name, g::call, g::function_name,
+        g::list_selector, g::if_expression, g::case_expression, g::case_subject, g::case_item,
+        g::score_expression, g::expected_score_item, g::score_weight, g::at_least_expression,
+        g::parenthesized, g::negation, g::logical_not, g::test_suffix, g::between_suffix,
+        g::op_plus, g::op_minus, g::op_times, g::op_divide, g::op_div, g::op_mod, g::op_and,
+        g::op_or, g::op_xor, g::op_implies, g::op_not, g::op_in, g::op_equal, g::op_not_equal,
+        g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal, g::op_less,
         g::op_greater_or_equal, g::op_greater, g::op_is_not, g::op_is,
         // Declarations.
         g::guideline_declaration, g::guideline_id, g::title, g::version, g::source_declaration,
         g::source_number, g::citation_text, g::fact_declaration, g::fact_name, g::type_boolean,
         g::type_integer, g::type_decimal, g::type_string, g::type_duration, g::type_date,
         g::type_date_time, g::type_mass, g::type_length, g::type_volume, g::type_quantity,
-        g::type_code, g::unit_string, g::code_value, g::range_between, g::range_comparison,
-        g::accepted_unit, g::conversion_clause, g::conversion_from, g::conversion_factor,
-        g::conversion_to, g::conversion_citation, g::conversion_citation_text, g::description,
-        g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
-        g::recommendation_declaration, g::recommendation_id, g::kind_name, g::recommendation_text,
-        g::citation, g::evidence_text, g::carried_parameter, g::reported_name,
-        g::excluded_recommendation, g::coverage_declaration, g::code_system_declaration,
-        g::code_system_name, g::code_system_uri, g::code_reference, g::code_reference_system,
-        g::code_reference_code, g::value_set_declaration, g::value_set_name, g::binding_clause,
-        g::most_recent, g::resource_type, g::coded_target, g::coded_code, g::binding_filter,
-        g::filter_element, g::filter_negated, g::status_code, g::window_amount, g::window_unit,
-        g::element_name, g::presence_value, g::count_value, g::exists_value, g::otherwise_false,
-        g::since_unit, g::from_word, g::element_unit>,
+        g::type_code, g::type_coding, g::unit_string, g::code_value, g::range_between,
+        g::range_comparison, g::accepted_unit, g::conversion_clause, g::conversion_from,
+        g::conversion_factor, g::conversion_to, g::conversion_citation, g::conversion_citation_text,
+        g::description, g::parameter_declaration, g::parameter_name, g::definition_declaration,
+        g::definition_name, g::recommendation_declaration, g::recommendation_id, g::kind_name,
+        g::recommendation_text, g::citation, g::evidence_text, g::carried_parameter,
+        g::reported_name, g::excluded_recommendation, g::coverage_declaration,
+        g::code_system_declaration, g::code_system_name, g::code_system_uri, g::code_reference,
+        g::code_reference_system, g::code_reference_code, g::value_set_declaration,
+        g::value_set_name, g::binding_clause, g::most_recent, g::resource_type, g::coded_target,
+        g::coded_code, g::binding_filter, g::filter_element, g::filter_negated, g::status_code,
+        g::window_amount, g::window_unit, g::element_name, g::presence_value, g::count_value,
+        g::exists_value, g::otherwise_false, g::since_unit, g::from_word, g::element_unit>,
     fold_single::on<g::multiplicative, g::additive, g::test_expression, g::between_expression,
                     g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
                     g::implication>>;
@@ -640,6 +642,13 @@ class Lowering {
     if (node.is_type<g::string_literal>()) {
       ast::Expr expr = make(ast::ExprKind::string_literal, range(node));
       expr.text = unescape(without_quotes(node.string_view()));
+      return add(std::move(expr), {});
+    }
+    if (node.is_type<g::coding_literal>()) {
+      ast::Expr expr = make(ast::ExprKind::coding_literal, range(node));
+      expr.unit = node.children.at(0)->string();
+      expr.operator_range = range(*node.children.at(0));
+      expr.text = unescape(without_quotes(node.children.at(1)->string_view()));
       return add(std::move(expr), {});
     }
     if (node.is_type<g::name>()) {
@@ -1106,6 +1115,9 @@ class Lowering {
       spec.name = T::quantity;
       spec.unit = unescape(without_quotes(node.children.at(0)->string_view()));
     }
+    if (node.is_type<g::type_coding>()) {
+      spec.name = T::coding;
+    }
     if (node.is_type<g::type_code>()) {
       spec.name = T::code;
       for (const auto& code : node.children) {
@@ -1375,7 +1387,8 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
        node.is_type<g::fact_name>() || node.is_type<g::parameter_name>() ||
        node.is_type<g::definition_name>() || node.is_type<g::recommendation_id>() ||
        node.is_type<g::kind_name>() || node.is_type<g::carried_parameter>() ||
-       node.is_type<g::reported_name>() || node.is_type<g::excluded_recommendation>()) &&
+       node.is_type<g::reported_name>() || node.is_type<g::excluded_recommendation>() ||
+       node.is_type<g::coding_system>()) &&
       size > kMaxIdentifierBytes) {
     diagnostics.report(DiagnosticKind::name_too_long, SourceRange{where.file, where.offset, 1},
                        fmt::format("name is too long ({} bytes); the limit is {} bytes", size,
@@ -1386,8 +1399,9 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
              node.is_type<g::citation_text>() || node.is_type<g::description>() ||
              node.is_type<g::recommendation_text>() || node.is_type<g::evidence_text>() ||
              node.is_type<g::unit_string>() || node.is_type<g::code_value>() ||
-             node.is_type<g::accepted_unit>() || node.is_type<g::conversion_from>() ||
-             node.is_type<g::conversion_to>() || node.is_type<g::conversion_citation_text>()) {
+             node.is_type<g::coding_code>() || node.is_type<g::accepted_unit>() ||
+             node.is_type<g::conversion_from>() || node.is_type<g::conversion_to>() ||
+             node.is_type<g::conversion_citation_text>()) {
     const std::optional<std::size_t> decoded =
         check_string(without_quotes(node.string_view()), where.offset + 1, file, diagnostics);
     if (!decoded) {

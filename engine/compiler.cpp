@@ -168,6 +168,7 @@ class ExpressionCompiler {
       case ast::ExprKind::boolean_literal:
       case ast::ExprKind::number_literal:
       case ast::ExprKind::string_literal:
+      case ast::ExprKind::coding_literal:
       case ast::ExprKind::quantity_literal:
       case ast::ExprKind::date_literal:
         return builder_.constant(checked_.constants[id.value], range);

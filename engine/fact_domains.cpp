@@ -352,6 +352,9 @@ void FactDomainBuilder::build(std::uint32_t fact_number,
       }
       for (int n = 0;; ++n) {
         std::string other = n == 0 ? "other" : fmt::format("other {}", n);
+        if (spec.type.coding) {
+          other.insert(0, "urn:rubric:other|");  // a valid coding that no constant names
+        }
         const bool clash = std::any_of(texts.begin(), texts.end(), [&](const std::string& text) {
           return is_true_value(equivalent(Value::string(text), Value::string(other)));
         });

@@ -244,10 +244,15 @@ struct duration_unit : calendar_word {};
 struct duration_between : seq<duration_unit, sep, kw_between, must<operand_of<term>>,
                               must<expected_between_and>, must<operand_of<term>>> {};
 
+// A coding constant: a declared code system's name, then the code: `SCT '44054006'`.
+struct coding_system : identifier {};
+struct coding_code : string_literal {};
+struct coding_literal : seq<coding_system, plus<pegtl::blank>, coding_code> {};
+
 struct primary
     : sor<parenthesized, list_selector, if_expression, case_expression, score_expression,
           at_least_expression, duration_between, quantity_literal, number_literal, date_literal,
-          string_literal, null_literal, true_literal, false_literal, call, name> {};
+          string_literal, null_literal, true_literal, false_literal, call, coding_literal, name> {};
 
 struct op_plus : one<'+'> {};
 struct op_minus : one<'-'> {};
@@ -459,9 +464,10 @@ struct type_length : kw_length {};
 struct type_volume : kw_volume {};
 struct type_quantity : seq<kw_quantity, must<expected_unit_string>> {};
 struct type_code : seq<kw_code, must<expected_code_values>> {};
-struct type_name
-    : sor<type_boolean, type_integer, type_decimal, type_string, type_duration, type_mass,
-          type_length, type_volume, type_quantity, type_code, type_date, type_date_time> {};
+struct type_coding : keyword<TAO_PEGTL_STRING("coding")> {};
+struct type_name : sor<type_boolean, type_integer, type_decimal, type_string, type_duration,
+                       type_mass, type_length, type_volume, type_quantity, type_code, type_coding,
+                       type_date, type_date_time> {};
 struct expected_type : seq<sep, type_name> {};
 struct range_between
     : seq<kw_between, must<operand_of<term>>, must<expected_between_and>, must<operand_of<term>>> {

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -149,11 +150,92 @@ bool starts_with_value(std::string_view name) {
   return name.size() > 5 && name.substr(0, 5) == "value";
 }
 
+// Where in the record a value is: a chain of views that becomes text only when reading fails
+// (`entry[3].resource.code`). Each link lives on the stack of the function reading that value.
+struct JsonPath {
+  const JsonPath* parent = nullptr;
+  std::string_view key;   // a field's name; empty for an array's item
+  std::size_t index = 0;  // an item's index
+
+  [[nodiscard]] std::string text() const {
+    std::string out = parent != nullptr ? parent->text() : std::string();
+    if (key.empty() && parent != nullptr) {
+      out += fmt::format("[{}]", index);
+    } else if (!key.empty()) {
+      if (!out.empty()) {
+        out += '.';
+      }
+      out += key;
+    }
+    return out;
+  }
+};
+
+// A JSON number with an exponent (`4.5e0`, `-12E-1`) written out without one (`4.5`, `-1.2`),
+// digit for digit; nullopt for an exponent beyond +-400, which the fact-value reader then
+// rejects as written.
+std::optional<std::string> without_exponent(std::string_view number) {
+  const std::size_t mark = number.find_first_of("eE");
+  std::string_view mantissa = number.substr(0, mark);
+  std::string_view power = number.substr(mark + 1);
+  const bool negative = !mantissa.empty() && mantissa.front() == '-';
+  if (negative) {
+    mantissa.remove_prefix(1);
+  }
+  const bool power_negative = !power.empty() && power.front() == '-';
+  if (!power.empty() && (power.front() == '-' || power.front() == '+')) {
+    power.remove_prefix(1);
+  }
+  if (power.empty() || power.size() > 3) {
+    return std::nullopt;
+  }
+  int exponent = 0;
+  for (const char c : power) {
+    exponent = exponent * 10 + (c - '0');
+  }
+  if (exponent > 400) {
+    return std::nullopt;
+  }
+  exponent = power_negative ? -exponent : exponent;
+  const std::size_t point = mantissa.find('.');
+  std::string digits(mantissa.substr(0, point));
+  if (point != std::string_view::npos) {
+    digits += mantissa.substr(point + 1);
+  }
+  // The position of the point in `digits` after the shift.
+  const long long at =
+      static_cast<long long>(point == std::string_view::npos ? mantissa.size() : point) + exponent;
+  std::string whole;
+  std::string fraction;
+  if (at <= 0) {
+    whole = "0";
+    fraction = std::string(static_cast<std::size_t>(-at), '0') + digits;
+  } else if (static_cast<std::size_t>(at) >= digits.size()) {
+    whole = digits + std::string(static_cast<std::size_t>(at) - digits.size(), '0');
+  } else {
+    whole = digits.substr(0, static_cast<std::size_t>(at));
+    fraction = digits.substr(static_cast<std::size_t>(at));
+  }
+  whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+  fraction.erase(fraction.find_last_not_of('0') + 1);
+  std::string out = negative ? "-" : "";
+  out += whole;
+  if (!fraction.empty()) {
+    out += '.';
+    out += fraction;
+  }
+  return out;
+}
+
 class Collector {
  public:
-  Collector(const Wanted& wanted, const RecordLimits& limits) : wanted_(wanted), limits_(limits) {}
+  // Appends the resources the bindings read to `out`; numbers written with an exponent are
+  // kept, written out, in `numbers`.
+  Collector(const Wanted& wanted, const RecordLimits& limits, std::vector<Resource>& out,
+            std::deque<std::string>& numbers)
+      : resources(out), wanted_(wanted), limits_(limits), numbers_(numbers) {}
 
-  std::vector<Resource> resources;
+  std::vector<Resource>& resources;
   std::size_t patients = 0;
   std::string_view root_type;
   bool root_has_type = false;
@@ -163,17 +245,17 @@ class Collector {
   bool read(ondemand::document& doc) {
     ondemand::object root;
     if (const auto error = doc.get_object().get(root)) {
-      return fail(error, "", "the record is not a JSON object; expected a FHIR Bundle");
+      return fail(error, JsonPath{}, "the record is not a JSON object; expected a FHIR Bundle");
     }
     for (auto field_result : root) {
       ondemand::field field;
       std::string_view key;
-      if (!next_field(std::move(field_result), field, key, "")) {
+      if (!next_field(std::move(field_result), field, key, JsonPath{})) {
         return false;
       }
       if (key == "resourceType") {
         if (const auto error = field.value().get_string().get(root_type)) {
-          return fail(error, "resourceType", "`resourceType` is not a string");
+          return fail(error, JsonPath{nullptr, "resourceType"}, "`resourceType` is not a string");
         }
         root_has_type = true;
       } else if (key == "entry") {
@@ -184,7 +266,8 @@ class Collector {
     }
     // Anything after the object is an error (current_location fails at the end).
     if (const char* at = nullptr; doc.current_location().get(at) == simdjson::SUCCESS) {
-      return fail(simdjson::TRAILING_CONTENT, "", "the record holds more than one JSON value");
+      return fail(simdjson::TRAILING_CONTENT, JsonPath{},
+                  "the record holds more than one JSON value");
     }
     return true;
   }
@@ -193,7 +276,7 @@ class Collector {
   // Reads the next field of an object and its unescaped key; false (after `fail`) on a
   // syntax error.
   bool next_field(simdjson::simdjson_result<ondemand::field> result, ondemand::field& field,
-                  std::string_view& key, const std::string& path) {
+                  std::string_view& key, const JsonPath& path) {
     if (const auto error = std::move(result).get(field)) {
       return fail(error, path);
     }
@@ -203,7 +286,7 @@ class Collector {
     return true;
   }
 
-  bool fail(simdjson::error_code error, std::string path, std::string message = {}) {
+  bool fail(simdjson::error_code error, const JsonPath& path, std::string message = {}) {
     if (!failure) {
       Failure f;
       f.kind = error == simdjson::DEPTH_ERROR ? DiagnosticKind::record_too_large
@@ -216,24 +299,25 @@ class Collector {
       } else {
         f.message = std::move(message);
       }
-      f.path = std::move(path);
+      f.path = path.text();
       failure = std::move(f);
     }
     return false;
   }
 
   bool read_entries(ondemand::value value) {
+    const JsonPath entries_path{nullptr, "entry"};
     ondemand::array entries;
     if (const auto error = value.get_array().get(entries)) {
-      return fail(error, "entry", "`entry` is not an array");
+      return fail(error, entries_path, "`entry` is not an array");
     }
     std::size_t index = 0;
     for (auto entry_result : entries) {
-      const std::string path = fmt::format("entry[{}]", index);
+      const JsonPath path{&entries_path, {}, index};
       if (index >= limits_.max_entries) {
-        failure =
-            Failure{DiagnosticKind::record_too_large,
-                    fmt::format("the record has more than {} entries", limits_.max_entries), path};
+        failure = Failure{DiagnosticKind::record_too_large,
+                          fmt::format("the record has more than {} entries", limits_.max_entries),
+                          path.text()};
         return false;
       }
       ondemand::value entry;
@@ -256,7 +340,7 @@ class Collector {
             return false;
           }
           if (key == "resource") {
-            if (!read_resource(field.value(), index, path + ".resource")) {
+            if (!read_resource(field.value(), index, JsonPath{&path, "resource"})) {
               return false;
             }
           }
@@ -268,7 +352,7 @@ class Collector {
   }
 
   // Reads the value's kind and scalar text; objects and arrays are left unread.
-  bool read_scalar(ondemand::value& value, Element& element, const std::string& path) {
+  bool read_scalar(ondemand::value& value, Element& element, const JsonPath& path) {
     ondemand::json_type type{};
     if (const auto error = value.type().get(type)) {
       return fail(error, path);
@@ -303,6 +387,12 @@ class Collector {
         }
         element.kind = JsonKind::number;
         element.text = trim(value.raw_json_token());
+        if (element.text.find_first_of("eE") != std::string_view::npos) {
+          // FHIR allows an exponent in a decimal; the fact-value reader reads plain numbers.
+          if (std::optional<std::string> plain = without_exponent(element.text)) {
+            element.text = numbers_.emplace_back(std::move(*plain));
+          }
+        }
         return true;
       }
       case ondemand::json_type::string:
@@ -317,7 +407,7 @@ class Collector {
     return true;
   }
 
-  bool read_quantity(ondemand::value& value, Element& element, const std::string& path) {
+  bool read_quantity(ondemand::value& value, Element& element, const JsonPath& path) {
     ondemand::object object;
     if (const auto error = value.get_object().get(object)) {
       return fail(error, path);
@@ -332,7 +422,7 @@ class Collector {
         continue;
       }
       Element part;
-      if (!read_scalar(field.value(), part, path + "." + std::string(key))) {
+      if (!read_scalar(field.value(), part, JsonPath{&path, key})) {
         return false;
       }
       if (key == "value") {
@@ -352,7 +442,7 @@ class Collector {
   // (or a list of CodeableConcepts') codings; with `systems`, the (system, code) pairs.
   bool read_codes(ondemand::value& value, std::string_view element,
                   std::vector<std::pair<std::string_view, std::string_view>>& out, bool systems,
-                  const std::string& path) {
+                  const JsonPath& path) {
     ondemand::json_type type{};
     if (const auto error = value.type().get(type)) {
       return fail(error, path);
@@ -438,7 +528,7 @@ class Collector {
     return true;
   }
 
-  bool read_resource(ondemand::value value, std::size_t entry, const std::string& path) {
+  bool read_resource(ondemand::value value, std::size_t entry, const JsonPath& path) {
     ondemand::json_type type{};
     if (const auto error = value.type().get(type)) {
       return fail(error, path);
@@ -462,7 +552,7 @@ class Collector {
       if (skip) {
         continue;  // a type no binding reads: its fields are skipped unread
       }
-      const std::string field_path = path + "." + std::string(key);
+      const JsonPath field_path{&path, key};
       if (key == "resourceType" || key == "id") {
         Element scalar;
         if (!read_scalar(field.value(), scalar, field_path)) {
@@ -472,7 +562,8 @@ class Collector {
           (key == "id" ? resource.id : resource.type) = scalar.text;
           skip = key == "resourceType" && !Wanted::has(wanted_.types, scalar.text);
         }
-      } else if (key == "code") {
+      } else if (key == "code" || key == "medicationCodeableConcept") {
+        // A MedicationRequest names its medication in medicationCodeableConcept: its code.
         if (!read_codes(field.value(), key, resource.codings, true, field_path)) {
           return false;
         }
@@ -504,6 +595,7 @@ class Collector {
 
   const Wanted& wanted_;
   const RecordLimits& limits_;
+  std::deque<std::string>& numbers_;
 };
 
 // ---- Applying the bindings ----------------------------------------------------------------
@@ -592,6 +684,10 @@ class Applier {
       if (resource.type == binding.resource_type && matches(binding, resource)) {
         candidates.push_back(&resource);
       }
+    }
+    if (binding.window && binding.choice != BindingChoice::most_recent &&
+        !keep_in_window(index, candidates)) {
+      return false;
     }
     switch (binding.value) {
       case BindingValue::presence: return presence(index, candidates);
@@ -687,7 +783,7 @@ class Applier {
       for (const std::string_view name : record_date_elements(binding.resource_type)) {
         names += (names.empty() ? "" : " or ") + std::string(name);
       }
-      reason += " with " + names;
+      reason += " with a date (" + names + ")";
     }
     return reason;
   }
@@ -734,6 +830,25 @@ class Applier {
     const std::optional<DateTime> start =
         subtract(as_of_, CalendarDuration{binding.window->amount, binding.window->unit});
     return !start || date_key(date) >= date_key(*start);
+  }
+
+  // Keeps the candidates whose record date is in the binding's window (a resource without a
+  // record date cannot be placed in it); false with out_.error set on a bad date.
+  bool keep_in_window(std::size_t index, std::vector<const Resource*>& candidates) {
+    const FactBinding& binding = *facts_[index].binding;
+    std::size_t kept = 0;
+    for (const Resource* resource : candidates) {
+      const Element* element = nullptr;
+      std::optional<WrittenDate> date;
+      if (!record_date(index, *resource, element, date)) {
+        return false;
+      }
+      if (date && in_window(binding, date->date)) {
+        candidates[kept++] = resource;
+      }
+    }
+    candidates.resize(kept);
+    return true;
   }
 
   bool most_recent(std::size_t index, const std::vector<const Resource*>& candidates,
@@ -1043,100 +1158,162 @@ class Applier {
 // are not descended into, so the limit is checked here, on the whole text.
 std::size_t too_deep_at(std::string_view text, std::size_t limit) {
   std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t at = 0; at < text.size(); ++at) {
+  std::size_t at = 0;
+  while (at < text.size()) {
     const char c = text[at];
-    if (in_string) {
-      if (c == '\\') {
-        ++at;
-      } else if (c == '"') {
-        in_string = false;
+    if (c == '"') {
+      // Skip the string: to the next quote not escaped by an odd run of backslashes.
+      ++at;
+      for (;;) {
+        const std::size_t quote = text.find('"', at);
+        if (quote == std::string_view::npos) {
+          return std::string_view::npos;  // not closed: the parser says so
+        }
+        std::size_t backslashes = 0;
+        while (quote - backslashes > at && text[quote - backslashes - 1] == '\\') {
+          ++backslashes;
+        }
+        at = quote + 1;
+        if (backslashes % 2 == 0) {
+          break;
+        }
       }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+      continue;
+    }
+    if (c == '{' || c == '[') {
       if (++depth > limit) {
         return at;
       }
     } else if ((c == '}' || c == ']') && depth > 0) {
       --depth;
     }
+    ++at;
   }
   return std::string_view::npos;
 }
 
 }  // namespace
 
-RecordReading read_record(std::span<const FactSpec> facts, std::string_view json,
-                          const DateTime& as_of, const RecordLimits& limits) {
-  RecordReading out;
-  out.facts = FactSet(facts.size());
+struct RecordReader::State {
+  State(std::span<const FactSpec> fact_specs, const RecordLimits& record_limits)
+      : facts(fact_specs), limits(record_limits), wanted(wanted_parts(fact_specs)) {}
+
+  std::span<const FactSpec> facts;
+  RecordLimits limits;
+  Wanted wanted;
+  ondemand::parser parser;
+  std::size_t parser_capacity = 0;
+  std::vector<char> padded;  // the text, then SIMDJSON_PADDING bytes
+  std::vector<Resource> resources;
+  std::deque<std::string> numbers;  // for the Collector
+};
+
+RecordReader::RecordReader(std::span<const FactSpec> facts, const RecordLimits& limits)
+    : state_(std::make_unique<State>(facts, limits)) {}
+RecordReader::~RecordReader() = default;
+RecordReader::RecordReader(RecordReader&&) noexcept = default;
+RecordReader& RecordReader::operator=(RecordReader&&) noexcept = default;
+
+void RecordReader::read(std::string_view json, const DateTime& as_of, RecordReading& out) {
+  State& state = *state_;
+  const std::span<const FactSpec> facts = state.facts;
+  const RecordLimits& limits = state.limits;
+  if (out.facts.size() == facts.size()) {
+    out.facts.clear();
+  } else {
+    out.facts = FactSet(facts.size());
+  }
   out.provenance.resize(facts.size());
+  for (FactProvenance& provenance : out.provenance) {
+    provenance.resource.clear();
+    provenance.resources.clear();
+    provenance.date.clear();
+    provenance.absent_reason.clear();
+  }
+  out.error.reset();
   const auto fail = [&](DiagnosticKind kind, std::string message) {
     out.error = RecordError{kind, std::move(message), {}, {}, std::nullopt, {}};
-    return std::move(out);
   };
   if (json.size() > limits.max_bytes) {
-    return fail(DiagnosticKind::record_too_large,
-                fmt::format("the record is {} bytes, more than the limit of {} bytes", json.size(),
-                            limits.max_bytes));
+    fail(DiagnosticKind::record_too_large,
+         fmt::format("the record is {} bytes, more than the limit of {} bytes", json.size(),
+                     limits.max_bytes));
+    return;
   }
   if (const std::size_t at = too_deep_at(json, limits.max_depth); at != std::string_view::npos) {
-    RecordReading deep =
-        fail(DiagnosticKind::record_too_large,
-             fmt::format("the record is nested more than {} levels deep", limits.max_depth));
-    deep.error->offset = at;
-    return deep;
+    fail(DiagnosticKind::record_too_large,
+         fmt::format("the record is nested more than {} levels deep", limits.max_depth));
+    out.error->offset = at;
+    return;
   }
-  const Wanted wanted = wanted_parts(facts);
-  const simdjson::padded_string padded(json);
-  ondemand::parser parser;
-  if (const auto error =
-          parser.allocate(std::max<std::size_t>(padded.size(), 64), limits.max_depth)) {
-    return fail(DiagnosticKind::invalid_record, std::string(syntax_problem(error)));
+  state.padded.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  std::copy(json.begin(), json.end(), state.padded.begin());
+  std::fill(state.padded.begin() + static_cast<std::ptrdiff_t>(json.size()), state.padded.end(),
+            '\0');
+  ondemand::parser& parser = state.parser;
+  if (const std::size_t needed = std::max<std::size_t>(json.size(), 64);
+      needed > state.parser_capacity) {
+    if (const auto error = parser.allocate(needed, limits.max_depth)) {
+      state.parser_capacity = 0;
+      fail(DiagnosticKind::invalid_record, std::string(syntax_problem(error)));
+      return;
+    }
+    state.parser_capacity = needed;
   }
   ondemand::document doc;
-  if (const auto error = parser.iterate(padded).get(doc)) {
-    return fail(error == simdjson::DEPTH_ERROR ? DiagnosticKind::record_too_large
-                                               : DiagnosticKind::invalid_record,
-                error == simdjson::DEPTH_ERROR
-                    ? fmt::format("the record is nested more than {} levels deep", limits.max_depth)
-                    : std::string(syntax_problem(error)));
+  if (const auto error =
+          parser.iterate(state.padded.data(), json.size(), state.padded.size()).get(doc)) {
+    fail(error == simdjson::DEPTH_ERROR ? DiagnosticKind::record_too_large
+                                        : DiagnosticKind::invalid_record,
+         error == simdjson::DEPTH_ERROR
+             ? fmt::format("the record is nested more than {} levels deep", limits.max_depth)
+             : std::string(syntax_problem(error)));
+    return;
   }
-  Collector collector(wanted, limits);
+  state.resources.clear();
+  state.numbers.clear();
+  Collector collector(state.wanted, limits, state.resources, state.numbers);
   if (!collector.read(doc)) {
     Failure& failure = *collector.failure;
     out.error = RecordError{failure.kind, failure.message, {}, {}, std::nullopt, failure.path};
     const char* location = nullptr;
     if (!doc.current_location().get(location) && location != nullptr) {
-      out.error->offset = static_cast<std::size_t>(location - padded.data());
+      out.error->offset = static_cast<std::size_t>(location - state.padded.data());
     }
     if (!out.error->path.empty()) {
       out.error->message += fmt::format(" (at `{}`)", out.error->path);
     }
-    return out;
+    return;
   }
   if (!collector.root_has_type) {
-    return fail(DiagnosticKind::invalid_record,
-                "the record has no `resourceType`; expected a FHIR Bundle");
+    fail(DiagnosticKind::invalid_record,
+         "the record has no `resourceType`; expected a FHIR Bundle");
+    return;
   }
   if (collector.root_type != "Bundle") {
-    return fail(DiagnosticKind::invalid_record,
-                fmt::format("the record is a `{}`; expected a FHIR Bundle", collector.root_type));
+    fail(DiagnosticKind::invalid_record,
+         fmt::format("the record is a `{}`; expected a FHIR Bundle", collector.root_type));
+    return;
   }
   if (collector.patients != 1) {
-    return fail(
-        DiagnosticKind::record_patient,
-        collector.patients == 0
-            ? std::string("the record has no Patient; expected exactly one")
-            : fmt::format("the record has {} Patients; expected exactly one", collector.patients));
+    fail(DiagnosticKind::record_patient,
+         collector.patients == 0
+             ? std::string("the record has no Patient; expected exactly one")
+             : fmt::format("the record has {} Patients; expected exactly one", collector.patients));
+    return;
   }
-  Applier applier(facts, collector.resources, as_of, out);
+  Applier applier(facts, state.resources, as_of, out);
   for (std::size_t index = 0; index < facts.size(); ++index) {
     if (facts[index].binding && !facts[index].evaluation_date && !applier.apply(index)) {
-      return out;
+      return;
     }
   }
+}
+
+RecordReading read_record(std::span<const FactSpec> facts, std::string_view json,
+                          const DateTime& as_of, const RecordLimits& limits) {
+  RecordReading out;
+  RecordReader(facts, limits).read(json, as_of, out);
   return out;
 }
 

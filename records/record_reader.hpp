@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -72,8 +73,33 @@ struct RecordReading {
   [[nodiscard]] bool ok() const { return !error.has_value(); }
 };
 
+// Reads records for one guideline's facts one after another, reusing its working memory (the
+// JSON parser and its buffers, the padded copy of the text, the collected resources) from
+// record to record: what a batch worker or a service thread keeps.
+//
+// Contract: keeps a view of `facts`, which must outlive the reader. Not thread-safe: one
+// reader per thread; any number of readers of the same facts may run at once.
+class RecordReader {
+ public:
+  explicit RecordReader(std::span<const FactSpec> facts, const RecordLimits& limits = {});
+  ~RecordReader();
+  RecordReader(RecordReader&&) noexcept;
+  RecordReader& operator=(RecordReader&&) noexcept;
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Reads `json` (a FHIR R4 Bundle) for the bound facts as of `as_of` (a full date,
+  // DateTime::is_full_date) into `out`, replacing all it held: with an error, `out.facts` and
+  // `out.provenance` say nothing. `out` keeps its memory for the next read.
+  void read(std::string_view json, const DateTime& as_of, RecordReading& out);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 // Reads `json` (a FHIR R4 Bundle) for the bound facts among `facts` as of `as_of` (a full
-// date, DateTime::is_full_date).
+// date, DateTime::is_full_date): one read with a fresh RecordReader.
 RecordReading read_record(std::span<const FactSpec> facts, std::string_view json,
                           const DateTime& as_of, const RecordLimits& limits = {});
 

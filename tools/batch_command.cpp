@@ -1,13 +1,14 @@
-// `rubric batch GUIDELINE [INPUT|-] [--threads N] [--compact] [-o OUTPUT]`: evaluates NDJSON
-// fact sets (one JSON object a line) and writes one JSON result a line, in input order.
+// `rubric batch GUIDELINE [INPUT|-] [--threads N] [--compact] [-o OUTPUT] [--as-of DATE]`:
+// evaluates NDJSON fact sets or FHIR Bundles (one JSON object a line; a Bundle is read through
+// the rule file's bindings) and writes one JSON result a line, in input order.
 //
 // The run is a pipeline over chunks of whole lines: a reader fills chunks, N workers each
-// parse (NdjsonFactReader) and evaluate (own scratch; 64 lines at a time in a FactBlock when
-// the guideline runs on blocks) the lines of one chunk into that chunk's output text, and the
-// writer (the calling thread) writes chunks in sequence order. At most kChunksPerWorker * N + 2
-// chunks are in flight, each holding about kChunkBytes of input (or one line, up to kMaxLineBytes),
-// so memory does not grow with the input. With one thread, the same steps run in turn on the
-// calling thread.
+// parse (NdjsonFactReader, or RecordReader for a Bundle) and evaluate (own scratch; 64 lines
+// at a time in a FactBlock when the guideline runs on blocks) the lines of one chunk into that
+// chunk's output text, and the writer (the calling thread) writes chunks in sequence order.
+// At most kChunksPerWorker * N + 2 chunks are in flight, each holding about kChunkBytes of
+// input (or one line, up to kMaxLineBytes), so memory does not grow with the input. With one
+// thread, the same steps run in turn on the calling thread.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include <thread>
 
 #include "dsl/parser.hpp"
+#include "records/record_reader.hpp"
 #include "tools/command.hpp"
 #include "tools/ndjson_facts.hpp"
 #include "tools/output_file.hpp"
@@ -157,6 +159,28 @@ class ResultWriter {
     }
     if (others > 0) {
       out += ']';
+    }
+    out += "}\n";
+  }
+
+  // {"line": N, "error": MESSAGE, "code": CODE, "column": C} for a record that cannot be read
+  // (C: where malformed JSON stops, else 1), with "fact" and "resource" for a bad value.
+  static void record_error(std::string& out, std::uint64_t line, const RecordError& error) {
+    out += "{\"line\":";
+    append_number(out, line);
+    out += ",\"error\":";
+    append_json_string(out, error.message);
+    out += ",\"code\":";
+    append_json_string(out, diagnostic_info(error.kind).code);
+    out += ",\"column\":";
+    append_number(out, std::uint64_t{error.offset.value_or(0)} + 1);
+    if (!error.fact.empty()) {
+      out += ",\"fact\":";
+      append_json_string(out, error.fact);
+    }
+    if (!error.resource.empty()) {
+      out += ",\"resource\":";
+      append_json_string(out, error.resource);
     }
     out += "}\n";
   }
@@ -414,6 +438,7 @@ class Worker {
         as_of_(as_of),
         reader_(guideline.facts()),
         facts_(guideline.facts().size()),
+        record_reader_(guideline.facts()),
         use_blocks_(guideline.program().runs_on_blocks() && !reports_values(guideline)),
         block_(guideline.facts().size()) {}
 
@@ -437,17 +462,13 @@ class Worker {
           ++chunk.errors;
           ResultWriter::message(error_output(chunk), line_number, overlong_message());
           end_error(line_number);
+        } else if (starts_as_record(line, line_number)) {
+          record(chunk, line_number, line);
         } else if (reader_.read(line, facts_, diagnostics_, line_number == 1)) {
-          guideline_.set_evaluation_date(facts_, as_of_);
-          if (use_blocks_) {
-            pending_.push_back({line_number, block_.push_back(facts_), 0, 0});
-            if (block_.full()) {
-              flush(chunk);
-            }
-          } else {
-            guideline_.evaluate(facts_, scratch_, decision_);
-            writer_.result(chunk.output, line_number, guideline_, facts_, scratch_, decision_);
-          }
+          accept(chunk, line_number, facts_);
+        } else if (looks_like_fhir_resource(line)) {
+          diagnostics_ = Diagnostics();  // a record whose `resourceType` is not its first key
+          record(chunk, line_number, line);
         } else {
           ++chunk.errors;
           ResultWriter::error(error_output(chunk), line_number, diagnostics_);
@@ -476,6 +497,56 @@ class Worker {
     std::size_t end = 0;
   };
   static constexpr std::size_t kErrorRow = FactBlock::kCapacity;
+
+  // Whether the line is a FHIR record rather than a fact set: an object whose first key is
+  // `resourceType` (after a byte order mark on line 1). Other records are recognised when
+  // the fact reader rejects them (looks_like_fhir_resource).
+  static bool starts_as_record(std::string_view line, std::uint64_t line_number) {
+    if (line_number == 1 && line.substr(0, 3) == kByteOrderMark) {
+      line.remove_prefix(3);
+    }
+    const auto skip_blanks = [&line] {
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+        line.remove_prefix(1);
+      }
+    };
+    skip_blanks();
+    if (line.empty() || line.front() != '{') {
+      return false;
+    }
+    line.remove_prefix(1);
+    skip_blanks();
+    return line.substr(0, 14) == "\"resourceType\"";
+  }
+
+  // Reads a record line through the bindings and evaluates it, or writes its error.
+  void record(Chunk& chunk, std::uint64_t line_number, std::string_view line) {
+    if (line_number == 1 && line.substr(0, 3) == kByteOrderMark) {
+      line.remove_prefix(3);  // columns count from after it, as for fact sets
+    }
+    record_reader_.read(line, as_of_, reading_);
+    if (reading_.ok()) {
+      accept(chunk, line_number, reading_.facts);
+      return;
+    }
+    ++chunk.errors;
+    ResultWriter::record_error(error_output(chunk), line_number, *reading_.error);
+    end_error(line_number);
+  }
+
+  // Evaluates a line's facts (now, or with its block) and writes its result.
+  void accept(Chunk& chunk, std::uint64_t line_number, FactSet& facts) {
+    guideline_.set_evaluation_date(facts, as_of_);
+    if (use_blocks_) {
+      pending_.push_back({line_number, block_.push_back(facts), 0, 0});
+      if (block_.full()) {
+        flush(chunk);
+      }
+    } else {
+      guideline_.evaluate(facts, scratch_, decision_);
+      writer_.result(chunk.output, line_number, guideline_, facts, scratch_, decision_);
+    }
+  }
 
   // Where an error line's output goes: straight to the chunk when nothing waits for a
   // block, else after the waiting lines (end_error records where it ends).
@@ -513,6 +584,8 @@ class Worker {
   DateTime as_of_;  // the evaluation date of every line
   NdjsonFactReader reader_;
   FactSet facts_;
+  RecordReader record_reader_;
+  RecordReading reading_;  // the last record line read
   EvaluationScratch scratch_;
   Decision decision_;
   Diagnostics diagnostics_;
@@ -831,10 +904,11 @@ Command add_batch_command(CLI::App& app, std::ostream& out, std::ostream& err) {
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "batch",
-      "Evaluate NDJSON fact sets (one JSON object a line), writing one JSON result a line");
+      "Evaluate NDJSON fact sets or FHIR Bundles (one JSON object a line), writing one JSON "
+      "result a line");
   command->add_option("GUIDELINE", options->guideline, "Rule file (.rubric)")->required();
   command->add_option("INPUT", options->input,
-                      "NDJSON fact sets; `-` or nothing reads the standard input");
+                      "NDJSON fact sets or Bundles; `-` or nothing reads the standard input");
   command
       ->add_option("--threads", options->threads, "Worker threads (default: the number of cores)")
       ->check(CLI::Range(1, 1024));

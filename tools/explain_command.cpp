@@ -84,9 +84,18 @@ int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostr
     explanations.push_back(explain(*guideline, sources, *facts, scratch, decision, index));
   }
   if (options.format == "json") {
-    out << explanations_to_json(explanations, sources)
-               .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-        << "\n";
+    nlohmann::ordered_json result = explanations_to_json(explanations, sources);
+    if (record) {
+      // Where each bound fact came from, or why it is absent, as the text ends with.
+      nlohmann::ordered_json& read = result["sources"] = nlohmann::ordered_json::array();
+      for (auto& [name, entry] : fact_sources_json(*guideline, *record, *facts)) {
+        nlohmann::ordered_json item;
+        item["fact"] = name;
+        item.update(entry);
+        read.push_back(std::move(item));
+      }
+    }
+    out << result.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {
     out << explanations_to_text(explanations, sources);
     if (record) {

@@ -12,18 +12,6 @@
 namespace rubric {
 namespace {
 
-// A value as a fact file writes it, in YAML or JSON: booleans and numbers bare, strings and
-// quantities as strings.
-nlohmann::ordered_json value_json(const Value& value) {
-  const std::string text = to_text(value, TextStyle::fact_file);
-  switch (value.kind()) {
-    case ValueKind::boolean: return value.as_boolean();
-    case ValueKind::integer:
-    case ValueKind::decimal: return nlohmann::ordered_json::parse(text);
-    default: return text;
-  }
-}
-
 int facts(const std::string& guideline_path, const std::string& record_path,
           const std::string& format, const std::string& as_of_text, std::ostream& out,
           std::ostream& err) {
@@ -53,25 +41,8 @@ int facts(const std::string& guideline_path, const std::string& record_path,
     result["record"] = record_path;
     result["as_of"] = as_of->to_iso();
     nlohmann::ordered_json& read = result["facts"] = nlohmann::ordered_json::object();
-    for (std::size_t index = 0; index < specs.size(); ++index) {
-      const FactSpec& spec = specs[index];
-      if (spec.evaluation_date || !spec.binding) {
-        continue;
-      }
-      const Value& value = reading->facts.values()[index];
-      const FactProvenance& provenance = reading->provenance[index];
-      nlohmann::ordered_json entry;
-      if (value.kind() == ValueKind::null) {
-        entry["value"] = nullptr;
-        entry["absent"] = provenance.absent_reason;
-      } else {
-        entry["value"] = value_json(value);
-        entry["resources"] = provenance.resources;
-        if (!provenance.date.empty()) {
-          entry["date"] = provenance.date;
-        }
-      }
-      read[spec.name] = std::move(entry);
+    for (auto& [name, entry] : fact_sources_json(*guideline, *reading, reading->facts)) {
+      read[name] = std::move(entry);
     }
     out << result.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     return kExitSuccess;
@@ -96,7 +67,7 @@ int facts(const std::string& guideline_path, const std::string& record_path,
     if (!provenance.date.empty()) {
       from += fmt::format(" ({})", provenance.date);
     }
-    out << fmt::format("{}: {}  # {}\n", spec.name, value_json(value).dump(), from);
+    out << fmt::format("{}: {}  # {}\n", spec.name, fact_value_json(value).dump(), from);
   }
   out << absent;
   return kExitSuccess;

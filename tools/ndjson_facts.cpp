@@ -22,7 +22,6 @@ static_assert(kNdjsonPadding >= simdjson::SIMDJSON_PADDING);
 constexpr std::string_view kTrue = "true";
 constexpr std::string_view kFalse = "false";
 constexpr std::string_view kNullText = "null";
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 bool is_json_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';

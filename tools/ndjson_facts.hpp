@@ -34,6 +34,9 @@ namespace rubric {
 // it is passed to NdjsonFactReader::read: simdjson reads ahead in blocks.
 inline constexpr std::size_t kNdjsonPadding = 64;
 
+// The UTF-8 byte order mark (U+FEFF), skipped at the start of an input's first line.
+inline constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
 class NdjsonFactReader {
  public:
   // `simple_line_path` enables the one-pass reading of simple lines (see read); turning it

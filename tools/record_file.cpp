@@ -33,4 +33,41 @@ std::optional<RecordReading> read_record_file(const SourceManager& sources, File
   return reading;
 }
 
+nlohmann::ordered_json fact_value_json(const Value& value) {
+  const std::string text = to_text(value, TextStyle::fact_file);
+  switch (value.kind()) {
+    case ValueKind::boolean: return value.as_boolean();
+    case ValueKind::integer:
+    case ValueKind::decimal: return nlohmann::ordered_json::parse(text);
+    default: return text;
+  }
+}
+
+std::vector<std::pair<std::string, nlohmann::ordered_json>> fact_sources_json(
+    const Guideline& guideline, const RecordReading& reading, const FactSet& facts) {
+  std::vector<std::pair<std::string, nlohmann::ordered_json>> sources;
+  const std::span<const FactSpec> specs = guideline.facts();
+  for (std::size_t index = 0; index < specs.size(); ++index) {
+    const FactSpec& spec = specs[index];
+    if (spec.evaluation_date || !spec.binding) {
+      continue;
+    }
+    const Value& value = facts.values()[index];
+    const FactProvenance& provenance = reading.provenance[index];
+    nlohmann::ordered_json entry;
+    if (value.kind() == ValueKind::null) {
+      entry["value"] = nullptr;
+      entry["absent"] = provenance.absent_reason;
+    } else {
+      entry["value"] = fact_value_json(value);
+      entry["resources"] = provenance.resources;
+      if (!provenance.date.empty()) {
+        entry["date"] = provenance.date;
+      }
+    }
+    sources.emplace_back(spec.name, std::move(entry));
+  }
+  return sources;
+}
+
 }  // namespace rubric

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dsl/source.hpp"
 #include "engine/guideline.hpp"
@@ -27,5 +30,17 @@ std::string format_record_error(const SourceManager& sources, FileId file,
 std::optional<RecordReading> read_record_file(const SourceManager& sources, FileId file,
                                               const Guideline& guideline, const DateTime& as_of,
                                               std::ostream& err);
+
+// A fact's value as a fact file writes it in JSON: booleans and numbers bare, strings and
+// quantities as strings (`"72 years"`).
+nlohmann::ordered_json fact_value_json(const Value& value);
+
+// Where each bound fact came from, for JSON output (`rubric facts`, `rubric explain`): per
+// fact with a binding (in declaration order), its name and {"value", "resources", "date"}
+// when the record gave it a value (`date`, the record date of the one resource it was read
+// from, only when there is one), or {"value": null, "absent": REASON}. `facts` holds the
+// values read (RecordReading::facts, possibly moved out of `reading`).
+std::vector<std::pair<std::string, nlohmann::ordered_json>> fact_sources_json(
+    const Guideline& guideline, const RecordReading& reading, const FactSet& facts);
 
 }  // namespace rubric

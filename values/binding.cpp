@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace rubric {
 namespace {
 
@@ -78,6 +80,42 @@ BindingParts describe(const FactBinding& binding) {
     case BindingValue::count: parts.value = "value count"; break;
   }
   return parts;
+}
+
+bool is_absolute_uri(std::string_view uri) {
+  const std::size_t colon = uri.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size() ||
+      (std::isalpha(static_cast<unsigned char>(uri[0])) == 0)) {
+    return false;
+  }
+  for (std::size_t i = 0; i < colon; ++i) {
+    const char c = uri[i];
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '+' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  for (const char c : uri) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string coding_text(const Coding& coding) {
+  return coding.system + "|" + coding.code;
+}
+
+std::optional<Coding> parse_coding_text(std::string_view text) {
+  const std::size_t bar = text.find('|');
+  if (bar == std::string_view::npos || bar + 1 == text.size()) {
+    return std::nullopt;
+  }
+  const std::string_view system = text.substr(0, bar);
+  if (!is_absolute_uri(system)) {
+    return std::nullopt;
+  }
+  return Coding{std::string(system), std::string(text.substr(bar + 1))};
 }
 
 }  // namespace rubric

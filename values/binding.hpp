@@ -34,6 +34,17 @@ struct Coding {
   friend bool operator==(const Coding&, const Coding&) = default;
 };
 
+// An absolute URI: a scheme (a letter, then letters, digits, `+`, `-`, `.`), `:`, and more,
+// without spaces.
+bool is_absolute_uri(std::string_view uri);
+
+// The value of a `coding` fact at run time: FHIR's token form `SYSTEM|CODE`.
+std::string coding_text(const Coding& coding);
+// The coding that `text` writes as `SYSTEM|CODE` (split at the first `|`: URIs in this form
+// hold no `|`), or nullopt when `text` has no `|`, an empty code, or a system that is not an
+// absolute URI.
+std::optional<Coding> parse_coding_text(std::string_view text);
+
 // Which of the matching resources the binding reads.
 enum class BindingChoice : std::uint8_t {
   // The one resource of its type in the record (Patient).
@@ -92,8 +103,9 @@ struct BindingWindow {
 struct FactBinding {
   std::string resource_type;  // one of kBindingResourceTypes
   BindingChoice choice = BindingChoice::single;
-  // `coded ...`: a resource matches when one of its `code.coding` has one of these (system,
-  // code) pairs. Empty: every resource of the type matches (no `coded` clause).
+  // `coded ...`: a resource matches when one of its `code.coding` (a MedicationRequest's
+  // `medicationCodeableConcept.coding`) has one of these (system, code) pairs. Empty: every
+  // resource of the type matches (no `coded` clause).
   std::vector<Coding> codes;
   // The code filter as the rule file names it, for messages: "VF 'genant-grade'",
   // "value set `current_pain`"; empty without a `coded` clause.

@@ -1,5 +1,7 @@
 #include "values/fact_set.hpp"
 
+#include "values/binding.hpp"
+
 #include <algorithm>
 #include <compare>
 #include <utility>
@@ -19,7 +21,7 @@ std::string type_phrase(const Type& type) {
     case TypeKind::boolean: return "a boolean";
     case TypeKind::integer: return "an integer";
     case TypeKind::decimal: return "a decimal";
-    case TypeKind::string: return "a string";
+    case TypeKind::string: return type.coding ? "a coding" : "a string";
     case TypeKind::code: return "a code";
     case TypeKind::quantity:
       if (type.dimension == Dimension::time()) {
@@ -133,6 +135,9 @@ std::string FactSpec::expected() const {
 std::optional<std::string> FactSpec::violation(const Value& value) const {
   if (value.is_null()) {
     return std::nullopt;
+  }
+  if (type.coding && (value.kind() != ValueKind::string || !parse_coding_text(value.as_string()))) {
+    return value_text(value) + " is not a coding written `SYSTEM|CODE`";
   }
   if (type.kind == TypeKind::code && !codes.empty()) {
     const bool allowed = value.kind() == ValueKind::string &&

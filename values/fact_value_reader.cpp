@@ -16,6 +16,7 @@
 #include <array>
 
 #include "values/ascii_text.hpp"
+#include "values/binding.hpp"
 #include "values/decimal_text.hpp"
 #include "values/message_text.hpp"
 
@@ -138,6 +139,9 @@ std::string expected_with_example(const FactSpec& fact) {
   if (fact.type.kind == TypeKind::date_time) {
     text += " written in ISO 8601, such as `2026-06-15T10:30:00Z`";
   }
+  if (fact.type.coding) {
+    text += " written `SYSTEM|CODE`, such as `http://snomed.info/sct|44054006`";
+  }
   return text;
 }
 
@@ -201,6 +205,35 @@ FactValueReading out_of_range(const FactSpec& fact, const WrittenScalar& scalar,
 FactValueReading wrong_type(const FactSpec& fact, const WrittenScalar& scalar,
                             std::string_view detail) {
   return wrong_value(DiagnosticKind::wrong_fact_type, fact, scalar, detail);
+}
+
+// A coding, `SYSTEM|CODE`: a string whose part before the first `|` is an absolute URI and
+// whose part after it is not empty.
+FactValueReading read_coding(const FactSpec& fact, const WrittenScalar& scalar) {
+  if (scalar.kind != ScalarKind::string) {
+    return wrong_type(fact, scalar, "");
+  }
+  const std::string_view text = scalar.text;
+  const std::size_t bar = text.find('|');
+  if (bar == std::string_view::npos) {
+    return wrong_type(fact, scalar, ", which has no `|`");
+  }
+  if (bar == 0 || bar + 1 == text.size()) {
+    return wrong_type(fact, scalar, bar == 0 ? ", whose system is empty" : ", whose code is empty");
+  }
+  if (text.size() > kMaxStringBytes) {
+    return out_of_range(fact, scalar,
+                        fmt::format(", which is too long ({} bytes; the limit is {})", text.size(),
+                                    kMaxStringBytes));
+  }
+  if (!parse_coding_text(text)) {
+    return wrong_type(
+        fact, scalar,
+        fmt::format(", whose system {} is not an absolute URI", in_backticks(text.substr(0, bar))));
+  }
+  FactValueReading reading;
+  reading.value = Value::string(text);
+  return reading;
 }
 
 // A Date (`2026-06-15`, also `2026-06` or `2026`) for a date fact; a DateTime, or a Date read
@@ -418,6 +451,10 @@ FactValueReading read_fact_value(const FactSpec& fact, const WrittenScalar& scal
     case TypeKind::decimal: reading = read_number(fact, scalar); break;
     case TypeKind::quantity: reading = read_quantity(fact, scalar); break;
     case TypeKind::string:
+      if (fact.type.coding) {
+        reading = read_coding(fact, scalar);
+        break;
+      }
       if (scalar.kind != ScalarKind::string) {
         return wrong_type(fact, scalar, "; put it in quotes");
       }

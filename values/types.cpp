@@ -32,6 +32,9 @@ std::string type_name(const Type& type) {
     }
     return "quantity of " + type.dimension.name();
   }
+  if (type.kind == TypeKind::string && type.coding) {
+    return "coding";
+  }
   if (type.kind == TypeKind::list) {
     Type element = type;
     element.kind = type.element_kind;

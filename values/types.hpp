@@ -27,11 +27,15 @@ struct Type {
   Dimension dimension;                     // quantity, or list of quantity
   TypeKind element_kind = TypeKind::null;  // list only
   std::uint32_t code_set = 0;              // code: index of the fact whose codes apply
+  // A string (or a list of strings) holding codings: `SYSTEM|CODE` (docs/language.md,
+  // "Codings"). A coding compares only with a coding.
+  bool coding = false;
 
-  static Type of(TypeKind kind) { return Type{kind, {}, TypeKind::null, 0}; }
+  static Type of(TypeKind kind) { return Type{kind, {}, TypeKind::null, 0, false}; }
   static Type quantity(Dimension dimension) {
-    return Type{TypeKind::quantity, dimension, TypeKind::null, 0};
+    return Type{TypeKind::quantity, dimension, TypeKind::null, 0, false};
   }
+  static Type of_coding() { return Type{TypeKind::string, {}, TypeKind::null, 0, true}; }
   [[nodiscard]] bool is_numeric() const {
     return kind == TypeKind::integer || kind == TypeKind::decimal;
   }
@@ -43,7 +47,7 @@ struct Type {
 };
 
 // "boolean", "integer", "decimal", "string", "duration", "quantity of mass", "code",
-// "list of integer", "null", "date", "datetime".
+// "coding", "list of integer", "null", "date", "datetime".
 std::string type_name(const Type& type);
 // The name with its indefinite article, for messages: "an integer", "a duration".
 std::string a_type_name(const Type& type);

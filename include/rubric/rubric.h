@@ -8,7 +8,7 @@
  *   rubric_last_error_code() and rubric_last_error_message() describe the problem. Both
  *   are per thread and stay valid until the next call into this API on the same thread;
  *   a successful call does not clear them. No C++ exception ever crosses this API.
- *   Codes: those of rule and fact files (docs/diagnostics.md), and E0601 (a rule file
+ *   Codes: those of rule, fact and record files (docs/diagnostics.md), and E0601 (a rule file
  *   cannot be read), E0602 (an invalid argument), E0603 (out of memory, internal error).
  * - Strings passed in are UTF-8; `const char*` arguments must not be NULL unless stated.
  *   Strings returned are owned by the handle they came from (stated per function) and
@@ -38,7 +38,11 @@ typedef enum rubric_status {
   RUBRIC_ERROR_IO = 3,               /* a rule file could not be read (E0601) */
   RUBRIC_ERROR_FACT = 4,             /* an unknown fact or a bad value (E0404, E0406..E0409) */
   RUBRIC_ERROR_OUT_OF_MEMORY = 5,
-  RUBRIC_ERROR_INTERNAL = 6 /* a bug: please report it */
+  RUBRIC_ERROR_INTERNAL = 6, /* a bug: please report it */
+  /* a FHIR record that cannot be read: malformed JSON or not a Bundle (E0414), a limit
+   * exceeded (E0415), not exactly one Patient (E0416), a date a binding reads after the
+   * evaluation date (E0417) or not a valid date (E0418) */
+  RUBRIC_ERROR_RECORD = 7
 } rubric_status;
 
 typedef enum rubric_severity {
@@ -152,6 +156,29 @@ rubric_status rubric_facts_set_quantity(rubric_facts* facts, uint32_t fact, doub
 rubric_status rubric_facts_set_absent(rubric_facts* facts, uint32_t fact);
 /* The evaluation date that `Today()` reads, "YYYY-MM-DD"; see FactSet::set_evaluation_date. */
 rubric_status rubric_facts_set_evaluation_date(rubric_facts* facts, const char* date);
+
+/* Fills `facts` from one patient's FHIR R4 record, `length` bytes of JSON (a `Bundle`, not
+ * necessarily NUL-terminated), through the bindings of the guideline's facts
+ * (docs/fhir.md), as of `as_of`, a full date "YYYY-MM-DD" that also becomes the evaluation
+ * date `Today()` reads. Every value is replaced: a fact the record does not give is absent
+ * afterwards. On failure nothing is read (every fact absent, the evaluation date included,
+ * no sources) and the last error says why: RUBRIC_ERROR_INVALID_ARGUMENT (E0602) for a NULL
+ * argument or a bad `as_of`; RUBRIC_ERROR_RECORD (E0414..E0418) for a record that cannot be
+ * read; RUBRIC_ERROR_FACT (E0406..E0409) for a value that breaks its fact's declaration,
+ * the message naming the fact and the resource ("fact `pain_vas` from `Observation/obs-7`
+ * must be a decimal from 0 to 10; found `12`"). See FactSet::read_record. */
+rubric_status rubric_facts_read_record(rubric_facts* facts, const char* json, size_t length,
+                                       const char* as_of);
+/* Where the last rubric_facts_read_record found a fact: the resource its value came from
+ * ("Observation/obs-7"), or "" when the fact is absent, rests on several resources, or was
+ * not read from a record. Owned by `facts`, valid until its next rubric_facts_read_record,
+ * rubric_facts_clear or rubric_facts_free. NULL (with RUBRIC_ERROR_INVALID_ARGUMENT as the
+ * last error) for a NULL fact set or a fact index out of range. */
+const char* rubric_facts_source(const rubric_facts* facts, uint32_t fact);
+/* Why the last rubric_facts_read_record left a fact absent ("no usable Observation coded
+ * LOINC '72514-3' in the 30 days before 2026-06-15"), or "" when it has a value or no
+ * binding. Same ownership and errors as rubric_facts_source. */
+const char* rubric_facts_absent_reason(const rubric_facts* facts, uint32_t fact);
 
 /* ---- Evaluation and decisions --------------------------------------------------------- */
 

@@ -43,7 +43,11 @@ std::string_view library_version();
 // (listed in docs/embedding.md):
 //   E0601  a rule file could not be read (missing, a folder, unreadable)
 //   E0602  an invalid argument: an id out of range, a fact set or decision of another
-//          guideline, an object that was moved from
+//          guideline, an object that was moved from, an evaluation date that is not a
+//          full date `YYYY-MM-DD`
+// Reading a FHIR record (`FactSet::read_record`) reuses the record codes E0414 to E0418
+// (malformed JSON or not a Bundle, a limit exceeded, not exactly one Patient, a date after
+// the evaluation date, a date that is not valid) and the fact-value codes for bad values.
 // Fact values reuse the fact-file codes E0404 (unknown fact) and E0406 to E0409 (wrong type,
 // missing unit, wrong unit, out of limits); see docs/diagnostics.md.
 
@@ -287,8 +291,30 @@ class FactSet {
   // undetermined, waiting on `Today()`. Ok, and nothing set, for a guideline that does not
   // use `Today()`. Nothing in Rubric reads the clock.
   [[nodiscard]] Status set_evaluation_date(std::string_view date);
-  // Makes every fact absent, the evaluation date included; keeps the memory for reuse.
+  // Makes every fact absent, the evaluation date included, and forgets the sources of the
+  // last `read_record`; keeps the memory for reuse.
   void clear();
+
+  // Fills the fact set from one patient's FHIR R4 record, a JSON `Bundle`, through the
+  // bindings of the guideline's facts (docs/fhir.md), as of `as_of`, a full date
+  // "YYYY-MM-DD" that also becomes the evaluation date `Today()` reads. The record replaces
+  // every value: a fact the record does not give is absent afterwards, whatever it was
+  // before (facts without a binding included). On any error (a bad `as_of` is E0602; a
+  // malformed record or a bad value, E0414 to E0418 or a fact-value code, with a message
+  // naming the fact and the resource: "fact `pain_vas` from `Observation/obs-7` must be a
+  // decimal from 0 to 10; found `12`") nothing is read: every fact is absent, the
+  // evaluation date included, and no fact has a source. `json` is not kept.
+  [[nodiscard]] Status read_record(std::string_view json, std::string_view as_of);
+  // Where the last `read_record` found `fact`: the resource its value came from
+  // ("Observation/obs-7"); empty when the fact is absent, when its value rests on several
+  // resources (a count), when it was not read from a record, or for an unknown id.
+  // Valid until the next `read_record`, `clear`, assignment or destruction of this set;
+  // setters do not change it.
+  [[nodiscard]] std::string_view source(FactId fact) const;
+  // Why the last `read_record` left `fact` absent, in words a clinician can act on ("no
+  // usable Observation coded LOINC '72514-3' in the 30 days before 2026-06-15"); empty when
+  // it has a value, when it has no binding, or for an unknown id. Same lifetime as `source`.
+  [[nodiscard]] std::string_view absent_reason(FactId fact) const;
 
   // The fact's value as a fact file writes it ("true", "10 weeks"); nullopt when absent or
   // for an unknown id.

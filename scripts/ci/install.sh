@@ -51,6 +51,11 @@ if ar t "$prefix/lib/librubric.a" | grep -E '^(explain|analysis|emit_cpp|fact_fi
   echo "error: librubric.a holds authoring or command-line objects" >&2
   exit 1
 fi
+# It holds the FHIR record reader (the API reads records; simdjson comes from the package config).
+if ! ar t "$prefix/lib/librubric.a" | grep -qE '^record_reader[._]'; then
+  echo "error: librubric.a lacks the record reader" >&2
+  exit 1
+fi
 "$prefix/bin/rubric" --version
 
 echo "== building docs/examples/embed against the installed package"
@@ -81,6 +86,9 @@ expect "$work/cpp.out" "  rejected: error[E0409]: fact \`pain_vas\` must be a de
 expect "$work/cpp.out" "block of 3 patients, evaluated at once:"
 expect "$work/cpp.out" "  row 1 (the same patient, age and pain unknown): 10 recommended; opioid_fall_risk waits on age; mri_changed_symptoms waits on symptoms_changed"
 expect "$work/cpp.out" "  row 2 (a neurologic deficit): 2 recommended"
+expect "$work/cpp.out" "record as of 2026-06-15:"
+expect "$work/cpp.out" "  pain_vas = 6 from Observation/obs-7"
+expect "$work/cpp.out" "  record rejected: error[E0409]: fact \`pain_vas\` from \`Observation/obs-7\` must be a decimal from 0 to 10; found \`12\`"
 
 echo "== running the C example"
 timeout 30 "$work/example/embed_example_c" "$seed" >"$work/c.out"
@@ -89,6 +97,9 @@ expect "$work/c.out" "guideline vertebral-fracture-grade1 1.0.0"
 expect "$work/c.out" "refused pain_vas 12: [E0409] fact \`pain_vas\` must be a decimal from 0 to 10; found \`12\`"
 expect "$work/c.out" "  vitamin_d_daily_dose = 800 [iU]/d"
 expect "$work/c.out" "undetermined opioid_fall_risk: waits on age"
+expect "$work/c.out" "record: pain_vas from Observation/obs-7"
+grep -q '^record cut in half: \[E0414\] ' "$work/c.out" ||
+  { echo "error: the C example read half a record" >&2; status=1; }
 
 # A broken guideline: the example reports the diagnostics and exits with 1.
 printf 'guideline "x"\nfact a boolean\n' >"$work/broken.rubric"

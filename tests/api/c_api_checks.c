@@ -45,6 +45,11 @@ int rubric_c_api_checks(const char* rule_file, char* failure, size_t size) {
                                          "bisphosphonate", "early_mobilization",
                                          "avoid_bed_rest", "follow_up_4_6_weeks"};
   static const char bad_rules[] = "guideline \"g\"\nfact a boolean\n";
+  /* A record with a Patient only: born 1954-05-13, 72 years old on 2026-06-15. */
+  static const char record[] =
+      "{\"resourceType\": \"Bundle\", \"type\": \"collection\", \"entry\": [{\"resource\": "
+      "{\"resourceType\": \"Patient\", \"id\": \"p\", \"birthDate\": \"1954-05-13\"}}]}";
+  uint32_t pain = 0;
   const size_t expected_count = sizeof expected / sizeof expected[0];
   int result = 1;
   rubric_guideline* guideline = NULL;
@@ -74,6 +79,7 @@ int rubric_c_api_checks(const char* rule_file, char* failure, size_t size) {
     CHECK(rubric_facts_set(facts, facts_text[index][0], facts_text[index][1]) == RUBRIC_OK);
   }
   CHECK(rubric_find_fact(guideline, "age", &age) == RUBRIC_OK);
+  CHECK(rubric_find_fact(guideline, "pain_vas", &pain) == RUBRIC_OK);
   CHECK(rubric_facts_set_quantity(facts, age, 65, "years") == RUBRIC_OK);
 
   /* The guideline may go first: the fact set and the decision keep it alive... */
@@ -138,6 +144,18 @@ int rubric_c_api_checks(const char* rule_file, char* failure, size_t size) {
   guideline = NULL;
   CHECK(rubric_facts_set_quantity(facts, age, 64, "years") == RUBRIC_OK);
   CHECK(rubric_decision_outcome(decision, fall_risk) == RUBRIC_UNDETERMINED);
+
+  /* A FHIR record, read after the guideline was freed: the age comes from the Patient, the
+   * pain score is absent with a reason; a truncated record is an error that reads nothing. */
+  CHECK(rubric_facts_read_record(facts, record, strlen(record), "2026-06-15") == RUBRIC_OK);
+  CHECK(strcmp(rubric_facts_source(facts, age), "Patient/p") == 0);
+  CHECK(strcmp(rubric_facts_absent_reason(facts, age), "") == 0);
+  CHECK(strcmp(rubric_facts_source(facts, pain), "") == 0);
+  CHECK(strstr(rubric_facts_absent_reason(facts, pain), "72514-3") != NULL);
+  CHECK(rubric_facts_read_record(facts, record, strlen(record) - 1, "2026-06-15") ==
+        RUBRIC_ERROR_RECORD);
+  CHECK(strcmp(rubric_last_error_code(), "E0414") == 0);
+  CHECK(strcmp(rubric_facts_source(facts, age), "") == 0);
 
   /* Errors from C. */
   rubric_diagnostics_free(diagnostics);

@@ -6,7 +6,12 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 extern "C" int rubric_c_api_checks(const char* rule_file, char* failure, size_t size);
 
@@ -21,6 +26,32 @@ std::string code() {
 
 std::string message() {
   return rubric_last_error_message();
+}
+
+const std::string kRecords =
+    std::string(RUBRIC_SOURCE_DIR) + "/guidelines/vertebral-fracture-grade1/records/";
+
+std::string read_text(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  REQUIRE(stream);
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+
+// Reads a record's text into `facts` as of `as_of`.
+rubric_status read(rubric_facts* facts, const std::string& json, const char* as_of) {
+  return rubric_facts_read_record(facts, json.data(), json.size(), as_of);
+}
+
+// The recommended ids of the last evaluation.
+std::set<std::string> recommended(const rubric_guideline* guideline,
+                                  const rubric_decision* decision) {
+  std::set<std::string> out;
+  for (size_t i = 0; i < rubric_decision_recommended_count(decision); ++i) {
+    out.emplace(rubric_recommendation_id(guideline, rubric_decision_recommended(decision, i)));
+  }
+  return out;
 }
 
 // Owns the handles of one test.
@@ -497,5 +528,140 @@ TEST_CASE("C: the evaluation date that Today() reads", "[api][c][dates]") {
   CHECK(rubric_facts_set(facts, "Today()", "2026-06-15") == RUBRIC_ERROR_FACT);
   rubric_decision_free(decision);
   rubric_facts_free(facts);
+  rubric_guideline_free(guideline);
+}
+
+TEST_CASE("C: FHIR records fill a fact set", "[api][c][records]") {
+  Handles h;
+  uint32_t pain = 0;
+  REQUIRE(rubric_find_fact(h.guideline, "pain_vas", &pain) == RUBRIC_OK);
+  const std::string seed =
+      read_text(std::string(RUBRIC_SHARED_DIR) + "/seed/fhir/new-fracture-elderly.bundle.json");
+
+  // The seed's example: the result of ../shared/seed/cases/new-fracture-elderly.yaml.
+  REQUIRE(read(h.facts, seed, "2026-06-15") == RUBRIC_OK);
+  REQUIRE(rubric_evaluate(h.guideline, h.facts, h.decision) == RUBRIC_OK);
+  const std::set<std::string> expected = {"analgesics_as_needed",
+                                          "avoid_bed_rest",
+                                          "bisphosphonate",
+                                          "calcitonin",
+                                          "calcium",
+                                          "early_mobilization",
+                                          "follow_up_4_6_weeks",
+                                          "opioid_caution",
+                                          "opioid_fall_risk",
+                                          "vitamin_d"};
+  CHECK(recommended(h.guideline, h.decision) == expected);
+  CHECK(rubric_decision_undetermined_count(h.decision) == 0);
+  CHECK(std::string(rubric_facts_source(h.facts, pain)) == "Observation/observation-5");
+  CHECK(std::string(rubric_facts_absent_reason(h.facts, pain)).empty());
+
+  // The same fact set, another record: the pain score 31 days old is not current.
+  REQUIRE(read(h.facts, read_text(kRecords + "pain-window-31-days-absent.bundle.json"),
+               "2026-06-15") == RUBRIC_OK);
+  CHECK(std::string(rubric_facts_source(h.facts, pain)).empty());
+  CHECK(std::string(rubric_facts_absent_reason(h.facts, pain)) ==
+        "no usable Observation coded LOINC '72514-3' in the 30 days before 2026-06-15");
+  // Its case file: the augmentation referral waits on the pain score.
+  REQUIRE(rubric_evaluate(h.guideline, h.facts, h.decision) == RUBRIC_OK);
+  uint32_t referral = 0;
+  REQUIRE(rubric_find_recommendation(h.guideline, "augmentation_referral", &referral) == RUBRIC_OK);
+  CHECK(rubric_decision_outcome(h.decision, referral) == RUBRIC_UNDETERMINED);
+  REQUIRE(rubric_decision_missing_count(h.decision, referral) == 1);
+  CHECK(rubric_decision_missing(h.decision, referral, 0) == pain);
+
+  // A bad value: the fact and the resource are named, and nothing is read.
+  REQUIRE(read(h.facts, seed, "2026-06-15") == RUBRIC_OK);
+  CHECK(read(h.facts, read_text(kRecords + "error-pain-vas-12.bundle.json"), "2026-06-15") ==
+        RUBRIC_ERROR_FACT);
+  CHECK(code() == "E0409");
+  CHECK(message() ==
+        "fact `pain_vas` from `Observation/obs-pain` must be a decimal from 0 to 10; found `12`");
+  CHECK(std::string(rubric_facts_source(h.facts, pain)).empty());
+  REQUIRE(rubric_evaluate(h.guideline, h.facts, h.decision) == RUBRIC_OK);
+  CHECK(rubric_decision_recommended_count(h.decision) == 0);
+
+  // Records that cannot be read.
+  const std::string truncated = "{\"resourceType\": \"Bundle\", \"entry\": [";
+  CHECK(read(h.facts, truncated, "2026-06-15") == RUBRIC_ERROR_RECORD);
+  CHECK(code() == "E0414");
+  const std::string no_patient = "{\"resourceType\": \"Bundle\", \"entry\": []}";
+  CHECK(read(h.facts, no_patient, "2026-06-15") == RUBRIC_ERROR_RECORD);
+  CHECK(code() == "E0416");
+  CHECK(message() == "the record has no Patient; expected exactly one");
+  // The length counts: the seed's text cut in the middle is malformed.
+  CHECK(rubric_facts_read_record(h.facts, seed.data(), seed.size() / 2, "2026-06-15") ==
+        RUBRIC_ERROR_RECORD);
+  CHECK(code() == "E0414");
+
+  // Bad dates and arguments.
+  CHECK(read(h.facts, seed, "2026-02-30") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(code() == "E0602");
+  CHECK(message().find("`2026-02-30`") != std::string::npos);
+  CHECK(read(h.facts, seed, "") == RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_read_record(nullptr, seed.data(), seed.size(), "2026-06-15") ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  REQUIRE(read(h.facts, seed, "2026-06-15") == RUBRIC_OK);
+  CHECK(rubric_facts_read_record(h.facts, nullptr, 0, "2026-06-15") ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(rubric_facts_source(h.facts, pain)).empty());  // nothing read
+  CHECK(rubric_facts_read_record(h.facts, seed.data(), seed.size(), nullptr) ==
+        RUBRIC_ERROR_INVALID_ARGUMENT);
+  CHECK(rubric_facts_source(nullptr, 0) == nullptr);
+  CHECK(code() == "E0602");
+  CHECK(rubric_facts_absent_reason(nullptr, 0) == nullptr);
+  const auto beyond = static_cast<uint32_t>(rubric_fact_count(h.guideline));
+  CHECK(rubric_facts_source(h.facts, beyond) == nullptr);
+  CHECK(message() == "rubric_facts_source: fact 19 is out of range (19 available)");
+  CHECK(rubric_facts_absent_reason(h.facts, beyond) == nullptr);
+  // rubric_facts_clear forgets the sources.
+  REQUIRE(read(h.facts, seed, "2026-06-15") == RUBRIC_OK);
+  REQUIRE(rubric_facts_clear(h.facts) == RUBRIC_OK);
+  CHECK(std::string(rubric_facts_source(h.facts, pain)).empty());
+}
+
+TEST_CASE("C: threads read records into their own fact sets", "[api][c][records][threads]") {
+  rubric_guideline* guideline = nullptr;
+  REQUIRE(rubric_compile_file(kSeed.c_str(), &guideline, nullptr) == RUBRIC_OK);
+  const std::string seed =
+      read_text(std::string(RUBRIC_SHARED_DIR) + "/seed/fhir/new-fracture-elderly.bundle.json");
+  const std::string old_pain = read_text(kRecords + "pain-window-31-days-absent.bundle.json");
+  // The seed's example has 10 recommendations (new-fracture-elderly.yaml), the record
+  // without current pain 8 (pain-window-31-days-absent.yaml).
+  std::vector<int> failures(3, 0);
+  std::vector<std::thread> threads;
+  threads.reserve(failures.size());
+  for (std::size_t t = 0; t < failures.size(); ++t) {
+    threads.emplace_back([&, t] {
+      rubric_facts* facts = nullptr;
+      rubric_decision* decision = nullptr;
+      if (rubric_facts_new(guideline, &facts) != RUBRIC_OK ||
+          rubric_decision_new(&decision) != RUBRIC_OK) {
+        ++failures[t];
+        return;
+      }
+      for (int round = 0; round < 10; ++round) {
+        const bool with_pain = (round + t) % 2 == 0;
+        const std::string& json = with_pain ? seed : old_pain;
+        if (rubric_facts_read_record(facts, json.data(), json.size(), "2026-06-15") != RUBRIC_OK ||
+            rubric_evaluate(guideline, facts, decision) != RUBRIC_OK) {
+          ++failures[t];
+          continue;
+        }
+        const size_t count = rubric_decision_recommended_count(decision);
+        if (count != (with_pain ? 10U : 8U)) {
+          ++failures[t];
+        }
+      }
+      rubric_decision_free(decision);
+      rubric_facts_free(facts);
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  for (const int count : failures) {
+    CHECK(count == 0);
+  }
   rubric_guideline_free(guideline);
 }

@@ -48,6 +48,32 @@ py() {
   python3 -c "$script" "$@"
 }
 
+# flat_memory SMALL LARGE [BATCH ARGS...]: the peak RSS of `rubric batch` (2 threads) on
+# LARGE stays within a small margin of that on SMALL; prints both. Under AddressSanitizer the
+# runs measured keep no quarantine of freed memory (by default up to 256 MiB of it, which a run
+# over larger inputs fills further), so that RSS follows the memory in use.
+flat_memory() {
+  py '
+import os, subprocess, sys
+rubric, seed, small, large = sys.argv[1:5]
+extra = sys.argv[5:]
+os.environ["ASAN_OPTIONS"] = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS", ""),
+    "quarantine_size_mb=0", "thread_local_quarantine_size_kb=0"]))
+def peak(path):
+    # A fresh process each time; ru_maxrss of the children grows monotonically, so measure
+    # each run in its own python child.
+    code = ("import resource,subprocess,sys;"
+            "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL,check=True);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    return int(subprocess.run([sys.executable, "-c", code, rubric, "batch", seed, path, "--threads", "2"] + extra,
+                              capture_output=True, text=True, check=True).stdout)
+lines = lambda path: sum(1 for _ in open(path, "rb"))
+small_kb, large_kb = peak(small), peak(large)
+print(f"peak RSS: {small_kb} KiB for {lines(small):,} records, {large_kb} KiB for {lines(large):,}")
+assert large_kb < small_kb * 1.5 + 4096, "peak RSS grows with the input"
+' "$RUBRIC" "$SEED" "$@"
+}
+
 "$GENERATE" facts 20000 --gaps --seed 5 >"$WORK/gaps.ndjson"
 "$GENERATE" facts 3000 --seed 9 >"$WORK/complete.ndjson"
 
@@ -262,6 +288,82 @@ for n, record in enumerate(out, 1):
         [(r["id"], r["decided_despite"]) for r in ev["recommendations"]], n
 ' "$WORK"; then pass; else fail "exact outcomes: batch and eval disagree"; fi
 
+# ---- FHIR records: one Bundle a line (docs/batch.md#fhir-records) -------------------------
+# The generator writes the same patients twice: as fact sets, and as Bundles with distractors
+# that the seed's bindings must read as exactly those fact sets (FHIR-BINDING.md); the results
+# must be the same bytes.
+RECORDS="$ROOT/guidelines/vertebral-fracture-grade1/records"
+"$GENERATE" records 3000 --gaps --seed 11 >"$WORK/records.ndjson"
+"$GENERATE" record-facts 3000 --gaps --seed 11 >"$WORK/record-facts.ndjson"
+run batch "$SEED" "$WORK/record-facts.ndjson" --as-of 2026-06-15 --threads 2
+expect_code 0 "batch on the fact sets of the generated records"
+cp "$WORK/out" "$WORK/record-facts.out"
+if py '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 3000
+assert sum(1 for r in lines if r["undetermined"]) > 300, "the gaps should leave some undetermined"
+' "$WORK/record-facts.out"; then pass; else fail "generated record fact sets: gaps"; fi
+for threads in 1 2 3; do
+  run batch "$SEED" "$WORK/records.ndjson" --as-of 2026-06-15 --threads "$threads"
+  if [[ $CODE -eq 0 ]] && cmp -s "$WORK/out" "$WORK/record-facts.out"; then pass; else
+    fail "--threads $threads: results of the Bundles differ from those of the same fact sets"
+  fi
+done
+run batch "$SEED" "$WORK/records.ndjson" --as-of 2026-06-15 --compact
+"$RUBRIC" batch "$SEED" "$WORK/record-facts.ndjson" --as-of 2026-06-15 --compact >"$WORK/compact-facts.out" 2>/dev/null
+if cmp -s "$WORK/out" "$WORK/compact-facts.out"; then pass; else fail "--compact results of Bundles and fact sets differ"; fi
+# Another evaluation date moves the fact values the bindings derive (days since, age): the
+# results must differ from those of the same fact sets, which hold the values of 2026-06-15.
+run batch "$SEED" "$WORK/records.ndjson" --as-of 2027-06-15 --threads 2
+if ! cmp -s "$WORK/out" "$WORK/record-facts.out"; then pass; else fail "--as-of is not applied to records"; fi
+
+# Bad records among good ones and fact sets: each gives its error in place, the run goes on.
+one_line() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")))' "$1"; }
+{
+  head -n 1 "$WORK/records.ndjson"
+  one_line "$RECORDS/error-pain-vas-12.bundle.json"
+  printf '%s\n' '{"resourceType": "Bundle", "entry": [}'
+  printf '%s\n' '{"resourceType": "Patient", "id": "p"}'
+  printf '%s\n' '{"type": "collection", "resourceType": "Bundle", "entry": []}'
+  head -n 1 "$WORK/record-facts.ndjson"
+  one_line "$RECORDS/error-kyphosis-in-mg.bundle.json"
+  printf '  %s\r\n' "$(head -n 2 "$WORK/records.ndjson" | tail -n 1)"
+} >"$WORK/bad-records.ndjson"
+run batch "$SEED" "$WORK/bad-records.ndjson" --as-of 2026-06-15 --threads 2
+expect_code 1 "a run with rejected records"
+head -n 2 "$WORK/record-facts.out" >"$WORK/first-two.out"
+if py '
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+want = [json.loads(l) for l in open(sys.argv[2])]
+assert [r["line"] for r in out] == list(range(1, 9)), [r["line"] for r in out]
+def same(n, w):
+    got = dict(out[n - 1]); expect = dict(w); got.pop("line"); expect.pop("line")
+    assert got == expect, (n, got, expect)
+same(1, want[0]); same(6, want[0]); same(8, want[1])
+def err(n, code, text, fact=None, resource=None):
+    r = out[n - 1]
+    assert r["code"] == code and text in r["error"], (n, r)
+    assert r.get("fact") == fact and r.get("resource") == resource, (n, r)
+    assert isinstance(r["column"], int) and r["column"] >= 1, r
+err(2, "E0409", "fact `pain_vas` from `Observation/obs-pain`", "pain_vas", "Observation/obs-pain")
+err(3, "E0414", "not well-formed JSON")
+assert out[2]["column"] > 30, out[2]
+err(4, "E0414", "is a `Patient`; expected a FHIR Bundle")
+err(5, "E0416", "no Patient")
+err(7, "E0406", "fact `kyphosis_percent` from `Observation/obs-kyphosis`", "kyphosis_percent", "Observation/obs-kyphosis")
+' "$WORK/out" "$WORK/first-two.out"; then pass; else fail "error objects for bad records: $(head -c 3000 "$WORK/out")"; fi
+if grep -q '^8 records, 5 rejected' "$WORK/err"; then pass; else fail "records summary counts: $(cat "$WORK/err")"; fi
+
+# Memory does not grow with the number of records.
+"$GENERATE" records 6000 --seed 4 >"$WORK/records-large.ndjson"
+head -n 600 "$WORK/records-large.ndjson" >"$WORK/records-small.ndjson"
+if flat_memory "$WORK/records-small.ndjson" "$WORK/records-large.ndjson" --as-of 2026-06-15; then pass; else
+  fail "constant memory on records"
+fi
+rm -f "$WORK/records-large.ndjson" "$WORK/records-small.ndjson"
+
 # ---- Huge lines --------------------------------------------------------------------------------
 python3 -c '
 import sys
@@ -307,21 +409,7 @@ if [[ $CODE -eq 0 && ! -s $WORK/out ]] && grep -q '^0 records, 0 rejected' "$WOR
 # Peak RSS of a run over 15x more records must stay within a small margin of the small run's.
 "$GENERATE" facts 300000 --seed 3 >"$WORK/large.ndjson"
 head -n 20000 "$WORK/large.ndjson" >"$WORK/small.ndjson"
-if py '
-import resource, subprocess, sys
-rubric, seed, small, large = sys.argv[1:5]
-def peak(path):
-    # A fresh process each time; ru_maxrss of the children grows monotonically, so measure
-    # each run in its own python child.
-    code = ("import resource,subprocess,sys;"
-            "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL,check=True);"
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    return int(subprocess.run([sys.executable, "-c", code, rubric, "batch", seed, path, "--threads", "2"],
-                              capture_output=True, text=True, check=True).stdout)
-small_kb, large_kb = peak(small), peak(large)
-print(f"peak RSS: {small_kb} KiB for 20,000 records, {large_kb} KiB for 300,000")
-assert large_kb < small_kb * 1.5 + 4096, "peak RSS grows with the input"
-' "$RUBRIC" "$SEED" "$WORK/small.ndjson" "$WORK/large.ndjson"; then pass; else fail "constant memory"; fi
+if flat_memory "$WORK/small.ndjson" "$WORK/large.ndjson"; then pass; else fail "constant memory"; fi
 
 # ---- rubric bench ---------------------------------------------------------------------------
 run bench "$SEED" "$WORK/complete.ndjson" --repeat 2 --format json

@@ -10,8 +10,9 @@
 // --verify-only it stops after the checks (a ctest test runs that).
 //
 // Environment: RUBRIC_BENCH_RECORDS (default 1000000) sets the number of records of the
-// end-to-end batch benchmarks; RUBRIC_BENCH_MAX_RECOMMENDATIONS (default 100000) caps the
-// generated guidelines of the compile benchmarks.
+// end-to-end batch benchmarks; RUBRIC_BENCH_BUNDLES (default 10000) the number of patients of
+// the FHIR-record batch benchmarks (about 21 KB a Bundle); RUBRIC_BENCH_MAX_RECOMMENDATIONS
+// (default 100000) caps the generated guidelines of the compile benchmarks.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -421,13 +422,13 @@ void BM_reference_batch(benchmark::State& state) {
   state.counters["records_per_s"] = g_reference_records_per_s;
 }
 
-void BM_rubric_batch(benchmark::State& state) {
-  const BatchInput& input = batch_input();
-  const std::string threads = std::to_string(state.range(0));
-  const std::vector<const char*> arguments = {
-      "rubric",           "batch",     kSeedGuideline.c_str(),
-      input.path.c_str(), "--threads", threads.c_str(),
-      "--compact",        "-o",        "/dev/null"};
+// Seconds per run of `rubric batch` on `path` (compact results to /dev/null), as of 2026-06-15
+// (the generated records' evaluation date; fact sets without dates do not depend on it).
+double time_batch(benchmark::State& state, const std::string& path, const std::string& threads) {
+  const std::vector<const char*> arguments = {"rubric",     "batch",      kSeedGuideline.c_str(),
+                                              path.c_str(), "--threads",  threads.c_str(),
+                                              "--as-of",    "2026-06-15", "--compact",
+                                              "-o",         "/dev/null"};
   double seconds = 0;
   for (auto _ : state) {
     std::ostringstream out;
@@ -440,11 +441,85 @@ void BM_rubric_batch(benchmark::State& state) {
       state.SkipWithError(("rubric batch failed: " + err.str()).c_str());
     }
   }
+  return seconds;
+}
+
+void BM_rubric_batch(benchmark::State& state) {
+  const BatchInput& input = batch_input();
+  const double seconds = time_batch(state, input.path, std::to_string(state.range(0)));
   const double records_per_s = static_cast<double>(input.records * state.iterations()) / seconds;
   state.SetItemsProcessed(static_cast<std::int64_t>(input.records * state.iterations()));
   state.counters["records_per_s"] = records_per_s;
   if (g_reference_records_per_s > 0) {
     state.counters["x_reference_throughput"] = records_per_s / g_reference_records_per_s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Batch on FHIR records: the same patients as Bundles and as fact sets (generate_seed_records)
+
+struct RecordInput {
+  std::string bundles;    // NDJSON, one Bundle a line
+  std::string fact_sets;  // the same patients' fact sets
+  std::size_t records = 0;
+  std::uintmax_t bundle_bytes = 0;
+};
+
+const RecordInput& record_input() {
+  static RecordInput input = [] {
+    RecordInput result;
+    result.records = environment_number("RUBRIC_BENCH_BUNDLES", 10000);
+    const auto path = [&](std::string_view what) {
+      return (fs::temp_directory_path() /
+              fmt::format("rubric-bench-{}-{}-{}.ndjson", ::getpid(), what, result.records))
+          .string();
+    };
+    result.bundles = path("bundles");
+    result.fact_sets = path("record-facts");
+    std::ofstream bundles(result.bundles, std::ios::binary);
+    std::ofstream fact_sets(result.fact_sets, std::ios::binary);
+    constexpr std::size_t kBlock = 5000;
+    for (std::size_t done = 0; done < result.records; done += kBlock) {
+      const SeedRecords block =
+          generate_seed_records(std::min(kBlock, result.records - done), 17 + done, true);
+      bundles << block.records;
+      fact_sets << block.facts;
+    }
+    bundles.close();
+    result.bundle_bytes = fs::file_size(result.bundles);
+    std::atexit([] {
+      std::remove(record_input().bundles.c_str());
+      std::remove(record_input().fact_sets.c_str());
+    });
+    return result;
+  }();
+  return input;
+}
+
+std::map<std::int64_t, double> g_fact_set_records_per_s;  // by thread count
+
+void BM_rubric_batch_record_facts(benchmark::State& state) {
+  const RecordInput& input = record_input();
+  const double seconds = time_batch(state, input.fact_sets, std::to_string(state.range(0)));
+  const double records_per_s = static_cast<double>(input.records * state.iterations()) / seconds;
+  g_fact_set_records_per_s[state.range(0)] = records_per_s;
+  state.SetItemsProcessed(static_cast<std::int64_t>(input.records * state.iterations()));
+  state.counters["records_per_s"] = records_per_s;
+}
+
+void BM_rubric_batch_records(benchmark::State& state) {
+  const RecordInput& input = record_input();
+  const double seconds = time_batch(state, input.bundles, std::to_string(state.range(0)));
+  const double runs = static_cast<double>(state.iterations());
+  const double records_per_s = static_cast<double>(input.records) * runs / seconds;
+  state.SetItemsProcessed(static_cast<std::int64_t>(input.records * state.iterations()));
+  state.counters["records_per_s"] = records_per_s;
+  state.counters["MB_per_s"] = static_cast<double>(input.bundle_bytes) * runs / seconds / 1e6;
+  state.counters["bytes_per_record"] =
+      static_cast<double>(input.bundle_bytes) / static_cast<double>(input.records);
+  if (const auto found = g_fact_set_records_per_s.find(state.range(0));
+      found != g_fact_set_records_per_s.end()) {
+    state.counters["x_fact_sets"] = records_per_s / found->second;
   }
 }
 
@@ -548,6 +623,18 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
   benchmark::RegisterBenchmark("BM_rubric_batch", BM_rubric_batch)
+      ->Arg(1)
+      ->Arg(2)
+      ->ArgName("threads")
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_rubric_batch_record_facts", BM_rubric_batch_record_facts)
+      ->Arg(1)
+      ->Arg(2)
+      ->ArgName("threads")
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_rubric_batch_records", BM_rubric_batch_records)
       ->Arg(1)
       ->Arg(2)
       ->ArgName("threads")

@@ -20,6 +20,22 @@ namespace rubric::bench {
 // not for the reference.
 std::string generate_seed_facts(std::size_t count, std::uint64_t seed = 1, bool with_gaps = false);
 
+// `count` patients of the seed guideline, written as the same line of two NDJSON texts: the
+// fact sets (`facts`, in the fact-file format) and FHIR R4 Bundles (`records`, one a line)
+// that the seed's bindings (shared/seed/FHIR-BINDING.md) read as exactly those fact sets as of
+// kSeedRecordsAsOf. Each Bundle holds 20 to 60 resources: those that give the facts, and
+// distractors that by the contract change nothing (older, preliminary and entered-in-error
+// observations, observations of other codes or outside the pain window, entered-in-error
+// conditions, resources of types no binding reads), in random order. With `with_gaps`,
+// roughly one patient in three has a fact that no resource gives (absent in both texts).
+struct SeedRecords {
+  std::string facts;
+  std::string records;
+};
+inline constexpr std::string_view kSeedRecordsAsOf = "2026-06-15";
+SeedRecords generate_seed_records(std::size_t count, std::uint64_t seed = 1,
+                                  bool with_gaps = false);
+
 // A valid guideline with `recommendations` recommendations (and two facts and one definition
 // for every hundred), for compile-time benchmarks. The parser accepts at most 10,000
 // declarations (E0108), so 9,700 recommendations is the largest that compiles.

@@ -36,11 +36,12 @@ enum class Kind : std::uint8_t {
   mass,
   rate,
   code,
-  date
+  date,
+  coding
 };
-constexpr std::array kAllKinds{Kind::boolean, Kind::integer,  Kind::decimal,
-                               Kind::string,  Kind::duration, Kind::mass,
-                               Kind::rate,    Kind::code,     Kind::date};
+constexpr std::array kAllKinds{Kind::boolean,  Kind::integer, Kind::decimal, Kind::string,
+                               Kind::duration, Kind::mass,    Kind::rate,    Kind::code,
+                               Kind::date,     Kind::coding};
 
 const char* prefix(Kind kind) {
   switch (kind) {
@@ -53,6 +54,7 @@ const char* prefix(Kind kind) {
     case Kind::rate: return "r";
     case Kind::code: return "c";
     case Kind::date: return "a";
+    case Kind::coding: return "k";
   }
   return "x";
 }
@@ -80,6 +82,12 @@ constexpr std::array<const char*, 4> kMassUnits{"'mg'", "'g'", "'kg'", "'ug'"};
 constexpr std::array<const char*, 3> kRateUnits{"'mg/d'", "'g/d'", "'mg/h'"};
 constexpr std::array<const char*, 5> kStrings{"abc", "ABC", "", "x y", "left"};
 constexpr std::array<const char*, 3> kCodes{"left", "right", "both"};
+// Coding literals, over the two code systems every generated file declares, and the values of
+// coding facts: the same codes under both systems, and one code no literal names.
+constexpr std::array<const char*, 4> kCodings{"SCT '1'", "SCT '2'", "ICD '1'", "ICD 'E11'"};
+constexpr std::array<const char*, 5> kCodingValues{
+    "http://snomed.info/sct|1", "http://snomed.info/sct|2", "http://hl7.org/fhir/sid/icd-10|1",
+    "http://hl7.org/fhir/sid/icd-10|E11", "http://snomed.info/sct|E11"};
 // Dates of every precision, month ends and 29 February among them.
 constexpr std::array<const char*, 10> kDates{"2026-06-15", "2026-06",    "2026",       "2024-02-29",
                                              "2026-01-31", "1960-02-29", "1961-06-15", "2026-03-01",
@@ -107,7 +115,10 @@ class Generator {
   GeneratedGuideline run() {
     std::string text =
         "guideline \"differential\" title \"Differential test\" version \"1\"\n"
-        "source 1 \"Generated\"\n";
+        "source 1 \"Generated\"\n"
+        "codesystem SCT = 'http://snomed.info/sct'\n"
+        "codesystem ICD = 'http://hl7.org/fhir/sid/icd-10'\n"
+        "valueset VS = {SCT '1', ICD 'E11'}\n";
     for (const Kind kind : kAllKinds) {
       const std::uint32_t count = 1 + chooser_.below(2);
       for (std::uint32_t i = 0; i < count; ++i) {
@@ -117,7 +128,7 @@ class Generator {
       }
     }
     for (const Kind kind : kAllKinds) {
-      if (kind == Kind::code || chooser_.chance(1, 4)) {
+      if (kind == Kind::code || kind == Kind::coding || chooser_.chance(1, 4)) {
         continue;
       }
       const std::string name = fmt::format("p{}", prefix(kind));
@@ -159,6 +170,7 @@ class Generator {
       case Kind::rate: return "quantity 'mg/d'";
       case Kind::code: return "code {'left', 'right', 'both'}";
       case Kind::date: return "date";
+      case Kind::coding: return "coding";
     }
     return "boolean";
   }
@@ -185,6 +197,7 @@ class Generator {
       case Kind::mass: return quantity_literal(pick(chooser_, kMassUnits));
       case Kind::rate: return quantity_literal(pick(chooser_, kRateUnits));
       case Kind::code: return fmt::format("'{}'", pick(chooser_, kCodes));
+      case Kind::coding: return pick(chooser_, kCodings);
       case Kind::date: {
         const std::string text = pick(chooser_, kDates);
         thresholds_.dates.push_back(text);
@@ -231,7 +244,7 @@ class Generator {
   }
 
   std::string expression(Kind kind, std::uint32_t depth) {
-    if (depth == 0 || kind == Kind::code || chooser_.chance(1, 5)) {
+    if (depth == 0 || kind == Kind::code || kind == Kind::coding || chooser_.chance(1, 5)) {
       return leaf(kind);
     }
     const std::uint32_t next = depth - 1;
@@ -266,7 +279,8 @@ class Generator {
                          {expression(Kind::date, next), chooser_.chance(1, 2) ? "+" : "-",
                           pick(chooser_, kCalendarDurations)});
       case Kind::string:
-      case Kind::code: break;
+      case Kind::code:
+      case Kind::coding: break;
     }
     return leaf(kind);
   }
@@ -316,6 +330,11 @@ class Generator {
                                         expression(kind, next)});
       }
       case 8: {
+        if (chooser_.chance(1, 4)) {
+          constexpr std::array kCodingComparisons{"=", "!=", "~", "!~"};
+          return sequenced("({} {} {})", {leaf(Kind::coding), pick(chooser_, kCodingComparisons),
+                                          leaf(Kind::coding)});
+        }
         if (chooser_.chance(1, 2)) {
           constexpr std::array kCodeComparisons{"=", "!="};
           return sequenced("({} {} {})", {leaf(Kind::code), pick(chooser_, kCodeComparisons),
@@ -364,6 +383,12 @@ class Generator {
   }
 
   std::string membership(std::uint32_t next) {
+    if (chooser_.chance(1, 4)) {
+      return chooser_.chance(1, 2)
+                 ? sequenced("({} in VS)", {leaf(Kind::coding)})
+                 : sequenced("({} in {{{}, {}}})",
+                             {leaf(Kind::coding), literal(Kind::coding), literal(Kind::coding)});
+    }
     switch (chooser_.below(3)) {
       case 0:
         return sequenced("({} in {{{}, {}}})",
@@ -593,6 +618,10 @@ FactSet generate_facts(Chooser& chooser, std::span<const FactSpec> facts,
       case TypeKind::integer:
       case TypeKind::decimal: value = number_value(chooser, fact, thresholds); break;
       case TypeKind::string: {
+        if (fact.type.coding) {
+          value = Value::string(set.keep(pick(chooser, kCodingValues)));
+          break;
+        }
         std::vector<std::string> options(kStrings.begin(), kStrings.end());
         options.insert(options.end(), thresholds.strings.begin(), thresholds.strings.end());
         options.emplace_back("zzz");

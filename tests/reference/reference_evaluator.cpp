@@ -102,6 +102,7 @@ class Interpreter {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
+      case ExprKind::coding_literal:
       case ExprKind::quantity_literal:
       case ExprKind::date_literal: return checked_.constants[id.value];
       case ExprKind::duration_between: {
@@ -255,6 +256,7 @@ class Interpreter {
       case ExprKind::boolean_literal:
       case ExprKind::number_literal:
       case ExprKind::string_literal:
+      case ExprKind::coding_literal:
       case ExprKind::quantity_literal:
       case ExprKind::date_literal:
       case ExprKind::list: return;

@@ -1024,3 +1024,62 @@ TEST_CASE("check_expression types a standalone expression against declared facts
   // No warnings about unused declarations for a standalone expression, and no header needed.
   CHECK(diagnostics.error_count() == 1);
 }
+
+TEST_CASE("coding facts, coding literals and `in VALUESET`", "[checker][coding]") {
+  const std::string terminology =
+      "codesystem SCT = 'http://snomed.info/sct'\n"
+      "codesystem ICD = 'http://hl7.org/fhir/sid/icd-10'\n"
+      "valueset DIABETES = {SCT '44054006', ICD 'E11'}\n"
+      "fact dx: coding \"the principal diagnosis\"\n";
+  SECTION("a coding compares with a coding literal, a list of them and a value set") {
+    const Checked checked(file(terminology + when("dx = SCT '44054006' or dx != ICD 'E10' or "
+                                                  "dx in {SCT 'a', ICD 'b'} or dx in DIABETES")));
+    INFO(checked.formatted());
+    CHECK(checked.ok());
+    CHECK(checked.all().empty());  // the value set is used: no W0309
+    const auto& module = checked.module();
+    REQUIRE(module.facts.size() == 1);
+    CHECK(module.facts[0].type == rubric::Type::of_coding());
+    CHECK(rubric::type_name(module.facts[0].type) == "coding");
+    // The constants are `SYSTEM|CODE`.
+    std::vector<std::string> constants;
+    for (std::size_t i = 0; i < module.module.expressions.size(); ++i) {
+      if (module.module.expressions[i].kind == rubric::ast::ExprKind::coding_literal &&
+          module.constants[i].kind() == rubric::ValueKind::string) {
+        constants.emplace_back(module.constants[i].as_string());
+      }
+    }
+    CHECK(constants == std::vector<std::string>{
+                           "http://snomed.info/sct|44054006", "http://hl7.org/fhir/sid/icd-10|E10",
+                           "http://snomed.info/sct|a", "http://hl7.org/fhir/sid/icd-10|b",
+                           "http://snomed.info/sct|44054006",
+                           "http://hl7.org/fhir/sid/icd-10|E11"});
+  }
+  SECTION("an undeclared code system in a literal is E0225 with a suggestion") {
+    const Checked checked(file(terminology + when("dx = SNT '44054006' or dx in DIABETES")));
+    CHECK_FALSE(checked.ok());
+    CHECK(checked.messages("E0225") == Messages{"unknown code system `SNT`; did you mean `SCT`?"});
+  }
+  SECTION("a coding compares only with a coding") {
+    const Checked checked(file(terminology + "fact s: string\nfact n: integer\n" +
+                               when("dx = '44054006' or s = SCT 'a' or n in DIABETES or "
+                                    "dx < SCT 'b' or dx in {'x'} or dx in DIABETES")));
+    CHECK_FALSE(checked.ok());
+    CHECK(checked.messages("E0205") == Messages{"cannot compare a coding with a string using `=`",
+                                                "cannot compare a string with a coding using `=`",
+                                                "cannot look for an integer in a list of coding",
+                                                "cannot compare a coding with a coding using `<`",
+                                                "cannot look for a coding in a list of string"});
+  }
+  SECTION("a value set is only the right side of `in`") {
+    const Checked checked(file(terminology + when("dx = DIABETES or dx in DIABETES")));
+    CHECK_FALSE(checked.ok());
+    CHECK(checked.messages("E0205") ==
+          Messages{"value set `DIABETES` can only follow `in`, as in `x in DIABETES`"});
+  }
+  SECTION("a value set not used in any expression or binding is still W0309") {
+    const Checked checked(file(terminology + when("dx = SCT 'a'")));
+    CHECK(checked.ok());
+    CHECK(checked.messages("W0309") == Messages{"value set `DIABETES` is never used"});
+  }
+}

@@ -35,6 +35,7 @@ const char* const kTypes =
     "fact side: code {'left', 'right'}\n"
     "fact note: string\n"
     "fact dose: quantity 'mg' >= 0 'mg'\n"
+    "fact dx: coding\n"
     "recommendation r kind refer text \"t\" cite 1\n"
     "  when side = 'left' and note = 'x' and dose > 5 'mg'\n";
 
@@ -239,6 +240,9 @@ const std::string kAge =
     "fact `age` must be a duration of at least 0 days, such as `10 weeks`; found ";
 const std::string kSide = "fact `side` must be one of 'left', 'right'; found ";
 const std::string kNote = "fact `note` must be a string; found ";
+const std::string kDx =
+    "fact `dx` must be a coding written `SYSTEM|CODE`, such as `http://snomed.info/sct|44054006`; "
+    "found ";
 const std::string kDose =
     "fact `dose` must be a quantity in `mg` or a unit of the same dimension of at least 0 mg";
 
@@ -270,6 +274,23 @@ TEST_CASE("every entry point gives a fact value the same verdict", "[fact_value_
       {types, "note", "\"" + exactly_64k + "\"", "\"" + exactly_64k + "\"", exactly_64k,
        exactly_64k, accepted(exactly_64k)},
       {types, "dose", "500 mg", "\"500 mg\"", "500 mg", "500 mg", accepted("500 mg")},
+      {types, "dx", "\"http://snomed.info/sct|44054006\"", "\"http://snomed.info/sct|44054006\"",
+       "http://snomed.info/sct|44054006", "http://snomed.info/sct|44054006",
+       accepted("http://snomed.info/sct|44054006")},
+      {types, "dx", "urn:oid:1.2.3|a|b", "\"urn:oid:1.2.3|a|b\"", "urn:oid:1.2.3|a|b",
+       "urn:oid:1.2.3|a|b", accepted("urn:oid:1.2.3|a|b")},
+
+      // Codings that are not `SYSTEM|CODE`.
+      {types, "dx", "\"44054006\"", "\"44054006\"", none, "44054006",
+       rejected("E0406", kDx + "`44054006`, which has no `|`")},
+      {types, "dx", "44054006", "44054006", none, none, rejected("E0406", kDx + "`44054006`")},
+      {types, "dx", "\"http://snomed.info/sct|\"", "\"http://snomed.info/sct|\"",
+       "http://snomed.info/sct|", "http://snomed.info/sct|",
+       rejected("E0406", kDx + "`http://snomed.info/sct|`, whose code is empty")},
+      {types, "dx", "\"|44054006\"", "\"|44054006\"", "|44054006", "|44054006",
+       rejected("E0406", kDx + "`|44054006`, whose system is empty")},
+      {types, "dx", "snomed ct|1", "\"snomed ct|1\"", "snomed ct|1", "snomed ct|1",
+       rejected("E0406", kDx + "`snomed ct|1`, whose system `snomed ct` is not an absolute URI")},
 
       // The data dictionary's rejections.
       {seed, "pain_vas", "12", "12", "12", none, rejected("E0409", kVas + "`12`")},

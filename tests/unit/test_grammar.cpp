@@ -268,6 +268,15 @@ TEST_CASE("literals", "[grammar][expression]") {
       {"false1", "false1"},
       {"False", "False"},
       {"NULL", "NULL"},
+      // Codings: a code system's name, blanks, then the code as a string.
+      {"SCT '44054006'", "(coding SCT '44054006')"},
+      {"LOINC\t'72514-3'", "(coding LOINC '72514-3')"},
+      {R"(LOCAL 'it\'s')", "(coding LOCAL 'it's')"},
+      {"x = SCT 'a'", "(= x (coding SCT 'a'))"},
+      {"x != SCT 'a'", "(!= x (coding SCT 'a'))"},
+      {"x in {SCT 'a', LOINC 'b'}", "(in x (list (coding SCT 'a') (coding LOINC 'b')))"},
+      {"x in DIABETES", "(in x DIABETES)"},
+      {"SCT 'a' = x and b", "(and (= (coding SCT 'a') x) b)"},
   });
 }
 

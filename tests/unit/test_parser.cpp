@@ -166,15 +166,18 @@ TEST_CASE("fact declarations", "[parser]") {
         "fact q: quantity 'mg/d'\n"
         "fact u: quantity '[iU]/d'\n"
         "fact c: code {'left', 'right', 'it\\'s'}\n"
-        "fact one:code{'x'}\n");
+        "fact one:code{'x'}\n"
+        "fact k: coding\n"
+        "fact coded:coding\"a coding\"\n");
     REQUIRE(parsed.diagnostics().empty());
     const auto& facts = parsed.module().facts;
-    REQUIRE(facts.size() == 12);
+    REQUIRE(facts.size() == 14);
     const std::vector<std::pair<const char*, TypeName>> expected = {
         {"b", TypeName::boolean},  {"i", TypeName::integer},  {"d", TypeName::decimal},
         {"s", TypeName::string},   {"t", TypeName::duration}, {"m", TypeName::mass},
         {"l", TypeName::length},   {"v", TypeName::volume},   {"q", TypeName::quantity},
-        {"u", TypeName::quantity}, {"c", TypeName::code},     {"one", TypeName::code}};
+        {"u", TypeName::quantity}, {"c", TypeName::code},     {"one", TypeName::code},
+        {"k", TypeName::coding}};
     for (std::size_t i = 0; i < expected.size(); ++i) {
       INFO("fact " << expected[i].first);
       CHECK(facts[i].name.name == expected[i].first);
@@ -193,6 +196,10 @@ TEST_CASE("fact declarations", "[parser]") {
     CHECK(parsed.text(facts[10].type.code_ranges[2]) == "'it\\'s'");
     CHECK(parsed.text(facts[10].type.range) == "code {'left', 'right', 'it\\'s'}");
     CHECK(facts[11].type.codes == std::vector<std::string>{"x"});
+    CHECK(parsed.text(facts[12].type.range) == "coding");
+    CHECK(facts[12].type.codes.empty());
+    CHECK(facts[13].type.name == TypeName::coding);
+    CHECK(facts[13].description == "a coding");
   }
   SECTION("ranges") {
     const Parsed parsed(

@@ -296,6 +296,17 @@ TEST_CASE("the record reader rejects bad input with a clear error", "[records]")
   std::string deep = "{\"resourceType\": \"Bundle\", \"x\": ";
   deep += std::string(200, '[') + std::string(200, ']') + "}";
   CHECK(error_of(deep).kind == DiagnosticKind::record_too_large);
+  // The depth counts arrays and objects, not brackets inside strings (also after escaped
+  // quotes and backslashes); 64 levels are allowed, 65 are not (the root object is one).
+  const auto nested = [](std::size_t arrays, const std::string& text) {
+    return "{\"resourceType\": \"Bundle\", \"x\": " + std::string(arrays, '[') + text +
+           std::string(arrays, ']') +
+           ", \"entry\": [{\"resource\": {\"resourceType\": " + "\"Patient\", \"id\": \"p\"}}]}";
+  };
+  const std::string brackets = "\"\\\" \\\\" + std::string(100, '[') + "\\\"\"";
+  CHECK(read_record(s.facts, nested(10, brackets), as_of).ok());
+  CHECK(read_record(s.facts, nested(63, brackets), as_of).ok());
+  CHECK(error_of(nested(64, brackets)).kind == DiagnosticKind::record_too_large);
   CHECK(error_of("{\"resourceType\": \"Bundle\"} {}").kind == DiagnosticKind::invalid_record);
   // A broken `null` in an element the bindings read (found by fuzz_record: it threw from
   // inside the reader): an error, like any malformed JSON.
@@ -365,6 +376,39 @@ TEST_CASE("a bad value names the fact and the resource", "[records]") {
                     s.facts.begin();
   CHECK(ok.provenance[static_cast<std::size_t>(pain)].absent_reason ==
         "no usable Observation coded LOINC '72514-3' in the 30 days before 2026-07-20");
+}
+
+TEST_CASE("a number with an exponent is read as FHIR allows it", "[records]") {
+  const Seed& s = seed();
+  const auto pain = static_cast<std::size_t>(
+      std::find_if(s.facts.begin(), s.facts.end(),
+                   [](const FactSpec& f) { return f.name == "pain_vas"; }) -
+      s.facts.begin());
+  const auto record = [](const std::string& number) {
+    return "{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": "
+           "\"Patient\", \"id\": \"p\"}}, {\"resource\": {\"resourceType\": \"Observation\", "
+           "\"id\": \"obs-7\", \"status\": \"final\", \"code\": {\"coding\": [{\"system\": "
+           "\"http://loinc.org\", \"code\": \"72514-3\"}]}, \"effectiveDateTime\": "
+           "\"2026-06-10\", \"valueQuantity\": {\"value\": " +
+           number + "}}}]}";
+  };
+  // By hand: each of these is 4.5.
+  for (const char* number : {"4.5e0", "45E-1", "0.045e+2", "450e-2", "4.50000000000e0"}) {
+    INFO(number);
+    const RecordReading reading = read_record(s.facts, record(number), date("2026-06-15"));
+    REQUIRE(reading.ok());
+    CHECK(identical(reading.facts.values()[pain], Value::decimal(*Decimal::parse("4.5"))));
+  }
+  for (const char* number : {"1e1", "0.1e2", "10E0"}) {  // 10, the top of the range
+    INFO(number);
+    const RecordReading reading = read_record(s.facts, record(number), date("2026-06-15"));
+    REQUIRE(reading.ok());
+    CHECK(identical(reading.facts.values()[pain], Value::decimal(*Decimal::parse("10"))));
+  }
+  // 1.1e1 is 11, outside 0..10; an exponent beyond 400 is not written out.
+  CHECK(read_record(s.facts, record("1.1e1"), date("2026-06-15")).error->message ==
+        "fact `pain_vas` from `Observation/obs-7` must be a decimal from 0 to 10; found `11`");
+  CHECK_FALSE(read_record(s.facts, record("1e999"), date("2026-06-15")).ok());
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 /* Embedding Rubric in a C program through <rubric/rubric.h>: compile a guideline, fill one
- * patient's facts, evaluate, print what is recommended and what is undetermined.
+ * patient's facts, evaluate, print what is recommended and what is undetermined; then read
+ * the facts from a FHIR record instead.
  * Usage: embed_example_c GUIDELINE.rubric (the seed guideline). */
 #include <rubric/rubric.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Prints the last error of this thread and returns 1. */
 static int report(const char* what) {
@@ -23,6 +25,16 @@ int main(int argc, char** argv) {
       {"time_since_identification", "5 weeks"},
       {"pain_vas", "6.5"},
   };
+  /* A FHIR record: a Patient and a pain score (LOINC 72514-3) five days old. */
+  static const char record[] =
+      "{\"resourceType\": \"Bundle\", \"type\": \"collection\", \"entry\": ["
+      "{\"resource\": {\"resourceType\": \"Patient\", \"id\": \"p\", \"birthDate\": "
+      "\"1954-05-13\"}},"
+      "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"obs-7\", \"status\": \"final\","
+      " \"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"72514-3\"}]},"
+      " \"subject\": {\"reference\": \"Patient/p\"}, \"effectiveDateTime\": \"2026-06-10\","
+      " \"valueQuantity\": {\"value\": 6}}}]}";
+  uint32_t pain = 0;
   rubric_guideline* guideline = NULL;
   rubric_diagnostics* diagnostics = NULL;
   rubric_facts* facts = NULL;
@@ -87,6 +99,20 @@ int main(int argc, char** argv) {
       printf(" %s", rubric_fact_name(guideline, rubric_decision_missing(decision, r, j)));
     }
     printf("\n");
+  }
+
+  /* A FHIR record read into the same fact set (every value replaced), as of 2026-06-15. */
+  if (rubric_facts_read_record(facts, record, strlen(record), "2026-06-15") != RUBRIC_OK) {
+    status = report("reading the record");
+    goto done;
+  }
+  if (rubric_find_fact(guideline, "pain_vas", &pain) != RUBRIC_OK) {
+    status = report("pain_vas");
+    goto done;
+  }
+  printf("record: pain_vas from %s\n", rubric_facts_source(facts, pain));
+  if (rubric_facts_read_record(facts, record, strlen(record) / 2, "2026-06-15") != RUBRIC_OK) {
+    printf("record cut in half: [%s] %s\n", rubric_last_error_code(), rubric_last_error_message());
   }
 
 done:

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace api = rubric::api;
@@ -208,6 +209,43 @@ int main(int argc, char** argv) {
     }
     std::printf("  row %zu (%s): %zu recommended%s\n", row, rows[row]->name.c_str(), recommended,
                 waiting.c_str());
+  }
+
+  // A FHIR record: the rule file's bindings read the facts from a Bundle as of a date, which
+  // is also the evaluation date. Each fact says which resource it came from, or why it is
+  // absent; a value that breaks its fact's declaration is an error naming both.
+  const std::string record = R"({"resourceType": "Bundle", "type": "collection", "entry": [
+  {"resource": {"resourceType": "Patient", "id": "p", "birthDate": "1954-05-13"}},
+  {"resource": {"resourceType": "Observation", "id": "obs-7", "status": "final",
+    "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+    "subject": {"reference": "Patient/p"}, "effectiveDateTime": "2026-06-10",
+    "valueQuantity": {"value": 6}}}]})";
+  api::FactSet from_record = guideline.new_fact_set();
+  if (const api::Status status = from_record.read_record(record, "2026-06-15"); !status) {
+    std::printf("record rejected: error[%s]: %s\n", status.code().c_str(),
+                status.message().c_str());
+    return 1;
+  }
+  std::printf("\nrecord as of 2026-06-15:\n");
+  for (const api::FactId fact : {bindings->pain_vas, bindings->age, bindings->fracture_grade}) {
+    const std::string name(guideline.fact_name(fact));
+    if (const std::optional<std::string> value = from_record.text(fact)) {
+      std::printf("  %s = %s from %s\n", name.c_str(), value->c_str(),
+                  std::string(from_record.source(fact)).c_str());
+    } else {
+      std::printf("  %s absent: %s\n", name.c_str(),
+                  std::string(from_record.absent_reason(fact)).c_str());
+    }
+  }
+  guideline.evaluate(from_record, decision);
+  std::printf("  %zu recommended, %zu undetermined\n", decision.recommended().size(),
+              decision.undetermined().size());
+  std::string bad_record = record;
+  const std::string_view six = "\"value\": 6";
+  bad_record.replace(bad_record.find(six), six.size(), "\"value\": 12");
+  if (const api::Status status = from_record.read_record(bad_record, "2026-06-15"); !status) {
+    std::printf("  record rejected: error[%s]: %s\n", status.code().c_str(),
+                status.message().c_str());
   }
 
   if (timing) {
