@@ -62,6 +62,7 @@ bool fits(ElementKind kind, const Type& type) {
     case ElementKind::boolean: return type.kind == TypeKind::boolean;
     case ElementKind::text:
       return (type.kind == TypeKind::string && !type.coding) || type.kind == TypeKind::code;
+    case ElementKind::coding: return type.kind == TypeKind::string && type.coding;
   }
   return false;
 }
@@ -73,6 +74,7 @@ const char* kind_words(ElementKind kind) {
     case ElementKind::integer: return "an integer";
     case ElementKind::boolean: return "a boolean";
     case ElementKind::text: return "a text";
+    case ElementKind::coding: return "a coded concept";
   }
   return "a value";
 }
@@ -457,7 +459,45 @@ bool Terminology::value(const ast::BindingClause& clause, const FactSpec& fact,
     }
     binding.elements.push_back(name.name);
   }
-  return element_unit(clause, fact, binding);
+  return coding_systems(clause, binding) && element_unit(clause, fact, binding);
+}
+
+bool Terminology::coding_systems(const ast::BindingClause& clause, FactBinding& binding) const {
+  const std::string& resource = binding.resource_type;
+  bool reads_coding = false;
+  bool needs_systems = false;
+  for (const std::string& name : binding.elements) {
+    if (find_binding_element(resource, name)->kind == ElementKind::coding) {
+      reads_coding = true;
+      // The code element under a `coded` filter gives the coding the filter matched.
+      needs_systems = needs_systems || binding.codes.empty() || !is_code_element(resource, name);
+    }
+  }
+  if (!reads_coding || !needs_systems) {
+    return true;
+  }
+  // Any other coding is read in a code system the rule file declares: one it could compare
+  // with a code literal or a value set.
+  for (const ast::CodeSystemDeclaration& system : module_.code_systems) {
+    const auto declared = systems_.find(system.name.name);
+    if (declared != systems_.end() && &module_.code_systems[declared->second] == &system &&
+        std::find(binding.value_systems.begin(), binding.value_systems.end(), system.uri.name) ==
+            binding.value_systems.end()) {
+      binding.value_systems.push_back(system.uri.name);
+    }
+  }
+  if (binding.value_systems.empty()) {
+    const ast::Named& element = clause.elements.front();
+    report_binding(
+        element.range,
+        fmt::format("`value {}` reads a coding in a code system this file declares, "
+                    "and it declares none; declare one, as in `codesystem SCT = "
+                    "'http://snomed.info/sct'`{}",
+                    element.name,
+                    is_code_element(resource, element.name) ? ", or add a `coded` clause" : ""));
+    return false;
+  }
+  return true;
 }
 
 bool Terminology::element_unit(const ast::BindingClause& clause, const FactSpec& fact,

@@ -54,6 +54,9 @@ class Terminology {
   bool value(const ast::BindingClause& clause, const FactSpec& fact, FactBinding& binding) const;
   bool element_unit(const ast::BindingClause& clause, const FactSpec& fact,
                     FactBinding& binding) const;
+  // Fills binding.value_systems for a binding that reads a coded concept (E0227 when the file
+  // declares no code system to read it in).
+  bool coding_systems(const ast::BindingClause& clause, FactBinding& binding) const;
 
   const ast::Module& module_;
   Diagnostics& diagnostics_;

@@ -47,6 +47,8 @@ struct Resource {
   std::string_view id;
   std::size_t entry = 0;
   std::vector<std::pair<std::string_view, std::string_view>> codings;  // code.coding system, code
+  // valueCodeableConcept.coding (system, code), in order.
+  std::vector<std::pair<std::string_view, std::string_view>> value_codings;
   // (element, code) for `status`-like elements: a code, or the codes of a CodeableConcept.
   std::vector<std::pair<std::string_view, std::string_view>> status_codes;
   std::vector<Element> elements;
@@ -581,6 +583,10 @@ class Collector {
             !read_quantity(field.value(), element, field_path)) {
           return false;
         }
+        if (element.kind == JsonKind::object && key == "valueCodeableConcept" &&
+            !read_codes(field.value(), key, resource.value_codings, true, field_path)) {
+          return false;
+        }
         resource.elements.push_back(element);
       }
     }
@@ -975,6 +981,9 @@ class Applier {
   bool element_value(std::size_t index, const Resource& resource) {
     const FactSpec& fact = facts_[index];
     const FactBinding& binding = *fact.binding;
+    if (fact.type.coding) {
+      return coding_value(index, resource);
+    }
     const Element* element = nullptr;
     for (const std::string& name : binding.elements) {
       element = resource.element(name);
@@ -1000,6 +1009,71 @@ class Applier {
       return true;
     }
     return read_element(index, resource, *element);
+  }
+
+  // A coding fact: the first listed coded concept the resource has gives its coding that
+  // the `coded` filter matched (the code element under a filter) or its first coding in one of
+  // binding.value_systems. A concept without such a coding leaves the fact absent.
+  bool coding_value(std::size_t index, const Resource& resource) {
+    const FactBinding& binding = *facts_[index].binding;
+    FactProvenance& provenance = out_.provenance[index];
+    bool has_concept = false;
+    for (const std::string& name : binding.elements) {
+      const bool code_element = is_code_element(binding.resource_type, name);
+      if (!code_element) {
+        const Element* element = resource.element(name);
+        if (element == nullptr) {
+          continue;
+        }
+        if (element->kind == JsonKind::null) {
+          continue;
+        }
+        if (element->kind != JsonKind::object) {
+          return wrong_element(index, resource, *element);
+        }
+      }
+      const auto& codings = code_element ? resource.codings : resource.value_codings;
+      has_concept = has_concept || !codings.empty() || !code_element;
+      const bool by_filter = code_element && !binding.codes.empty();
+      for (const auto& [system, code] : codings) {
+        const bool wanted =
+            by_filter
+                ? std::any_of(binding.codes.begin(), binding.codes.end(),
+                              [&](const Coding& c) { return c.system == system && c.code == code; })
+                : std::find(binding.value_systems.begin(), binding.value_systems.end(), system) !=
+                      binding.value_systems.end();
+        if (wanted) {
+          const std::string text = fmt::format("{}|{}", system, code);
+          return set(index, {ScalarKind::string, text, true}, resource);
+        }
+      }
+    }
+    const bool reads_value =
+        std::any_of(binding.elements.begin(), binding.elements.end(),
+                    [](const std::string& name) { return starts_with_value(name); });
+    if (!has_concept && reads_value) {
+      // A value of another kind than the binding reads is bad data.
+      for (const Element& other : resource.elements) {
+        if (starts_with_value(other.name) && other.kind != JsonKind::null) {
+          return wrong_element(index, resource, other);
+        }
+      }
+    }
+    std::string names;
+    for (const std::string& name : binding.elements) {
+      names += (names.empty() ? "`" : " or `") + name + "`";
+    }
+    std::vector<std::string> systems;
+    for (const std::string& system : binding.value_systems) {
+      systems.push_back(fmt::format("`{}`", system));
+    }
+    provenance.absent_reason =
+        has_concept ? fmt::format("`{}` has no {} coding in {}", resource.reference(), names,
+                                  fmt::join(systems, " or "))
+                    : fmt::format("`{}` has no {}", resource.reference(), names);
+    provenance.resource.clear();
+    provenance.resources.clear();
+    return true;
   }
 
   bool wrong_element(std::size_t index, const Resource& resource, const Element& element) {

@@ -70,7 +70,13 @@ BindingParts describe(const FactBinding& binding) {
                            : element);
   }
   switch (binding.value) {
-    case BindingValue::element: parts.value = "value " + spoken(elements); break;
+    case BindingValue::element:
+      parts.value = "value " + spoken(elements);
+      if (!binding.value_systems.empty()) {
+        // Which codings may be read is part of the reading: a new code system changes it.
+        parts.value += fmt::format(" (a coding of {})", spoken(binding.value_systems));
+      }
+      break;
     case BindingValue::years_since: parts.value = "value years since " + spoken(elements); break;
     case BindingValue::days_since: parts.value = "value days since " + spoken(elements); break;
     case BindingValue::presence: parts.value = "value presence"; break;

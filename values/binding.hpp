@@ -121,6 +121,11 @@ struct FactBinding {
   // without a unit is read in this unit; one of another dimension is an error. Empty for
   // facts of a quantity type, whose own units apply.
   std::string unit;
+  // For a coding element (`value code`, `value valueCodeableConcept`): the code systems (URIs,
+  // in declaration order) whose codings may be the value; the first coding of the element in
+  // one of them is read. Empty when the value is the coding that the `coded` filter matched
+  // (`value code` with a `coded` clause), or for a value of another kind.
+  std::vector<std::string> value_systems;
   bool absent_is_false = false;  // `exists` only
   SourceRange range;             // the clause in the rule file
 
@@ -129,7 +134,7 @@ struct FactBinding {
     return a.resource_type == b.resource_type && a.choice == b.choice && a.codes == b.codes &&
            a.codes_label == b.codes_label && a.filters == b.filters && a.window == b.window &&
            a.value == b.value && a.elements == b.elements && a.unit == b.unit &&
-           a.absent_is_false == b.absent_is_false;
+           a.value_systems == b.value_systems && a.absent_is_false == b.absent_is_false;
   }
 };
 
@@ -151,6 +156,7 @@ enum class ElementKind : std::uint8_t {
   integer,   // a JSON integer
   boolean,   // a JSON boolean
   text,      // a JSON string (a FHIR string or code)
+  coding,    // a FHIR CodeableConcept, read as one of its codings (`SYSTEM|CODE`)
 };
 
 struct BindingElement {
@@ -160,13 +166,15 @@ struct BindingElement {
 };
 
 // The elements a binding may read (value, `since` and record dates), per resource type.
-inline constexpr std::array<BindingElement, 15> kBindingElements = {{
+inline constexpr std::array<BindingElement, 20> kBindingElements = {{
     {"Patient", "birthDate", ElementKind::date},
     {"Patient", "gender", ElementKind::text},
     {"Patient", "deceasedBoolean", ElementKind::boolean},
+    {"Condition", "code", ElementKind::coding},
     {"Condition", "recordedDate", ElementKind::date},
     {"Condition", "onsetDateTime", ElementKind::date},
     {"Condition", "abatementDateTime", ElementKind::date},
+    {"Observation", "code", ElementKind::coding},
     {"Observation", "effectiveDateTime", ElementKind::date},
     {"Observation", "issued", ElementKind::date},
     {"Observation", "valueQuantity", ElementKind::quantity},
@@ -174,7 +182,10 @@ inline constexpr std::array<BindingElement, 15> kBindingElements = {{
     {"Observation", "valueBoolean", ElementKind::boolean},
     {"Observation", "valueString", ElementKind::text},
     {"Observation", "valueDateTime", ElementKind::date},
+    {"Observation", "valueCodeableConcept", ElementKind::coding},
+    {"Procedure", "code", ElementKind::coding},
     {"Procedure", "performedDateTime", ElementKind::date},
+    {"MedicationRequest", "medicationCodeableConcept", ElementKind::coding},
     {"MedicationRequest", "authoredOn", ElementKind::date},
 }};
 
@@ -187,6 +198,13 @@ inline const BindingElement* find_binding_element(std::string_view resource_type
     }
   }
   return nullptr;
+}
+
+// Whether `name` is the element a `coded` clause tests: `code`, and a MedicationRequest's
+// `medicationCodeableConcept`.
+inline bool is_code_element(std::string_view resource_type, std::string_view name) {
+  return resource_type == "MedicationRequest" ? name == "medicationCodeableConcept"
+                                              : name == "code";
 }
 
 // The status elements a `where` may test, per resource type, with the codes FHIR R4 defines

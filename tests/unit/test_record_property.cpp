@@ -1492,5 +1492,300 @@ recommendation r kind assess text "x" cite 1 when falls_last_year >= 1 or on_ant
   CHECK(identical(reading.facts.values()[1], Value::boolean(true)));
 }
 
+// ---- Codings read from records ---------------------------------------------------------------
+
+// docs/fhir.md#reading-a-coding: `value code` under a `coded` filter gives the first coding, in
+// the resource's order, that the filter matched; `value valueCodeableConcept` the first coding
+// whose system the rule file declares. Each generated concept puts codings that must be
+// passed over (undeclared systems; for `site`, declared codes outside the filter) before the
+// value's coding, and anything after it.
+constexpr const char* kCodingRules = R"(guideline "coding-property"
+source 1 "the record reader's property test"
+codesystem SCT = 'http://snomed.info/sct'
+codesystem ICD = 'http://hl7.org/fhir/sid/icd-10'
+codesystem LOINC = 'http://loinc.org'
+valueset fracture = {SCT '207938004', SCT '207957008', ICD 'S32.0', ICD 'S22.0'} "fractures"
+valueset lumbar = {SCT '207957008', ICD 'S32.0'} "lumbar fractures"
+fact site: coding "the fracture's diagnosis"
+  from most recent Condition coded fracture
+    where verificationStatus is not refuted
+  value code
+fact result: coding "the test's coded result"
+  from most recent Observation coded LOINC '94500-6'
+    where status is final or amended
+  value valueCodeableConcept
+recommendation lumbar kind refer text "Refer to the spine clinic." cite 1
+  when site in lumbar
+recommendation positive kind order text "Repeat the test." cite 1
+  when result = SCT '10828004'
+)";
+
+const Compiled& coding_guideline() {
+  static const Compiled compiled = compile_text("coding-property.rubric", kCodingRules);
+  return compiled;
+}
+
+using CodingPair = std::pair<std::string, std::string>;  // system, code
+
+const std::vector<CodingPair>& fracture_codings() {
+  static const std::vector<CodingPair> codings = {{"http://snomed.info/sct", "207938004"},
+                                                  {"http://snomed.info/sct", "207957008"},
+                                                  {"http://hl7.org/fhir/sid/icd-10", "S32.0"},
+                                                  {"http://hl7.org/fhir/sid/icd-10", "S22.0"}};
+  return codings;
+}
+
+// Codings of systems the rule file does not declare (an OID, a local system), some with a
+// code that a declared system also has.
+const std::vector<CodingPair>& undeclared_codings() {
+  static const std::vector<CodingPair> codings = {{"urn:oid:1.2.3", "207957008"},
+                                                  {"http://example.org/local", "X1"},
+                                                  {"http://snomed.info/sct/", "10828004"},
+                                                  {"urn:oid:2.16.840.1", "S32.0"}};
+  return codings;
+}
+
+// Declared codes outside the `fracture` set.
+const std::vector<CodingPair>& declared_other_codings() {
+  static const std::vector<CodingPair> codings = {{"http://snomed.info/sct", "12345678"},
+                                                  {"http://hl7.org/fhir/sid/icd-10", "Z99"},
+                                                  {"http://loinc.org", "1-1"}};
+  return codings;
+}
+
+// Declared-system results.
+const std::vector<CodingPair>& result_codings() {
+  static const std::vector<CodingPair> codings = {{"http://snomed.info/sct", "10828004"},
+                                                  {"http://snomed.info/sct", "260385009"},
+                                                  {"http://hl7.org/fhir/sid/icd-10", "R77"},
+                                                  {"http://loinc.org", "LA6576-8"}};
+  return codings;
+}
+
+std::string coding_json(const CodingPair& coding, Random& random) {
+  Fields fields = {{"system", json_string(coding.first)}, {"code", json_string(coding.second)}};
+  if (random.chance(0.3)) {
+    fields.emplace_back("display", "\"as shown\"");
+  }
+  return object(fields, random);
+}
+
+// A CodeableConcept: `before` (in a random order), then `value` (when given), then 0-2 of
+// `after`.
+std::string coding_concept(std::vector<CodingPair> before, const std::optional<CodingPair>& value,
+                           const std::vector<CodingPair>& after, Random& random) {
+  random.shuffle(before);
+  std::vector<CodingPair> codings = std::move(before);
+  if (value) {
+    codings.push_back(*value);
+    const int more = random.small(0, 2);
+    for (int i = 0; i < more; ++i) {
+      codings.push_back(random.pick(after));
+    }
+  }
+  std::string text = "{\"coding\": [";
+  for (std::size_t i = 0; i < codings.size(); ++i) {
+    text += (i == 0 ? "" : ", ") + coding_json(codings[i], random);
+  }
+  text += "]";
+  if (random.chance(0.3)) {
+    text += ", \"text\": \"as recorded\"";
+  }
+  return text + "}";
+}
+
+// 0-2 codings picked from `pool`.
+std::vector<CodingPair> some_of(const std::vector<CodingPair>& pool, Random& random) {
+  std::vector<CodingPair> out;
+  const int count = random.small(0, 2);
+  for (int i = 0; i < count; ++i) {
+    out.push_back(random.pick(pool));
+  }
+  return out;
+}
+
+std::string fact_file_coding(const CodingPair& coding) {
+  return json_string(coding.first + "|" + coding.second);
+}
+
+// A Condition whose code is `code_concept`, with a record date (recordedDate or onsetDateTime) or
+// none, and a verification status.
+std::string coded_condition(Record& record, const std::string& code_concept,
+                            const std::optional<Ymd>& date, const std::string& verification) {
+  Random& random = record.random();
+  Fields fields = {{"resourceType", "\"Condition\""}, {"id", json_string(record.next_id("cond"))}};
+  fields.emplace_back("verificationStatus", status_concept("condition-ver-status", verification));
+  fields.emplace_back("code", code_concept);
+  if (date) {
+    fields.emplace_back(random.chance(0.5) ? "recordedDate" : "onsetDateTime",
+                        json_string(record_date(*date, random)));
+  }
+  return object(fields, random);
+}
+
+// An Observation coded `code` (LOINC) with `status` and `value` (a JSON element, or none).
+std::string coded_observation(Record& record, const std::string& code, const std::string& status,
+                              const std::optional<Ymd>& date, const std::string& value) {
+  Random& random = record.random();
+  Fields fields = {{"resourceType", "\"Observation\""},
+                   {"id", json_string(record.next_id("obs"))},
+                   {"status", json_string(status)},
+                   {"code", "{\"coding\": [{\"system\": \"http://loinc.org\", \"code\": " +
+                                json_string(code) + "}]}"}};
+  if (date) {
+    fields.emplace_back("effectiveDateTime", json_string(record_date(*date, random)));
+  }
+  if (!value.empty()) {
+    const std::size_t colon = value.find(':');
+    fields.emplace_back(value.substr(1, colon - 2), value.substr(colon + 2));
+  }
+  return object(fields, random);
+}
+
+Generated generate_codings(Random& random, const Ymd& as_of) {
+  Generated out;
+  Record record(random);
+  record.add(object({{"resourceType", "\"Patient\""}, {"id", "\"p\""}}, random));
+  std::vector<CodingPair> not_fracture = undeclared_codings();
+  not_fracture.insert(not_fracture.end(), declared_other_codings().begin(),
+                      declared_other_codings().end());
+  std::vector<CodingPair> anything = not_fracture;
+  anything.insert(anything.end(), fracture_codings().begin(), fracture_codings().end());
+  const int span = 3000;
+  {  // site
+    std::optional<CodingPair> value;
+    const int days_before = random.small(0, span);
+    const Ymd chosen = plus_days(as_of, -days_before);
+    if (random.chance(0.7)) {
+      value = random.pick(fracture_codings());
+      const std::string verification =
+          random.pick(std::vector<std::string>{"confirmed", "provisional", "unconfirmed"});
+      record.add(coded_condition(
+          record, coding_concept(some_of(not_fracture, random), value, anything, random), chosen,
+          verification));
+      // Older ones that count, with other values.
+      const int older = random.small(0, 2);
+      for (int i = 0; i < older; ++i) {
+        record.add(
+            coded_condition(record,
+                            coding_concept(some_of(not_fracture, random),
+                                           random.pick(fracture_codings()), anything, random),
+                            plus_days(chosen, -random.between(1, 400)), "confirmed"));
+      }
+    }
+    // Newer ones that do not count: refuted, entered in error, not coded fracture, undated.
+    const int newer = random.small(0, 3);
+    for (int i = 0; i < newer; ++i) {
+      const Ymd date = plus_days(as_of, -random.small(0, value ? days_before : span));
+      const CodingPair other = random.pick(fracture_codings());
+      switch (random.small(0, 3)) {
+        case 0:
+          record.add(coded_condition(record, coding_concept({}, other, anything, random), date,
+                                     "refuted"));
+          break;
+        case 1:
+          record.add(coded_condition(record, coding_concept({}, other, anything, random), date,
+                                     "entered-in-error"));
+          break;
+        case 2: {
+          std::vector<CodingPair> codings = some_of(not_fracture, random);
+          codings.push_back(random.pick(not_fracture));
+          record.add(coded_condition(record, coding_concept(codings, std::nullopt, {}, random),
+                                     date, "confirmed"));
+          break;
+        }
+        default:
+          record.add(coded_condition(record, coding_concept({}, other, anything, random),
+                                     std::nullopt, "confirmed"));
+          break;
+      }
+    }
+    write_fact(out, random, "site",
+               value ? std::optional<std::string>(fact_file_coding(*value)) : std::nullopt);
+  }
+  {  // result
+    std::optional<CodingPair> value;
+    const int days_before = random.small(0, span);
+    const Ymd chosen = plus_days(as_of, -days_before);
+    const std::string status = random.chance(0.5) ? "final" : "amended";
+    const int kind = random.small(0, 4);
+    switch (kind) {
+      case 0:
+      case 1:
+      case 2: {
+        value = random.pick(result_codings());
+        std::vector<CodingPair> after = result_codings();
+        after.insert(after.end(), undeclared_codings().begin(), undeclared_codings().end());
+        record.add(coded_observation(
+            record, "94500-6", status, chosen,
+            "\"valueCodeableConcept\": " +
+                coding_concept(some_of(undeclared_codings(), random), value, after, random)));
+        break;
+      }
+      case 3: {
+        // The chosen one's code_concept has no coding of a declared system, or is null: absent.
+        std::vector<CodingPair> codings = some_of(undeclared_codings(), random);
+        const std::string code_concept = random.chance(0.3)
+                                             ? std::string("null")
+                                             : coding_concept(codings, std::nullopt, {}, random);
+        record.add(coded_observation(record, "94500-6", status, chosen,
+                                     "\"valueCodeableConcept\": " + code_concept));
+        break;
+      }
+      default: break;  // no such Observation
+    }
+    // Older ones that count (only behind a chosen one: they would be the most recent
+    // otherwise); newer ones that do not: another status, another code, undated.
+    if (kind <= 3) {
+      const int older = random.small(0, 2);
+      for (int i = 0; i < older; ++i) {
+        record.add(coded_observation(
+            record, "94500-6", "final", plus_days(chosen, -random.between(1, 400)),
+            "\"valueCodeableConcept\": " +
+                coding_concept({}, random.pick(result_codings()), result_codings(), random)));
+      }
+    }
+    const int newer = random.small(0, 3);
+    for (int i = 0; i < newer; ++i) {
+      const Ymd date = plus_days(as_of, -random.small(0, days_before));
+      const std::string other =
+          "\"valueCodeableConcept\": " +
+          coding_concept({}, random.pick(result_codings()), result_codings(), random);
+      switch (random.small(0, 2)) {
+        case 0:
+          record.add(coded_observation(
+              record, "94500-6",
+              random.pick(std::vector<std::string>{"preliminary", "entered-in-error", "cancelled"}),
+              date, other));
+          break;
+        case 1: record.add(coded_observation(record, "1-1", "final", date, other)); break;
+        default:
+          record.add(coded_observation(record, "94500-6", "final", std::nullopt, other));
+          break;
+      }
+    }
+    write_fact(out, random, "result",
+               value ? std::optional<std::string>(fact_file_coding(*value)) : std::nullopt);
+  }
+  add_unrelated(record, as_of);
+  out.record = record.bundle();
+  return out;
+}
+
+TEST_CASE("codings read from records round-trip: the filter's coding, a declared system's",
+          "[records][property]") {
+  const Compiled& compiled = coding_guideline();
+  const std::uint64_t seed = property_seed() + 3;
+  Random random(seed);
+  Tally tally;
+  const int iterations = property_iterations(1500);
+  for (int iteration = 0; iteration < iterations; ++iteration) {
+    const Ymd as_of = random.chance(0.5) ? Ymd{2026, 6, 15} : random_date(random);
+    const Generated generated = generate_codings(random, as_of);
+    check_round_trip(compiled, generated, as_of, iteration, seed, tally);
+  }
+  check_tally(tally, iterations / 50, {});
+}
+
 }  // namespace
 }  // namespace rubric
