@@ -1035,15 +1035,16 @@ class Applier {
       const auto& codings = code_element ? resource.codings : resource.value_codings;
       has_concept = has_concept || !codings.empty() || !code_element;
       const bool by_filter = code_element && !binding.codes.empty();
-      for (const auto& [system, code] : codings) {
+      for (const auto& coding : codings) {
         const bool wanted =
-            by_filter
-                ? std::any_of(binding.codes.begin(), binding.codes.end(),
-                              [&](const Coding& c) { return c.system == system && c.code == code; })
-                : std::find(binding.value_systems.begin(), binding.value_systems.end(), system) !=
-                      binding.value_systems.end();
+            by_filter ? std::any_of(binding.codes.begin(), binding.codes.end(),
+                                    [&](const Coding& c) {
+                                      return c.system == coding.first && c.code == coding.second;
+                                    })
+                      : std::find(binding.value_systems.begin(), binding.value_systems.end(),
+                                  coding.first) != binding.value_systems.end();
         if (wanted) {
-          const std::string text = fmt::format("{}|{}", system, code);
+          const std::string text = fmt::format("{}|{}", coding.first, coding.second);
           return set(index, {ScalarKind::string, text, true}, resource);
         }
       }
