@@ -391,7 +391,11 @@ std::optional<Recommendation> Guideline::describe(RecommendationId recommendatio
   Recommendation out;
   out.id = info.id;
   out.kind = info.kind;
+  out.indicator = info.indicator;
   out.text = info.text;
+  if (info.summary) {
+    out.summary = std::string_view(*info.summary);
+  }
   if (info.evidence) {
     out.evidence = std::string_view(*info.evidence);
   }

@@ -397,6 +397,19 @@ const char* rubric_recommendation_text(const rubric_guideline* guideline, uint32
   return found != nullptr ? found->text.data() : nullptr;
 }
 
+const char* rubric_recommendation_indicator(const rubric_guideline* guideline,
+                                            uint32_t recommendation) {
+  const auto* found =
+      recommendation_of("rubric_recommendation_indicator", guideline, recommendation);
+  return found != nullptr ? found->indicator.data() : nullptr;
+}
+
+const char* rubric_recommendation_summary(const rubric_guideline* guideline,
+                                          uint32_t recommendation) {
+  const auto* found = recommendation_of("rubric_recommendation_summary", guideline, recommendation);
+  return found != nullptr && found->summary ? found->summary->data() : nullptr;
+}
+
 const char* rubric_recommendation_evidence(const rubric_guideline* guideline,
                                            uint32_t recommendation) {
   const auto* found =

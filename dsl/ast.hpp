@@ -247,7 +247,12 @@ struct Definition {
 struct RecommendationDeclaration {
   Named id;
   Named kind;
+  // `indicator NAME`: the urgency of the recommendation's card (the checker validates it).
+  std::optional<Named> indicator;
   std::string text;
+  // `summary "..."`: the one line a card shows (at most kMaxSummaryCharacters).
+  std::optional<std::string> summary;
+  SourceRange summary_range;
   std::vector<Citation> citations;
   std::optional<std::string> evidence;
   std::vector<Named> carried;

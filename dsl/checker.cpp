@@ -801,6 +801,7 @@ class Checker {
                             fmt::format("recommendation {} has an empty text",
                                         in_backticks(recommendation.id.name)));
       }
+      card(recommendation);
       std::set<std::uint32_t> cited;
       for (const ast::Citation& citation : recommendation.citations) {
         if (!source_numbers_.contains(citation.number)) {
@@ -957,6 +958,57 @@ class Checker {
                                         "boolean; found {}",
                                         a_type_name(condition)));
       }
+    }
+  }
+
+  // `indicator` and `summary`: what a CDS Hooks card shows (docs/language.md#recommendation).
+  void card(const ast::RecommendationDeclaration& recommendation) {
+    const std::string id = in_backticks(recommendation.id.name);
+    if (recommendation.indicator) {
+      const ast::Named& indicator = *recommendation.indicator;
+      const bool known = std::any_of(std::begin(kCardIndicators), std::end(kCardIndicators),
+                                     [&](const char* name) { return indicator.name == name; });
+      if (!known) {
+        const std::vector<std::string_view> candidates(std::begin(kCardIndicators),
+                                                       std::end(kCardIndicators));
+        // A prefix (`warn`, `crit`) is a near miss too, however short.
+        const auto prefix = std::find_if(candidates.begin(), candidates.end(), [&](auto name) {
+          return indicator.name.size() >= 3 && name.starts_with(indicator.name);
+        });
+        const std::string suggestion = prefix != candidates.end()
+                                           ? std::string(*prefix)
+                                           : closest_name(indicator.name, candidates);
+        diagnostics_.report(
+            DiagnosticKind::bad_recommendation, indicator.range,
+            fmt::format("unknown card indicator {}; {}", in_backticks(indicator.name),
+                        suggestion.empty()
+                            ? std::string("the indicators are `info`, `warning` and `critical`")
+                            : fmt::format("did you mean {}?", in_backticks(suggestion))));
+      }
+    }
+    if (recommendation.summary) {
+      const std::string& summary = *recommendation.summary;
+      const std::size_t characters = character_count(summary);
+      if (summary.find_first_not_of(" \t") == std::string::npos) {
+        diagnostics_.report(DiagnosticKind::bad_recommendation, recommendation.summary_range,
+                            fmt::format("recommendation {} has an empty summary", id));
+      } else if (summary.find_first_of("\n\r") != std::string::npos) {
+        diagnostics_.report(DiagnosticKind::bad_recommendation, recommendation.summary_range,
+                            "a summary is one line; remove the line break");
+      } else if (characters > kMaxSummaryCharacters) {
+        diagnostics_.report(DiagnosticKind::bad_recommendation, recommendation.summary_range,
+                            fmt::format("the summary of {} is {} characters; a card's summary "
+                                        "holds at most {}",
+                                        id, characters, kMaxSummaryCharacters));
+      }
+    } else if (const std::size_t characters = character_count(recommendation.text);
+               characters > kMaxSummaryCharacters) {
+      diagnostics_.report(
+          DiagnosticKind::long_card_text, recommendation.id.range,
+          fmt::format("the text of {} is {} characters, more than the {} a "
+                      "card's summary holds; add a `summary \"...\"` after the "
+                      "text, of at most {} characters",
+                      id, characters, kMaxSummaryCharacters, kMaxSummaryCharacters));
     }
   }
 
@@ -1878,6 +1930,17 @@ CheckedModule check_expression(ast::Module module, ExprId expression,
   checker.run_expression(expression);
   checked.ok = diagnostics.error_count() == errors_before;
   return checked;
+}
+
+const char* default_indicator(std::string_view kind) {
+  return kind == "caution" || kind == "avoid" ? "warning" : "info";
+}
+
+std::size_t character_count(std::string_view text) {
+  // Every byte but a continuation byte (10xxxxxx) starts a code point.
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  }));
 }
 
 }  // namespace rubric

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/ast.hpp"
@@ -25,6 +26,17 @@ struct Symbol {
 
 inline constexpr const char* kRecommendationKinds[] = {
     "refer", "prescribe", "caution", "avoid", "therapy", "order", "follow-up", "monitor", "assess"};
+
+// The indicators of a CDS Hooks 2.0 card, from the least urgent (`indicator NAME`).
+inline constexpr const char* kCardIndicators[] = {"info", "warning", "critical"};
+// A card's summary holds at most this many characters (Unicode code points), as CDS Hooks
+// 2.0 asks ("<140-character summary").
+inline constexpr std::size_t kMaxSummaryCharacters = 140;
+// The indicator of a recommendation of `kind` that gives none: `warning` for `caution` and
+// `avoid`, `info` for every other kind (docs/language.md#recommendation).
+const char* default_indicator(std::string_view kind);
+// The number of Unicode code points in UTF-8 `text` (the checker has checked it is UTF-8).
+std::size_t character_count(std::string_view text);
 
 // A module with everything the checker learnt about it. Invariant when `ok`: every
 // expression reachable from a definition, parameter or recommendation condition has a

@@ -1338,10 +1338,18 @@ class Printer {
   DocId recommendation(const ast::RecommendationDeclaration& recommendation) {
     const DocId head = concat({text("recommendation"), space(), text(recommendation.id.name)});
     const std::string& kind = recommendation.kind.name;
-    std::vector<DocId> clauses{
-        hardline(), text("kind"), space(), text(kind),
-        hardline(), text("text"), space(), text(quote(recommendation.text, '"')),
-        hardline(), text("cite"), space()};
+    std::vector<DocId> clauses{hardline(), text("kind"), space(), text(kind)};
+    if (recommendation.indicator) {
+      clauses.insert(clauses.end(), {hardline(), text("indicator"), space(),
+                                     text(recommendation.indicator->name)});
+    }
+    clauses.insert(clauses.end(),
+                   {hardline(), text("text"), space(), text(quote(recommendation.text, '"'))});
+    if (recommendation.summary) {
+      clauses.insert(clauses.end(), {hardline(), text("summary"), space(),
+                                     text(quote(*recommendation.summary, '"'))});
+    }
+    clauses.insert(clauses.end(), {hardline(), text("cite"), space()});
     for (std::size_t i = 0; i < recommendation.citations.size(); ++i) {
       if (i > 0) {
         clauses.push_back(text(","));
@@ -1673,8 +1681,10 @@ std::string meaning(const ast::Module& module) {
       }
       case ast::DeclarationKind::recommendation: {
         const auto& recommendation = module.recommendations[ref.index];
-        out += fmt::format("recommendation {}|{}|{}|", recommendation.id.name,
-                           recommendation.kind.name, recommendation.text);
+        out += fmt::format(
+            "recommendation {}|{}|{}|{}|{}|", recommendation.id.name, recommendation.kind.name,
+            recommendation.indicator ? recommendation.indicator->name : "-", recommendation.text,
+            recommendation.summary ? "+" + *recommendation.summary : "-");
         for (const ast::Citation& citation : recommendation.citations) {
           out += fmt::format("{},", citation.number);
         }

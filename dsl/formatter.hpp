@@ -12,9 +12,9 @@
 //   parameter's description moves to the next line, indented 2, when the line would be wider
 //   than kFormatWidth columns; a definition's description is always on its own line;
 // - recommendation clauses each on its own line, indented 2, in the grammar's fixed order
-//   kind, text, cite, evidence, carry, report, excludes, when; `coverage when CONDITION` like a
-//   definition (the condition on the next line when it does not fit, the description always
-//   on its own line);
+//   kind, indicator, text, summary, cite, evidence, carry, report, excludes, when;
+//   `coverage when CONDITION` like a definition (the condition on the next line when it does
+//   not fit, the description always on its own line);
 // - one space around binary operators and after commas (`x is not null`, `{1, 2}`,
 //   `Coalesce(a, b)`, `-x`, `- -x`, `not x`); parentheses where precedence needs them
 //   (`(a or b) and c`, `a - (b - c)`, `not (a = b)`, but `not a = b` for `(not a) = b`, and

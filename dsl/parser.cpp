@@ -224,11 +224,12 @@ constexpr bool is_token_rule =
     is_keyword<Rule> || std::is_base_of_v<g::string_literal, Rule> ||
     std::is_base_of_v<g::text_literal, Rule> || std::is_base_of_v<g::number, Rule> ||
     is_one_of<Rule, g::identifier_text, g::source_number, g::citation, g::conversion_citation,
-              g::kind_name, g::resource_type, g::filter_element, g::status_code, g::window_amount,
-              g::element_name, g::op_plus, g::op_minus, g::op_minus_sign, g::op_times, g::op_divide,
-              g::op_equal, g::op_not_equal, g::op_equivalent, g::op_not_equivalent,
-              g::op_less_or_equal, g::op_less, g::op_greater_or_equal, g::op_greater, g::one<'('>,
-              g::one<')'>, g::one<'{'>, g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
+              g::kind_name, g::indicator_name, g::resource_type, g::filter_element, g::status_code,
+              g::window_amount, g::element_name, g::op_plus, g::op_minus, g::op_minus_sign,
+              g::op_times, g::op_divide, g::op_equal, g::op_not_equal, g::op_equivalent,
+              g::op_not_equivalent, g::op_less_or_equal, g::op_less, g::op_greater_or_equal,
+              g::op_greater, g::one<'('>, g::one<')'>, g::one<'{'>, g::one<'}'>, g::one<','>,
+              g::one<':'>, g::one<'='>>;
 
 template <typename Rule>
 constexpr bool is_comment_rule =
@@ -379,14 +380,15 @@ using selector = pegtl::parse_tree::selector<
         g::conversion_factor, g::conversion_to, g::conversion_citation, g::conversion_citation_text,
         g::description, g::parameter_declaration, g::parameter_name, g::definition_declaration,
         g::definition_name, g::recommendation_declaration, g::recommendation_id, g::kind_name,
-        g::recommendation_text, g::citation, g::evidence_text, g::carried_parameter,
-        g::reported_name, g::excluded_recommendation, g::coverage_declaration,
-        g::code_system_declaration, g::code_system_name, g::code_system_uri, g::code_reference,
-        g::code_reference_system, g::code_reference_code, g::value_set_declaration,
-        g::value_set_name, g::binding_clause, g::most_recent, g::resource_type, g::coded_target,
-        g::coded_code, g::binding_filter, g::filter_element, g::filter_negated, g::status_code,
-        g::window_amount, g::window_unit, g::element_name, g::presence_value, g::count_value,
-        g::exists_value, g::otherwise_false, g::since_unit, g::from_word, g::element_unit>,
+        g::indicator_name, g::recommendation_text, g::recommendation_summary, g::citation,
+        g::evidence_text, g::carried_parameter, g::reported_name, g::excluded_recommendation,
+        g::coverage_declaration, g::code_system_declaration, g::code_system_name,
+        g::code_system_uri, g::code_reference, g::code_reference_system, g::code_reference_code,
+        g::value_set_declaration, g::value_set_name, g::binding_clause, g::most_recent,
+        g::resource_type, g::coded_target, g::coded_code, g::binding_filter, g::filter_element,
+        g::filter_negated, g::status_code, g::window_amount, g::window_unit, g::element_name,
+        g::presence_value, g::count_value, g::exists_value, g::otherwise_false, g::since_unit,
+        g::from_word, g::element_unit>,
     fold_single::on<g::multiplicative, g::additive, g::test_expression, g::between_expression,
                     g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
                     g::implication>>;
@@ -1137,8 +1139,13 @@ class Lowering {
         recommendation.id = named(child);
       } else if (child.is_type<g::kind_name>()) {
         recommendation.kind = named(child);
+      } else if (child.is_type<g::indicator_name>()) {
+        recommendation.indicator = named(child);
       } else if (child.is_type<g::recommendation_text>()) {
         recommendation.text = text(child);
+      } else if (child.is_type<g::recommendation_summary>()) {
+        recommendation.summary = text(child);
+        recommendation.summary_range = range(child);
       } else if (child.is_type<g::citation>()) {
         recommendation.citations.push_back({number(child), range(child)});
       } else if (child.is_type<g::evidence_text>()) {
@@ -1386,9 +1393,9 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
   if ((node.is_type<g::name>() || node.is_type<g::function_name>() ||
        node.is_type<g::fact_name>() || node.is_type<g::parameter_name>() ||
        node.is_type<g::definition_name>() || node.is_type<g::recommendation_id>() ||
-       node.is_type<g::kind_name>() || node.is_type<g::carried_parameter>() ||
-       node.is_type<g::reported_name>() || node.is_type<g::excluded_recommendation>() ||
-       node.is_type<g::coding_system>()) &&
+       node.is_type<g::kind_name>() || node.is_type<g::indicator_name>() ||
+       node.is_type<g::carried_parameter>() || node.is_type<g::reported_name>() ||
+       node.is_type<g::excluded_recommendation>() || node.is_type<g::coding_system>()) &&
       size > kMaxIdentifierBytes) {
     diagnostics.report(DiagnosticKind::name_too_long, SourceRange{where.file, where.offset, 1},
                        fmt::format("name is too long ({} bytes); the limit is {} bytes", size,
@@ -1397,11 +1404,11 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
   } else if (node.is_type<g::string_literal>() || node.is_type<g::guideline_id>() ||
              node.is_type<g::title>() || node.is_type<g::version>() ||
              node.is_type<g::citation_text>() || node.is_type<g::description>() ||
-             node.is_type<g::recommendation_text>() || node.is_type<g::evidence_text>() ||
-             node.is_type<g::unit_string>() || node.is_type<g::code_value>() ||
-             node.is_type<g::coding_code>() || node.is_type<g::accepted_unit>() ||
-             node.is_type<g::conversion_from>() || node.is_type<g::conversion_to>() ||
-             node.is_type<g::conversion_citation_text>()) {
+             node.is_type<g::recommendation_text>() || node.is_type<g::recommendation_summary>() ||
+             node.is_type<g::evidence_text>() || node.is_type<g::unit_string>() ||
+             node.is_type<g::code_value>() || node.is_type<g::coding_code>() ||
+             node.is_type<g::accepted_unit>() || node.is_type<g::conversion_from>() ||
+             node.is_type<g::conversion_to>() || node.is_type<g::conversion_citation_text>()) {
     const std::optional<std::size_t> decoded =
         check_string(without_quotes(node.string_view()), where.offset + 1, file, diagnostics);
     if (!decoded) {

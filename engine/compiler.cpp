@@ -471,7 +471,10 @@ class GuidelineCompiler {
       RecommendationInfo info;
       info.id = declaration.id.name;
       info.kind = declaration.kind.name;
+      info.indicator = declaration.indicator ? declaration.indicator->name
+                                             : default_indicator(declaration.kind.name);
       info.text = declaration.text;
+      info.summary = declaration.summary;
       for (const ast::Citation& citation : declaration.citations) {
         info.citations.push_back(citation.number);
       }

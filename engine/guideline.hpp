@@ -72,7 +72,11 @@ std::string reported_value_text(const ReportedValue& value);
 struct RecommendationInfo {
   std::string id;
   std::string kind;
+  // The card indicator: the `indicator` clause's, or the kind's default (default_indicator):
+  // "info", "warning" or "critical".
+  std::string indicator;
   std::string text;
+  std::optional<std::string> summary;  // `summary "..."`, at most kMaxSummaryCharacters
   std::vector<std::uint32_t> citations;
   std::optional<std::string> evidence;
   std::vector<CarriedParameter> parameters;

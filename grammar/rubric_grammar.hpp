@@ -521,18 +521,28 @@ struct definition_declaration
     : seq<kw_define, must<expected_definition_name>, must<expected_equals>,
           must<expected_expression>, optional_description> {};
 
-// recommendation ID kind KIND text "..." cite N, ... [evidence "..."] [carry P, ...]
-//   [report NAME, ...] [excludes ID, ...] when EXPR
+// recommendation ID kind KIND [indicator NAME] text "..." [summary "..."] cite N, ...
+//   [evidence "..."] [carry P, ...] [report NAME, ...] [excludes ID, ...] when EXPR
 struct recommendation_id : identifier {};
 struct expected_recommendation_id : seq<sep, recommendation_id> {};
 struct kind_name : seq<plus<lower>, star<one<'-'>, plus<lower>>> {};
 struct expected_kind_name : seq<sep, kind_name> {};
 struct kind_clause : seq<sep, kw_kind> {};
 struct expected_kind_clause : kind_clause {};
+// `indicator NAME` after the kind, `summary "..."` after the text: optional, and their words
+// are not reserved (each is read only where its clause may start).
+struct indicator_word : keyword<TAO_PEGTL_STRING("indicator")> {};
+struct indicator_name : identifier_text {};
+struct expected_indicator_name : seq<sep, indicator_name> {};
+struct indicator_clause : seq<sep, indicator_word, must<expected_indicator_name>> {};
 struct recommendation_text : text_literal {};
 struct expected_recommendation_text : seq<sep, recommendation_text> {};
 struct text_clause : seq<sep, kw_text> {};
 struct expected_text_clause : text_clause {};
+struct summary_word : keyword<TAO_PEGTL_STRING("summary")> {};
+struct recommendation_summary : text_literal {};
+struct expected_recommendation_summary : seq<sep, recommendation_summary> {};
+struct summary_clause : seq<sep, summary_word, must<expected_recommendation_summary>> {};
 struct citation : plus<digit> {};
 struct expected_citation : seq<sep, citation> {};
 struct cite_clause
@@ -561,9 +571,10 @@ struct when_clause : seq<sep, kw_when, must<expected_expression>> {};
 struct expected_when_clause : when_clause {};
 struct recommendation_declaration
     : seq<kw_recommendation, must<expected_recommendation_id>, must<expected_kind_clause>,
-          must<expected_kind_name>, must<expected_text_clause>, must<expected_recommendation_text>,
-          must<expected_cite_clause>, opt<evidence_clause>, opt<carry_clause>, opt<report_clause>,
-          opt<excludes_clause>, must<expected_when_clause>> {};
+          must<expected_kind_name>, opt<indicator_clause>, must<expected_text_clause>,
+          must<expected_recommendation_text>, opt<summary_clause>, must<expected_cite_clause>,
+          opt<evidence_clause>, opt<carry_clause>, opt<report_clause>, opt<excludes_clause>,
+          must<expected_when_clause>> {};
 
 // coverage when EXPRESSION ["description"]: every patient for whom it is true must get a
 // recommendation.

@@ -3,9 +3,10 @@
 // get a different decision), with witnesses confirmed by both evaluators.
 //
 // Exit status: 0 nothing a clinician sees changed (no behavioural change, proven over every
-// valid patient, no replayed case changes, and no recommendation's kind, text, citations,
-// cited sources' texts, evidence, carried values or reported names changed), 1 something did (or a
-// behavioural change could not be ruled out), 2 an error. docs/analysis.md has the precise list.
+// valid patient, no replayed case changes, and no recommendation's kind, card indicator, text,
+// summary, citations, cited sources' texts, evidence, carried values or reported names changed),
+// 1 something did (or a behavioural change could not be ruled out), 2 an error.
+// docs/analysis.md has the precise list.
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -33,9 +34,9 @@ struct StructuralChange {
   std::string name;    // the declaration's name ("" for the guideline header)
   std::string change;  // "added", "removed", "changed", "renamed"
   std::string text;    // `parameter severe_pain_vas: 3.5 → 4.0`
-  // Changes what a clinician sees in a result: a recommendation's kind, text, citations,
-  // evidence, carried values or reported names, or the text of a source some recommendation
-  // cites.
+  // Changes what a clinician sees in a result or on a card: a recommendation's kind,
+  // indicator, text, summary, citations, evidence, carried values or reported names, or the
+  // text of a source some recommendation cites.
   bool visible = false;
   // Further lines for people (`text: Give [-500-]{+5000+} mg daily.`).
   std::vector<std::string> details;
@@ -378,6 +379,15 @@ class StructuralDiff {
             fmt::format("kind {} → {}", old_recommendation.kind.name, match->kind.name));
         visible = true;
       }
+      // The card's indicator as shown: written, or the kind's default.
+      const auto indicator = [](const ast::RecommendationDeclaration& r) -> std::string {
+        return r.indicator ? r.indicator->name : default_indicator(r.kind.name);
+      };
+      if (indicator(old_recommendation) != indicator(*match)) {
+        parts.push_back(
+            fmt::format("indicator {} → {}", indicator(old_recommendation), indicator(*match)));
+        visible = true;
+      }
       if (old_recommendation.text != match->text) {
         parts.emplace_back("text changed");
         const WordDiff words = word_diff(old_recommendation.text, match->text);
@@ -397,22 +407,27 @@ class StructuralDiff {
             fmt::format("cite {} → {}", citations(old_recommendation), citations(*match)));
         visible = true;
       }
-      if (old_recommendation.evidence != match->evidence) {
-        parts.emplace_back("evidence changed");
-        const std::string old_evidence = old_recommendation.evidence.value_or("");
-        const std::string new_evidence = match->evidence.value_or("");
-        const WordDiff words = word_diff(old_evidence, new_evidence);
-        details.push_back(!old_recommendation.evidence
-                              ? fmt::format("evidence: none → \"{}\"", new_evidence)
-                          : !match->evidence ? fmt::format("evidence: \"{}\" → none", old_evidence)
-                                             : fmt::format("evidence: \"{}\"", words.inline_text));
-        extra["evidence_change"] = text_change_json(old_evidence, new_evidence, words);
-        extra["evidence_change"]["old"] =
-            old_recommendation.evidence ? nlohmann::ordered_json(old_evidence) : nullptr;
-        extra["evidence_change"]["new"] =
-            match->evidence ? nlohmann::ordered_json(new_evidence) : nullptr;
+      // An optional text clause (`summary`, `evidence`) added, removed or reworded.
+      const auto optional_text = [&](const char* clause, const std::optional<std::string>& was,
+                                     const std::optional<std::string>& now) {
+        if (was == now) {
+          return;
+        }
+        parts.push_back(fmt::format("{} changed", clause));
+        const std::string old_text = was.value_or("");
+        const std::string new_text = now.value_or("");
+        const WordDiff words = word_diff(old_text, new_text);
+        details.push_back(!was   ? fmt::format("{}: none → \"{}\"", clause, new_text)
+                          : !now ? fmt::format("{}: \"{}\" → none", clause, old_text)
+                                 : fmt::format("{}: \"{}\"", clause, words.inline_text));
+        const std::string key = fmt::format("{}_change", clause);
+        extra[key] = text_change_json(old_text, new_text, words);
+        extra[key]["old"] = was ? nlohmann::ordered_json(old_text) : nullptr;
+        extra[key]["new"] = now ? nlohmann::ordered_json(new_text) : nullptr;
         visible = true;
-      }
+      };
+      optional_text("summary", old_recommendation.summary, match->summary);
+      optional_text("evidence", old_recommendation.evidence, match->evidence);
       const auto carried = [&](const ast::RecommendationDeclaration& r,
                                const std::map<std::string, std::string>& renames) {
         std::vector<std::string> names;
@@ -784,13 +799,12 @@ int diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
       }
     }
   }
-  out << (shown_changes.empty() ? std::string("shown to clinicians (kind, text, citations, "
-                                              "evidence, carried values, reported names): "
-                                              "unchanged\n")
-                                : fmt::format("shown to clinicians (kind, text, citations, "
-                                              "evidence, carried values, reported names): "
-                                              "changed in {}\n",
-                                              fmt::join(shown_changes, ", ")));
+  constexpr std::string_view kShown =
+      "shown to clinicians (kind, indicator, text, summary, citations, evidence, carried values, "
+      "reported names)";
+  out << (shown_changes.empty()
+              ? fmt::format("{}: unchanged\n", kShown)
+              : fmt::format("{}: changed in {}\n", kShown, fmt::join(shown_changes, ", ")));
   return changed ? kExitInputError : kExitSuccess;
 }
 

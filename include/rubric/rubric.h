@@ -122,6 +122,12 @@ rubric_status rubric_find_recommendation(const rubric_guideline* guideline, cons
 const char* rubric_recommendation_id(const rubric_guideline* guideline, uint32_t recommendation);
 const char* rubric_recommendation_kind(const rubric_guideline* guideline, uint32_t recommendation);
 const char* rubric_recommendation_text(const rubric_guideline* guideline, uint32_t recommendation);
+/* The card indicator: "info", "warning" or "critical". */
+const char* rubric_recommendation_indicator(const rubric_guideline* guideline,
+                                            uint32_t recommendation);
+/* NULL, without an error, for a recommendation without a `summary` clause. */
+const char* rubric_recommendation_summary(const rubric_guideline* guideline,
+                                          uint32_t recommendation);
 /* NULL, without an error, for a recommendation that states no evidence. */
 const char* rubric_recommendation_evidence(const rubric_guideline* guideline,
                                            uint32_t recommendation);

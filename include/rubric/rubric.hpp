@@ -146,7 +146,12 @@ struct ReportedValue {
 struct Recommendation {
   std::string_view id;
   std::string_view kind;  // "prescribe", "refer", ...
+  // The urgency of its CDS Hooks card: "info", "warning" or "critical" (the `indicator`
+  // clause, or the kind's default: "warning" for caution and avoid, else "info").
+  std::string_view indicator;
   std::string_view text;
+  // The `summary` clause: one line of at most 140 characters for a card; nullopt without one.
+  std::optional<std::string_view> summary;
   std::optional<std::string_view> evidence;
   std::vector<Citation> citations;
   std::vector<Parameter> parameters;

@@ -99,6 +99,9 @@ int rubric_c_api_checks(const char* rule_file, char* failure, size_t size) {
   CHECK(rubric_citation_count(guideline, calcium) == 1);
   CHECK(strcmp(rubric_recommendation_kind(guideline, calcium), "prescribe") == 0);
   CHECK(rubric_recommendation_evidence(guideline, calcium) == NULL);
+  /* A prescription's card is `info` by default, and calcium has no summary clause. */
+  CHECK(strcmp(rubric_recommendation_indicator(guideline, calcium), "info") == 0);
+  CHECK(rubric_recommendation_summary(guideline, calcium) == NULL);
 
   /* A bad value: an error, and the fact keeps its value. */
   CHECK(rubric_facts_set(facts, "fracture_grade", "4") == RUBRIC_ERROR_FACT);

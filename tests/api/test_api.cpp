@@ -110,6 +110,8 @@ TEST_CASE("recommendations give texts, citations and parameters on demand", "[ap
   CHECK(info->kind == "prescribe");
   CHECK(info->text == "Prescribe at least 1000 mg elemental calcium daily.");
   CHECK_FALSE(info->evidence);
+  CHECK(info->indicator == "info");  // a prescription's default
+  CHECK_FALSE(info->summary);
   REQUIRE(info->citations.size() == 1);
   CHECK(info->citations[0].number == 2);
   CHECK(info->citations[0].text.starts_with("Seed reference 2:"));
@@ -118,7 +120,14 @@ TEST_CASE("recommendations give texts, citations and parameters on demand", "[ap
   CHECK(info->parameters[0].value == "1000 mg/d");
   CHECK(info->parameters[0].amount == "1000");
   CHECK(info->parameters[0].unit == "mg/d");
-  CHECK(info->location.ends_with("vertebral-fracture-grade1.rubric:181:1"));
+  CHECK(info->location.ends_with("vertebral-fracture-grade1.rubric:183:1"));
+  // A card's indicator and summary, as the rule file writes them.
+  const std::optional<api::Recommendation> urgent =
+      guideline.describe(*guideline.recommendation("urgent_surgical_consultation"));
+  REQUIRE(urgent);
+  CHECK(urgent->indicator == "critical");
+  REQUIRE(urgent->summary);
+  CHECK(*urgent->summary == "Refer for immediate surgical consultation");
 
   const auto augmentation = guideline.describe(*guideline.recommendation("augmentation_referral"));
   REQUIRE(augmentation);

@@ -180,6 +180,15 @@ TEST_CASE("C: guideline accessors reject NULL and indexes out of range", "[api][
 
   CHECK(rubric_find_recommendation(g, "augmentation_referral", &id) == RUBRIC_OK);
   CHECK(std::string(rubric_recommendation_evidence(g, id)) == "AHA Class IIA, Level of Evidence B");
+  CHECK(std::string(rubric_recommendation_summary(g, id)) ==
+        "Refer to interventional radiology to consider vertebral augmentation");
+  CHECK(std::string(rubric_recommendation_indicator(g, id)) == "info");
+  CHECK(rubric_find_recommendation(g, "urgent_surgical_consultation", &id) == RUBRIC_OK);
+  CHECK(std::string(rubric_recommendation_indicator(g, id)) == "critical");
+  CHECK(rubric_find_recommendation(g, "opioid_caution", &id) == RUBRIC_OK);
+  CHECK(std::string(rubric_recommendation_indicator(g, id)) == "warning");  // kind caution
+  CHECK(rubric_recommendation_summary(g, id) == nullptr);
+  CHECK(rubric_find_recommendation(g, "augmentation_referral", &id) == RUBRIC_OK);
   CHECK(std::string(rubric_recommendation_text(g, id)).starts_with("Refer to interventional"));
   CHECK(rubric_citation_count(g, id) == 3);
   std::uint32_t number = 0;
@@ -211,6 +220,10 @@ TEST_CASE("C: guideline accessors reject NULL and indexes out of range", "[api][
   CHECK(rubric_recommendation_kind(g, 16) == nullptr);
   CHECK(rubric_recommendation_text(g, 16) == nullptr);
   CHECK(rubric_recommendation_evidence(g, 16) == nullptr);
+  CHECK(rubric_recommendation_summary(g, 16) == nullptr);
+  CHECK(rubric_recommendation_indicator(g, 16) == nullptr);
+  CHECK(message() ==
+        "rubric_recommendation_indicator: recommendation 16 is out of range (16 available)");
   CHECK(code() == "E0602");
 }
 

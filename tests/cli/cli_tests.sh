@@ -669,7 +669,7 @@ out_is 'structural changes:
   recommendation exercise: evidence changed
     evidence: "Level [-B-]{+A+}"
 behavioural changes: none (proven over every valid patient)
-shown to clinicians (kind, text, citations, evidence, carried values, reported names): changed in source 1, recommendation calcium, recommendation vitamin_d, recommendation exercise'
+shown to clinicians (kind, indicator, text, summary, citations, evidence, carried values, reported names): changed in source 1, recommendation calcium, recommendation vitamin_d, recommendation exercise'
 run diff "$DIFFS/old.rubric" "$DIFFS/new.rubric" --format json
 code_is 1
 check_json '
@@ -696,7 +696,7 @@ run diff "$DIFFS/old.rubric" "$WORK/text-only.rubric"
 code_is 1
 out_line '  recommendation vitamin_d: text changed'
 out_line '    text: "Give vitamin D [-daily.-]{+each day.+}"'
-out_line 'shown to clinicians (kind, text, citations, evidence, carried values, reported names): changed in recommendation vitamin_d'
+out_line 'shown to clinicians (kind, indicator, text, summary, citations, evidence, carried values, reported names): changed in recommendation vitamin_d'
 # So does a kind, and evidence added.
 sed -e 's/kind therapy/kind order/' -e 's/^  cite 1$/  cite 1\n  evidence "Level C"/' "$DIFFS/old.rubric" >"$WORK/kind.rubric"
 run diff "$DIFFS/old.rubric" "$WORK/kind.rubric"
@@ -704,6 +704,21 @@ code_is 1
 out_line '  recommendation calcium: evidence changed'
 out_line '    evidence: none → "Level C"'
 out_line '  recommendation exercise: kind therapy → order'
+# A card's summary and indicator are shown to clinicians: a summary added, an indicator given,
+# a kind whose default indicator differs (`caution` is `warning`); writing the default
+# (`indicator info` on a `prescribe`) changes nothing.
+sed -e 's/^  text "Give 500 mg of calcium daily."$/  indicator info\n&\n  summary "Calcium daily"/' \
+    -e 's/^  text "Give vitamin D daily."$/  indicator critical\n&/' \
+    -e 's/kind therapy/kind caution/' "$DIFFS/old.rubric" >"$WORK/cards.rubric"
+run check "$WORK/cards.rubric"
+code_is 0
+run diff "$DIFFS/old.rubric" "$WORK/cards.rubric"
+code_is 1
+out_line '  recommendation calcium: summary changed'
+out_line '    summary: none → "Calcium daily"'
+out_line '  recommendation vitamin_d: indicator info → critical'
+out_line '  recommendation exercise: kind therapy → caution; indicator info → warning'
+out_line 'shown to clinicians (kind, indicator, text, summary, citations, evidence, carried values, reported names): changed in recommendation calcium, recommendation vitamin_d, recommendation exercise'
 # What a clinician does not see: an uncited source, a description, a parameter nobody carries.
 sed -e 's/Uncited reference, 2019/Uncited reference, 2021/' \
     -e 's/^fact low_bone_density: boolean$/fact low_bone_density: boolean "T-score -2.5 or lower"/' \
@@ -714,7 +729,7 @@ code_is 0
 out_line '  source 4: citation changed (cited by no recommendation)'
 out_line '  fact low_bone_density: description "" → "T-score -2.5 or lower"'
 out_line '  parameter unused_dose added (1 mg)'
-out_line 'shown to clinicians (kind, text, citations, evidence, carried values, reported names): unchanged'
+out_line 'shown to clinicians (kind, indicator, text, summary, citations, evidence, carried values, reported names): unchanged'
 
 run diff "$SEED" "$WORK/threshold.rubric" --cases "$REPO_CASES"
 code_is 1

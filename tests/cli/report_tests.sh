@@ -135,7 +135,7 @@ sed 's/^  carry vitamin_d_dose$/  carry vitamin_d_dose\n  report low_bone_densit
 run diff "$ROOT/tests/cli/diff/old.rubric" "$WORK/reports.rubric"
 code_is 1
 out_has "recommendation vitamin_d: report nothing → low_bone_density"
-out_line 'shown to clinicians (kind, text, citations, evidence, carried values, reported names): changed in recommendation vitamin_d'
+out_line 'shown to clinicians (kind, indicator, text, summary, citations, evidence, carried values, reported names): changed in recommendation vitamin_d'
 run diff "$WORK/reports.rubric" "$WORK/reports.rubric"
 code_is 0
 

@@ -194,7 +194,11 @@ std::string meaning(const std::string& text) {
       case DeclarationKind::recommendation: {
         const auto& recommendation = module.recommendations[ref.index];
         out << "recommendation " << recommendation.id.name << " kind " << recommendation.kind.name
-            << " text [" << recommendation.text << "] cite";
+            << " indicator "
+            << (recommendation.indicator ? recommendation.indicator->name : std::string("none"))
+            << " text [" << recommendation.text << "] summary "
+            << (recommendation.summary ? "[" + *recommendation.summary + "]" : std::string("none"))
+            << " cite";
         for (const rubric::ast::Citation& citation : recommendation.citations) {
           out << " " << citation.number;
         }
@@ -739,8 +743,9 @@ TEST_CASE("random expressions with comments everywhere keep their meaning and co
       tokens.emplace_back(word);
     }
     generator.expression(tokens, depth());
-    for (const char* word : {"recommendation", "s", "kind", "refer", "text", "\"t\"", "cite", "1",
-                             "evidence", "\"e\"", "when"}) {
+    for (const char* word :
+         {"recommendation", "s", "kind", "refer", "indicator", "critical", "text", "\"t\"",
+          "summary", "\"s\"", "cite", "1", "evidence", "\"e\"", "when"}) {
       tokens.emplace_back(word);
     }
     generator.expression(tokens, depth());

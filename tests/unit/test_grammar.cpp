@@ -374,6 +374,8 @@ TEST_CASE("identifiers: reserved words are whole words only", "[grammar][express
       {"and1", "and1"},
       {"a and(b)", "(and a b)"},
       {"excluded or coverages", "(or excluded coverages)"},
+      // The recommendation's optional clause words are names outside their clause.
+      {"summary and indicator", "(and summary indicator)"},
   });
   // Words that are reserved: none of them can be a name.
   for (const char* word :
