@@ -1289,7 +1289,8 @@ RecordReader::~RecordReader() = default;
 RecordReader::RecordReader(RecordReader&&) noexcept = default;
 RecordReader& RecordReader::operator=(RecordReader&&) noexcept = default;
 
-void RecordReader::read(std::string_view json, const DateTime& as_of, RecordReading& out) {
+void RecordReader::read(std::string_view json, const DateTime& as_of, RecordReading& out,
+                        BadValues bad_values) {
   State& state = *state_;
   const std::span<const FactSpec> facts = state.facts;
   const RecordLimits& limits = state.limits;
@@ -1306,6 +1307,7 @@ void RecordReader::read(std::string_view json, const DateTime& as_of, RecordRead
     provenance.absent_reason.clear();
   }
   out.error.reset();
+  out.set_aside.clear();
   const auto fail = [&](DiagnosticKind kind, std::string message) {
     out.error = RecordError{kind, std::move(message), {}, {}, std::nullopt, {}};
   };
@@ -1380,7 +1382,18 @@ void RecordReader::read(std::string_view json, const DateTime& as_of, RecordRead
   Applier applier(facts, state.resources, as_of, out);
   for (std::size_t index = 0; index < facts.size(); ++index) {
     if (facts[index].binding && !facts[index].evaluation_date && !applier.apply(index)) {
-      return;
+      if (bad_values == BadValues::fail || !out.error || out.error->fact.empty()) {
+        return;
+      }
+      // Bad data for this fact alone: the fact is absent, and says why.
+      out.facts.set(FactId{static_cast<std::uint32_t>(index)}, Value());
+      FactProvenance& provenance = out.provenance[index];
+      provenance.resource.clear();
+      provenance.resources.clear();
+      provenance.date.clear();
+      provenance.absent_reason = out.error->message;
+      out.set_aside.push_back(std::move(*out.error));
+      out.error.reset();
     }
   }
 }

@@ -61,6 +61,14 @@ struct RecordError {
   std::string path;
 };
 
+// What the reader does with a value that breaks its fact's declaration (a pain score of 12, a
+// quantity of another dimension, a string where a concept belongs).
+enum class BadValues : std::uint8_t {
+  fail,       // the whole reading fails with that error (the command line, the APIs)
+  set_aside,  // the fact is read as absent and the error kept in RecordReading::set_aside (a
+              // service that must still answer for the rest of the record)
+};
+
 struct RecordReading {
   // One value per FactSpec (the evaluation-date fact and facts without a binding absent;
   // callers set the evaluation date, e.g. Guideline::set_evaluation_date). Meaningful only
@@ -69,6 +77,10 @@ struct RecordReading {
   // Indexed like the FactSpecs.
   std::vector<FactProvenance> provenance;
   std::optional<RecordError> error;
+  // With BadValues::set_aside: each value that broke its fact's declaration (`fact` and
+  // `resource` set), in fact order; that fact is absent and its provenance's absent_reason is
+  // the error's message. Always empty with BadValues::fail.
+  std::vector<RecordError> set_aside;
 
   [[nodiscard]] bool ok() const { return !error.has_value(); }
 };
@@ -91,7 +103,10 @@ class RecordReader {
   // Reads `json` (a FHIR R4 Bundle) for the bound facts as of `as_of` (a full date,
   // DateTime::is_full_date) into `out`, replacing all it held: with an error, `out.facts` and
   // `out.provenance` say nothing. `out` keeps its memory for the next read.
-  void read(std::string_view json, const DateTime& as_of, RecordReading& out);
+  // A value that breaks its fact's declaration is an error, or with BadValues::set_aside is
+  // read as absent and kept in `out.set_aside` (errors in the record's shape still fail).
+  void read(std::string_view json, const DateTime& as_of, RecordReading& out,
+            BadValues bad_values = BadValues::fail);
 
  private:
   struct State;

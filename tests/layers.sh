@@ -22,7 +22,8 @@ declare -A ALLOWED=(
   [api]="values dsl engine records api rubric"
   [include]="rubric"
   [records]="values dsl engine records"
-  [tools]="values dsl engine authoring records tools"
+  [service]="values dsl engine authoring records service"
+  [tools]="values dsl engine authoring records service tools"
 )
 # Third-party headers only front ends may include (<prefix/...>).
 FRONT_END_ONLY="yaml-cpp nlohmann simdjson CLI boost pybind11 pugixml"
@@ -58,7 +59,7 @@ for layer in "${!ALLOWED[@]}"; do
           report "$file:$line" "$text; PEGTL stays in grammar/ and dsl/parser.cpp"
         fi
         case "$layer" in
-          tools | api | records) ;;
+          tools | api | records | service) ;;
           *)
             case " $FRONT_END_ONLY " in
               *" $library "*) report "$file:$line" "$text; $layer/ reads no file format (front ends only)" ;;

@@ -65,5 +65,6 @@ Command add_batch_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_bench_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_compile_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_facts_command(CLI::App& app, std::ostream& out, std::ostream& err);
+Command add_serve_command(CLI::App& app, std::ostream& out, std::ostream& err);
 
 }  // namespace rubric

@@ -11,7 +11,7 @@
 #                  core of a 2-core machine; each still gets FUZZ_SECONDS)
 #
 # Runtime: the build (a few minutes from scratch) plus FUZZ_SECONDS per FUZZ_PARALLEL fuzzers
-# (7 fuzzers: 4 x FUZZ_SECONDS by default).
+# (8 fuzzers: 4 x FUZZ_SECONDS by default).
 # New inputs that a run finds go to BUILD/fuzz-work/<target>/corpus, never into the committed
 # corpus; crash inputs are kept in BUILD/fuzz-work/<target>/ (artifact_prefix).
 set -euo pipefail
@@ -25,7 +25,8 @@ parallel=${FUZZ_PARALLEL:-2}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 -DRUBRIC_FUZZ=ON -DRUBRIC_TESTS=OFF >/dev/null
 
-all=(fuzz_rule_file fuzz_facts_yaml fuzz_facts_json fuzz_expression fuzz_differential fuzz_record)
+all=(fuzz_rule_file fuzz_facts_yaml fuzz_facts_json fuzz_expression fuzz_differential fuzz_record
+  fuzz_cds_request)
 if cmake --build "$build" --target help | grep -q '^fuzz_ndjson:'; then
   all+=(fuzz_ndjson)
 fi

@@ -9,41 +9,16 @@
 
 #include "engine/guideline.hpp"
 #include "records/record_reader.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
-
-constexpr const char* kBindings =
-    "guideline \"fuzz-record\"\n"
-    "source 1 \"fuzzing\"\n"
-    "codesystem LOINC = 'http://loinc.org'\n"
-    "codesystem VF = 'http://example.org/fhir/CodeSystem/vertebral-fracture'\n"
-    "valueset pain = {LOINC '72514-3', VF 'pain'}\n"
-    "fact age: duration >= 0 days from Patient value years since birthDate\n"
-    "fact sex: string from Patient value gender\n"
-    "fact since: duration >= 0 days from most recent Condition coded VF 'vertebral-fracture'\n"
-    "  where verificationStatus is not refuted value days since recordedDate or onsetDateTime\n"
-    "fact cord: boolean from Condition coded VF 'cord-compression' value presence\n"
-    "fact grade: integer between 0 and 3 from most recent Observation coded VF 'genant-grade'\n"
-    "  where status is final, amended or corrected value valueInteger\n"
-    "fact vas: decimal between 0 and 10 from most recent Observation coded pain\n"
-    "  where status is final within 30 days value valueQuantity in '{score}' or valueInteger\n"
-    "fact weight: mass from most recent Observation coded LOINC '29463-7' value valueQuantity\n"
-    "fact flag: boolean from most recent Observation coded VF 'flag' value valueBoolean\n"
-    "fact seen: boolean from Observation coded VF 'seen' value exists, otherwise false\n"
-    "fact visits: integer from Procedure where status is completed within 1 year value count\n"
-    "fact ordered: date from most recent MedicationRequest where intent is order\n"
-    "  value authoredOn\n"
-    "recommendation r kind refer text \"r\" cite 1\n"
-    "  when age > 65 years and sex = 'female' and since < 6 weeks and not cord and grade = 1\n"
-    "    and vas >= 3.5 and weight > 50 'kg' and flag and seen and visits > 1\n"
-    "    and ordered < @2026-06-01\n";
 
 const rubric::Guideline& guideline() {
   static const std::shared_ptr<const rubric::Guideline> compiled = [] {
     static rubric::SourceManager sources;
     rubric::Diagnostics diagnostics;
-    auto result = rubric::Guideline::compile(sources, sources.add("fuzz-record.rubric", kBindings),
-                                             diagnostics);
+    auto result = rubric::Guideline::compile(
+        sources, sources.add("fuzz-record.rubric", rubric::fuzz::kEveryBinding), diagnostics);
     if (!result || diagnostics.has_errors()) {
       __builtin_trap();  // a broken harness, not a finding
     }

@@ -267,6 +267,65 @@ TEST_CASE("every seed record reads the facts or the error its case file expects"
   WARN("records passed: " << passed << " of " << cases.size());
 }
 
+TEST_CASE("set aside, a bad value leaves its fact absent and the rest read", "[records]") {
+  // BadValues::set_aside (the service): on every seed record, the first value set aside is the
+  // error the failing mode reports, its fact is absent and says why, and a record without bad
+  // data reads exactly the same facts in both modes.
+  const Seed& s = seed();
+  std::size_t with_bad_data = 0;
+  std::size_t expected_bad_data = 0;  // case files that expect a fact's error
+  RecordReader reader(s.facts);
+  for (const auto& entry : std::filesystem::directory_iterator(kRecords)) {
+    if (entry.path().extension() != ".yaml") {
+      continue;
+    }
+    const YAML::Node doc = YAML::LoadFile(entry.path().string());
+    const std::string record = testing::read_text(kRecords / doc["record"].as<std::string>());
+    const DateTime as_of = date(doc["as_of"].as<std::string>());
+    INFO(entry.path().filename().string());
+    expected_bad_data += doc["expect"]["error"] ? 1 : 0;
+    const RecordReading failing = read_record(s.facts, record, as_of);
+    RecordReading lenient;
+    reader.read(record, as_of, lenient, BadValues::set_aside);
+    if (failing.ok()) {
+      REQUIRE(lenient.ok());
+      CHECK(lenient.set_aside.empty());
+      for (std::size_t k = 0; k < s.facts.size(); ++k) {
+        CHECK(to_text(lenient.facts.values()[k], TextStyle::fact_file) ==
+              to_text(failing.facts.values()[k], TextStyle::fact_file));
+        CHECK(lenient.provenance[k].resource == failing.provenance[k].resource);
+        CHECK(lenient.provenance[k].absent_reason == failing.provenance[k].absent_reason);
+      }
+      continue;
+    }
+    if (failing.error->fact.empty()) {
+      // Not bad data (the record's shape): an error in both modes.
+      CHECK_FALSE(lenient.ok());
+      continue;
+    }
+    ++with_bad_data;
+    REQUIRE(lenient.ok());
+    REQUIRE_FALSE(lenient.set_aside.empty());
+    const RecordError& first = lenient.set_aside.front();
+    CHECK(first.fact == failing.error->fact);
+    CHECK(first.resource == failing.error->resource);
+    CHECK(first.message == failing.error->message);
+    CHECK(first.fact == doc["expect"]["error"].as<std::string>());
+    for (const RecordError& problem : lenient.set_aside) {
+      const auto index = static_cast<std::size_t>(
+          std::find_if(s.facts.begin(), s.facts.end(),
+                       [&](const FactSpec& f) { return f.name == problem.fact; }) -
+          s.facts.begin());
+      REQUIRE(index < s.facts.size());
+      CHECK(lenient.facts.values()[index].kind() == ValueKind::null);
+      CHECK(lenient.provenance[index].absent_reason == problem.message);
+      CHECK(lenient.provenance[index].resource.empty());
+    }
+  }
+  CHECK(expected_bad_data > 0);
+  CHECK(with_bad_data == expected_bad_data);
+}
+
 TEST_CASE("the record reader rejects bad input with a clear error", "[records]") {
   const Seed& s = seed();
   const DateTime as_of = date("2026-06-15");

@@ -1,0 +1,727 @@
+#include "service/cds_service.hpp"
+
+#include <fmt/format.h>
+#include <openssl/sha.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "authoring/explain.hpp"
+#include "dsl/checker.hpp"
+
+namespace rubric::service {
+
+namespace {
+
+namespace dom = simdjson::dom;
+using Json = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxRequestDepth = 128;
+constexpr std::string_view kServicesPath = "/cds-services";
+
+HttpResponse json_response(unsigned status, const Json& body) {
+  return HttpResponse{status, "application/json", body.dump(), {}};
+}
+
+HttpResponse error_response(unsigned status, const std::string& message) {
+  return json_response(status, Json{{"error", message}});
+}
+
+// `text` in a Markdown code span, whatever backticks it holds.
+std::string code_span(std::string_view text) {
+  std::size_t longest = 0;
+  std::size_t run = 0;
+  for (const char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(longest + 1, '`');
+  const bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+  return fence + (pad ? " " : "") + std::string(text) + (pad ? " " : "") + fence;
+}
+
+// `text` cut to at most `limit` code points at a word boundary, with an ellipsis when cut.
+std::string fit(std::string_view text, std::size_t limit) {
+  if (character_count(text) <= limit) {
+    return std::string(text);
+  }
+  std::size_t characters = 0;
+  std::size_t cut = 0;         // byte offset after `limit - 1` code points
+  std::size_t last_space = 0;  // a space before the cut
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0U) == 0x80U) {
+      continue;  // a continuation byte
+    }
+    if (characters == limit - 1) {
+      cut = at;
+      break;
+    }
+    if (text[at] == ' ') {
+      last_space = at;
+    }
+    ++characters;
+  }
+  if (last_space > cut / 2) {
+    cut = last_space;
+  }
+  std::string out(text.substr(0, cut));
+  while (!out.empty() && (out.back() == ' ' || out.back() == ',' || out.back() == ';')) {
+    out.pop_back();
+  }
+  return out + "\u2026";
+}
+
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~' || c == ':' || c == '/') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", byte);
+    }
+  }
+  return out;
+}
+
+std::string prefetch_key(std::string_view resource_type) {
+  std::string key(resource_type);
+  if (!key.empty() && key.front() >= 'A' && key.front() <= 'Z') {
+    key.front() = static_cast<char>(key.front() - 'A' + 'a');
+  }
+  return key + "s";
+}
+
+std::string_view string_or_empty(dom::element element) {
+  std::string_view text;
+  return element.get_string().get(text) ? std::string_view() : text;
+}
+
+// The fields of a hook request this service reads (docs/service.md#invocation).
+struct HookRequest {
+  std::string hook;
+  std::string hook_instance;
+  std::string patient_id;
+  dom::object prefetch;
+  bool has_prefetch = false;
+  bool has_fhir_server = false;
+};
+
+std::optional<std::string> read_request(dom::element root, HookRequest& request) {
+  dom::object object;
+  if (root.get_object().get(object)) {
+    return "the request body is not a JSON object";
+  }
+  const auto text_field = [&](const char* name, std::string& out,
+                              bool required) -> std::optional<std::string> {
+    dom::element value;
+    if (object.at_key(name).get(value)) {
+      return required ? std::optional(fmt::format("the request has no `{}`", name)) : std::nullopt;
+    }
+    std::string_view text;
+    if (value.get_string().get(text)) {
+      return fmt::format("`{}` is not a string", name);
+    }
+    if (required && text.empty()) {
+      return fmt::format("`{}` is empty", name);
+    }
+    out = std::string(text);
+    return std::nullopt;
+  };
+  if (auto problem = text_field("hook", request.hook, true)) {
+    return problem;
+  }
+  if (auto problem = text_field("hookInstance", request.hook_instance, true)) {
+    return problem;
+  }
+  dom::element context;
+  if (object.at_key("context").get(context)) {
+    return "the request has no `context`";
+  }
+  dom::object context_object;
+  if (context.get_object().get(context_object)) {
+    return "`context` is not a JSON object";
+  }
+  dom::element patient;
+  if (context_object.at_key("patientId").get(patient)) {
+    return "`context` has no `patientId`";
+  }
+  std::string_view patient_id;
+  if (patient.get_string().get(patient_id) || patient_id.empty()) {
+    return "`context.patientId` is not a non-empty string";
+  }
+  request.patient_id = std::string(patient_id);
+  dom::element prefetch;
+  if (!object.at_key("prefetch").get(prefetch) && !prefetch.is_null()) {
+    if (prefetch.get_object().get(request.prefetch)) {
+      return "`prefetch` is not a JSON object";
+    }
+    request.has_prefetch = true;
+  }
+  dom::element server;
+  if (!object.at_key("fhirServer").get(server) && !server.is_null()) {
+    std::string_view url;
+    if (server.get_string().get(url)) {
+      return "`fhirServer` is not a string";
+    }
+    request.has_fhir_server = !url.empty();
+  }
+  return std::nullopt;
+}
+
+// The resources of the prefetch gathered into one Bundle for the record reader, checked to
+// belong to the context's patient; duplicates (the same type and id under two keys) once.
+struct MergedRecord {
+  std::string bundle;
+  std::vector<std::string> missing;  // template keys the request did not provide
+  std::string problem;               // a 400's message; empty when usable
+  bool patient_not_found = false;
+};
+
+// Whether a reference (`Patient/p1`, `https://ehr/fhir/Patient/p1`) names patient `id`.
+bool names_patient(std::string_view reference, std::string_view id) {
+  const std::string local = "Patient/" + std::string(id);
+  return reference == local || (reference.size() > local.size() && reference.ends_with(local) &&
+                                reference[reference.size() - local.size() - 1] == '/');
+}
+
+MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& request,
+                            const std::vector<PrefetchTemplate>& templates) {
+  MergedRecord merged;
+  std::set<std::string_view> wanted_types;
+  for (const FactSpec& spec : guideline.facts()) {
+    if (spec.binding) {
+      wanted_types.insert(spec.binding->resource_type);
+    }
+  }
+  wanted_types.insert("Patient");
+  std::set<std::string> seen;
+  merged.bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
+  bool first = true;
+  const auto add = [&](const std::string& key, std::size_t index, dom::element resource) {
+    const std::string where = index == SIZE_MAX ? fmt::format("prefetch `{}`", key)
+                                                : fmt::format("prefetch `{}` entry {}", key, index);
+    dom::object object;
+    if (resource.get_object().get(object)) {
+      merged.problem = where + " is not a FHIR resource (a JSON object)";
+      return false;
+    }
+    dom::element type_element;
+    std::string_view type;
+    if (object.at_key("resourceType").get(type_element) || type_element.get_string().get(type) ||
+        type.empty()) {
+      merged.problem = where + " has no `resourceType`";
+      return false;
+    }
+    if (!wanted_types.contains(type)) {
+      return true;  // OperationOutcome of a search, resources no binding reads
+    }
+    dom::element id_element;
+    const std::string_view id =
+        object.at_key("id").get(id_element) ? std::string_view() : string_or_empty(id_element);
+    if (type == "Patient") {
+      if (id != request.patient_id) {
+        merged.problem = fmt::format("{} is Patient {}, not the context's patient {}", where,
+                                     id.empty() ? std::string("without an id") : code_span(id),
+                                     code_span(request.patient_id));
+        return false;
+      }
+    } else {
+      for (const char* field : {"subject", "patient"}) {
+        dom::element subject;
+        dom::element reference;
+        if (!object.at_key(field).get(subject) && subject.is_object() &&
+            !subject.at_key("reference").get(reference)) {
+          const std::string_view text = string_or_empty(reference);
+          if (!names_patient(text, request.patient_id)) {
+            merged.problem =
+                fmt::format("{} ({}/{}) is about {}, not the context's patient {}", where, type, id,
+                            code_span(text), code_span(request.patient_id));
+            return false;
+          }
+        }
+      }
+    }
+    if (!id.empty() && !seen.insert(fmt::format("{}/{}", type, id)).second) {
+      return true;
+    }
+    merged.bundle += first ? R"({"resource":)" : R"(,{"resource":)";
+    first = false;
+    merged.bundle += simdjson::minify(resource);
+    merged.bundle += '}';
+    return true;
+  };
+  for (const PrefetchTemplate& entry : templates) {
+    dom::element value;
+    if (!request.has_prefetch || request.prefetch.at_key(entry.key).get(value)) {
+      merged.missing.push_back(entry.key);
+      continue;
+    }
+    if (value.is_null()) {
+      if (entry.resource_type == "Patient") {
+        merged.patient_not_found = true;
+      }
+      continue;  // none found
+    }
+    dom::object object;
+    if (value.get_object().get(object)) {
+      merged.problem = fmt::format("prefetch `{}` is not a FHIR resource or Bundle", entry.key);
+      return merged;
+    }
+    dom::element type;
+    if (!object.at_key("resourceType").get(type) && string_or_empty(type) == "Bundle") {
+      dom::element entries;
+      if (object.at_key("entry").get(entries)) {
+        continue;  // an empty search result
+      }
+      dom::array list;
+      if (entries.get_array().get(list)) {
+        merged.problem = fmt::format("prefetch `{}`: `entry` is not an array", entry.key);
+        return merged;
+      }
+      std::size_t index = 0;
+      for (dom::element item : list) {
+        dom::element resource;
+        if (!item.is_object() || item.at_key("resource").get(resource)) {
+          merged.problem =
+              fmt::format("prefetch `{}` entry {} has no `resource`", entry.key, index);
+          return merged;
+        }
+        if (!add(entry.key, index, resource)) {
+          return merged;
+        }
+        ++index;
+      }
+    } else if (!add(entry.key, SIZE_MAX, value)) {
+      return merged;
+    }
+  }
+  merged.bundle += "]}";
+  return merged;
+}
+
+Json card_source(const Guideline& guideline, std::string_view recommendation) {
+  Json source;
+  source["label"] = guideline.title().empty() ? guideline.id() : guideline.title();
+  if (!recommendation.empty()) {
+    source["topic"] = Json{{"system", "urn:rubric:guideline:" + guideline.id()},
+                           {"code", recommendation},
+                           {"display", recommendation}};
+  }
+  return source;
+}
+
+std::string fact_line(const Guideline& guideline, const RecordReading& reading, FactId fact) {
+  const FactSpec& spec = guideline.facts()[fact.value];
+  const Value& value = reading.facts.get(fact);
+  std::string line =
+      fmt::format("- {} {}", code_span(spec.name),
+                  value.kind() == ValueKind::null ? std::string("not recorded")
+                                                  : "= " + code_span(display_value(value)));
+  if (!spec.description.empty()) {
+    line += fmt::format(" ({})", spec.description);
+  }
+  if (fact.value < reading.provenance.size()) {
+    const FactProvenance& provenance = reading.provenance[fact.value];
+    if (!provenance.resource.empty()) {
+      line += fmt::format(": from {}", code_span(provenance.resource));
+      if (!provenance.date.empty()) {
+        line += fmt::format(" of {}", provenance.date);
+      }
+    } else if (!provenance.resources.empty()) {
+      std::vector<std::string> spans;
+      for (const std::string& resource : provenance.resources) {
+        spans.push_back(code_span(resource));
+      }
+      line += fmt::format(": from {}", fmt::join(spans, ", "));
+    } else if (spec.evaluation_date) {
+      line += ": the evaluation date";
+    }
+  }
+  return line + "\n";
+}
+
+std::string citations_markdown(const Guideline& guideline, const RecommendationInfo& info) {
+  if (info.citations.empty()) {
+    return {};
+  }
+  std::string text = "\n**Sources**\n\n";
+  for (const std::uint32_t number : info.citations) {
+    const SourceInfo* source = guideline.source(number);
+    text += fmt::format("{}. {}\n", number,
+                        source != nullptr && !source->citation.empty() ? source->citation
+                                                                       : std::string("(no text)"));
+  }
+  return text;
+}
+
+std::string outcome_words(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::recommended: return "recommended";
+    case Outcome::absent: return "not made";
+    case Outcome::undetermined: break;
+  }
+  return "still undetermined";
+}
+
+// Parses a request body into `root` (valid until the thread's next parse); the 400 otherwise.
+std::optional<HttpResponse> parse_body(std::string_view body, dom::element& root) {
+  thread_local dom::parser parser;
+  if ((parser.capacity() < body.size() || parser.max_depth() != kMaxRequestDepth) &&
+      parser.allocate(std::max<std::size_t>(body.size(), 64), kMaxRequestDepth)) {
+    return error_response(500, "cannot allocate memory for the request");
+  }
+  if (const auto error = parser.parse(body.data(), body.size(), true).get(root)) {
+    return error_response(400, error == simdjson::DEPTH_ERROR
+                                   ? fmt::format("the request body is nested more than {} levels "
+                                                 "deep",
+                                                 kMaxRequestDepth)
+                                   : fmt::format("the request body is not valid JSON: {}",
+                                                 simdjson::error_message(error)));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string name_uuid(std::string_view name) {
+  // RFC 4122 version 5 in a namespace of Rubric's own (the SHA-1 of its name).
+  static constexpr std::array<unsigned char, 16> kNamespace = {0x6b, 0x1f, 0x3c, 0x52, 0x8e, 0x0a,
+                                                               0x4d, 0x57, 0x9a, 0x31, 0x2c, 0x7e,
+                                                               0x44, 0x90, 0xd1, 0x05};
+  std::string input(kNamespace.begin(), kNamespace.end());
+  input.append(name);
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0FU) | 0x50U);
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3FU) | 0x80U);
+  std::string out;
+  for (std::size_t k = 0; k < 16; ++k) {
+    if (k == 4 || k == 6 || k == 8 || k == 10) {
+      out += '-';
+    }
+    out += fmt::format("{:02x}", digest[k]);
+  }
+  return out;
+}
+
+std::vector<PrefetchTemplate> prefetch_templates(const Guideline& guideline) {
+  std::vector<PrefetchTemplate> templates{{"patient", "Patient", "Patient/{{context.patientId}}"}};
+  std::vector<std::string> types;
+  for (const FactSpec& spec : guideline.facts()) {
+    if (spec.binding && spec.binding->resource_type != "Patient" &&
+        std::find(types.begin(), types.end(), spec.binding->resource_type) == types.end()) {
+      types.push_back(spec.binding->resource_type);
+    }
+  }
+  for (const std::string& type : types) {
+    bool every_coded = true;
+    std::vector<std::string> tokens;
+    for (const FactSpec& spec : guideline.facts()) {
+      if (!spec.binding || spec.binding->resource_type != type) {
+        continue;
+      }
+      every_coded = every_coded && !spec.binding->codes.empty();
+      for (const Coding& coding : spec.binding->codes) {
+        std::string token = percent_encode(coding.system) + "|" + percent_encode(coding.code);
+        if (std::find(tokens.begin(), tokens.end(), token) == tokens.end()) {
+          tokens.push_back(std::move(token));
+        }
+      }
+    }
+    std::string query = type + "?patient={{context.patientId}}";
+    if (every_coded && !tokens.empty()) {
+      query += fmt::format("&code={}", fmt::join(tokens, ","));
+    }
+    templates.push_back({prefetch_key(type), type, std::move(query)});
+  }
+  return templates;
+}
+
+CdsService::CdsService(std::vector<ServedGuideline> guidelines, ServiceOptions options)
+    : guidelines_(std::move(guidelines)), options_(std::move(options)) {}
+
+HttpResponse CdsService::discovery() const {
+  Json services = Json::array();
+  for (const ServedGuideline& served : guidelines_) {
+    const Guideline& guideline = *served.guideline;
+    Json prefetch = Json::object();
+    for (const PrefetchTemplate& entry : prefetch_templates(guideline)) {
+      prefetch[entry.key] = entry.query;
+    }
+    Json service;
+    service["hook"] = "patient-view";
+    service["title"] = guideline.title().empty() ? guideline.id() : guideline.title();
+    service["description"] = fmt::format(
+        "Recommendations of {} (version {}) for the patient in context, from the resources below",
+        guideline.title().empty() ? guideline.id() : guideline.title(),
+        guideline.version().empty() ? std::string("unversioned") : guideline.version());
+    service["id"] = guideline.id();
+    service["prefetch"] = std::move(prefetch);
+    service["usageRequirements"] =
+        "The prefetch must hold the Patient and every resource the searches return; a key set "
+        "to null means none was found.";
+    services.push_back(std::move(service));
+  }
+  return json_response(200, Json{{"services", std::move(services)}});
+}
+
+HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view body) const {
+  const Guideline& guideline = *served.guideline;
+  dom::element root;
+  if (std::optional<HttpResponse> problem = parse_body(body, root)) {
+    return *problem;
+  }
+  HookRequest request;
+  if (const auto problem = read_request(root, request)) {
+    return error_response(400, *problem);
+  }
+  if (request.hook != "patient-view") {
+    return error_response(400, fmt::format("service {} answers the `patient-view` hook, not {}",
+                                           code_span(guideline.id()), code_span(request.hook)));
+  }
+  const std::vector<PrefetchTemplate> templates = prefetch_templates(guideline);
+  const MergedRecord merged = merge_prefetch(guideline, request, templates);
+  if (!merged.problem.empty()) {
+    return error_response(400, merged.problem);
+  }
+  if (!merged.missing.empty()) {
+    // The service does not yet query the FHIR server itself.
+    std::vector<std::string> keys;
+    for (const std::string& key : merged.missing) {
+      keys.push_back(code_span(key));
+    }
+    Json answer{{"error", fmt::format("the prefetch lacks {}; send every prefetch template of the "
+                                      "service's discovery entry (null when nothing was found)",
+                                      fmt::join(keys, ", "))},
+                {"missing", merged.missing}};
+    return json_response(412, answer);
+  }
+  if (merged.patient_not_found) {
+    return error_response(
+        400, fmt::format("prefetch `patient` is null: the client found no Patient {}, and "
+                         "the recommendations need the patient",
+                         code_span(request.patient_id)));
+  }
+  const DateTime as_of = options_.evaluation_date();
+  RecordReader reader(guideline.facts(), options_.record_limits);
+  RecordReading reading;
+  reader.read(merged.bundle, as_of, reading, BadValues::set_aside);
+  if (!reading.ok()) {
+    return error_response(400, "the prefetch is not a usable record: " + reading.error->message);
+  }
+  guideline.set_evaluation_date(reading.facts, as_of);
+  EvaluationScratch scratch;
+  Decision decision;
+  guideline.evaluate(reading.facts, scratch, decision);
+
+  const std::string card_key =
+      fmt::format("{}/{}/{}", request.hook_instance, guideline.id(), guideline.version());
+  Json cards = Json::array();
+  for (const RecordError& problem : reading.set_aside) {
+    Json card;
+    card["uuid"] =
+        name_uuid(fmt::format("{}/data/{}/{}", card_key, problem.fact, problem.resource));
+    card["summary"] =
+        fit(fmt::format("Recorded value not used: {} from {}", problem.fact, problem.resource),
+            kMaxSummaryCharacters);
+    card["indicator"] = "warning";
+    card["detail"] = fmt::format(
+        "{}\n\nThe recommendations were decided as if {} were not recorded; correct the "
+        "record to use it.",
+        problem.message, code_span(problem.fact));
+    card["source"] = card_source(guideline, {});
+    card["extension"] = Json{{"rubric", Json{{"outcome", "invalid-data"},
+                                             {"fact", problem.fact},
+                                             {"resource", problem.resource}}}};
+    cards.push_back(std::move(card));
+  }
+  const std::span<const RecommendationInfo> infos = guideline.recommendations();
+  std::vector<std::size_t> undetermined;
+  for (std::size_t r = 0; r < infos.size(); ++r) {
+    if (decision.outcomes[r] == Outcome::undetermined) {
+      undetermined.push_back(r);
+      continue;
+    }
+    if (decision.outcomes[r] != Outcome::recommended) {
+      continue;
+    }
+    const RecommendationInfo& info = infos[r];
+    std::string detail = info.text + "\n\n**Decided by**\n\n";
+    for (const FactId fact : guideline.deciding_facts(r, scratch)) {
+      detail += fact_line(guideline, reading, fact);
+    }
+    if (!decision.despite[r].empty()) {
+      std::vector<std::string> names;
+      for (const FactId fact : decision.despite[r]) {
+        names.push_back(code_span(guideline.facts()[fact.value].name));
+      }
+      detail += fmt::format(
+          "\nDecided although {} {} not recorded: every value would give the same outcome.\n",
+          fmt::join(names, ", "), names.size() == 1 ? "is" : "are");
+    }
+    detail += citations_markdown(guideline, info);
+    Json card;
+    card["uuid"] = name_uuid(fmt::format("{}/recommended/{}", card_key, info.id));
+    card["summary"] = info.summary ? *info.summary : fit(info.text, kMaxSummaryCharacters);
+    card["indicator"] = info.indicator;
+    card["detail"] = std::move(detail);
+    card["source"] = card_source(guideline, info.id);
+    card["extension"] = Json{{"rubric", Json{{"id", info.id}, {"outcome", "recommended"}}}};
+    cards.push_back(std::move(card));
+  }
+  if (!undetermined.empty()) {
+    // What each missing fact would decide, from the explanations (each option evaluated).
+    std::map<std::string, std::string> by_fact;  // fact name → its lines
+    std::map<std::string, std::string> fact_heading;
+    Json waiting = Json::array();
+    std::string waits = "\n**Waiting**\n\n";
+    for (const std::size_t r : undetermined) {
+      const RecommendationInfo& info = infos[r];
+      const Explanation explanation = explain(guideline, *served.sources, reading.facts, r);
+      Json missing = Json::array();
+      std::vector<std::string> names;
+      for (const MissingFact& fact : explanation.missing) {
+        missing.push_back(fact.name);
+        names.push_back(code_span(fact.name));
+        if (!fact_heading.contains(fact.name)) {
+          std::string heading = fmt::format("- {}: {}", code_span(fact.name), fact.expected);
+          if (!fact.description.empty()) {
+            heading += fmt::format(" ({})", fact.description);
+          }
+          const FactProvenance& provenance = reading.provenance[fact.id.value];
+          if (!provenance.absent_reason.empty()) {
+            heading += fmt::format("; not read from the record: {}", provenance.absent_reason);
+          }
+          fact_heading[fact.name] = heading + "\n";
+        }
+        std::vector<std::string> options;
+        for (const SettleOption& option : fact.options) {
+          options.push_back(fmt::format("{}{} gives {}", option.proven ? "" : "for example ",
+                                        option.values, outcome_words(option.outcome)));
+        }
+        by_fact[fact.name] +=
+            fmt::format("  - {}: {}\n", code_span(info.id),
+                        options.empty() ? std::string("its values could not be tried one by one")
+                                        : fmt::format("{}", fmt::join(options, "; ")));
+      }
+      waits += fmt::format("- {} ({}) waits on {}\n", code_span(info.id), fit(info.text, 100),
+                           fmt::join(names, ", "));
+      waiting.push_back(Json{{"id", info.id}, {"missing", std::move(missing)}});
+    }
+    std::string detail =
+        "Record these facts to decide the recommendations that wait on them. "
+        "Each line says what a value would decide, all else unchanged.\n\n";
+    for (const auto& [name, heading] : fact_heading) {
+      detail += heading + by_fact[name];
+    }
+    detail += waits;
+    Json card;
+    card["uuid"] = name_uuid(card_key + "/undetermined");
+    card["summary"] =
+        fmt::format("Information needed: {} {} cannot be decided yet", undetermined.size(),
+                    undetermined.size() == 1 ? "recommendation" : "recommendations");
+    card["indicator"] = "info";
+    card["detail"] = std::move(detail);
+    card["source"] = card_source(guideline, {});
+    card["extension"] =
+        Json{{"rubric", Json{{"outcome", "undetermined"}, {"undetermined", std::move(waiting)}}}};
+    cards.push_back(std::move(card));
+  }
+  return json_response(200, Json{{"cards", std::move(cards)}});
+}
+
+HttpResponse CdsService::feedback(const ServedGuideline& served, std::string_view body) const {
+  dom::element root;
+  if (std::optional<HttpResponse> problem = parse_body(body, root)) {
+    return *problem;
+  }
+  dom::array items;
+  dom::element list;
+  if (!root.is_object() || root.at_key("feedback").get(list) || list.get_array().get(items)) {
+    return error_response(400, "the feedback body has no `feedback` array");
+  }
+  std::vector<std::pair<std::string, std::string>> received;
+  std::size_t index = 0;
+  for (dom::element item : items) {
+    dom::element card;
+    dom::element outcome;
+    dom::element timestamp;
+    if (!item.is_object() || item.at_key("card").get(card) || !card.is_string()) {
+      return error_response(400, fmt::format("feedback {} has no `card` (a card's uuid)", index));
+    }
+    if (item.at_key("outcome").get(outcome) ||
+        (string_or_empty(outcome) != "accepted" && string_or_empty(outcome) != "overridden")) {
+      return error_response(
+          400, fmt::format("feedback {}: `outcome` is not `accepted` or `overridden`", index));
+    }
+    if (item.at_key("outcomeTimestamp").get(timestamp) || !timestamp.is_string()) {
+      return error_response(400, fmt::format("feedback {} has no `outcomeTimestamp`", index));
+    }
+    received.emplace_back(std::string(string_or_empty(card)),
+                          std::string(string_or_empty(outcome)));
+    ++index;
+  }
+  if (options_.log) {
+    for (const auto& [card, outcome] : received) {
+      options_.log(
+          fmt::format("feedback for {}: card {} {}", served.guideline->id(), card, outcome));
+    }
+  }
+  return json_response(200, Json::object());
+}
+
+HttpResponse CdsService::handle(const HttpRequest& request) const {
+  std::string_view path = request.target;
+  path = path.substr(0, path.find('?'));
+  if (path == "/health") {
+    if (request.method != "GET") {
+      HttpResponse answer = error_response(405, "use GET");
+      answer.headers.emplace_back("Allow", "GET");
+      return answer;
+    }
+    return json_response(200, Json{{"status", "ok"}});
+  }
+  if (path == kServicesPath || path == "/cds-services/") {
+    if (request.method != "GET") {
+      HttpResponse answer = error_response(405, "discovery is `GET /cds-services`");
+      answer.headers.emplace_back("Allow", "GET");
+      return answer;
+    }
+    return discovery();
+  }
+  if (!path.starts_with("/cds-services/")) {
+    return error_response(404, fmt::format("no resource at {}", code_span(path)));
+  }
+  std::string_view rest = path.substr(kServicesPath.size() + 1);
+  bool is_feedback = false;
+  if (rest.ends_with("/feedback")) {
+    rest.remove_suffix(std::string_view("/feedback").size());
+    is_feedback = true;
+  }
+  const auto served = std::find_if(guidelines_.begin(), guidelines_.end(),
+                                   [&](const auto& g) { return g.guideline->id() == rest; });
+  if (served == guidelines_.end() || rest.find('/') != std::string_view::npos) {
+    return error_response(
+        404, fmt::format("no service {}; `GET /cds-services` lists them", code_span(rest)));
+  }
+  if (request.method != "POST") {
+    HttpResponse answer = error_response(405, "a service is called with POST");
+    answer.headers.emplace_back("Allow", "POST");
+    return answer;
+  }
+  const std::optional<std::string> type = request.header("Content-Type");
+  if (!type ||
+      !(type->starts_with("application/json") || type->starts_with("application/fhir+json"))) {
+    return error_response(415, "the request body must be `application/json`");
+  }
+  return is_feedback ? feedback(*served, request.body) : invoke(*served, request.body);
+}
+
+}  // namespace rubric::service

@@ -1,0 +1,492 @@
+#!/usr/bin/python3
+"""Integration tests of `rubric serve` over real HTTP on loopback (ctest `service_serve`).
+
+    /usr/bin/python3 tests/service/serve_tests.py BUILD/rubric REPO
+
+Starts the service on a free port (`--port 0`; the port is read from its log), sends requests
+and checks every answer. Expected outcomes come from the hand-written case files of the seed's
+records (guidelines/vertebral-fracture-grade1/records/*.yaml, written from the contract before
+any reader existed) and from the CDS Hooks 2.0 specification, never from Rubric's output.
+Every server is stopped by the test (SIGTERM, then SIGKILL after 10 s).
+"""
+import glob
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import yaml
+
+RUBRIC, REPO = sys.argv[1], sys.argv[2]
+SEED = os.path.join(REPO, "guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric")
+RECORDS = os.path.join(REPO, "guidelines/vertebral-fracture-grade1/records")
+SERVICE = "/cds-services/vertebral-fracture-grade1"
+JSON = {"Content-Type": "application/json"}
+
+failures = []
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    checks += 1
+    if not condition:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+
+
+class Server:
+    def __init__(self, *args):
+        self.process = subprocess.Popen([RUBRIC, "serve", SEED, "--port", "0", *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log = []
+        self.port = None
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            line = self.process.stderr.readline()
+            if not line:
+                break
+            self.log.append(line)
+            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            if match:
+                self.port = int(match.group(1))
+                break
+        if self.port is None:
+            self.process.kill()
+            raise SystemExit("rubric serve did not start: " + "".join(self.log))
+        self.reader = threading.Thread(target=self._read_log, daemon=True)
+        self.reader.start()
+
+    def _read_log(self):
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def request(self, method, path, body=None, headers=None, timeout=20):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        connection.close()
+        return response.status, dict(response.getheaders()), data
+
+    def call(self, payload, path=SERVICE):
+        status, headers, data = self.request("POST", path, payload, JSON)
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, {"unparsed": data.decode("utf-8", "replace")}
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = None
+        self.reader.join(timeout=5)
+        return code
+
+
+def prefetch_request(bundle, hook_instance="2b5e3c5e-6f0a-4a39-9d8e-4b6c1d7e8f90"):
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    patients = [r for r in resources if r.get("resourceType") == "Patient"]
+    patient = patients[0]
+
+    def search(kind):
+        return {"resourceType": "Bundle", "type": "searchset",
+                "entry": [{"resource": r, "search": {"mode": "match"}}
+                          for r in resources if r.get("resourceType") == kind]}
+
+    return {"hook": "patient-view", "hookInstance": hook_instance,
+            "context": {"userId": "Practitioner/example", "patientId": patient["id"]},
+            "prefetch": {"patient": patient, "conditions": search("Condition"),
+                         "observations": search("Observation")}}
+
+
+def outcomes(answer):
+    recommended = sorted(c["extension"]["rubric"]["id"] for c in answer["cards"]
+                         if c["extension"]["rubric"]["outcome"] == "recommended")
+    undetermined = {}
+    for card in answer["cards"]:
+        if card["extension"]["rubric"]["outcome"] == "undetermined":
+            for item in card["extension"]["rubric"]["undetermined"]:
+                undetermined[item["id"]] = sorted(item["missing"])
+    warnings = [(c["extension"]["rubric"]["fact"], c["extension"]["rubric"]["resource"])
+                for c in answer["cards"] if c["extension"]["rubric"]["outcome"] == "invalid-data"]
+    return recommended, undetermined, warnings
+
+
+def check_card_shapes(answer, where):
+    """CDS Hooks 2.0 card rules and the issue's extension shapes, for every card."""
+    information_cards = 0
+    for card in answer.get("cards", []):
+        summary = card.get("summary", "")
+        check(isinstance(summary, str) and 0 < len(summary) <= 140,
+              f"{where}: summary of at most 140 characters: {summary!r}")
+        check(card.get("indicator") in ("info", "warning", "critical"),
+              f"{where}: indicator {card.get('indicator')!r}")
+        check(isinstance(card.get("source", {}).get("label"), str),
+              f"{where}: source.label")
+        check(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                           card.get("uuid", "")) is not None, f"{where}: uuid {card.get('uuid')}")
+        rubric = card.get("extension", {}).get("rubric", {})
+        if rubric.get("outcome") == "recommended":
+            check(set(rubric) == {"id", "outcome"}, f"{where}: recommended extension {rubric}")
+            check(card["source"].get("topic", {}).get("code") == rubric["id"],
+                  f"{where}: topic names the recommendation")
+        elif rubric.get("outcome") == "undetermined":
+            information_cards += 1
+            check(set(rubric) == {"outcome", "undetermined"}, f"{where}: undetermined extension")
+            check(card["indicator"] == "info", f"{where}: information card is info")
+        else:
+            check(rubric.get("outcome") == "invalid-data" and card["indicator"] == "warning",
+                  f"{where}: a data card is a warning: {card}")
+    check(information_cards <= 1, f"{where}: at most one information-needed card")
+
+
+def test_discovery(server):
+    status, headers, data = server.request("GET", "/cds-services")
+    check(status == 200 and headers.get("Content-Type") == "application/json", "discovery: 200 JSON")
+    services = json.loads(data)["services"]
+    check(len(services) == 1, "discovery: one service")
+    service = services[0]
+    check(service["id"] == "vertebral-fracture-grade1", "discovery: id is the guideline's")
+    check(service["hook"] == "patient-view", "discovery: patient-view")
+    check(service["title"].startswith("Treatment of Grade 1"), "discovery: title")
+    check(set(service["prefetch"]) == {"patient", "conditions", "observations"},
+          f"discovery: prefetch keys {sorted(service['prefetch'])}")
+    check(service["prefetch"]["patient"] == "Patient/{{context.patientId}}", "discovery: patient")
+    conditions = service["prefetch"]["conditions"]
+    check(conditions.startswith("Condition?patient={{context.patientId}}&code="),
+          f"discovery: conditions template {conditions}")
+    # FHIR-BINDING.md: the pain score is LOINC 72514-3; the cord compression condition is coded
+    # in the seed's code system.
+    check("http://loinc.org|72514-3" in service["prefetch"]["observations"],
+          "discovery: observations include LOINC 72514-3")
+    check("http://example.org/fhir/CodeSystem/vertebral-fracture|cord-compression" in conditions,
+          "discovery: conditions include cord-compression")
+
+
+def test_records(server, as_of):
+    tried = 0
+    for case_path in sorted(glob.glob(os.path.join(RECORDS, "*.yaml"))):
+        with open(case_path) as f:
+            case = yaml.safe_load(f)
+        if str(case["as_of"]) != as_of:
+            continue
+        with open(os.path.join(RECORDS, case["record"])) as f:
+            bundle = json.load(f)
+        name = os.path.basename(case_path)
+        expect = case["expect"]
+        status, answer = server.call(prefetch_request(bundle))
+        tried += 1
+        if "error" in expect and "resource" not in expect:
+            check(status == 400, f"{name}: a record the reader rejects is 400, got {status}")
+            continue
+        check(status == 200, f"{name}: 200, got {status} {answer}")
+        if status != 200:
+            continue
+        check_card_shapes(answer, name)
+        recommended, undetermined, warnings = outcomes(answer)
+        if "error" in expect:
+            check((expect["error"], expect["resource"]) in warnings,
+                  f"{name}: a warning card names {expect['error']} from {expect['resource']}; "
+                  f"got {warnings}")
+            continue
+        check(warnings == [], f"{name}: no warning cards, got {warnings}")
+        check(recommended == sorted(expect["recommendations"]),
+              f"{name}: recommended {recommended} != {sorted(expect['recommendations'])}")
+        expected_undetermined = {k: sorted(v) for k, v in (expect.get("undetermined") or {}).items()}
+        check(undetermined == expected_undetermined,
+              f"{name}: undetermined {undetermined} != {expected_undetermined}")
+    return tried
+
+
+def test_seed_example(server):
+    # The seed's example record (shared/seed/fhir), kept among the records.
+    with open(os.path.join(RECORDS, "seed-example-new-fracture-elderly.bundle.json")) as f:
+        bundle = json.load(f)
+    status, answer = server.call(prefetch_request(bundle))
+    check(status == 200, f"seed example: 200, got {status}")
+    check_card_shapes(answer, "seed example")
+    cards = {c["extension"]["rubric"].get("id"): c for c in answer["cards"]}
+    # DATA-DICTIONARY.md: caution and avoid recommendations are warnings by default, others info.
+    # shared/seed/fhir/README.md: this record reads the facts of cases/new-fracture-elderly.yaml,
+    # which recommends both.
+    check("opioid_caution" in cards and "calcium" in cards, "seed example: the expected cards")
+    if "opioid_caution" in cards:
+        check(cards["opioid_caution"]["indicator"] == "warning", "opioid_caution is a warning")
+    if "calcium" in cards:
+        card = cards["calcium"]
+        check(card["indicator"] == "info", "calcium is info")
+        check(card["summary"] == "Prescribe at least 1000 mg elemental calcium daily.",
+              f"calcium summary is its text: {card['summary']}")
+        check("**Decided by**" in card["detail"] and "**Sources**" in card["detail"],
+              "calcium detail has the deciding facts and the sources")
+    # The same hook instance gives the same card ids; another gives others.
+    status2, again = server.call(prefetch_request(bundle))
+    check([c["uuid"] for c in again["cards"]] == [c["uuid"] for c in answer["cards"]],
+          "card ids are stable for one hook instance")
+    status3, other = server.call(prefetch_request(bundle, "0f0e0d0c-0b0a-4900-8800-000000000001"))
+    check(not set(c["uuid"] for c in other["cards"]) & set(c["uuid"] for c in answer["cards"]),
+          "another hook instance gets other card ids")
+    return bundle, answer
+
+
+def test_protocol_errors(server, bundle):
+    good = prefetch_request(bundle)
+    status, answer = server.call("{not json")
+    check(status == 400 and "not valid JSON" in answer.get("error", ""), f"malformed JSON: {answer}")
+    status, answer = server.call([1, 2])
+    check(status == 400 and "not a JSON object" in answer.get("error", ""), f"JSON array: {answer}")
+    status, answer = server.call(good, "/cds-services/no-such-service")
+    check(status == 404, f"unknown service: {status}")
+    status, _, _ = server.request("GET", SERVICE)
+    check(status == 405, f"GET on a service: {status}")
+    status, _, _ = server.request("POST", SERVICE, json.dumps(good), {"Content-Type": "text/plain"})
+    check(status == 415, f"text/plain body: {status}")
+    for field in ("hook", "hookInstance", "context"):
+        broken = dict(good)
+        del broken[field]
+        status, answer = server.call(broken)
+        check(status == 400 and f"`{field}`" in answer.get("error", ""), f"no {field}: {answer}")
+    wrong_hook = dict(good, hook="order-sign")
+    status, answer = server.call(wrong_hook)
+    check(status == 400 and "patient-view" in answer.get("error", ""), f"order-sign: {answer}")
+    # A prefetch key missing: 412 naming it (the service does not fetch from fhirServer yet).
+    missing = json.loads(json.dumps(good))
+    del missing["prefetch"]["observations"]
+    status, answer = server.call(missing)
+    check(status == 412 and answer.get("missing") == ["observations"], f"412: {answer}")
+    no_prefetch = dict(good)
+    del no_prefetch["prefetch"]
+    status, answer = server.call(no_prefetch)
+    check(status == 412 and sorted(answer.get("missing", [])) ==
+          ["conditions", "observations", "patient"], f"no prefetch: {answer}")
+    # null means "none found": no Observations at all leaves the observation facts absent.
+    none_found = json.loads(json.dumps(good))
+    none_found["prefetch"]["observations"] = None
+    status, answer = server.call(none_found)
+    check(status == 200, f"observations null: {status}")
+    if status == 200:
+        recommended, undetermined, _ = outcomes(answer)
+        check(recommended == [] and "fracture_grade" in sum(undetermined.values(), []),
+              f"observations null: everything waits on the grade: {recommended} {undetermined}")
+    patient_null = json.loads(json.dumps(good))
+    patient_null["prefetch"]["patient"] = None
+    status, answer = server.call(patient_null)
+    check(status == 400 and "no Patient" in answer.get("error", ""), f"patient null: {answer}")
+    # Another patient's data is refused, never evaluated.
+    other_patient = json.loads(json.dumps(good))
+    other_patient["context"]["patientId"] = "someone-else"
+    status, answer = server.call(other_patient)
+    check(status == 400 and "not the context's patient" in answer.get("error", ""),
+          f"another patient's Patient: {answer}")
+    foreign = json.loads(json.dumps(good))
+    foreign["prefetch"]["conditions"]["entry"][0]["resource"]["subject"] = {
+        "reference": "Patient/someone-else"}
+    status, answer = server.call(foreign)
+    check(status == 400 and "Patient/someone-else" in answer.get("error", ""),
+          f"a Condition of another patient: {answer}")
+    # The same resource under two keys counts once.
+    twice = json.loads(json.dumps(good))
+    twice["prefetch"]["conditions"]["entry"] += twice["prefetch"]["conditions"]["entry"]
+    status, answer = server.call(twice)
+    _, first = server.call(good)
+    check(status == 200 and outcomes(answer) == outcomes(first), "duplicates count once")
+    nested = "[" * 100000 + "]" * 100000
+    status, answer = server.call(nested)
+    check(status == 400 and "nested" in answer.get("error", ""), f"deep nesting: {answer}")
+    status, _, _ = server.request("GET", "/nowhere")
+    check(status == 404, "unknown path: 404")
+    status, _, data = server.request("GET", "/health")
+    check(status == 200 and json.loads(data) == {"status": "ok"}, "health")
+
+
+def test_feedback(server):
+    path = SERVICE + "/feedback"
+    good = {"feedback": [{"card": "72f80640-c7e0-5d66-a108-07e8be7ce077", "outcome": "accepted",
+                          "outcomeTimestamp": "2026-06-15T10:00:00Z"}]}
+    status, answer = server.call(good, path)
+    check(status == 200, f"feedback: {status} {answer}")
+    status, answer = server.call({"feedback": [{"card": "x", "outcome": "maybe",
+                                                "outcomeTimestamp": "2026"}]}, path)
+    check(status == 400 and "`outcome`" in answer.get("error", ""), f"bad feedback: {answer}")
+    status, answer = server.call({"cards": []}, path)
+    check(status == 400, f"feedback without feedback: {status}")
+    time.sleep(0.2)
+    check(any("card 72f80640-c7e0-5d66-a108-07e8be7ce077 accepted" in line for line in server.log),
+          "feedback is logged")
+
+
+def raw_exchange(port, data, wait=0.0, timeout=20):
+    """Sends raw bytes, optionally pausing before the last byte; returns the status (0: closed)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        if wait:
+            sock.sendall(data[:-1])
+            time.sleep(wait)
+            sock.sendall(data[-1:])
+        else:
+            sock.sendall(data)
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except (BrokenPipeError, ConnectionResetError):
+        return 0 if not answer else int(answer.split()[1])
+    finally:
+        sock.close()
+    return int(answer.split()[1]) if answer.startswith(b"HTTP/1.1") else 0
+
+
+def test_limits(bundle):
+    # A small body limit and read timeout so that the test stays fast.
+    server = Server("--as-of", "2026-06-15", "--max-body", "65536", "--read-timeout", "1",
+                    "--max-connections", "8")
+    try:
+        big = b"x" * (20 << 20)
+        head = (f"POST {SERVICE} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(big)}\r\n\r\n").encode()
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(head + big[:70000])
+        answer = sock.recv(4096)
+        sock.close()
+        check(answer.startswith(b"HTTP/1.1 413"), f"20 MB body: 413, got {answer[:40]!r}")
+        long_header = (f"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {'a' * 40000}\r\n\r\n").encode()
+        check(raw_exchange(server.port, long_header) == 431, "a 40 kB header: 431")
+        garbage = b"\x16\x03\x01 not http at all\r\n\r\n"
+        check(raw_exchange(server.port, garbage) in (400, 0), "bytes that are not HTTP: 400")
+        # A slow client: one byte a second; the others are answered meanwhile, then it gets 408.
+        slow = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        slow.sendall(b"POST ")
+        started = time.time()
+        served = 0
+        for _ in range(5):
+            status, _, _ = server.request("GET", "/health")
+            served += status == 200
+        try:
+            slow.sendall(b"/")
+            time.sleep(0.6)
+            slow.sendall(b"c")
+        except OSError:
+            pass
+        answer = b""
+        try:
+            answer = slow.recv(4096)
+        except OSError:
+            pass
+        slow.close()
+        check(served == 5, "others are served while a client dawdles")
+        check(answer.startswith(b"HTTP/1.1 408"), f"slow client: 408, got {answer[:40]!r}")
+        check(time.time() - started < 5, "the slow client is cut off after the read timeout")
+        # Too many connections: the ninth gets 503 while eight idle ones are open.
+        idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(8)]
+        time.sleep(0.2)
+        extra = raw_exchange(server.port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        check(extra == 503, f"over --max-connections: 503, got {extra}")
+        for sock in idle:
+            sock.close()
+        time.sleep(1.5)
+        status, _, _ = server.request("GET", "/health")
+        check(status == 200, "served again once connections close")
+        # Keep-alive: two requests on one connection.
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/health")
+        first = connection.getresponse().read()
+        connection.request("POST", SERVICE, json.dumps(prefetch_request(bundle)), JSON)
+        second = connection.getresponse()
+        check(first and second.status == 200, "two requests on one connection")
+        connection.close()
+    finally:
+        check(server.stop() == 0, "the limits server stops with 0")
+
+
+def test_sigterm_in_flight(bundle):
+    server = Server("--as-of", "2026-06-15")
+    body = json.dumps(prefetch_request(bundle)).encode()
+    head = (f"POST {SERVICE} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    sock.sendall(head + body[: len(body) // 2])
+    time.sleep(0.3)
+    server.process.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    sock.sendall(body[len(body) // 2:])
+    answer = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    sock.close()
+    check(answer.startswith(b"HTTP/1.1 200"), f"the request in flight at SIGTERM is answered: "
+                                              f"{answer[:60]!r}")
+    check(b'"cards"' in answer, "with its cards")
+    check(b"Connection: close" in answer or b"connection: close" in answer.lower(),
+          "and the connection is closed")
+    try:
+        code = server.process.wait(timeout=15)  # the SIGTERM above stops it: no second signal
+    except subprocess.TimeoutExpired:
+        code = None
+    server.stop()
+    check(code == 0, f"SIGTERM exits 0, got {code}")
+    try:
+        socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+        check(False, "the port is closed after SIGTERM")
+    except OSError:
+        pass
+
+
+def test_command_line():
+    result = subprocess.run([RUBRIC, "serve", SEED, "--host", "0.0.0.0", "--port", "0"],
+                            capture_output=True, text=True, timeout=20)
+    check(result.returncode == 2 and "loopback" in result.stderr,
+          f"a public address without authentication is refused: {result.stderr}")
+    result = subprocess.run([RUBRIC, "serve", SEED, SEED, "--port", "0"],
+                            capture_output=True, text=True, timeout=20)
+    check(result.returncode == 2 and "served already" in result.stderr,
+          f"the same guideline twice is refused: {result.stderr}")
+    result = subprocess.run([RUBRIC, "serve", SEED, "--as-of", "2026-02-30", "--port", "0"],
+                            capture_output=True, text=True, timeout=20)
+    check(result.returncode == 2 and "--as-of" in result.stderr, "a bad --as-of is refused")
+
+
+def main():
+    test_command_line()
+    server = Server("--as-of", "2026-06-15", "--threads", "2")
+    try:
+        check(any("no authentication" in line for line in server.log),
+              "an unauthenticated service says so at start")
+        test_discovery(server)
+        tried = test_records(server, "2026-06-15")
+        check(tried == 98, f"98 records evaluated as of 2026-06-15, got {tried}")
+        bundle, _ = test_seed_example(server)
+        test_protocol_errors(server, bundle)
+        test_feedback(server)
+    finally:
+        check(server.stop() == 0, "the main server stops with 0")
+    for as_of in ("2025-02-28", "2025-03-01"):
+        server = Server("--as-of", as_of)
+        try:
+            check(test_records(server, as_of) == 1, f"one record as of {as_of}")
+        finally:
+            server.stop()
+    test_limits(bundle)
+    test_sigterm_in_flight(bundle)
+    print(f"{checks - len(failures)} of {checks} checks passed")
+    sys.exit(1 if failures else 0)
+
+
+main()
