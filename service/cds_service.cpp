@@ -677,6 +677,34 @@ HttpResponse CdsService::feedback(const ServedGuideline& served, std::string_vie
   return json_response(200, Json::object());
 }
 
+std::optional<HttpResponse> CdsService::authenticate(const HttpRequest& request,
+                                                     std::string_view path) const {
+  if (!options_.authenticator) {
+    return std::nullopt;
+  }
+  std::vector<std::string> audiences{options_.base_url + std::string(path)};
+  if (path.ends_with("/feedback")) {  // feedback may name the service's own URL
+    audiences.push_back(
+        options_.base_url +
+        std::string(path.substr(0, path.size() - std::string_view("/feedback").size())));
+  }
+  const AuthResult result =
+      options_.authenticator->check(request.header("Authorization"), audiences, options_.now());
+  if (result.accepted) {
+    return std::nullopt;
+  }
+  if (options_.log) {
+    options_.log(fmt::format("401 for {} {} from {}: {}", request.method, path, request.peer,
+                             result.reason));
+  }
+  HttpResponse answer = error_response(401, "authentication failed");
+  answer.headers.emplace_back("WWW-Authenticate",
+                              request.header("Authorization")
+                                  ? R"(Bearer realm="cds-services", error="invalid_token")"
+                                  : R"(Bearer realm="cds-services")");
+  return answer;
+}
+
 HttpResponse CdsService::handle(const HttpRequest& request) const {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
@@ -694,10 +722,16 @@ HttpResponse CdsService::handle(const HttpRequest& request) const {
       answer.headers.emplace_back("Allow", "GET");
       return answer;
     }
+    if (std::optional<HttpResponse> refused = authenticate(request, kServicesPath)) {
+      return *refused;
+    }
     return discovery();
   }
   if (!path.starts_with("/cds-services/")) {
     return error_response(404, fmt::format("no resource at {}", code_span(path)));
+  }
+  if (std::optional<HttpResponse> refused = authenticate(request, path)) {
+    return *refused;
   }
   std::string_view rest = path.substr(kServicesPath.size() + 1);
   bool is_feedback = false;

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "dsl/source.hpp"
 #include "engine/guideline.hpp"
 #include "records/record_reader.hpp"
+#include "service/client_auth.hpp"
 #include "service/http_server.hpp"
 #include "values/date_time.hpp"
 
@@ -49,6 +51,12 @@ struct ServiceOptions {
   RecordLimits record_limits;
   // Where a request's problems that the caller is not told are written (one line each).
   std::function<void(const std::string&)> log;
+  // When set, every call under /cds-services must carry a token it accepts (401 otherwise);
+  // `base_url` (`https://cds.example.org`, no trailing slash) makes the audience of each
+  // endpoint, and `now` gives the time in seconds since the epoch.
+  std::shared_ptr<const ClientAuthenticator> authenticator;
+  std::string base_url;
+  std::function<std::int64_t()> now;
 };
 
 class CdsService {
@@ -66,6 +74,10 @@ class CdsService {
   [[nodiscard]] const std::vector<ServedGuideline>& guidelines() const { return guidelines_; }
 
  private:
+  // Nullopt when the call may go on; otherwise the 401 (the reason goes to the log only).
+  [[nodiscard]] std::optional<HttpResponse> authenticate(const HttpRequest& request,
+                                                         std::string_view path) const;
+
   std::vector<ServedGuideline> guidelines_;
   ServiceOptions options_;
 };

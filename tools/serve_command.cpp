@@ -1,5 +1,6 @@
 // `rubric serve GUIDELINE... [--host ADDR] [--port N] [--threads N] [--as-of DATE]
-// [--max-body BYTES] [--read-timeout SECONDS] [--max-connections N]`: the guidelines as a
+// [--max-body BYTES] [--read-timeout SECONDS] [--max-connections N] [--jwks FILE --base-url URL
+// [--issuer ISS]...]`: the guidelines as a
 // CDS Hooks 2.0 service (docs/service.md). Runs until SIGINT or SIGTERM, then finishes the
 // requests in flight and exits 0.
 #include <fmt/format.h>
@@ -10,10 +11,12 @@
 #include <mutex>
 #include <ostream>
 #include <set>
+#include <variant>
 
 #include "service/cds_service.hpp"
 #include "service/http_server.hpp"
 #include "tools/command.hpp"
+#include "tools/read_file.hpp"
 
 namespace rubric {
 
@@ -28,6 +31,9 @@ struct Options {
   std::size_t max_body = std::size_t{8} << 20U;
   double read_timeout = 10;
   std::size_t max_connections = 512;
+  std::string jwks;
+  std::string base_url;
+  std::vector<std::string> issuers;
 };
 
 int run_serve(const Options& options, std::ostream& err) {
@@ -50,10 +56,45 @@ int run_serve(const Options& options, std::ostream& err) {
     served.push_back({std::move(guideline), std::move(sources), path});
   }
   std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
-  if (!service::is_loopback_address(host)) {
+  std::shared_ptr<const service::ClientAuthenticator> authenticator;
+  std::string base_url = options.base_url;
+  while (!base_url.empty() && base_url.back() == '/') {
+    base_url.pop_back();
+  }
+  if (!options.jwks.empty()) {
+    if (base_url.empty()) {
+      err << "error: --jwks needs --base-url: the URL the clients call "
+             "(`https://cds.example.org`), "
+             "which every token's `aud` names\n";
+      return kExitUsage;
+    }
+    if (!(base_url.starts_with("https://") || base_url.starts_with("http://")) ||
+        base_url.find_first_of(" ?#") != std::string::npos) {
+      err << fmt::format("error: --base-url: `{}` is not an http or https URL without a query\n",
+                         options.base_url);
+      return kExitUsage;
+    }
+    std::string problem;
+    const std::optional<std::string> text = read_whole_file(options.jwks, 1U << 20U, problem);
+    if (!text) {
+      err << fmt::format("error: --jwks: {}\n", problem);
+      return kExitUsage;
+    }
+    auto keys = service::KeySet::read(*text);
+    if (const std::string* failure = std::get_if<std::string>(&keys)) {
+      err << fmt::format("error: {}: {}\n", options.jwks, *failure);
+      return kExitInputError;
+    }
+    authenticator = std::make_shared<const service::ClientAuthenticator>(
+        std::move(std::get<service::KeySet>(keys)), options.issuers);
+  } else if (!options.base_url.empty() || !options.issuers.empty()) {
+    err << "error: --base-url and --issuer go with --jwks (they describe the tokens to accept)\n";
+    return kExitUsage;
+  }
+  if (!authenticator && !service::is_loopback_address(host)) {
     err << fmt::format(
-        "error: --host: refusing to listen on `{}`: without authentication the service answers "
-        "only on a loopback address (127.0.0.1, ::1)\n",
+        "error: --host: refusing to listen on `{}`: without authentication (--jwks) the service "
+        "answers only on a loopback address (127.0.0.1, ::1)\n",
         options.host);
     return kExitUsage;
   }
@@ -74,6 +115,13 @@ int run_serve(const Options& options, std::ostream& err) {
     return fixed_date ? *fixed_date : *evaluation_date("", err);
   };
   service_options.log = log;
+  service_options.authenticator = authenticator;
+  service_options.base_url = base_url;
+  service_options.now = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
   const service::CdsService cds(std::move(served), service_options);
 
   service::ServerLimits limits;
@@ -99,7 +147,12 @@ int run_serve(const Options& options, std::ostream& err) {
   const std::string url = host.find(':') == std::string::npos
                               ? fmt::format("http://{}:{}", host, server.port())
                               : fmt::format("http://[{}]:{}", host, server.port());
-  log("warning: no authentication: any program on this machine can call the service");
+  if (authenticator) {
+    log(fmt::format("every call must carry a token signed by a key of {} for {}/cds-services...",
+                    options.jwks, base_url));
+  } else {
+    log("warning: no authentication: any program on this machine can call the service");
+  }
   log(fmt::format("listening on {} ({} {}: {}; discovery at {}/cds-services)", url, names.size(),
                   names.size() == 1 ? "service" : "services", fmt::join(names, ", "), url));
   server.run();
@@ -142,6 +195,16 @@ Command add_serve_command(CLI::App& app, std::ostream& /*out*/, std::ostream& er
                    "Open connections at most; more get 503")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
       ->capture_default_str();
+  command
+      ->add_option("--jwks", options->jwks,
+                   "JWK Set of the clients' public keys: every call must carry a JWT signed "
+                   "by one (ES256, ES384, RS384)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--base-url", options->base_url,
+                      "The URL clients call (with --jwks): tokens' `aud` is this URL's "
+                      "/cds-services endpoints");
+  command->add_option("--issuer", options->issuers,
+                      "Accept tokens of this `iss` only (repeatable; with --jwks)");
   return {command, [options, &err] { return run_serve(*options, err); }};
 }
 

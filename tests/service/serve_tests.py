@@ -53,7 +53,7 @@ class Server:
             if not line:
                 break
             self.log.append(line)
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            match = re.search(r"listening on http://[^ ]*:(\d+) ", line)
             if match:
                 self.port = int(match.group(1))
                 break
@@ -489,4 +489,5 @@ def main():
     sys.exit(1 if failures else 0)
 
 
-main()
+if __name__ == "__main__":
+    main()
