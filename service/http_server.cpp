@@ -3,10 +3,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -15,12 +17,14 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <variant>
 
 namespace rubric::service {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 namespace {
@@ -67,6 +71,7 @@ struct ServerState {
   net::signal_set signals{control};
   net::steady_timer grace{control};
   std::function<void(int)> on_signal;
+  std::optional<ssl::context> tls;  // HTTPS when set (use_tls)
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
   std::mutex sessions_mutex;
@@ -78,14 +83,19 @@ struct ServerState {
         context(static_cast<int>(std::max(1U, server_limits.threads))) {}
 };
 
-// One connection: reads requests one after another within the limits and answers each.
+// One connection: reads requests one after another within the limits and answers each. Over
+// TLS, the handshake comes first (within the read timeout) and a close sends close_notify.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
   Session(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), state_(std::move(state)) {
+      : stream_(make_stream(std::move(socket), *state)),
+        timer_(tcp_stream().get_executor()),
+        state_(std::move(state)) {
     ++state_->connections;
     beast::error_code error;
-    const tcp::endpoint remote = stream_.socket().remote_endpoint(error);
+    const tcp::endpoint remote = tcp_stream().socket().remote_endpoint(error);
     if (!error) {
       peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
     }
@@ -100,24 +110,35 @@ class Session : public std::enable_shared_from_this<Session> {
   Session& operator=(const Session&) = delete;
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    net::dispatch(tcp_stream().get_executor(), [self = shared_from_this()] {
+      if (std::holds_alternative<TlsStream>(self->stream_)) {
+        self->handshake();
+      } else {
+        self->read();
+      }
+    });
   }
 
   // Closes the connection unless a request is being read or handled; that one is answered,
   // and then the connection closes.
   void close_when_idle() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(tcp_stream().get_executor(), [self = shared_from_this()] {
       self->closing_ = true;
       if (!self->busy_ && !(self->parser_ && self->parser_->got_some())) {
         self->timer_.cancel();
         beast::error_code ignored;
-        self->stream_.socket().cancel(ignored);
+        self->tcp_stream().socket().cancel(ignored);
       }
     });
   }
 
-  // Refuses the connection at once (too many open): a 503, then close.
+  // Refuses the connection at once (too many open): a 503, then close; over TLS, where no
+  // answer can be sent before a handshake, the connection is closed.
   void refuse() {
+    if (std::holds_alternative<TlsStream>(stream_)) {
+      close_socket();
+      return;
+    }
     HttpResponse response;
     response.status = 503;
     response.body = R"({"error": "too many connections; try again later"})";
@@ -126,29 +147,67 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  static std::variant<beast::tcp_stream, TlsStream> make_stream(tcp::socket socket,
+                                                                ServerState& state) {
+    if (state.tls) {
+      return std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<TlsStream>,
+                                                        std::move(socket), *state.tls);
+    }
+    return std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<beast::tcp_stream>,
+                                                      std::move(socket));
+  }
+
+  beast::tcp_stream& tcp_stream() {
+    return std::visit(
+        [](auto& stream) -> beast::tcp_stream& { return beast::get_lowest_layer(stream); },
+        stream_);
+  }
+
+  void arm_read_timer() {
+    timed_out_ = false;
+    timer_.expires_after(state_->limits.read_timeout);
+    timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (!error) {
+        self->timed_out_ = true;
+        beast::error_code ignored;
+        self->tcp_stream().socket().cancel(ignored);
+      }
+    });
+  }
+
+  void handshake() {
+    arm_read_timer();
+    std::get<TlsStream>(stream_).async_handshake(
+        ssl::stream_base::server, [self = shared_from_this()](beast::error_code error) {
+          self->timer_.cancel();
+          if (error || self->timed_out_) {
+            self->close_socket();  // not TLS, or too slow: nothing can be answered
+            return;
+          }
+          self->handshake_done_ = true;
+          self->read();
+        });
+  }
+
   void read() {
     if (closing_) {
       close();
       return;
     }
     busy_ = false;
-    timed_out_ = false;
     parser_.emplace();
     parser_->body_limit(state_->limits.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(state_->limits.max_header_bytes, UINT32_MAX)));
-    timer_.expires_after(state_->limits.read_timeout);
-    timer_.async_wait([self = shared_from_this()](beast::error_code error) {
-      if (!error) {
-        self->timed_out_ = true;
-        beast::error_code ignored;
-        self->stream_.socket().cancel(ignored);
-      }
-    });
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       self->on_read(error);
-                     });
+    arm_read_timer();
+    std::visit(
+        [this](auto& stream) {
+          http::async_read(stream, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code error, std::size_t) {
+                             self->on_read(error);
+                           });
+        },
+        stream_);
   }
 
   void on_read(beast::error_code error) {
@@ -174,9 +233,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (error) {
       // The client closed, the read was cancelled, or the bytes are not HTTP.
-      if (started && error != http::error::end_of_stream &&
-          error != net::error::operation_aborted && error != net::error::eof &&
-          error != net::error::connection_reset) {
+      const bool not_http =
+          error.category() == http::make_error_code(http::error::bad_method).category() &&
+          error != http::error::end_of_stream && error != http::error::partial_message;
+      if (started && not_http) {
         answer_error(400, "the request is not valid HTTP/1.1: " + error.message());
       } else {
         close();
@@ -220,27 +280,44 @@ class Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive);
     message->prepare_payload();
-    stream_.expires_after(kWriteTimeout);
-    http::async_write(stream_, *message,
-                      [self = shared_from_this(), message](beast::error_code error, std::size_t) {
-                        self->stream_.expires_never();
-                        if (error || !message->keep_alive()) {
-                          self->close();
-                        } else {
-                          self->read();
-                        }
-                      });
+    tcp_stream().expires_after(kWriteTimeout);
+    std::visit(
+        [this, &message](auto& stream) {
+          http::async_write(
+              stream, *message,
+              [self = shared_from_this(), message](beast::error_code error, std::size_t) {
+                self->tcp_stream().expires_never();
+                if (error || !message->keep_alive()) {
+                  self->close();
+                } else {
+                  self->read();
+                }
+              });
+        },
+        stream_);
   }
 
+  // Ends the connection: over TLS, close_notify first (within the write timeout).
   void close() {
     timer_.cancel();
     busy_ = false;
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    if (auto* tls = std::get_if<TlsStream>(&stream_); tls != nullptr && handshake_done_) {
+      handshake_done_ = false;
+      tcp_stream().expires_after(kWriteTimeout);
+      tls->async_shutdown([self = shared_from_this()](beast::error_code) { self->close_socket(); });
+      return;
+    }
+    close_socket();
   }
 
-  beast::tcp_stream stream_;
+  void close_socket() {
+    timer_.cancel();
+    beast::error_code ignored;
+    tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp_stream().socket().close(ignored);
+  }
+
+  std::variant<beast::tcp_stream, TlsStream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   net::steady_timer timer_;
@@ -249,6 +326,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool timed_out_ = false;
   bool busy_ = false;
   bool closing_ = false;
+  bool handshake_done_ = false;
 };
 
 namespace {
@@ -301,6 +379,36 @@ HttpServer::HttpServer(ServerLimits limits, Handler handler)
 
 HttpServer::~HttpServer() {
   state_->context.stop();
+}
+
+std::optional<std::string> HttpServer::use_tls(const std::string& certificate_file,
+                                               const std::string& key_file) {
+  ssl::context context(ssl::context::tls_server);
+  beast::error_code error;
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                      error);
+  if (error) {
+    return "cannot set up TLS: " + error.message();
+  }
+  if (context.use_certificate_chain_file(certificate_file, error)) {
+    return "--tls-cert: cannot use `" + certificate_file +
+           "` as a PEM certificate chain: " + error.message();
+  }
+  if (context.use_private_key_file(key_file, ssl::context::pem, error)) {
+    if (error.message().find("mismatch") != std::string::npos) {
+      return "--tls-key: `" + key_file + "` is not the key of the certificate in `" +
+             certificate_file + "`";
+    }
+    return "--tls-key: cannot use `" + key_file + "` as a PEM private key: " + error.message();
+  }
+  if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
+    return "--tls-key: `" + key_file + "` is not the key of the certificate in `" +
+           certificate_file + "`";
+  }
+  state_->tls.emplace(std::move(context));
+  return std::nullopt;
 }
 
 std::optional<std::string> HttpServer::listen(const std::string& host, std::uint16_t port) {

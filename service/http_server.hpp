@@ -61,6 +61,10 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Serves HTTPS (TLS 1.2 and later) with the PEM certificate chain and private key in these
+  // files; call before `listen`. Nullopt on success, otherwise why not (naming the option).
+  std::optional<std::string> use_tls(const std::string& certificate_file,
+                                     const std::string& key_file);
   // Binds `host:port` (port 0: a free port, see `port`). Nullopt on success, otherwise why not
   // ("cannot listen on 127.0.0.1:80: Permission denied").
   std::optional<std::string> listen(const std::string& host, std::uint16_t port);

@@ -1,6 +1,6 @@
 // `rubric serve GUIDELINE... [--host ADDR] [--port N] [--threads N] [--as-of DATE]
 // [--max-body BYTES] [--read-timeout SECONDS] [--max-connections N] [--jwks FILE --base-url URL
-// [--issuer ISS]...]`: the guidelines as a
+// [--issuer ISS]...] [--tls-cert FILE --tls-key FILE]`: the guidelines as a
 // CDS Hooks 2.0 service (docs/service.md). Runs until SIGINT or SIGTERM, then finishes the
 // requests in flight and exits 0.
 #include <fmt/format.h>
@@ -34,6 +34,8 @@ struct Options {
   std::string jwks;
   std::string base_url;
   std::vector<std::string> issuers;
+  std::string tls_certificate;
+  std::string tls_key;
 };
 
 int run_serve(const Options& options, std::ostream& err) {
@@ -131,6 +133,18 @@ int run_serve(const Options& options, std::ostream& err) {
   limits.max_connections = options.max_connections;
   service::HttpServer server(
       limits, [&cds](const service::HttpRequest& request) { return cds.handle(request); });
+  if (options.tls_certificate.empty() != options.tls_key.empty()) {
+    err << "error: --tls-cert and --tls-key go together: the certificate chain and its private "
+           "key\n";
+    return kExitUsage;
+  }
+  const bool tls = !options.tls_certificate.empty();
+  if (tls) {
+    if (const auto problem = server.use_tls(options.tls_certificate, options.tls_key)) {
+      err << "error: " << *problem << '\n';
+      return kExitUsage;
+    }
+  }
   if (const auto problem = server.listen(host, static_cast<std::uint16_t>(options.port))) {
     err << "error: " << *problem << '\n';
     return kExitUsage;
@@ -144,9 +158,10 @@ int run_serve(const Options& options, std::ostream& err) {
   for (const service::ServedGuideline& guideline : cds.guidelines()) {
     names.push_back(guideline.guideline->id());
   }
+  const char* scheme = tls ? "https" : "http";
   const std::string url = host.find(':') == std::string::npos
-                              ? fmt::format("http://{}:{}", host, server.port())
-                              : fmt::format("http://[{}]:{}", host, server.port());
+                              ? fmt::format("{}://{}:{}", scheme, host, server.port())
+                              : fmt::format("{}://[{}]:{}", scheme, host, server.port());
   if (authenticator) {
     log(fmt::format("every call must carry a token signed by a key of {} for {}/cds-services...",
                     options.jwks, base_url));
@@ -205,6 +220,12 @@ Command add_serve_command(CLI::App& app, std::ostream& /*out*/, std::ostream& er
                       "/cds-services endpoints");
   command->add_option("--issuer", options->issuers,
                       "Accept tokens of this `iss` only (repeatable; with --jwks)");
+  command
+      ->add_option("--tls-cert", options->tls_certificate,
+                   "Serve HTTPS with this PEM certificate chain (with --tls-key)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--tls-key", options->tls_key, "The PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
   return {command, [options, &err] { return run_serve(*options, err); }};
 }
 

@@ -8,8 +8,13 @@ independent of Rubric's OpenSSL code. Each rule of CDS Hooks 2.0 "Trusting CDS C
 docs/service.md#authentication is tried with a token that breaks it, beside a valid one.
 """
 import base64
+import datetime
+import http.client
+import ipaddress
 import json
 import os
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -17,8 +22,10 @@ import time
 import uuid
 
 import jwt
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_tests as serve  # noqa: E402  (the server helper and the prefetch builder)
@@ -76,6 +83,87 @@ def unsigned(**claims_override):
     claims.update(claims_override)
     part = lambda obj: base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
     return part({"alg": "none", "typ": "JWT", "kid": "ehr-es384"}) + "." + part(claims) + "."
+
+
+def self_signed(work, name):
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rubric-test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName(
+                       [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                   .sign(key, hashes.SHA256()))
+    cert_path = os.path.join(work, name + ".crt")
+    key_path = os.path.join(work, name + ".key")
+    with open(cert_path, "wb") as f:
+        f.write(certificate.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(pem(key))
+    return cert_path, key_path
+
+
+def test_tls(work, jwks, request):
+    check = serve.check
+    cert, key = self_signed(work, "server")
+    other_cert, other_key = self_signed(work, "other")
+    result = subprocess.run([serve.RUBRIC, "serve", serve.SEED, "--port", "0", "--tls-cert", cert,
+                             "--tls-key", other_key], capture_output=True, text=True, timeout=20)
+    check(result.returncode == 2 and "is not the key of the certificate" in result.stderr,
+          f"a key that is not the certificate's is refused: {result.stderr}")
+    result = subprocess.run([serve.RUBRIC, "serve", serve.SEED, "--port", "0", "--tls-cert", cert],
+                            capture_output=True, text=True, timeout=20)
+    check(result.returncode == 2 and "go together" in result.stderr, "--tls-cert needs --tls-key")
+    result = subprocess.run([serve.RUBRIC, "serve", serve.SEED, "--port", "0", "--tls-cert", jwks,
+                             "--tls-key", key], capture_output=True, text=True, timeout=20)
+    check(result.returncode == 2 and "--tls-cert" in result.stderr, "a file that is no certificate")
+
+    server = serve.Server("--as-of", "2026-06-15", "--tls-cert", cert, "--tls-key", key,
+                          "--jwks", jwks, "--base-url", BASE)
+    try:
+        check(any("https://127.0.0.1:" in line for line in server.log), "the log says https")
+        context = ssl.create_default_context(cafile=cert)
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, context=context,
+                                                 timeout=10)
+        connection.request("POST", serve.SERVICE, request,
+                           dict(JSON_TYPE, Authorization="Bearer " + token()))
+        answer = connection.getresponse()
+        body = answer.read()
+        check(answer.status == 200 and b'"cards"' in body, f"HTTPS invocation: {answer.status}")
+        connection.request("GET", "/health")  # the same TLS connection, kept alive
+        answer = connection.getresponse()
+        check(answer.status == 200 and json.loads(answer.read()) == {"status": "ok"},
+              "a second request on the TLS connection")
+        connection.close()
+        # A client that does not trust the certificate cannot connect.
+        try:
+            untrusting = http.client.HTTPSConnection(
+                "127.0.0.1", server.port, context=ssl.create_default_context(cafile=other_cert),
+                timeout=10)
+            untrusting.request("GET", "/health")
+            untrusting.getresponse()
+            check(False, "a client that does not trust the certificate is refused")
+        except ssl.SSLError:
+            pass
+        # Plain HTTP on the TLS port gets no HTTP answer, and the service goes on.
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            data = sock.recv(100)
+        except OSError:
+            data = b""
+        sock.close()
+        check(not data.startswith(b"HTTP/1.1 200"), f"plain HTTP on the TLS port: {data[:20]!r}")
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, context=context,
+                                                 timeout=10)
+        connection.request("GET", "/health")
+        check(connection.getresponse().status == 200, "HTTPS still served after plain HTTP")
+        connection.close()
+    finally:
+        check(server.stop() == 0, "the HTTPS server stops with 0")
 
 
 def main():
@@ -204,6 +292,7 @@ def main():
         check(status == 401, "an issuer outside the allowlist")
     finally:
         server.stop()
+    test_tls(work, jwks, request)
     print(f"{serve.checks - len(serve.failures)} of {serve.checks} checks passed")
     sys.exit(1 if serve.failures else 0)
 

@@ -53,7 +53,7 @@ class Server:
             if not line:
                 break
             self.log.append(line)
-            match = re.search(r"listening on http://[^ ]*:(\d+) ", line)
+            match = re.search(r"listening on https?://[^ ]*:(\d+) ", line)
             if match:
                 self.port = int(match.group(1))
                 break
