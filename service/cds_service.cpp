@@ -1,15 +1,21 @@
 #include "service/cds_service.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <openssl/sha.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "authoring/explain.hpp"
 #include "dsl/checker.hpp"
@@ -370,6 +376,15 @@ std::string outcome_words(Outcome outcome) {
   return "still undetermined";
 }
 
+// The wall-clock time for the audit log, `2026-06-15T10:00:00.123Z`.
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto milliseconds =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), milliseconds);
+}
+
 // Parses a request body into `root` (valid until the thread's next parse); the 400 otherwise.
 std::optional<HttpResponse> parse_body(std::string_view body, dom::element& root) {
   thread_local dom::parser parser;
@@ -444,12 +459,100 @@ std::vector<PrefetchTemplate> prefetch_templates(const Guideline& guideline) {
   return templates;
 }
 
-CdsService::CdsService(std::vector<ServedGuideline> guidelines, ServiceOptions options)
-    : guidelines_(std::move(guidelines)), options_(std::move(options)) {}
+// Counters of `rubric_*` metrics; every field under the mutex.
+struct CdsService::Metrics {
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  std::mutex mutex;
+  // (endpoint, service, status) → requests
+  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> requests;
+  std::array<std::uint64_t, kBuckets.size()> latency_buckets{};  // cumulative at output
+  std::uint64_t latency_count = 0;
+  double latency_sum = 0;
+  std::map<std::string, std::uint64_t> cards;  // outcome → cards
+  std::uint64_t reloads_succeeded = 0;
+  std::uint64_t reloads_failed = 0;
+};
 
-HttpResponse CdsService::discovery() const {
+std::string content_sha256(std::string_view text) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  std::string out;
+  for (const unsigned char byte : digest) {
+    out += fmt::format("{:02x}", byte);
+  }
+  return out;
+}
+
+CdsService::CdsService(Catalog guidelines, ServiceOptions options)
+    : catalog_(std::make_shared<const Catalog>(std::move(guidelines))),
+      options_(std::move(options)),
+      metrics_(std::make_unique<Metrics>()) {}
+
+CdsService::~CdsService() = default;
+
+std::shared_ptr<const CdsService::Catalog> CdsService::guidelines() const {
+  const std::lock_guard lock(catalog_mutex_);
+  return catalog_;
+}
+
+void CdsService::replace(Catalog guidelines) {
+  auto next = std::make_shared<const Catalog>(std::move(guidelines));
+  const std::lock_guard lock(catalog_mutex_);
+  catalog_ = std::move(next);
+}
+
+void CdsService::count_reload(bool succeeded) const {
+  const std::lock_guard lock(metrics_->mutex);
+  ++(succeeded ? metrics_->reloads_succeeded : metrics_->reloads_failed);
+}
+
+std::string CdsService::metrics() const {
+  const std::shared_ptr<const Catalog> catalog = guidelines();
+  const std::lock_guard lock(metrics_->mutex);
+  std::string out;
+  out += "# HELP rubric_requests_total HTTP requests answered, by endpoint, service and status.\n";
+  out += "# TYPE rubric_requests_total counter\n";
+  for (const auto& [key, count] : metrics_->requests) {
+    out += fmt::format("rubric_requests_total{{endpoint=\"{}\",service=\"{}\",status=\"{}\"}} {}\n",
+                       std::get<0>(key), std::get<1>(key), std::get<2>(key), count);
+  }
+  out += "# HELP rubric_request_duration_seconds Time from a request's arrival to its answer.\n";
+  out += "# TYPE rubric_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t k = 0; k < Metrics::kBuckets.size(); ++k) {
+    cumulative += metrics_->latency_buckets[k];
+    out += fmt::format("rubric_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                       Metrics::kBuckets[k], cumulative);
+  }
+  out += fmt::format("rubric_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n",
+                     metrics_->latency_count);
+  out += fmt::format("rubric_request_duration_seconds_sum {}\n", metrics_->latency_sum);
+  out += fmt::format("rubric_request_duration_seconds_count {}\n", metrics_->latency_count);
+  out += "# HELP rubric_cards_total Cards returned, by outcome.\n";
+  out += "# TYPE rubric_cards_total counter\n";
+  for (const char* outcome : {"recommended", "undetermined", "invalid-data"}) {
+    const auto found = metrics_->cards.find(outcome);
+    out += fmt::format("rubric_cards_total{{outcome=\"{}\"}} {}\n", outcome,
+                       found == metrics_->cards.end() ? 0 : found->second);
+  }
+  out += "# HELP rubric_reloads_total Guideline reloads, by result.\n";
+  out += "# TYPE rubric_reloads_total counter\n";
+  out +=
+      fmt::format("rubric_reloads_total{{result=\"succeeded\"}} {}\n", metrics_->reloads_succeeded);
+  out += fmt::format("rubric_reloads_total{{result=\"failed\"}} {}\n", metrics_->reloads_failed);
+  out += "# HELP rubric_guideline_info The guidelines served now.\n";
+  out += "# TYPE rubric_guideline_info gauge\n";
+  for (const ServedGuideline& served : *catalog) {
+    out += fmt::format("rubric_guideline_info{{service=\"{}\",version=\"{}\",sha256=\"{}\"}} 1\n",
+                       served.guideline->id(), served.guideline->version(), served.sha256);
+  }
+  return out;
+}
+
+HttpResponse CdsService::discovery(const Catalog& catalog) const {
   Json services = Json::array();
-  for (const ServedGuideline& served : guidelines_) {
+  for (const ServedGuideline& served : catalog) {
     const Guideline& guideline = *served.guideline;
     Json prefetch = Json::object();
     for (const PrefetchTemplate& entry : prefetch_templates(guideline)) {
@@ -472,7 +575,8 @@ HttpResponse CdsService::discovery() const {
   return json_response(200, Json{{"services", std::move(services)}});
 }
 
-HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view body) const {
+HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view body,
+                                InvocationRecord* record) const {
   const Guideline& guideline = *served.guideline;
   dom::element root;
   if (std::optional<HttpResponse> problem = parse_body(body, root)) {
@@ -520,6 +624,44 @@ HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view 
   EvaluationScratch scratch;
   Decision decision;
   guideline.evaluate(reading.facts, scratch, decision);
+  if (record != nullptr) {
+    record->hook_instance = request.hook_instance;
+    record->evaluation_date = to_text(Value::date_time(as_of), TextStyle::fact_file);
+    Json facts = Json::object();
+    const std::span<const FactSpec> specs = guideline.facts();
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      if (!specs[k].binding || specs[k].evaluation_date) {
+        continue;
+      }
+      const Value& value = reading.facts.values()[k];
+      const FactProvenance& provenance = reading.provenance[k];
+      Json fact;
+      if (value.kind() == ValueKind::null) {
+        fact["absent"] = provenance.absent_reason;
+      } else {
+        fact["value"] = to_text(value, TextStyle::fact_file);
+        fact["resources"] = provenance.resources.empty() && !provenance.resource.empty()
+                                ? Json::array({provenance.resource})
+                                : Json(provenance.resources);
+      }
+      facts[specs[k].name] = std::move(fact);
+    }
+    record->facts_json = facts.dump();
+    Json outcomes = Json::object();
+    for (std::size_t r = 0; r < guideline.recommendations().size(); ++r) {
+      const Outcome outcome = decision.outcomes[r];
+      outcomes[guideline.recommendations()[r].id] = outcome == Outcome::recommended ? "recommended"
+                                                    : outcome == Outcome::absent    ? "not made"
+                                                                                 : "undetermined";
+    }
+    record->outcomes_json = outcomes.dump();
+    Json invalid = Json::array();
+    for (const RecordError& problem : reading.set_aside) {
+      invalid.push_back(Json{
+          {"fact", problem.fact}, {"resource", problem.resource}, {"message", problem.message}});
+    }
+    record->invalid_json = invalid.dump();
+  }
 
   const std::string card_key =
       fmt::format("{}/{}/{}", request.hook_instance, guideline.id(), guideline.version());
@@ -634,6 +776,12 @@ HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view 
         Json{{"rubric", Json{{"outcome", "undetermined"}, {"undetermined", std::move(waiting)}}}};
     cards.push_back(std::move(card));
   }
+  {
+    const std::lock_guard lock(metrics_->mutex);
+    for (const Json& card : cards) {
+      ++metrics_->cards[card["extension"]["rubric"]["outcome"].get<std::string>()];
+    }
+  }
   return json_response(200, Json{{"cards", std::move(cards)}});
 }
 
@@ -668,10 +816,18 @@ HttpResponse CdsService::feedback(const ServedGuideline& served, std::string_vie
                           std::string(string_or_empty(outcome)));
     ++index;
   }
-  if (options_.log) {
-    for (const auto& [card, outcome] : received) {
+  for (const auto& [card, outcome] : received) {
+    if (options_.log) {
       options_.log(
           fmt::format("feedback for {}: card {} {}", served.guideline->id(), card, outcome));
+    }
+    if (options_.audit) {
+      options_.audit->write(Json{
+          {"time", utc_now()},
+          {"type", "feedback"},
+          {"service", served.guideline->id()},
+          {"card", card},
+          {"outcome", outcome}}.dump());
     }
   }
   return json_response(200, Json::object());
@@ -706,45 +862,105 @@ std::optional<HttpResponse> CdsService::authenticate(const HttpRequest& request,
 }
 
 HttpResponse CdsService::handle(const HttpRequest& request) const {
+  const auto started = std::chrono::steady_clock::now();
+  const std::shared_ptr<const Catalog> catalog = guidelines();  // this request's version
+  Routed routed;
+  HttpResponse response = route(request, *catalog, routed);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  {
+    const std::lock_guard lock(metrics_->mutex);
+    ++metrics_->requests[{routed.endpoint, routed.service, response.status}];
+    ++metrics_->latency_count;
+    metrics_->latency_sum += seconds;
+    const auto bucket =
+        std::lower_bound(Metrics::kBuckets.begin(), Metrics::kBuckets.end(), seconds);
+    if (bucket != Metrics::kBuckets.end()) {
+      ++metrics_->latency_buckets[static_cast<std::size_t>(bucket - Metrics::kBuckets.begin())];
+    }
+  }
+  if (options_.audit && routed.invoked != nullptr) {
+    const Guideline& guideline = *routed.invoked->guideline;
+    std::string line = Json{{"time", utc_now()},
+                            {"type", "invocation"},
+                            {"service", guideline.id()},
+                            {"status", response.status},
+                            {"hookInstance", routed.record.hook_instance},
+                            {"guideline", Json{{"version", guideline.version()},
+                                               {"sha256", routed.invoked->sha256},
+                                               {"path", routed.invoked->path}}},
+                            {"latency_ms", std::round(seconds * 1e6) / 1e3}}
+                           .dump();
+    if (response.status == 200) {
+      // The decision's parts, already JSON: spliced in rather than parsed again.
+      line.pop_back();
+      line += fmt::format(R"(,"evaluation_date":"{}","facts":{},"outcomes":{},"invalid":{}}})",
+                          routed.record.evaluation_date, routed.record.facts_json,
+                          routed.record.outcomes_json, routed.record.invalid_json);
+    } else {
+      const Json answer = Json::parse(response.body, nullptr, false);
+      line.pop_back();
+      line += fmt::format(R"(,"error":{}}})", answer.is_object() && answer.contains("error")
+                                                  ? answer["error"].dump()
+                                                  : "null");
+    }
+    if (!options_.audit->write(line) && options_.log) {
+      options_.log("cannot write the audit log: " + std::string(std::strerror(errno)));
+    }
+  }
+  return response;
+}
+
+HttpResponse CdsService::route(const HttpRequest& request, const Catalog& catalog,
+                               Routed& routed) const {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
+  const auto only_get = [&](const char* what) {
+    HttpResponse answer = error_response(405, fmt::format("{} answers GET", what));
+    answer.headers.emplace_back("Allow", "GET");
+    return answer;
+  };
   if (path == "/health") {
+    routed.endpoint = "health";
+    return request.method == "GET" ? json_response(200, Json{{"status", "ok"}})
+                                   : only_get("/health");
+  }
+  if (path == "/metrics") {
+    routed.endpoint = "metrics";
     if (request.method != "GET") {
-      HttpResponse answer = error_response(405, "use GET");
-      answer.headers.emplace_back("Allow", "GET");
-      return answer;
+      return only_get("/metrics");
     }
-    return json_response(200, Json{{"status", "ok"}});
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics(), {}};
   }
   if (path == kServicesPath || path == "/cds-services/") {
+    routed.endpoint = "discovery";
     if (request.method != "GET") {
-      HttpResponse answer = error_response(405, "discovery is `GET /cds-services`");
-      answer.headers.emplace_back("Allow", "GET");
-      return answer;
+      return only_get("discovery (/cds-services)");
     }
     if (std::optional<HttpResponse> refused = authenticate(request, kServicesPath)) {
       return *refused;
     }
-    return discovery();
+    return discovery(catalog);
   }
   if (!path.starts_with("/cds-services/")) {
     return error_response(404, fmt::format("no resource at {}", code_span(path)));
   }
+  routed.endpoint = "service";
   if (std::optional<HttpResponse> refused = authenticate(request, path)) {
     return *refused;
   }
   std::string_view rest = path.substr(kServicesPath.size() + 1);
-  bool is_feedback = false;
   if (rest.ends_with("/feedback")) {
     rest.remove_suffix(std::string_view("/feedback").size());
-    is_feedback = true;
+    routed.endpoint = "feedback";
   }
-  const auto served = std::find_if(guidelines_.begin(), guidelines_.end(),
+  const auto served = std::find_if(catalog.begin(), catalog.end(),
                                    [&](const auto& g) { return g.guideline->id() == rest; });
-  if (served == guidelines_.end() || rest.find('/') != std::string_view::npos) {
+  if (served == catalog.end() || rest.find('/') != std::string_view::npos) {
     return error_response(
         404, fmt::format("no service {}; `GET /cds-services` lists them", code_span(rest)));
   }
+  routed.service = served->guideline->id();
   if (request.method != "POST") {
     HttpResponse answer = error_response(405, "a service is called with POST");
     answer.headers.emplace_back("Allow", "POST");
@@ -755,7 +971,11 @@ HttpResponse CdsService::handle(const HttpRequest& request) const {
       !(type->starts_with("application/json") || type->starts_with("application/fhir+json"))) {
     return error_response(415, "the request body must be `application/json`");
   }
-  return is_feedback ? feedback(*served, request.body) : invoke(*served, request.body);
+  if (routed.endpoint == "feedback") {
+    return feedback(*served, request.body);
+  }
+  routed.invoked = &*served;
+  return invoke(*served, request.body, options_.audit ? &routed.record : nullptr);
 }
 
 }  // namespace rubric::service

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "dsl/source.hpp"
 #include "engine/guideline.hpp"
 #include "records/record_reader.hpp"
+#include "service/audit_log.hpp"
 #include "service/client_auth.hpp"
 #include "service/http_server.hpp"
 #include "values/date_time.hpp"
@@ -30,6 +32,19 @@ struct ServedGuideline {
   std::shared_ptr<const Guideline> guideline;
   std::shared_ptr<const SourceManager> sources;  // holds the rule file (for explanations)
   std::string path;
+  std::string sha256;  // of the rule file's text, hexadecimal (content_sha256)
+};
+
+// The SHA-256 of `text`, 64 lowercase hexadecimal digits.
+std::string content_sha256(std::string_view text);
+
+// What one invocation decided, for the audit log: filled by CdsService::invoke when asked.
+struct InvocationRecord {
+  std::string hook_instance;
+  std::string evaluation_date;  // YYYY-MM-DD
+  std::string facts_json;       // {"name": {"value": ..., "resources": [...]} | {"absent": why}}
+  std::string outcomes_json;    // {"id": "recommended" | "not made" | "undetermined"}
+  std::string invalid_json;     // [{"fact", "resource", "message"}]
 };
 
 // A prefetch template of a service's discovery entry: `patient` → `Patient/{{context.patientId}}`,
@@ -57,29 +72,59 @@ struct ServiceOptions {
   std::shared_ptr<const ClientAuthenticator> authenticator;
   std::string base_url;
   std::function<std::int64_t()> now;
+  // When set, every invocation and feedback item gets a line (docs/service.md#the-audit-log).
+  std::shared_ptr<AuditLog> audit;
 };
 
 class CdsService {
  public:
-  CdsService(std::vector<ServedGuideline> guidelines, ServiceOptions options);
+  using Catalog = std::vector<ServedGuideline>;
+
+  CdsService(Catalog guidelines, ServiceOptions options);
+  ~CdsService();
+  CdsService(const CdsService&) = delete;
+  CdsService& operator=(const CdsService&) = delete;
 
   // Routes one request: GET /cds-services, POST /cds-services/{id},
-  // POST /cds-services/{id}/feedback; 404 for other paths, 405 for other methods.
+  // POST /cds-services/{id}/feedback, GET /health, GET /metrics; 404 for other paths, 405 for
+  // other methods. Counts it in the metrics and writes the audit log.
   [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
 
-  [[nodiscard]] HttpResponse discovery() const;
-  [[nodiscard]] HttpResponse invoke(const ServedGuideline& served, std::string_view body) const;
+  [[nodiscard]] HttpResponse discovery(const Catalog& catalog) const;
+  // `record`, when given, receives what a 200 decided (for the audit log).
+  [[nodiscard]] HttpResponse invoke(const ServedGuideline& served, std::string_view body,
+                                    InvocationRecord* record = nullptr) const;
   [[nodiscard]] HttpResponse feedback(const ServedGuideline& served, std::string_view body) const;
 
-  [[nodiscard]] const std::vector<ServedGuideline>& guidelines() const { return guidelines_; }
+  // The guidelines served now. A request takes this snapshot when it starts and finishes on it,
+  // whatever `replace` does meanwhile.
+  [[nodiscard]] std::shared_ptr<const Catalog> guidelines() const;
+  // Serves `guidelines` from now on (hot reload), atomically for every later request.
+  void replace(Catalog guidelines);
+  // Counts a reload in the metrics (`rubric_reloads_total`).
+  void count_reload(bool succeeded) const;
+  // The metrics in Prometheus's text format (docs/service.md#metrics).
+  [[nodiscard]] std::string metrics() const;
 
  private:
+  struct Metrics;
   // Nullopt when the call may go on; otherwise the 401 (the reason goes to the log only).
   [[nodiscard]] std::optional<HttpResponse> authenticate(const HttpRequest& request,
                                                          std::string_view path) const;
+  // Where a request went, for the metrics and the audit log.
+  struct Routed {
+    std::string endpoint = "other";  // discovery, service, feedback, health, metrics, other
+    std::string service;             // the service's id, when it exists
+    const ServedGuideline* invoked = nullptr;  // an invocation that reached `invoke`
+    InvocationRecord record;
+  };
+  [[nodiscard]] HttpResponse route(const HttpRequest& request, const Catalog& catalog,
+                                   Routed& routed) const;
 
-  std::vector<ServedGuideline> guidelines_;
+  mutable std::mutex catalog_mutex_;
+  std::shared_ptr<const Catalog> catalog_;
   ServiceOptions options_;
+  std::unique_ptr<Metrics> metrics_;
 };
 
 // A name-based UUID (RFC 4122 version 5, SHA-1) of `name`: the same card of the same hook

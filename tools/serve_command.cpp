@@ -1,16 +1,23 @@
 // `rubric serve GUIDELINE... [--host ADDR] [--port N] [--threads N] [--as-of DATE]
 // [--max-body BYTES] [--read-timeout SECONDS] [--max-connections N] [--jwks FILE --base-url URL
-// [--issuer ISS]...] [--tls-cert FILE --tls-key FILE]`: the guidelines as a
-// CDS Hooks 2.0 service (docs/service.md). Runs until SIGINT or SIGTERM, then finishes the
-// requests in flight and exits 0.
+// [--issuer ISS]...] [--tls-cert FILE --tls-key FILE] [--audit FILE]`: the guidelines as a
+// CDS Hooks 2.0 service (docs/service.md). Reloads the rule files on SIGHUP or when one changes
+// (a version that does not check leaves the old one serving). Runs until SIGINT or SIGTERM,
+// then finishes the requests in flight, flushes the audit log and exits 0.
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
 #include <mutex>
 #include <ostream>
 #include <set>
+#include <sstream>
+#include <thread>
 #include <variant>
 
 #include "service/cds_service.hpp"
@@ -36,26 +43,66 @@ struct Options {
   std::vector<std::string> issuers;
   std::string tls_certificate;
   std::string tls_key;
+  std::string audit;
 };
 
-int run_serve(const Options& options, std::ostream& err) {
-  int exit_code = kExitSuccess;
-  std::vector<service::ServedGuideline> served;
+// How often the rule files are checked for changes.
+constexpr std::chrono::milliseconds kWatchInterval{500};
+
+// Compiles every rule file into the guidelines to serve; nullopt after the reasons on `err`
+// (with `exit_code` set) when one does not check or two share an id.
+std::optional<service::CdsService::Catalog> load_catalog(const std::vector<std::string>& paths,
+                                                         std::ostream& err, int& exit_code) {
+  service::CdsService::Catalog served;
   std::set<std::string> ids;
-  for (const std::string& path : options.guidelines) {
+  for (const std::string& path : paths) {
     auto sources = std::make_shared<SourceManager>();
     std::shared_ptr<const Guideline> guideline = load_guideline(*sources, path, err, exit_code);
     if (!guideline) {
-      return exit_code;
+      return std::nullopt;
     }
     if (!ids.insert(guideline->id()).second) {
       err << fmt::format(
           "error: {}: guideline `{}` is served already; each service needs its own "
           "guideline id\n",
           path, guideline->id());
-      return kExitUsage;
+      exit_code = kExitUsage;
+      return std::nullopt;
     }
-    served.push_back({std::move(guideline), std::move(sources), path});
+    // A fresh source manager: the rule file is its first file.
+    std::string sha256 = service::content_sha256(sources->text(FileId{0}));
+    served.push_back({std::move(guideline), std::move(sources), path, std::move(sha256)});
+  }
+  return served;
+}
+
+// What identifies a file's content cheaply: its inode, size and modification time.
+std::string file_signature(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    return "missing";
+  }
+  return fmt::format("{}:{}:{}.{}", status.st_ino, status.st_size, status.st_mtim.tv_sec,
+                     status.st_mtim.tv_nsec);
+}
+
+std::string describe(const service::CdsService::Catalog& catalog) {
+  std::vector<std::string> names;
+  for (const service::ServedGuideline& served : catalog) {
+    names.push_back(fmt::format(
+        "{} {} (sha256 {})", served.guideline->id(),
+        served.guideline->version().empty() ? "unversioned" : served.guideline->version(),
+        served.sha256.substr(0, 12)));
+  }
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+int run_serve(const Options& options, std::ostream& err) {
+  int exit_code = kExitSuccess;
+  std::optional<service::CdsService::Catalog> served =
+      load_catalog(options.guidelines, err, exit_code);
+  if (!served) {
+    return exit_code;
   }
   std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
   std::shared_ptr<const service::ClientAuthenticator> authenticator;
@@ -124,7 +171,36 @@ int run_serve(const Options& options, std::ostream& err) {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
-  const service::CdsService cds(std::move(served), service_options);
+  if (!options.audit.empty()) {
+    std::string problem;
+    std::optional<service::AuditLog> audit = service::AuditLog::open(options.audit, problem);
+    if (!audit) {
+      err << "error: --audit: " << problem << '\n';
+      return kExitUsage;
+    }
+    service_options.audit = std::make_shared<service::AuditLog>(std::move(*audit));
+  }
+  service::CdsService cds(std::move(*served), service_options);
+  // Hot reload: every rule file compiled again; all must check, or the old versions stay.
+  std::mutex reload_mutex;
+  const auto reload = [&](const std::string& why) {
+    const std::lock_guard lock(reload_mutex);
+    std::ostringstream problems;
+    int reload_code = kExitSuccess;
+    std::optional<service::CdsService::Catalog> next =
+        load_catalog(options.guidelines, problems, reload_code);
+    if (!next) {
+      cds.count_reload(false);
+      log(fmt::format("{}: the new version does not check; still serving {}:\n{}", why,
+                      describe(*cds.guidelines()), problems.str()));
+      return;
+    }
+    const std::string was = describe(*cds.guidelines());
+    const std::string now = describe(*next);
+    cds.replace(std::move(*next));
+    cds.count_reload(true);
+    log(fmt::format("{}: reloaded; serving {} (was {})", why, now, was));
+  };
 
   service::ServerLimits limits;
   limits.threads = options.threads;
@@ -149,13 +225,41 @@ int run_serve(const Options& options, std::ostream& err) {
     err << "error: " << *problem << '\n';
     return kExitUsage;
   }
-  server.on_signals({SIGINT, SIGTERM}, [&server, log](int signal) {
+  std::atomic<bool> stopping{false};
+  server.on_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
+    if (signal == SIGHUP) {
+      reload("SIGHUP");
+      return;
+    }
     log(fmt::format("{}: finishing the requests in flight, then stopping",
                     signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    stopping = true;
     server.stop();
   });
+  // A watcher of the rule files: a change (content, size, or a file replaced) reloads.
+  std::mutex watch_mutex;
+  std::condition_variable watch_wakeup;
+  std::thread watcher([&] {
+    std::vector<std::string> signatures;
+    for (const std::string& path : options.guidelines) {
+      signatures.push_back(file_signature(path));
+    }
+    std::unique_lock lock(watch_mutex);
+    while (!watch_wakeup.wait_for(lock, kWatchInterval, [&] { return stopping.load(); })) {
+      for (std::size_t k = 0; k < options.guidelines.size(); ++k) {
+        std::string signature = file_signature(options.guidelines[k]);
+        if (signature != signatures[k]) {
+          signatures[k] = std::move(signature);
+          lock.unlock();
+          reload(fmt::format("{} changed", options.guidelines[k]));
+          lock.lock();
+          break;
+        }
+      }
+    }
+  });
   std::vector<std::string> names;
-  for (const service::ServedGuideline& guideline : cds.guidelines()) {
+  for (const service::ServedGuideline& guideline : *cds.guidelines()) {
     names.push_back(guideline.guideline->id());
   }
   const char* scheme = tls ? "https" : "http";
@@ -171,6 +275,15 @@ int run_serve(const Options& options, std::ostream& err) {
   log(fmt::format("listening on {} ({} {}: {}; discovery at {}/cds-services)", url, names.size(),
                   names.size() == 1 ? "service" : "services", fmt::join(names, ", "), url));
   server.run();
+  {
+    const std::lock_guard lock(watch_mutex);
+    stopping = true;
+  }
+  watch_wakeup.notify_all();
+  watcher.join();
+  if (service_options.audit) {
+    service_options.audit->flush();
+  }
   log("stopped");
   return kExitSuccess;
 }
@@ -224,6 +337,8 @@ Command add_serve_command(CLI::App& app, std::ostream& /*out*/, std::ostream& er
       ->add_option("--tls-cert", options->tls_certificate,
                    "Serve HTTPS with this PEM certificate chain (with --tls-key)")
       ->check(CLI::ExistingFile);
+  command->add_option("--audit", options->audit,
+                      "Append one JSON line per decision and feedback item to this file");
   command->add_option("--tls-key", options->tls_key, "The PEM private key of --tls-cert")
       ->check(CLI::ExistingFile);
   return {command, [options, &err] { return run_serve(*options, err); }};

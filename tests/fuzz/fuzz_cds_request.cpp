@@ -37,7 +37,7 @@ const rubric::service::CdsService& service() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const rubric::service::CdsService& cds = service();
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  const rubric::service::HttpResponse response = cds.invoke(cds.guidelines().front(), body);
+  const rubric::service::HttpResponse response = cds.invoke(cds.guidelines()->front(), body);
   const nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
   if (answer.is_discarded() || !answer.is_object()) {
     __builtin_trap();  // every answer is a JSON object

@@ -42,8 +42,8 @@ def check(condition, what):
 
 
 class Server:
-    def __init__(self, *args):
-        self.process = subprocess.Popen([RUBRIC, "serve", SEED, "--port", "0", *args],
+    def __init__(self, *args, rule_file=SEED):
+        self.process = subprocess.Popen([RUBRIC, "serve", rule_file, "--port", "0", *args],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.log = []
         self.port = None
@@ -449,6 +449,133 @@ def test_sigterm_in_flight(bundle):
         pass
 
 
+def wait_for(condition, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def metric(server, name):
+    """The value of one exact metric line (name with labels) of GET /metrics, or None."""
+    status, _, data = server.request("GET", "/metrics")
+    for line in data.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split(" ")[-1])
+    return None
+
+
+def test_operations(bundle):
+    """Hot reload (file change, SIGHUP, a broken version), /metrics and the audit log."""
+    import hashlib
+    import shutil
+    import tempfile
+    work = tempfile.mkdtemp()
+    rule_file = os.path.join(work, "seed.rubric")
+    shutil.copy(SEED, rule_file)
+    audit = os.path.join(work, "audit.ndjson")
+    server = Server("--as-of", "2026-06-15", "--audit", audit, rule_file=rule_file)
+    try:
+        with open(rule_file, "rb") as f:
+            original_hash = hashlib.sha256(f.read()).hexdigest()
+        status, answer = server.call(prefetch_request(bundle, "aaaaaaaa-0000-4000-8000-000000000001"))
+        check(status == 200, "operations: first call")
+        calcium = [c for c in answer["cards"] if c["extension"]["rubric"].get("id") == "calcium"]
+        missing = json.loads(json.dumps(prefetch_request(bundle)))
+        del missing["prefetch"]["conditions"]
+        status, _ = server.call(missing)
+        check(status == 412, "operations: a 412 for the audit log")
+        status, _ = server.call({"feedback": [{"card": calcium[0]["uuid"], "outcome": "overridden",
+                                               "outcomeTimestamp": "2026-06-15T10:00:00Z"}]},
+                                SERVICE + "/feedback")
+        check(status == 200, "operations: feedback")
+        check(metric(server, 'rubric_requests_total{endpoint="service",'
+                             'service="vertebral-fracture-grade1",status="200"}') == 1,
+              "metrics: one invocation answered 200")
+        check(metric(server, 'rubric_requests_total{endpoint="service",'
+                             'service="vertebral-fracture-grade1",status="412"}') == 1,
+              "metrics: one 412")
+        # cases/new-fracture-elderly.yaml: ten recommendations, nothing undetermined.
+        check(metric(server, 'rubric_cards_total{outcome="recommended"}') == 10,
+              "metrics: ten recommended cards")
+        check(metric(server, 'rubric_guideline_info{service="vertebral-fracture-grade1",'
+                             f'version="1.0.0",sha256="{original_hash}"}}') == 1,
+              "metrics: the guideline served, with the file's SHA-256")
+        check(metric(server, "rubric_request_duration_seconds_count") >= 3, "metrics: latency count")
+
+        # A new version of the file: served within a few seconds, without a restart.
+        with open(rule_file) as f:
+            text = f.read()
+        new_text = text.replace('version "1.0.0"', 'version "1.0.1"', 1).replace(
+            'text "Prescribe at least 1000 mg elemental calcium daily."',
+            'text "Prescribe at least 1200 mg elemental calcium daily."', 1)
+        check(new_text != text and "1200 mg" in new_text, "operations: the edit applies")
+        with open(rule_file, "w") as f:
+            f.write(new_text)
+
+        def served_version():
+            status, _, data = server.request("GET", "/cds-services")
+            return json.loads(data)["services"][0]["description"]
+
+        check(wait_for(lambda: "version 1.0.1" in served_version()), "a changed file is reloaded")
+        status, answer = server.call(prefetch_request(bundle))
+        summaries = [c["summary"] for c in answer["cards"]]
+        check("Prescribe at least 1200 mg elemental calcium daily." in summaries,
+              f"the reloaded version's cards: {summaries}")
+        check(metric(server, 'rubric_reloads_total{result="succeeded"}') == 1, "metrics: a reload")
+        # A broken version: the old one keeps serving, the diagnostics are logged.
+        with open(rule_file, "a") as f:
+            f.write("\nrecommendation broken kind\n")
+        check(wait_for(lambda: any("does not check" in line for line in server.log)),
+              "a broken version is refused, with its diagnostics in the log")
+        check(any("error[E0" in line for line in server.log), "the log holds the diagnostic")
+        status, _ = server.call(prefetch_request(bundle))
+        check(status == 200 and "version 1.0.1" in served_version(),
+              "the previous version keeps serving")
+        check(metric(server, 'rubric_reloads_total{result="failed"}') >= 1,
+              "metrics: a failed reload")
+        # SIGHUP reloads too (the file fixed, and the watcher's change seen or not).
+        with open(rule_file, "w") as f:
+            f.write(new_text.replace('version "1.0.1"', 'version "1.0.2"', 1))
+        server.process.send_signal(signal.SIGHUP)
+        check(wait_for(lambda: any("SIGHUP: reloaded" in line or "SIGHUP: the new" in line
+                                   for line in server.log)), "SIGHUP reloads")
+        check(wait_for(lambda: "version 1.0.2" in served_version()), "serving 1.0.2")
+    finally:
+        check(server.stop() == 0, "the operations server stops with 0")
+    with open(audit) as f:
+        lines = f.read().splitlines()
+    records = [json.loads(line) for line in lines]  # every line whole JSON
+    invocations = [r for r in records if r["type"] == "invocation"]
+    feedback = [r for r in records if r["type"] == "feedback"]
+    # The calls above: the first, the 412, after the reload, after the broken version.
+    check(len(invocations) == 4 and len(feedback) == 1,
+          f"audit: four invocations and one feedback line, got {len(invocations)}, {len(feedback)}")
+    first = invocations[0]
+    check(first["status"] == 200 and first["hookInstance"] == "aaaaaaaa-0000-4000-8000-000000000001",
+          "audit: status and hook instance")
+    check(first["guideline"]["version"] == "1.0.0" and first["guideline"]["sha256"] == original_hash,
+          "audit: the guideline's version and content hash")
+    check(first["evaluation_date"] == "2026-06-15", "audit: the evaluation date")
+    # shared/seed/fhir/README.md and cases/new-fracture-elderly.yaml: age 72 years, pain 6.
+    check(first["facts"]["pain_vas"]["value"] == "6" and
+          first["facts"]["pain_vas"]["resources"][0].startswith("Observation/"),
+          f"audit: pain_vas with its resource: {first['facts'].get('pain_vas')}")
+    check(first["facts"]["age"]["value"] == "72 years", "audit: age")
+    check(sorted(k for k, v in first["outcomes"].items() if v == "recommended") ==
+          ["analgesics_as_needed", "avoid_bed_rest", "bisphosphonate", "calcitonin", "calcium",
+           "early_mobilization", "follow_up_4_6_weeks", "opioid_caution", "opioid_fall_risk",
+           "vitamin_d"], "audit: the outcomes")
+    check(isinstance(first["latency_ms"], (int, float)), "audit: latency")
+    check(invocations[1]["status"] == 412 and "conditions" in invocations[1]["error"],
+          "audit: the 412 with its reason")
+    check(feedback[0]["card"] == calcium[0]["uuid"] and feedback[0]["outcome"] == "overridden",
+          "audit: the feedback line")
+    check(invocations[2]["guideline"]["version"] == "1.0.1", "audit: the reloaded version")
+
+
 def test_command_line():
     result = subprocess.run([RUBRIC, "serve", SEED, "--host", "0.0.0.0", "--port", "0"],
                             capture_output=True, text=True, timeout=20)
@@ -485,6 +612,7 @@ def main():
             server.stop()
     test_limits(bundle)
     test_sigterm_in_flight(bundle)
+    test_operations(bundle)
     print(f"{checks - len(failures)} of {checks} checks passed")
     sys.exit(1 if failures else 0)
 
