@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke run of the speed tooling, bounded to a minute or two: builds the benchmarks, checks
 # that the hand-written reference agrees with the seed cases and with Rubric, runs every
-# benchmark briefly (the figures are printed, not judged: CI machines are noisy), then runs
+# benchmark briefly (the figures are printed, not judged: CI machines are noisy), loads
+# `rubric serve` with wrk for a few seconds (no error allowed), then runs
 # `rubric batch` and `rubric bench` on 100,000 generated records and checks their output.
 #
 #   bash scripts/ci/bench-smoke.sh [BUILD_DIR]     (default build-bench; run from the repo root)
@@ -19,6 +20,9 @@ fi
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" --target rubric rubric_bench rubric_bench_generate
+
+echo "== rubric serve under wrk (2 s a run; fails on any error or a failed reload)"
+bash "$ROOT/tests/bench/service/load.sh" "$BUILD" 2 4
 
 RUBRIC="$BUILD/rubric"
 GENERATE="$BUILD/tests/bench/rubric_bench_generate"

@@ -24,12 +24,15 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "engine/guideline.hpp"
 #include "fact_conversion.hpp"
+#include "records/record_reader.hpp"
 #include "seed_generated.hpp"
+#include "service/cds_service.hpp"
 #include "tests/bench/workload.hpp"
 #include "tools/cli.hpp"
 #include "tools/fact_file.hpp"
@@ -585,6 +588,125 @@ class RatioReporter : public benchmark::ConsoleReporter {
   }
 };
 
+// ---------------------------------------------------------------------------------------
+// The service: what one CDS Hooks invocation costs inside the request (docs/performance.md)
+
+struct HookWorkload {
+  std::unique_ptr<service::CdsService> cds;
+  std::string request;             // the seed's example record as a patient-view prefetch
+  std::string request_none_found;  // the same with `observations` null: one information card
+  std::string bundle;              // the record itself, as the reader gets it
+};
+
+const HookWorkload& hook_workload() {
+  static const HookWorkload workload = [] {
+    HookWorkload result;
+    auto sources = std::make_shared<SourceManager>();
+    std::ifstream stream(kSeedGuideline);
+    std::stringstream text;
+    text << stream.rdbuf();
+    Diagnostics diagnostics;
+    auto guideline =
+        Guideline::compile(*sources, sources->add(kSeedGuideline, text.str()), diagnostics);
+    service::ServiceOptions options;
+    options.evaluation_date = [] { return *DateTime::parse("2026-06-15").value; };
+    std::vector<service::ServedGuideline> served{{guideline, sources, kSeedGuideline, ""}};
+    result.cds = std::make_unique<service::CdsService>(std::move(served), options);
+    std::ifstream record(kSourceDir +
+                         "/guidelines/vertebral-fracture-grade1/records/"
+                         "seed-example-new-fracture-elderly.bundle.json");
+    std::stringstream record_text;
+    record_text << record.rdbuf();
+    result.bundle = record_text.str();
+    const nlohmann::json bundle = nlohmann::json::parse(result.bundle);
+    nlohmann::json patient;
+    nlohmann::json conditions = {
+        {"resourceType", "Bundle"}, {"type", "searchset"}, {"entry", nlohmann::json::array()}};
+    nlohmann::json observations = conditions;
+    for (const nlohmann::json& entry : bundle["entry"]) {
+      const std::string type = entry["resource"]["resourceType"];
+      if (type == "Patient") {
+        patient = entry["resource"];
+      } else if (type == "Condition") {
+        conditions["entry"].push_back({{"resource", entry["resource"]}});
+      } else if (type == "Observation") {
+        observations["entry"].push_back({{"resource", entry["resource"]}});
+      }
+    }
+    nlohmann::json request = {
+        {"hook", "patient-view"},
+        {"hookInstance", "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"},
+        {"context", {{"userId", "Practitioner/example"}, {"patientId", patient["id"]}}},
+        {"prefetch",
+         {{"patient", patient}, {"conditions", conditions}, {"observations", observations}}}};
+    result.request = request.dump();
+    request["prefetch"]["observations"] = nullptr;
+    result.request_none_found = request.dump();
+    return result;
+  }();
+  return workload;
+}
+
+void invoke_benchmark(benchmark::State& state, const std::string& body) {
+  const HookWorkload& workload = hook_workload();
+  const service::ServedGuideline& served = workload.cds->guidelines()->front();
+  for (auto _ : state) {
+    service::HttpResponse response = workload.cds->invoke(served, body);
+    if (response.status != 200) {
+      state.SkipWithError("the hook request was not answered with 200");
+      break;
+    }
+    benchmark::DoNotOptimize(response.body.data());
+  }
+  state.counters["request_bytes"] = static_cast<double>(body.size());
+}
+
+// The whole invocation: parsing the request, gathering the prefetch into a record, reading it
+// through the bindings, evaluating, and writing the cards.
+void BM_service_invoke(benchmark::State& state) {
+  invoke_benchmark(state, hook_workload().request);
+}
+
+// The same with every Observation missing: ten undetermined recommendations explained in one
+// information card (the explanations dominate).
+void BM_service_invoke_undetermined(benchmark::State& state) {
+  invoke_benchmark(state, hook_workload().request_none_found);
+}
+
+// The record reader alone on the same resources (one Bundle).
+void BM_service_read_record(benchmark::State& state) {
+  const HookWorkload& workload = hook_workload();
+  const Guideline& guideline = *workload.cds->guidelines()->front().guideline;
+  RecordReader reader(guideline.facts());
+  RecordReading reading;
+  const DateTime as_of = *DateTime::parse("2026-06-15").value;
+  for (auto _ : state) {
+    reader.read(workload.bundle, as_of, reading, BadValues::set_aside);
+    benchmark::DoNotOptimize(reading.facts.values().data());
+  }
+}
+
+// Evaluating the facts read (with the deciding facts of each card, as the service does).
+void BM_service_evaluate(benchmark::State& state) {
+  const HookWorkload& workload = hook_workload();
+  const Guideline& guideline = *workload.cds->guidelines()->front().guideline;
+  const DateTime as_of = *DateTime::parse("2026-06-15").value;
+  RecordReading reading = read_record(guideline.facts(), workload.bundle, as_of);
+  guideline.set_evaluation_date(reading.facts, as_of);
+  EvaluationScratch scratch;
+  Decision decision;
+  for (auto _ : state) {
+    guideline.evaluate(reading.facts, scratch, decision);
+    std::size_t deciding = 0;
+    for (std::size_t r = 0; r < decision.outcomes.size(); ++r) {
+      if (decision.outcomes[r] == Outcome::recommended) {
+        deciding += guideline.deciding_facts(r, scratch).size();
+      }
+    }
+    benchmark::DoNotOptimize(deciding);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -640,6 +762,14 @@ int main(int argc, char** argv) {
       ->ArgName("threads")
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_service_invoke", BM_service_invoke)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_service_invoke_undetermined", BM_service_invoke_undetermined)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_service_read_record", BM_service_read_record)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_service_evaluate", BM_service_evaluate)
+      ->Unit(benchmark::kMicrosecond);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
