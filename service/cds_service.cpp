@@ -19,6 +19,7 @@
 
 #include "authoring/explain.hpp"
 #include "dsl/checker.hpp"
+#include "service/fhir_client.hpp"
 
 namespace rubric::service {
 
@@ -28,6 +29,8 @@ namespace dom = simdjson::dom;
 using Json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxRequestDepth = 128;
+constexpr std::size_t kMaxSearchPages = 20;                // per prefetch key
+constexpr std::chrono::milliseconds kFetchTimeout{10000};  // per GET
 constexpr std::string_view kServicesPath = "/cds-services";
 
 HttpResponse json_response(unsigned status, const Json& body) {
@@ -116,7 +119,8 @@ struct HookRequest {
   std::string patient_id;
   dom::object prefetch;
   bool has_prefetch = false;
-  bool has_fhir_server = false;
+  std::string fhir_server;   // empty when not given
+  std::string access_token;  // of `fhirAuthorization`, empty when not given
 };
 
 std::optional<std::string> read_request(dom::element root, HookRequest& request) {
@@ -176,7 +180,20 @@ std::optional<std::string> read_request(dom::element root, HookRequest& request)
     if (server.get_string().get(url)) {
       return "`fhirServer` is not a string";
     }
-    request.has_fhir_server = !url.empty();
+    request.fhir_server = std::string(url);
+  }
+  dom::element authorization;
+  if (!object.at_key("fhirAuthorization").get(authorization) && !authorization.is_null()) {
+    dom::element token;
+    dom::element type;
+    if (!authorization.is_object() || authorization.at_key("access_token").get(token) ||
+        string_or_empty(token).empty()) {
+      return "`fhirAuthorization` has no `access_token`";
+    }
+    if (!authorization.at_key("token_type").get(type) && string_or_empty(type) != "Bearer") {
+      return "`fhirAuthorization.token_type` is not `Bearer`";
+    }
+    request.access_token = std::string(string_or_empty(token));
   }
   return std::nullopt;
 }
@@ -197,8 +214,13 @@ bool names_patient(std::string_view reference, std::string_view id) {
                                 reference[reference.size() - local.size() - 1] == '/');
 }
 
+// Resources fetched from the FHIR server for prefetch keys the request lacked: per key, the
+// documents (a resource, or the pages of a search); none for "none found".
+using Fetched = std::map<std::string, std::vector<dom::element>>;
+
 MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& request,
-                            const std::vector<PrefetchTemplate>& templates) {
+                            const std::vector<PrefetchTemplate>& templates,
+                            const Fetched& fetched) {
   MergedRecord merged;
   std::set<std::string_view> wanted_types;
   for (const FactSpec& spec : guideline.facts()) {
@@ -264,52 +286,144 @@ MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& reque
     return true;
   };
   for (const PrefetchTemplate& entry : templates) {
-    dom::element value;
-    if (!request.has_prefetch || request.prefetch.at_key(entry.key).get(value)) {
+    std::vector<dom::element> values;
+    dom::element given;
+    if (request.has_prefetch && !request.prefetch.at_key(entry.key).get(given)) {
+      if (!given.is_null()) {
+        values.push_back(given);
+      }
+    } else if (const auto found = fetched.find(entry.key); found != fetched.end()) {
+      values = found->second;
+    } else {
       merged.missing.push_back(entry.key);
       continue;
     }
-    if (value.is_null()) {
+    if (values.empty()) {
       if (entry.resource_type == "Patient") {
         merged.patient_not_found = true;
       }
       continue;  // none found
     }
-    dom::object object;
-    if (value.get_object().get(object)) {
-      merged.problem = fmt::format("prefetch `{}` is not a FHIR resource or Bundle", entry.key);
-      return merged;
-    }
-    dom::element type;
-    if (!object.at_key("resourceType").get(type) && string_or_empty(type) == "Bundle") {
-      dom::element entries;
-      if (object.at_key("entry").get(entries)) {
-        continue;  // an empty search result
-      }
-      dom::array list;
-      if (entries.get_array().get(list)) {
-        merged.problem = fmt::format("prefetch `{}`: `entry` is not an array", entry.key);
+    for (const dom::element value : values) {
+      dom::object object;
+      if (value.get_object().get(object)) {
+        merged.problem = fmt::format("prefetch `{}` is not a FHIR resource or Bundle", entry.key);
         return merged;
       }
-      std::size_t index = 0;
-      for (dom::element item : list) {
-        dom::element resource;
-        if (!item.is_object() || item.at_key("resource").get(resource)) {
-          merged.problem =
-              fmt::format("prefetch `{}` entry {} has no `resource`", entry.key, index);
+      dom::element type;
+      if (!object.at_key("resourceType").get(type) && string_or_empty(type) == "Bundle") {
+        dom::element entries;
+        if (object.at_key("entry").get(entries)) {
+          continue;  // an empty search result
+        }
+        dom::array list;
+        if (entries.get_array().get(list)) {
+          merged.problem = fmt::format("prefetch `{}`: `entry` is not an array", entry.key);
           return merged;
         }
-        if (!add(entry.key, index, resource)) {
-          return merged;
+        std::size_t index = 0;
+        for (dom::element item : list) {
+          dom::element resource;
+          if (!item.is_object() || item.at_key("resource").get(resource)) {
+            merged.problem =
+                fmt::format("prefetch `{}` entry {} has no `resource`", entry.key, index);
+            return merged;
+          }
+          if (!add(entry.key, index, resource)) {
+            return merged;
+          }
+          ++index;
         }
-        ++index;
+      } else if (!add(entry.key, SIZE_MAX, value)) {
+        return merged;
       }
-    } else if (!add(entry.key, SIZE_MAX, value)) {
-      return merged;
     }
   }
   merged.bundle += "]}";
   return merged;
+}
+
+// Fetches the prefetch keys `missing` from the request's FHIR server into `fetched` (searches
+// page by page through their `next` links, on the same server); the 412 when the server cannot
+// give them. Each document's parser is kept in `documents`.
+std::optional<HttpResponse> fetch_missing(const HookRequest& request,
+                                          const std::vector<PrefetchTemplate>& templates,
+                                          const std::vector<std::string>& missing,
+                                          std::size_t max_bytes, const ServiceOptions& options,
+                                          Fetched& fetched,
+                                          std::vector<std::unique_ptr<dom::parser>>& documents) {
+  const auto refuse = [](const std::string& message) {
+    return error_response(412, "cannot fetch the missing prefetch: " + message);
+  };
+  std::string base = request.fhir_server;
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  const std::optional<Url> server = parse_url(base);
+  if (!server) {
+    return refuse(fmt::format("`fhirServer` {} is not an http or https URL", code_span(base)));
+  }
+  if (const std::string refusal = fhir_server_refusal(*server); !refusal.empty()) {
+    return refuse(refusal);
+  }
+  std::size_t budget = max_bytes;
+  for (const std::string& key : missing) {
+    const auto entry = std::find_if(templates.begin(), templates.end(),
+                                    [&](const PrefetchTemplate& t) { return t.key == key; });
+    std::string query = entry->query;
+    const std::string placeholder = "{{context.patientId}}";
+    for (std::size_t at = query.find(placeholder); at != std::string::npos;
+         at = query.find(placeholder)) {
+      query.replace(at, placeholder.size(), percent_encode(request.patient_id));
+    }
+    std::string next = fmt::format("{}/{}", base, query);
+    std::vector<dom::element>& pages = fetched[key];
+    for (std::size_t page = 0; !next.empty(); ++page) {
+      if (page == kMaxSearchPages) {
+        return refuse(
+            fmt::format("the search for `{}` has more than {} pages", key, kMaxSearchPages));
+      }
+      const std::optional<Url> url = parse_url(next);
+      if (!url || url->scheme != server->scheme || url->host != server->host ||
+          url->port != server->port) {
+        return refuse(fmt::format("the search for `{}` links to {}, outside `fhirServer`", key,
+                                  code_span(next)));
+      }
+      const FetchResult result = options.fetch
+                                     ? options.fetch(*url, request.access_token, budget)
+                                     : fetch(*url, request.access_token, budget, kFetchTimeout);
+      if (result.status == 404 && entry->resource_type == "Patient") {
+        break;  // no such patient: "none found"
+      }
+      if (result.status != 200) {
+        return refuse(result.status == 0
+                          ? fmt::format("GET {}: {}", code_span(next), result.problem)
+                          : fmt::format("GET {} answered {}", code_span(next), result.status));
+      }
+      budget -= std::min(budget, result.body.size());
+      auto& parser = documents.emplace_back(std::make_unique<dom::parser>());
+      dom::element document;
+      if (parser->allocate(std::max<std::size_t>(result.body.size(), 64), kMaxRequestDepth) ||
+          parser->parse(result.body).get(document) || !document.is_object()) {
+        return refuse(fmt::format("GET {} did not answer a JSON object", code_span(next)));
+      }
+      pages.push_back(document);
+      next.clear();
+      dom::element links;
+      dom::array link_list;
+      if (!document.at_key("link").get(links) && !links.get_array().get(link_list)) {
+        for (dom::element link : link_list) {
+          dom::element relation;
+          dom::element target;
+          if (link.is_object() && !link.at_key("relation").get(relation) &&
+              string_or_empty(relation) == "next" && !link.at_key("url").get(target)) {
+            next = std::string(string_or_empty(target));
+          }
+        }
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 Json card_source(const Guideline& guideline, std::string_view recommendation) {
@@ -591,18 +705,32 @@ HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view 
                                            code_span(guideline.id()), code_span(request.hook)));
   }
   const std::vector<PrefetchTemplate> templates = prefetch_templates(guideline);
-  const MergedRecord merged = merge_prefetch(guideline, request, templates);
+  Fetched fetched;
+  MergedRecord merged = merge_prefetch(guideline, request, templates, fetched);
   if (!merged.problem.empty()) {
     return error_response(400, merged.problem);
   }
+  // Documents fetched from the FHIR server live in these parsers until the record is read.
+  std::vector<std::unique_ptr<dom::parser>> fetched_documents;
+  if (!merged.missing.empty() && !request.fhir_server.empty() && !request.access_token.empty()) {
+    if (std::optional<HttpResponse> failure =
+            fetch_missing(request, templates, merged.missing, options_.record_limits.max_bytes,
+                          options_, fetched, fetched_documents)) {
+      return *failure;
+    }
+    merged = merge_prefetch(guideline, request, templates, fetched);
+    if (!merged.problem.empty()) {
+      return error_response(400, merged.problem);
+    }
+  }
   if (!merged.missing.empty()) {
-    // The service does not yet query the FHIR server itself.
     std::vector<std::string> keys;
     for (const std::string& key : merged.missing) {
       keys.push_back(code_span(key));
     }
     Json answer{{"error", fmt::format("the prefetch lacks {}; send every prefetch template of the "
-                                      "service's discovery entry (null when nothing was found)",
+                                      "service's discovery entry (null when nothing was found), "
+                                      "or `fhirServer` with `fhirAuthorization`",
                                       fmt::join(keys, ", "))},
                 {"missing", merged.missing}};
     return json_response(412, answer);

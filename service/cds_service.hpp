@@ -22,6 +22,7 @@
 #include "records/record_reader.hpp"
 #include "service/audit_log.hpp"
 #include "service/client_auth.hpp"
+#include "service/fhir_client.hpp"
 #include "service/http_server.hpp"
 #include "values/date_time.hpp"
 
@@ -74,6 +75,10 @@ struct ServiceOptions {
   std::function<std::int64_t()> now;
   // When set, every invocation and feedback item gets a line (docs/service.md#the-audit-log).
   std::shared_ptr<AuditLog> audit;
+  // How a missing prefetch is fetched from the FHIR server (URL, bearer token, byte limit);
+  // empty: `fetch` (service/fhir_client.hpp) with a 10-second timeout. Fuzzers and tests
+  // that must not touch the network put their own here.
+  std::function<FetchResult(const Url&, const std::string&, std::size_t)> fetch;
 };
 
 class CdsService {

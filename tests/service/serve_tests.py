@@ -576,6 +576,110 @@ def test_operations(bundle):
     check(invocations[2]["guideline"]["version"] == "1.0.1", "audit: the reloaded version")
 
 
+def test_fhir_server(server, bundle):
+    """Missing prefetch fetched from the request's fhirServer (a stand-in on loopback)."""
+    import http.server
+    import urllib.parse
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    patient = [r for r in resources if r["resourceType"] == "Patient"][0]
+    seen = []
+
+    class Fhir(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            if self.headers.get("Authorization") != "Bearer good-token":
+                return self.answer(401, {"resourceType": "OperationOutcome"})
+            url = urllib.parse.urlparse(self.path)
+            query = urllib.parse.parse_qs(url.query)
+            if url.path == "/fhir/Patient/" + patient["id"]:
+                return self.answer(200, patient)
+            if url.path.startswith("/fhir/Patient/"):
+                return self.answer(404, {"resourceType": "OperationOutcome"})
+            kind = url.path.rsplit("/", 1)[-1]
+            matching = [r for r in resources if r["resourceType"] == kind]
+            if query.get("patient") != [patient["id"]]:
+                return self.answer(200, {"resourceType": "Bundle", "type": "searchset"})
+            # Two pages: the second through the first's `next` link.
+            page = int(query.get("page", ["1"])[0])
+            half = (len(matching) + 1) // 2
+            chosen = matching[:half] if page == 1 else matching[half:]
+            body = {"resourceType": "Bundle", "type": "searchset",
+                    "entry": [{"resource": r} for r in chosen]}
+            if page == 1:
+                target = self.server.next_base + url.path + "?" + url.query + "&page=2"
+                body["link"] = [{"relation": "next", "url": target}]
+            return self.answer(200, body)
+
+        def answer(self, status, body):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/fhir+json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    fhir = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fhir)
+    fhir.next_base = f"http://127.0.0.1:{fhir.server_port}"
+    thread = threading.Thread(target=fhir.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{fhir.server_port}/fhir"
+        request = prefetch_request(bundle)
+        _, expected = server.call(request)
+        fetching = dict(request, fhirServer=base,
+                        fhirAuthorization={"access_token": "good-token", "token_type": "Bearer",
+                                           "expires_in": 300, "scope": "patient/*.read",
+                                           "subject": "cds-service"})
+        del fetching["prefetch"]
+        status, answer = server.call(fetching)
+        check(status == 200 and outcomes(answer) == outcomes(expected),
+              f"fetched from fhirServer: the same cards as the prefetch: {status}")
+        paths = [path for path, _ in seen]
+        check(any(p.startswith("/fhir/Patient/") for p in paths), "the Patient was read")
+        check(any("page=2" in p and p.startswith("/fhir/Observation?") for p in paths),
+              "the Observation search was followed to its second page")
+        check(all(token == "Bearer good-token" for _, token in seen), "with the bearer token")
+        # Only what is missing is fetched.
+        seen.clear()
+        partial = json.loads(json.dumps(fetching))
+        partial["prefetch"] = {"patient": patient}
+        status, answer = server.call(partial)
+        check(status == 200 and outcomes(answer) == outcomes(expected), "partly prefetched")
+        check(not any(p.startswith("/fhir/Patient/") for p, _ in seen), "the Patient not fetched")
+        # A token the FHIR server refuses: 412 naming the answer.
+        refused = json.loads(json.dumps(fetching))
+        refused["fhirAuthorization"]["access_token"] = "bad-token"
+        status, answer = server.call(refused)
+        check(status == 412 and "answered 401" in answer.get("error", ""), f"refused token: {answer}")
+        # A next link off the server is not followed.
+        fhir.next_base = "http://127.0.0.2:9"
+        status, answer = server.call(fetching)
+        check(status == 412 and "outside `fhirServer`" in answer.get("error", ""),
+              f"a next link elsewhere: {answer}")
+        fhir.next_base = f"http://127.0.0.1:{fhir.server_port}"
+        # Plain http elsewhere than loopback is refused without a call.
+        remote = dict(fetching, fhirServer="http://fhir.example.org/fhir")
+        status, answer = server.call(remote)
+        check(status == 412 and "https" in answer.get("error", ""), f"http off loopback: {answer}")
+        # An unknown patient: the Patient read answers 404, as "none found".
+        unknown = json.loads(json.dumps(fetching))
+        unknown["context"]["patientId"] = "nobody"
+        status, answer = server.call(unknown)
+        check(status == 400 and "no Patient" in answer.get("error", ""), f"unknown patient: {answer}")
+        # A server that does not answer: 412 within the fetch timeout (here: nobody listens).
+        silent = dict(fetching, fhirServer="http://127.0.0.1:9/fhir")
+        status, answer = server.call(silent)
+        check(status == 412 and "cannot connect" in answer.get("error", ""), f"no server: {answer}")
+        bad = dict(fetching, fhirAuthorization={"token_type": "Bearer"})
+        status, answer = server.call(bad)
+        check(status == 400 and "access_token" in answer.get("error", ""), f"no token: {answer}")
+    finally:
+        fhir.shutdown()
+
+
 def test_command_line():
     result = subprocess.run([RUBRIC, "serve", SEED, "--host", "0.0.0.0", "--port", "0"],
                             capture_output=True, text=True, timeout=20)
@@ -602,6 +706,7 @@ def main():
         bundle, _ = test_seed_example(server)
         test_protocol_errors(server, bundle)
         test_feedback(server)
+        test_fhir_server(server, bundle)
     finally:
         check(server.stop() == 0, "the main server stops with 0")
     for as_of in ("2025-02-28", "2025-03-01"):
