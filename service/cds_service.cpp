@@ -993,7 +993,27 @@ HttpResponse CdsService::handle(const HttpRequest& request) const {
   const auto started = std::chrono::steady_clock::now();
   const std::shared_ptr<const Catalog> catalog = guidelines();  // this request's version
   Routed routed;
-  HttpResponse response = route(request, *catalog, routed);
+  // CORS (browser-based CDS clients): a preflight is answered here, before authentication
+  // (browsers send no credentials with it); every answer to an allowed origin says so.
+  const std::optional<std::string> origin = request.header("Origin");
+  const bool allowed_origin =
+      origin &&
+      std::any_of(options_.cors_origins.begin(), options_.cors_origins.end(),
+                  [&](const std::string& allowed) { return allowed == "*" || allowed == *origin; });
+  HttpResponse response;
+  if (request.method == "OPTIONS" && allowed_origin) {
+    routed.endpoint = "preflight";
+    response = HttpResponse{204, "text/plain", "", {}};
+    response.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    response.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    response.headers.emplace_back("Access-Control-Max-Age", "600");
+  } else {
+    response = route(request, *catalog, routed);
+  }
+  if (allowed_origin) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", *origin);
+    response.headers.emplace_back("Vary", "Origin");
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   {

@@ -75,6 +75,9 @@ struct ServiceOptions {
   std::function<std::int64_t()> now;
   // When set, every invocation and feedback item gets a line (docs/service.md#the-audit-log).
   std::shared_ptr<AuditLog> audit;
+  // Browser origins allowed to call the service (CORS), such as `https://sandbox.cds-hooks.org`;
+  // `*` allows any. Empty: no CORS headers; a preflight gets what any other OPTIONS gets.
+  std::vector<std::string> cors_origins;
   // How a missing prefetch is fetched from the FHIR server (URL, bearer token, byte limit);
   // empty: `fetch` (service/fhir_client.hpp) with a 10-second timeout. Fuzzers and tests
   // that must not touch the network put their own here.
@@ -118,7 +121,8 @@ class CdsService {
                                                          std::string_view path) const;
   // Where a request went, for the metrics and the audit log.
   struct Routed {
-    std::string endpoint = "other";  // discovery, service, feedback, health, metrics, other
+    // discovery, service, feedback, health, metrics, preflight, other
+    std::string endpoint = "other";
     std::string service;             // the service's id, when it exists
     const ServedGuideline* invoked = nullptr;  // an invocation that reached `invoke`
     InvocationRecord record;

@@ -44,6 +44,7 @@ struct Options {
   std::string tls_certificate;
   std::string tls_key;
   std::string audit;
+  std::vector<std::string> cors_origins;
 };
 
 // How often the rule files are checked for changes.
@@ -165,6 +166,7 @@ int run_serve(const Options& options, std::ostream& err) {
   };
   service_options.log = log;
   service_options.authenticator = authenticator;
+  service_options.cors_origins = options.cors_origins;
   service_options.base_url = base_url;
   service_options.now = [] {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -337,6 +339,9 @@ Command add_serve_command(CLI::App& app, std::ostream& /*out*/, std::ostream& er
       ->add_option("--tls-cert", options->tls_certificate,
                    "Serve HTTPS with this PEM certificate chain (with --tls-key)")
       ->check(CLI::ExistingFile);
+  command->add_option("--cors-origin", options->cors_origins,
+                      "Let browser-based clients of this origin call the service (CORS; "
+                      "repeatable; * for any)");
   command->add_option("--audit", options->audit,
                       "Append one JSON line per decision and feedback item to this file");
   command->add_option("--tls-key", options->tls_key, "The PEM private key of --tls-cert")

@@ -680,6 +680,32 @@ def test_fhir_server(server, bundle):
         fhir.shutdown()
 
 
+def test_cors(bundle):
+    sandbox = "https://sandbox.cds-hooks.org"
+    server = Server("--as-of", "2026-06-15", "--cors-origin", sandbox)
+    try:
+        status, headers, data = server.request(
+            "OPTIONS", SERVICE, None, {"Origin": sandbox, "Access-Control-Request-Method": "POST",
+                                       "Access-Control-Request-Headers": "content-type"})
+        check(status == 204 and headers.get("Access-Control-Allow-Origin") == sandbox and
+              "POST" in headers.get("Access-Control-Allow-Methods", "") and
+              "Content-Type" in headers.get("Access-Control-Allow-Headers", ""),
+              f"CORS preflight: {status} {headers}")
+        status, headers, _ = server.request("POST", SERVICE, json.dumps(prefetch_request(bundle)),
+                                            dict(JSON, Origin=sandbox))
+        check(status == 200 and headers.get("Access-Control-Allow-Origin") == sandbox,
+              "CORS: the answer names the allowed origin")
+        status, headers, _ = server.request("GET", "/cds-services", None,
+                                            {"Origin": "https://elsewhere.example.org"})
+        check(status == 200 and "Access-Control-Allow-Origin" not in headers,
+              "CORS: another origin is not allowed")
+        status, _, _ = server.request("OPTIONS", SERVICE, None,
+                                      {"Origin": "https://elsewhere.example.org"})
+        check(status == 405, f"CORS: a preflight from another origin is 405, got {status}")
+    finally:
+        server.stop()
+
+
 def test_command_line():
     result = subprocess.run([RUBRIC, "serve", SEED, "--host", "0.0.0.0", "--port", "0"],
                             capture_output=True, text=True, timeout=20)
@@ -718,6 +744,7 @@ def main():
     test_limits(bundle)
     test_sigterm_in_flight(bundle)
     test_operations(bundle)
+    test_cors(bundle)
     print(f"{checks - len(failures)} of {checks} checks passed")
     sys.exit(1 if failures else 0)
 
