@@ -134,6 +134,7 @@ struct GuidelineHeader {
   Named id;  // the guideline id (written as text)
   std::string title;
   std::string version;
+  std::vector<Named> hooks;  // `hooks patient-view, order-sign`; empty without the clause
   SourceRange range;
 };
 

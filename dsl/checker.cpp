@@ -34,6 +34,16 @@ bool is_error(const Type& type) {
   return type.kind == TypeKind::error;
 }
 
+// "unknown WHAT `name`; did you mean `suggestion`?", or with `otherwise` (the known words)
+// when nothing is near.
+std::string unknown_word(std::string_view what, std::string_view name,
+                         const std::string& suggestion, std::string_view otherwise) {
+  return fmt::format("unknown {} {}; {}", what, in_backticks(name),
+                     suggestion.empty()
+                         ? std::string(otherwise)
+                         : fmt::format("did you mean {}?", in_backticks(suggestion)));
+}
+
 // Why a number literal is not a valid Decimal: too many digits after or before the point.
 std::string decimal_problem(std::string_view what, const std::string& text) {
   const std::size_t point = text.find('.');
@@ -192,6 +202,20 @@ class Checker {
     const ast::GuidelineHeader& header = module_.headers.front();
     if (header.id.name.empty()) {
       diagnostics_.report(DiagnosticKind::bad_header, header.id.range, "the guideline id is empty");
+    }
+    std::vector<std::string_view> hooks_seen;
+    for (const ast::Named& hook : header.hooks) {
+      const std::vector<std::string_view> known(std::begin(kCdsHooks), std::end(kCdsHooks));
+      if (std::find(known.begin(), known.end(), hook.name) == known.end()) {
+        const std::string suggestion = closest_name(hook.name, known);
+        diagnostics_.report(DiagnosticKind::bad_header, hook.range,
+                            unknown_word("CDS hook", hook.name, suggestion,
+                                         "Rubric answers `patient-view` and `order-sign`"));
+      } else if (std::find(hooks_seen.begin(), hooks_seen.end(), hook.name) != hooks_seen.end()) {
+        diagnostics_.report(DiagnosticKind::bad_header, hook.range,
+                            fmt::format("hook {} is listed twice", in_backticks(hook.name)));
+      }
+      hooks_seen.push_back(hook.name);
     }
     for (std::size_t i = 1; i < module_.headers.size(); ++i) {
       auto& diagnostic = diagnostics_.report(DiagnosticKind::bad_header, module_.headers[i].range,
@@ -978,12 +1002,9 @@ class Checker {
         const std::string suggestion = prefix != candidates.end()
                                            ? std::string(*prefix)
                                            : closest_name(indicator.name, candidates);
-        diagnostics_.report(
-            DiagnosticKind::bad_recommendation, indicator.range,
-            fmt::format("unknown card indicator {}; {}", in_backticks(indicator.name),
-                        suggestion.empty()
-                            ? std::string("the indicators are `info`, `warning` and `critical`")
-                            : fmt::format("did you mean {}?", in_backticks(suggestion))));
+        diagnostics_.report(DiagnosticKind::bad_recommendation, indicator.range,
+                            unknown_word("card indicator", indicator.name, suggestion,
+                                         "the indicators are `info`, `warning` and `critical`"));
       }
     }
     if (recommendation.summary) {

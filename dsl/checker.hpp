@@ -29,6 +29,8 @@ inline constexpr const char* kRecommendationKinds[] = {
 
 // The indicators of a CDS Hooks 2.0 card, from the least urgent (`indicator NAME`).
 inline constexpr const char* kCardIndicators[] = {"info", "warning", "critical"};
+// The CDS hooks a guideline may answer (`hooks ...`); without the clause, the first.
+inline constexpr const char* kCdsHooks[] = {"patient-view", "order-sign"};
 // A card's summary holds at most this many characters (Unicode code points), as CDS Hooks
 // 2.0 asks ("<140-character summary").
 inline constexpr std::size_t kMaxSummaryCharacters = 140;

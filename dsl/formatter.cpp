@@ -1093,6 +1093,13 @@ class Printer {
       parts.push_back(
           nest(concat({hardline(), text("version"), space(), text(quote(header.version, '"'))})));
     }
+    if (!header.hooks.empty()) {
+      std::string hooks;
+      for (const ast::Named& hook : header.hooks) {
+        hooks += (hooks.empty() ? "" : ", ") + hook.name;
+      }
+      parts.push_back(nest(concat({hardline(), text("hooks"), space(), text(hooks)})));
+    }
     return concat(std::move(parts));
   }
 
@@ -1598,6 +1605,9 @@ std::string meaning(const ast::Module& module) {
       case ast::DeclarationKind::guideline: {
         const auto& header = module.headers[ref.index];
         out += fmt::format("guideline {}|{}|{}\n", header.id.name, header.title, header.version);
+        for (const ast::Named& hook : header.hooks) {
+          out += fmt::format("hook {}\n", hook.name);
+        }
         break;
       }
       case ast::DeclarationKind::source: {

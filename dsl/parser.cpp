@@ -224,12 +224,12 @@ constexpr bool is_token_rule =
     is_keyword<Rule> || std::is_base_of_v<g::string_literal, Rule> ||
     std::is_base_of_v<g::text_literal, Rule> || std::is_base_of_v<g::number, Rule> ||
     is_one_of<Rule, g::identifier_text, g::source_number, g::citation, g::conversion_citation,
-              g::kind_name, g::indicator_name, g::resource_type, g::filter_element, g::status_code,
-              g::window_amount, g::element_name, g::op_plus, g::op_minus, g::op_minus_sign,
-              g::op_times, g::op_divide, g::op_equal, g::op_not_equal, g::op_equivalent,
-              g::op_not_equivalent, g::op_less_or_equal, g::op_less, g::op_greater_or_equal,
-              g::op_greater, g::one<'('>, g::one<')'>, g::one<'{'>, g::one<'}'>, g::one<','>,
-              g::one<':'>, g::one<'='>>;
+              g::kind_name, g::indicator_name, g::hook_name, g::resource_type, g::filter_element,
+              g::status_code, g::window_amount, g::element_name, g::op_plus, g::op_minus,
+              g::op_minus_sign, g::op_times, g::op_divide, g::op_equal, g::op_not_equal,
+              g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal, g::op_less,
+              g::op_greater_or_equal, g::op_greater, g::one<'('>, g::one<')'>, g::one<'{'>,
+              g::one<'}'>, g::one<','>, g::one<':'>, g::one<'='>>;
 
 template <typename Rule>
 constexpr bool is_comment_rule =
@@ -371,24 +371,24 @@ using selector = pegtl::parse_tree::selector<
         g::op_equivalent, g::op_not_equivalent, g::op_less_or_equal, g::op_less,
         g::op_greater_or_equal, g::op_greater, g::op_is_not, g::op_is,
         // Declarations.
-        g::guideline_declaration, g::guideline_id, g::title, g::version, g::source_declaration,
-        g::source_number, g::citation_text, g::fact_declaration, g::fact_name, g::type_boolean,
-        g::type_integer, g::type_decimal, g::type_string, g::type_duration, g::type_date,
-        g::type_date_time, g::type_mass, g::type_length, g::type_volume, g::type_quantity,
-        g::type_code, g::type_coding, g::unit_string, g::code_value, g::range_between,
-        g::range_comparison, g::accepted_unit, g::conversion_clause, g::conversion_from,
-        g::conversion_factor, g::conversion_to, g::conversion_citation, g::conversion_citation_text,
-        g::description, g::parameter_declaration, g::parameter_name, g::definition_declaration,
-        g::definition_name, g::recommendation_declaration, g::recommendation_id, g::kind_name,
-        g::indicator_name, g::recommendation_text, g::recommendation_summary, g::citation,
-        g::evidence_text, g::carried_parameter, g::reported_name, g::excluded_recommendation,
-        g::coverage_declaration, g::code_system_declaration, g::code_system_name,
-        g::code_system_uri, g::code_reference, g::code_reference_system, g::code_reference_code,
-        g::value_set_declaration, g::value_set_name, g::binding_clause, g::most_recent,
-        g::resource_type, g::coded_target, g::coded_code, g::binding_filter, g::filter_element,
-        g::filter_negated, g::status_code, g::window_amount, g::window_unit, g::element_name,
-        g::presence_value, g::count_value, g::exists_value, g::otherwise_false, g::since_unit,
-        g::from_word, g::element_unit>,
+        g::guideline_declaration, g::guideline_id, g::title, g::version, g::hook_name,
+        g::source_declaration, g::source_number, g::citation_text, g::fact_declaration,
+        g::fact_name, g::type_boolean, g::type_integer, g::type_decimal, g::type_string,
+        g::type_duration, g::type_date, g::type_date_time, g::type_mass, g::type_length,
+        g::type_volume, g::type_quantity, g::type_code, g::type_coding, g::unit_string,
+        g::code_value, g::range_between, g::range_comparison, g::accepted_unit,
+        g::conversion_clause, g::conversion_from, g::conversion_factor, g::conversion_to,
+        g::conversion_citation, g::conversion_citation_text, g::description,
+        g::parameter_declaration, g::parameter_name, g::definition_declaration, g::definition_name,
+        g::recommendation_declaration, g::recommendation_id, g::kind_name, g::indicator_name,
+        g::recommendation_text, g::recommendation_summary, g::citation, g::evidence_text,
+        g::carried_parameter, g::reported_name, g::excluded_recommendation, g::coverage_declaration,
+        g::code_system_declaration, g::code_system_name, g::code_system_uri, g::code_reference,
+        g::code_reference_system, g::code_reference_code, g::value_set_declaration,
+        g::value_set_name, g::binding_clause, g::most_recent, g::resource_type, g::coded_target,
+        g::coded_code, g::binding_filter, g::filter_element, g::filter_negated, g::status_code,
+        g::window_amount, g::window_unit, g::element_name, g::presence_value, g::count_value,
+        g::exists_value, g::otherwise_false, g::since_unit, g::from_word, g::element_unit>,
     fold_single::on<g::multiplicative, g::additive, g::test_expression, g::between_expression,
                     g::comparison, g::equality, g::membership, g::conjunction, g::disjunction,
                     g::implication>>;
@@ -747,6 +747,8 @@ class Lowering {
           header.title = text(*child);
         } else if (child->is_type<g::version>()) {
           header.version = text(*child);
+        } else if (child->is_type<g::hook_name>()) {
+          header.hooks.push_back(named(*child));
         }
       }
       push(ast::DeclarationKind::guideline, module_.headers, std::move(header));
@@ -1394,8 +1396,9 @@ bool too_long(const Node& node, FileId file, Diagnostics& diagnostics) {
        node.is_type<g::fact_name>() || node.is_type<g::parameter_name>() ||
        node.is_type<g::definition_name>() || node.is_type<g::recommendation_id>() ||
        node.is_type<g::kind_name>() || node.is_type<g::indicator_name>() ||
-       node.is_type<g::carried_parameter>() || node.is_type<g::reported_name>() ||
-       node.is_type<g::excluded_recommendation>() || node.is_type<g::coding_system>()) &&
+       node.is_type<g::hook_name>() || node.is_type<g::carried_parameter>() ||
+       node.is_type<g::reported_name>() || node.is_type<g::excluded_recommendation>() ||
+       node.is_type<g::coding_system>()) &&
       size > kMaxIdentifierBytes) {
     diagnostics.report(DiagnosticKind::name_too_long, SourceRange{where.file, where.offset, 1},
                        fmt::format("name is too long ({} bytes); the limit is {} bytes", size,

@@ -453,6 +453,9 @@ class GuidelineCompiler {
       guideline->id_ = module.headers.front().id.name;
       guideline->title_ = module.headers.front().title;
       guideline->version_ = module.headers.front().version;
+      for (const ast::Named& hook : module.headers.front().hooks) {
+        guideline->hooks_.push_back(hook.name);
+      }
     }
     for (const ast::SourceDeclaration& source : module.sources) {
       guideline->sources_.push_back(SourceInfo{source.number, source.citation});

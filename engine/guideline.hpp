@@ -187,6 +187,9 @@ class Guideline {
   [[nodiscard]] const std::string& id() const { return id_; }
   [[nodiscard]] const std::string& title() const { return title_; }
   [[nodiscard]] const std::string& version() const { return version_; }
+  // The CDS hooks the rule file's `hooks` clause names, in its order; empty without one (a
+  // service then answers `patient-view`).
+  [[nodiscard]] std::span<const std::string> hooks() const { return hooks_; }
   [[nodiscard]] std::span<const SourceInfo> sources() const { return sources_; }
   [[nodiscard]] const SourceInfo* source(std::uint32_t number) const;
   [[nodiscard]] std::span<const FactSpec> facts() const { return facts_; }
@@ -357,6 +360,7 @@ class Guideline {
   std::string id_;
   std::string title_;
   std::string version_;
+  std::vector<std::string> hooks_;
   std::vector<SourceInfo> sources_;
   std::vector<FactSpec> facts_;
   std::vector<std::optional<NodeId>> fact_nodes_;

@@ -78,6 +78,7 @@ template <> inline constexpr const char* error_message<expected_definition_name>
 template <> inline constexpr const char* error_message<expected_recommendation_id> = "expected a recommendation id";
 template <> inline constexpr const char* error_message<expected_kind_clause> = "expected `kind` after the recommendation id";
 template <> inline constexpr const char* error_message<expected_kind_name> = "expected a kind: `refer`, `prescribe`, `caution`, `avoid`, `therapy`, `order`, `follow-up`, `monitor` or `assess`";
+template <> inline constexpr const char* error_message<expected_hook_name> = "expected a CDS hook after `hooks`: `patient-view` or `order-sign`, separated by commas";
 template <> inline constexpr const char* error_message<expected_indicator_name> = "expected the card indicator after `indicator`: `info`, `warning` or `critical`";
 template <> inline constexpr const char* error_message<expected_text_clause> = "expected `text \"...\"` after the kind";
 template <> inline constexpr const char* error_message<expected_recommendation_text> = "expected the recommendation text as a double-quoted text";

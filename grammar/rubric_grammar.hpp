@@ -336,8 +336,15 @@ struct expected_title : seq<sep, title> {};
 struct expected_version : seq<sep, version> {};
 struct title_clause : seq<sep, kw_title, must<expected_title>> {};
 struct version_clause : seq<sep, kw_version, must<expected_version>> {};
-struct guideline_declaration
-    : seq<kw_guideline, must<expected_guideline_id>, opt<title_clause>, opt<version_clause>> {};
+// `hooks patient-view, order-sign`: the CDS Hooks the guideline answers (docs/service.md); a
+// contextual word, not reserved.
+struct hooks_word : keyword<TAO_PEGTL_STRING("hooks")> {};
+struct hook_name : seq<plus<lower>, star<one<'-'>, plus<lower>>> {};
+struct expected_hook_name : seq<sep, hook_name> {};
+struct hooks_clause : seq<sep, hooks_word, must<expected_hook_name>,
+                          star<seq<sep, one<','>>, must<expected_hook_name>>> {};
+struct guideline_declaration : seq<kw_guideline, must<expected_guideline_id>, opt<title_clause>,
+                                   opt<version_clause>, opt<hooks_clause>> {};
 
 // source 1 "citation"
 struct source_number : plus<digit> {};

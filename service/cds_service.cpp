@@ -119,6 +119,8 @@ struct HookRequest {
   std::string patient_id;
   dom::object prefetch;
   bool has_prefetch = false;
+  dom::element draft_orders;  // order-sign: `context.draftOrders`, a Bundle
+  bool has_draft_orders = false;
   std::string fhir_server;   // empty when not given
   std::string access_token;  // of `fhirAuthorization`, empty when not given
 };
@@ -167,6 +169,13 @@ std::optional<std::string> read_request(dom::element root, HookRequest& request)
     return "`context.patientId` is not a non-empty string";
   }
   request.patient_id = std::string(patient_id);
+  if (request.hook == "order-sign") {
+    if (context_object.at_key("draftOrders").get(request.draft_orders) ||
+        !request.draft_orders.is_object()) {
+      return "`context.draftOrders` is missing or not a Bundle (the order-sign hook needs it)";
+    }
+    request.has_draft_orders = true;
+  }
   dom::element prefetch;
   if (!object.at_key("prefetch").get(prefetch) && !prefetch.is_null()) {
     if (prefetch.get_object().get(request.prefetch)) {
@@ -339,6 +348,31 @@ MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& reque
       }
     }
   }
+  if (request.has_draft_orders) {
+    // order-sign: the orders being signed join the record (bindings may read them, e.g. a
+    // MedicationRequest `where status is draft`).
+    const std::string key = "context.draftOrders";
+    dom::element entries;
+    dom::array list;
+    if (!request.draft_orders.at_key("entry").get(entries)) {
+      if (entries.get_array().get(list)) {
+        merged.problem = "`context.draftOrders`: `entry` is not an array";
+        return merged;
+      }
+      std::size_t index = 0;
+      for (dom::element item : list) {
+        dom::element resource;
+        if (!item.is_object() || item.at_key("resource").get(resource)) {
+          merged.problem = fmt::format("`context.draftOrders` entry {} has no `resource`", index);
+          return merged;
+        }
+        if (!add(key, index, resource)) {
+          return merged;
+        }
+        ++index;
+      }
+    }
+  }
   merged.bundle += "]}";
   return merged;
 }
@@ -424,6 +458,14 @@ std::optional<HttpResponse> fetch_missing(const HookRequest& request,
     }
   }
   return std::nullopt;
+}
+
+// The hooks a guideline answers: its `hooks` clause, or `patient-view`.
+std::vector<std::string> service_hooks(const Guideline& guideline) {
+  if (guideline.hooks().empty()) {
+    return {"patient-view"};
+  }
+  return {guideline.hooks().begin(), guideline.hooks().end()};
 }
 
 Json card_source(const Guideline& guideline, std::string_view recommendation) {
@@ -672,19 +714,21 @@ HttpResponse CdsService::discovery(const Catalog& catalog) const {
     for (const PrefetchTemplate& entry : prefetch_templates(guideline)) {
       prefetch[entry.key] = entry.query;
     }
-    Json service;
-    service["hook"] = "patient-view";
-    service["title"] = guideline.title().empty() ? guideline.id() : guideline.title();
-    service["description"] = fmt::format(
-        "Recommendations of {} (version {}) for the patient in context, from the resources below",
-        guideline.title().empty() ? guideline.id() : guideline.title(),
-        guideline.version().empty() ? std::string("unversioned") : guideline.version());
-    service["id"] = guideline.id();
-    service["prefetch"] = std::move(prefetch);
-    service["usageRequirements"] =
-        "The prefetch must hold the Patient and every resource the searches return; a key set "
-        "to null means none was found.";
-    services.push_back(std::move(service));
+    for (const std::string& hook : service_hooks(guideline)) {
+      Json service;
+      service["hook"] = hook;
+      service["title"] = guideline.title().empty() ? guideline.id() : guideline.title();
+      service["description"] = fmt::format(
+          "Recommendations of {} (version {}) for the patient in context, from the resources below",
+          guideline.title().empty() ? guideline.id() : guideline.title(),
+          guideline.version().empty() ? std::string("unversioned") : guideline.version());
+      service["id"] = guideline.id();
+      service["prefetch"] = prefetch;  // the same templates for every hook
+      service["usageRequirements"] =
+          "The prefetch must hold the Patient and every resource the searches return; a key set "
+          "to null means none was found.";
+      services.push_back(std::move(service));
+    }
   }
   return json_response(200, Json{{"services", std::move(services)}});
 }
@@ -700,9 +744,16 @@ HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view 
   if (const auto problem = read_request(root, request)) {
     return error_response(400, *problem);
   }
-  if (request.hook != "patient-view") {
-    return error_response(400, fmt::format("service {} answers the `patient-view` hook, not {}",
-                                           code_span(guideline.id()), code_span(request.hook)));
+  const std::vector<std::string> hooks = service_hooks(guideline);
+  if (std::find(hooks.begin(), hooks.end(), request.hook) == hooks.end()) {
+    std::vector<std::string> names;
+    names.reserve(hooks.size());
+    for (const std::string& hook : hooks) {
+      names.push_back(code_span(hook));
+    }
+    return error_response(400,
+                          fmt::format("service {} answers {}, not {}", code_span(guideline.id()),
+                                      fmt::join(names, " and "), code_span(request.hook)));
   }
   const std::vector<PrefetchTemplate> templates = prefetch_templates(guideline);
   Fetched fetched;

@@ -123,7 +123,7 @@ class CdsService {
   struct Routed {
     // discovery, service, feedback, health, metrics, preflight, other
     std::string endpoint = "other";
-    std::string service;             // the service's id, when it exists
+    std::string service;                       // the service's id, when it exists
     const ServedGuideline* invoked = nullptr;  // an invocation that reached `invoke`
     InvocationRecord record;
   };

@@ -125,6 +125,14 @@ class StructuralDiff {
     field("id", old_guideline_.id(), new_guideline_.id());
     field("title", old_guideline_.title(), new_guideline_.title());
     field("version", old_guideline_.version(), new_guideline_.version());
+    const auto hooks = [](const Guideline& guideline) {
+      std::string text;
+      for (const std::string& hook : guideline.hooks()) {
+        text += (text.empty() ? "" : ", ") + hook;
+      }
+      return text.empty() ? std::string("patient-view") : text;
+    };
+    field("hooks", hooks(old_guideline_), hooks(new_guideline_));
   }
 
   void source_list() {

@@ -259,10 +259,10 @@ def test_protocol_errors(server, bundle):
         del broken[field]
         status, answer = server.call(broken)
         check(status == 400 and f"`{field}`" in answer.get("error", ""), f"no {field}: {answer}")
-    wrong_hook = dict(good, hook="order-sign")
+    wrong_hook = dict(good, hook="medication-prescribe")
     status, answer = server.call(wrong_hook)
-    check(status == 400 and "patient-view" in answer.get("error", ""), f"order-sign: {answer}")
-    # A prefetch key missing: 412 naming it (the service does not fetch from fhirServer yet).
+    check(status == 400 and "patient-view" in answer.get("error", ""), f"another hook: {answer}")
+    # A prefetch key missing: 412 naming it.
     missing = json.loads(json.dumps(good))
     del missing["prefetch"]["observations"]
     status, answer = server.call(missing)
@@ -706,6 +706,92 @@ def test_cors(bundle):
         server.stop()
 
 
+ORDERS_GUIDELINE = """guideline "opioid-orders"
+  title "Opioid orders in older patients"
+  version "1"
+  hooks patient-view, order-sign
+
+codesystem RX = 'http://www.nlm.nih.gov/research/umls/rxnorm'
+
+source 1 "test source"
+
+fact opioid_ordered: boolean
+  from MedicationRequest coded RX '7052' where status is draft value exists, otherwise false
+fact age: duration >= 0 days from Patient value years since birthDate
+
+recommendation fall_risk kind caution
+  text "An opioid is being ordered for an older patient: fall risk." cite 1
+  when opioid_ordered and age >= 65 years
+"""
+
+
+def test_order_sign():
+    """A guideline with `hooks patient-view, order-sign`: two discovery entries, and the draft
+    orders of an order-sign call read by its bindings."""
+    import tempfile
+    work = tempfile.mkdtemp()
+    rule_file = os.path.join(work, "orders.rubric")
+    with open(rule_file, "w") as f:
+        f.write(ORDERS_GUIDELINE)
+    server = Server("--as-of", "2026-06-15", rule_file=rule_file)
+    try:
+        status, _, data = server.request("GET", "/cds-services")
+        services = json.loads(data)["services"]
+        check(status == 200 and [(s["id"], s["hook"]) for s in services] ==
+              [("opioid-orders", "patient-view"), ("opioid-orders", "order-sign")],
+              f"order-sign: one discovery entry a hook: {services}")
+        check(services[0]["prefetch"] == services[1]["prefetch"] and
+              services[0]["prefetch"].get("medicationRequests", "").startswith(
+                  "MedicationRequest?patient={{context.patientId}}&code="),
+              f"order-sign: both entries carry the prefetch templates: {services}")
+        patient = {"resourceType": "Patient", "id": "p1", "birthDate": "1950-03-01"}  # 76
+        draft = {"resourceType": "MedicationRequest", "id": "draft-1", "status": "draft",
+                 "intent": "order", "subject": {"reference": "Patient/p1"},
+                 "medicationCodeableConcept": {"coding": [
+                     {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "7052"}]}}
+        request = {"hook": "order-sign", "hookInstance": "b0000000-0000-4000-8000-000000000001",
+                   "context": {"userId": "Practitioner/1", "patientId": "p1",
+                               "draftOrders": {"resourceType": "Bundle", "type": "collection",
+                                               "entry": [{"resource": draft}]}},
+                   "prefetch": {"patient": patient, "medicationRequests": None}}
+        path = "/cds-services/opioid-orders"
+        status, answer = server.call(request, path)
+        check(status == 200 and outcomes(answer)[0] == ["fall_risk"],
+              f"order-sign: the draft opioid order is read: {status} {answer}")
+        check(answer.get("cards", [{}])[0].get("indicator") == "warning",
+              "order-sign: a caution is a warning")
+        # The same patient viewed without the draft: no card.
+        viewed = {"hook": "patient-view", "hookInstance": "b0000000-0000-4000-8000-000000000002",
+                  "context": {"userId": "Practitioner/1", "patientId": "p1"},
+                  "prefetch": {"patient": patient, "medicationRequests": None}}
+        status, answer = server.call(viewed, path)
+        check(status == 200 and answer["cards"] == [], f"patient-view: no card: {answer}")
+        # A draft order for another patient is refused.
+        foreign = json.loads(json.dumps(request))
+        foreign["context"]["draftOrders"]["entry"][0]["resource"]["subject"]["reference"] = \
+            "Patient/p2"
+        status, answer = server.call(foreign, path)
+        check(status == 400 and "context.draftOrders" in answer.get("error", ""),
+              f"order-sign: another patient's draft order: {answer}")
+        no_orders = json.loads(json.dumps(request))
+        del no_orders["context"]["draftOrders"]
+        status, answer = server.call(no_orders, path)
+        check(status == 400 and "draftOrders" in answer.get("error", ""),
+              f"order-sign without draftOrders: {answer}")
+    finally:
+        server.stop()
+    # The seed answers patient-view only.
+    server = Server("--as-of", "2026-06-15")
+    try:
+        status, answer = server.call({"hook": "order-sign", "hookInstance": "x",
+                                      "context": {"patientId": "p", "draftOrders": {
+                                          "resourceType": "Bundle"}}})
+        check(status == 400 and "answers `patient-view`, not `order-sign`" in
+              answer.get("error", ""), f"the seed refuses order-sign: {answer}")
+    finally:
+        server.stop()
+
+
 def test_command_line():
     result = subprocess.run([RUBRIC, "serve", SEED, "--host", "0.0.0.0", "--port", "0"],
                             capture_output=True, text=True, timeout=20)
@@ -745,6 +831,7 @@ def main():
     test_sigterm_in_flight(bundle)
     test_operations(bundle)
     test_cors(bundle)
+    test_order_sign()
     print(f"{checks - len(failures)} of {checks} checks passed")
     sys.exit(1 if failures else 0)
 

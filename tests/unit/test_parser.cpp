@@ -126,6 +126,24 @@ TEST_CASE("the guideline header", "[parser]") {
     REQUIRE(version_only.diagnostics().empty());
     CHECK(version_only.module().headers[0].version == "2");
   }
+  SECTION("hooks: CDS hook names after the version, comma-separated; `hooks` is not reserved") {
+    const Parsed parsed(
+        "guideline \"g\" version \"1\"\n  hooks patient-view , order-sign\n"
+        "fact hooks: boolean\n");
+    REQUIRE(parsed.diagnostics().empty());
+    const auto& hooks = parsed.module().headers[0].hooks;
+    REQUIRE(hooks.size() == 2);
+    CHECK(hooks[0].name == "patient-view");
+    CHECK(parsed.text(hooks[0].range) == "patient-view");
+    CHECK(hooks[1].name == "order-sign");
+    CHECK(parsed.module().facts.size() == 1);
+    CHECK(Parsed("guideline \"g\"").module().headers[0].hooks.empty());
+    const Parsed empty("guideline \"g\" hooks\n");
+    REQUIRE(empty.diagnostics().size() == 1);
+    CHECK(empty.diagnostics()[0].message.starts_with("expected a CDS hook after `hooks`"));
+    const Parsed trailing("guideline \"g\" hooks patient-view,\n");
+    CHECK(trailing.diagnostics().size() == 1);
+  }
   SECTION("two headers both parse (the checker rejects the second)") {
     const Parsed parsed("guideline \"a\"\nguideline \"b\"\n");
     CHECK(parsed.diagnostics().empty());
