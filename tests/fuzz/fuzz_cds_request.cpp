@@ -30,7 +30,7 @@ const rubric::service::CdsService& service() {
     options.fetch = [](const rubric::service::Url&, const std::string&, std::size_t) {
       return rubric::service::FetchResult{0, {}, "the fuzzer has no network"};
     };
-    std::vector<rubric::service::ServedGuideline> served{{guideline, sources, "fuzz"}};
+    std::vector<rubric::service::ServedGuideline> served{{guideline, sources, "fuzz", ""}};
     return std::make_unique<rubric::service::CdsService>(std::move(served), options);
   }();
   return *built;
