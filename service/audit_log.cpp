@@ -35,7 +35,9 @@ bool AuditLog::write(std::string_view line) {
   text += '\n';
   const std::lock_guard lock(mutex_);
   // One write(2) per line: a line is in the file whole or not at all. A short write (a full
-  // disk) is finished in further writes, still under the lock.
+  // disk) is finished in further writes, still under the lock; when that fails, the part
+  // written is cut off again, so that the next line starts clean.
+  const off_t start = ::lseek(descriptor_, 0, SEEK_END);
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t written = ::write(descriptor_, text.data() + done, text.size() - done);
@@ -43,6 +45,11 @@ bool AuditLog::write(std::string_view line) {
       if (errno == EINTR) {
         continue;
       }
+      const int failure = errno;
+      if (done > 0 && start >= 0) {
+        (void)::ftruncate(descriptor_, start);
+      }
+      errno = failure;
       return false;
     }
     done += static_cast<std::size_t>(written);

@@ -2,8 +2,10 @@
 // per invocation and per feedback item (docs/service.md#the-audit-log).
 //
 // Contract: `write` is thread-safe. Each line goes to the file in one write(2) on a descriptor
-// opened with O_APPEND, so a crash of the service never leaves part of a line, and lines of
-// concurrent requests never interleave; `flush` (at shutdown) makes them durable with fsync.
+// opened with O_APPEND, under a lock: lines of concurrent requests never interleave, and a
+// write the kernel cuts short (a full disk) is completed or cut back off the file. Only a crash
+// of the machine in the middle of a write can leave part of a line. `flush` (at shutdown) makes
+// the lines durable with fsync.
 #pragma once
 
 #include <mutex>

@@ -33,8 +33,27 @@ constexpr std::size_t kMaxSearchPages = 20;                // per prefetch key
 constexpr std::chrono::milliseconds kFetchTimeout{10000};  // per GET
 constexpr std::string_view kServicesPath = "/cds-services";
 
+// JSON text of `value`; bytes that are not UTF-8 (a request target, a text from the caller)
+// become U+FFFD rather than an exception.
+std::string dump(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// `text` with control characters written `\xNN`: log lines built from what a caller sent.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 HttpResponse json_response(unsigned status, const Json& body) {
-  return HttpResponse{status, "application/json", body.dump(), {}};
+  return HttpResponse{status, "application/json", dump(body), {}};
 }
 
 HttpResponse error_response(unsigned status, const std::string& message) {
@@ -203,6 +222,15 @@ std::optional<std::string> read_request(dom::element root, HookRequest& request)
       return "`fhirAuthorization.token_type` is not `Bearer`";
     }
     request.access_token = std::string(string_or_empty(token));
+    // RFC 6750 b64token: nothing that could end the header line it is sent in.
+    const std::size_t equals = request.access_token.find_last_not_of('=');
+    if (equals == std::string::npos ||
+        request.access_token.substr(0, equals + 1)
+                .find_first_not_of(
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/") !=
+            std::string::npos) {
+      return "`fhirAuthorization.access_token` is not a bearer token (RFC 6750 characters)";
+    }
   }
   return std::nullopt;
 }
@@ -270,19 +298,34 @@ MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& reque
         return false;
       }
     } else {
+      // Every resource a binding reads must name the context's patient (`subject`, or
+      // `patient` where the type has no subject); anything else is refused, never read.
+      bool names_context_patient = false;
       for (const char* field : {"subject", "patient"}) {
         dom::element subject;
-        dom::element reference;
-        if (!object.at_key(field).get(subject) && subject.is_object() &&
-            !subject.at_key("reference").get(reference)) {
-          const std::string_view text = string_or_empty(reference);
-          if (!names_patient(text, request.patient_id)) {
-            merged.problem =
-                fmt::format("{} ({}/{}) is about {}, not the context's patient {}", where, type, id,
-                            code_span(text), code_span(request.patient_id));
-            return false;
-          }
+        if (object.at_key(field).get(subject)) {
+          continue;
         }
+        dom::element reference;
+        const std::string_view text =
+            subject.is_object() && !subject.at_key("reference").get(reference)
+                ? string_or_empty(reference)
+                : std::string_view();
+        if (!names_patient(text, request.patient_id)) {
+          merged.problem =
+              fmt::format("{} ({}/{}) is about {}, not the context's patient {}", where, type, id,
+                          text.empty() ? std::string("no patient reference") : code_span(text),
+                          code_span(request.patient_id));
+          return false;
+        }
+        names_context_patient = true;
+      }
+      if (!names_context_patient) {
+        merged.problem = fmt::format(
+            "{} ({}/{}) names no patient; a resource is read only when its `subject` refers to "
+            "the context's patient {}",
+            where, type, id, code_span(request.patient_id));
+        return false;
       }
     }
     if (!id.empty() && !seen.insert(fmt::format("{}/{}", type, id)).second) {
@@ -294,6 +337,32 @@ MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& reque
     merged.bundle += '}';
     return true;
   };
+  if (request.has_draft_orders) {
+    // order-sign: the orders being signed join the record (bindings may read them, e.g. a
+    // MedicationRequest `where status is draft`), first, so that a draft wins over a stored
+    // resource of the same id.
+    const std::string key = "context.draftOrders";
+    dom::element entries;
+    dom::array list;
+    if (!request.draft_orders.at_key("entry").get(entries)) {
+      if (entries.get_array().get(list)) {
+        merged.problem = "`context.draftOrders`: `entry` is not an array";
+        return merged;
+      }
+      std::size_t index = 0;
+      for (dom::element item : list) {
+        dom::element resource;
+        if (!item.is_object() || item.at_key("resource").get(resource)) {
+          merged.problem = fmt::format("`context.draftOrders` entry {} has no `resource`", index);
+          return merged;
+        }
+        if (!add(key, index, resource)) {
+          return merged;
+        }
+        ++index;
+      }
+    }
+  }
   for (const PrefetchTemplate& entry : templates) {
     std::vector<dom::element> values;
     dom::element given;
@@ -348,31 +417,6 @@ MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& reque
       }
     }
   }
-  if (request.has_draft_orders) {
-    // order-sign: the orders being signed join the record (bindings may read them, e.g. a
-    // MedicationRequest `where status is draft`).
-    const std::string key = "context.draftOrders";
-    dom::element entries;
-    dom::array list;
-    if (!request.draft_orders.at_key("entry").get(entries)) {
-      if (entries.get_array().get(list)) {
-        merged.problem = "`context.draftOrders`: `entry` is not an array";
-        return merged;
-      }
-      std::size_t index = 0;
-      for (dom::element item : list) {
-        dom::element resource;
-        if (!item.is_object() || item.at_key("resource").get(resource)) {
-          merged.problem = fmt::format("`context.draftOrders` entry {} has no `resource`", index);
-          return merged;
-        }
-        if (!add(key, index, resource)) {
-          return merged;
-        }
-        ++index;
-      }
-    }
-  }
   merged.bundle += "]}";
   return merged;
 }
@@ -397,7 +441,8 @@ std::optional<HttpResponse> fetch_missing(const HookRequest& request,
   if (!server) {
     return refuse(fmt::format("`fhirServer` {} is not an http or https URL", code_span(base)));
   }
-  if (const std::string refusal = fhir_server_refusal(*server); !refusal.empty()) {
+  if (const std::string refusal = fhir_server_refusal(*server, options.allow_loopback_fhir_http);
+      !refusal.empty()) {
     return refuse(refusal);
   }
   std::size_t budget = max_bytes;
@@ -825,7 +870,7 @@ HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view 
       }
       facts[specs[k].name] = std::move(fact);
     }
-    record->facts_json = facts.dump();
+    record->facts_json = dump(facts);
     Json outcomes = Json::object();
     for (std::size_t r = 0; r < guideline.recommendations().size(); ++r) {
       const Outcome outcome = decision.outcomes[r];
@@ -833,13 +878,13 @@ HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view 
                                                     : outcome == Outcome::absent    ? "not made"
                                                                                  : "undetermined";
     }
-    record->outcomes_json = outcomes.dump();
+    record->outcomes_json = dump(outcomes);
     Json invalid = Json::array();
     for (const RecordError& problem : reading.set_aside) {
       invalid.push_back(Json{
           {"fact", problem.fact}, {"resource", problem.resource}, {"message", problem.message}});
     }
-    record->invalid_json = invalid.dump();
+    record->invalid_json = dump(invalid);
   }
 
   const std::string card_key =
@@ -997,16 +1042,15 @@ HttpResponse CdsService::feedback(const ServedGuideline& served, std::string_vie
   }
   for (const auto& [card, outcome] : received) {
     if (options_.log) {
-      options_.log(
-          fmt::format("feedback for {}: card {} {}", served.guideline->id(), card, outcome));
+      options_.log(fmt::format("feedback for {}: card {} {}", served.guideline->id(),
+                               printable(card), outcome));
     }
     if (options_.audit) {
-      options_.audit->write(Json{
-          {"time", utc_now()},
-          {"type", "feedback"},
-          {"service", served.guideline->id()},
-          {"card", card},
-          {"outcome", outcome}}.dump());
+      options_.audit->write(dump(Json{{"time", utc_now()},
+                                      {"type", "feedback"},
+                                      {"service", served.guideline->id()},
+                                      {"card", card},
+                                      {"outcome", outcome}}));
     }
   }
   return json_response(200, Json::object());
@@ -1029,8 +1073,8 @@ std::optional<HttpResponse> CdsService::authenticate(const HttpRequest& request,
     return std::nullopt;
   }
   if (options_.log) {
-    options_.log(fmt::format("401 for {} {} from {}: {}", request.method, path, request.peer,
-                             result.reason));
+    options_.log(fmt::format("401 for {} {} from {}: {}", printable(request.method),
+                             printable(path), request.peer, printable(result.reason)));
   }
   HttpResponse answer = error_response(401, "authentication failed");
   answer.headers.emplace_back("WWW-Authenticate",
@@ -1080,16 +1124,15 @@ HttpResponse CdsService::handle(const HttpRequest& request) const {
   }
   if (options_.audit && routed.invoked != nullptr) {
     const Guideline& guideline = *routed.invoked->guideline;
-    std::string line = Json{{"time", utc_now()},
-                            {"type", "invocation"},
-                            {"service", guideline.id()},
-                            {"status", response.status},
-                            {"hookInstance", routed.record.hook_instance},
-                            {"guideline", Json{{"version", guideline.version()},
-                                               {"sha256", routed.invoked->sha256},
-                                               {"path", routed.invoked->path}}},
-                            {"latency_ms", std::round(seconds * 1e6) / 1e3}}
-                           .dump();
+    std::string line = dump(Json{{"time", utc_now()},
+                                 {"type", "invocation"},
+                                 {"service", guideline.id()},
+                                 {"status", response.status},
+                                 {"hookInstance", routed.record.hook_instance},
+                                 {"guideline", Json{{"version", guideline.version()},
+                                                    {"sha256", routed.invoked->sha256},
+                                                    {"path", routed.invoked->path}}},
+                                 {"latency_ms", std::round(seconds * 1e6) / 1e3}});
     if (response.status == 200) {
       // The decision's parts, already JSON: spliced in rather than parsed again.
       line.pop_back();
@@ -1100,7 +1143,7 @@ HttpResponse CdsService::handle(const HttpRequest& request) const {
       const Json answer = Json::parse(response.body, nullptr, false);
       line.pop_back();
       line += fmt::format(R"(,"error":{}}})", answer.is_object() && answer.contains("error")
-                                                  ? answer["error"].dump()
+                                                  ? dump(answer["error"])
                                                   : "null");
     }
     if (!options_.audit->write(line) && options_.log) {

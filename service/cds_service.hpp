@@ -82,6 +82,9 @@ struct ServiceOptions {
   // empty: `fetch` (service/fhir_client.hpp) with a 10-second timeout. Fuzzers and tests
   // that must not touch the network put their own here.
   std::function<FetchResult(const Url&, const std::string&, std::size_t)> fetch;
+  // Whether `fhirServer` may be plain http on a loopback address: only for a service that
+  // itself listens on loopback (development, tests).
+  bool allow_loopback_fhir_http = false;
 };
 
 class CdsService {

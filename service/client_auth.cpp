@@ -446,7 +446,8 @@ AuthResult ClientAuthenticator::check(const std::optional<std::string>& authoriz
     if (seen_.size() >= purge_at_) {
       std::erase_if(seen_,
                     [&](const auto& entry) { return entry.second + kClockSkewSeconds <= now; });
-      purge_at_ = std::max<std::size_t>(1024, seen_.size() * 2);
+      // Never above the cap: a full cache must be purged again before it refuses anything.
+      purge_at_ = std::min(kMaxRememberedTokens, std::max<std::size_t>(1024, seen_.size() * 2));
     }
     const std::string remembered = *issuer + '\n' + *jti;
     if (const auto found = seen_.find(remembered);

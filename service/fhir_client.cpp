@@ -72,14 +72,16 @@ std::optional<Url> parse_url(const std::string& text) {
   return url;
 }
 
-std::string fhir_server_refusal(const Url& url) {
+std::string fhir_server_refusal(const Url& url, bool allow_loopback_http) {
   if (url.scheme == "https") {
     return {};
   }
-  if (url.host == "localhost" || is_loopback_address(url.host)) {
+  if (allow_loopback_http && (url.host == "localhost" || is_loopback_address(url.host))) {
     return {};
   }
-  return "the FHIR server must be called over https (plain http only on a loopback address)";
+  return allow_loopback_http ? "the FHIR server must be called over https (plain http only on a "
+                               "loopback address)"
+                             : "the FHIR server must be called over https";
 }
 
 namespace {
@@ -96,7 +98,12 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
     request_.method(http::verb::get);
     request_.target(url.target);
     request_.version(11);
-    request_.set(http::field::host, url.host);
+    // RFC 9110: the port unless it is the scheme's default, IPv6 literals in brackets.
+    const std::string host =
+        url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
+    const bool default_port =
+        (url.scheme == "https" && url.port == "443") || (url.scheme == "http" && url.port == "80");
+    request_.set(http::field::host, default_port ? host : host + ":" + url.port);
     request_.set(http::field::accept, "application/fhir+json");
     request_.set(http::field::authorization, "Bearer " + token);
     request_.set(http::field::user_agent, "rubric");

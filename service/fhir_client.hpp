@@ -3,8 +3,10 @@
 // over HTTPS with the server's certificate and host name verified (plain HTTP only to a
 // loopback address, for development and tests).
 //
-// Contract: `fetch` is thread-safe (each call has its own I/O context) and bounded: it returns
-// within `timeout` and never keeps more than `max_bytes` of a body. It never throws.
+// Contract: `fetch` is thread-safe (each call has its own I/O context) and bounded: connecting,
+// the TLS handshake and the HTTP exchange end within `timeout`, and it never keeps more than
+// `max_bytes` of a body; resolving the host name takes what the system resolver takes. It
+// never throws.
 #pragma once
 
 #include <chrono>
@@ -29,9 +31,11 @@ struct Url {
 };
 std::optional<Url> parse_url(const std::string& text);
 
-// Why the service would not call `url` as a FHIR server (empty when it would): not http or
-// https, or plain http to a host that is not a loopback address.
-std::string fhir_server_refusal(const Url& url);
+// Why the service would not call `url` as a FHIR server (empty when it would): plain http,
+// unless `allow_loopback_http` (a service that itself listens on loopback only) and the host is
+// a loopback address. A service reachable from the network never sends requests to its own
+// machine's loopback ports on a caller's behalf.
+std::string fhir_server_refusal(const Url& url, bool allow_loopback_http);
 
 // GETs `url` (`Accept: application/fhir+json`, `Authorization: Bearer <token>`).
 FetchResult fetch(const Url& url, const std::string& token, std::size_t max_bytes,

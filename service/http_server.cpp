@@ -265,7 +265,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void answer_error(unsigned status, const std::string& reason) {
     HttpResponse response;
     response.status = status;
-    response.body = nlohmann::json{{"error", reason}}.dump();
+    response.body = nlohmann::json{{"error", reason}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
     write(std::move(response), false);
   }
 

@@ -45,8 +45,9 @@ using Handler = std::function<HttpResponse(const HttpRequest&)>;
 struct ServerLimits {
   std::size_t max_body_bytes = std::size_t{8} << 20U;  // larger bodies: 413
   std::size_t max_header_bytes = 16384;                // request line and fields: 431
-  // A request must arrive whole within this time of its first byte (or of the connection's
-  // opening): 408 otherwise. An idle keep-alive connection is closed after it too.
+  // A request must arrive whole within this time of the moment the server starts waiting for
+  // it (the connection's opening, or the previous answer on a kept-alive connection): 408
+  // otherwise, or the connection closed when not a byte of it came.
   std::chrono::milliseconds read_timeout{10000};
   std::size_t max_connections = 512;  // beyond: 503 and the connection closed
   unsigned threads = 1;
@@ -74,7 +75,8 @@ class HttpServer {
   void run();
   // Graceful stop, callable from any thread or a signal handler's strand: stops accepting,
   // closes idle connections, lets requests being read or handled finish and be answered, then
-  // `run` returns (after `grace` at the latest, closing what remains).
+  // `run` returns. After `grace` the I/O stops and the connections still open are dropped; a
+  // handler already running finishes first.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
 
   // Calls `action(signal)` on the server's threads each time one of `signals` arrives, from

@@ -167,6 +167,7 @@ int run_serve(const Options& options, std::ostream& err) {
   service_options.log = log;
   service_options.authenticator = authenticator;
   service_options.cors_origins = options.cors_origins;
+  service_options.allow_loopback_fhir_http = service::is_loopback_address(host);
   service_options.base_url = base_url;
   service_options.now = [] {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -228,9 +229,17 @@ int run_serve(const Options& options, std::ostream& err) {
     return kExitUsage;
   }
   std::atomic<bool> stopping{false};
+  bool reload_requested = false;  // by SIGHUP; guarded by watch_mutex
+  std::mutex watch_mutex;
+  std::condition_variable watch_wakeup;
   server.on_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
     if (signal == SIGHUP) {
-      reload("SIGHUP");
+      // The watcher thread reloads: compiling never holds up a serving thread.
+      {
+        const std::lock_guard lock(watch_mutex);
+        reload_requested = true;
+      }
+      watch_wakeup.notify_all();
       return;
     }
     log(fmt::format("{}: finishing the requests in flight, then stopping",
@@ -238,16 +247,30 @@ int run_serve(const Options& options, std::ostream& err) {
     stopping = true;
     server.stop();
   });
-  // A watcher of the rule files: a change (content, size, or a file replaced) reloads.
-  std::mutex watch_mutex;
-  std::condition_variable watch_wakeup;
+  // A watcher of the rule files: a change (content, size, or a file replaced) reloads, and so
+  // does SIGHUP (reload_requested).
   std::thread watcher([&] {
     std::vector<std::string> signatures;
     for (const std::string& path : options.guidelines) {
       signatures.push_back(file_signature(path));
     }
     std::unique_lock lock(watch_mutex);
-    while (!watch_wakeup.wait_for(lock, kWatchInterval, [&] { return stopping.load(); })) {
+    while (true) {
+      watch_wakeup.wait_for(lock, kWatchInterval,
+                            [&] { return stopping.load() || reload_requested; });
+      if (stopping) {
+        break;
+      }
+      if (reload_requested) {
+        reload_requested = false;
+        lock.unlock();
+        reload("SIGHUP");
+        lock.lock();
+        for (std::size_t k = 0; k < options.guidelines.size(); ++k) {
+          signatures[k] = file_signature(options.guidelines[k]);  // read by this reload
+        }
+        continue;
+      }
       for (std::size_t k = 0; k < options.guidelines.size(); ++k) {
         std::string signature = file_signature(options.guidelines[k]);
         if (signature != signatures[k]) {

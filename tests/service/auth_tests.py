@@ -270,8 +270,13 @@ def main():
         first, _, _ = call(once)
         second, _, _ = call(once)
         check(first == 200 and second == 401, f"a replayed jti: {first}, then {second}")
+        # A kid that carries a line break cannot forge a log line.
+        status, _, _ = call(token(key=STRANGER, kid="x\nrubric serve: forged line"))
+        check(status == 401, "a kid with a line break: 401")
         time.sleep(0.3)
         log = "".join(server.log)
+        check("\nrubric serve: forged line" not in log and "x\\x0arubric serve: forged line" in log,
+              "the log escapes what the caller sent")
         for needle in ["no Authorization header", "no key `stranger`", "expired at",
                        "algorithm `none` is refused", "algorithm `HS256` is refused",
                        "was used before (a replay)", "does not verify", "`aud` is not"]:

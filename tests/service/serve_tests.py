@@ -297,6 +297,17 @@ def test_protocol_errors(server, bundle):
     status, answer = server.call(foreign)
     check(status == 400 and "Patient/someone-else" in answer.get("error", ""),
           f"a Condition of another patient: {answer}")
+    # A resource that names no patient is refused too: it could be anyone's.
+    anonymous = json.loads(json.dumps(good))
+    del anonymous["prefetch"]["observations"]["entry"][0]["resource"]["subject"]
+    status, answer = server.call(anonymous)
+    check(status == 400 and "names no patient" in answer.get("error", ""),
+          f"an Observation without a subject: {answer}")
+    as_text = json.loads(json.dumps(good))
+    as_text["prefetch"]["observations"]["entry"][0]["resource"]["subject"] = "Patient/someone-else"
+    status, answer = server.call(as_text)
+    check(status == 400 and "not the context's patient" in answer.get("error", ""),
+          f"a subject written as text: {answer}")
     # The same resource under two keys counts once.
     twice = json.loads(json.dumps(good))
     twice["prefetch"]["conditions"]["entry"] += twice["prefetch"]["conditions"]["entry"]
@@ -308,6 +319,9 @@ def test_protocol_errors(server, bundle):
     check(status == 400 and "nested" in answer.get("error", ""), f"deep nesting: {answer}")
     status, _, _ = server.request("GET", "/nowhere")
     check(status == 404, "unknown path: 404")
+    # A target that is not UTF-8 is still a clean 404, not a failure.
+    status = raw_exchange(server.port, b"GET /cds-services/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(status in (401, 404), f"a target that is not UTF-8: {status}")
     status, _, data = server.request("GET", "/health")
     check(status == 200 and json.loads(data) == {"status": "ok"}, "health")
 
@@ -583,6 +597,7 @@ def test_fhir_server(server, bundle):
     resources = [entry["resource"] for entry in bundle["entry"]]
     patient = [r for r in resources if r["resourceType"] == "Patient"][0]
     seen = []
+    hosts = []
 
     class Fhir(http.server.BaseHTTPRequestHandler):
         def log_message(self, *args):
@@ -590,6 +605,7 @@ def test_fhir_server(server, bundle):
 
         def do_GET(self):
             seen.append((self.path, self.headers.get("Authorization")))
+            hosts.append(self.headers.get("Host"))
             if self.headers.get("Authorization") != "Bearer good-token":
                 return self.answer(401, {"resourceType": "OperationOutcome"})
             url = urllib.parse.urlparse(self.path)
@@ -673,6 +689,13 @@ def test_fhir_server(server, bundle):
         silent = dict(fetching, fhirServer="http://127.0.0.1:9/fhir")
         status, answer = server.call(silent)
         check(status == 412 and "cannot connect" in answer.get("error", ""), f"no server: {answer}")
+        injected = json.loads(json.dumps(fetching))
+        injected["fhirAuthorization"]["access_token"] = "good-token\r\nX-Injected: 1"
+        status, answer = server.call(injected)
+        check(status == 400 and "RFC 6750" in answer.get("error", ""),
+              f"a token that would break its header line: {answer}")
+        check(all(host == f"127.0.0.1:{fhir.server_port}" for host in hosts),
+              f"the Host header names the port: {set(hosts)}")
         bad = dict(fetching, fhirAuthorization={"token_type": "Bearer"})
         status, answer = server.call(bad)
         check(status == 400 and "access_token" in answer.get("error", ""), f"no token: {answer}")
