@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,8 +30,7 @@ namespace dom = simdjson::dom;
 using Json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxRequestDepth = 128;
-constexpr std::size_t kMaxSearchPages = 20;                // per prefetch key
-constexpr std::chrono::milliseconds kFetchTimeout{10000};  // per GET
+constexpr std::size_t kMaxSearchPages = 20;  // per prefetch key
 constexpr std::string_view kServicesPath = "/cds-services";
 
 // JSON text of `value`; bytes that are not UTF-8 (a request target, a text from the caller)
@@ -421,90 +421,6 @@ MergedRecord merge_prefetch(const Guideline& guideline, const HookRequest& reque
   return merged;
 }
 
-// Fetches the prefetch keys `missing` from the request's FHIR server into `fetched` (searches
-// page by page through their `next` links, on the same server); the 412 when the server cannot
-// give them. Each document's parser is kept in `documents`.
-std::optional<HttpResponse> fetch_missing(const HookRequest& request,
-                                          const std::vector<PrefetchTemplate>& templates,
-                                          const std::vector<std::string>& missing,
-                                          std::size_t max_bytes, const ServiceOptions& options,
-                                          Fetched& fetched,
-                                          std::vector<std::unique_ptr<dom::parser>>& documents) {
-  const auto refuse = [](const std::string& message) {
-    return error_response(412, "cannot fetch the missing prefetch: " + message);
-  };
-  std::string base = request.fhir_server;
-  while (!base.empty() && base.back() == '/') {
-    base.pop_back();
-  }
-  const std::optional<Url> server = parse_url(base);
-  if (!server) {
-    return refuse(fmt::format("`fhirServer` {} is not an http or https URL", code_span(base)));
-  }
-  if (const std::string refusal = fhir_server_refusal(*server, options.allow_loopback_fhir_http);
-      !refusal.empty()) {
-    return refuse(refusal);
-  }
-  std::size_t budget = max_bytes;
-  for (const std::string& key : missing) {
-    const auto entry = std::find_if(templates.begin(), templates.end(),
-                                    [&](const PrefetchTemplate& t) { return t.key == key; });
-    std::string query = entry->query;
-    const std::string placeholder = "{{context.patientId}}";
-    for (std::size_t at = query.find(placeholder); at != std::string::npos;
-         at = query.find(placeholder)) {
-      query.replace(at, placeholder.size(), percent_encode(request.patient_id));
-    }
-    std::string next = fmt::format("{}/{}", base, query);
-    std::vector<dom::element>& pages = fetched[key];
-    for (std::size_t page = 0; !next.empty(); ++page) {
-      if (page == kMaxSearchPages) {
-        return refuse(
-            fmt::format("the search for `{}` has more than {} pages", key, kMaxSearchPages));
-      }
-      const std::optional<Url> url = parse_url(next);
-      if (!url || url->scheme != server->scheme || url->host != server->host ||
-          url->port != server->port) {
-        return refuse(fmt::format("the search for `{}` links to {}, outside `fhirServer`", key,
-                                  code_span(next)));
-      }
-      const FetchResult result = options.fetch
-                                     ? options.fetch(*url, request.access_token, budget)
-                                     : fetch(*url, request.access_token, budget, kFetchTimeout);
-      if (result.status == 404 && entry->resource_type == "Patient") {
-        break;  // no such patient: "none found"
-      }
-      if (result.status != 200) {
-        return refuse(result.status == 0
-                          ? fmt::format("GET {}: {}", code_span(next), result.problem)
-                          : fmt::format("GET {} answered {}", code_span(next), result.status));
-      }
-      budget -= std::min(budget, result.body.size());
-      auto& parser = documents.emplace_back(std::make_unique<dom::parser>());
-      dom::element document;
-      if (parser->allocate(std::max<std::size_t>(result.body.size(), 64), kMaxRequestDepth) ||
-          parser->parse(result.body).get(document) || !document.is_object()) {
-        return refuse(fmt::format("GET {} did not answer a JSON object", code_span(next)));
-      }
-      pages.push_back(document);
-      next.clear();
-      dom::element links;
-      dom::array link_list;
-      if (!document.at_key("link").get(links) && !links.get_array().get(link_list)) {
-        for (dom::element link : link_list) {
-          dom::element relation;
-          dom::element target;
-          if (link.is_object() && !link.at_key("relation").get(relation) &&
-              string_or_empty(relation) == "next" && !link.at_key("url").get(target)) {
-            next = std::string(string_or_empty(target));
-          }
-        }
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 // The hooks a guideline answers: its `hooks` clause, or `patient-view`.
 std::vector<std::string> service_hooks(const Guideline& guideline) {
   if (guideline.hooks().empty()) {
@@ -685,12 +601,35 @@ std::string content_sha256(std::string_view text) {
   return out;
 }
 
-CdsService::CdsService(Catalog guidelines, ServiceOptions options)
-    : catalog_(std::make_shared<const Catalog>(std::move(guidelines))),
-      options_(std::move(options)),
-      metrics_(std::make_unique<Metrics>()) {}
+namespace {
 
-CdsService::~CdsService() = default;
+CdsService::Catalog with_templates(CdsService::Catalog catalog) {
+  for (ServedGuideline& served : catalog) {
+    served.templates = prefetch_templates(*served.guideline);
+  }
+  return catalog;
+}
+
+}  // namespace
+
+CdsService::CdsService(Catalog guidelines, ServiceOptions options)
+    : catalog_(std::make_shared<const Catalog>(with_templates(std::move(guidelines)))),
+      options_(std::move(options)),
+      metrics_(std::make_unique<Metrics>()) {
+  if (!options_.fetch) {
+    fetcher_ = std::make_unique<FhirFetcher>();
+  }
+}
+
+CdsService::~CdsService() {
+  stop_fetching();
+}
+
+void CdsService::stop_fetching() {
+  if (fetcher_) {
+    fetcher_->stop();
+  }
+}
 
 std::shared_ptr<const CdsService::Catalog> CdsService::guidelines() const {
   const std::lock_guard lock(catalog_mutex_);
@@ -698,7 +637,7 @@ std::shared_ptr<const CdsService::Catalog> CdsService::guidelines() const {
 }
 
 void CdsService::replace(Catalog guidelines) {
-  auto next = std::make_shared<const Catalog>(std::move(guidelines));
+  auto next = std::make_shared<const Catalog>(with_templates(std::move(guidelines)));
   const std::lock_guard lock(catalog_mutex_);
   catalog_ = std::move(next);
 }
@@ -756,7 +695,7 @@ HttpResponse CdsService::discovery(const Catalog& catalog) const {
   for (const ServedGuideline& served : catalog) {
     const Guideline& guideline = *served.guideline;
     Json prefetch = Json::object();
-    for (const PrefetchTemplate& entry : prefetch_templates(guideline)) {
+    for (const PrefetchTemplate& entry : served.templates) {
       prefetch[entry.key] = entry.query;
     }
     for (const std::string& hook : service_hooks(guideline)) {
@@ -778,14 +717,190 @@ HttpResponse CdsService::discovery(const Catalog& catalog) const {
   return json_response(200, Json{{"services", std::move(services)}});
 }
 
+struct CdsService::Invocation {
+  const ServedGuideline* served = nullptr;
+  const std::vector<PrefetchTemplate>* templates = nullptr;  // the served guideline's
+  std::vector<PrefetchTemplate> own_templates;  // for a guideline not taken from the catalog
+  HookRequest request;
+  MergedRecord merged;
+  // While fetching: the request's own copy and parse (the serving thread's parser is reused by
+  // its next request), and the documents the FHIR server answered.
+  std::string body;
+  std::unique_ptr<dom::parser> parser;
+  Fetched fetched;
+  std::vector<std::unique_ptr<dom::parser>> documents;
+};
+
+// Fetches the prefetch keys an invocation lacks from the request's FHIR server, one GET after
+// another (searches page by page through their `next` links, on the same server), all within
+// one deadline; then decides, or answers 412 when the server cannot give them.
+class CdsService::FetchJob : public std::enable_shared_from_this<FetchJob> {
+ public:
+  FetchJob(const CdsService& service, std::unique_ptr<Invocation> invocation, Url server,
+           std::string base, InvocationRecord* record, std::function<void(HttpResponse)> later)
+      : service_(service),
+        invocation_(std::move(invocation)),
+        server_(std::move(server)),
+        base_(std::move(base)),
+        record_(record),
+        later_(std::move(later)),
+        budget_(service.options_.record_limits.max_bytes),
+        deadline_(std::chrono::steady_clock::now() + service.options_.fetch_deadline) {}
+
+  void start() { next_key(); }
+
+ private:
+  void refuse(const std::string& message) {
+    later_(error_response(412, "cannot fetch the missing prefetch: " + message));
+  }
+
+  // Starts the next missing key's first GET, or decides when none is left.
+  void next_key() {
+    const Invocation& invocation = *invocation_;
+    if (key_ == invocation.merged.missing.size()) {
+      return done();
+    }
+    const std::string& key = invocation.merged.missing[key_];
+    const auto& templates = *invocation.templates;
+    entry_ = &*std::find_if(templates.begin(), templates.end(),
+                            [&](const PrefetchTemplate& t) { return t.key == key; });
+    std::string query = entry_->query;
+    const std::string placeholder = "{{context.patientId}}";
+    for (std::size_t at = query.find(placeholder); at != std::string::npos;
+         at = query.find(placeholder)) {
+      query.replace(at, placeholder.size(), percent_encode(invocation.request.patient_id));
+    }
+    next_ = fmt::format("{}/{}", base_, query);
+    page_ = 0;
+    invocation_->fetched[key];  // the key is answered, if only by "none found"
+    get();
+  }
+
+  void get() {
+    const std::string& key = invocation_->merged.missing[key_];
+    if (page_ == kMaxSearchPages) {
+      return refuse(
+          fmt::format("the search for `{}` has more than {} pages", key, kMaxSearchPages));
+    }
+    const std::optional<Url> url = parse_url(next_);
+    if (!url || url->scheme != server_.scheme || url->host != server_.host ||
+        url->port != server_.port) {
+      return refuse(fmt::format("the search for `{}` links to {}, outside `fhirServer`", key,
+                                code_span(next_)));
+    }
+    if (std::chrono::steady_clock::now() >= deadline_) {
+      return refuse(fmt::format("GET {}: no time left of the {} s the fetches may take",
+                                code_span(next_), service_.options_.fetch_deadline.count() / 1000));
+    }
+    FetchDone done = [self = shared_from_this()](FetchResult result) {
+      try {
+        self->on_answer(std::move(result));
+      } catch (const std::exception&) {  // memory ran out: the caller still gets an answer
+        self->later_(error_response(500, "internal error"));
+      }
+    };
+    const std::string& token = invocation_->request.access_token;
+    if (service_.options_.fetch) {
+      service_.options_.fetch(*url, token, budget_, deadline_, std::move(done));
+    } else {
+      service_.fetcher_->get(*url, token, budget_, deadline_, std::move(done));
+    }
+  }
+
+  void on_answer(FetchResult result) {
+    if (result.status == 404 && entry_->resource_type == "Patient") {
+      return advance_key();  // no such patient: "none found"
+    }
+    if (result.status != 200) {
+      return refuse(result.status == 0
+                        ? fmt::format("GET {}: {}", code_span(next_), result.problem)
+                        : fmt::format("GET {} answered {}", code_span(next_), result.status));
+    }
+    budget_ -= std::min(budget_, result.body.size());
+    auto& parser = invocation_->documents.emplace_back(std::make_unique<dom::parser>());
+    dom::element document;
+    if (parser->allocate(std::max<std::size_t>(result.body.size(), 64), kMaxRequestDepth) ||
+        parser->parse(result.body).get(document) || !document.is_object()) {
+      return refuse(fmt::format("GET {} did not answer a JSON object", code_span(next_)));
+    }
+    invocation_->fetched[invocation_->merged.missing[key_]].push_back(document);
+    next_.clear();
+    dom::element links;
+    dom::array link_list;
+    if (!document.at_key("link").get(links) && !links.get_array().get(link_list)) {
+      for (dom::element link : link_list) {
+        dom::element relation;
+        dom::element target;
+        if (link.is_object() && !link.at_key("relation").get(relation) &&
+            string_or_empty(relation) == "next" && !link.at_key("url").get(target)) {
+          next_ = std::string(string_or_empty(target));
+        }
+      }
+    }
+    if (next_.empty()) {
+      return advance_key();
+    }
+    ++page_;
+    get();
+  }
+
+  void advance_key() {
+    ++key_;
+    next_key();
+  }
+
+  void done() {
+    Invocation& invocation = *invocation_;
+    invocation.merged = merge_prefetch(*invocation.served->guideline, invocation.request,
+                                       *invocation.templates, invocation.fetched);
+    if (!invocation.merged.problem.empty()) {
+      return later_(error_response(400, invocation.merged.problem));
+    }
+    later_(service_.decide(invocation, record_));
+  }
+
+  const CdsService& service_;
+  std::unique_ptr<Invocation> invocation_;
+  Url server_;
+  std::string base_;
+  InvocationRecord* record_;
+  std::function<void(HttpResponse)> later_;
+  std::size_t budget_;  // bytes the remaining answers may have
+  Deadline deadline_;
+  std::size_t key_ = 0;  // into invocation_->merged.missing
+  const PrefetchTemplate* entry_ = nullptr;
+  std::string next_;  // the URL being fetched
+  std::size_t page_ = 0;
+};
+
 HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view body,
                                 InvocationRecord* record) const {
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  std::future<HttpResponse> later = answer->get_future();
+  if (std::optional<HttpResponse> now = start_invocation(
+          served, body, record,
+          [answer](HttpResponse response) { answer->set_value(std::move(response)); })) {
+    return std::move(*now);
+  }
+  return later.get();
+}
+
+std::optional<HttpResponse> CdsService::start_invocation(
+    const ServedGuideline& served, std::string_view body, InvocationRecord* record,
+    std::function<void(HttpResponse)> later) const {
   const Guideline& guideline = *served.guideline;
   dom::element root;
   if (std::optional<HttpResponse> problem = parse_body(body, root)) {
     return *problem;
   }
-  HookRequest request;
+  auto invocation = std::make_unique<Invocation>();
+  invocation->served = &served;
+  invocation->templates = &served.templates;
+  if (served.templates.empty()) {
+    invocation->own_templates = prefetch_templates(guideline);
+    invocation->templates = &invocation->own_templates;
+  }
+  HookRequest& request = invocation->request;
   if (const auto problem = read_request(root, request)) {
     return error_response(400, *problem);
   }
@@ -800,25 +915,51 @@ HttpResponse CdsService::invoke(const ServedGuideline& served, std::string_view 
                           fmt::format("service {} answers {}, not {}", code_span(guideline.id()),
                                       fmt::join(names, " and "), code_span(request.hook)));
   }
-  const std::vector<PrefetchTemplate> templates = prefetch_templates(guideline);
-  Fetched fetched;
-  MergedRecord merged = merge_prefetch(guideline, request, templates, fetched);
-  if (!merged.problem.empty()) {
-    return error_response(400, merged.problem);
+  invocation->merged = merge_prefetch(guideline, request, *invocation->templates, {});
+  if (!invocation->merged.problem.empty()) {
+    return error_response(400, invocation->merged.problem);
   }
-  // Documents fetched from the FHIR server live in these parsers until the record is read.
-  std::vector<std::unique_ptr<dom::parser>> fetched_documents;
-  if (!merged.missing.empty() && !request.fhir_server.empty() && !request.access_token.empty()) {
-    if (std::optional<HttpResponse> failure =
-            fetch_missing(request, templates, merged.missing, options_.record_limits.max_bytes,
-                          options_, fetched, fetched_documents)) {
-      return *failure;
-    }
-    merged = merge_prefetch(guideline, request, templates, fetched);
-    if (!merged.problem.empty()) {
-      return error_response(400, merged.problem);
-    }
+  if (invocation->merged.missing.empty() || request.fhir_server.empty() ||
+      request.access_token.empty()) {
+    return decide(*invocation, record);
   }
+  std::string base = request.fhir_server;
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  const std::optional<Url> server = parse_url(base);
+  if (!server) {
+    return error_response(412, fmt::format("cannot fetch the missing prefetch: `fhirServer` {} is "
+                                           "not an http or https URL",
+                                           code_span(base)));
+  }
+  if (const std::string refusal = fhir_server_refusal(*server, options_.allow_loopback_fhir_http);
+      !refusal.empty()) {
+    return error_response(412, "cannot fetch the missing prefetch: " + refusal);
+  }
+  // The fetch outlives this thread's parse: the job reads the body again into its own parser.
+  invocation->body = std::string(body);
+  invocation->parser = std::make_unique<dom::parser>();
+  if (invocation->parser->allocate(std::max<std::size_t>(body.size(), 64), kMaxRequestDepth) ||
+      invocation->parser->parse(invocation->body).get(root)) {
+    return error_response(500, "cannot read the request again");
+  }
+  HookRequest again;
+  if (read_request(root, again)) {
+    return error_response(500, "cannot read the request again");
+  }
+  request = std::move(again);
+  std::make_shared<FetchJob>(*this, std::move(invocation), *server, std::move(base), record,
+                             std::move(later))
+      ->start();
+  return std::nullopt;
+}
+
+HttpResponse CdsService::decide(const Invocation& invocation, InvocationRecord* record) const {
+  const ServedGuideline& served = *invocation.served;
+  const Guideline& guideline = *served.guideline;
+  const HookRequest& request = invocation.request;
+  const MergedRecord& merged = invocation.merged;
   if (!merged.missing.empty()) {
     std::vector<std::string> keys;
     for (const std::string& key : merged.missing) {
@@ -1084,33 +1225,62 @@ std::optional<HttpResponse> CdsService::authenticate(const HttpRequest& request,
   return answer;
 }
 
-HttpResponse CdsService::handle(const HttpRequest& request) const {
-  const auto started = std::chrono::steady_clock::now();
-  const std::shared_ptr<const Catalog> catalog = guidelines();  // this request's version
+struct CdsService::Call {
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::shared_ptr<const Catalog> catalog;  // this request's version of the guidelines
   Routed routed;
+  std::optional<std::string> origin;  // an allowed origin (CORS)
+  std::string method;
+  std::string path;
+  std::string peer;
+  Reply reply;
+};
+
+HttpResponse CdsService::handle(const HttpRequest& request) const {
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  std::future<HttpResponse> later = answer->get_future();
+  handle_async(request,
+               [answer](HttpResponse response) { answer->set_value(std::move(response)); });
+  return later.get();
+}
+
+void CdsService::handle_async(const HttpRequest& request, Reply reply) const {
+  auto call = std::make_shared<Call>();
+  call->catalog = guidelines();
+  call->reply = std::move(reply);
+  call->method = request.method;
+  call->path = request.target.substr(0, request.target.find('?'));
+  call->peer = request.peer;
   // CORS (browser-based CDS clients): a preflight is answered here, before authentication
   // (browsers send no credentials with it); every answer to an allowed origin says so.
   const std::optional<std::string> origin = request.header("Origin");
-  const bool allowed_origin =
-      origin &&
-      std::any_of(options_.cors_origins.begin(), options_.cors_origins.end(),
-                  [&](const std::string& allowed) { return allowed == "*" || allowed == *origin; });
-  HttpResponse response;
-  if (request.method == "OPTIONS" && allowed_origin) {
-    routed.endpoint = "preflight";
-    response = HttpResponse{204, "text/plain", "", {}};
+  if (origin && std::any_of(options_.cors_origins.begin(), options_.cors_origins.end(),
+                            [&](const std::string& allowed) {
+                              return allowed == "*" || allowed == *origin;
+                            })) {
+    call->origin = origin;
+  }
+  if (request.method == "OPTIONS" && call->origin) {
+    call->routed.endpoint = "preflight";
+    HttpResponse response{204, "text/plain", "", {}};
     response.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
     response.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
     response.headers.emplace_back("Access-Control-Max-Age", "600");
-  } else {
-    response = route(request, *catalog, routed);
+    return finish(call, std::move(response));
   }
-  if (allowed_origin) {
-    response.headers.emplace_back("Access-Control-Allow-Origin", *origin);
+  if (std::optional<HttpResponse> response = route(request, call)) {
+    finish(call, std::move(*response));
+  }
+}
+
+void CdsService::finish(const std::shared_ptr<Call>& call, HttpResponse response) const {
+  const Routed& routed = call->routed;
+  if (call->origin) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", *call->origin);
     response.headers.emplace_back("Vary", "Origin");
   }
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - call->started).count();
   {
     const std::lock_guard lock(metrics_->mutex);
     ++metrics_->requests[{routed.endpoint, routed.service, response.status}];
@@ -1122,6 +1292,11 @@ HttpResponse CdsService::handle(const HttpRequest& request) const {
       ++metrics_->latency_buckets[static_cast<std::size_t>(bucket - Metrics::kBuckets.begin())];
     }
   }
+  const auto error_of = [&response] {
+    const Json answer = Json::parse(response.body, nullptr, false);
+    return answer.is_object() && answer.contains("error") ? dump(answer["error"])
+                                                          : std::string("null");
+  };
   if (options_.audit && routed.invoked != nullptr) {
     const Guideline& guideline = *routed.invoked->guideline;
     std::string line = dump(Json{{"time", utc_now()},
@@ -1133,50 +1308,68 @@ HttpResponse CdsService::handle(const HttpRequest& request) const {
                                                     {"sha256", routed.invoked->sha256},
                                                     {"path", routed.invoked->path}}},
                                  {"latency_ms", std::round(seconds * 1e6) / 1e3}});
+    line.pop_back();
     if (response.status == 200) {
       // The decision's parts, already JSON: spliced in rather than parsed again.
-      line.pop_back();
       line += fmt::format(R"(,"evaluation_date":"{}","facts":{},"outcomes":{},"invalid":{}}})",
                           routed.record.evaluation_date, routed.record.facts_json,
                           routed.record.outcomes_json, routed.record.invalid_json);
     } else {
-      const Json answer = Json::parse(response.body, nullptr, false);
-      line.pop_back();
-      line += fmt::format(R"(,"error":{}}})", answer.is_object() && answer.contains("error")
-                                                  ? dump(answer["error"])
-                                                  : "null");
+      line += fmt::format(R"(,"error":{}}})", error_of());
     }
-    if (!options_.audit->write(line) && options_.log) {
-      options_.log("cannot write the audit log: " + std::string(std::strerror(errno)));
-    }
+    write_audit(line);
+  } else if (options_.audit && response.status >= 400 &&
+             (routed.endpoint == "discovery" || routed.endpoint == "service" ||
+              routed.endpoint == "feedback")) {
+    // A call refused before it reached a guideline: who asked for what, and why not.
+    std::string line =
+        dump(Json{{"time", utc_now()},
+                  {"type", "refused"},
+                  {"endpoint", routed.endpoint},
+                  {"service", routed.service.empty() ? Json() : Json(routed.service)},
+                  {"method", call->method.substr(0, 16)},
+                  {"path", call->path.substr(0, 256)},
+                  {"peer", call->peer},
+                  {"status", response.status}});
+    line.pop_back();
+    line += fmt::format(R"(,"error":{}}})", error_of());
+    write_audit(line);
   }
-  return response;
+  Reply reply = std::move(call->reply);
+  reply(std::move(response));
 }
 
-HttpResponse CdsService::route(const HttpRequest& request, const Catalog& catalog,
-                               Routed& routed) const {
-  std::string_view path = request.target;
-  path = path.substr(0, path.find('?'));
+void CdsService::write_audit(const std::string& line) const {
+  if (!options_.audit->write(line) && options_.log) {
+    options_.log("cannot write the audit log: " + std::string(std::strerror(errno)));
+  }
+}
+
+std::optional<HttpResponse> CdsService::route(const HttpRequest& request,
+                                              const std::shared_ptr<Call>& call) const {
+  const Catalog& catalog = *call->catalog;
+  Routed& routed = call->routed;
+  const std::string_view path = call->path;
+  const bool get = request.method == "GET" || request.method == "HEAD";
   const auto only_get = [&](const char* what) {
     HttpResponse answer = error_response(405, fmt::format("{} answers GET", what));
-    answer.headers.emplace_back("Allow", "GET");
+    answer.headers.emplace_back("Allow", "GET, HEAD");
     return answer;
   };
   if (path == "/health") {
     routed.endpoint = "health";
-    return request.method == "GET" ? json_response(200, Json{{"status", "ok"}})
-                                   : only_get("/health");
+    return get ? json_response(200, Json{{"status", "ok"}}) : only_get("/health");
   }
   if (path == "/metrics") {
     routed.endpoint = "metrics";
-    if (request.method != "GET") {
+    if (!get) {
       return only_get("/metrics");
     }
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics(), {}};
   }
   if (path == kServicesPath || path == "/cds-services/") {
     routed.endpoint = "discovery";
-    if (request.method != "GET") {
+    if (!get) {
       return only_get("discovery (/cds-services)");
     }
     if (std::optional<HttpResponse> refused = authenticate(request, kServicesPath)) {
@@ -1217,7 +1410,9 @@ HttpResponse CdsService::route(const HttpRequest& request, const Catalog& catalo
     return feedback(*served, request.body);
   }
   routed.invoked = &*served;
-  return invoke(*served, request.body, options_.audit ? &routed.record : nullptr);
+  return start_invocation(
+      *served, request.body, options_.audit ? &routed.record : nullptr,
+      [this, call](HttpResponse response) { finish(call, std::move(response)); });
 }
 
 }  // namespace rubric::service

@@ -3,7 +3,9 @@
 // reads it with the guidelines' own bindings (records/record_reader.hpp), evaluates, and
 // answers with cards. Knows HTTP only as HttpRequest and HttpResponse (http_server.hpp).
 //
-// Contract: `handle` is const and thread-safe; the guidelines are immutable and shared. A
+// Contract: `handle` and `handle_async` are const and thread-safe; the guidelines are immutable
+// and shared. An invocation that must fetch from the caller's FHIR server waits for it off the
+// serving threads (service/fhir_client.hpp), all its GETs within one deadline. A
 // request never fails for a value that breaks its fact's declaration: that fact is read as
 // absent and a warning card names it. A request's answer depends only on the request, the
 // guidelines and the evaluation date: no state passes from one request to the next.
@@ -28,12 +30,22 @@
 
 namespace rubric::service {
 
+// A prefetch template of a service's discovery entry: `patient` → `Patient/{{context.patientId}}`,
+// `conditions` → `Condition?patient={{context.patientId}}&code=...`.
+struct PrefetchTemplate {
+  std::string key;
+  std::string resource_type;
+  std::string query;
+};
+
 // One guideline the service offers, with the text it was compiled from.
 struct ServedGuideline {
   std::shared_ptr<const Guideline> guideline;
   std::shared_ptr<const SourceManager> sources;  // holds the rule file (for explanations)
   std::string path;
   std::string sha256;  // of the rule file's text, hexadecimal (content_sha256)
+  // Filled by CdsService when it takes the catalog: prefetch_templates(*guideline).
+  std::vector<PrefetchTemplate> templates{};
 };
 
 // The SHA-256 of `text`, 64 lowercase hexadecimal digits.
@@ -46,14 +58,6 @@ struct InvocationRecord {
   std::string facts_json;       // {"name": {"value": ..., "resources": [...]} | {"absent": why}}
   std::string outcomes_json;    // {"id": "recommended" | "not made" | "undetermined"}
   std::string invalid_json;     // [{"fact", "resource", "message"}]
-};
-
-// A prefetch template of a service's discovery entry: `patient` → `Patient/{{context.patientId}}`,
-// `conditions` → `Condition?patient={{context.patientId}}&code=...`.
-struct PrefetchTemplate {
-  std::string key;
-  std::string resource_type;
-  std::string query;
 };
 
 // The templates that fetch every resource a guideline's bindings read: the Patient, then one
@@ -78,10 +82,13 @@ struct ServiceOptions {
   // Browser origins allowed to call the service (CORS), such as `https://sandbox.cds-hooks.org`;
   // `*` allows any. Empty: no CORS headers; a preflight gets what any other OPTIONS gets.
   std::vector<std::string> cors_origins;
-  // How a missing prefetch is fetched from the FHIR server (URL, bearer token, byte limit);
-  // empty: `fetch` (service/fhir_client.hpp) with a 10-second timeout. Fuzzers and tests
-  // that must not touch the network put their own here.
-  std::function<FetchResult(const Url&, const std::string&, std::size_t)> fetch;
+  // How a missing prefetch is fetched from the FHIR server (URL, bearer token, byte limit,
+  // deadline; the answer to `done`, once, from any thread); empty: a FhirFetcher of the
+  // service's own (service/fhir_client.hpp). Fuzzers and tests that must not touch the network
+  // put their own here.
+  std::function<void(const Url&, const std::string&, std::size_t, Deadline, FetchDone)> fetch;
+  // The time all the GETs of one invocation have, together.
+  std::chrono::milliseconds fetch_deadline{10000};
   // Whether `fhirServer` may be plain http on a loopback address: only for a service that
   // itself listens on loopback (development, tests).
   bool allow_loopback_fhir_http = false;
@@ -97,14 +104,20 @@ class CdsService {
   CdsService& operator=(const CdsService&) = delete;
 
   // Routes one request: GET /cds-services, POST /cds-services/{id},
-  // POST /cds-services/{id}/feedback, GET /health, GET /metrics; 404 for other paths, 405 for
-  // other methods. Counts it in the metrics and writes the audit log.
+  // POST /cds-services/{id}/feedback, GET /health, GET /metrics (HEAD where GET); 404 for other
+  // paths, 405 for other methods. Counts it in the metrics and writes the audit log. Answers
+  // through `reply`, at once or, for an invocation that fetches, later from another thread.
+  void handle_async(const HttpRequest& request, Reply reply) const;
+  // The same, waiting for the answer.
   [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
 
   [[nodiscard]] HttpResponse discovery(const Catalog& catalog) const;
-  // `record`, when given, receives what a 200 decided (for the audit log).
+  // `record`, when given, receives what a 200 decided (for the audit log). Waits for fetches.
   [[nodiscard]] HttpResponse invoke(const ServedGuideline& served, std::string_view body,
                                     InvocationRecord* record = nullptr) const;
+  // Abandons the fetches in flight (their requests get no answer); for a server that has
+  // stopped. Not to be called while requests are being handled.
+  void stop_fetching();
   [[nodiscard]] HttpResponse feedback(const ServedGuideline& served, std::string_view body) const;
 
   // The guidelines served now. A request takes this snapshot when it starts and finishes on it,
@@ -130,13 +143,29 @@ class CdsService {
     const ServedGuideline* invoked = nullptr;  // an invocation that reached `invoke`
     InvocationRecord record;
   };
-  [[nodiscard]] HttpResponse route(const HttpRequest& request, const Catalog& catalog,
-                                   Routed& routed) const;
+  // One request from its arrival to its answer.
+  struct Call;
+  // An invocation's request and prefetch, kept while it waits for the FHIR server.
+  struct Invocation;
+  class FetchJob;
+  // The answer, or nullopt when `call` is answered later (an invocation that fetches).
+  [[nodiscard]] std::optional<HttpResponse> route(const HttpRequest& request,
+                                                  const std::shared_ptr<Call>& call) const;
+  // Counts the answer in the metrics, writes the audit line, and replies.
+  void finish(const std::shared_ptr<Call>& call, HttpResponse response) const;
+  void write_audit(const std::string& line) const;
+  // An invocation up to the fetch: the answer, or nullopt when `later` will get it.
+  [[nodiscard]] std::optional<HttpResponse> start_invocation(
+      const ServedGuideline& served, std::string_view body, InvocationRecord* record,
+      std::function<void(HttpResponse)> later) const;
+  // An invocation once its prefetch is complete: the cards.
+  [[nodiscard]] HttpResponse decide(const Invocation& invocation, InvocationRecord* record) const;
 
   mutable std::mutex catalog_mutex_;
   std::shared_ptr<const Catalog> catalog_;
   ServiceOptions options_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<FhirFetcher> fetcher_;  // when options_.fetch is empty; destroyed first
 };
 
 // A name-based UUID (RFC 4122 version 5, SHA-1) of `name`: the same card of the same hook

@@ -289,6 +289,13 @@ std::variant<KeySet, std::string> KeySet::read(std::string_view json) {
       if (!n || !e || n->empty() || e->empty()) {
         return named + ": `n` and `e` must be base64url";
       }
+      // A public exponent is odd and at least 3 (RFC 8017; OpenSSL accepts e = 1, which makes
+      // every signature forgeable).
+      const std::size_t first = e->find_first_not_of('\0');
+      if (first == std::string::npos || (static_cast<unsigned char>(e->back()) & 1U) == 0 ||
+          (e->size() - first == 1 && static_cast<unsigned char>(e->back()) < 3)) {
+        return named + ": the RSA exponent `e` must be odd and at least 3";
+      }
       key->key = rsa_key(*n, *e);
       if (!key->key) {
         return named + ": not a valid RSA public key";
@@ -433,6 +440,15 @@ AuthResult ClientAuthenticator::check(const std::optional<std::string>& authoriz
   }
   if (*issued - kClockSkewSeconds > now) {
     return refuse(fmt::format("the token is issued in the future ({}; now {})", *issued, now));
+  }
+  if (claims->contains("nbf")) {
+    const std::optional<std::int64_t> not_before = seconds(*claims, "nbf");
+    if (!not_before) {
+      return refuse("the token's `nbf` is not a number");
+    }
+    if (*not_before - kClockSkewSeconds > now) {
+      return refuse(fmt::format("the token is not valid before {} (now {})", *not_before, now));
+    }
   }
   if (*expires - now > kMaxTokenLifetimeSeconds || *expires - *issued > kMaxTokenLifetimeSeconds) {
     return refuse("the token lives longer than an hour");

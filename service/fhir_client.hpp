@@ -3,14 +3,17 @@
 // over HTTPS with the server's certificate and host name verified (plain HTTP only to a
 // loopback address, for development and tests).
 //
-// Contract: `fetch` is thread-safe (each call has its own I/O context) and bounded: connecting,
-// the TLS handshake and the HTTP exchange end within `timeout`, and it never keeps more than
-// `max_bytes` of a body; resolving the host name takes what the system resolver takes. It
-// never throws.
+// Contract: a FhirFetcher runs every GET asynchronously on its own thread, so a slow FHIR server
+// holds up no serving thread; each GET ends by its deadline (resolving the host name included:
+// each lookup runs on a thread of its own, at most 16 at once, and one still running at the
+// deadline is left to finish in the background, its answer ignored), and never keeps more than
+// `max_bytes` of a body. Nothing throws.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -37,8 +40,30 @@ std::optional<Url> parse_url(const std::string& text);
 // machine's loopback ports on a caller's behalf.
 std::string fhir_server_refusal(const Url& url, bool allow_loopback_http);
 
-// GETs `url` (`Accept: application/fhir+json`, `Authorization: Bearer <token>`).
-FetchResult fetch(const Url& url, const std::string& token, std::size_t max_bytes,
-                  std::chrono::milliseconds timeout);
+using FetchDone = std::function<void(FetchResult)>;
+using Deadline = std::chrono::steady_clock::time_point;
+
+// GETs from FHIR servers, on one thread of its own. Thread-safe.
+class FhirFetcher {
+ public:
+  FhirFetcher();
+  // Stops (as `stop`).
+  ~FhirFetcher();
+  FhirFetcher(const FhirFetcher&) = delete;
+  FhirFetcher& operator=(const FhirFetcher&) = delete;
+
+  // GETs `url` (`Accept: application/fhir+json`, `Authorization: Bearer <token>`) and calls
+  // `done` once, on the fetcher's thread, with the answer, or with status 0 and the problem
+  // (at `deadline` at the latest).
+  void get(const Url& url, const std::string& token, std::size_t max_bytes, Deadline deadline,
+           FetchDone done);
+  // Stops the thread: GETs in flight, and any asked for later, are abandoned, their `done`
+  // destroyed without being called. Call from a thread other than the fetcher's; idempotent.
+  void stop();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;  // shared with host-name lookups still running
+};
 
 }  // namespace rubric::service

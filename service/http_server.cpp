@@ -1,16 +1,12 @@
 #include "service/http_server.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <exception>
@@ -19,17 +15,19 @@
 #include <thread>
 #include <variant>
 
-namespace rubric::service {
+#include "service/asio.hpp"
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace ssl = net::ssl;
-using tcp = net::ip::tcp;
+namespace rubric::service {
 
 namespace {
 
 constexpr std::chrono::seconds kWriteTimeout{10};
+// After an error answer that leaves part of the request unread (413, 431), the connection reads
+// and discards what the client still sends for at most this long and this many bytes before it
+// closes: closing with unread bytes would reset the connection, and the client, still sending,
+// could lose the answer.
+constexpr std::chrono::seconds kLingerTime{3};
+constexpr std::size_t kLingerBytes = std::size_t{64} << 20U;
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -64,13 +62,14 @@ class Session;
 struct ServerState {
   ServerLimits limits;
   Handler handler;
-  net::io_context context;
+  IoContext context;
   // The acceptor, the signals and the grace timer live on this strand.
   net::strand<net::io_context::executor_type> control{net::make_strand(context)};
   tcp::acceptor acceptor{control};
   net::signal_set signals{control};
   net::steady_timer grace{control};
   std::function<void(int)> on_signal;
+  bool hangup = false;              // SIGHUP is among the signals
   std::optional<ssl::context> tls;  // HTTPS when set (use_tls)
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
@@ -90,9 +89,9 @@ class Session : public std::enable_shared_from_this<Session> {
   using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
   Session(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : stream_(make_stream(std::move(socket), *state)),
-        timer_(tcp_stream().get_executor()),
-        state_(std::move(state)) {
+      : state_(std::move(state)),
+        stream_(make_stream(std::move(socket), *state_)),
+        timer_(tcp_stream().get_executor()) {
     ++state_->connections;
     beast::error_code error;
     const tcp::endpoint remote = tcp_stream().socket().remote_endpoint(error);
@@ -101,7 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
   ~Session() {
-    if (--state_->connections == 0 && state_->stopping) {
+    if (--state_->connections == 0 && state_->stopping && !state_->context.stopped()) {
       std::shared_ptr<ServerState> state = state_;
       net::post(state->control, [state] { state->grace.cancel(); });
     }
@@ -116,6 +115,14 @@ class Session : public std::enable_shared_from_this<Session> {
       } else {
         self->read();
       }
+    });
+  }
+
+  // Closes the connection now, whatever it is doing (a stop's grace period is over).
+  void abort() {
+    net::post(tcp_stream().get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      self->close_socket();
     });
   }
 
@@ -245,6 +252,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     busy_ = true;
     http::request<http::string_body> message = parser_->release();
+    const bool keep_alive = message.keep_alive();
+    const bool head = message.method() == http::verb::head;
     HttpRequest request;
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
@@ -253,20 +262,35 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(message.body());
     request.peer = peer_;
-    HttpResponse response;
+    // The reply comes back to this connection's strand, from whichever thread answers. Until
+    // then the connection stays open (and counted), so a stop waits for it within its grace.
+    auto replied = std::make_shared<std::atomic<bool>>(false);
+    Reply reply = [self = shared_from_this(), replied, keep_alive, head](HttpResponse response) {
+      if (replied->exchange(true)) {
+        return;  // answered already
+      }
+      net::dispatch(self->tcp_stream().get_executor(), [self, keep_alive, head,
+                                                        response = std::move(response)]() mutable {
+        self->head_ = head;
+        self->write(std::move(response), keep_alive && !self->state_->stopping && !self->closing_);
+      });
+    };
     try {
-      response = state_->handler(request);
+      state_->handler(request, reply);
     } catch (const std::exception& failure) {
-      response = HttpResponse{500, "application/json", R"({"error": "internal error"})", {}};
+      reply(HttpResponse{500, "application/json", R"({"error": "internal error"})", {}});
     }
-    write(std::move(response), message.keep_alive() && !state_->stopping && !closing_);
   }
 
+  // Answers an error found while reading and closes the connection; `linger`: part of the
+  // request is still coming, so it is read and discarded before the close.
   void answer_error(unsigned status, const std::string& reason) {
     HttpResponse response;
     response.status = status;
     response.body = nlohmann::json{{"error", reason}}.dump(
         -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    head_ = false;
+    linger_ = status == 413 || status == 431;
     write(std::move(response), false);
   }
 
@@ -281,6 +305,9 @@ class Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive);
     message->prepare_payload();
+    if (head_) {
+      message->body().clear();  // the length of the answer a GET would get, without its body
+    }
     tcp_stream().expires_after(kWriteTimeout);
     std::visit(
         [this, &message](auto& stream) {
@@ -288,10 +315,50 @@ class Session : public std::enable_shared_from_this<Session> {
               stream, *message,
               [self = shared_from_this(), message](beast::error_code error, std::size_t) {
                 self->tcp_stream().expires_never();
-                if (error || !message->keep_alive()) {
+                if (!error && self->linger_) {
+                  self->linger();
+                } else if (error || !message->keep_alive()) {
                   self->close();
                 } else {
                   self->read();
+                }
+              });
+        },
+        stream_);
+  }
+
+  // Reads and discards what the client still sends (the rest of a refused request), for at
+  // most kLingerTime and kLingerBytes, then closes.
+  void linger() {
+    linger_ = false;
+    if (std::holds_alternative<beast::tcp_stream>(stream_)) {
+      beast::error_code ignored;
+      tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ignored);  // the answer is out
+    }
+    timer_.expires_after(kLingerTime);
+    timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (!error) {
+        self->close_socket();
+      }
+    });
+    lingered_ = 0;
+    discard();
+  }
+
+  void discard() {
+    if (!scratch_) {
+      scratch_ = std::make_unique<std::array<char, 65536>>();
+    }
+    std::visit(
+        [this](auto& stream) {
+          stream.async_read_some(
+              net::buffer(*scratch_),
+              [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                self->lingered_ += bytes;
+                if (error || self->lingered_ >= kLingerBytes) {
+                  self->close_socket();
+                } else {
+                  self->discard();
                 }
               });
         },
@@ -318,16 +385,21 @@ class Session : public std::enable_shared_from_this<Session> {
     tcp_stream().socket().close(ignored);
   }
 
+  // First, so destroyed last: the I/O objects below need the context that the state owns.
+  std::shared_ptr<ServerState> state_;
   std::variant<beast::tcp_stream, TlsStream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   net::steady_timer timer_;
-  std::shared_ptr<ServerState> state_;
   std::string peer_;
   bool timed_out_ = false;
   bool busy_ = false;
   bool closing_ = false;
   bool handshake_done_ = false;
+  bool head_ = false;    // the answer being written is to a HEAD request
+  bool linger_ = false;  // discard the rest of the request once the answer is written
+  std::size_t lingered_ = 0;
+  std::unique_ptr<std::array<char, 65536>> scratch_;  // discarded bytes land here
 };
 
 namespace {
@@ -379,7 +451,7 @@ HttpServer::HttpServer(ServerLimits limits, Handler handler)
     : state_(std::make_shared<ServerState>(limits, std::move(handler))) {}
 
 HttpServer::~HttpServer() {
-  state_->context.stop();
+  state_->context.drop_pending();
 }
 
 std::optional<std::string> HttpServer::use_tls(const std::string& certificate_file,
@@ -448,12 +520,16 @@ void HttpServer::on_signals(const std::vector<int>& signals, std::function<void(
   state_->on_signal = std::move(action);
   for (const int signal : signals) {
     state_->signals.add(signal);
+    state_->hangup = state_->hangup || signal == SIGHUP;
   }
 }
 
 void HttpServer::run() {
   std::shared_ptr<ServerState> state = state_;
   net::dispatch(state->control, [state] {
+    if (state->stopping) {
+      return;  // stopped before it ran
+    }
     accept_next(state);
     if (state->on_signal) {
       wait_for_signal(state);
@@ -479,7 +555,12 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     }
     beast::error_code ignored;
     state->acceptor.close(ignored);
+    // The signals get their default action back: the same signal again ends the process.
     state->signals.cancel(ignored);
+    state->signals.clear(ignored);
+    if (state->hangup) {
+      std::signal(SIGHUP, SIG_IGN);  // a reload asked for while stopping is moot, never fatal
+    }
     std::vector<std::shared_ptr<Session>> open;
     {
       const std::lock_guard lock(state->sessions_mutex);
@@ -490,18 +571,33 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
       }
       state->sessions.clear();
     }
+    std::vector<std::weak_ptr<Session>> draining;
     for (const auto& session : open) {
       session->close_when_idle();
+      draining.push_back(session);
     }
     open.clear();
     if (state->connections == 0) {
       return;
     }
     state->grace.expires_after(grace);
-    state->grace.async_wait([state](beast::error_code error) {
-      if (!error) {
-        state->context.stop();  // what is still open after the grace period is dropped
+    state->grace.async_wait([state, draining = std::move(draining)](beast::error_code error) {
+      if (error) {
+        return;  // every connection closed in time
       }
+      // The grace period is over: what is still open is closed, and if a handler still holds
+      // its connection after one more second, the I/O stops.
+      for (const auto& weak : draining) {
+        if (auto session = weak.lock()) {
+          session->abort();
+        }
+      }
+      state->grace.expires_after(std::chrono::seconds(1));
+      state->grace.async_wait([state](beast::error_code late) {
+        if (!late) {
+          state->context.stop();
+        }
+      });
     });
   });
 }

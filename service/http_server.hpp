@@ -4,9 +4,11 @@
 //
 // Contract: `listen` then `run` (from one thread; it runs `threads` threads and returns after
 // `stop`). The handler is called from any of those threads at once, so it must be thread-safe;
-// one connection's requests are handled one after another. No input makes the server crash,
-// hang or grow without bound: every limit is answered with its status and the connection is
-// closed (docs/service.md#limits).
+// it answers through its Reply, at once or later from any thread (a request waiting for another
+// server), and never blocks a serving thread on the network. One connection's requests are
+// handled one after another. No input makes the server crash, hang or grow without bound:
+// every limit is answered with its status and the connection is closed
+// (docs/service.md#limits).
 #pragma once
 
 #include <chrono>
@@ -40,7 +42,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra fields
 };
 
-using Handler = std::function<HttpResponse(const HttpRequest&)>;
+// Sends the answer to a request: called exactly once, from any thread. A HEAD request's answer
+// is sent without its body (its Content-Length kept).
+using Reply = std::function<void(HttpResponse)>;
+using Handler = std::function<void(const HttpRequest&, Reply)>;
 
 struct ServerLimits {
   std::size_t max_body_bytes = std::size_t{8} << 20U;  // larger bodies: 413
@@ -73,14 +78,15 @@ class HttpServer {
   [[nodiscard]] std::uint16_t port() const;
   // Serves until `stop`, on `limits.threads` threads (this one among them).
   void run();
-  // Graceful stop, callable from any thread or a signal handler's strand: stops accepting,
-  // closes idle connections, lets requests being read or handled finish and be answered, then
-  // `run` returns. After `grace` the I/O stops and the connections still open are dropped; a
-  // handler already running finishes first.
+  // Graceful stop, callable from any thread or a signal handler's strand, before or during
+  // `run`: stops accepting, closes idle connections, lets requests being read or handled finish
+  // and be answered, then `run` returns. After `grace` the connections still open are closed
+  // (a handler already running finishes first, its answer dropped).
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
 
   // Calls `action(signal)` on the server's threads each time one of `signals` arrives, from
-  // `run` on until `stop`.
+  // `run` on until `stop`; from `stop` on, they have their default action again (a second
+  // SIGTERM ends the process at once), except SIGHUP, which is ignored.
   void on_signals(const std::vector<int>& signals, std::function<void(int)> action);
 
  private:

@@ -1,11 +1,14 @@
 // `rubric serve GUIDELINE... [--host ADDR] [--port N] [--threads N] [--as-of DATE]
-// [--max-body BYTES] [--read-timeout SECONDS] [--max-connections N] [--jwks FILE --base-url URL
-// [--issuer ISS]...] [--tls-cert FILE --tls-key FILE] [--audit FILE]`: the guidelines as a
+// [--max-body BYTES] [--read-timeout SECONDS] [--fetch-timeout SECONDS] [--max-connections N]
+// [--jwks FILE --base-url URL [--issuer ISS]...] [--tls-cert FILE --tls-key FILE] [--audit FILE]
+// [--cors-origin ORIGIN]...`: the guidelines as a
 // CDS Hooks 2.0 service (docs/service.md). Reloads the rule files on SIGHUP or when one changes
 // (a version that does not check leaves the old one serving). Runs until SIGINT or SIGTERM,
-// then finishes the requests in flight, flushes the audit log and exits 0.
+// then finishes the requests in flight, flushes the audit log and exits 0 (the same signal again
+// ends it at once).
 #include <fmt/format.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -37,7 +40,8 @@ struct Options {
   std::string as_of;
   std::size_t max_body = std::size_t{8} << 20U;
   double read_timeout = 10;
-  std::size_t max_connections = 512;
+  double fetch_timeout = 10;
+  std::size_t max_connections = 0;  // 0: not given (kDefaultConnections, or what fits)
   std::string jwks;
   std::string base_url;
   std::vector<std::string> issuers;
@@ -46,6 +50,8 @@ struct Options {
   std::string audit;
   std::vector<std::string> cors_origins;
 };
+
+constexpr std::size_t kDefaultConnections = 512;
 
 // How often the rule files are checked for changes.
 constexpr std::chrono::milliseconds kWatchInterval{500};
@@ -168,6 +174,8 @@ int run_serve(const Options& options, std::ostream& err) {
   service_options.authenticator = authenticator;
   service_options.cors_origins = options.cors_origins;
   service_options.allow_loopback_fhir_http = service::is_loopback_address(host);
+  service_options.fetch_deadline =
+      std::chrono::milliseconds(static_cast<long>(options.fetch_timeout * 1000));
   service_options.base_url = base_url;
   service_options.now = [] {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -209,9 +217,42 @@ int run_serve(const Options& options, std::ostream& err) {
   limits.threads = options.threads;
   limits.max_body_bytes = options.max_body;
   limits.read_timeout = std::chrono::milliseconds(static_cast<long>(options.read_timeout * 1000));
-  limits.max_connections = options.max_connections;
-  service::HttpServer server(
-      limits, [&cds](const service::HttpRequest& request) { return cds.handle(request); });
+  // Each connection is a file descriptor (two with a fetch in flight), beside the listening
+  // socket, the rule files, the audit log and the FHIR fetcher's: the soft limit is raised to
+  // cover them, within the hard one. Without --max-connections, the default shrinks to fit.
+  const bool connections_given = options.max_connections != 0;
+  limits.max_connections = connections_given ? options.max_connections : kDefaultConnections;
+  constexpr rlim_t kReservedFiles = 64;
+  const rlim_t needed = 2 * static_cast<rlim_t>(limits.max_connections) + kReservedFiles;
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY &&
+      files.rlim_cur < needed) {
+    files.rlim_cur =
+        files.rlim_max == RLIM_INFINITY ? needed : std::min<rlim_t>(needed, files.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0 && getrlimit(RLIMIT_NOFILE, &files) != 0) {
+      files.rlim_cur = 0;
+    }
+    if (files.rlim_cur < needed) {
+      const rlim_t fits =
+          files.rlim_cur > kReservedFiles + 2 ? (files.rlim_cur - kReservedFiles) / 2 : 0;
+      if (connections_given || fits == 0) {
+        err << fmt::format(
+            "error: --max-connections {} needs up to {} open files, and this process may open "
+            "{} at most; lower --max-connections or raise the limit (`ulimit -n`)\n",
+            limits.max_connections, needed, files.rlim_cur);
+        return kExitUsage;
+      }
+      limits.max_connections = static_cast<std::size_t>(fits);
+      log(
+          fmt::format("warning: {} connections at most, not {}: this process may open {} files "
+                      "(`ulimit -n`)",
+                      fits, kDefaultConnections, files.rlim_cur));
+    }
+  }
+  service::HttpServer server(limits,
+                             [&cds](const service::HttpRequest& request, service::Reply reply) {
+                               cds.handle_async(request, std::move(reply));
+                             });
   if (options.tls_certificate.empty() != options.tls_key.empty()) {
     err << "error: --tls-cert and --tls-key go together: the certificate chain and its private "
            "key\n";
@@ -242,7 +283,9 @@ int run_serve(const Options& options, std::ostream& err) {
       watch_wakeup.notify_all();
       return;
     }
-    log(fmt::format("{}: finishing the requests in flight, then stopping",
+    log(
+        fmt::format("{}: finishing the requests in flight, then stopping (the same signal "
+                    "again stops at once)",
                     signal == SIGINT ? "SIGINT" : "SIGTERM"));
     stopping = true;
     server.stop();
@@ -300,6 +343,7 @@ int run_serve(const Options& options, std::ostream& err) {
   log(fmt::format("listening on {} ({} {}: {}; discovery at {}/cds-services)", url, names.size(),
                   names.size() == 1 ? "service" : "services", fmt::join(names, ", "), url));
   server.run();
+  cds.stop_fetching();  // a fetch still running past the grace period is abandoned
   {
     const std::lock_guard lock(watch_mutex);
     stopping = true;
@@ -344,10 +388,16 @@ Command add_serve_command(CLI::App& app, std::ostream& /*out*/, std::ostream& er
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   command
+      ->add_option("--fetch-timeout", options->fetch_timeout,
+                   "Seconds all the GETs of one invocation to its fhirServer may take together; "
+                   "then 412")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  command
       ->add_option("--max-connections", options->max_connections,
                    "Open connections at most; more get 503")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
-      ->capture_default_str();
+      ->default_str(std::to_string(kDefaultConnections));
   command
       ->add_option("--jwks", options->jwks,
                    "JWK Set of the clients' public keys: every call must carry a JWT signed "

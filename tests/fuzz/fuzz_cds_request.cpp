@@ -27,8 +27,9 @@ const rubric::service::CdsService& service() {
     rubric::service::ServiceOptions options;
     options.evaluation_date = [] { return *rubric::DateTime::parse("2026-06-15").value; };
     // No network: a request naming a FHIR server gets "no answer" at once.
-    options.fetch = [](const rubric::service::Url&, const std::string&, std::size_t) {
-      return rubric::service::FetchResult{0, {}, "the fuzzer has no network"};
+    options.fetch = [](const rubric::service::Url&, const std::string&, std::size_t,
+                       rubric::service::Deadline, const rubric::service::FetchDone& done) {
+      done(rubric::service::FetchResult{0, {}, "the fuzzer has no network"});
     };
     std::vector<rubric::service::ServedGuideline> served{{guideline, sources, "fuzz", ""}};
     return std::make_unique<rubric::service::CdsService>(std::move(served), options);

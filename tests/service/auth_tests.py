@@ -65,10 +65,12 @@ KEYS = {"keys": [ec_jwk(P384, "ehr-es384", "P-384", 48, "ES384"),
 
 
 def token(key=P384, kid="ehr-es384", alg="ES384", aud=SERVICE_URL, iss="https://ehr.example.org/",
-          exp_in=300, iat_ago=0, jti=None, typ="JWT", drop=()):
+          exp_in=300, iat_ago=0, jti=None, typ="JWT", drop=(), nbf_in=None):
     now = int(time.time())
     claims = {"iss": iss, "aud": aud, "exp": now + exp_in, "iat": now - iat_ago,
               "jti": jti or str(uuid.uuid4()), "tenant": "example"}
+    if nbf_in is not None:
+        claims["nbf"] = now + nbf_in
     for name in drop:
         claims.pop(name, None)
     headers = {"kid": kid, "typ": typ}  # PyJWT leaves `typ` out when it is None
@@ -184,6 +186,8 @@ def main():
             ("off curve", {"keys": [dict(KEYS["keys"][0], y=KEYS["keys"][0]["x"])]},
              "not on the curve"),
             ("wrong alg", {"keys": [dict(KEYS["keys"][0], alg="ES256")]}, "does not fit"),
+            ("RSA e = 1", {"keys": [dict(KEYS["keys"][2], e="AQ")]}, "odd and at least 3"),
+            ("RSA even e", {"keys": [dict(KEYS["keys"][2], e="AQAA")]}, "odd and at least 3"),
             ("not json", "{", "not valid JSON")]:
         path = os.path.join(work, "bad.json")
         with open(path, "w") as f:
@@ -246,6 +250,7 @@ def main():
             ("a tampered payload", None),
             ("not a JWT", "not.a.jwt"),
             ("garbage", "%%%"),
+            ("not valid before ten minutes from now", token(nbf_in=600)),
         ]
         good = token()
         header, payload, signature = good.split(".")
@@ -265,6 +270,8 @@ def main():
         check(status == 401, "discovery without a token")
         status, _, _ = call(None, "/cds-services/nothing-here")
         check(status == 401, "an unknown service without a token is 401, not 404")
+        status, _, _ = call(token(nbf_in=-30))
+        check(status == 200, f"a token valid since 30 s ago (nbf): {status}")
         # A replayed jti: accepted once, refused after.
         once = token(jti="replay-me")
         first, _, _ = call(once)
@@ -279,7 +286,8 @@ def main():
               "the log escapes what the caller sent")
         for needle in ["no Authorization header", "no key `stranger`", "expired at",
                        "algorithm `none` is refused", "algorithm `HS256` is refused",
-                       "was used before (a replay)", "does not verify", "`aud` is not"]:
+                       "was used before (a replay)", "does not verify", "`aud` is not",
+                       "not valid before"]:
             check(needle in log, f"the log says why: {needle}")
     finally:
         check(server.stop() == 0, "the authenticated server stops with 0")

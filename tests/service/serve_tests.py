@@ -378,6 +378,34 @@ def test_limits(bundle):
         answer = sock.recv(4096)
         sock.close()
         check(answer.startswith(b"HTTP/1.1 413"), f"20 MB body: 413, got {answer[:40]!r}")
+        # A client that sends the whole 20 MB before it reads gets the 413 too: the service reads
+        # and discards the rest instead of resetting the connection.
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+        try:
+            connection.request("POST", SERVICE, body=big, headers=JSON)
+            response = connection.getresponse()
+            status, data = response.status, response.read()
+        except OSError as problem:
+            status, data = 0, str(problem).encode()
+        connection.close()
+        check(status == 413 and b"65536" in data,
+              f"20 MB sent whole, then read: 413 naming the limit, got {status} {data[:80]!r}")
+        # HEAD: the header of the GET's answer, without its body.
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/health")
+        get = connection.getresponse()
+        get_body = get.read()
+        connection.request("HEAD", "/health")
+        head = connection.getresponse()
+        head_body = head.read()
+        check(head.status == 200 and head_body == b"" and
+              head.getheader("Content-Length") == str(len(get_body)) and len(get_body) > 0,
+              f"HEAD /health: 200, no body, the GET's length: {head.status} {head_body!r} "
+              f"{head.getheader('Content-Length')}")
+        connection.request("GET", "/health")
+        again = connection.getresponse()
+        check(again.status == 200 and again.read() == get_body, "the connection goes on after HEAD")
+        connection.close()
         long_header = (f"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {'a' * 40000}\r\n\r\n").encode()
         check(raw_exchange(server.port, long_header) == 431, "a 40 kB header: 431")
         garbage = b"\x16\x03\x01 not http at all\r\n\r\n"
@@ -590,66 +618,90 @@ def test_operations(bundle):
     check(invocations[2]["guideline"]["version"] == "1.0.1", "audit: the reloaded version")
 
 
+class StandInFhir:
+    """A FHIR server on loopback holding the resources of `bundle`: reads the Patient, answers
+    searches in two pages (the second through the first's `next` link), each GET after `delay`
+    seconds. Records each request's path, bearer token and Host header."""
+
+    def __init__(self, bundle):
+        import http.server
+        import urllib.parse
+        resources = [entry["resource"] for entry in bundle["entry"]]
+        patient = [r for r in resources if r["resourceType"] == "Patient"][0]
+        self.seen = []
+        self.hosts = []
+        self.delay = 0.0
+        stand_in = self
+
+        class Fhir(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                stand_in.seen.append((self.path, self.headers.get("Authorization")))
+                stand_in.hosts.append(self.headers.get("Host"))
+                time.sleep(stand_in.delay)
+                if self.headers.get("Authorization") != "Bearer good-token":
+                    return self.answer(401, {"resourceType": "OperationOutcome"})
+                url = urllib.parse.urlparse(self.path)
+                query = urllib.parse.parse_qs(url.query)
+                if url.path == "/fhir/Patient/" + patient["id"]:
+                    return self.answer(200, patient)
+                if url.path.startswith("/fhir/Patient/"):
+                    return self.answer(404, {"resourceType": "OperationOutcome"})
+                kind = url.path.rsplit("/", 1)[-1]
+                matching = [r for r in resources if r["resourceType"] == kind]
+                if query.get("patient") != [patient["id"]]:
+                    return self.answer(200, {"resourceType": "Bundle", "type": "searchset"})
+                page = int(query.get("page", ["1"])[0])
+                half = (len(matching) + 1) // 2
+                chosen = matching[:half] if page == 1 else matching[half:]
+                body = {"resourceType": "Bundle", "type": "searchset",
+                        "entry": [{"resource": r} for r in chosen]}
+                if page == 1:
+                    target = stand_in.next_base + url.path + "?" + url.query + "&page=2"
+                    body["link"] = [{"relation": "next", "url": target}]
+                return self.answer(200, body)
+
+            def answer(self, status, body):
+                data = json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/fhir+json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the service gave up waiting
+
+        self.patient = patient
+        self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fhir)
+        self.http.daemon_threads = True
+        self.port = self.http.server_port
+        self.next_base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://127.0.0.1:{self.port}/fhir"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def request(self, bundle, hook_instance="2b5e3c5e-6f0a-4a39-9d8e-4b6c1d7e8f90"):
+        """A hook request without prefetch, naming this server and a token it accepts."""
+        request = dict(prefetch_request(bundle, hook_instance), fhirServer=self.base,
+                       fhirAuthorization={"access_token": "good-token", "token_type": "Bearer",
+                                          "expires_in": 300, "scope": "patient/*.read",
+                                          "subject": "cds-service"})
+        del request["prefetch"]
+        return request
+
+    def shutdown(self):
+        self.http.shutdown()
+
+
 def test_fhir_server(server, bundle):
     """Missing prefetch fetched from the request's fhirServer (a stand-in on loopback)."""
-    import http.server
-    import urllib.parse
-    resources = [entry["resource"] for entry in bundle["entry"]]
-    patient = [r for r in resources if r["resourceType"] == "Patient"][0]
-    seen = []
-    hosts = []
-
-    class Fhir(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            seen.append((self.path, self.headers.get("Authorization")))
-            hosts.append(self.headers.get("Host"))
-            if self.headers.get("Authorization") != "Bearer good-token":
-                return self.answer(401, {"resourceType": "OperationOutcome"})
-            url = urllib.parse.urlparse(self.path)
-            query = urllib.parse.parse_qs(url.query)
-            if url.path == "/fhir/Patient/" + patient["id"]:
-                return self.answer(200, patient)
-            if url.path.startswith("/fhir/Patient/"):
-                return self.answer(404, {"resourceType": "OperationOutcome"})
-            kind = url.path.rsplit("/", 1)[-1]
-            matching = [r for r in resources if r["resourceType"] == kind]
-            if query.get("patient") != [patient["id"]]:
-                return self.answer(200, {"resourceType": "Bundle", "type": "searchset"})
-            # Two pages: the second through the first's `next` link.
-            page = int(query.get("page", ["1"])[0])
-            half = (len(matching) + 1) // 2
-            chosen = matching[:half] if page == 1 else matching[half:]
-            body = {"resourceType": "Bundle", "type": "searchset",
-                    "entry": [{"resource": r} for r in chosen]}
-            if page == 1:
-                target = self.server.next_base + url.path + "?" + url.query + "&page=2"
-                body["link"] = [{"relation": "next", "url": target}]
-            return self.answer(200, body)
-
-        def answer(self, status, body):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/fhir+json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    fhir = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fhir)
-    fhir.next_base = f"http://127.0.0.1:{fhir.server_port}"
-    thread = threading.Thread(target=fhir.serve_forever, daemon=True)
-    thread.start()
+    fhir = StandInFhir(bundle)
+    seen, hosts, patient = fhir.seen, fhir.hosts, fhir.patient
     try:
-        base = f"http://127.0.0.1:{fhir.server_port}/fhir"
-        request = prefetch_request(bundle)
-        _, expected = server.call(request)
-        fetching = dict(request, fhirServer=base,
-                        fhirAuthorization={"access_token": "good-token", "token_type": "Bearer",
-                                           "expires_in": 300, "scope": "patient/*.read",
-                                           "subject": "cds-service"})
-        del fetching["prefetch"]
+        _, expected = server.call(prefetch_request(bundle))
+        fetching = fhir.request(bundle)
         status, answer = server.call(fetching)
         check(status == 200 and outcomes(answer) == outcomes(expected),
               f"fetched from fhirServer: the same cards as the prefetch: {status}")
@@ -675,7 +727,7 @@ def test_fhir_server(server, bundle):
         status, answer = server.call(fetching)
         check(status == 412 and "outside `fhirServer`" in answer.get("error", ""),
               f"a next link elsewhere: {answer}")
-        fhir.next_base = f"http://127.0.0.1:{fhir.server_port}"
+        fhir.next_base = f"http://127.0.0.1:{fhir.port}"
         # Plain http elsewhere than loopback is refused without a call.
         remote = dict(fetching, fhirServer="http://fhir.example.org/fhir")
         status, answer = server.call(remote)
@@ -694,12 +746,158 @@ def test_fhir_server(server, bundle):
         status, answer = server.call(injected)
         check(status == 400 and "RFC 6750" in answer.get("error", ""),
               f"a token that would break its header line: {answer}")
-        check(all(host == f"127.0.0.1:{fhir.server_port}" for host in hosts),
+        check(all(host == f"127.0.0.1:{fhir.port}" for host in hosts),
               f"the Host header names the port: {set(hosts)}")
         bad = dict(fetching, fhirAuthorization={"token_type": "Bearer"})
         status, answer = server.call(bad)
         check(status == 400 and "access_token" in answer.get("error", ""), f"no token: {answer}")
     finally:
+        fhir.shutdown()
+
+
+def call_in_background(server, payload):
+    """Starts `server.call(payload)` on a thread; the returned dict gets status, answer and
+    seconds when it is answered."""
+    result = {}
+
+    def run():
+        started = time.time()
+        try:
+            result["status"], result["answer"] = server.call(payload)
+        except OSError as problem:
+            result["status"], result["answer"] = 0, {"error": str(problem)}
+        result["seconds"] = time.time() - started
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    result["thread"] = thread
+    return result
+
+
+def audit_lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_slow_fhir_server(bundle):
+    """A slow FHIR server holds up no serving thread; one deadline bounds all the GETs of an
+    invocation; a request in flight during a reload finishes on the version it started with;
+    a second SIGTERM stops at once."""
+    import shutil
+    import tempfile
+    fhir = StandInFhir(bundle)
+    work = tempfile.mkdtemp()
+    rule_file = os.path.join(work, "seed.rubric")
+    shutil.copy(SEED, rule_file)
+    audit = os.path.join(work, "audit.ndjson")
+    server = Server("--as-of", "2026-06-15", "--threads", "1", "--fetch-timeout", "4",
+                    "--audit", audit, rule_file=rule_file)
+    try:
+        # Five GETs (the Patient, two pages of each search) of 1.5 s each: each within the 4 s
+        # deadline, together not.
+        fhir.delay = 1.5
+        slow = call_in_background(server, fhir.request(bundle))
+        time.sleep(0.3)
+        started = time.time()
+        status, _, _ = server.request("GET", "/health")
+        health_seconds = time.time() - started
+        started = time.time()
+        status_full, answer = server.call(prefetch_request(bundle))
+        full_seconds = time.time() - started
+        check(status == 200 and health_seconds < 1.5,
+              f"one serving thread answers /health while a fetch waits: {health_seconds:.2f} s")
+        check(status_full == 200 and full_seconds < 1.5 and "cards" in answer,
+              f"and a complete prefetch: {status_full} in {full_seconds:.2f} s")
+        check("status" not in slow, "while the fetching request still waits")
+        slow["thread"].join(15)
+        error = slow.get("answer", {}).get("error", "")
+        check(slow.get("status") == 412 and ("in time" in error or "no time left" in error),
+              f"the GETs share one 4 s deadline: {slow.get('status')} {error}")
+        check(3.5 < slow.get("seconds", 0) < 6.0,
+              f"answered at the deadline: {slow.get('seconds', 0):.2f} s")
+        # The same fetch within the deadline: the cards of the prefetch.
+        fhir.delay = 0.1
+        status, fetched = server.call(fhir.request(bundle))
+        check(status == 200 and outcomes(fetched) == outcomes(answer),
+              f"a quick FHIR server: the prefetch's cards: {status}")
+    finally:
+        check(server.stop() == 0, "slow-fetch server stops with 0")
+
+    server = Server("--as-of", "2026-06-15", "--threads", "1", "--fetch-timeout", "20",
+                    "--audit", audit, rule_file=rule_file)
+    try:
+        # A reload while a request waits on the FHIR server: the request finishes on the
+        # version it started with; the next one gets the new version.
+        fhir.delay = 0.6
+        old = "aaaaaaaa-0000-4000-8000-0000000000f1"
+        new = "aaaaaaaa-0000-4000-8000-0000000000f2"
+        waiting = call_in_background(server, fhir.request(bundle, old))
+        time.sleep(0.3)
+        with open(rule_file) as f:
+            text = f.read()
+        with open(rule_file, "w") as f:
+            f.write(text.replace('version "1.0.0"', 'version "1.0.7"', 1))
+        server.process.send_signal(signal.SIGHUP)
+        check(wait_for(lambda: any("reloaded; serving vertebral-fracture-grade1 1.0.7" in line
+                                   for line in server.log), 5),
+              "reloaded while a request waits")
+        check("status" not in waiting, "before that request is answered")
+        waiting["thread"].join(15)
+        check(waiting.get("status") == 200, f"the waiting request is answered: {waiting}")
+        status, _ = server.call(prefetch_request(bundle, new))
+        check(status == 200, "a request after the reload")
+        versions = {line.get("hookInstance"): line["guideline"]["version"]
+                    for line in audit_lines(audit) if line.get("type") == "invocation"}
+        check(versions.get(old) == "1.0.0",
+              f"the request in flight finished on its version: {versions.get(old)}")
+        check(versions.get(new) == "1.0.7", f"the next one on the new: {versions.get(new)}")
+        # Refused calls are audited too.
+        server.request("GET", SERVICE)
+        server.request("POST", SERVICE, "{}", {"Content-Type": "text/plain"})
+        refused = [line for line in audit_lines(audit) if line.get("type") == "refused"]
+        check([(line["status"], line["method"], line["path"]) for line in refused] ==
+              [(405, "GET", SERVICE), (415, "POST", SERVICE)],
+              f"405 and 415 audited as refused: {refused}")
+        check(all(line.get("error") and line.get("peer", "").startswith("127.0.0.1:")
+                  for line in refused), "with the reason and the caller's address")
+        # SIGTERM waits for a request in flight; the same signal again stops at once.
+        fhir.delay = 5
+        call_in_background(server, fhir.request(bundle))
+        time.sleep(0.3)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        check(server.process.poll() is None, "the first SIGTERM waits for the request in flight")
+        started = time.time()
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            code = server.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        check(code == -signal.SIGTERM and time.time() - started < 2,
+              f"a second SIGTERM ends it at once: {code}")
+    finally:
+        server.stop()
+
+    # One SIGTERM while a request waits on the FHIR server past the 10 s grace period: the
+    # connection is closed, and the service exits 0 (and, under the sanitizers, cleanly).
+    server = Server("--as-of", "2026-06-15", "--fetch-timeout", "30")
+    try:
+        fhir.delay = 15
+        stuck = call_in_background(server, fhir.request(bundle))
+        time.sleep(0.3)
+        started = time.time()
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            code = server.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            code = None
+        check(code == 0 and 9 < time.time() - started < 14,
+              f"a fetch past the grace period: exit 0 after it: {code}, "
+              f"{time.time() - started:.1f} s")
+        stuck["thread"].join(5)
+        check(stuck.get("status") == 0, f"its request gets no answer: {stuck.get('status')}")
+    finally:
+        server.stop()
         fhir.shutdown()
 
 
@@ -827,6 +1025,22 @@ def test_command_line():
     result = subprocess.run([RUBRIC, "serve", SEED, "--as-of", "2026-02-30", "--port", "0"],
                             capture_output=True, text=True, timeout=20)
     check(result.returncode == 2 and "--as-of" in result.stderr, "a bad --as-of is refused")
+    # More connections than the process may open files: refused at start, naming the limit;
+    # without --max-connections, the default shrinks to what fits ((256 - 64) / 2).
+    low_limit = ["sh", "-c", 'ulimit -n 256 && exec "$@"', "sh"]
+    result = subprocess.run(low_limit + [RUBRIC, "serve", SEED, "--port", "0",
+                                         "--max-connections", "1000"],
+                            capture_output=True, text=True, timeout=20)
+    check(result.returncode == 2 and "--max-connections 1000" in result.stderr and
+          "256" in result.stderr and "ulimit -n" in result.stderr,
+          f"--max-connections over the open-file limit is refused: {result.stderr}")
+    process = subprocess.Popen(low_limit + [RUBRIC, "serve", SEED, "--port", "0"],
+                               stderr=subprocess.PIPE, text=True)
+    first = process.stderr.readline()
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=20)
+    check("96 connections at most, not 512" in first,
+          f"the default connection limit shrinks to the open-file limit: {first}")
 
 
 def main():
@@ -852,6 +1066,7 @@ def main():
             server.stop()
     test_limits(bundle)
     test_sigterm_in_flight(bundle)
+    test_slow_fhir_server(bundle)
     test_operations(bundle)
     test_cors(bundle)
     test_order_sign()
