@@ -774,6 +774,15 @@ def call_in_background(server, payload):
     return result
 
 
+def signal_and_wait(server, seconds):
+    """Sends SIGTERM; the exit code within `seconds`, or None."""
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        return server.process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def audit_lines(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -868,11 +877,7 @@ def test_slow_fhir_server(bundle):
         time.sleep(0.3)
         check(server.process.poll() is None, "the first SIGTERM waits for the request in flight")
         started = time.time()
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            code = server.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
+        code = signal_and_wait(server, 5)
         check(code == -signal.SIGTERM and time.time() - started < 2,
               f"a second SIGTERM ends it at once: {code}")
     finally:
@@ -886,11 +891,7 @@ def test_slow_fhir_server(bundle):
         stuck = call_in_background(server, fhir.request(bundle))
         time.sleep(0.3)
         started = time.time()
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            code = server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            code = None
+        code = signal_and_wait(server, 20)
         check(code == 0 and 9 < time.time() - started < 14,
               f"a fetch past the grace period: exit 0 after it: {code}, "
               f"{time.time() - started:.1f} s")
