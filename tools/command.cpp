@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 
 #include "dsl/parser.hpp"
+#include "tools/evaluation_date.hpp"
 #include "tools/read_file.hpp"
 #include "tools/report.hpp"
 
@@ -20,29 +20,12 @@ void add_as_of_option(CLI::App& command, std::string& text) {
 }
 
 std::optional<DateTime> evaluation_date(const std::string& text, std::ostream& err) {
-  if (text.empty()) {
-    const std::chrono::year_month_day today{
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-    return DateTime::make(
-        TemporalKind::date, TemporalPrecision::day,
-        TemporalFields{static_cast<int>(today.year()),
-                       static_cast<int>(static_cast<unsigned>(today.month())),
-                       static_cast<int>(static_cast<unsigned>(today.day())), 0, 0, 0, 0});
+  std::string error;
+  std::optional<DateTime> date = parse_evaluation_date(text, error);
+  if (!date) {
+    err << fmt::format("error: --as-of: {}\n", error);
   }
-  const DateTimeReading reading = DateTime::parse(text);
-  if (!reading.accepted()) {
-    err << fmt::format("error: --as-of: {}; the evaluation date is written `YYYY-MM-DD`\n",
-                       reading.message);
-    return std::nullopt;
-  }
-  if (!reading.value->is_full_date()) {
-    err << fmt::format(
-        "error: --as-of: `{}` is not a full date; the evaluation date is written `YYYY-MM-DD`, "
-        "such as `2026-06-15`\n",
-        text);
-    return std::nullopt;
-  }
-  return reading.value;
+  return date;
 }
 
 std::optional<FileId> read_source_file(SourceManager& sources, const std::string& path,
