@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config tao-pegtl-dev libfmt-dev libyaml-cpp-dev
   nlohmann-json3-dev libcli11-dev catch2 libpugixml-dev libbenchmark-dev libsimdjson-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format clang-tidy graphviz
-  python3 python3-yaml python3-cryptography python3-jwt libboost1.81-dev libssl-dev wrk curl)
+  python3 python3-yaml python3-cryptography python3-jwt libboost1.81-dev libssl-dev wrk curl
+  python3-dev pybind11-dev python3-pytest python3-pandas python3-dask python3-distributed)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

@@ -24,7 +24,10 @@ declare -A ALLOWED=(
   [records]="values dsl engine records"
   [service]="values dsl engine authoring records service"
   [tools]="values dsl engine authoring records service tools"
+  [python]="values dsl engine authoring records tools"
 )
+# What python/ may include from tools/: the shared formats (rubric_formats), not the commands.
+PYTHON_TOOLS="fact_file ndjson_facts batch_pipeline report explain_output record_file read_file evaluation_date"
 # Third-party headers only front ends may include (<prefix/...>).
 FRONT_END_ONLY="yaml-cpp nlohmann simdjson CLI boost pybind11 pugixml"
 
@@ -47,6 +50,11 @@ for layer in "${!ALLOWED[@]}"; do
             report "$file:$line" "$text; only dsl/parser.cpp sees the grammar (PEGTL stays private to dsl/)"
           continue
         fi
+        if [ "$layer" = python ] && [ "$folder" = tools ] &&
+          [[ $text =~ \"tools/([^\".]+)\.hpp\" ]] && [[ " $PYTHON_TOOLS " != *" ${BASH_REMATCH[1]} "* ]]; then
+          report "$file:$line" "$text; python/ may include only the shared formats of tools/ ($PYTHON_TOOLS)"
+          continue
+        fi
         case " ${ALLOWED[$layer]} " in
           *" $folder "*) ;;
           *) report "$file:$line" "$text; $layer/ may include only: ${ALLOWED[$layer]}" ;;
@@ -59,7 +67,7 @@ for layer in "${!ALLOWED[@]}"; do
           report "$file:$line" "$text; PEGTL stays in grammar/ and dsl/parser.cpp"
         fi
         case "$layer" in
-          tools | api | records | service) ;;
+          tools | api | records | service | python) ;;
           *)
             case " $FRONT_END_ONLY " in
               *" $library "*) report "$file:$line" "$text; $layer/ reads no file format (front ends only)" ;;

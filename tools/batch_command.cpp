@@ -70,7 +70,6 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-
 int batch(const std::string& guideline_path, const std::string& input_path, int threads_option,
           bool compact, const std::string& output_path, const std::string& as_of_text,
           std::ostream& out, std::ostream& err) {

@@ -365,11 +365,9 @@ class LineReader {
         end_ = true;
         return;
       }
-      const auto* found = static_cast<const char*>(
-          std::memchr(block.data(), '\n', count));
-      if (found != nullptr) {
-        const auto after = static_cast<std::size_t>(found - block.data()) + 1;
-        carry_.assign(block.data() + after, count - after);
+      const std::size_t found = std::string_view(block.data(), count).find('\n');
+      if (found != std::string_view::npos) {
+        carry_.assign(block.data() + found + 1, count - found - 1);
         return;
       }
     }

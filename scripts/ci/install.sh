@@ -29,7 +29,12 @@ elif [[ ! -f "$build/CMakeCache.txt" ]]; then
   exit 2
 fi
 echo "== building the installed targets in $build"
-timeout 1800 cmake --build "$build" -j "$jobs" --target rubric rubric_package_archive >/dev/null
+targets=(rubric rubric_package_archive)
+python_dir=$(sed -n 's/^RUBRIC_PYTHON_INSTALL_DIR:PATH=//p' "$build/CMakeCache.txt")
+if [[ -n "$python_dir" ]]; then
+  targets+=(rubric_python)  # the Python package, installed with the rest
+fi
+timeout 1800 cmake --build "$build" -j "$jobs" --target "${targets[@]}" >/dev/null
 
 prefix="$work/prefix"
 echo "== installing to a temporary prefix"
@@ -57,6 +62,24 @@ if ! ar t "$prefix/lib/librubric.a" | grep -qE '^record_reader[._]'; then
   exit 1
 fi
 "$prefix/bin/rubric" --version
+if [[ -n "$python_dir" ]]; then
+  echo "== importing the installed Python package from $python_dir"
+  python=$(sed -n 's/^Python_EXECUTABLE:FILEPATH=//p' "$build/CMakeCache.txt")
+  for file in __init__.py __init__.pyi py.typed dask.py pandas.py; do
+    [[ -f "$prefix/$python_dir/rubric/$file" ]] || {
+      echo "error: the Python package's \`$file\` was not installed" >&2
+      exit 1
+    }
+  done
+  (cd "$work" && PYTHONPATH="$prefix/$python_dir" timeout 60 "$python" -c "
+import sys, rubric
+assert rubric.__file__.startswith('$prefix'), rubric.__file__
+g = rubric.Guideline.load(sys.argv[1])
+result = g.evaluate({'fracture_grade': 2}, as_of='2026-06-15')
+assert result['recommendations'] == [] and result['undetermined'] == [], result
+print(f'{g.id} {g.version}: {len(g.facts)} facts, {len(g.recommendations)} recommendations')
+" "$root/guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric")
+fi
 
 echo "== building docs/examples/embed against the installed package"
 timeout 300 cmake -S "$root/docs/examples/embed" -B "$work/example" -G Ninja \
