@@ -143,7 +143,10 @@ class CompiledGuideline {
     if (threads == 0) {
       threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
     }
-    std::string output;
+    // The results are kept in the pieces the pipeline hands over, then copied once into the
+    // bytes object: one string grown to the whole output would copy it again at each doubling.
+    std::vector<std::string> pieces;
+    std::size_t total = 0;
     {
       const py::gil_scoped_release release;
       std::size_t position = 0;
@@ -154,11 +157,22 @@ class CompiledGuideline {
         return count;
       };
       const BatchOutput write = [&](std::string_view text, const BatchTotals&, std::uint64_t) {
-        output += text;
+        if (!text.empty()) {
+          pieces.emplace_back(text);
+          total += text.size();
+        }
       };
       run_batch(*guideline_, BatchOptions{threads, compact, as_of, first_line}, input, write);
     }
-    return {output};
+    PyObject* bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(total));
+    if (bytes == nullptr) {
+      throw py::error_already_set();
+    }
+    char* into = PyBytes_AS_STRING(bytes);
+    for (const std::string& piece : pieces) {
+      into = std::copy(piece.begin(), piece.end(), into);
+    }
+    return py::reinterpret_steal<py::bytes>(bytes);
   }
 
   // The outcome of each line of `lines` (NDJSON fact sets, one per row of a table) for each

@@ -105,6 +105,24 @@ def test_dask_bag_same_bytes_as_batch(client, seed, rubric_binary, tmp_path):
         rubric_binary, SEED_RULES, data * 3, "--as-of", AS_OF, "--compact")
 
 
+def test_dask_files_same_bytes_as_batch(client, seed, rubric_binary, tmp_path):
+    data = mixed_input()  # its last line has no line break
+    first, second = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    first.write_bytes(data)
+    second.write_bytes(data[data.index(b"\n") + 1:] + b"\n")  # no byte order mark
+    joined = data + b"\n" + second.read_bytes()
+    expected = run_batch(rubric_binary, SEED_RULES, joined, "--as-of", AS_OF)
+    results = rubric.dask.evaluate_files(str(tmp_path / "*.ndjson"), seed, as_of=AS_OF,
+                                         blocksize=20_000)
+    assert results.npartitions > 4
+    assert "".join(results.compute()).encode() == expected
+    out = tmp_path / "out"
+    results.to_textfiles(str(out / "*.ndjson"))
+    written = b"".join(path.read_bytes() for path in sorted(out.glob("*.ndjson"),
+                                                             key=lambda p: int(p.stem)))
+    assert written == expected
+
+
 def test_dask_frame_matches_pandas(client, seed):
     rows = case_facts() * 4
     frame = pandas.DataFrame(rows)
