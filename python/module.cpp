@@ -10,10 +10,13 @@
 // exception crosses into Python but as a Python exception (pybind11 translates them): a bad
 // fact or record is a ValueError naming it.
 #include <fmt/format.h>
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,6 +32,7 @@
 #include "tools/batch_pipeline.hpp"
 #include "tools/evaluation_date.hpp"
 #include "tools/explain_output.hpp"
+#include "tools/fact_file.hpp"
 #include "tools/ndjson_facts.hpp"
 #include "tools/record_file.hpp"
 #include "tools/report.hpp"
@@ -52,6 +56,29 @@ DateTime evaluation_date_or_throw(const std::string& text) {
   return *date;
 }
 
+// `text` as a Python string, bytes that are not UTF-8 replaced (U+FFFD): rule files and their
+// diagnostics may quote such bytes.
+py::str python_text(std::string_view text) {
+  PyObject* object =
+      PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+  if (object == nullptr) {
+    throw py::error_already_set();
+  }
+  return py::reinterpret_steal<py::str>(object);
+}
+
+// Every error of `diagnostics`, one a line: "error[E0409]: fact `pain_vas` must be ...".
+std::string error_text(const Diagnostics& diagnostics) {
+  std::string text;
+  for (const Diagnostic& diagnostic : diagnostics.all()) {
+    if (diagnostic.severity == Severity::error) {
+      text += fmt::format("{}error[{}]: {}", text.empty() ? "" : "\n", diagnostic.code,
+                          diagnostic.message);
+    }
+  }
+  return text;
+}
+
 // The facts of one JSON object in the fact-file format, read as a line of `rubric batch` is;
 // nullopt with `error` set (every error, one a line, with its code) when it is rejected.
 std::optional<FactSet> read_facts(const Guideline& guideline, std::string json,
@@ -64,14 +91,75 @@ std::optional<FactSet> read_facts(const Guideline& guideline, std::string json,
   if (reader.read(std::string_view(json.data(), size), facts, diagnostics)) {
     return facts;
   }
-  for (const Diagnostic& diagnostic : diagnostics.all()) {
-    if (diagnostic.severity == Severity::error) {
-      error += fmt::format("{}error[{}]: {}", error.empty() ? "" : "\n", diagnostic.code,
-                           diagnostic.message);
-    }
-  }
+  error = error_text(diagnostics);
   return std::nullopt;
 }
+
+// One fact column of a table (outcome_table), its values held as the arrays Python gave or,
+// for a column of Python objects, as texts read while the GIL was held.
+struct TableColumn {
+  std::size_t fact = 0;
+  enum class Kind : std::uint8_t { floating, integer, boolean, object } kind = Kind::object;
+  py::array array;  // keeps a numeric column's data alive
+  const void* data = nullptr;
+  const bool* missing = nullptr;
+  py::array missing_array;
+  // An object column: each row's scalar kind and text (quoted for strings).
+  std::vector<ScalarKind> kinds;
+  std::vector<std::string> texts;
+  std::vector<bool> quoted;
+  // Per row, what a value no fact file could hold is ("a list", "a set"), for the error;
+  // empty if no row has one.
+  std::vector<std::string> problem;
+
+  // The row's value as a fact file's scalar; `text` is working memory it may view.
+  void scalar(std::size_t row, std::string& text, RawScalar& out) const {
+    out = RawScalar{};
+    if (missing != nullptr && missing[row]) {
+      out.kind = ScalarKind::null;
+      return;
+    }
+    switch (kind) {
+      case Kind::floating: {
+        const double value = static_cast<const double*>(data)[row];
+        if (std::isnan(value)) {
+          out.kind = ScalarKind::null;
+          return;
+        }
+        text = shortest_text(value);
+        out.kind = ScalarKind::number;
+        out.text = text;
+        return;
+      }
+      case Kind::integer:
+        text = std::to_string(static_cast<const std::int64_t*>(data)[row]);
+        out.kind = ScalarKind::number;
+        out.text = text;
+        return;
+      case Kind::boolean:
+        out.kind = ScalarKind::boolean;
+        out.text = static_cast<const bool*>(data)[row] ? "true" : "false";
+        return;
+      case Kind::object:
+        out.kind = kinds[row];
+        out.text = texts[row];
+        out.quoted = quoted[row];
+        return;
+    }
+  }
+
+  // A float as the shortest decimal text that reads back as it, without an exponent
+  // ("19.9", "0.00005", "1e+20" written out); "inf" for infinities, which readers reject.
+  static std::string shortest_text(double value) {
+    if (std::isinf(value)) {
+      return value > 0 ? "inf" : "-inf";
+    }
+    char buffer[512];
+    const auto result =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+    return {buffer, result.ptr};
+  }
+};
 
 // A rule file compiled, with the texts it was compiled from (the reports and explanations
 // quote them).
@@ -135,8 +223,9 @@ class CompiledGuideline {
       throw py::value_error("first_line: lines are numbered from 1");
     }
     const py::buffer_info view = lines.request();
-    if (view.ndim > 1 || view.itemsize != 1) {
-      throw py::type_error("lines: expected bytes (a buffer of single bytes)");
+    if (view.ndim > 1 || view.itemsize != 1 ||
+        (view.ndim == 1 && view.size > 1 && view.strides[0] != 1)) {
+      throw py::type_error("lines: expected bytes (a contiguous buffer of single bytes)");
     }
     const auto* data = static_cast<const char*>(view.ptr);
     const auto size = static_cast<std::size_t>(view.size);
@@ -175,47 +264,50 @@ class CompiledGuideline {
     return py::reinterpret_steal<py::bytes>(bytes);
   }
 
-  // The outcome of each line of `lines` (NDJSON fact sets, one per row of a table) for each
-  // recommendation, row after row: 0 not made, 1 recommended, 2 undetermined (255 for a
-  // rejected row), with the rejected rows' numbers (from 0) and errors.
-  [[nodiscard]] py::tuple outcome_table(const py::buffer& lines,
+  // The outcome of each row of a table for each recommendation, row after row: 0 not made,
+  // 1 recommended, 2 undetermined (255 for a rejected row), with the rejected rows' numbers
+  // (from 0) and errors. `columns` holds (fact name, kind, values, missing) for each fact
+  // column, all of `rows` rows: kind "float" (float64 array), "int" (int64 array), "bool"
+  // (bool array) or "object" (any Python values); `missing` is a bool array (absent facts).
+  // Every value goes through the fact-value reader as the scalar a fact file would write: a
+  // float as its shortest decimal text without an exponent (19.9, 0.00005), so a value is
+  // accepted exactly when evaluate() accepts it.
+  [[nodiscard]] py::tuple outcome_table(const py::list& columns, std::size_t rows,
                                         const std::string& as_of_text) const {
     const DateTime as_of = evaluation_date_or_throw(as_of_text);
-    const py::buffer_info view = lines.request();
-    if (view.ndim > 1 || view.itemsize != 1) {
-      throw py::type_error("lines: expected bytes (a buffer of single bytes)");
+    std::vector<TableColumn> table;
+    for (const py::handle item : columns) {
+      table.push_back(table_column(py::cast<py::tuple>(item), rows));
     }
-    std::string text(static_cast<const char*>(view.ptr), static_cast<std::size_t>(view.size));
     const std::size_t count = guideline_->recommendations().size();
     std::string outcomes;
     std::vector<std::pair<std::size_t, std::string>> errors;
     {
       const py::gil_scoped_release release;
-      const std::size_t size = text.size();
-      text.append(kNdjsonPadding, '\0');
-      NdjsonFactReader reader(guideline_->facts());
+      outcomes.reserve(rows * count);
       FactSet facts(guideline_->facts().size());
       EvaluationScratch scratch;
       Decision decision;
       Diagnostics diagnostics;
-      std::size_t row = 0;
-      for (std::size_t at = 0; at < size; ++row) {
-        std::size_t end = text.find('\n', at);
-        if (end == std::string::npos || end > size) {
-          end = size;
-        }
-        const std::string_view line(text.data() + at, end - at);
-        at = end + 1;
-        if (!reader.read(line, facts, diagnostics, row == 0)) {
-          outcomes.append(count, static_cast<char>(255));
-          std::string message;
-          for (const Diagnostic& diagnostic : diagnostics.all()) {
-            if (diagnostic.severity == Severity::error) {
-              message += fmt::format("{}error[{}]: {}", message.empty() ? "" : "\n",
-                                     diagnostic.code, diagnostic.message);
-            }
+      std::string text;
+      for (std::size_t row = 0; row < rows; ++row) {
+        facts.clear();
+        for (const TableColumn& column : table) {
+          const FactSpec& spec = guideline_->facts()[column.fact];
+          if (!column.problem.empty() && !column.problem[row].empty()) {
+            report_container_value(spec, column.problem[row], SourceRange{}, diagnostics);
+            continue;
           }
-          errors.emplace_back(row, std::move(message));
+          RawScalar scalar;
+          column.scalar(row, text, scalar);
+          const std::optional<Value> value = read_fact_value(spec, scalar, facts, diagnostics);
+          if (value) {
+            facts.set(FactId{static_cast<std::uint32_t>(column.fact)}, *value);
+          }
+        }
+        if (diagnostics.has_errors()) {
+          outcomes.append(count, static_cast<char>(255));
+          errors.emplace_back(row, error_text(diagnostics));
           diagnostics = Diagnostics();
           continue;
         }
@@ -229,6 +321,114 @@ class CompiledGuideline {
       }
     }
     return py::make_tuple(py::bytes(outcomes), errors);
+  }
+
+  // The column (fact name, kind, values, missing) of outcome_table for `rows` rows.
+  [[nodiscard]] TableColumn table_column(const py::tuple& item, std::size_t rows) const {
+    if (item.size() != 4) {
+      throw py::type_error("columns: expected (name, kind, values, missing) tuples");
+    }
+    const auto name = py::cast<std::string>(item[0]);
+    const auto kind = py::cast<std::string>(item[1]);
+    const std::optional<FactId> fact = guideline_->find_fact(name);
+    if (!fact || guideline_->facts()[fact->value].evaluation_date) {
+      throw py::value_error(
+          fmt::format("column `{}` is not a fact of `{}`", name, guideline_->id()));
+    }
+    TableColumn column;
+    column.fact = fact->value;
+    column.missing_array = py::array_t<bool, py::array::c_style | py::array::forcecast>(item[3]);
+    if (static_cast<std::size_t>(column.missing_array.size()) != rows) {
+      throw py::value_error(fmt::format("column `{}`: {} missing flags for {} rows", name,
+                                        column.missing_array.size(), rows));
+    }
+    column.missing = static_cast<const bool*>(column.missing_array.data());
+    const auto numeric = [&](auto typed, TableColumn::Kind as) {
+      using Array = decltype(typed);
+      column.array = Array(item[2]);
+      column.kind = as;
+      column.data = column.array.data();
+      if (static_cast<std::size_t>(column.array.size()) != rows) {
+        throw py::value_error(
+            fmt::format("column `{}`: {} values for {} rows", name, column.array.size(), rows));
+      }
+    };
+    if (kind == "float") {
+      numeric(py::array_t<double, py::array::c_style | py::array::forcecast>(),
+              TableColumn::Kind::floating);
+    } else if (kind == "int") {
+      numeric(py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>(),
+              TableColumn::Kind::integer);
+    } else if (kind == "bool") {
+      numeric(py::array_t<bool, py::array::c_style | py::array::forcecast>(),
+              TableColumn::Kind::boolean);
+    } else if (kind == "object") {
+      const auto values = py::cast<py::list>(item[2]);
+      if (values.size() != rows) {
+        throw py::value_error(
+            fmt::format("column `{}`: {} values for {} rows", name, values.size(), rows));
+      }
+      column.kind = TableColumn::Kind::object;
+      column.kinds.resize(rows, ScalarKind::null);
+      column.texts.resize(rows);
+      column.quoted.resize(rows, false);
+      for (std::size_t row = 0; row < rows; ++row) {
+        if (column.missing[row]) {
+          continue;
+        }
+        std::string problem;
+        object_scalar(values[row], column.kinds[row], column.texts[row], problem);
+        if (!problem.empty()) {
+          column.problem.resize(rows);
+          column.problem[row] = std::move(problem);
+        }
+        column.quoted[row] = column.kinds[row] == ScalarKind::string;
+      }
+    } else {
+      throw py::value_error(fmt::format("column `{}`: unknown kind `{}`", name, kind));
+    }
+    return column;
+  }
+
+  // One Python value of an object column as a fact file's scalar, or `problem` set to what
+  // it is when no fact file could hold it ("a list").
+  static void object_scalar(py::handle value, ScalarKind& kind, std::string& text,
+                            std::string& problem) {
+    if (value.is_none()) {
+      kind = ScalarKind::null;
+    } else if (PyBool_Check(value.ptr())) {
+      kind = ScalarKind::boolean;
+      text = value.ptr() == Py_True ? "true" : "false";
+    } else if (PyLong_Check(value.ptr())) {
+      kind = ScalarKind::number;
+      text = py::cast<std::string>(py::str(value));
+    } else if (PyFloat_Check(value.ptr())) {
+      const double number = PyFloat_AS_DOUBLE(value.ptr());
+      kind = std::isnan(number) ? ScalarKind::null : ScalarKind::number;
+      text = TableColumn::shortest_text(number);
+    } else if (PyUnicode_Check(value.ptr())) {
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+      if (utf8 == nullptr) {  // lone surrogates: text that was not UTF-8, as readers reject
+        PyErr_Clear();
+        problem = "text that is not UTF-8";
+        return;
+      }
+      kind = ScalarKind::string;
+      text.assign(utf8, static_cast<std::size_t>(size));
+    } else if (PyList_Check(value.ptr()) || PyTuple_Check(value.ptr())) {
+      problem = "a list";
+    } else if (PyDict_Check(value.ptr())) {
+      problem = "a mapping";
+    } else if (py::hasattr(value, "isoformat")) {  // datetime.date, datetime.datetime
+      kind = ScalarKind::string;
+      text = py::cast<std::string>(py::module_::import("rubric").attr("_date_value")(value));
+    } else if (py::hasattr(value, "item")) {  // a numpy scalar
+      object_scalar(value.attr("item")(), kind, text, problem);
+    } else {
+      problem =
+          fmt::format("a {}", py::cast<std::string>(py::str(value.get_type().attr("__name__"))));
+    }
   }
 
   // `rubric explain --format json` for the facts (a fact set, or a FHIR record when
@@ -370,14 +570,14 @@ py::tuple compile(const py::bytes& text_bytes, const std::string& name) {
   for (const Diagnostic& diagnostic : diagnostics.all()) {
     const LineColumn at = sources.line_column(diagnostic.range.file, diagnostic.range.offset);
     list.append(py::make_tuple(diagnostic.code, severity_name(diagnostic.severity), at.line,
-                               at.column, diagnostic.message));
+                               at.column, python_text(diagnostic.message)));
   }
   std::string formatted = format_diagnostics(sources, diagnostics);
   py::object compiled = py::none();
   if (guideline) {
     compiled = py::cast(std::make_shared<CompiledGuideline>(std::move(sources), guideline));
   }
-  return py::make_tuple(compiled, list, formatted);
+  return py::make_tuple(compiled, list, python_text(formatted));
 }
 
 }  // namespace
@@ -385,6 +585,7 @@ py::tuple compile(const py::bytes& text_bytes, const std::string& name) {
 
 PYBIND11_MODULE(_rubric, module) {
   using rubric::CompiledGuideline;
+  using rubric::python_text;
   module.doc() = "The compiled part of the rubric package; use `rubric`, not this module.";
   py::class_<CompiledGuideline, std::shared_ptr<CompiledGuideline>>(module, "CompiledGuideline")
       .def_property_readonly("id",
@@ -398,11 +599,12 @@ PYBIND11_MODULE(_rubric, module) {
            py::arg("as_of"))
       .def("evaluate_lines", &CompiledGuideline::evaluate_lines, py::arg("lines"),
            py::arg("compact"), py::arg("as_of"), py::arg("threads"), py::arg("first_line"))
-      .def("outcome_table", &CompiledGuideline::outcome_table, py::arg("lines"), py::arg("as_of"))
+      .def("outcome_table", &CompiledGuideline::outcome_table, py::arg("columns"), py::arg("rows"),
+           py::arg("as_of"))
       .def("explain", &CompiledGuideline::explain, py::arg("facts_json"), py::arg("is_record"),
            py::arg("ids"), py::arg("as_of"))
       .def("facts", &CompiledGuideline::facts)
       .def("recommendations", &CompiledGuideline::recommendations);
   module.def("compile", &rubric::compile, py::arg("text"), py::arg("name"));
-  module.attr("kMaxLineBytes") = rubric::kMaxSourceBytes;
+  module.attr("max_source_bytes") = rubric::kMaxSourceBytes;
 }

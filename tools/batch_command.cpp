@@ -174,6 +174,11 @@ int batch(const std::string& guideline_path, const std::string& input_path, int 
     output->flush();
     err << fmt::format("error: cannot read `{}`: {}\n", input_path, error.code().message());
     return kExitUsage;
+  } catch (const std::exception& error) {  // worker threads that cannot be started
+    progress.finish();
+    output->flush();
+    err << fmt::format("error: {}\n", error.what());
+    return kExitUsage;
   }
   output->flush();
   const double seconds =

@@ -13,7 +13,9 @@
 #include <exception>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -619,7 +621,7 @@ BatchTotals run_batch(const Guideline& guideline, const BatchOptions& options,
   bool stopping = false;
   std::exception_ptr failure;
 
-  std::thread reader_thread([&] {
+  const auto read_chunks = [&] {
     try {
       Chunk chunk;
       for (std::uint64_t sequence = 0;; ++sequence) {
@@ -644,12 +646,14 @@ BatchTotals run_batch(const Guideline& guideline, const BatchOptions& options,
       }
     } catch (...) {
       std::lock_guard lock(mutex);
-      failure = std::current_exception();
+      if (!failure) {
+        failure = std::current_exception();
+      }
     }
     std::lock_guard lock(mutex);
     input_finished = true;
     changed.notify_all();
-  });
+  };
 
   // A worker or the output that throws stops the run: `stopping` wakes every thread, and the
   // first exception is rethrown once all are joined.
@@ -661,35 +665,44 @@ BatchTotals run_batch(const Guideline& guideline, const BatchOptions& options,
     stopping = true;
     changed.notify_all();
   };
-  std::vector<std::thread> workers;
-  for (std::size_t index = 0; index < threads; ++index) {
-    workers.emplace_back([&] {
-      try {
-        Worker worker(guideline, writer, as_of);
-        while (true) {
-          std::uint64_t sequence = 0;
-          {
-            std::unique_lock lock(mutex);
-            changed.wait(lock, [&] { return !work.empty() || input_finished || stopping; });
-            if (work.empty() || stopping) {
-              return;
-            }
-            sequence = work.front();
-            work.pop_front();
+  const auto work_on_chunks = [&] {
+    try {
+      Worker worker(guideline, writer, as_of);
+      while (true) {
+        std::uint64_t sequence = 0;
+        {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return !work.empty() || input_finished || stopping; });
+          if (work.empty() || stopping) {
+            return;
           }
-          Slot& slot = slots[sequence % slots.size()];
-          worker.process(slot.chunk);
-          std::lock_guard lock(mutex);
-          slot.state = SlotState::done;
-          changed.notify_all();
+          sequence = work.front();
+          work.pop_front();
         }
-      } catch (...) {
-        fail(std::current_exception());
+        Slot& slot = slots[sequence % slots.size()];
+        worker.process(slot.chunk);
+        std::lock_guard lock(mutex);
+        slot.state = SlotState::done;
+        changed.notify_all();
       }
-    });
-  }
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  };
 
+  // The threads are joined on every way out, a failure to start one included.
+  std::thread reader_thread;
+  std::vector<std::thread> workers;
   try {
+    try {
+      reader_thread = std::thread(read_chunks);
+      for (std::size_t index = 0; index < threads; ++index) {
+        workers.emplace_back(work_on_chunks);
+      }
+    } catch (const std::system_error& error) {
+      throw std::runtime_error(
+          fmt::format("cannot start {} worker threads: {}", threads, error.code().message()));
+    }
     for (std::uint64_t sequence = 0;; ++sequence) {
       Slot& slot = slots[sequence % slots.size()];
       {
@@ -715,7 +728,9 @@ BatchTotals run_batch(const Guideline& guideline, const BatchOptions& options,
     stopping = true;
     changed.notify_all();
   }
-  reader_thread.join();
+  if (reader_thread.joinable()) {
+    reader_thread.join();
+  }
   for (std::thread& worker : workers) {
     worker.join();
   }

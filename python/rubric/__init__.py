@@ -4,7 +4,7 @@ Compile a rule file once, then evaluate fact sets, FHIR records or whole NDJSON 
 
     import rubric
 
-    guideline = rubric.Guideline.load("guidelines/vertebral_fracture/guideline.rubric")
+    guideline = rubric.Guideline.load("guidelines/vertebral-fracture-grade1/vertebral-fracture-grade1.rubric")
     result = guideline.evaluate({"fracture_grade": 1, "pain_vas": 6.5}, as_of="2026-06-15")
     [item["id"] for item in result["recommendations"]]
 
@@ -21,6 +21,7 @@ import datetime as _datetime
 import functools as _functools
 import json as _json
 import math as _math
+import operator as _operator
 import os as _os
 from dataclasses import dataclass as _dataclass
 
@@ -32,7 +33,7 @@ __all__ = ["CompileError", "Diagnostic", "Guideline", "OUTCOMES"]
 #: (``rubric.pandas.evaluate_frame``): made, waiting on missing facts, or not made.
 OUTCOMES = ("not made", "recommended", "undetermined")
 
-_MAX_SOURCE_BYTES = _rubric.kMaxLineBytes
+_MAX_SOURCE_BYTES = _rubric.max_source_bytes
 
 
 @_dataclass(frozen=True)
@@ -69,6 +70,18 @@ def _compile_cached(text: bytes, name: str):
     return _rubric.compile(text, name)
 
 
+def _whole_number(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{name}: expected a number from {low} to {high}, got {value!r}")
+    try:
+        number = _operator.index(value)  # int, numpy integers
+    except TypeError:
+        raise ValueError(f"{name}: expected a number from {low} to {high}, got {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name}: expected a number from {low} to {high}, got {number}")
+    return number
+
+
 def _date_text(as_of) -> str:
     """The evaluation date as the engine reads it; "" means today's date in UTC."""
     if as_of is None:
@@ -95,10 +108,8 @@ def _fact_value(name: str, value):
         if not _math.isfinite(value):
             raise ValueError(f"fact `{name}`: {value} is not a number a fact can hold")
         return value
-    if isinstance(value, _datetime.datetime):
-        return value.isoformat()
     if isinstance(value, _datetime.date):
-        return value.isoformat()
+        return _date_value(value)
     item = getattr(value, "item", None)  # numpy and pandas scalars
     if callable(item) and not isinstance(value, (list, dict, tuple)):
         try:
@@ -112,24 +123,63 @@ def _fact_value(name: str, value):
     raise TypeError(f"fact `{name}`: a {type(value).__name__} cannot be a fact's value")
 
 
-def _facts_json(facts) -> str:
+def _positional(value: float) -> str:
+    """The shortest text that reads back as `value`, without an exponent (0.00005, not 5e-05):
+    fact files write decimals so, and the reader refuses exponents."""
+    text = repr(value)
+    if "e" not in text and "E" not in text:
+        return text
+    # The shortest digits, written out: repr gives them; move the point by the exponent.
+    digits, exponent = text.lower().split("e")
+    sign = "-" if digits.startswith("-") else ""
+    digits = digits.lstrip("-")
+    whole, _, fraction = digits.partition(".")
+    mantissa = whole + fraction
+    point = len(whole) + int(exponent)
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{mantissa}".rstrip("0").rstrip(".")
+    if point >= len(mantissa):
+        return f"{sign}{mantissa}{'0' * (point - len(mantissa))}"
+    return f"{sign}{mantissa[:point]}.{mantissa[point:]}"
+
+
+def _date_value(value) -> str:
+    """A date or a date and time as fact files write them: `YYYY-MM-DD`, or ISO 8601 with at
+    most milliseconds (more precision is kept, and the reader refuses it) and the offset."""
+    if isinstance(value, _datetime.datetime):
+        whole_milliseconds = value.microsecond % 1000 == 0
+        return value.isoformat(timespec="milliseconds" if whole_milliseconds else "auto")
+    return value.isoformat()
+
+
+def _facts_json(facts) -> bytes:
+    """The fact set as one JSON object, floats written out without an exponent."""
     if not hasattr(facts, "items"):
         raise TypeError(f"facts: expected a mapping from fact name to value, got {type(facts).__name__}")
-    plain = {}
+    parts = []
     for name, value in facts.items():
         if not isinstance(name, str):
             raise TypeError(f"facts: fact names are strings, got the key {name!r}")
-        plain[name] = _fact_value(name, value)
-    return _json.dumps(plain, ensure_ascii=False, allow_nan=False)
+        value = _fact_value(name, value)
+        text = _positional(value) if isinstance(value, float) else _json.dumps(
+            value, ensure_ascii=False, allow_nan=False)
+        parts.append(_json.dumps(name, ensure_ascii=False) + ":" + text)
+    return _utf8("{" + ",".join(parts) + "}")
 
 
-def _record_json(bundle) -> str:
+def _utf8(text: str) -> bytes:
+    # Lone surrogates (from bytes decoded with surrogateescape) go back to their bytes; the
+    # engine's readers report text that is not UTF-8.
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _record_json(bundle) -> bytes:
     if isinstance(bundle, (bytes, bytearray, memoryview)):
-        return bytes(bundle).decode("utf-8", "surrogateescape")
+        return bytes(bundle)
     if isinstance(bundle, str):
-        return bundle
+        return _utf8(bundle)
     if hasattr(bundle, "items"):
-        return _json.dumps(bundle, ensure_ascii=False, allow_nan=False)
+        return _utf8(_json.dumps(bundle, ensure_ascii=False, allow_nan=False))
     raise TypeError(f"bundle: expected a dict or JSON text, got {type(bundle).__name__}")
 
 
@@ -261,13 +311,11 @@ class Guideline:
         a rejected line's error in its place. Runs without the GIL on ``threads`` threads (by
         default one per core). ``first_line`` numbers the first line (for a part of a file)."""
         if isinstance(data, str):
-            data = data.encode("utf-8", "surrogateescape")
-        if threads is None:
-            threads = 0
-        elif not isinstance(threads, int) or isinstance(threads, bool) or not 1 <= threads <= 1024:
-            raise ValueError(f"threads: expected a number from 1 to 1024, got {threads!r}")
-        if not isinstance(first_line, int) or isinstance(first_line, bool) or first_line < 1:
-            raise ValueError(f"first_line: lines are numbered from 1, got {first_line!r}")
+            data = _utf8(data)
+        elif isinstance(data, memoryview) and not data.c_contiguous:
+            data = data.tobytes()
+        threads = 0 if threads is None else _whole_number("threads", threads, 1, 1024)
+        first_line = _whole_number("first_line", first_line, 1, 2**53)
         return self._compiled.evaluate_lines(data, bool(compact), _date_text(as_of), threads,
                                              first_line)
 

@@ -1,8 +1,8 @@
 """Rubric on Dask: a guideline over a population too large for one machine.
 
     import dask.bag, rubric.dask
-    lines = dask.bag.read_text("population/*.ndjson")
-    results = rubric.dask.evaluate(lines, "guideline.rubric", as_of="2026-06-15")
+    results = rubric.dask.evaluate_files("population/*.ndjson", "guideline.rubric",
+                                         as_of="2026-06-15")
     results.to_textfiles("results/*.ndjson")
 
 A Guideline pickles as its source text, so each worker compiles it once and evaluates its
@@ -31,7 +31,8 @@ def _evaluate_part(lines, guideline, first_line, compact, as_of, threads):
     data = "".join(lines).encode("utf-8", "surrogateescape")
     out = guideline.evaluate_lines(data, compact=compact, as_of=as_of, threads=threads,
                                    first_line=first_line)
-    return out.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    # One result a line; only "\n" ends a result (str.splitlines would also split at U+2028).
+    return out.decode("utf-8", "surrogateescape").split("\n")[:-1]
 
 
 def _fixed_date(as_of) -> str:
@@ -45,9 +46,11 @@ def _fixed_date(as_of) -> str:
 
 def evaluate(bag, guideline, compact: bool = False, as_of=None, threads: int = 1):
     """Evaluates a bag of NDJSON lines (``dask.bag.read_text``: one fact set or FHIR record a
-    line) and returns a bag of result lines, in the same order, whose text joined is byte for
-    byte what ``rubric batch`` writes for the lines joined (errors in place; line numbers count
-    across the whole bag, as for one file). ``guideline`` is a Guideline or a path.
+    line) and returns a bag of results, one JSON text a line without its line break, in the
+    same order: ``"\\n".join(results) + "\\n"`` is byte for byte what ``rubric batch`` writes for
+    the lines joined (errors in place; line numbers count across the whole bag, as for one
+    file), and ``to_textfiles(..., last_endline=True)`` writes it. ``guideline`` is a
+    Guideline or a path.
 
     Line numbers need each partition's first line number, so the lines are counted first: the
     bag is computed twice (persist it first if it is expensive to make). ``threads`` is the

@@ -3,8 +3,10 @@
     import rubric.pandas
     outcomes = rubric.pandas.evaluate_frame(frame, "guideline.rubric", as_of="2026-06-15")
 
-The rows travel to the engine as one block of NDJSON (pandas writes it in C) and the outcomes
-come back as one array of codes, so no Python object is made per row on the way.
+Number and boolean columns travel to the engine as arrays and the outcomes come back as one
+array of codes, so no Python object is made per row on the way; the engine reads each value as
+the scalar a fact file would write (a float as its shortest decimal text), so a row is accepted
+exactly when `Guideline.evaluate` accepts the same values.
 """
 
 from __future__ import annotations
@@ -48,26 +50,33 @@ def _fact_columns(frame, guideline, ignore):
     return [column for column in frame.columns if column in facts], facts
 
 
-def _as_fact_values(frame, columns, facts):
-    """The columns as the fact-file format wants them: dates as `YYYY-MM-DD`, whole numbers in
-    float columns of integer facts (pandas makes them float to hold NaN) as integers."""
-    table = frame[columns]
-    converted = {}
-    for column in columns:
-        series = table[column]
-        kind = facts[column]["type"]
-        if _pandas.api.types.is_datetime64_any_dtype(series):
-            values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
-            midnight = values.dropna().dt.normalize().eq(values.dropna()).all()
-            text = values.dt.strftime("%Y-%m-%d" if midnight and kind == "date" else "%Y-%m-%dT%H:%M:%S")
-            converted[column] = text.where(series.notna(), None)
-        elif kind == "integer" and _pandas.api.types.is_float_dtype(series):
-            present = series.dropna()
-            if (present == _numpy.floor(present)).all() and _numpy.isfinite(present).all():
-                converted[column] = series.astype("Int64")
-    if converted:
-        table = table.assign(**converted)
-    return table
+def _datetime_texts(series, kind):
+    """A datetime64 column as fact-file texts, value by value: a date fact's midnight as
+    `YYYY-MM-DD`, else ISO 8601 with milliseconds (and `Z` for a time-zone-aware column, in
+    UTC)."""
+    aware = getattr(series.dt, "tz", None) is not None
+    values = series.dt.tz_convert("UTC") if aware else series
+    stamps = values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + ("Z" if aware else "")
+    if kind == "date":
+        midnight = values.dt.normalize() == values
+        stamps = stamps.where(~midnight, values.dt.strftime("%Y-%m-%d"))
+    return stamps.to_numpy(dtype=object).tolist()
+
+
+def _column(series, fact):
+    """(name, kind, values, missing) for the engine: numbers and booleans as arrays, anything
+    else as the Python values (the engine reads each as a fact file would write it)."""
+    name = fact["name"]
+    missing = series.isna().to_numpy(dtype=bool)
+    if _pandas.api.types.is_datetime64_any_dtype(series):
+        return (name, "object", _datetime_texts(series, fact["type"]), missing)
+    if _pandas.api.types.is_bool_dtype(series):
+        return (name, "bool", series.to_numpy(dtype=bool, na_value=False), missing)
+    if _pandas.api.types.is_integer_dtype(series) and series.dtype.kind != "u":
+        return (name, "int", series.to_numpy(dtype=_numpy.int64, na_value=0), missing)
+    if _pandas.api.types.is_float_dtype(series):
+        return (name, "float", series.to_numpy(dtype=_numpy.float64, na_value=_numpy.nan), missing)
+    return (name, "object", series.to_numpy(dtype=object).tolist(), missing)
 
 
 def evaluate_frame(frame, guideline, as_of=None, ignore=()) -> _pandas.DataFrame:
@@ -83,20 +92,12 @@ def evaluate_frame(frame, guideline, as_of=None, ignore=()) -> _pandas.DataFrame
     rows = len(frame)
     if rows == 0:
         return result_frame(guideline, index=frame.index)
-    table = _as_fact_values(frame, columns, facts)
-    # Floats go with 10 digits after the point, rounded, which writes every value the engine
-    # accepts (at most 8 digits after the point) as its shortest decimal text: 19.9, not
-    # 19.899999999999999 (what 15 digits would write, and the engine would reject).
-    if columns:
-        lines = table.to_json(orient="records", lines=True, date_format="iso", double_precision=10,
-                              force_ascii=False)
-    else:
-        lines = "{}\n" * rows
-    outcomes, errors = guideline._compiled.outcome_table(lines.encode("utf-8", "surrogateescape"), as_of_text)
-    codes = _numpy.frombuffer(outcomes, dtype=_numpy.uint8).reshape(-1, len(recommendations)) if recommendations \
-        else _numpy.zeros((rows, 0), dtype=_numpy.uint8)
-    if codes.shape[0] != rows:
-        raise RuntimeError(f"rubric: {codes.shape[0]} results for {rows} rows")
+    if ERROR_COLUMN in recommendations:
+        raise ValueError(f"`{guideline.id}` has a recommendation named `{ERROR_COLUMN}`, the name of "
+                         "the result's error column")
+    prepared = [_column(frame[column], facts[column]) for column in columns]
+    outcomes, errors = guideline._compiled.outcome_table(prepared, rows, as_of_text)
+    codes = _numpy.frombuffer(outcomes, dtype=_numpy.uint8).reshape(rows, len(recommendations))
     signed = codes.astype(_numpy.int8)  # 255, a rejected row, becomes -1: missing
     result = {
         recommendation: _pandas.Categorical.from_codes(signed[:, position], dtype=OUTCOME_TYPE)

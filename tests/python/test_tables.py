@@ -99,10 +99,25 @@ def test_dask_bag_same_bytes_as_batch(client, seed, rubric_binary, tmp_path):
     expected = run_batch(rubric_binary, SEED_RULES, data * 3, "--as-of", AS_OF)
     for guideline in (seed, str(SEED_RULES)):
         results = rubric.dask.evaluate(bag, guideline, as_of=AS_OF)
-        assert "".join(results.compute()).encode() == expected
+        assert ("\n".join(results.compute()) + "\n").encode() == expected
     compact = rubric.dask.evaluate(bag, seed, compact=True, as_of=AS_OF)
-    assert "".join(compact.compute()).encode() == run_batch(
+    assert ("\n".join(compact.compute()) + "\n").encode() == run_batch(
         rubric_binary, SEED_RULES, data * 3, "--as-of", AS_OF, "--compact")
+    out = tmp_path / "out"
+    compact.to_textfiles(str(out / "*.ndjson"), last_endline=True)
+    written = b"".join(path.read_bytes() for path in sorted(out.glob("*.ndjson"),
+                                                             key=lambda p: int(p.stem)))
+    assert written == run_batch(rubric_binary, SEED_RULES, data * 3, "--as-of", AS_OF, "--compact")
+
+
+def test_dask_bag_result_with_a_line_separator(client, seed, rubric_binary):
+    # U+2028 inside a value is not a line break: one input line, one result.
+    line = '{"time_since_identification": "x\u2028y"}\n'
+    bag = dask.bag.from_sequence([line, line], npartitions=2)
+    results = rubric.dask.evaluate(bag, seed, as_of=AS_OF).compute()
+    assert len(results) == 2
+    assert ("\n".join(results) + "\n").encode() == run_batch(
+        rubric_binary, SEED_RULES, (line * 2).encode(), "--as-of", AS_OF)
 
 
 def test_dask_files_same_bytes_as_batch(client, seed, rubric_binary, tmp_path):
