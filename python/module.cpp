@@ -13,6 +13,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <charconv>
@@ -161,6 +162,75 @@ struct TableColumn {
   }
 };
 
+// The bytes object evaluate_lines returns, written in place as the results come: one buffer,
+// touched once (fresh memory costs a page fault a page), grown with realloc (which moves a
+// large block's pages without copying them). Made and finished with the GIL held; `append`
+// takes the GIL only to grow.
+class ResultBytes {
+ public:
+  explicit ResultBytes(std::size_t capacity) { grow(std::max<std::size_t>(capacity, 4096)); }
+  ResultBytes(const ResultBytes&) = delete;
+  ResultBytes& operator=(const ResultBytes&) = delete;
+  ~ResultBytes() { Py_XDECREF(bytes_); }
+
+  void append(std::string_view text) {
+    if (size_ + text.size() > capacity_) {
+      const py::gil_scoped_acquire acquire;
+      grow(std::max(capacity_ * 2, size_ + text.size()));
+    }
+    std::copy(text.begin(), text.end(), PyBytes_AS_STRING(bytes_) + size_);
+    size_ += text.size();
+  }
+
+  // The bytes object, cut to the results' size; the buffer is given away.
+  py::bytes finish() {
+    if (_PyBytes_Resize(&bytes_, static_cast<Py_ssize_t>(size_)) != 0) {
+      bytes_ = nullptr;
+      throw py::error_already_set();
+    }
+    PyObject* bytes = bytes_;
+    bytes_ = nullptr;
+    return py::reinterpret_steal<py::bytes>(bytes);
+  }
+
+ private:
+  void grow(std::size_t capacity) {
+    if (bytes_ == nullptr) {
+      bytes_ = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(capacity));
+    } else if (_PyBytes_Resize(&bytes_, static_cast<Py_ssize_t>(capacity)) != 0) {
+      bytes_ = nullptr;
+    }
+    if (bytes_ == nullptr) {
+      throw py::error_already_set();
+    }
+    populate(capacity_, capacity);
+    capacity_ = capacity;
+  }
+
+  // Faults in the pages of bytes [from, to) of the buffer with one call (MADV_POPULATE_WRITE,
+  // Linux 5.14), rather than one page fault a page as they are written; a no-op elsewhere.
+  void populate(std::size_t from, std::size_t to) const {
+#ifdef MADV_POPULATE_WRITE
+    constexpr std::size_t kPage = 4096;
+    char* const begin = PyBytes_AS_STRING(bytes_);
+    const auto address = reinterpret_cast<std::uintptr_t>(begin);
+    // Whole pages only: the first page boundary at or after `from`, the last at or before `to`.
+    const std::size_t first = from + (kPage - (address + from) % kPage) % kPage;
+    const std::size_t last = to - (address + to) % kPage;
+    if (last > first + 64 * kPage) {
+      ::madvise(begin + first, last - first, MADV_POPULATE_WRITE);
+    }
+#else
+    (void)from;
+    (void)to;
+#endif
+  }
+
+  PyObject* bytes_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 // A rule file compiled, with the texts it was compiled from (the reports and explanations
 // quote them).
 class CompiledGuideline {
@@ -218,6 +288,14 @@ class CompiledGuideline {
   [[nodiscard]] py::bytes evaluate_lines(const py::buffer& lines, bool compact,
                                          const std::string& as_of_text, std::size_t threads,
                                          std::uint64_t first_line) const {
+    return evaluate_block(lines, compact, as_of_text, threads, first_line)[0];
+  }
+
+  // evaluate_lines' results and the number of lines read (blank ones and a last line without
+  // a line break included), for parts of a file evaluated apart (rubric.dask).
+  [[nodiscard]] py::tuple evaluate_block(const py::buffer& lines, bool compact,
+                                         const std::string& as_of_text, std::size_t threads,
+                                         std::uint64_t first_line) const {
     const DateTime as_of = evaluation_date_or_throw(as_of_text);
     if (first_line == 0) {
       throw py::value_error("first_line: lines are numbered from 1");
@@ -232,10 +310,8 @@ class CompiledGuideline {
     if (threads == 0) {
       threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
     }
-    // The results are kept in the pieces the pipeline hands over, then copied once into the
-    // bytes object: one string grown to the whole output would copy it again at each doubling.
-    std::vector<std::string> pieces;
-    std::size_t total = 0;
+    ResultBytes output(size / 4);
+    BatchTotals totals;
     {
       const py::gil_scoped_release release;
       std::size_t position = 0;
@@ -246,22 +322,12 @@ class CompiledGuideline {
         return count;
       };
       const BatchOutput write = [&](std::string_view text, const BatchTotals&, std::uint64_t) {
-        if (!text.empty()) {
-          pieces.emplace_back(text);
-          total += text.size();
-        }
+        output.append(text);
       };
-      run_batch(*guideline_, BatchOptions{threads, compact, as_of, first_line}, input, write);
+      totals =
+          run_batch(*guideline_, BatchOptions{threads, compact, as_of, first_line}, input, write);
     }
-    PyObject* bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(total));
-    if (bytes == nullptr) {
-      throw py::error_already_set();
-    }
-    char* into = PyBytes_AS_STRING(bytes);
-    for (const std::string& piece : pieces) {
-      into = std::copy(piece.begin(), piece.end(), into);
-    }
-    return py::reinterpret_steal<py::bytes>(bytes);
+    return py::make_tuple(output.finish(), totals.lines);
   }
 
   // The outcome of each row of a table for each recommendation, row after row: 0 not made,
@@ -550,6 +616,40 @@ class CompiledGuideline {
   std::shared_ptr<const Guideline> guideline_;
 };
 
+// The result lines of `text` (what evaluate_lines returns) with `shift` added to every line
+// number: a line that starts `{"line":N` gets N + shift; other lines (compact results) are
+// copied as they are. For parts of a file evaluated apart (rubric.dask).
+py::bytes shift_line_numbers(const py::bytes& text_bytes, std::uint64_t shift) {
+  const std::string_view text = text_bytes;
+  constexpr std::string_view kPrefix = "{\"line\":";
+  constexpr std::string_view kLineStart = "\n{\"line\":";
+  std::string out;
+  {
+    const py::gil_scoped_release release;
+    out.reserve(text.size() + text.size() / 16);
+    std::size_t copied = 0;  // text[0, copied) is in `out`
+    // Each numbered line: the first if it starts so, then each after a line feed.
+    std::size_t found = text.substr(0, kPrefix.size()) == kPrefix ? 0 : text.find(kLineStart);
+    while (found != std::string_view::npos) {
+      const std::size_t prefix_end =
+          found + (found == 0 && text[0] == '{' ? kPrefix.size() : kLineStart.size());
+      std::uint64_t number = 0;
+      const auto parsed =
+          std::from_chars(text.data() + prefix_end, text.data() + text.size(), number);
+      if (parsed.ec == std::errc() && parsed.ptr != text.data() + prefix_end) {
+        out.append(text, copied, prefix_end - copied);
+        char buffer[24];
+        const auto written = std::to_chars(buffer, buffer + sizeof buffer, number + shift);
+        out.append(buffer, written.ptr);
+        copied = static_cast<std::size_t>(parsed.ptr - text.data());
+      }
+      found = text.find(kLineStart, prefix_end);
+    }
+    out.append(text, copied);
+  }
+  return {out};
+}
+
 // Compiles `text` named `name`: (CompiledGuideline or None, [(code, severity, line, column,
 // message)], the diagnostics as `rubric check` prints them).
 py::tuple compile(const py::bytes& text_bytes, const std::string& name) {
@@ -599,6 +699,8 @@ PYBIND11_MODULE(_rubric, module) {
            py::arg("as_of"))
       .def("evaluate_lines", &CompiledGuideline::evaluate_lines, py::arg("lines"),
            py::arg("compact"), py::arg("as_of"), py::arg("threads"), py::arg("first_line"))
+      .def("evaluate_block", &CompiledGuideline::evaluate_block, py::arg("lines"),
+           py::arg("compact"), py::arg("as_of"), py::arg("threads"), py::arg("first_line"))
       .def("outcome_table", &CompiledGuideline::outcome_table, py::arg("columns"), py::arg("rows"),
            py::arg("as_of"))
       .def("explain", &CompiledGuideline::explain, py::arg("facts_json"), py::arg("is_record"),
@@ -606,5 +708,6 @@ PYBIND11_MODULE(_rubric, module) {
       .def("facts", &CompiledGuideline::facts)
       .def("recommendations", &CompiledGuideline::recommendations);
   module.def("compile", &rubric::compile, py::arg("text"), py::arg("name"));
+  module.def("shift_line_numbers", &rubric::shift_line_numbers, py::arg("text"), py::arg("shift"));
   module.attr("max_source_bytes") = rubric::kMaxSourceBytes;
 }

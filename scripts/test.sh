@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite, as CI does (.ci/run calls this script):
 #   1. release build, warnings as errors; every ctest test (unit, golden, cases, CLI, API,
-#      analysis, differential, batch);
+#      analysis, differential, batch, service, the Python package with pytest);
 #   2. rule files formatted (`rubric fmt --check`); the install and the embedding example
 #      built against the installed package; short benchmark, batch and analysis smoke runs;
 #   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (a Debug build, with

@@ -336,6 +336,9 @@ class LineReader {
     return chunk.size > 0 || chunk.overlong_line_follows;
   }
 
+  // The number of the line after the last one read (read only after the reading ends).
+  [[nodiscard]] std::uint64_t next_line() const { return next_line_; }
+
   // Safe to call from any thread.
   [[nodiscard]] std::uint64_t bytes_read() const {
     return bytes_read_total_.load(std::memory_order_relaxed);
@@ -603,6 +606,7 @@ BatchTotals run_batch(const Guideline& guideline, const BatchOptions& options,
       worker.process(chunk);
       write(chunk);
     }
+    totals.lines = reader.next_line() - options.first_line;
     return totals;
   }
 
@@ -737,6 +741,7 @@ BatchTotals run_batch(const Guideline& guideline, const BatchOptions& options,
   if (failure) {
     std::rethrow_exception(failure);
   }
+  totals.lines = reader.next_line() - options.first_line;
   return totals;
 }
 

@@ -28,6 +28,9 @@ namespace rubric {
 struct BatchTotals {
   std::uint64_t records = 0;  // non-blank lines read
   std::uint64_t errors = 0;   // lines rejected (their result is an error line)
+  // Every line read, blank ones included (set when the run ends): a last line without a line
+  // break counts.
+  std::uint64_t lines = 0;
 };
 
 // Fills up to `capacity` bytes at `data` with the next input bytes; returns how many, 0 at

@@ -68,17 +68,28 @@ def evaluate(bag, guideline, compact: bool = False, as_of=None, threads: int = 1
     return _bag.from_delayed(results)
 
 
-def _lines_in_block(block: bytes) -> int:
-    # A block ends at a line break, or at the end of its file (a last line without one).
-    return block.count(b"\n") + (1 if block and not block.endswith(b"\n") else 0)
+def _evaluate_block(block: bytes, guideline, first_line, compact, as_of, threads):
+    """(results, number of lines) of one block, its lines numbered from `first_line`; a last
+    line without a line break (the end of a file) is a line of its own."""
+    return guideline._compiled.evaluate_block(block, compact, as_of, threads, first_line)
 
 
-def _evaluate_block(block: bytes, guideline, first_line, compact, as_of, threads) -> list:
-    if block and not block.endswith(b"\n"):
-        block += b"\n"  # the file's last line: the next file starts a line of its own
-    out = guideline.evaluate_lines(block, compact=compact, as_of=as_of, threads=threads,
-                                   first_line=first_line)
-    return [out.decode("utf-8", "surrogateescape")]  # a partition of one string
+def _renumber(evaluated, lines_before: int) -> list:
+    """The block's results as one string (a partition of one item), its line numbers moved to
+    where the block is in the whole input."""
+    from . import _rubric
+
+    results, _ = evaluated
+    # Blocks after the first were numbered from 2 (a byte order mark is skipped only at line 1
+    # of the whole input); their first line is lines_before + 1.
+    shift = lines_before - 1 if lines_before > 0 else 0
+    if shift:
+        results = _rubric.shift_line_numbers(results, shift)
+    return [results.decode("utf-8", "surrogateescape")]
+
+
+def _lines_after(lines_before: int, evaluated) -> int:
+    return lines_before + evaluated[1]
 
 
 def evaluate_files(urlpath, guideline, compact: bool = False, as_of=None, threads: int = 1,
@@ -89,8 +100,8 @@ def evaluate_files(urlpath, guideline, compact: bool = False, as_of=None, thread
     they are what ``rubric batch`` writes for the files one after the other (a file's last line
     ends at the file's end even without a line break). ``results.to_textfiles(...)`` writes them.
 
-    The blocks are read twice: once to count their lines (for the line numbers), once to
-    evaluate them."""
+    Each block is read once and evaluated with its lines numbered from where it starts; then,
+    once the blocks before it have been counted, its line numbers are moved by that many."""
     from dask.bytes import read_bytes
 
     guideline = _as_guideline(guideline)
@@ -98,13 +109,16 @@ def evaluate_files(urlpath, guideline, compact: bool = False, as_of=None, thread
     _, blocks = read_bytes(urlpath, delimiter=b"\n", blocksize=blocksize, sample=False,
                            **storage_options)
     blocks = [block for file_blocks in blocks for block in file_blocks]
-    counts = _dask.compute(*[_dask.delayed(_lines_in_block)(block) for block in blocks])
-    firsts = list(_itertools.accumulate([1, *counts[:-1]]))
     evaluate_block = _dask.delayed(_evaluate_block, pure=True)
-    results = [
-        evaluate_block(block, guideline, first, bool(compact), as_of_text, threads)
-        for block, first in zip(blocks, firsts)
+    evaluated = [
+        evaluate_block(block, guideline, 1 if index == 0 else 2, bool(compact), as_of_text, threads)
+        for index, block in enumerate(blocks)
     ]
+    results = []
+    lines_before = 0
+    for item in evaluated:
+        results.append(_dask.delayed(_renumber, pure=True)(item, lines_before))
+        lines_before = _dask.delayed(_lines_after, pure=True)(lines_before, item)
     return _bag.from_delayed(results)
 
 

@@ -131,6 +131,10 @@ def test_dask_files_same_bytes_as_batch(client, seed, rubric_binary, tmp_path):
                                          blocksize=20_000)
     assert results.npartitions > 4
     assert "".join(results.compute()).encode() == expected
+    compact = rubric.dask.evaluate_files([str(first), str(second)], seed, compact=True,
+                                         as_of=AS_OF, blocksize=7_000)
+    assert "".join(compact.compute()).encode() == run_batch(
+        rubric_binary, SEED_RULES, joined, "--as-of", AS_OF, "--compact")
     out = tmp_path / "out"
     results.to_textfiles(str(out / "*.ndjson"))
     written = b"".join(path.read_bytes() for path in sorted(out.glob("*.ndjson"),
