@@ -551,13 +551,7 @@ class CompiledGuideline {
         }
         nlohmann::ordered_json json = explanations_to_json(explanations, sources_);
         if (record) {
-          nlohmann::ordered_json& read = json["sources"] = nlohmann::ordered_json::array();
-          for (auto& [name, entry] : fact_sources_json(*guideline_, *record, *facts)) {
-            nlohmann::ordered_json item;
-            item["fact"] = name;
-            item.update(entry);
-            read.push_back(std::move(item));
-          }
+          json["sources"] = fact_sources_list_json(*guideline_, *record, *facts);
         }
         result = dump(json);
       }

@@ -87,13 +87,7 @@ int explain_decision(const ExplainOptions& options, std::ostream& out, std::ostr
     nlohmann::ordered_json result = explanations_to_json(explanations, sources);
     if (record) {
       // Where each bound fact came from, or why it is absent, as the text ends with.
-      nlohmann::ordered_json& read = result["sources"] = nlohmann::ordered_json::array();
-      for (auto& [name, entry] : fact_sources_json(*guideline, *record, *facts)) {
-        nlohmann::ordered_json item;
-        item["fact"] = name;
-        item.update(entry);
-        read.push_back(std::move(item));
-      }
+      result["sources"] = fact_sources_list_json(*guideline, *record, *facts);
     }
     out << result.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {

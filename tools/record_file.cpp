@@ -70,4 +70,16 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> fact_sources_json(
   return sources;
 }
 
+nlohmann::ordered_json fact_sources_list_json(const Guideline& guideline,
+                                              const RecordReading& reading, const FactSet& facts) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (auto& [name, entry] : fact_sources_json(guideline, reading, facts)) {
+    nlohmann::ordered_json item;
+    item["fact"] = name;
+    item.update(entry);
+    list.push_back(std::move(item));
+  }
+  return list;
+}
+
 }  // namespace rubric

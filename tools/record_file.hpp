@@ -43,4 +43,9 @@ nlohmann::ordered_json fact_value_json(const Value& value);
 std::vector<std::pair<std::string, nlohmann::ordered_json>> fact_sources_json(
     const Guideline& guideline, const RecordReading& reading, const FactSet& facts);
 
+// The same as a list, each entry with its fact's name first: [{"fact", "value", ...}], as
+// `rubric explain --format json` ends with it under "sources".
+nlohmann::ordered_json fact_sources_list_json(const Guideline& guideline,
+                                              const RecordReading& reading, const FactSet& facts);
+
 }  // namespace rubric

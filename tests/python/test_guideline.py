@@ -95,7 +95,7 @@ def test_properties(seed):
     names = [fact["name"] for fact in seed.facts]
     assert "pain_vas" in names and "today" not in names and len(names) == 19
     pain = next(fact for fact in seed.facts if fact["name"] == "pain_vas")
-    assert pain["type"] == "Decimal" or pain["type"].lower() == "decimal"
+    assert pain["type"] == "decimal" and pain["expected"] == "a decimal from 0 to 10"
     assert len(seed.recommendations) == 16
     assert seed.recommendations[0]["id"] == "urgent_surgical_consultation"
 
