@@ -269,4 +269,8 @@ std::vector<AnalysisFinding> analyse_guideline(const Guideline& guideline,
 // A value as a fact file writes it: `true`, `3.5`, `12 weeks`, `'left'` (for people).
 std::string fact_value_text(const Value& value);
 
+// A finding's witness as `rubric check` prints it after the finding:
+// `{fracture_grade: 1, pain_vas: null, ...}`, every fact of the guideline in order.
+std::string witness_text(const Guideline& guideline, const FactSet& witness);
+
 }  // namespace rubric

@@ -671,6 +671,17 @@ std::string fact_value_text(const Value& value) {
                                              : to_literal(value);
 }
 
+std::string witness_text(const Guideline& guideline, const FactSet& witness) {
+  std::vector<std::string> parts;
+  const auto specs = guideline.facts();
+  for (std::uint32_t i = 0; i < specs.size(); ++i) {
+    const Value& value = witness.get(FactId{i});
+    parts.push_back(
+        fmt::format("{}: {}", specs[i].name, value.is_null() ? "null" : fact_value_text(value)));
+  }
+  return fmt::format("{{{}}}", fmt::join(parts, ", "));
+}
+
 Analysis::Analysis(std::vector<const Guideline*> guidelines, AnalysisLimits limits)
     : guidelines_(std::move(guidelines)), limits_(limits) {
   std::unordered_map<std::string, std::uint32_t> by_name;

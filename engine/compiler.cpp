@@ -590,6 +590,13 @@ std::shared_ptr<const Guideline> Guideline::compile(const SourceManager& sources
   return GuidelineCompiler::compile(std::move(checked));
 }
 
+std::shared_ptr<const Guideline> Guideline::compile(std::shared_ptr<const CheckedModule> checked) {
+  if (!checked || !checked->ok) {
+    return nullptr;
+  }
+  return GuidelineCompiler::compile(std::move(checked));
+}
+
 namespace {
 
 // A checked expression compiled into a graph of its own and evaluated over `facts`, and

@@ -183,6 +183,9 @@ class Guideline {
   // has errors; every diagnostic (errors and warnings) goes to `diagnostics`.
   static std::shared_ptr<const Guideline> compile(const SourceManager& sources, FileId file,
                                                   Diagnostics& diagnostics);
+  // Compiles a module the checker has checked (tools that keep the checked module for
+  // themselves: the language server). Returns null when the module is not `ok`.
+  static std::shared_ptr<const Guideline> compile(std::shared_ptr<const CheckedModule> checked);
 
   [[nodiscard]] const std::string& id() const { return id_; }
   [[nodiscard]] const std::string& title() const { return title_; }

@@ -92,14 +92,7 @@ int check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
       }
       err << format_diagnostic(sources, finding.diagnostic);
       if (finding.witness) {
-        std::vector<std::string> parts;
-        const auto specs = guideline->facts();
-        for (std::uint32_t i = 0; i < specs.size(); ++i) {
-          const Value& value = finding.witness->get(FactId{i});
-          parts.push_back(fmt::format("{}: {}", specs[i].name,
-                                      value.is_null() ? "null" : fact_value_text(value)));
-        }
-        err << fmt::format("  witness: {{{}}}\n", fmt::join(parts, ", "));
+        err << fmt::format("  witness: {}\n", witness_text(*guideline, *finding.witness));
       }
     }
     if (json) {

@@ -26,7 +26,7 @@ int run_command_line(int argc, const char* const* argv, std::ostream& out, std::
       add_expr_command(app, out, err),    add_diff_command(app, out, err),
       add_batch_command(app, out, err),   add_bench_command(app, out, err),
       add_compile_command(app, out, err), add_facts_command(app, out, err),
-      add_serve_command(app, out, err),
+      add_serve_command(app, out, err),   add_lsp_command(app, out, err),
   };
 
   if (argc > 1 && argv[1][0] != '-') {

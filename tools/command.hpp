@@ -66,5 +66,6 @@ Command add_bench_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_compile_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_facts_command(CLI::App& app, std::ostream& out, std::ostream& err);
 Command add_serve_command(CLI::App& app, std::ostream& out, std::ostream& err);
+Command add_lsp_command(CLI::App& app, std::ostream& out, std::ostream& err);
 
 }  // namespace rubric

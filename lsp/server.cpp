@@ -1,0 +1,384 @@
+#include "lsp/server.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "lsp/message_reader.hpp"
+#include "lsp/protocol.hpp"
+
+namespace rubric::lsp {
+
+const Json& member(const Json& object, std::string_view name, std::string_view path) {
+  if (!object.is_object()) {
+    throw ProtocolError(ErrorCode::invalid_params, fmt::format("`{}` must be an object", path));
+  }
+  const auto found = object.find(name);
+  if (found == object.end()) {
+    throw ProtocolError(ErrorCode::invalid_params, fmt::format("`{}.{}` is missing", path, name));
+  }
+  return *found;
+}
+
+const Json* optional_member(const Json& object, std::string_view name, std::string_view path) {
+  if (!object.is_object()) {
+    throw ProtocolError(ErrorCode::invalid_params, fmt::format("`{}` must be an object", path));
+  }
+  const auto found = object.find(name);
+  return found == object.end() || found->is_null() ? nullptr : &*found;
+}
+
+const std::string& string_member(const Json& object, std::string_view name, std::string_view path) {
+  const Json& value = member(object, name, path);
+  if (!value.is_string()) {
+    throw ProtocolError(ErrorCode::invalid_params,
+                        fmt::format("`{}.{}` must be a string", path, name));
+  }
+  return value.get_ref<const std::string&>();
+}
+
+std::uint32_t unsigned_member(const Json& object, std::string_view name, std::string_view path) {
+  const Json& value = member(object, name, path);
+  if (value.is_number_unsigned() &&
+      value.get<std::uint64_t>() <= std::numeric_limits<std::uint32_t>::max()) {
+    return value.get<std::uint32_t>();
+  }
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0 &&
+      value.get<std::int64_t>() <= std::numeric_limits<std::uint32_t>::max()) {
+    return static_cast<std::uint32_t>(value.get<std::int64_t>());
+  }
+  throw ProtocolError(ErrorCode::invalid_params,
+                      fmt::format("`{}.{}` must be a non-negative integer", path, name));
+}
+
+std::int64_t integer_member(const Json& object, std::string_view name, std::string_view path) {
+  const Json& value = member(object, name, path);
+  if (value.is_number_integer() &&
+      (!value.is_number_unsigned() ||
+       value.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<std::int64_t>::max()})) {
+    return value.get<std::int64_t>();
+  }
+  throw ProtocolError(ErrorCode::invalid_params,
+                      fmt::format("`{}.{}` must be an integer", path, name));
+}
+
+const std::string& document_uri(const Json& params) {
+  return string_member(member(params, "textDocument", "params"), "uri", "params.textDocument");
+}
+
+Server::Server(ServerOptions options, Send send, std::ostream& log)
+    : options_(std::move(options)), send_(std::move(send)), log_(log) {}
+
+void Server::send_json(const Json& message) {
+  send_(message.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void Server::respond(const Json& id, Json result) {
+  send_json(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
+}
+
+void Server::respond_error(const Json& id, ErrorCode code, std::string_view message) {
+  send_json(Json{{"jsonrpc", "2.0"},
+                 {"id", id},
+                 {"error", Json{{"code", static_cast<int>(code)}, {"message", message}}}});
+}
+
+void Server::notify(std::string_view method, Json params) {
+  send_json(Json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}});
+}
+
+void Server::framing_error(std::string_view problem) {
+  log_ << "rubric lsp: " << problem << "\n";
+}
+
+void Server::handle(std::string_view body, Clock::time_point now) {
+  if (const auto problem = json_shape_problem(body)) {
+    log_ << "rubric lsp: " << *problem << "\n";
+    respond_error(nullptr, ErrorCode::parse_error, *problem);
+    return;
+  }
+  const Json message = Json::parse(body, nullptr, false);
+  if (message.is_discarded()) {
+    log_ << "rubric lsp: a message is not valid JSON\n";
+    respond_error(nullptr, ErrorCode::parse_error, "the message is not valid JSON");
+    return;
+  }
+  dispatch(message, now);
+}
+
+void Server::handle_batch(const std::vector<std::string>& bodies, Clock::time_point now) {
+  // Cancellations read in the same batch apply to the requests before them too.
+  for (const std::string& body : bodies) {
+    if (body.find("$/cancelRequest") == std::string::npos || json_shape_problem(body)) {
+      continue;
+    }
+    const Json message = Json::parse(body, nullptr, false);
+    if (message.is_object() && message.value("method", "") == "$/cancelRequest" &&
+        message.contains("params") && message["params"].is_object() &&
+        message["params"].contains("id")) {
+      cancelled_.push_back(message["params"]["id"]);
+    }
+  }
+  for (const std::string& body : bodies) {
+    handle(body, now);
+  }
+  cancelled_.clear();
+}
+
+void Server::dispatch(const Json& message, Clock::time_point now) {
+  if (!message.is_object()) {
+    respond_error(nullptr, ErrorCode::invalid_request,
+                  "a message must be a JSON object (batches are not part of the protocol)");
+    return;
+  }
+  const auto id = message.find("id");
+  const bool has_id = id != message.end();
+  if (has_id && !id->is_string() && !id->is_number_integer()) {
+    respond_error(nullptr, ErrorCode::invalid_request, "`id` must be an integer or a string");
+    return;
+  }
+  const auto method = message.find("method");
+  if (method == message.end()) {
+    if (has_id && (message.contains("result") || message.contains("error"))) {
+      return;  // an answer to a request of ours: the server sends none that wait for one
+    }
+    respond_error(has_id ? *id : Json(nullptr), ErrorCode::invalid_request,
+                  "a message has no `method`");
+    return;
+  }
+  if (!method->is_string()) {
+    respond_error(has_id ? *id : Json(nullptr), ErrorCode::invalid_request,
+                  "`method` must be a string");
+    return;
+  }
+  const auto params_found = message.find("params");
+  const Json params = params_found == message.end() ? Json::object() : *params_found;
+  const std::string& name = method->get_ref<const std::string&>();
+  if (!has_id) {
+    try {
+      notification(name, params, now);
+    } catch (const ProtocolError& error) {
+      log_ << "rubric lsp: " << name << ": " << error.what() << "\n";
+    } catch (const std::exception& error) {
+      log_ << "rubric lsp: " << name << ": internal error: " << error.what() << "\n";
+    }
+    return;
+  }
+  if (std::find(cancelled_.begin(), cancelled_.end(), *id) != cancelled_.end()) {
+    respond_error(*id, ErrorCode::request_cancelled, "the request was cancelled");
+    return;
+  }
+  try {
+    request(*id, name, params);
+  } catch (const ProtocolError& error) {
+    respond_error(*id, error.code(), error.what());
+  } catch (const std::exception& error) {
+    log_ << "rubric lsp: " << name << ": internal error: " << error.what() << "\n";
+    respond_error(*id, ErrorCode::internal_error, fmt::format("internal error: {}", error.what()));
+  }
+}
+
+void Server::request(const Json& id, const std::string& method, const Json& params) {
+  if (method == "initialize") {
+    if (initialized_) {
+      throw ProtocolError(ErrorCode::invalid_request, "the server is already initialized");
+    }
+    respond(id, initialize(params));
+    initialized_ = true;
+    return;
+  }
+  if (!initialized_) {
+    throw ProtocolError(ErrorCode::server_not_initialized,
+                        fmt::format("`{}` before `initialize`", method));
+  }
+  if (shutdown_) {
+    throw ProtocolError(ErrorCode::invalid_request,
+                        fmt::format("`{}` after `shutdown`; only `exit` is expected", method));
+  }
+  if (method == "shutdown") {
+    shutdown_ = true;
+    respond(id, nullptr);
+    return;
+  }
+  using Handler = Json (Server::*)(const Json&);
+  static const std::map<std::string, Handler, std::less<>> handlers = {
+      {"textDocument/hover", &Server::hover},
+      {"textDocument/definition", &Server::definition},
+      {"textDocument/references", &Server::references},
+      {"textDocument/documentHighlight", &Server::document_highlight},
+      {"textDocument/prepareRename", &Server::prepare_rename},
+      {"textDocument/rename", &Server::rename},
+      {"textDocument/completion", &Server::completion},
+      {"textDocument/formatting", &Server::formatting},
+      {"textDocument/documentSymbol", &Server::document_symbol},
+      {"textDocument/semanticTokens/full", &Server::semantic_tokens},
+      {"textDocument/codeAction", &Server::code_action},
+  };
+  const auto handler = handlers.find(method);
+  if (handler == handlers.end()) {
+    throw ProtocolError(ErrorCode::method_not_found, fmt::format("no method `{}`", method));
+  }
+  if (!params.is_object()) {
+    throw ProtocolError(ErrorCode::invalid_params, "`params` must be an object");
+  }
+  respond(id, (this->*handler->second)(params));
+}
+
+void Server::notification(const std::string& method, const Json& params, Clock::time_point now) {
+  if (method == "exit") {
+    exited_ = true;
+    return;
+  }
+  if (!initialized_ || shutdown_) {
+    return;  // the protocol drops notifications before `initialize` and after `shutdown`
+  }
+  if (method == "textDocument/didOpen") {
+    did_open(params, now);
+  } else if (method == "textDocument/didChange") {
+    did_change(params, now);
+  } else if (method == "textDocument/didClose") {
+    did_close(params);
+  } else if (method == "textDocument/didSave") {
+    did_save(params, now);
+  } else if (method == "initialized" || method.starts_with("$/") ||
+             method.starts_with("workspace/")) {
+    // Nothing to do: no settings, no trace, no workspace of its own.
+  } else {
+    log_ << "rubric lsp: ignored the notification `" << method << "`\n";
+  }
+}
+
+Server::OpenDocument& Server::document_of(const Json& params) {
+  const std::string& uri = document_uri(params);
+  const auto found = documents_.find(uri);
+  if (found == documents_.end()) {
+    throw ProtocolError(
+        ErrorCode::invalid_params,
+        fmt::format("document `{}` is not open; send `textDocument/didOpen` first", uri));
+  }
+  return found->second;
+}
+
+std::shared_ptr<const DocumentAnalysis> Server::analysis(const std::string& uri) {
+  const auto found = documents_.find(uri);
+  if (found == documents_.end()) {
+    return nullptr;
+  }
+  fresh(found->second, false);
+  return found->second.analysis;
+}
+
+const DocumentAnalysis& Server::fresh(OpenDocument& document, bool with_findings) {
+  const bool wants_findings = with_findings && options_.findings;
+  if (document.stale || !document.analysis || (wants_findings && !document.analysed_findings)) {
+    document.analysis = analyse_document("document", document.text.text(),
+                                         wants_findings ? Findings::analyse : Findings::skip);
+    document.analysed_findings = wants_findings;
+    document.stale = false;
+  }
+  return *document.analysis;
+}
+
+std::uint32_t Server::offset_in(const OpenDocument& document, const Json& position) const {
+  const Position at{unsigned_member(position, "line", "params.position"),
+                    unsigned_member(position, "character", "params.position")};
+  return document.text.offset_of(at, encoding_);
+}
+
+void Server::did_open(const Json& params, Clock::time_point now) {
+  const Json& item = member(params, "textDocument", "params");
+  const std::string& uri = string_member(item, "uri", "params.textDocument");
+  const std::string& text = string_member(item, "text", "params.textDocument");
+  const std::int64_t version = integer_member(item, "version", "params.textDocument");
+  OpenDocument& document = documents_[uri];
+  document = OpenDocument{};
+  if (text.size() > kMaxDocumentBytes) {
+    document.too_large = true;
+  } else {
+    document.text = TextDocument(text, version);
+  }
+  document.publish_pending = true;
+  document.due = now;  // a document just opened gets its diagnostics at once
+}
+
+void Server::did_change(const Json& params, Clock::time_point now) {
+  OpenDocument& document = document_of(params);
+  const std::int64_t version =
+      integer_member(member(params, "textDocument", "params"), "version", "params.textDocument");
+  const Json& changes = member(params, "contentChanges", "params");
+  if (!changes.is_array()) {
+    throw ProtocolError(ErrorCode::invalid_params, "`params.contentChanges` must be an array");
+  }
+  for (const Json& change : changes) {
+    const std::string& text = string_member(change, "text", "params.contentChanges[]");
+    const Json* range = optional_member(change, "range", "params.contentChanges[]");
+    if (range == nullptr) {
+      if (text.size() > kMaxDocumentBytes) {
+        document.too_large = true;
+        continue;
+      }
+      document.too_large = false;
+      document.text.set_text(text, version);
+      continue;
+    }
+    const Json& start = member(*range, "start", "params.contentChanges[].range");
+    const Json& end = member(*range, "end", "params.contentChanges[].range");
+    std::uint32_t begin = offset_in(document, start);
+    std::uint32_t finish = offset_in(document, end);
+    if (finish < begin) {
+      log_ << "rubric lsp: a change's range ends before it starts; applied from its end\n";
+      std::swap(begin, finish);
+    }
+    if (!document.text.replace(begin, finish, text)) {
+      document.too_large = true;
+    }
+  }
+  document.text.set_version(version);
+  document.stale = true;
+  document.publish_pending = true;
+  document.due = now + options_.debounce;
+}
+
+void Server::did_close(const Json& params) {
+  const std::string& uri = document_uri(params);
+  if (documents_.erase(uri) > 0) {
+    notify("textDocument/publishDiagnostics", Json{{"uri", uri}, {"diagnostics", Json::array()}});
+  }
+}
+
+void Server::did_save(const Json& params, Clock::time_point now) {
+  OpenDocument& document = document_of(params);
+  if (document.publish_pending) {
+    document.due = std::min(document.due, now);
+  }
+}
+
+std::optional<Clock::time_point> Server::publish_due(Clock::time_point now) {
+  std::optional<Clock::time_point> next;
+  for (auto& [uri, document] : documents_) {
+    if (!document.publish_pending) {
+      continue;
+    }
+    if (document.due <= now) {
+      publish(uri, document);
+      continue;
+    }
+    next = next ? std::min(*next, document.due) : document.due;
+  }
+  return next;
+}
+
+void Server::publish(const std::string& uri, OpenDocument& document) {
+  document.publish_pending = false;
+  if (!document.too_large) {
+    fresh(document, true);
+  }
+  Json params{{"uri", uri}, {"diagnostics", diagnostics_json(uri, document)}};
+  if (!document.too_large) {
+    params["version"] = document.text.version();
+  }
+  notify("textDocument/publishDiagnostics", std::move(params));
+}
+
+}  // namespace rubric::lsp
