@@ -302,8 +302,7 @@ std::optional<SymbolRef> DocumentAnalysis::find_value_name(std::string_view name
   return std::nullopt;
 }
 
-std::shared_ptr<const DocumentAnalysis> analyse_document(std::string name, std::string text,
-                                                         Findings findings) {
+std::shared_ptr<const DocumentAnalysis> analyse_document(std::string name, std::string text) {
   auto analysis = std::make_shared<DocumentAnalysis>();
   analysis->file = analysis->sources.add(std::move(name), std::move(text));
   Diagnostics syntax;
@@ -319,9 +318,6 @@ std::shared_ptr<const DocumentAnalysis> analyse_document(std::string name, std::
   analysis->diagnostics.sort();
   if (analysis->syntax_ok) {
     analysis->guideline = Guideline::compile(analysis->checked);
-  }
-  if (analysis->guideline && findings == Findings::analyse) {
-    analysis->findings = analyse_guideline(*analysis->guideline, analysis->sources);
   }
   analysis->occurrences = OccurrenceCollector(*analysis).collect();
   return analysis;

@@ -16,7 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "authoring/analysis.hpp"
 #include "dsl/checker.hpp"
 #include "dsl/parser.hpp"
 #include "engine/guideline.hpp"
@@ -63,8 +62,6 @@ struct DocumentAnalysis {
   bool syntax_ok = false;
   // The compiled guideline when the file has no errors.
   std::shared_ptr<const Guideline> guideline;
-  // The analysis findings (W05xx) when asked for and the file compiles.
-  std::vector<AnalysisFinding> findings;
   // Every occurrence, by offset (occurrences do not overlap).
   std::vector<Occurrence> occurrences;
 
@@ -84,12 +81,9 @@ struct DocumentAnalysis {
   [[nodiscard]] std::optional<SymbolRef> find_value_name(std::string_view name) const;
 };
 
-enum class Findings : std::uint8_t { skip, analyse };
-
-// Parses and checks `text` (named `name` in messages); with Findings::analyse, also runs the
-// analysis when the file compiles, as `rubric check` does.
-std::shared_ptr<const DocumentAnalysis> analyse_document(std::string name, std::string text,
-                                                         Findings findings);
+// Parses, checks and (when it has no errors) compiles `text`, named `name` in messages. The
+// analysis findings are the server's to run (lsp/server.hpp), on the compiled guideline.
+std::shared_ptr<const DocumentAnalysis> analyse_document(std::string name, std::string text);
 
 // True when `word` is a reserved word of the language (it cannot name anything).
 bool is_reserved_word(std::string_view word);

@@ -46,9 +46,9 @@ constexpr std::array<std::string_view, 22> kContextWords = {
     "from",      "most",   "recent",   "coded",     "where",   "within", "value", "since",
     "otherwise", "exists", "presence", "count",     "hooks",   "at",     "least", "of",
     "score",     "units",  "convert",  "indicator", "summary", "Today"};
-constexpr std::array<std::string_view, 14> kTypeWords = {
-    "boolean", "integer",  "decimal", "string", "duration", "mass",     "length",
-    "volume",  "quantity", "code",    "coding", "date",     "datetime", "percent"};
+constexpr std::array<std::string_view, 13> kTypeWords = {
+    "boolean", "integer",  "decimal", "string", "duration", "mass",    "length",
+    "volume",  "quantity", "code",    "coding", "date",     "datetime"};
 constexpr std::array<std::string_view, 4> kFunctions = {"Coalesce", "Date", "DateTime", "Today"};
 constexpr std::array<std::string_view, 9> kDeclarationKeywords = {
     "guideline",      "source",   "fact",       "parameter", "define",
@@ -78,6 +78,22 @@ bool identifier_byte(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
+// Prose from the rule file shown as Markdown: the characters that would change its formatting
+// (emphasis, code, links, HTML, headings, lists, tables) escaped.
+std::string prose(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (std::string_view("\\`*_[]<>#|~").find(c) != std::string_view::npos ||
+        (i == 0 && std::string_view("-+=").find(c) != std::string_view::npos)) {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
+
 std::string code_block(std::string_view code) {
   return fmt::format("```rubric\n{}\n```", code);
 }
@@ -99,7 +115,7 @@ std::string quoted_list(const std::vector<ast::Named>& names) {
   std::vector<std::string> parts;
   parts.reserve(names.size());
   for (const ast::Named& name : names) {
-    parts.push_back("'" + name.name + "'");
+    parts.push_back("`'" + name.name + "'`");
   }
   return fmt::format("{}", fmt::join(parts, ", "));
 }
@@ -121,7 +137,7 @@ std::string describe(const DocumentAnalysis& analysis, SymbolRef symbol) {
       const ast::FactDeclaration& fact = module.facts[symbol.index];
       parts.push_back(code_block(fact_heading(analysis, fact)));
       if (!fact.description.empty()) {
-        parts.push_back(fact.description);
+        parts.push_back(prose(fact.description));
       }
       if (!fact.units.empty()) {
         parts.push_back(fmt::format("Units: {}", quoted_list(fact.units)));
@@ -151,7 +167,7 @@ std::string describe(const DocumentAnalysis& analysis, SymbolRef symbol) {
                                     type.empty() ? "" : fmt::format(" ({})", type)));
       }
       if (!parameter.description.empty()) {
-        parts.push_back(parameter.description);
+        parts.push_back(prose(parameter.description));
       }
       break;
     }
@@ -165,7 +181,7 @@ std::string describe(const DocumentAnalysis& analysis, SymbolRef symbol) {
         parts.push_back(fmt::format("Type: {}", type));
       }
       if (!definition.description.empty()) {
-        parts.push_back(definition.description);
+        parts.push_back(prose(definition.description));
       }
       break;
     }
@@ -176,27 +192,27 @@ std::string describe(const DocumentAnalysis& analysis, SymbolRef symbol) {
                                   recommendation.indicator
                                       ? recommendation.indicator->name
                                       : std::string(default_indicator(recommendation.kind.name))));
-      parts.push_back(recommendation.text);
+      parts.push_back(prose(recommendation.text));
       if (recommendation.summary) {
-        parts.push_back(fmt::format("Summary: {}", *recommendation.summary));
+        parts.push_back(fmt::format("Summary: {}", prose(*recommendation.summary)));
       }
       for (const ast::Citation& citation : recommendation.citations) {
         const auto source = std::find_if(
             module.sources.begin(), module.sources.end(),
             [&](const ast::SourceDeclaration& s) { return s.number == citation.number; });
         parts.push_back(source == module.sources.end()
-                            ? fmt::format("[{}] (no such source)", citation.number)
-                            : fmt::format("[{}] {}", citation.number, source->citation));
+                            ? fmt::format("\\[{}\\] (no such source)", citation.number)
+                            : fmt::format("\\[{}\\] {}", citation.number, prose(source->citation)));
       }
       if (recommendation.evidence) {
-        parts.push_back(fmt::format("Evidence: {}", *recommendation.evidence));
+        parts.push_back(fmt::format("Evidence: {}", prose(*recommendation.evidence)));
       }
       break;
     }
     case SymbolClass::source: {
       const ast::SourceDeclaration& source = module.sources[symbol.index];
       parts.push_back(fmt::format("**source {}**", source.number));
-      parts.push_back(source.citation);
+      parts.push_back(prose(source.citation));
       std::vector<std::string> citing;
       for (const ast::RecommendationDeclaration& recommendation : module.recommendations) {
         if (std::any_of(recommendation.citations.begin(), recommendation.citations.end(),
@@ -292,6 +308,24 @@ std::uint32_t next_line_start(std::string_view text, std::uint32_t end) {
     ++end;
   }
   return end;
+}
+
+// The edit removing a declaration: its whole lines when it is alone on them (a comment after
+// it on its last line goes with it), else only its own text and the blanks after it.
+ByteEdit removal(std::string_view text, SourceRange declaration) {
+  const std::uint32_t begin = line_start(text, declaration.offset);
+  const bool alone_before = std::all_of(text.begin() + begin, text.begin() + declaration.offset,
+                                        [](char c) { return c == ' ' || c == '\t'; });
+  std::uint32_t rest = declaration.end();
+  while (rest < text.size() && (text[rest] == ' ' || text[rest] == '\t')) {
+    ++rest;
+  }
+  const bool alone_after = rest >= text.size() || text[rest] == '\n' || text[rest] == '\r' ||
+                           text.substr(rest).starts_with("//");
+  if (alone_before && alone_after) {
+    return {begin, next_line_start(text, rest), std::string()};
+  }
+  return {declaration.offset, alone_after ? declaration.end() : rest, std::string()};
 }
 
 }  // namespace
@@ -390,7 +424,10 @@ Json Server::diagnostics_json(const std::string& uri, const OpenDocument& docume
   for (const Diagnostic& diagnostic : analysis.diagnostics.all()) {
     out.push_back(diagnostic_json(uri, document, diagnostic, ""));
   }
-  for (const AnalysisFinding& finding : analysis.findings) {
+  if (document.findings_of != document.analysis) {
+    return out;  // the findings are of another version
+  }
+  for (const AnalysisFinding& finding : document.findings) {
     out.push_back(diagnostic_json(
         uri, document, finding.diagnostic,
         finding.witness ? "witness: " + witness_text(*analysis.guideline, *finding.witness)
@@ -401,7 +438,7 @@ Json Server::diagnostics_json(const std::string& uri, const OpenDocument& docume
 
 Json Server::hover(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const std::uint32_t offset = offset_in(document, member(params, "position", "params"));
   const Occurrence* occurrence = analysis.occurrence_at(offset);
   if (occurrence == nullptr) {
@@ -414,7 +451,7 @@ Json Server::hover(const Json& params) {
 
 Json Server::definition(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const Occurrence* occurrence =
       analysis.occurrence_at(offset_in(document, member(params, "position", "params")));
   if (occurrence == nullptr) {
@@ -427,7 +464,7 @@ Json Server::definition(const Json& params) {
 
 Json Server::references(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const Occurrence* occurrence =
       analysis.occurrence_at(offset_in(document, member(params, "position", "params")));
   Json out = Json::array();
@@ -452,7 +489,7 @@ Json Server::references(const Json& params) {
 
 Json Server::document_highlight(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const Occurrence* occurrence =
       analysis.occurrence_at(offset_in(document, member(params, "position", "params")));
   Json out = Json::array();
@@ -506,7 +543,7 @@ const Occurrence& renamable_at(const DocumentAnalysis& analysis, std::uint32_t o
 
 Json Server::prepare_rename(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const Occurrence& occurrence =
       renamable_at(analysis, offset_in(document, member(params, "position", "params")));
   return Json{{"range", range_json(document.text, occurrence.offset, occurrence.end)},
@@ -515,7 +552,7 @@ Json Server::prepare_rename(const Json& params) {
 
 Json Server::rename(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const std::string& uri = document_uri(params);
   const std::string& new_name = string_member(params, "newName", "params");
   const Occurrence& occurrence =
@@ -584,8 +621,7 @@ Json Server::rename(const Json& params) {
         {{"range", range_json(document.text, found.offset, found.end)}, {"newText", new_name}});
   }
   // The renamed file must say what the file said: the same diagnostics, by code.
-  const auto renamed =
-      analyse_document("document", applied(analysis.text(), edits), Findings::skip);
+  const auto renamed = analyse_document("document", applied(analysis.text(), edits));
   if (code_counts(renamed->diagnostics) != code_counts(analysis.diagnostics)) {
     std::string problem;
     for (const Diagnostic& diagnostic : renamed->diagnostics.all()) {
@@ -603,7 +639,7 @@ Json Server::rename(const Json& params) {
 
 Json Server::formatting(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   Json out = Json::array();
   if (!analysis.syntax_ok) {
     return out;  // no edits for a file with syntax errors
@@ -641,7 +677,7 @@ Json Server::formatting(const Json& params) {
 
 Json Server::document_symbol(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const ast::Module& module = analysis.module();
   Json out = Json::array();
   const auto add = [&](std::string name, int kind, std::string detail, SourceRange range,
@@ -709,7 +745,7 @@ Json Server::document_symbol(const Json& params) {
 
 Json Server::semantic_tokens(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const std::string_view text = analysis.text();
   struct Classified {
     std::uint32_t offset;
@@ -819,7 +855,7 @@ Json Server::semantic_tokens(const Json& params) {
 
 Json Server::completion(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const std::uint32_t offset = offset_in(document, member(params, "position", "params"));
   const std::string_view text = analysis.text();
   Json items = Json::array();
@@ -914,7 +950,16 @@ Json Server::completion(const Json& params) {
   const std::string_view previous_word = text.substr(previous_begin, before - previous_begin);
   const char previous_char = before > begin_of_line ? text[before - 1] : '\0';
   const ast::Module& module = analysis.module();
-  const std::string_view line_so_far = text.substr(begin_of_line, offset - begin_of_line);
+  // The line's first word: the declaration or clause the cursor is in.
+  std::uint32_t first_word = begin_of_line;
+  while (first_word < offset && (text[first_word] == ' ' || text[first_word] == '\t')) {
+    ++first_word;
+  }
+  std::uint32_t first_word_end = first_word;
+  while (first_word_end < offset && identifier_byte(text[first_word_end])) {
+    ++first_word_end;
+  }
+  const std::string_view clause = text.substr(first_word, first_word_end - first_word);
 
   if (previous_word == "kind") {
     for (const char* kind : kRecommendationKinds) {
@@ -928,24 +973,20 @@ Json Server::completion(const Json& params) {
     }
     return result();
   }
-  if (previous_char == ':' && line_so_far.find("fact") != std::string_view::npos) {
+  if (previous_char == ':' && clause == "fact") {
     for (const std::string_view type : kTypeWords) {
-      if (type != "percent") {
-        item(type, 25, "type");
-      }
+      item(type, 25, "type");
     }
     return result();
   }
-  if (previous_word == "excludes" ||
-      (previous_char == ',' && line_so_far.find("excludes") != std::string_view::npos)) {
+  if (previous_word == "excludes" || (previous_char == ',' && clause == "excludes")) {
     for (std::uint32_t i = 0; i < module.recommendations.size(); ++i) {
       item(module.recommendations[i].id.name, 5,
            detail_of(analysis, {SymbolClass::recommendation, i}), module.recommendations[i].text);
     }
     return result();
   }
-  if (previous_word == "cite" ||
-      (previous_char == ',' && line_so_far.find("cite") != std::string_view::npos)) {
+  if (previous_word == "cite" || (previous_char == ',' && clause == "cite")) {
     for (std::uint32_t i = 0; i < module.sources.size(); ++i) {
       item(std::to_string(module.sources[i].number), 12,
            detail_of(analysis, {SymbolClass::source, i}), module.sources[i].citation);
@@ -998,7 +1039,7 @@ Json Server::completion(const Json& params) {
 
 Json Server::code_action(const Json& params) {
   OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document, false);
+  const DocumentAnalysis& analysis = fresh(document);
   const std::string& uri = document_uri(params);
   const Json& range = member(params, "range", "params");
   const std::uint32_t from = offset_in(document, member(range, "start", "params.range"));
@@ -1008,6 +1049,18 @@ Json Server::code_action(const Json& params) {
   const auto before = code_counts(analysis.diagnostics);
   const std::size_t errors_before = analysis.diagnostics.error_count();
   Json actions = Json::array();
+  if (const Json* context = optional_member(params, "context", "params")) {
+    if (const Json* only = optional_member(*context, "only", "params.context");
+        only != nullptr && only->is_array() &&
+        std::none_of(only->begin(), only->end(), [](const Json& kind) {
+          // A kind asked for covers its sub-kinds: `quickfix` is under "" and "quickfix".
+          return kind.is_string() &&
+                 std::string_view("quickfix").starts_with(kind.get<std::string>()) &&
+                 (kind.get<std::string>().empty() || kind.get<std::string>() == "quickfix");
+        })) {
+      return actions;
+    }
+  }
   std::size_t verified = 0;
   constexpr std::size_t kMaxVerified = 16;
 
@@ -1035,8 +1088,12 @@ Json Server::code_action(const Json& params) {
           number += c;
         }
       }
-      if (number.empty()) {
-        continue;
+      const bool declared = std::any_of(module.sources.begin(), module.sources.end(),
+                                        [&](const ast::SourceDeclaration& source) {
+                                          return std::to_string(source.number) == number;
+                                        });
+      if (number.empty() || declared) {
+        continue;  // not a missing source (a source cited twice, say)
       }
       // After the last source, else after the guideline header, else at the top.
       std::uint32_t at = 0;
@@ -1063,14 +1120,13 @@ Json Server::code_action(const Json& params) {
       title = fmt::format("Remove the unused {} `{}`",
                           symbol_class_name(occurrence->symbol.symbol_class),
                           analysis.name_of(occurrence->symbol));
-      edits.push_back({line_start(text, declaration.offset),
-                       next_line_start(text, declaration.end()), std::string()});
+      edits.push_back(removal(text, declaration));
     } else {
       continue;
     }
     // Checked before offered: the diagnostic's code is reported fewer times, and no new error.
     ++verified;
-    const auto fixed = analyse_document("document", applied(text, edits), Findings::skip);
+    const auto fixed = analyse_document("document", applied(text, edits));
     const auto after = code_counts(fixed->diagnostics);
     const auto count = [](const auto& counts, std::string_view code) {
       const auto found = counts.find(code);

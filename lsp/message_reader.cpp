@@ -114,7 +114,8 @@ void MessageReader::finish_headers(std::vector<ReadEvent>& events) {
     events.push_back({ReadEvent::Kind::framing_error,
                       fmt::format("a message of {} bytes is longer than the limit of {} bytes; "
                                   "it is skipped",
-                                  *length, kMaxMessageBytes)});
+                                  *length, kMaxMessageBytes),
+                      true});
     state_ = State::skip_body;
     return;
   }

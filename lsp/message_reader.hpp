@@ -34,6 +34,9 @@ struct ReadEvent {
   Kind kind = Kind::message;
   // The body of a message, or the framing error's description (lowercase, no period).
   std::string text;
+  // A framing error that lost a whole message (one longer than kMaxMessageBytes, skipped):
+  // a change to a document may have been lost with it.
+  bool message_lost = false;
 };
 
 class MessageReader {

@@ -88,8 +88,15 @@ void Server::notify(std::string_view method, Json params) {
   send_json(Json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}});
 }
 
-void Server::framing_error(std::string_view problem) {
+void Server::framing_error(std::string_view problem, bool message_lost) {
   log_ << "rubric lsp: " << problem << "\n";
+  if (message_lost && initialized_) {
+    notify("window/showMessage",
+           Json{{"type", 1},
+                {"message", fmt::format("rubric lsp: {}; if it changed a document, the server no "
+                                        "longer has its text: close the document and open it again",
+                                        problem)}});
+  }
 }
 
 void Server::handle(std::string_view body, Clock::time_point now) {
@@ -121,6 +128,9 @@ void Server::handle_batch(const std::vector<std::string>& bodies, Clock::time_po
     }
   }
   for (const std::string& body : bodies) {
+    if (exited_) {
+      break;  // nothing is read after `exit`
+    }
     handle(body, now);
   }
   cancelled_.clear();
@@ -262,19 +272,22 @@ Server::OpenDocument& Server::document_of(const Json& params) {
 
 std::shared_ptr<const DocumentAnalysis> Server::analysis(const std::string& uri) {
   const auto found = documents_.find(uri);
-  if (found == documents_.end()) {
+  if (found == documents_.end() || found->second.too_large) {
     return nullptr;
   }
-  fresh(found->second, false);
+  fresh(found->second);
   return found->second.analysis;
 }
 
-const DocumentAnalysis& Server::fresh(OpenDocument& document, bool with_findings) {
-  const bool wants_findings = with_findings && options_.findings;
-  if (document.stale || !document.analysis || (wants_findings && !document.analysed_findings)) {
-    document.analysis = analyse_document("document", document.text.text(),
-                                         wants_findings ? Findings::analyse : Findings::skip);
-    document.analysed_findings = wants_findings;
+const DocumentAnalysis& Server::fresh(OpenDocument& document) {
+  if (document.too_large) {
+    throw ProtocolError(ErrorCode::request_failed,
+                        fmt::format("the document is larger than {} bytes; the server does not "
+                                    "follow it",
+                                    kMaxDocumentBytes));
+  }
+  if (document.stale || !document.analysis) {
+    document.analysis = analyse_document("document", document.text.text());
     document.stale = false;
   }
   return *document.analysis;
@@ -291,13 +304,14 @@ void Server::did_open(const Json& params, Clock::time_point now) {
   const std::string& uri = string_member(item, "uri", "params.textDocument");
   const std::string& text = string_member(item, "text", "params.textDocument");
   const std::int64_t version = integer_member(item, "version", "params.textDocument");
+  const auto existing = documents_.find(uri);
+  if (existing != documents_.end() && existing->second.job.valid()) {
+    existing->second.job.wait();  // a document opened again: its old findings are dropped
+  }
   OpenDocument& document = documents_[uri];
   document = OpenDocument{};
-  if (text.size() > kMaxDocumentBytes) {
-    document.too_large = true;
-  } else {
-    document.text = TextDocument(text, version);
-  }
+  document.too_large = text.size() > kMaxDocumentBytes;
+  document.text = TextDocument(document.too_large ? std::string() : text, version);
   document.publish_pending = true;
   document.due = now;  // a document just opened gets its diagnostics at once
 }
@@ -314,13 +328,12 @@ void Server::did_change(const Json& params, Clock::time_point now) {
     const std::string& text = string_member(change, "text", "params.contentChanges[]");
     const Json* range = optional_member(change, "range", "params.contentChanges[]");
     if (range == nullptr) {
-      if (text.size() > kMaxDocumentBytes) {
-        document.too_large = true;
-        continue;
-      }
-      document.too_large = false;
-      document.text.set_text(text, version);
+      document.too_large = text.size() > kMaxDocumentBytes;
+      document.text.set_text(document.too_large ? std::string() : text, version);
       continue;
+    }
+    if (document.too_large) {
+      continue;  // the text it changes is not known
     }
     const Json& start = member(*range, "start", "params.contentChanges[].range");
     const Json& end = member(*range, "end", "params.contentChanges[].range");
@@ -332,6 +345,7 @@ void Server::did_change(const Json& params, Clock::time_point now) {
     }
     if (!document.text.replace(begin, finish, text)) {
       document.too_large = true;
+      document.text.set_text(std::string(), version);
     }
   }
   document.text.set_version(version);
@@ -342,9 +356,15 @@ void Server::did_change(const Json& params, Clock::time_point now) {
 
 void Server::did_close(const Json& params) {
   const std::string& uri = document_uri(params);
-  if (documents_.erase(uri) > 0) {
-    notify("textDocument/publishDiagnostics", Json{{"uri", uri}, {"diagnostics", Json::array()}});
+  const auto found = documents_.find(uri);
+  if (found == documents_.end()) {
+    return;
   }
+  if (found->second.job.valid()) {
+    found->second.job.wait();  // its findings are of no use now, but the thread must end
+  }
+  documents_.erase(found);
+  notify("textDocument/publishDiagnostics", Json{{"uri", uri}, {"diagnostics", Json::array()}});
 }
 
 void Server::did_save(const Json& params, Clock::time_point now) {
@@ -355,30 +375,71 @@ void Server::did_save(const Json& params, Clock::time_point now) {
 }
 
 std::optional<Clock::time_point> Server::publish_due(Clock::time_point now) {
+  // While findings are being computed, the loop comes back this often to collect them.
+  constexpr auto kFindingsPoll = std::chrono::milliseconds(1);
   std::optional<Clock::time_point> next;
+  const auto again_at = [&](Clock::time_point at) { next = next ? std::min(*next, at) : at; };
+  bool busy = false;  // a findings job is running (one at a time)
+  for (auto& [uri, document] : documents_) {
+    if (!document.job.valid()) {
+      continue;
+    }
+    if (document.job.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      busy = true;
+      continue;
+    }
+    std::vector<AnalysisFinding> findings = document.job.get();
+    if (document.job_of == document.analysis) {
+      document.findings = std::move(findings);
+      document.findings_of = document.job_of;
+    }
+    document.job_of = nullptr;
+  }
   for (auto& [uri, document] : documents_) {
     if (!document.publish_pending) {
       continue;
     }
-    if (document.due <= now) {
+    if (document.due > now) {
+      again_at(document.due);
+      continue;
+    }
+    if (document.too_large) {
       publish(uri, document);
       continue;
     }
-    next = next ? std::min(*next, document.due) : document.due;
+    const DocumentAnalysis& analysis = fresh(document);
+    if (!options_.findings || !analysis.guideline || document.findings_of == document.analysis) {
+      publish(uri, document);
+      continue;
+    }
+    if (!document.job.valid() && !busy) {
+      document.job_of = document.analysis;
+      document.job = std::async(std::launch::async, [of = document.analysis] {
+        return analyse_guideline(*of->guideline, of->sources);
+      });
+      busy = true;
+    }
+  }
+  if (busy) {
+    again_at(now + kFindingsPoll);
   }
   return next;
 }
 
 void Server::publish(const std::string& uri, OpenDocument& document) {
   document.publish_pending = false;
-  if (!document.too_large) {
-    fresh(document, true);
-  }
-  Json params{{"uri", uri}, {"diagnostics", diagnostics_json(uri, document)}};
-  if (!document.too_large) {
-    params["version"] = document.text.version();
-  }
+  Json params{{"uri", uri},
+              {"version", document.text.version()},
+              {"diagnostics", diagnostics_json(uri, document)}};
   notify("textDocument/publishDiagnostics", std::move(params));
+}
+
+Server::~Server() {
+  for (auto& [uri, document] : documents_) {
+    if (document.job.valid()) {
+      document.job.wait();
+    }
+  }
 }
 
 }  // namespace rubric::lsp

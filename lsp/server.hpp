@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "authoring/analysis.hpp"
 #include "lsp/document_analysis.hpp"
 #include "lsp/text_document.hpp"
 
@@ -60,17 +62,25 @@ class Server {
  public:
   using Send = std::function<void(const std::string& body)>;
   Server(ServerOptions options, Send send, std::ostream& log);
+  // Waits for the findings still being computed.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
 
   // Handles one message body; `now` dates the changes it makes.
   void handle(std::string_view body, Clock::time_point now = Clock::now());
   // Handles several bodies read together: a `$/cancelRequest` among them cancels a request
   // before it (answered with RequestCancelled) as well as after it.
   void handle_batch(const std::vector<std::string>& bodies, Clock::time_point now = Clock::now());
-  // Publishes the diagnostics of every document whose debounce has elapsed at `now`; returns
-  // when the next one falls due, if any document is waiting.
+  // Publishes the diagnostics of every document whose debounce has elapsed at `now` and
+  // whose findings are ready; returns when to call again, if any document is waiting. The
+  // findings (authoring/analysis.hpp: up to about a second for a large file) run on a thread
+  // of their own, one document at a time, so that requests are answered meanwhile; findings
+  // of a version changed since are dropped.
   std::optional<Clock::time_point> publish_due(Clock::time_point now);
-  // Reports a framing error of the message reader (logged; the stream goes on).
-  void framing_error(std::string_view problem);
+  // Reports a framing error of the message reader: logged; when a whole message was lost, the
+  // client is also told (window/showMessage), since a document change may have been lost.
+  void framing_error(std::string_view problem, bool message_lost = false);
 
   [[nodiscard]] bool exited() const { return exited_; }
   // 0 after `shutdown` then `exit`; 1 for `exit` without `shutdown`.
@@ -85,10 +95,17 @@ class Server {
     TextDocument text;
     std::shared_ptr<const DocumentAnalysis> analysis;  // of `text` when not `stale`
     bool stale = true;
-    bool analysed_findings = false;  // `analysis` ran the analysis's findings
     bool publish_pending = false;
     Clock::time_point due;
-    bool too_large = false;  // a change would have grown it past kMaxDocumentBytes
+    // Opened or grown past kMaxDocumentBytes: changes are ignored until a whole text within
+    // the limit comes, and requests are refused.
+    bool too_large = false;
+    // The analysis findings of `findings_of` (an earlier analysis's are never shown).
+    std::vector<AnalysisFinding> findings;
+    std::shared_ptr<const DocumentAnalysis> findings_of;
+    // The findings being computed on a thread of their own, and the analysis they are of.
+    std::future<std::vector<AnalysisFinding>> job;
+    std::shared_ptr<const DocumentAnalysis> job_of;
   };
 
   void dispatch(const Json& message, Clock::time_point now);
@@ -107,7 +124,9 @@ class Server {
   void did_save(const Json& params, Clock::time_point now);
   void publish(const std::string& uri, OpenDocument& document);
   OpenDocument& document_of(const Json& params);  // throws a ProtocolError when not open
-  const DocumentAnalysis& fresh(OpenDocument& document, bool with_findings);
+  // The document's analysis, brought up to date; refuses (RequestFailed) a document that is
+  // too large.
+  const DocumentAnalysis& fresh(OpenDocument& document);
   std::uint32_t offset_in(const OpenDocument& document, const Json& position) const;
 
   // Features (lsp/features.cpp).

@@ -74,7 +74,7 @@ int run_stdio(ServerOptions options, int input, int output, std::ostream& log) {
       bodies.clear();
       for (ReadEvent& event : events) {
         if (event.kind == ReadEvent::Kind::framing_error) {
-          server.framing_error(event.text);
+          server.framing_error(event.text, event.message_lost);
         } else {
           bodies.push_back(std::move(event.text));
         }

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dsl/parser.hpp"
+
 namespace rubric::lsp {
 
 enum class PositionEncoding : std::uint8_t { utf8, utf16, utf32 };
@@ -34,9 +36,10 @@ struct Range {
   Position end;
 };
 
-// The largest text a document may grow to through changes (the message reader's limit on
-// one message): beyond it the server stops following the document and says so.
-inline constexpr std::size_t kMaxDocumentBytes = std::size_t{64} * 1024U * 1024U;
+// The largest document the server follows: the parser's limit on a rule file. A document
+// opened larger, or grown larger by a change, is no longer followed (its changes are ignored
+// and requests about it refused) until a change gives its whole text again within the limit.
+inline constexpr std::size_t kMaxDocumentBytes = kMaxSourceBytes;
 
 class TextDocument {
  public:

@@ -11,7 +11,7 @@
 #                  core of a 2-core machine; each still gets FUZZ_SECONDS)
 #
 # Runtime: the build (a few minutes from scratch) plus FUZZ_SECONDS per FUZZ_PARALLEL fuzzers
-# (8 fuzzers: 4 x FUZZ_SECONDS by default).
+# (9 fuzzers: 5 x FUZZ_SECONDS by default).
 # New inputs that a run finds go to BUILD/fuzz-work/<target>/corpus, never into the committed
 # corpus; crash inputs are kept in BUILD/fuzz-work/<target>/ (artifact_prefix).
 set -euo pipefail
@@ -27,9 +27,13 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 
 all=(fuzz_rule_file fuzz_facts_yaml fuzz_facts_json fuzz_expression fuzz_differential fuzz_record
   fuzz_cds_request)
-if cmake --build "$build" --target help | grep -q '^fuzz_ndjson:'; then
-  all+=(fuzz_ndjson)
-fi
+# Fuzzers of the newer parts, run when the build has them.
+available=$(cmake --build "$build" --target help)
+for optional in fuzz_ndjson fuzz_lsp_messages; do
+  if grep -q "^$optional:" <<<"$available"; then
+    all+=("$optional")
+  fi
+done
 read -r -a targets <<<"${FUZZ_TARGETS:-${all[*]}}"
 nice -n 10 cmake --build "$build" -j"$jobs" --target "${targets[@]}"
 

@@ -1,8 +1,9 @@
 // The language server's latency from a change to its diagnostics (Google Benchmark): a whole
 // document replaced by `didChange`, then the debounced publication forced, on the seed
 // guideline and on a generated guideline of 10,000 recommendations; with the analysis findings
-// (as the server runs by default) and without (`rubric lsp --no-analysis`). Each iteration
-// alternates between two texts, so that every change is a real one.
+// (as the server runs by default: on a thread of their own, collected every millisecond) and without
+// (`rubric lsp --no-analysis`). Each iteration alternates between two texts, so that every
+// change is a real one.
 //
 //   rubric_bench_lsp [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "lsp/server.hpp"
 #include "tests/bench/workload.hpp"
@@ -50,27 +52,35 @@ void change_to_diagnostics(benchmark::State& state, const std::string& text, boo
                       {{"textDocument",
                         {{"uri", uri}, {"languageId", "rubric"}, {"version", 1}, {"text", text}}}}}}
                     .dump());
-  server.publish_due(rubric::lsp::Clock::now());
+  const auto publish = [&](std::size_t count) {
+    // The findings run on a thread of their own: ask again until the change is published.
+    while (published < count) {
+      const auto next = server.publish_due(rubric::lsp::Clock::now());
+      if (published < count && next) {
+        std::this_thread::sleep_until(*next);
+      }
+    }
+  };
+  publish(1);
   // The two texts: the document, and the document with a comment line appended.
-  const std::string changes[2] = {
-      Json{{"jsonrpc", "2.0"},
-           {"method", "textDocument/didChange"},
-           {"params", {{"textDocument", {{"uri", uri}, {"version", 2}}},
-                       {"contentChanges", {{{"text", text + "// edited\n"}}}}}}}
-          .dump(),
-      Json{{"jsonrpc", "2.0"},
-           {"method", "textDocument/didChange"},
-           {"params", {{"textDocument", {{"uri", uri}, {"version", 3}}},
-                       {"contentChanges", {{{"text", text}}}}}}}
-          .dump()};
+  const std::string changes[2] = {Json{{"jsonrpc", "2.0"},
+                                       {"method", "textDocument/didChange"},
+                                       {"params",
+                                        {{"textDocument", {{"uri", uri}, {"version", 2}}},
+                                         {"contentChanges", {{{"text", text + "// edited\n"}}}}}}}
+                                      .dump(),
+                                  Json{{"jsonrpc", "2.0"},
+                                       {"method", "textDocument/didChange"},
+                                       {"params",
+                                        {{"textDocument", {{"uri", uri}, {"version", 3}}},
+                                         {"contentChanges", {{{"text", text}}}}}}}
+                                      .dump()};
   std::size_t round = 0;
   published = 0;
+  diagnostics = 0;
   for (auto _ : state) {
     server.handle(changes[round++ % 2]);
-    server.publish_due(rubric::lsp::Clock::now());
-  }
-  if (published != static_cast<std::size_t>(state.iterations())) {
-    state.SkipWithError("a change was not published");
+    publish(round);
   }
   state.counters["bytes"] = static_cast<double>(text.size());
   state.counters["diagnostics"] =

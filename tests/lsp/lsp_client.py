@@ -132,6 +132,7 @@ class Client:
             self.process.kill()
             raise
         stderr = self.process.stderr.read().decode("utf-8", "replace")
+        self.buffer += self.process.stdout.read()
         self.process.stdin.close()
         self.process.stdout.close()
         self.process.stderr.close()

@@ -221,7 +221,7 @@ def test_navigation():
           and "pain at or above the threshold" in text, "hover: a definition", text)
     text, _, _ = hover_text(client, 17, 20)  # treat_pain
     check("`treat_pain`: kind `prescribe`, indicator `info`" in text and "Treat the pain" in text
-          and "[1] A test source" in text, "hover: a recommendation", text)
+          and "\\[1\\] A test source" in text, "hover: a recommendation", text)
     text, _, _ = hover_text(client, 20, 7)  # `1` in `cite 1`
     check("**source 1**" in text and "A test source" in text
           and "Cited by `treat_pain`, `review_pain`" in text, "hover: a source", text)
@@ -357,6 +357,12 @@ def test_completion():
     found = labels(client.request("textDocument/completion", {**doc(), "position": pos(12, 25)}))
     check(found.get("mg") == 11 and "mmol/L" in found and "fever" not in found,
           "units after a number", found)
+    # A word holding `cite` in an expression is no `cite` clause.
+    recited = text.replace("  when sev\n", "  when Coalesce(recited, \n")
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": URI, "version": 3}, "contentChanges": [{"text": recited}]})
+    found = labels(client.request("textDocument/completion", {**doc(), "position": pos(27, 25)}))
+    check("pain_score" in found and "1" not in found, "names after `recited,`", found)
     check(client.finish()[0] == 0, "finish")
 
 
@@ -467,6 +473,21 @@ def test_code_actions():
     if actions:
         edits = actions[0]["edit"]["changes"][URI]
         check(edits == [{"range": rng(12, 0, 13, 0), "newText": ""}], "the removal", edits)
+    # An unused declaration sharing its line with another: only its own text goes.
+    shared = PAIN.replace('parameter threshold', 'fact extra: boolean "never read" '
+                                                 'parameter threshold')
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": URI, "version": 5}, "contentChanges": [{"text": shared}]})
+    answer = client.request("textDocument/codeAction", {
+        **doc(), "range": rng(12, 6, 12, 6), "context": {"diagnostics": []}})
+    actions = answer.get("result", [])
+    check([a["title"] for a in actions] == ["Remove the unused fact `extra`"]
+          and actions[0]["edit"]["changes"][URI] == [{"range": rng(12, 0, 12, 33),
+                                                      "newText": ""}],
+          "remove a declaration that shares its line", answer)
+    answer = client.request("textDocument/codeAction", {
+        **doc(), "range": rng(12, 6, 12, 6), "context": {"diagnostics": [], "only": ["refactor"]}})
+    check(answer.get("result") == [], "no quick fixes when only refactorings are asked", answer)
     # A citation of a source that is not declared: add it.
     uncited = PAIN.replace("  cite 1\n  when severe_pain and fever",
                            "  cite 2\n  when severe_pain and fever")
@@ -599,16 +620,49 @@ def test_malformed():
     client.send_raw(b"".join(b"Content-Length: %d\r\n\r\n" % len(b) + b for b in [first, cancel]))
     answer = client.response(901)
     check(answer.get("error", {}).get("code") == -32800, "a cancelled request", answer)
+    # A document larger than the parser's limit (16 MiB): not followed, and said so.
+    big = "// " + "x" * (17 * 1024 * 1024) + "\n"
+    published = open_document(client, big, "file:///work/big.rubric")
+    check(len(published["diagnostics"]) == 1
+          and "larger than 16777216 bytes" in published["diagnostics"][0]["message"],
+          "a document too large", published)
+    answer = client.request("textDocument/hover", {**doc("file:///work/big.rubric"),
+                                                   "position": pos(0, 0)})
+    check(answer.get("error", {}).get("code") == -32803, "requests about it refused", answer)
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": "file:///work/big.rubric", "version": 2},
+        "contentChanges": [{"range": rng(0, 0, 0, 0), "text": "x"}]})
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": "file:///work/big.rubric", "version": 3},
+        "contentChanges": [{"text": PAIN}]})
+    published = client.diagnostics("file:///work/big.rubric", 3)
+    check(published["diagnostics"] == [], "followed again after a whole text", published)
     code, stderr = client.finish()
     check(code == 0, "finish after malformed input", code)
     check("is not `Name: value`" in stderr and "is not a number of bytes" in stderr
           and "longer than the limit" in stderr, "framing errors logged on stderr", stderr)
 
 
+def test_exit_in_a_batch():
+    # shutdown, exit and a request read together: nothing after `exit` is answered.
+    client = Client(BINARY)
+    client.initialize()
+    frames = [json.dumps(m).encode() for m in [
+        {"jsonrpc": "2.0", "id": 50, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+        {"jsonrpc": "2.0", "id": 51, "method": "textDocument/documentSymbol", "params": doc()}]]
+    client.send_raw(b"".join(b"Content-Length: %d\r\n\r\n" % len(f) + f for f in frames))
+    answer = client.response(50)
+    check("result" in answer, "shutdown answered", answer)
+    code, _ = client.wait()
+    check(code == 0 and client.buffer == b"", "exit 0 and nothing answered after `exit`",
+          (code, client.buffer))
+
+
 def main():
     tests = [test_lifecycle, test_diagnostics, test_navigation, test_rename, test_completion,
              test_formatting, test_semantic_tokens, test_code_actions, test_unicode_columns,
-             test_malformed]
+             test_malformed, test_exit_in_a_batch]
     for test in tests:
         before = len(failures)
         try:
