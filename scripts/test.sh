@@ -7,7 +7,7 @@
 #   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (a Debug build, with
 #      the libraries the tests spend their time in at -O1);
 #   4. ThreadSanitizer on the multi-threaded evaluation tests;
-#   5. libFuzzer targets, each for a bounded time (FUZZ_SECONDS, default 35), two at a time;
+#   5. libFuzzer targets, each for a bounded time (FUZZ_SECONDS, default 30), two at a time;
 #   6. clang-tidy and clang-format.
 # One build directory per configuration (build/, build-asan/, build-tsan/, build-fuzz/),
 # reused when present. Prints the time each step took.
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh
 jobs=$(nproc)
-export FUZZ_SECONDS=${FUZZ_SECONDS:-35}
+export FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 
 started=$SECONDS
 timings=()
