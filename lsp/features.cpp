@@ -239,9 +239,13 @@ std::string detail_of(const DocumentAnalysis& analysis, SymbolRef symbol) {
   const CheckedModule& checked = *analysis.checked;
   switch (symbol.symbol_class) {
     case SymbolClass::fact: {
-      const std::string heading = fact_heading(analysis, module.facts[symbol.index]);
+      std::string heading = fact_heading(analysis, module.facts[symbol.index]);
       const std::size_t colon = heading.find(':');
-      return colon == std::string::npos ? heading : heading.substr(colon + 2);
+      if (colon == std::string::npos) {
+        return heading;
+      }
+      const std::size_t type = heading.find_first_not_of(' ', colon + 1);
+      return type == std::string::npos ? std::string() : heading.substr(type);
     }
     case SymbolClass::parameter:
       return symbol.index < checked.parameters.size() && !checked.parameters[symbol.index].is_null()
@@ -251,7 +255,14 @@ std::string detail_of(const DocumentAnalysis& analysis, SymbolRef symbol) {
     case SymbolClass::recommendation: return module.recommendations[symbol.index].kind.name;
     case SymbolClass::source: {
       const std::string& citation = module.sources[symbol.index].citation;
-      return citation.size() > 80 ? citation.substr(0, 77) + "..." : citation;
+      if (citation.size() <= 80) {
+        return citation;
+      }
+      std::size_t cut = 77;
+      while (cut > 0 && (static_cast<unsigned char>(citation[cut]) & 0xC0U) == 0x80U) {
+        --cut;  // not inside a character
+      }
+      return citation.substr(0, cut) + "...";
     }
     case SymbolClass::code_system: return module.code_systems[symbol.index].uri.name;
     case SymbolClass::value_set: return module.value_sets[symbol.index].description;
@@ -658,7 +669,8 @@ Json Server::formatting(const Json& params) {
          text[prefix] == (*formatted)[prefix]) {
     ++prefix;
   }
-  while (prefix > 0 && (static_cast<unsigned char>(text[prefix]) & 0xC0U) == 0x80U) {
+  while (prefix > 0 && prefix < text.size() &&
+         (static_cast<unsigned char>(text[prefix]) & 0xC0U) == 0x80U) {
     --prefix;
   }
   std::size_t suffix = 0;
@@ -846,8 +858,11 @@ Json Server::semantic_tokens(const Json& params) {
         data.push_back(token.modifiers);
         last = start;
       }
-      from = next_line_start(text, to);
-      from = std::max(from, to + 1);
+      if (to >= token.end) {
+        break;
+      }
+      // The line break inside the token (`\r\n` is one).
+      from = to + (text[to] == '\r' && to + 1 < token.end && text[to + 1] == '\n' ? 2 : 1);
     }
   }
   return Json{{"data", std::move(data)}};
@@ -1079,7 +1094,14 @@ Json Server::code_action(const Json& params) {
     if (hint != std::string::npos && message.ends_with("`?")) {
       const std::string suggestion = message.substr(hint + 14, message.size() - 2 - (hint + 14));
       title = fmt::format("Replace with `{}`", suggestion);
-      edits.push_back({diagnostic.range.offset, diagnostic.range.end(), suggestion});
+      // A unit's range may hold its number too (`3 'kgg'`): the quoted part is replaced.
+      std::uint32_t start = diagnostic.range.offset;
+      const std::string_view written = analysis.sources.text(diagnostic.range);
+      if (suggestion.starts_with('\'') && !written.starts_with('\'') &&
+          written.find('\'') != std::string_view::npos) {
+        start += static_cast<std::uint32_t>(written.find('\''));
+      }
+      edits.push_back({start, diagnostic.range.end(), suggestion});
       preferred = true;
     } else if (diagnostic.kind == DiagnosticKind::bad_citation) {
       std::string number;
@@ -1113,8 +1135,8 @@ Json Server::code_action(const Json& params) {
                diagnostic.kind == DiagnosticKind::unused_value_set ||
                diagnostic.kind == DiagnosticKind::unused_code_system) {
       const Occurrence* occurrence = analysis.occurrence_at(diagnostic.range.offset);
-      if (occurrence == nullptr || !occurrence->declaration) {
-        continue;
+      if (occurrence == nullptr || !occurrence->declaration || errors_before > 0) {
+        continue;  // with errors, a declaration may be unused only because of a misspelling
       }
       const SourceRange declaration = analysis.declaration_range(occurrence->symbol);
       title = fmt::format("Remove the unused {} `{}`",

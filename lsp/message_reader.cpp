@@ -256,6 +256,69 @@ std::optional<std::string> json_shape_problem(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+// The UTF-16 unit of the escape `\uXXXX` at `at` (the backslash), or -1.
+int escaped_unit(std::string_view text, std::size_t at) {
+  if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') {
+    return -1;
+  }
+  int unit = 0;
+  for (std::size_t k = at + 2; k < at + 6; ++k) {
+    const char c = text[k];
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (digit < 0) {
+      return -1;
+    }
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
+}  // namespace
+
+std::string without_lone_surrogates(std::string_view text) {
+  std::string out;
+  std::size_t copied = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_string) {
+      in_string = c == '"';
+      continue;
+    }
+    if (c == '"') {
+      in_string = false;
+      continue;
+    }
+    if (c != '\\') {
+      continue;
+    }
+    const int unit = escaped_unit(text, i);
+    if (unit < 0xD800 || unit > 0xDFFF) {
+      ++i;  // an escape other than a surrogate's: skip the escaped character
+      continue;
+    }
+    const int next = escaped_unit(text, i + 6);
+    if (unit <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
+      i += 11;  // a pair
+      continue;
+    }
+    out.append(text.substr(copied, i - copied));
+    out.append("\\ufffd");
+    copied = i + 6;
+    i += 5;
+  }
+  if (copied == 0) {
+    return std::string(text);
+  }
+  out.append(text.substr(copied));
+  return out;
+}
+
 std::string frame_message(std::string_view body) {
   std::string out = fmt::format("Content-Length: {}\r\n\r\n", body.size());
   out.append(body);

@@ -62,6 +62,10 @@ class MessageReader {
 // nullopt. Counts brackets and separators outside strings; does not validate the JSON.
 std::optional<std::string> json_shape_problem(std::string_view text);
 
+// `text` (JSON) with every `\uXXXX` escape of a lone UTF-16 surrogate (one not in a
+// high-low pair) replaced by `\ufffd`; the text itself when it has none.
+std::string without_lone_surrogates(std::string_view text);
+
 // `body` framed as one message.
 std::string frame_message(std::string_view body);
 

@@ -105,7 +105,10 @@ void Server::handle(std::string_view body, Clock::time_point now) {
     respond_error(nullptr, ErrorCode::parse_error, *problem);
     return;
   }
-  const Json message = Json::parse(body, nullptr, false);
+  // JavaScript clients escape a lone UTF-16 surrogate (`\ud800`), which is not JSON's UTF-8:
+  // it becomes U+FFFD, one UTF-16 unit as it was, so that positions stay right.
+  const std::string repaired = without_lone_surrogates(body);
+  const Json message = Json::parse(repaired, nullptr, false);
   if (message.is_discarded()) {
     log_ << "rubric lsp: a message is not valid JSON\n";
     respond_error(nullptr, ErrorCode::parse_error, "the message is not valid JSON");
@@ -232,6 +235,21 @@ void Server::request(const Json& id, const std::string& method, const Json& para
   if (!params.is_object()) {
     throw ProtocolError(ErrorCode::invalid_params, "`params` must be an object");
   }
+  // A document too large to follow has one diagnostic saying so; requests about it get empty
+  // answers (an error would be shown to the user on every move of the cursor), but a rename
+  // says why it cannot be done.
+  if (const OpenDocument& document = document_of(params);
+      document.too_large && method != "textDocument/rename") {
+    static const std::map<std::string, Json, std::less<>> empty = {
+        {"textDocument/semanticTokens/full", Json{{"data", Json::array()}}},
+        {"textDocument/completion", Json{{"isIncomplete", false}, {"items", Json::array()}}},
+        {"textDocument/hover", nullptr},
+        {"textDocument/definition", nullptr},
+        {"textDocument/prepareRename", nullptr}};
+    const auto found = empty.find(method);
+    respond(id, found != empty.end() ? found->second : Json::array());
+    return;
+  }
   respond(id, (this->*handler->second)(params));
 }
 
@@ -324,10 +342,29 @@ void Server::did_change(const Json& params, Clock::time_point now) {
   if (!changes.is_array()) {
     throw ProtocolError(ErrorCode::invalid_params, "`params.contentChanges` must be an array");
   }
+  // Every change is read before any is applied: a malformed one changes nothing.
+  struct Change {
+    const std::string* text;
+    const Json* range;
+  };
+  std::vector<Change> read;
+  read.reserve(changes.size());
   for (const Json& change : changes) {
     const std::string& text = string_member(change, "text", "params.contentChanges[]");
     const Json* range = optional_member(change, "range", "params.contentChanges[]");
-    if (range == nullptr) {
+    if (range != nullptr) {
+      for (const char* end : {"start", "end"}) {
+        const std::string path = fmt::format("params.contentChanges[].range.{}", end);
+        const Json& position = member(*range, end, "params.contentChanges[].range");
+        (void)unsigned_member(position, "line", path);
+        (void)unsigned_member(position, "character", path);
+      }
+    }
+    read.push_back({&text, range});
+  }
+  for (const Change& change : read) {
+    const std::string& text = *change.text;
+    if (change.range == nullptr) {
       document.too_large = text.size() > kMaxDocumentBytes;
       document.text.set_text(document.too_large ? std::string() : text, version);
       continue;
@@ -335,10 +372,8 @@ void Server::did_change(const Json& params, Clock::time_point now) {
     if (document.too_large) {
       continue;  // the text it changes is not known
     }
-    const Json& start = member(*range, "start", "params.contentChanges[].range");
-    const Json& end = member(*range, "end", "params.contentChanges[].range");
-    std::uint32_t begin = offset_in(document, start);
-    std::uint32_t finish = offset_in(document, end);
+    std::uint32_t begin = offset_in(document, (*change.range)["start"]);
+    std::uint32_t finish = offset_in(document, (*change.range)["end"]);
     if (finish < begin) {
       log_ << "rubric lsp: a change's range ends before it starts; applied from its end\n";
       std::swap(begin, finish);
@@ -388,7 +423,13 @@ std::optional<Clock::time_point> Server::publish_due(Clock::time_point now) {
       busy = true;
       continue;
     }
-    std::vector<AnalysisFinding> findings = document.job.get();
+    std::vector<AnalysisFinding> findings;
+    try {
+      findings = document.job.get();
+    } catch (const std::exception& error) {
+      // Published without findings rather than not at all.
+      log_ << "rubric lsp: the analysis failed: " << error.what() << "\n";
+    }
     if (document.job_of == document.analysis) {
       document.findings = std::move(findings);
       document.findings_of = document.job_of;
@@ -414,10 +455,18 @@ std::optional<Clock::time_point> Server::publish_due(Clock::time_point now) {
     }
     if (!document.job.valid() && !busy) {
       document.job_of = document.analysis;
-      document.job = std::async(std::launch::async, [of = document.analysis] {
-        return analyse_guideline(*of->guideline, of->sources);
-      });
-      busy = true;
+      try {
+        document.job = std::async(std::launch::async, [of = document.analysis] {
+          return analyse_guideline(*of->guideline, of->sources);
+        });
+        busy = true;
+      } catch (const std::system_error& error) {
+        log_ << "rubric lsp: no thread for the analysis (" << error.what()
+             << "); published without findings\n";
+        document.findings.clear();
+        document.findings_of = document.analysis;
+        publish(uri, document);
+      }
     }
   }
   if (busy) {

@@ -57,19 +57,42 @@ bool TextDocument::replace(std::uint32_t begin, std::uint32_t end, std::string_v
   if (text_.size() - (end - begin) + with.size() > kMaxDocumentBytes) {
     return false;
   }
+  // The line starts are updated, not rebuilt: a start depends on the byte before it and its
+  // own (`\r\n` is one break), so the starts before `begin` stay, those after `end + 1` move
+  // by the change in length, and the bytes between are scanned again.
+  const auto delta = static_cast<std::int64_t>(with.size()) - (end - begin);
+  // (The first line's start, 0, is no line break's and always stays.)
+  const auto kept_before = std::lower_bound(line_starts_.begin() + 1, line_starts_.end(), begin);
+  const auto kept_after = std::upper_bound(line_starts_.begin(), line_starts_.end(), end + 1);
+  std::vector<std::uint32_t> after(kept_after, line_starts_.end());
+  for (std::uint32_t& start : after) {
+    start = static_cast<std::uint32_t>(start + delta);
+  }
+  line_starts_.erase(kept_before, line_starts_.end());
   text_.replace(begin, end - begin, with);
-  index_lines();
+  const std::uint32_t scan_from = begin > 0 ? begin - 1 : 0;
+  const auto scan_to = static_cast<std::uint32_t>(
+      std::min<std::size_t>(text_.size(), static_cast<std::size_t>(begin) + with.size() + 1));
+  index_breaks(scan_from, scan_to, line_starts_);
+  line_starts_.insert(line_starts_.end(), after.begin(), after.end());
+  cursor_ = Cursor{};
   return true;
 }
 
 void TextDocument::index_lines() {
   line_starts_.assign(1, 0);
-  for (std::size_t i = 0; i < text_.size(); ++i) {
+  index_breaks(0, static_cast<std::uint32_t>(text_.size()), line_starts_);
+  cursor_ = Cursor{};
+}
+
+void TextDocument::index_breaks(std::uint32_t from, std::uint32_t to,
+                                std::vector<std::uint32_t>& starts) const {
+  for (std::uint32_t i = from; i < to; ++i) {
     if (text_[i] == '\r' && i + 1 < text_.size() && text_[i + 1] == '\n') {
       continue;  // the `\n` of `\r\n` ends the line
     }
     if (text_[i] == '\n' || text_[i] == '\r') {
-      line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
+      starts.push_back(i + 1);
     }
   }
 }
@@ -111,19 +134,38 @@ Position TextDocument::position_of(std::uint32_t offset, PositionEncoding encodi
   const auto line = static_cast<std::uint32_t>(after - line_starts_.begin() - 1);
   // An offset inside a line break (between `\r` and `\n`) counts as the line's end.
   offset = std::min(offset, line_end(line));
+  std::uint32_t at = line_starts_[line];
   std::uint32_t character = 0;
-  for (std::uint32_t at = line_starts_[line]; at < offset;) {
+  if (cursor_.line == line && cursor_.encoding == encoding && cursor_.offset <= offset) {
+    at = cursor_.offset;
+    character = cursor_.character;
+  }
+  while (at < offset) {
     const std::uint32_t bytes =
         std::min(utf8_sequence_length(static_cast<unsigned char>(text_[at])), offset - at);
     character += units_of(bytes, encoding);
     at += bytes;
   }
+  cursor_ = Cursor{line, offset, character, encoding};
   return Position{line, character};
 }
 
 Range TextDocument::range_of(std::uint32_t offset, std::uint32_t end,
                              PositionEncoding encoding) const {
-  return Range{position_of(offset, encoding), position_of(end, encoding)};
+  const auto size = static_cast<std::uint32_t>(text_.size());
+  const auto continuation = [&](std::uint32_t at) {
+    return at < size && (static_cast<unsigned char>(text_[at]) & 0xC0U) == 0x80U;
+  };
+  offset = std::min(offset, size);
+  end = std::clamp(end, offset, size);
+  while (offset > 0 && continuation(offset)) {
+    --offset;
+  }
+  while (continuation(end)) {
+    ++end;
+  }
+  const Position start = position_of(offset, encoding);
+  return Range{start, position_of(end, encoding)};
 }
 
 }  // namespace rubric::lsp

@@ -52,6 +52,8 @@ class TextDocument {
 
   [[nodiscard]] std::uint32_t offset_of(Position position, PositionEncoding encoding) const;
   [[nodiscard]] Position position_of(std::uint32_t offset, PositionEncoding encoding) const;
+  // The range of the bytes [offset, end), widened to whole characters (a diagnostic one byte
+  // long on a multi-byte character covers the character).
   [[nodiscard]] Range range_of(std::uint32_t offset, std::uint32_t end,
                                PositionEncoding encoding) const;
 
@@ -68,9 +70,21 @@ class TextDocument {
   // The end of line `line`'s text, before its line break.
   [[nodiscard]] std::uint32_t line_end(std::size_t line) const;
 
+  // Scans text_ for line breaks at the bytes [from, to), appending the line starts after them.
+  void index_breaks(std::uint32_t from, std::uint32_t to, std::vector<std::uint32_t>& starts) const;
+
   std::string text_;
   std::int64_t version_ = 0;
   std::vector<std::uint32_t> line_starts_{0};
+  // The last position computed: position_of goes on from it along the same line, so that the
+  // positions of many names on one long line, asked in order, cost one pass over it.
+  struct Cursor {
+    std::uint32_t line = UINT32_MAX;
+    std::uint32_t offset = 0;
+    std::uint32_t character = 0;
+    PositionEncoding encoding = PositionEncoding::utf16;
+  };
+  mutable Cursor cursor_;
 };
 
 // The length of the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte).

@@ -146,7 +146,8 @@ void expect_responses(const std::string& body, std::vector<Json>& ids) {
     ids.emplace_back(nullptr);
     return;
   }
-  const Json message = Json::parse(body, nullptr, false);
+  // As the server reads it: a lone surrogate's escape is U+FFFD.
+  const Json message = Json::parse(rubric::lsp::without_lone_surrogates(body), nullptr, false);
   if (message.is_discarded() || !message.is_object()) {
     ids.emplace_back(nullptr);
     return;
@@ -229,9 +230,10 @@ void check_server(std::string_view stream) {
       } else {
         if (!exit_read) {
           expect_responses(event.text, expected);
-          const Json message = rubric::lsp::json_shape_problem(event.text)
-                                   ? Json()
-                                   : Json::parse(event.text, nullptr, false);
+          const Json message =
+              rubric::lsp::json_shape_problem(event.text)
+                  ? Json()
+                  : Json::parse(rubric::lsp::without_lone_surrogates(event.text), nullptr, false);
           exit_read = message.is_object() && !message.contains("id") &&
                       message.contains("method") && message["method"] == "exit";
         }

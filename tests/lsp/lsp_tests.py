@@ -405,6 +405,13 @@ def test_formatting():
         "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": CANONICAL}]})
     answer = client.request("textDocument/formatting", {**doc(uri), "options": options})
     check(answer.get("result") == [], "a canonical file: no edits", answer)
+    # The canonical text but its last line break: one edit, inserting it.
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 20},
+        "contentChanges": [{"text": CANONICAL[:-1]}]})
+    answer = client.request("textDocument/formatting", {**doc(uri), "options": options})
+    check(answer.get("result") == [{"range": rng(14, 8, 14, 8), "newText": "\n"}],
+          "a missing final line break", answer)
     client.notify("textDocument/didChange", {
         "textDocument": {"uri": uri, "version": 3},
         "contentChanges": [{"text": BADLY_LAID_OUT.replace("when b", "when (b")}]})
@@ -441,6 +448,14 @@ def test_semantic_tokens():
         (10, 2, 4, "keyword", []), (10, 7, 9, "property", []), (10, 17, 5, "keyword", []),
         (10, 23, 3, "namespace", []), (10, 27, 11, "string", [])], "a binding",
         [t for t in tokens if t[0] == 10])
+    # A block comment over lines (`\r\n` in it): one token a line.
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": URI, "version": 2},
+        "contentChanges": [{"text": PAIN + "/* one\r\ntwo */\n"}]})
+    data = client.request("textDocument/semanticTokens/full", doc())["result"]["data"]
+    check(data[-10:] == [1, 0, 6, legend["tokenTypes"].index("comment"), 0,
+                         1, 0, 6, legend["tokenTypes"].index("comment"), 0],
+          "a block comment over two lines", data[-10:])
     check(client.finish()[0] == 0, "finish")
 
 
@@ -555,6 +570,14 @@ def test_unicode_columns():
         # of the line are clamped, not trusted.
         text, where, _ = hover_text(client, 7, 400, "file:///work/u.rubric")
         check(where is None, "a position past the line's end", where)
+        # A syntax error on a character of several bytes covers the whole character.
+        client.notify("textDocument/didChange", {
+            "textDocument": {"uri": "file:///work/u.rubric", "version": 3},
+            "contentChanges": [{"text": UNICODE + "😀\n"}]})
+        published = client.diagnostics("file:///work/u.rubric", 3)
+        width = {"utf-16": 2, "utf-8": 4, "utf-32": 1}[encoding]
+        check([(d["code"], d["range"]) for d in published["diagnostics"]]
+              == [("E0101", rng(15, 0, 15, width))], "a stray 😀 in %s" % encoding, published)
         check(client.finish()[0] == 0, "finish")
 
 
@@ -590,6 +613,25 @@ def test_malformed():
     answer = client.request("textDocument/hover", {"textDocument": {}, "position": pos(0, 0)})
     check("`params.textDocument.uri` is missing" in answer.get("error", {}).get("message", ""),
           "a missing uri", answer)
+    # A change list with a malformed change after a good one: nothing applied.
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": URI, "version": 2},
+        "contentChanges": [{"range": rng(0, 0, 0, 0), "text": "// inserted\n"},
+                           {"range": rng(0, 0, 0, 0)}]})
+    text, where, _ = hover_text(client, 14, 25)
+    check(where == rng(14, 21, 14, 31) and "fact pain_score" in text,
+          "a malformed change list changes nothing", (where, text))
+    # A lone UTF-16 surrogate escaped by a JavaScript client: read as U+FFFD.
+    body = json.dumps({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": URI, "version": 3},
+        "contentChanges": [{"text": "// \ud800 x\n" + PAIN}]}}, ensure_ascii=True).encode()
+    check(b"\\ud800" in body, "the test sends the escape")
+    client.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    text, where, _ = hover_text(client, 15, 25)
+    check(where == rng(15, 21, 15, 31) and "fact pain_score" in text,
+          "a lone surrogate does not lose the change", (where, text))
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": URI, "version": 4}, "contentChanges": [{"text": PAIN}]})
     # A message split into pieces, one of them a single byte.
     body = json.dumps({"jsonrpc": "2.0", "id": 900, "method": "textDocument/hover",
                        "params": {**doc(), "position": pos(14, 25)}}).encode()
@@ -628,7 +670,12 @@ def test_malformed():
           "a document too large", published)
     answer = client.request("textDocument/hover", {**doc("file:///work/big.rubric"),
                                                    "position": pos(0, 0)})
-    check(answer.get("error", {}).get("code") == -32803, "requests about it refused", answer)
+    check("error" not in answer and answer.get("result") is None,
+          "requests about it get empty answers (no error shown at every cursor move)", answer)
+    answer = client.request("textDocument/rename", {**doc("file:///work/big.rubric"),
+                                                    "position": pos(0, 0), "newName": "x"})
+    check(answer.get("error", {}).get("code") == -32803
+          and "larger than" in answer["error"]["message"], "a rename says why not", answer)
     client.notify("textDocument/didChange", {
         "textDocument": {"uri": "file:///work/big.rubric", "version": 2},
         "contentChanges": [{"range": rng(0, 0, 0, 0), "text": "x"}]})
