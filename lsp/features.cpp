@@ -716,40 +716,28 @@ Json Server::document_symbol(const Json& params) {
             header.range, header.id.range);
         break;
       }
-      case ast::DeclarationKind::source:
-        add(fmt::format("source {}", module.sources[i].number), 16,
-            detail_of(analysis, {SymbolClass::source, i}), module.sources[i].range,
-            module.sources[i].number_range);
-        break;
-      case ast::DeclarationKind::fact:
-        add(module.facts[i].name.name, 13, detail_of(analysis, {SymbolClass::fact, i}),
-            module.facts[i].range, module.facts[i].name.range);
-        break;
-      case ast::DeclarationKind::parameter:
-        add(module.parameters[i].name.name, 14, detail_of(analysis, {SymbolClass::parameter, i}),
-            module.parameters[i].range, module.parameters[i].name.range);
-        break;
-      case ast::DeclarationKind::definition:
-        add(module.definitions[i].name.name, 12, detail_of(analysis, {SymbolClass::definition, i}),
-            module.definitions[i].range, module.definitions[i].name.range);
-        break;
-      case ast::DeclarationKind::recommendation:
-        add(module.recommendations[i].id.name, 24,
-            detail_of(analysis, {SymbolClass::recommendation, i}), module.recommendations[i].range,
-            module.recommendations[i].id.range);
-        break;
       case ast::DeclarationKind::coverage:
         add("coverage", 17, module.coverage[i].description, module.coverage[i].range,
             module.coverage[i].keyword_range);
         break;
-      case ast::DeclarationKind::code_system:
-        add(module.code_systems[i].name.name, 3, detail_of(analysis, {SymbolClass::code_system, i}),
-            module.code_systems[i].range, module.code_systems[i].name.range);
+      default: {
+        // The named declarations, with the protocol's SymbolKind of each.
+        static const std::map<ast::DeclarationKind, std::pair<SymbolClass, int>> kinds = {
+            {ast::DeclarationKind::source, {SymbolClass::source, 16}},
+            {ast::DeclarationKind::fact, {SymbolClass::fact, 13}},
+            {ast::DeclarationKind::parameter, {SymbolClass::parameter, 14}},
+            {ast::DeclarationKind::definition, {SymbolClass::definition, 12}},
+            {ast::DeclarationKind::recommendation, {SymbolClass::recommendation, 24}},
+            {ast::DeclarationKind::code_system, {SymbolClass::code_system, 3}},
+            {ast::DeclarationKind::value_set, {SymbolClass::value_set, 10}}};
+        const auto [symbol_class, kind] = kinds.at(declaration.kind);
+        const SymbolRef symbol{symbol_class, i};
+        add(symbol_class == SymbolClass::source ? "source " + analysis.name_of(symbol)
+                                                : analysis.name_of(symbol),
+            kind, detail_of(analysis, symbol), analysis.declaration_range(symbol),
+            analysis.declaration_name(symbol));
         break;
-      case ast::DeclarationKind::value_set:
-        add(module.value_sets[i].name.name, 10, detail_of(analysis, {SymbolClass::value_set, i}),
-            module.value_sets[i].range, module.value_sets[i].name.range);
-        break;
+      }
     }
   }
   return out;
