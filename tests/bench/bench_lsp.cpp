@@ -1,7 +1,8 @@
 // The language server's latency from a change to its diagnostics (Google Benchmark): a whole
 // document replaced by `didChange`, then the debounced publication forced, on the seed
 // guideline and on a generated guideline of 10,000 recommendations; with the analysis findings
-// (as the server runs by default: on a thread of their own, collected every millisecond) and without
+// (as the server runs by default: on a thread of their own, collected every millisecond) and
+// without
 // (`rubric lsp --no-analysis`). Each iteration alternates between two texts, so that every
 // change is a real one.
 //
