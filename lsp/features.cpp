@@ -120,9 +120,7 @@ std::string quoted_list(const std::vector<ast::Named>& names) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-std::string type_text(const CheckedModule& checked, const std::vector<Type>& types,
-                      std::uint32_t index) {
-  (void)checked;
+std::string type_text(const std::vector<Type>& types, std::uint32_t index) {
   return index < types.size() && types[index].kind != TypeKind::error ? type_name(types[index])
                                                                       : std::string();
 }
@@ -161,7 +159,7 @@ std::string describe(const DocumentAnalysis& analysis, SymbolRef symbol) {
           fmt::format("parameter {} = {}", parameter.name.name,
                       expression_text(analysis.sources, module.at(parameter.value).range))));
       if (symbol.index < checked.parameters.size() && !checked.parameters[symbol.index].is_null()) {
-        const std::string type = type_text(checked, checked.parameter_types, symbol.index);
+        const std::string type = type_text(checked.parameter_types, symbol.index);
         parts.push_back(fmt::format("Value: `{}`{}",
                                     fact_value_text(checked.parameters[symbol.index]),
                                     type.empty() ? "" : fmt::format(" ({})", type)));
@@ -176,7 +174,7 @@ std::string describe(const DocumentAnalysis& analysis, SymbolRef symbol) {
       parts.push_back(code_block(
           fmt::format("define {} =\n  {}", definition.name.name,
                       expression_text(analysis.sources, module.at(definition.value).range))));
-      const std::string type = type_text(checked, checked.definition_types, symbol.index);
+      const std::string type = type_text(checked.definition_types, symbol.index);
       if (!type.empty()) {
         parts.push_back(fmt::format("Type: {}", type));
       }
@@ -251,7 +249,7 @@ std::string detail_of(const DocumentAnalysis& analysis, SymbolRef symbol) {
       return symbol.index < checked.parameters.size() && !checked.parameters[symbol.index].is_null()
                  ? fact_value_text(checked.parameters[symbol.index])
                  : std::string();
-    case SymbolClass::definition: return type_text(checked, checked.definition_types, symbol.index);
+    case SymbolClass::definition: return type_text(checked.definition_types, symbol.index);
     case SymbolClass::recommendation: return module.recommendations[symbol.index].kind.name;
     case SymbolClass::source: {
       const std::string& citation = module.sources[symbol.index].citation;
@@ -345,12 +343,6 @@ Json Server::range_json(const TextDocument& text, std::uint32_t offset, std::uin
   const Range range = text.range_of(offset, end, encoding_);
   return Json{{"start", {{"line", range.start.line}, {"character", range.start.character}}},
               {"end", {{"line", range.end.line}, {"character", range.end.character}}}};
-}
-
-Json Server::range_json(const DocumentAnalysis& analysis, const TextDocument& text,
-                        SourceRange range) const {
-  (void)analysis;
-  return range_json(text, range.offset, range.end());
 }
 
 Json Server::initialize(const Json& params) {
@@ -447,11 +439,15 @@ Json Server::diagnostics_json(const std::string& uri, const OpenDocument& docume
   return out;
 }
 
-Json Server::hover(const Json& params) {
+Server::Located Server::locate(const Json& params) {
   OpenDocument& document = document_of(params);
   const DocumentAnalysis& analysis = fresh(document);
-  const std::uint32_t offset = offset_in(document, member(params, "position", "params"));
-  const Occurrence* occurrence = analysis.occurrence_at(offset);
+  return {document, analysis,
+          analysis.occurrence_at(offset_in(document, member(params, "position", "params")))};
+}
+
+Json Server::hover(const Json& params) {
+  const auto [document, analysis, occurrence] = locate(params);
   if (occurrence == nullptr) {
     return nullptr;
   }
@@ -461,10 +457,7 @@ Json Server::hover(const Json& params) {
 }
 
 Json Server::definition(const Json& params) {
-  OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document);
-  const Occurrence* occurrence =
-      analysis.occurrence_at(offset_in(document, member(params, "position", "params")));
+  const auto [document, analysis, occurrence] = locate(params);
   if (occurrence == nullptr) {
     return nullptr;
   }
@@ -474,10 +467,7 @@ Json Server::definition(const Json& params) {
 }
 
 Json Server::references(const Json& params) {
-  OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document);
-  const Occurrence* occurrence =
-      analysis.occurrence_at(offset_in(document, member(params, "position", "params")));
+  const auto [document, analysis, occurrence] = locate(params);
   Json out = Json::array();
   if (occurrence == nullptr) {
     return out;
@@ -499,10 +489,7 @@ Json Server::references(const Json& params) {
 }
 
 Json Server::document_highlight(const Json& params) {
-  OpenDocument& document = document_of(params);
-  const DocumentAnalysis& analysis = fresh(document);
-  const Occurrence* occurrence =
-      analysis.occurrence_at(offset_in(document, member(params, "position", "params")));
+  const auto [document, analysis, occurrence] = locate(params);
   Json out = Json::array();
   if (occurrence == nullptr) {
     return out;

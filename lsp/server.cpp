@@ -288,15 +288,6 @@ Server::OpenDocument& Server::document_of(const Json& params) {
   return found->second;
 }
 
-std::shared_ptr<const DocumentAnalysis> Server::analysis(const std::string& uri) {
-  const auto found = documents_.find(uri);
-  if (found == documents_.end() || found->second.too_large) {
-    return nullptr;
-  }
-  fresh(found->second);
-  return found->second.analysis;
-}
-
 const DocumentAnalysis& Server::fresh(OpenDocument& document) {
   if (document.too_large) {
     throw ProtocolError(ErrorCode::request_failed,

@@ -87,9 +87,6 @@ class Server {
   [[nodiscard]] int exit_code() const { return shutdown_ ? 0 : 1; }
   [[nodiscard]] PositionEncoding encoding() const { return encoding_; }
 
-  // The analysis of an open document, brought up to date (nullptr when it is not open).
-  std::shared_ptr<const DocumentAnalysis> analysis(const std::string& uri);
-
  private:
   struct OpenDocument {
     TextDocument text;
@@ -129,6 +126,15 @@ class Server {
   const DocumentAnalysis& fresh(OpenDocument& document);
   std::uint32_t offset_in(const OpenDocument& document, const Json& position) const;
 
+  // The document of a request about a position, its analysis, and the occurrence of a name
+  // there (nullptr when there is none).
+  struct Located {
+    OpenDocument& document;
+    const DocumentAnalysis& analysis;
+    const Occurrence* occurrence;
+  };
+  Located locate(const Json& params);
+
   // Features (lsp/features.cpp).
   Json initialize(const Json& params);
   Json hover(const Json& params);
@@ -143,8 +149,6 @@ class Server {
   Json semantic_tokens(const Json& params);
   Json code_action(const Json& params);
 
-  Json range_json(const DocumentAnalysis& analysis, const TextDocument& text,
-                  SourceRange range) const;
   Json range_json(const TextDocument& text, std::uint32_t offset, std::uint32_t end) const;
   Json diagnostic_json(const std::string& uri, const OpenDocument& document,
                        const Diagnostic& diagnostic, const std::string& extra) const;
